@@ -1,0 +1,34 @@
+// The KeyProvider contract (SPEC §7): where signing keys live, behind one small interface.
+
+/** What a key is used for. */
+export type KeyPurpose = 'batch-signing';
+
+/** Where the private key lives. */
+export type Protection = 'memory' | 'file' | 'hsm' | 'remote';
+
+/** A public key and its identity. */
+export interface PublicKeyInfo {
+  /** Algorithm identifier (src/crypto/algorithms.ts). */
+  readonly algorithmId: number;
+  /** SHA-256 of `publicKey`. */
+  readonly keyId: Uint8Array;
+  /** Raw public key bytes. */
+  readonly publicKey: Uint8Array;
+}
+
+/** A key that signs. The private part never leaves the provider. */
+export interface SigningKey extends PublicKeyInfo {
+  readonly protection: Protection;
+  /** Signs `message` with FIPS 204 `context` (at most 255 bytes). */
+  sign(message: Uint8Array, context: Uint8Array): Promise<Uint8Array>;
+}
+
+/** A source of signing keys. */
+export interface KeyProvider {
+  /** Configuration name, e.g. "memory". */
+  readonly kind: string;
+  /** Opens (generating or loading) the key for `purpose` with `algorithmId`. */
+  open(purpose: KeyPurpose, algorithmId: number): Promise<SigningKey>;
+  /** Wipes private material and releases resources; later calls fail with KeyError CLOSED. */
+  close(): Promise<void>;
+}

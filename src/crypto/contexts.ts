@@ -1,0 +1,8 @@
+// FIPS 204 context strings: domain separation so a signature over one kind of bytes never verifies as another.
+import { utf8 } from '../encoding/bytes.ts';
+
+/** Context for signatures over batch header bytes. */
+export const HEADER_SIGNATURE_CONTEXT: Uint8Array = utf8('spark/v1/batch-header');
+
+/** Context for a key's endorsement of its successor. */
+export const KEY_ENDORSEMENT_CONTEXT: Uint8Array = utf8('spark/v1/key-endorsement');

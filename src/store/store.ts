@@ -1,0 +1,107 @@
+// The Store contract: durable leaves, batches, Merkle nodes, header chain and key history.
+// Implementations: lmdb-store.ts. Every write resolves only once it is durable on disk.
+
+/** A submission to store. */
+export interface NewLeaf {
+  /** RFC 9162 leaf hash (32 bytes): the primary key. */
+  readonly leafHash: Uint8Array;
+  /** The client's SHA-256 digest (32 bytes). */
+  readonly digest: Uint8Array;
+  /** Idempotency key, "" when none. */
+  readonly requestId: string;
+  /** Whether the client asked for immediate sealing. */
+  readonly immediate: boolean;
+  /** Acknowledgement time, ms since the Unix epoch. */
+  readonly acceptedAtMs: number;
+}
+
+/** Where a sealed leaf sits. */
+export interface LeafPosition {
+  readonly sequence: bigint;
+  readonly index: number;
+}
+
+/** A stored leaf; `position` is undefined while pending. */
+export interface LeafRecord extends NewLeaf {
+  readonly position: LeafPosition | undefined;
+}
+
+/** The outcome of adding one leaf. */
+export type AddOutcome =
+  | { readonly kind: 'stored'; readonly record: LeafRecord }
+  | { readonly kind: 'duplicate'; readonly record: LeafRecord }
+  | { readonly kind: 'full'; readonly capacity: number };
+
+/** One signature over a header. */
+export interface SignatureRecord {
+  readonly algorithmId: number;
+  readonly keyId: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/** A sealed batch: its signed header and evidence. */
+export interface BatchRecord {
+  readonly sequence: bigint;
+  /** The exact signed header bytes. */
+  readonly header: Uint8Array;
+  /** SHA-256 of `header`. */
+  readonly headerHash: Uint8Array;
+  readonly signatures: readonly SignatureRecord[];
+  readonly treeSize: number;
+}
+
+/** A key-history entry (public data only). */
+export interface KeyHistoryEntry {
+  readonly algorithmId: number;
+  readonly keyId: Uint8Array;
+  readonly publicKey: Uint8Array;
+  readonly validFromMs: number;
+  /** 0 while current. */
+  readonly validUntilMs: number;
+  /** Empty for the first key. */
+  readonly previousKeyId: Uint8Array;
+  /** Empty when the previous key could not sign. */
+  readonly endorsement: Uint8Array;
+  readonly protection: string;
+}
+
+/** Durable storage for the sidecar. */
+export interface Store {
+  /** The log id, created with the data dir and never changed. */
+  readonly logId: Uint8Array;
+  /**
+   * Stores leaves durably, deduplicating by leaf hash and by non-empty request id
+   * (a repeat returns the first record as 'duplicate'). New leaves past the pending
+   * capacity come back as 'full'. Resolves only after the data is on disk.
+   */
+  add(leaves: readonly NewLeaf[]): Promise<AddOutcome[]>;
+  /** The leaf with this hash, or undefined. */
+  getLeaf(leafHash: Uint8Array): LeafRecord | undefined;
+  /** The leaf first stored with this request id, or undefined. */
+  getByRequestId(requestId: string): LeafRecord | undefined;
+  /** Number of pending leaves. */
+  pendingCount(): number;
+  /** Up to `limit` pending leaves, oldest first (not removed). */
+  pendingLeaves(limit: number): LeafRecord[];
+  /** Acceptance time of the oldest pending leaf, or undefined when none. */
+  oldestPendingMs(): number | undefined;
+  /**
+   * Atomically and durably: records the batch, its tree levels (levels[0] = leaf hashes in
+   * tree order, as from merkle/tree.ts buildLevels), each leaf's position, and removes those
+   * leaves from pending. Throws StoreError CONFLICT unless batch.sequence is head + 1
+   * (or 0 on an empty chain) and every leaf is still pending.
+   */
+  commitBatch(batch: BatchRecord, levels: readonly Uint8Array[]): Promise<void>;
+  /** A sealed batch, or undefined. */
+  getBatch(sequence: bigint): BatchRecord | undefined;
+  /** The newest sealed batch, or undefined before the first. */
+  head(): BatchRecord | undefined;
+  /** Node `index` (32 bytes) of tree level `level` of batch `sequence`. */
+  readNode(sequence: bigint, level: number, index: number): Uint8Array;
+  /** Key history, oldest first. */
+  keyHistory(): KeyHistoryEntry[];
+  /** Durably appends a key entry, closing the current one's window at entry.validFromMs. */
+  appendKey(entry: KeyHistoryEntry): Promise<void>;
+  /** Flushes and closes. */
+  close(): Promise<void>;
+}
