@@ -6,3 +6,6 @@ export const HEADER_SIGNATURE_CONTEXT: Uint8Array = utf8('spark/v1/batch-header'
 
 /** Context for a key's endorsement of its successor. */
 export const KEY_ENDORSEMENT_CONTEXT: Uint8Array = utf8('spark/v1/key-endorsement');
+
+/** Context for a key's signature over its own statement (proof of possession, binds its window start). */
+export const KEY_STATEMENT_CONTEXT: Uint8Array = utf8('spark/v1/key-statement');

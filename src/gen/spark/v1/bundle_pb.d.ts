@@ -243,6 +243,7 @@ export declare type KeyRecord = Message<"spark.v1.KeyRecord"> & {
 
   /**
    * End of the validity window, milliseconds since the Unix epoch; 0 while the key is current.
+   * When non-zero, the successor's record (whose valid_from_ms equals it) travels in the same bundle.
    *
    * @generated from field: uint64 valid_until_ms = 5;
    */
@@ -256,8 +257,8 @@ export declare type KeyRecord = Message<"spark.v1.KeyRecord"> & {
   previousKeyId: Uint8Array;
 
   /**
-   * Signature by the previous key over this record's endorsement bytes; empty when the
-   * previous key could not sign (a memory key lost at restart).
+   * Signature by the previous key over this record's key statement bytes (context
+   * "spark/v1/key-endorsement"); empty when the previous key could not sign (a memory key lost at restart).
    *
    * @generated from field: bytes endorsement = 7;
    */
@@ -269,6 +270,14 @@ export declare type KeyRecord = Message<"spark.v1.KeyRecord"> & {
    * @generated from field: string protection = 8;
    */
   protection: string;
+
+  /**
+   * Signature by this key over its key statement bytes (docs/proof-format.md §Key statement),
+   * binding algorithm, key id, valid_from_ms, previous_key_id and protection to the key.
+   *
+   * @generated from field: bytes self_signature = 9;
+   */
+  selfSignature: Uint8Array;
 };
 
 /**
