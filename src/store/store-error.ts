@@ -7,7 +7,8 @@ export type StoreErrorCode =
   | 'CORRUPT' // data on disk does not decode
   | 'FORMAT_UNSUPPORTED' // the data dir was written by another format version
   | 'CONFLICT' // a batch commit raced another (wrong sequence)
-  | 'CLOSED'; // used after close()
+  | 'CLOSED' // used after close()
+  | 'IO'; // the data dir cannot be created, opened or accessed
 
 /** A store failure. */
 export class StoreError extends SparkError<StoreErrorCode> {

@@ -63,6 +63,8 @@ export interface KeyHistoryEntry {
   /** Empty when the previous key could not sign. */
   readonly endorsement: Uint8Array;
   readonly protection: string;
+  /** The key's signature over its key statement (src/bundle/key-statement.ts). */
+  readonly selfSignature: Uint8Array;
 }
 
 /** Durable storage for the sidecar. */

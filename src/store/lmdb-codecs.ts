@@ -1,0 +1,245 @@
+// Binary codecs of the LMDB store's records (leaf, batch, key-history entry); any malformed record is CORRUPT.
+
+import type { BatchRecord, KeyHistoryEntry, LeafRecord, NewLeaf, SignatureRecord } from './store.ts';
+import { StoreError } from './store-error.ts';
+
+const FLAG_IMMEDIATE = 0x01;
+const FLAG_SEALED = 0x02;
+const LEAF_FIXED = 53; // flags u8, digest 32, acceptedAtMs f64, slot u64, index u32
+
+/** A cursor over a stored value that names the record in every error. */
+class Reader {
+  private offset = 0;
+  private readonly view: DataView;
+  private readonly bytes: Uint8Array;
+  private readonly what: string;
+
+  constructor(bytes: Uint8Array, what: string) {
+    // A plain Uint8Array view, so that slices are plain copies even when lmdb hands back a Buffer.
+    this.bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.what = what;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  private need(n: number, field: string): number {
+    const at = this.offset;
+    if (at + n > this.bytes.length) throw corrupt(this.what, `truncated at ${field}`);
+    this.offset += n;
+    return at;
+  }
+  u8(field: string): number {
+    return this.view.getUint8(this.need(1, field));
+  }
+  u16(field: string): number {
+    return this.view.getUint16(this.need(2, field));
+  }
+  u32(field: string): number {
+    return this.view.getUint32(this.need(4, field));
+  }
+  u64(field: string): bigint {
+    return this.view.getBigUint64(this.need(8, field));
+  }
+  f64(field: string): number {
+    return this.view.getFloat64(this.need(8, field));
+  }
+  bytesOf(n: number, field: string): Uint8Array {
+    const at = this.need(n, field);
+    return this.bytes.slice(at, at + n);
+  }
+  string(n: number, field: string): string {
+    const at = this.need(n, field);
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(this.bytes.subarray(at, at + n));
+    } catch (cause) {
+      throw corrupt(this.what, `${field} is not UTF-8`, cause);
+    }
+  }
+  end(): void {
+    if (this.offset !== this.bytes.length)
+      throw corrupt(this.what, `${this.bytes.length - this.offset} trailing bytes`);
+  }
+}
+
+/** A CORRUPT error naming the record. */
+export function corrupt(what: string, why: string, cause?: unknown): StoreError {
+  return new StoreError(
+    'CORRUPT',
+    `store record ${what} is corrupt: ${why}`,
+    cause === undefined ? {} : { cause },
+  );
+}
+
+/** Encodes a pending leaf; `arrival` is its key in the pending db. */
+export function encodeLeaf(leaf: NewLeaf, arrival: number): Buffer {
+  const requestId = Buffer.from(leaf.requestId, 'utf8');
+  const out = Buffer.allocUnsafe(LEAF_FIXED + requestId.length);
+  out.writeUInt8(leaf.immediate ? FLAG_IMMEDIATE : 0, 0);
+  out.set(leaf.digest, 1);
+  out.writeDoubleBE(leaf.acceptedAtMs, 33);
+  out.writeBigUInt64BE(BigInt(arrival), 41);
+  out.writeUInt32BE(0, 49);
+  out.set(requestId, LEAF_FIXED);
+  return out;
+}
+
+/** Whether a stored leaf is sealed, and its pending arrival key when not. */
+export function leafState(raw: Uint8Array, what: string): { sealed: boolean; arrival: bigint } {
+  if (raw.length < LEAF_FIXED) throw corrupt(what, `${raw.length} bytes, fewer than ${LEAF_FIXED}`);
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  return { sealed: (view.getUint8(0) & FLAG_SEALED) !== 0, arrival: view.getBigUint64(41) };
+}
+
+/** A copy of a pending leaf's record with its position set. */
+export function sealLeaf(raw: Uint8Array, sequence: bigint, index: number): Buffer {
+  const out = Buffer.from(raw);
+  out.writeUInt8((out.readUInt8(0) | FLAG_SEALED) & 0xff, 0);
+  out.writeBigUInt64BE(sequence, 41);
+  out.writeUInt32BE(index, 49);
+  return out;
+}
+
+/** Decodes a stored leaf. */
+export function decodeLeaf(leafHash: Uint8Array, raw: Uint8Array, what: string): LeafRecord {
+  const r = new Reader(raw, what);
+  const flags = r.u8('flags');
+  if ((flags & ~(FLAG_IMMEDIATE | FLAG_SEALED)) !== 0)
+    throw corrupt(what, `unknown flags 0x${flags.toString(16)}`);
+  const digest = r.bytesOf(32, 'digest');
+  const acceptedAtMs = r.f64('acceptedAtMs');
+  if (!Number.isFinite(acceptedAtMs)) throw corrupt(what, 'acceptedAtMs is not finite');
+  const slot = r.u64('slot');
+  const index = r.u32('index');
+  const requestId = r.string(raw.length - LEAF_FIXED, 'requestId');
+  return {
+    leafHash: Uint8Array.from(leafHash),
+    digest,
+    requestId,
+    immediate: (flags & FLAG_IMMEDIATE) !== 0,
+    acceptedAtMs,
+    position: (flags & FLAG_SEALED) !== 0 ? { sequence: slot, index } : undefined,
+  };
+}
+
+/** Encodes a batch record (the sequence is its key). */
+export function encodeBatch(batch: BatchRecord): Buffer {
+  let size = 32 + 4 + 4 + batch.header.length + 2;
+  for (const s of batch.signatures) size += 4 + 2 + s.keyId.length + 4 + s.signature.length;
+  const out = Buffer.allocUnsafe(size);
+  out.set(batch.headerHash, 0);
+  let at = out.writeUInt32BE(batch.treeSize, 32);
+  at = out.writeUInt32BE(batch.header.length, at);
+  out.set(batch.header, at);
+  at = out.writeUInt16BE(batch.signatures.length, at + batch.header.length);
+  for (const s of batch.signatures) {
+    at = out.writeUInt32BE(s.algorithmId, at);
+    at = out.writeUInt16BE(s.keyId.length, at);
+    out.set(s.keyId, at);
+    at = out.writeUInt32BE(s.signature.length, at + s.keyId.length);
+    out.set(s.signature, at);
+    at += s.signature.length;
+  }
+  return out;
+}
+
+/** Decodes a batch record. */
+export function decodeBatch(sequence: bigint, raw: Uint8Array, what: string): BatchRecord {
+  const r = new Reader(raw, what);
+  const headerHash = r.bytesOf(32, 'headerHash');
+  const treeSize = r.u32('treeSize');
+  const header = r.bytesOf(r.u32('header length'), 'header');
+  const count = r.u16('signature count');
+  const signatures: SignatureRecord[] = [];
+  for (let i = 0; i < count; i++) {
+    const algorithmId = r.u32(`signatures[${i}].algorithmId`);
+    const keyId = r.bytesOf(r.u16(`signatures[${i}].keyId length`), `signatures[${i}].keyId`);
+    const signature = r.bytesOf(r.u32(`signatures[${i}].signature length`), `signatures[${i}].signature`);
+    signatures.push({ algorithmId, keyId, signature });
+  }
+  r.end();
+  return { sequence, header, headerHash, signatures, treeSize };
+}
+
+type FieldType = 'number' | 'bytes' | 'string';
+
+/**
+ * Every field of a key-history entry and its type. `satisfies` makes the type checker fail here
+ * when KeyHistoryEntry gains or loses a field, so the stored form always carries the whole entry.
+ */
+const KEY_ENTRY_FIELDS = {
+  algorithmId: 'number',
+  keyId: 'bytes',
+  publicKey: 'bytes',
+  validFromMs: 'number',
+  validUntilMs: 'number',
+  previousKeyId: 'bytes',
+  endorsement: 'bytes',
+  protection: 'string',
+  selfSignature: 'bytes',
+} as const satisfies Record<keyof KeyHistoryEntry, FieldType>;
+
+const KEY_ENTRY_NAMES = Object.keys(KEY_ENTRY_FIELDS) as (keyof KeyHistoryEntry)[];
+const TAG: Record<FieldType, number> = { number: 0, bytes: 1, string: 2 };
+
+/** Encodes a key-history entry as named, tagged fields (u16 count; u8 name length, name, u8 tag, value). */
+export function encodeKeyEntry(entry: KeyHistoryEntry): Buffer {
+  const parts: Buffer[] = [];
+  const count = Buffer.allocUnsafe(2);
+  count.writeUInt16BE(KEY_ENTRY_NAMES.length);
+  parts.push(count);
+  for (const name of KEY_ENTRY_NAMES) {
+    const type = KEY_ENTRY_FIELDS[name];
+    const value: unknown = entry[name];
+    const nameBytes = Buffer.from(name, 'ascii');
+    parts.push(Buffer.from([nameBytes.length]), nameBytes, Buffer.from([TAG[type]]));
+    if (type === 'number') {
+      if (typeof value !== 'number' || !Number.isFinite(value))
+        throw new TypeError(`${name} must be a number`);
+      const v = Buffer.allocUnsafe(8);
+      v.writeDoubleBE(value);
+      parts.push(v);
+    } else {
+      let bytes: Buffer;
+      if (type === 'string') {
+        if (typeof value !== 'string') throw new TypeError(`${name} must be a string`);
+        bytes = Buffer.from(value, 'utf8');
+      } else {
+        if (!(value instanceof Uint8Array)) throw new TypeError(`${name} must be a Uint8Array`);
+        bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      }
+      const len = Buffer.allocUnsafe(4);
+      len.writeUInt32BE(bytes.length);
+      parts.push(len, bytes);
+    }
+  }
+  return Buffer.concat(parts);
+}
+
+/** Decodes a key-history entry, requiring every field with its type. */
+export function decodeKeyEntry(raw: Uint8Array, what: string): KeyHistoryEntry {
+  const r = new Reader(raw, what);
+  const fields = new Map<string, number | string | Uint8Array>();
+  const count = r.u16('field count');
+  for (let i = 0; i < count; i++) {
+    const name = r.string(r.u8(`field ${i} name length`), `field ${i} name`);
+    const tag = r.u8(`${name} tag`);
+    if (tag === TAG.number) fields.set(name, r.f64(name));
+    else if (tag === TAG.bytes) fields.set(name, r.bytesOf(r.u32(`${name} length`), name));
+    else if (tag === TAG.string) fields.set(name, r.string(r.u32(`${name} length`), name));
+    else throw corrupt(what, `field ${name} has unknown tag ${tag}`);
+  }
+  r.end();
+  const entry: Record<string, number | string | Uint8Array> = {};
+  for (const name of KEY_ENTRY_NAMES) {
+    const value = fields.get(name);
+    const type = KEY_ENTRY_FIELDS[name];
+    const ok =
+      type === 'number'
+        ? typeof value === 'number'
+        : type === 'string'
+          ? typeof value === 'string'
+          : value instanceof Uint8Array;
+    if (!ok || value === undefined) throw corrupt(what, `field ${name} is missing or not a ${type}`);
+    entry[name] = value;
+  }
+  return entry as unknown as KeyHistoryEntry;
+}

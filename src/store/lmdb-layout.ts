@@ -1,0 +1,60 @@
+// On-disk layout of the LMDB store: format version, sub-database names and binary key encodings.
+import { createHash } from 'node:crypto';
+
+/** The store format this build writes and reads; bump on any incompatible layout change. */
+export const LMDB_FORMAT_VERSION = 1;
+
+/** Nodes per stored chunk of a tree level: a proof reads ~log n values of at most 8 KiB. */
+export const NODES_PER_CHUNK = 256;
+
+/** Names of the sub-databases. */
+export const DB_NAMES = {
+  meta: 'meta', // 'format' → u32, 'logId' → 32 bytes
+  leaves: 'leaves', // leaf hash → leaf record (lmdb-codecs.ts)
+  requestIds: 'request-ids', // SHA-256(UTF-8 request id) → leaf hash
+  pending: 'pending', // u64 arrival counter → leaf hash, oldest first
+  batches: 'batches', // u64 sequence → batch record
+  nodes: 'nodes', // u64 sequence ‖ u8 level ‖ u32 chunk → up to NODES_PER_CHUNK × 32 bytes
+  keys: 'keys', // u32 index → key-history entry
+} as const;
+
+/** Meta keys. */
+export const META_FORMAT = Buffer.from('format');
+export const META_LOG_ID = Buffer.from('logId');
+
+const U64_MAX = (1n << 64n) - 1n;
+
+/** Big-endian u64 key, so LMDB's byte order is numeric order. */
+export function u64Key(value: bigint | number): Buffer {
+  const v = BigInt(value);
+  if (v < 0n || v > U64_MAX) throw new RangeError(`u64 key out of range: ${v}`);
+  const out = Buffer.allocUnsafe(8);
+  out.writeBigUInt64BE(v);
+  return out;
+}
+
+/** Reads a u64 key. */
+export function readU64Key(key: Uint8Array): bigint {
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).readBigUInt64BE(0);
+}
+
+/** Big-endian u32 key. */
+export function u32Key(value: number): Buffer {
+  const out = Buffer.allocUnsafe(4);
+  out.writeUInt32BE(value);
+  return out;
+}
+
+/** Key of the chunk of `level` of batch `sequence` holding node `index`. */
+export function nodeKey(sequence: bigint, level: number, chunk: number): Buffer {
+  const out = Buffer.allocUnsafe(13);
+  out.writeBigUInt64BE(sequence);
+  out.writeUInt8(level, 8);
+  out.writeUInt32BE(chunk, 9);
+  return out;
+}
+
+/** Request ids are keyed by their SHA-256 so that any length fits LMDB's key limit. */
+export function requestIdKey(requestId: string): Buffer {
+  return createHash('sha256').update(requestId, 'utf8').digest();
+}

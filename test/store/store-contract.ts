@@ -1,0 +1,434 @@
+// The Store contract suite: every Store implementation runs it through a harness that can reopen the same data.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { buildLevels, inclusionPath, levelReader, levelSizes } from '../../src/merkle/tree.ts';
+import type { BatchRecord, KeyHistoryEntry, LeafRecord, NewLeaf, Store } from '../../src/store/store.ts';
+import { StoreError } from '../../src/store/store-error.ts';
+
+/** Opens stores over one data location, which persists until cleanup(). */
+export interface StoreHarness {
+  /** Opens (or reopens) the store at this harness's location. */
+  open(options?: { readonly pendingCapacity?: number }): Promise<Store>;
+  /** Removes the location; every store must be closed first. */
+  cleanup(): Promise<void>;
+}
+
+const sha = (data: string | Uint8Array): Uint8Array =>
+  Uint8Array.from(createHash('sha256').update(data).digest());
+
+/** A deterministic leaf; `requestId` defaults to "". */
+export function makeLeaf(tag: string, requestId = '', acceptedAtMs = 1_700_000_000_000): NewLeaf {
+  return {
+    leafHash: sha(`leaf:${tag}`),
+    digest: sha(`digest:${tag}`),
+    requestId,
+    immediate: false,
+    acceptedAtMs,
+  };
+}
+
+/** A batch record with plausible header, hash and signatures. */
+export function makeBatch(sequence: bigint, treeSize: number): BatchRecord {
+  const header = Uint8Array.from(randomBytes(120));
+  return {
+    sequence,
+    header,
+    headerHash: sha(header),
+    signatures: [
+      { algorithmId: 2, keyId: sha('key-a'), signature: Uint8Array.from(randomBytes(3309)) },
+      { algorithmId: 7, keyId: sha('key-b').subarray(0, 8), signature: new Uint8Array(0) },
+    ],
+    treeSize,
+  };
+}
+
+/** Tree levels over `leaves`, as the sealer builds them. */
+export function levelsOf(leaves: readonly NewLeaf[]): Uint8Array[] {
+  const flat = new Uint8Array(leaves.length * 32);
+  leaves.forEach((leaf, i) => {
+    flat.set(leaf.leafHash, i * 32);
+  });
+  return buildLevels(flat);
+}
+
+function keyEntry(n: number, validFromMs: number): KeyHistoryEntry {
+  return {
+    algorithmId: 2,
+    keyId: sha(`key-${n}`),
+    publicKey: Uint8Array.from(randomBytes(1952)),
+    validFromMs,
+    validUntilMs: 0,
+    previousKeyId: n === 0 ? new Uint8Array(0) : sha(`key-${n - 1}`),
+    endorsement: n === 0 ? new Uint8Array(0) : Uint8Array.from(randomBytes(3309)),
+    protection: n % 2 === 0 ? 'memory' : 'pkcs11',
+    selfSignature: Uint8Array.from(randomBytes(3309)),
+  };
+}
+
+function isCode(code: string): (error: unknown) => boolean {
+  return (error) => {
+    assert.ok(error instanceof StoreError, `expected a StoreError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    return true;
+  };
+}
+
+function expectRecord(
+  actual: LeafRecord | undefined,
+  leaf: NewLeaf,
+  position?: LeafRecord['position'],
+): void {
+  assert.ok(actual, 'record exists');
+  assert.deepEqual(actual, { ...leaf, leafHash: leaf.leafHash, position });
+}
+
+async function addOne(store: Store, leaf: NewLeaf): Promise<string> {
+  const [outcome] = await store.add([leaf]);
+  assert.ok(outcome);
+  return outcome.kind;
+}
+
+/** Registers the Store contract tests for an implementation. */
+export function storeContract(name: string, makeHarness: () => StoreHarness): void {
+  describe(`Store contract: ${name}`, () => {
+    let harness: StoreHarness;
+    const opened: Store[] = [];
+    const open = async (pendingCapacity = 100_000): Promise<Store> => {
+      const store = await harness.open({ pendingCapacity });
+      opened.push(store);
+      return store;
+    };
+    const closeAll = async (): Promise<void> => {
+      for (const store of opened.splice(0)) await store.close().catch(() => undefined);
+    };
+
+    beforeEach(() => {
+      harness = makeHarness();
+    });
+    afterEach(async () => {
+      await closeAll();
+      await harness.cleanup();
+    });
+
+    test('a new store is empty and has a 32-byte log id', async () => {
+      const store = await open();
+      assert.equal(store.logId.length, 32);
+      assert.equal(store.pendingCount(), 0);
+      assert.deepEqual(store.pendingLeaves(10), []);
+      assert.equal(store.oldestPendingMs(), undefined);
+      assert.equal(store.head(), undefined);
+      assert.equal(store.getBatch(0n), undefined);
+      assert.deepEqual(store.keyHistory(), []);
+      assert.equal(store.getLeaf(makeLeaf('x').leafHash), undefined);
+      assert.equal(store.getByRequestId('nope'), undefined);
+      assert.equal(store.getByRequestId(''), undefined);
+    });
+
+    test('add stores leaves and reads them back by leaf hash and request id', async () => {
+      const store = await open();
+      const a = { ...makeLeaf('a', 'req-a', 1000), immediate: true };
+      const b = makeLeaf('b', '', 1001);
+      const outcomes = await store.add([a, b]);
+      assert.deepEqual(
+        outcomes.map((o) => o.kind),
+        ['stored', 'stored'],
+      );
+      const first = outcomes[0];
+      assert.ok(first?.kind === 'stored');
+      expectRecord(first.record, a);
+      expectRecord(store.getLeaf(a.leafHash), a);
+      expectRecord(store.getLeaf(b.leafHash), b);
+      expectRecord(store.getByRequestId('req-a'), a);
+      assert.equal(store.pendingCount(), 2);
+    });
+
+    test('a repeated leaf hash or request id returns the first record as duplicate', async () => {
+      const store = await open();
+      const a = makeLeaf('a', 'req-a', 1000);
+      assert.equal(await addOne(store, a), 'stored');
+      const sameHash = await store.add([{ ...a, requestId: 'other', acceptedAtMs: 2000 }]);
+      assert.equal(sameHash[0]?.kind, 'duplicate');
+      assert.ok(sameHash[0]?.kind === 'duplicate');
+      expectRecord(sameHash[0].record, a);
+      const sameId = await store.add([makeLeaf('b', 'req-a', 3000)]);
+      assert.ok(sameId[0]?.kind === 'duplicate');
+      expectRecord(sameId[0].record, a);
+      assert.equal(store.getLeaf(makeLeaf('b').leafHash), undefined);
+      assert.equal(store.getByRequestId('other'), undefined, 'a duplicate does not register its request id');
+      // Within one call, and empty request ids never collide.
+      const c = makeLeaf('c');
+      const d = makeLeaf('d');
+      const mixed = await store.add([c, c, d]);
+      assert.deepEqual(
+        mixed.map((o) => o.kind),
+        ['stored', 'duplicate', 'stored'],
+      );
+      assert.equal(store.pendingCount(), 3);
+    });
+
+    test('concurrent adds of one leaf hash or one request id store it exactly once', async () => {
+      const store = await open();
+      const a = makeLeaf('a');
+      const byHash = await Promise.all(Array.from({ length: 20 }, () => store.add([a])));
+      assert.equal(byHash.filter(([o]) => o?.kind === 'stored').length, 1);
+      assert.equal(byHash.filter(([o]) => o?.kind === 'duplicate').length, 19);
+      const byId = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.add([makeLeaf(`id-${i}`, 'shared-id')])),
+      );
+      const stored = byId.flatMap(([o]) => (o?.kind === 'stored' ? [o.record] : []));
+      assert.equal(stored.length, 1);
+      for (const [o] of byId) {
+        assert.ok(o?.kind === 'stored' || o?.kind === 'duplicate');
+        assert.deepEqual(o.record, stored[0]);
+      }
+      assert.equal(store.pendingCount(), 2);
+      // Many distinct concurrent adds all land.
+      const many = await Promise.all(Array.from({ length: 300 }, (_, i) => store.add([makeLeaf(`m-${i}`)])));
+      assert.ok(many.every(([o]) => o?.kind === 'stored'));
+      assert.equal(store.pendingCount(), 302);
+      assert.equal(store.pendingLeaves(1000).length, 302);
+    });
+
+    test("new leaves past the pending capacity are 'full'; duplicates are still answered", async () => {
+      const store = await open(3);
+      const leaves = Array.from({ length: 5 }, (_, i) => makeLeaf(`l-${i}`, `r-${i}`));
+      const outcomes = await store.add(leaves);
+      assert.deepEqual(
+        outcomes.map((o) => o.kind),
+        ['stored', 'stored', 'stored', 'full', 'full'],
+      );
+      assert.deepEqual(outcomes[3], { kind: 'full', capacity: 3 });
+      assert.equal(store.getLeaf(makeLeaf('l-3').leafHash), undefined);
+      const concurrent = await Promise.all([store.add([makeLeaf('x')]), store.add([makeLeaf('y')])]);
+      assert.ok(concurrent.every(([o]) => o?.kind === 'full'));
+      assert.equal((await store.add([leaves[0] as NewLeaf]))[0]?.kind, 'duplicate');
+      assert.equal((await store.add([makeLeaf('z', 'r-1')]))[0]?.kind, 'duplicate');
+      assert.equal(store.pendingCount(), 3);
+      // Sealing frees room.
+      const sealed = leaves.slice(0, 2);
+      await store.commitBatch(makeBatch(0n, 2), levelsOf(sealed));
+      assert.equal(store.pendingCount(), 1);
+      assert.deepEqual(
+        (await store.add(leaves.slice(3))).map((o) => o.kind),
+        ['stored', 'stored'],
+      );
+      assert.equal((await store.add([makeLeaf('w')]))[0]?.kind, 'full');
+    });
+
+    test('pendingLeaves is oldest first; oldestPendingMs is the first acceptance time', async () => {
+      const store = await open();
+      const leaves = Array.from({ length: 10 }, (_, i) => makeLeaf(`p-${i}`, '', 5000 + i));
+      await store.add(leaves.slice(0, 4));
+      await store.add(leaves.slice(4, 5));
+      await store.add(leaves.slice(5));
+      const hex = (l: { leafHash: Uint8Array }): string => Buffer.from(l.leafHash).toString('hex');
+      assert.deepEqual(store.pendingLeaves(100).map(hex), leaves.map(hex));
+      assert.deepEqual(store.pendingLeaves(3).map(hex), leaves.slice(0, 3).map(hex));
+      assert.deepEqual(store.pendingLeaves(0), []);
+      assert.equal(store.oldestPendingMs(), 5000);
+      await store.commitBatch(makeBatch(0n, 3), levelsOf(leaves.slice(0, 3)));
+      assert.deepEqual(store.pendingLeaves(100).map(hex), leaves.slice(3).map(hex));
+      assert.equal(store.oldestPendingMs(), 5003);
+      await store.commitBatch(makeBatch(1n, 7), levelsOf(leaves.slice(3)));
+      assert.equal(store.oldestPendingMs(), undefined);
+      assert.equal(store.pendingCount(), 0);
+    });
+
+    test('commitBatch records the batch, positions and head, and removes the leaves from pending', async () => {
+      const store = await open();
+      const leaves = Array.from({ length: 5 }, (_, i) => makeLeaf(`c-${i}`, `rc-${i}`));
+      await store.add(leaves);
+      const order = [leaves[3], leaves[0], leaves[4]] as NewLeaf[];
+      const batch = makeBatch(0n, 3);
+      await store.commitBatch(batch, levelsOf(order));
+      assert.deepEqual(store.getBatch(0n), batch);
+      assert.deepEqual(store.head(), batch);
+      order.forEach((leaf, index) => {
+        expectRecord(store.getLeaf(leaf.leafHash), leaf, { sequence: 0n, index });
+      });
+      expectRecord(store.getByRequestId('rc-3'), leaves[3] as NewLeaf, { sequence: 0n, index: 0 });
+      expectRecord(store.getLeaf((leaves[1] as NewLeaf).leafHash), leaves[1] as NewLeaf);
+      assert.equal(store.pendingCount(), 2);
+      const dup = await store.add([leaves[0] as NewLeaf]);
+      assert.ok(dup[0]?.kind === 'duplicate');
+      assert.deepEqual(dup[0].record.position, { sequence: 0n, index: 1 });
+      const next = makeBatch(1n, 2);
+      await store.commitBatch(next, levelsOf([leaves[1] as NewLeaf, leaves[2] as NewLeaf]));
+      assert.deepEqual(store.head(), next);
+      assert.deepEqual(store.getBatch(0n), batch);
+      assert.equal(store.getBatch(2n), undefined);
+      assert.equal(store.pendingCount(), 0);
+    });
+
+    test('commitBatch refuses with CONFLICT and changes nothing', async () => {
+      const store = await open();
+      const leaves = Array.from({ length: 4 }, (_, i) => makeLeaf(`k-${i}`));
+      await store.add(leaves.slice(0, 3));
+      const snapshot = (): unknown => [store.pendingCount(), store.pendingLeaves(10), store.head()];
+      const before = snapshot();
+      await assert.rejects(
+        store.commitBatch(makeBatch(1n, 1), levelsOf(leaves.slice(0, 1))),
+        isCode('CONFLICT'),
+      );
+      await assert.rejects(
+        store.commitBatch(makeBatch(0n, 2), levelsOf([leaves[0] as NewLeaf, leaves[3] as NewLeaf])),
+        isCode('CONFLICT'),
+        'a leaf that was never stored',
+      );
+      await assert.rejects(
+        store.commitBatch(makeBatch(0n, 2), levelsOf([leaves[0] as NewLeaf, leaves[0] as NewLeaf])),
+        isCode('CONFLICT'),
+        'the same leaf twice',
+      );
+      assert.deepEqual(snapshot(), before);
+      const batch = makeBatch(0n, 1);
+      await store.commitBatch(batch, levelsOf(leaves.slice(0, 1)));
+      await assert.rejects(store.commitBatch(batch, levelsOf(leaves.slice(0, 1))), isCode('CONFLICT'));
+      await assert.rejects(
+        store.commitBatch(makeBatch(1n, 2), levelsOf([leaves[1] as NewLeaf, leaves[0] as NewLeaf])),
+        isCode('CONFLICT'),
+        'a leaf sealed already',
+      );
+      await assert.rejects(
+        store.commitBatch(makeBatch(3n, 1), levelsOf(leaves.slice(1, 2))),
+        isCode('CONFLICT'),
+      );
+      await assert.rejects(
+        store.commitBatch(makeBatch(0n, 1), levelsOf(leaves.slice(1, 2))),
+        isCode('CONFLICT'),
+      );
+      assert.equal(store.pendingCount(), 2);
+      expectRecord(store.getLeaf((leaves[1] as NewLeaf).leafHash), leaves[1] as NewLeaf);
+      // Two racing commits of the same sequence: exactly one wins.
+      const results = await Promise.allSettled([
+        store.commitBatch(makeBatch(1n, 1), levelsOf(leaves.slice(1, 2))),
+        store.commitBatch(makeBatch(1n, 1), levelsOf(leaves.slice(2, 3))),
+      ]);
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      const lost = results.find((r) => r.status === 'rejected');
+      assert.ok(lost?.status === 'rejected' && isCode('CONFLICT')(lost.reason));
+      assert.equal(store.pendingCount(), 1);
+      assert.equal(store.head()?.sequence, 1n);
+    });
+
+    test('commitBatch rejects levels that are not the tree of treeSize leaves', async () => {
+      const store = await open();
+      const leaves = [makeLeaf('v-0'), makeLeaf('v-1')];
+      await store.add(leaves);
+      await assert.rejects(store.commitBatch(makeBatch(0n, 3), levelsOf(leaves)), RangeError);
+      await assert.rejects(store.commitBatch(makeBatch(0n, 2), levelsOf(leaves).slice(0, 1)), RangeError);
+      assert.equal(store.pendingCount(), 2);
+    });
+
+    test('readNode returns every stored node and serves inclusion paths', async () => {
+      const store = await open();
+      const sizes = [1, 2, 3, 255, 256, 257, 1000];
+      const built: Uint8Array[][] = [];
+      for (const [s, size] of sizes.entries()) {
+        const leaves = Array.from({ length: size }, (_, i) => makeLeaf(`t${size}-${i}`));
+        await store.add(leaves);
+        const levels = levelsOf(leaves);
+        built.push(levels);
+        await store.commitBatch(makeBatch(BigInt(s), size), levels);
+      }
+      for (const [s, size] of sizes.entries()) {
+        const levels = built[s] as Uint8Array[];
+        const sequence = BigInt(s);
+        const read = (level: number, index: number): Uint8Array => store.readNode(sequence, level, index);
+        levelSizes(size).forEach((count, level) => {
+          const all = new Uint8Array(count * 32);
+          for (let i = 0; i < count; i++) all.set(read(level, i), i * 32);
+          assert.deepEqual(all, levels[level], `batch of ${size}, level ${level}`);
+          assert.throws(() => read(level, count), RangeError);
+        });
+        const reference = levelReader(levels);
+        const indexes =
+          size <= 300 ? Array.from({ length: size }, (_, i) => i) : [0, 1, 255, 256, 511, 998, 999];
+        for (const index of indexes) {
+          assert.deepEqual(inclusionPath(size, index, read), inclusionPath(size, index, reference));
+        }
+        const node = read(0, 0);
+        node.fill(0);
+        assert.notDeepEqual(read(0, 0), node, 'readNode returns a copy');
+      }
+      assert.throws(() => store.readNode(99n, 0, 0), RangeError);
+      assert.throws(() => store.readNode(0n, 5, 0), RangeError);
+    });
+
+    test('key history appends in order and closes the current window', async () => {
+      const store = await open();
+      const k0 = keyEntry(0, 1000);
+      const k1 = keyEntry(1, 5000);
+      const k2 = keyEntry(2, 9000);
+      await store.appendKey(k0);
+      assert.deepEqual(store.keyHistory(), [k0]);
+      await store.appendKey(k1);
+      await store.appendKey(k2);
+      assert.deepEqual(store.keyHistory(), [
+        { ...k0, validUntilMs: 5000 },
+        { ...k1, validUntilMs: 9000 },
+        k2,
+      ]);
+    });
+
+    test('everything persists across close and reopen', async () => {
+      let store = await open();
+      const logId = store.logId;
+      const leaves = Array.from({ length: 6 }, (_, i) => makeLeaf(`r-${i}`, `rid-${i}`, 100 + i));
+      await store.add(leaves);
+      const batch = makeBatch(0n, 2);
+      const levels = levelsOf(leaves.slice(0, 2));
+      await store.commitBatch(batch, levels);
+      const key = keyEntry(0, 1);
+      await store.appendKey(key);
+      await closeAll();
+
+      store = await open();
+      assert.deepEqual(store.logId, logId);
+      assert.equal(store.pendingCount(), 4);
+      assert.equal(store.oldestPendingMs(), 102);
+      const hex = (l: { leafHash: Uint8Array }): string => Buffer.from(l.leafHash).toString('hex');
+      assert.deepEqual(store.pendingLeaves(10).map(hex), leaves.slice(2).map(hex));
+      assert.deepEqual(store.head(), batch);
+      expectRecord(store.getLeaf((leaves[1] as NewLeaf).leafHash), leaves[1] as NewLeaf, {
+        sequence: 0n,
+        index: 1,
+      });
+      expectRecord(store.getByRequestId('rid-4'), leaves[4] as NewLeaf);
+      assert.deepEqual(store.readNode(0n, 1, 0), levels[1]);
+      assert.deepEqual(store.keyHistory(), [key]);
+      // Later arrivals queue behind the recovered ones.
+      const late = makeLeaf('late', '', 50);
+      assert.equal(await addOne(store, late), 'stored');
+      assert.deepEqual(store.pendingLeaves(10).map(hex), [...leaves.slice(2), late].map(hex));
+      assert.equal(await addOne(store, leaves[3] as NewLeaf), 'duplicate');
+      await store.commitBatch(makeBatch(1n, 2), levelsOf(leaves.slice(2, 4)));
+      await closeAll();
+
+      store = await open();
+      assert.equal(store.head()?.sequence, 1n);
+      assert.equal(store.pendingCount(), 3);
+    });
+
+    test('after close every call fails with CLOSED', async () => {
+      const store = await open();
+      const pendingAdd = store.add([makeLeaf('in-flight')]);
+      await store.close();
+      assert.equal((await pendingAdd)[0]?.kind, 'stored', 'close waits for writes in flight');
+      await assert.rejects(store.add([makeLeaf('a')]), isCode('CLOSED'));
+      await assert.rejects(store.commitBatch(makeBatch(0n, 1), levelsOf([makeLeaf('a')])), isCode('CLOSED'));
+      await assert.rejects(store.appendKey(keyEntry(0, 1)), isCode('CLOSED'));
+      await assert.rejects(store.close(), isCode('CLOSED'));
+      assert.throws(() => store.getLeaf(makeLeaf('a').leafHash), isCode('CLOSED'));
+      assert.throws(() => store.getByRequestId('x'), isCode('CLOSED'));
+      assert.throws(() => store.pendingCount(), isCode('CLOSED'));
+      assert.throws(() => store.pendingLeaves(1), isCode('CLOSED'));
+      assert.throws(() => store.oldestPendingMs(), isCode('CLOSED'));
+      assert.throws(() => store.head(), isCode('CLOSED'));
+      assert.throws(() => store.getBatch(0n), isCode('CLOSED'));
+      assert.throws(() => store.readNode(0n, 0, 0), isCode('CLOSED'));
+      assert.throws(() => store.keyHistory(), isCode('CLOSED'));
+    });
+  });
+}
