@@ -1,0 +1,32 @@
+// Which algorithm ids the ML-DSA keys serve (FIPS 204), and the seed they are built from.
+import {
+  type AlgorithmSpec,
+  algorithmById,
+  ML_DSA_44,
+  ML_DSA_65,
+  ML_DSA_87,
+} from '../../src/crypto/algorithms.ts';
+import { KeyError } from '../key-error.ts';
+
+/** Length of a FIPS 204 key-generation seed (ξ). */
+export const ML_DSA_SEED_LENGTH = 32;
+
+const ML_DSA_IDS: readonly number[] = [ML_DSA_44, ML_DSA_65, ML_DSA_87];
+
+/** The ML-DSA algorithm with id `algorithmId`; KeyError UNSUPPORTED_ALGORITHM otherwise. */
+export function mlDsaAlgorithm(algorithmId: number): AlgorithmSpec {
+  const spec = ML_DSA_IDS.includes(algorithmId) ? algorithmById(algorithmId) : undefined;
+  if (spec === undefined) {
+    throw new KeyError('UNSUPPORTED_ALGORITHM', `algorithm id ${algorithmId} is not ML-DSA`, {
+      field: 'algorithmId',
+    });
+  }
+  return spec;
+}
+
+/** Rejects anything but a 32-byte seed (the message names the length, never the bytes). */
+export function checkMlDsaSeed(seed: Uint8Array): void {
+  if (!(seed instanceof Uint8Array) || seed.length !== ML_DSA_SEED_LENGTH) {
+    throw new KeyError('INVALID_INPUT', `seed must be ${ML_DSA_SEED_LENGTH} bytes`, { field: 'seed' });
+  }
+}

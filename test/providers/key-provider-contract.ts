@@ -1,0 +1,167 @@
+// The KeyProvider contract suite (SPEC §7): every provider must pass it unchanged.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { KeyError, type KeyErrorCode } from '../../providers/key-error.ts';
+import type { KeyProvider } from '../../providers/key-provider.ts';
+import { algorithmById, ML_DSA_44, ML_DSA_65, ML_DSA_87 } from '../../src/crypto/algorithms.ts';
+import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
+import { createNobleVerifier } from '../../src/crypto/noble-verifier.ts';
+
+const ALGORITHMS = [ML_DSA_44, ML_DSA_65, ML_DSA_87];
+const VERIFIERS = [createNativeVerifier(), createNobleVerifier()];
+const CONTEXT = new TextEncoder().encode('spark/test/contract');
+const OTHER_CONTEXT = new TextEncoder().encode('spark/test/other');
+const MESSAGE = new TextEncoder().encode('batch header bytes');
+/** A run of 64+ hex digits would be a 32-byte secret (or more) printed in hex. */
+const SECRET_LIKE = /[0-9a-f]{64,}/i;
+
+/** Runs `fn` and returns the KeyError it must throw with `code`; its message must look secret-free. */
+async function expectKeyError(
+  fn: () => Promise<unknown>,
+  code: KeyErrorCode,
+  field?: string,
+): Promise<KeyError> {
+  try {
+    await fn();
+  } catch (err) {
+    assert.ok(err instanceof KeyError, `expected KeyError ${code}, got ${String(err)}`);
+    assert.equal(err.code, code);
+    if (field !== undefined) assert.equal(err.field, field);
+    assert.doesNotMatch(err.message, SECRET_LIKE);
+    assert.doesNotMatch(String(err.stack), SECRET_LIKE);
+    if (err.cause instanceof Error) assert.doesNotMatch(err.cause.message, SECRET_LIKE);
+    return err;
+  }
+  assert.fail(`expected KeyError ${code}, nothing was thrown`);
+}
+
+/** Registers the contract tests for a provider made fresh by `makeProvider` for each test. */
+export function keyProviderContract(name: string, makeProvider: () => Promise<KeyProvider>): void {
+  async function withProvider(fn: (provider: KeyProvider) => Promise<void>): Promise<void> {
+    const provider = await makeProvider();
+    try {
+      await fn(provider);
+    } finally {
+      await provider.close();
+    }
+  }
+
+  describe(`KeyProvider contract: ${name}`, () => {
+    test('has a non-empty kind', async () => {
+      await withProvider(async (provider) => {
+        assert.equal(typeof provider.kind, 'string');
+        assert.ok(provider.kind.length > 0);
+      });
+    });
+
+    for (const algorithmId of ALGORITHMS) {
+      const spec = algorithmById(algorithmId);
+      assert.ok(spec !== undefined);
+
+      test(`${spec.name}: public key has its length and keyId is its SHA-256`, async () => {
+        await withProvider(async (provider) => {
+          const key = await provider.open('batch-signing', algorithmId);
+          assert.equal(key.algorithmId, algorithmId);
+          assert.equal(key.publicKey.length, spec.publicKeyLength);
+          const expected = new Uint8Array(createHash('sha256').update(key.publicKey).digest());
+          assert.deepEqual(new Uint8Array(key.keyId), expected);
+          assert.ok(['memory', 'file', 'hsm', 'remote'].includes(key.protection));
+        });
+      });
+
+      test(`${spec.name}: signatures verify with both implementations, only under their context and message`, async () => {
+        await withProvider(async (provider) => {
+          const key = await provider.open('batch-signing', algorithmId);
+          const signature = await key.sign(MESSAGE, CONTEXT);
+          assert.equal(signature.length, spec.signatureLength);
+          const otherMessage = Uint8Array.from(MESSAGE);
+          otherMessage[0] = (otherMessage[0] ?? 0) ^ 1;
+          for (const verifier of VERIFIERS) {
+            assert.ok(
+              verifier.verify(algorithmId, key.publicKey, MESSAGE, signature, CONTEXT),
+              verifier.name,
+            );
+            assert.equal(
+              verifier.verify(algorithmId, key.publicKey, MESSAGE, signature, OTHER_CONTEXT),
+              false,
+            );
+            assert.equal(
+              verifier.verify(algorithmId, key.publicKey, MESSAGE, signature, new Uint8Array(0)),
+              false,
+            );
+            assert.equal(
+              verifier.verify(algorithmId, key.publicKey, otherMessage, signature, CONTEXT),
+              false,
+            );
+          }
+        });
+      });
+    }
+
+    test('an empty context and a 255-byte context are accepted', async () => {
+      await withProvider(async (provider) => {
+        const key = await provider.open('batch-signing', ML_DSA_65);
+        for (const context of [new Uint8Array(0), new Uint8Array(255).fill(7)]) {
+          const signature = await key.sign(MESSAGE, context);
+          assert.ok(createNobleVerifier().verify(ML_DSA_65, key.publicKey, MESSAGE, signature, context));
+        }
+      });
+    });
+
+    test('opening the same purpose and algorithm twice gives the same key', async () => {
+      await withProvider(async (provider) => {
+        const first = await provider.open('batch-signing', ML_DSA_65);
+        const second = await provider.open('batch-signing', ML_DSA_65);
+        assert.deepEqual(second.keyId, first.keyId);
+        assert.deepEqual(second.publicKey, first.publicKey);
+        const other = await provider.open('batch-signing', ML_DSA_44);
+        assert.notDeepEqual(other.keyId, first.keyId);
+      });
+    });
+
+    test('an unsupported algorithm id is refused with UNSUPPORTED_ALGORITHM', async () => {
+      await withProvider(async (provider) => {
+        for (const id of [0x7777, 0, -1, 1.5]) {
+          await expectKeyError(() => provider.open('batch-signing', id), 'UNSUPPORTED_ALGORITHM');
+        }
+      });
+    });
+
+    test('bad messages and contexts are refused with INVALID_INPUT naming the argument', async () => {
+      await withProvider(async (provider) => {
+        const key = await provider.open('batch-signing', ML_DSA_65);
+        await expectKeyError(() => key.sign(new Uint8Array(0), CONTEXT), 'INVALID_INPUT', 'message');
+        await expectKeyError(
+          () => key.sign(new Uint8Array(1024 * 1024 + 1), CONTEXT),
+          'INVALID_INPUT',
+          'message',
+        );
+        await expectKeyError(() => key.sign('text' as never, CONTEXT), 'INVALID_INPUT', 'message');
+        await expectKeyError(() => key.sign(MESSAGE, new Uint8Array(256)), 'INVALID_INPUT', 'context');
+        await expectKeyError(() => key.sign(MESSAGE, 'ctx' as never), 'INVALID_INPUT', 'context');
+        // Still usable after refusals.
+        assert.ok((await key.sign(MESSAGE, CONTEXT)).length > 0);
+      });
+    });
+
+    test('a 1 MiB message is signed', async () => {
+      await withProvider(async (provider) => {
+        const key = await provider.open('batch-signing', ML_DSA_44);
+        const big = new Uint8Array(1024 * 1024).fill(0xab);
+        const signature = await key.sign(big, CONTEXT);
+        assert.ok(createNativeVerifier().verify(ML_DSA_44, key.publicKey, big, signature, CONTEXT));
+      });
+    });
+
+    test('after close, sign and open fail with CLOSED; close is idempotent', async () => {
+      const provider = await makeProvider();
+      const key = await provider.open('batch-signing', ML_DSA_65);
+      await provider.close();
+      await expectKeyError(() => key.sign(MESSAGE, CONTEXT), 'CLOSED');
+      await expectKeyError(() => provider.open('batch-signing', ML_DSA_65), 'CLOSED');
+      await expectKeyError(() => provider.open('batch-signing', ML_DSA_87), 'CLOSED');
+      await provider.close();
+    });
+  });
+}
