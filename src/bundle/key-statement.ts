@@ -24,7 +24,10 @@ export interface KeyStatement {
 
 /** Encodes a statement: "SPKK" ‖ u16 version ‖ u16 algorithm ‖ key id ‖ u64 valid_from ‖ previous key id (zeros when none) ‖ u8 protection. */
 export function encodeKeyStatement(s: KeyStatement): Uint8Array {
-  const protection = PROTECTION_CODES[s.protection];
+  // Own properties only: 'toString' and friends must not pass as a protection level.
+  const protection = Object.hasOwn(PROTECTION_CODES, s.protection)
+    ? PROTECTION_CODES[s.protection]
+    : undefined;
   if (protection === undefined)
     throw new RangeError(`protection "${s.protection}" is not one of memory, file, hsm, remote`);
   if (s.keyId.length !== SHA256_LENGTH) throw new RangeError('keyId must be 32 bytes');

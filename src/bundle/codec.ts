@@ -1,0 +1,155 @@
+// The .spark file codec (SPEC §5): bounded, total decoding of ProofBundle bytes, encoding, and views for people.
+import { fromBinary, type JsonValue, toBinary, toJson } from '@bufbuild/protobuf';
+import { toHex } from '../encoding/bytes.ts';
+import {
+  type Anchor,
+  type Checkpoint,
+  HashAlgorithm,
+  type KeyRecord,
+  type ProofBundle,
+  ProofBundleSchema,
+  type Signature,
+} from '../gen/spark/v1/bundle_pb.js';
+import { BundleError } from './bundle-error.ts';
+import { decodeHeader, type HeaderFields } from './header.ts';
+
+/** Largest bundle accepted, in bytes: far above any real bundle (a few tens of KiB), far below harm. */
+export const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Decodes bundle bytes. Throws only BundleError (field "bundle"): empty, over MAX_BUNDLE_BYTES, or not a
+ * ProofBundle. Unknown fields are kept so the verifier's canonical check can see and reject them.
+ */
+export function decodeBundle(bytes: Uint8Array): ProofBundle {
+  if (!(bytes instanceof Uint8Array))
+    throw new BundleError('MALFORMED', 'bundle: not bytes', { field: 'bundle' });
+  if (bytes.length === 0) throw new BundleError('MALFORMED', 'bundle: empty', { field: 'bundle' });
+  if (bytes.length > MAX_BUNDLE_BYTES) {
+    throw new BundleError('TOO_LARGE', `bundle: ${bytes.length} bytes, more than ${MAX_BUNDLE_BYTES}`, {
+      field: 'bundle',
+    });
+  }
+  try {
+    return fromBinary(ProofBundleSchema, bytes, { readUnknownFields: true });
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new BundleError('MALFORMED', `bundle: not a spark.v1.ProofBundle (${why})`, {
+      field: 'bundle',
+      cause: e,
+    });
+  }
+}
+
+/** The canonical binary encoding of `bundle` (unknown fields dropped): the .spark file bytes. */
+export function encodeBundle(bundle: ProofBundle): Uint8Array {
+  return toBinary(ProofBundleSchema, bundle, { writeUnknownFields: false });
+}
+
+/** The protobuf JSON mapping of `bundle` (bytes as base64, 64-bit integers as strings). */
+export function bundleToJson(bundle: ProofBundle): JsonValue {
+  return toJson(ProofBundleSchema, bundle);
+}
+
+/** A JSON-safe value: what `bundleToDisplay` returns. */
+export type Display = string | number | boolean | null | Display[] | { [key: string]: Display };
+
+function isoOf(ms: bigint): string {
+  // Date covers ±8.64e15 ms; anything beyond is shown as a number only.
+  return ms <= 8_640_000_000_000_000n ? new Date(Number(ms)).toISOString() : 'out of range';
+}
+
+function headerDisplay(h: HeaderFields): Display {
+  return {
+    formatVersion: h.formatVersion,
+    logId: toHex(h.logId),
+    sequence: h.sequence.toString(),
+    previousHeaderHash: toHex(h.previousHeaderHash),
+    root: toHex(h.root),
+    treeSize: h.treeSize.toString(),
+    timeMs: h.timeMs.toString(),
+    time: isoOf(h.timeMs),
+    algorithmId: h.algorithmId,
+    keyId: toHex(h.keyId),
+    guaranteeExpiryMs: h.guaranteeExpiryMs.toString(),
+    guaranteeExpiry: isoOf(h.guaranteeExpiryMs),
+  };
+}
+
+function signatureDisplay(s: Signature): Display {
+  return { algorithmId: s.algorithmId, keyId: toHex(s.keyId), signature: toHex(s.signature) };
+}
+
+function keyDisplay(k: KeyRecord): Display {
+  return {
+    algorithmId: k.algorithmId,
+    keyId: toHex(k.keyId),
+    publicKey: toHex(k.publicKey),
+    validFromMs: k.validFromMs.toString(),
+    validUntilMs: k.validUntilMs.toString(),
+    previousKeyId: toHex(k.previousKeyId),
+    endorsement: toHex(k.endorsement),
+    protection: k.protection,
+    selfSignature: toHex(k.selfSignature),
+  };
+}
+
+function anchorDisplay(a: Anchor): Display {
+  return {
+    networkGenerationHashSeed: toHex(a.networkGenerationHashSeed),
+    transactionHash: toHex(a.transactionHash),
+    height: a.height.toString(),
+    blockTimestamp: a.blockTimestamp.toString(),
+    merkleComponentHash: toHex(a.merkleComponentHash),
+    merklePath: a.merklePath.map((p) => ({ left: p.left, hash: toHex(p.hash) })),
+    transactionsHash: toHex(a.transactionsHash),
+    finalizedHeight: a.finalizedHeight.toString(),
+    transaction: toHex(a.transaction),
+  };
+}
+
+function checkpointDisplay(c: Checkpoint): Display {
+  return {
+    sequence: c.sequence.toString(),
+    headerHash: toHex(c.headerHash),
+    batchCount: c.batchCount.toString(),
+    body: toHex(c.body),
+    signatures: c.signatures.map(signatureDisplay),
+    anchor: c.anchor === undefined ? null : anchorDisplay(c.anchor),
+  };
+}
+
+/**
+ * A plain object for people (`spark inspect`): bytes as lower-case hex, 64-bit integers as decimal
+ * strings, and the header decoded from its signed bytes (not taken from header_fields).
+ */
+export function bundleToDisplay(bundle: ProofBundle): Display {
+  const decoded = decodeHeader(bundle.header);
+  const { leaf, inclusion } = bundle;
+  return {
+    version: bundle.version,
+    leaf:
+      leaf === undefined
+        ? null
+        : {
+            hashAlgorithm: HashAlgorithm[leaf.hashAlgorithm] ?? leaf.hashAlgorithm,
+            digest: toHex(leaf.digest),
+            entry: toHex(leaf.entry),
+            leafHash: toHex(leaf.leafHash),
+          },
+    inclusion:
+      inclusion === undefined
+        ? null
+        : {
+            leafIndex: inclusion.leafIndex.toString(),
+            treeSize: inclusion.treeSize.toString(),
+            path: inclusion.path.map(toHex),
+          },
+    header: toHex(bundle.header),
+    headerDecoded: typeof decoded === 'string' ? { error: decoded } : headerDisplay(decoded),
+    signatures: bundle.signatures.map(signatureDisplay),
+    keys: bundle.keys.map(keyDisplay),
+    anchor: bundle.anchor === undefined ? null : anchorDisplay(bundle.anchor),
+    checkpoint: bundle.checkpoint === undefined ? null : checkpointDisplay(bundle.checkpoint),
+    publication: bundle.publication === undefined ? null : { ipfsCid: bundle.publication.ipfsCid },
+  };
+}

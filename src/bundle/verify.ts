@@ -1,0 +1,291 @@
+// The offline verifier (SPEC §5, docs/proof-format.md §Checks): an ordered, named report; never throws (pure).
+import { algorithmById } from '../crypto/algorithms.ts';
+import { HEADER_SIGNATURE_CONTEXT } from '../crypto/contexts.ts';
+import { portableSha256, type Sha256 } from '../crypto/sha256.ts';
+import type { SignatureVerifier } from '../crypto/signature-verifier.ts';
+import { bytesEqual, toHex } from '../encoding/bytes.ts';
+import { HashAlgorithm, type ProofBundle } from '../gen/spark/v1/bundle_pb.js';
+import { hashLeaf } from '../merkle/hash.ts';
+import { verifyInclusion } from '../merkle/inclusion.ts';
+import { BundleError } from './bundle-error.ts';
+import { algorithmHex, type CheckOutcome, checkKeys, checkKeyValidity } from './checks/key-records.ts';
+import { decodeBundle, encodeBundle } from './codec.ts';
+import { decodeHeader, type HeaderFields } from './header.ts';
+import { decodeLeafEntry } from './leaf.ts';
+
+/** Names of the checks, in the order they run and are reported. */
+export const CHECK_NAMES = [
+  'decode',
+  'canonical',
+  'version',
+  'leaf',
+  'subject',
+  'header',
+  'inclusion',
+  'chain',
+  'key',
+  'key-validity',
+  'signature',
+  'guarantee',
+  'anchor',
+] as const;
+
+/** One check's name. */
+export type CheckName = (typeof CHECK_NAMES)[number];
+
+/** One line of the report. */
+export interface CheckResult {
+  readonly name: CheckName;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+/** The verdict: valid only when every check is ok. */
+export interface VerifyReport {
+  readonly valid: boolean;
+  readonly checks: CheckResult[];
+}
+
+/** What the verifier needs besides the bundle. */
+export interface VerifyOptions {
+  /** Signature verification (native on servers, noble in browsers). */
+  readonly verifier: SignatureVerifier;
+  /** The original data: its SHA-256 must be the leaf digest. */
+  readonly data?: Uint8Array;
+  /** The original digest: it must be the leaf digest. */
+  readonly digest?: Uint8Array;
+  /** SHA-256 implementation; portable by default. */
+  readonly sha256?: Sha256;
+}
+
+/** Bundle format version this verifier understands. */
+export const SUPPORTED_BUNDLE_VERSION = 1;
+
+const MAX_DATE_MS = 8_640_000_000_000_000n;
+
+function iso(ms: bigint): string {
+  return ms <= MAX_DATE_MS ? new Date(Number(ms)).toISOString() : `${ms} ms (beyond the calendar)`;
+}
+
+const pass = (detail: string): CheckOutcome => ({ ok: true, detail });
+const fail = (detail: string): CheckOutcome => ({ ok: false, detail });
+
+/** Values established by earlier checks and used by later ones. */
+interface State {
+  bundle?: ProofBundle;
+  header?: HeaderFields;
+}
+
+function checkCanonical(bytes: Uint8Array, b: ProofBundle): CheckOutcome {
+  const canonical = encodeBundle(b);
+  if (bytesEqual(canonical, bytes)) return pass('the bytes are the canonical encoding');
+  const unknown = b.$unknown !== undefined && b.$unknown.length > 0;
+  return fail(
+    `re-encoding gives ${canonical.length} bytes that differ from the ${bytes.length} given` +
+      (unknown ? ' (unknown fields present)' : ' (unknown fields or a non-canonical encoding)'),
+  );
+}
+
+function checkLeaf(b: ProofBundle, sha256: Sha256): CheckOutcome {
+  const leaf = b.leaf;
+  if (leaf === undefined) return fail('leaf missing');
+  const entry = decodeLeafEntry(leaf.entry);
+  if (typeof entry === 'string') return fail(entry);
+  if (leaf.hashAlgorithm !== HashAlgorithm.SHA2_256) {
+    return fail(`leaf hash_algorithm ${leaf.hashAlgorithm} is not SHA2_256 (1)`);
+  }
+  if (leaf.hashAlgorithm !== entry.hashAlgorithm) return fail('leaf hash_algorithm differs from the entry');
+  if (!bytesEqual(leaf.digest, entry.digest)) return fail('leaf digest differs from the digest in the entry');
+  if (!bytesEqual(leaf.leafHash, hashLeaf(leaf.entry, sha256))) {
+    return fail('leaf_hash is not SHA-256(0x00 || entry)');
+  }
+  return pass(`SHA-256 digest ${toHex(leaf.digest)}, leaf hash ${toHex(leaf.leafHash)}`);
+}
+
+function checkSubject(b: ProofBundle, options: VerifyOptions, sha256: Sha256): CheckOutcome {
+  const digest = b.leaf?.digest ?? new Uint8Array(0);
+  if (options.data === undefined && options.digest === undefined) {
+    return pass(`no data or digest given; the bundle proves its own digest ${toHex(digest)}`);
+  }
+  if (options.data !== undefined && !bytesEqual(sha256(options.data), digest)) {
+    return fail(`SHA-256 of the given data is not the proven digest ${toHex(digest)}`);
+  }
+  if (options.digest !== undefined && !bytesEqual(options.digest, digest)) {
+    return fail(`the given digest ${toHex(options.digest)} is not the proven digest ${toHex(digest)}`);
+  }
+  return pass(
+    `${options.data !== undefined ? 'the given data hashes to' : 'the given digest is'} ${toHex(digest)}`,
+  );
+}
+
+function checkHeader(b: ProofBundle, state: State): CheckOutcome {
+  const h = decodeHeader(b.header);
+  if (typeof h === 'string') return fail(h);
+  const f = b.headerFields;
+  if (f === undefined) return fail('header_fields missing');
+  const differs: string[] = [];
+  if (f.formatVersion !== h.formatVersion) differs.push('format_version');
+  if (!bytesEqual(f.logId, h.logId)) differs.push('log_id');
+  if (f.sequence !== h.sequence) differs.push('sequence');
+  if (!bytesEqual(f.previousHeaderHash, h.previousHeaderHash)) differs.push('previous_header_hash');
+  if (!bytesEqual(f.root, h.root)) differs.push('root');
+  if (f.treeSize !== h.treeSize) differs.push('tree_size');
+  if (f.timeMs !== h.timeMs) differs.push('time_ms');
+  if (f.algorithmId !== h.algorithmId) differs.push('algorithm_id');
+  if (!bytesEqual(f.keyId, h.keyId)) differs.push('key_id');
+  if (f.guaranteeExpiryMs !== h.guaranteeExpiryMs) differs.push('guarantee_expiry_ms');
+  if (differs.length > 0) return fail(`header_fields differ from the header bytes in ${differs.join(', ')}`);
+  state.header = h;
+  return pass(`v${h.formatVersion} header of log ${toHex(h.logId)}, sealed ${iso(h.timeMs)}`);
+}
+
+function checkInclusion(b: ProofBundle, h: HeaderFields, sha256: Sha256): CheckOutcome {
+  const inc = b.inclusion;
+  const leafHash = b.leaf?.leafHash ?? new Uint8Array(0);
+  if (inc === undefined) return fail('inclusion missing');
+  if (inc.treeSize !== h.treeSize) {
+    return fail(`inclusion tree_size ${inc.treeSize} differs from the header tree size ${h.treeSize}`);
+  }
+  const result = verifyInclusion(inc.leafIndex, inc.treeSize, leafHash, inc.path, h.root, sha256);
+  if (!result.ok) return fail(result.reason);
+  return pass(`leaf ${inc.leafIndex} of ${inc.treeSize} is under root ${toHex(h.root)}`);
+}
+
+function checkChain(b: ProofBundle, h: HeaderFields, sha256: Sha256): CheckOutcome {
+  const zero = h.previousHeaderHash.every((x) => x === 0);
+  const where = `sequence ${h.sequence}, header hash ${toHex(sha256(b.header))}`;
+  if (h.sequence === 0n && !zero)
+    return fail(`${where}: the first batch must have an all-zero previous hash`);
+  if (h.sequence !== 0n && zero)
+    return fail(`${where}: only the first batch may have an all-zero previous hash`);
+  return pass(
+    zero ? `${where}, first batch of the log` : `${where}, previous ${toHex(h.previousHeaderHash)}`,
+  );
+}
+
+function checkSignatures(b: ProofBundle, h: HeaderFields, verifier: SignatureVerifier): CheckOutcome {
+  if (b.signatures.length === 0) return fail('no signatures');
+  let byHeaderKey = false;
+  for (const [i, s] of b.signatures.entries()) {
+    for (const other of b.signatures.slice(i + 1)) {
+      if (bytesEqual(s.keyId, other.keyId)) return fail(`two signatures by key ${toHex(s.keyId)}`);
+    }
+    const record = b.keys.find((k) => bytesEqual(k.keyId, s.keyId));
+    if (record === undefined) return fail(`signature ${i}: no key record for key ${toHex(s.keyId)}`);
+    if (record.algorithmId !== s.algorithmId) {
+      return fail(
+        `signature ${i}: algorithm ${algorithmHex(s.algorithmId)} differs from its key's ${algorithmHex(record.algorithmId)}`,
+      );
+    }
+    if (!verifier.verify(s.algorithmId, record.publicKey, b.header, s.signature, HEADER_SIGNATURE_CONTEXT)) {
+      return fail(`signature ${i} by key ${toHex(s.keyId)} does not verify over the header bytes`);
+    }
+    if (bytesEqual(s.keyId, h.keyId) && s.algorithmId === h.algorithmId) byHeaderKey = true;
+  }
+  if (!byHeaderKey) return fail(`no signature by the header's key ${toHex(h.keyId)}`);
+  const name = algorithmById(h.algorithmId)?.name ?? algorithmHex(h.algorithmId);
+  return pass(
+    `${b.signatures.length} signature(s) verified with ${verifier.name}; ${name} by ${toHex(h.keyId)}`,
+  );
+}
+
+function checkGuarantee(h: HeaderFields): CheckOutcome {
+  const name = algorithmById(h.algorithmId)?.name ?? algorithmHex(h.algorithmId);
+  if (h.timeMs >= h.guaranteeExpiryMs) {
+    return fail(
+      `sealed ${iso(h.timeMs)}, not before the ${name} guarantee expiry ${iso(h.guaranteeExpiryMs)}`,
+    );
+  }
+  return pass(`sealed ${iso(h.timeMs)}, before the ${name} guarantee expiry ${iso(h.guaranteeExpiryMs)}`);
+}
+
+function checkAnchor(b: ProofBundle): CheckOutcome {
+  if (b.anchor === undefined && b.checkpoint === undefined && b.publication === undefined) {
+    return pass('not anchored: batch sealed only (anchoring evidence absent)');
+  }
+  return fail('anchor/checkpoint/publication evidence present but this verifier version cannot check it');
+}
+
+/** Runs one check, turning any exception into a failed line. */
+function guarded(run: () => CheckOutcome): CheckOutcome {
+  try {
+    return run();
+  } catch (e) {
+    return fail(`internal error: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Verifies bundle bytes offline. Never throws; `valid` is true only when every check passed. */
+export function verifyBundle(bytes: Uint8Array, options: VerifyOptions): VerifyReport {
+  const sha256 = options.sha256 ?? portableSha256;
+  const verifier = options.verifier;
+  const state: State = {};
+  const checks: CheckResult[] = [];
+  // A failed check maps to the check that really failed: itself, or the prerequisite it was skipped for.
+  const failed = new Map<CheckName, CheckName>();
+
+  const run = (
+    name: CheckName,
+    needs: readonly CheckName[],
+    body: (b: ProofBundle) => CheckOutcome,
+  ): void => {
+    const missing = needs.find((n) => failed.has(n));
+    const cause = missing === undefined ? undefined : failed.get(missing);
+    const b = state.bundle;
+    let outcome: CheckOutcome;
+    if (cause !== undefined) {
+      outcome = fail(`skipped: ${cause} failed`);
+      failed.set(name, cause);
+    } else if (b === undefined) {
+      outcome = fail('skipped: decode failed');
+      failed.set(name, 'decode');
+    } else {
+      outcome = guarded(() => body(b));
+      if (!outcome.ok) failed.set(name, name);
+    }
+    checks.push({ name, ok: outcome.ok, detail: outcome.detail });
+  };
+  const header = (): HeaderFields => {
+    if (state.header === undefined) throw new Error('header not decoded');
+    return state.header;
+  };
+
+  const decoded = guarded(() => {
+    try {
+      state.bundle = decodeBundle(bytes);
+    } catch (e) {
+      if (e instanceof BundleError) return fail(e.message);
+      throw e;
+    }
+    return pass(`${bytes.length} bytes decode as spark.v1.ProofBundle`);
+  });
+  if (!decoded.ok) failed.set('decode', 'decode');
+  checks.push({ name: 'decode', ok: decoded.ok, detail: decoded.detail });
+
+  run('canonical', ['decode'], (b) => checkCanonical(bytes, b));
+  run('version', ['decode'], (b) =>
+    b.version === SUPPORTED_BUNDLE_VERSION
+      ? pass('bundle version 1')
+      : fail(`bundle version ${b.version} is not supported (expected 1)`),
+  );
+  run('leaf', ['decode'], (b) => checkLeaf(b, sha256));
+  run('subject', ['leaf'], (b) => checkSubject(b, options, sha256));
+  run('header', ['decode'], (b) => checkHeader(b, state));
+  run('inclusion', ['leaf', 'header'], (b) => checkInclusion(b, header(), sha256));
+  run('chain', ['header'], (b) => checkChain(b, header(), sha256));
+  run('key', ['header'], (b) =>
+    checkKeys(
+      b.keys,
+      header(),
+      b.signatures.map((s) => s.keyId),
+      verifier,
+      sha256,
+    ),
+  );
+  run('key-validity', ['key'], (b) => checkKeyValidity(b.keys, header()));
+  run('signature', ['key'], (b) => checkSignatures(b, header(), verifier));
+  run('guarantee', ['header'], () => checkGuarantee(header()));
+  run('anchor', ['decode'], (b) => checkAnchor(b));
+
+  return { valid: checks.every((c) => c.ok), checks };
+}

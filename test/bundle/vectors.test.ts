@@ -1,0 +1,59 @@
+// The proof bundle vectors (test/vectors/bundles.json) verify as the manifest says, with both verifiers.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { verifyBundle } from '../../src/bundle/verify.ts';
+import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
+import { createNobleVerifier } from '../../src/crypto/noble-verifier.ts';
+import type { SignatureVerifier } from '../../src/crypto/signature-verifier.ts';
+import { fromHex } from '../../src/encoding/bytes.ts';
+
+interface VectorEntry {
+  file: string;
+  description: string;
+  valid: boolean;
+  failedCheck?: string;
+  data?: string;
+}
+
+const MANIFEST = new URL('../vectors/bundles.json', import.meta.url);
+
+function loadVectors(): Array<VectorEntry & { bytes: Uint8Array; dataBytes: Uint8Array | undefined }> {
+  const entries = JSON.parse(readFileSync(MANIFEST, 'utf8')) as VectorEntry[];
+  if (!Array.isArray(entries) || entries.length === 0) throw new Error(`no vectors in ${MANIFEST.pathname}`);
+  return entries.map((e) => {
+    assert.equal(typeof e.file, 'string');
+    assert.equal(typeof e.valid, 'boolean');
+    assert.ok(e.valid || typeof e.failedCheck === 'string', `${e.file}: invalid vectors name a failed check`);
+    const dataBytes = e.data === undefined ? undefined : fromHex(e.data);
+    if (e.data !== undefined && dataBytes === undefined) throw new Error(`${e.file}: data is not hex`);
+    return { ...e, bytes: new Uint8Array(readFileSync(new URL(e.file, MANIFEST))), dataBytes };
+  });
+}
+
+const vectors = loadVectors();
+
+test('the manifest loads valid and invalid vectors', () => {
+  assert.ok(vectors.filter((v) => v.valid).length >= 4);
+  assert.ok(vectors.filter((v) => !v.valid).length >= 12);
+});
+
+const verifiers: SignatureVerifier[] = [createNobleVerifier(), createNativeVerifier()];
+
+for (const verifier of verifiers) {
+  describe(`vectors with ${verifier.name}`, () => {
+    for (const v of vectors) {
+      const label = `${v.file}${v.dataBytes === undefined ? '' : ' (with data)'}: ${v.description}`;
+      test(label, () => {
+        const r = verifyBundle(v.bytes, {
+          verifier,
+          ...(v.dataBytes === undefined ? {} : { data: v.dataBytes }),
+        });
+        const firstFailed = r.checks.find((c) => !c.ok);
+        assert.equal(r.valid, v.valid, JSON.stringify(r.checks, null, 1));
+        if (v.valid) assert.equal(firstFailed, undefined);
+        else assert.equal(firstFailed?.name, v.failedCheck, JSON.stringify(r.checks, null, 1));
+      });
+    }
+  });
+}

@@ -1,0 +1,356 @@
+// Writes the proof bundle test vectors (docs/proof-format.md §Test vectors): valid bundles, and corrupted
+// variants named after their corruption, each with the FIRST check that must fail.
+// Run: node test/vectors/generate.ts   (deterministic: fixed seeds, deterministic ML-DSA signing)
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { create } from '@bufbuild/protobuf';
+import { encodeBundle } from '../../src/bundle/codec.ts';
+import { encodeHeader, type HeaderFields } from '../../src/bundle/header.ts';
+import { encodeKeyStatement } from '../../src/bundle/key-statement.ts';
+import { ML_DSA_44, ML_DSA_87 } from '../../src/crypto/algorithms.ts';
+import { HEADER_SIGNATURE_CONTEXT, KEY_STATEMENT_CONTEXT } from '../../src/crypto/contexts.ts';
+import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
+import { toHex } from '../../src/encoding/bytes.ts';
+import { AnchorSchema, type ProofBundle } from '../../src/gen/spark/v1/bundle_pb.js';
+import {
+  bundleOf,
+  createTestKey,
+  digestsOf,
+  keyEntry,
+  sealBatch,
+  seedOf,
+  type TestKey,
+} from '../bundle/fixture.ts';
+
+/** One manifest line. */
+interface VectorEntry {
+  file: string;
+  description: string;
+  valid: boolean;
+  failedCheck?: string;
+  data?: string;
+}
+
+const DIR = new URL('./bundles/', import.meta.url);
+const MANIFEST = new URL('./bundles.json', import.meta.url);
+const T = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+const manifest: VectorEntry[] = [];
+const files = new Map<string, Uint8Array>();
+
+function write(name: string, bytes: Uint8Array): string {
+  const file = `bundles/${name}.spark`;
+  files.set(file, bytes);
+  return file;
+}
+
+function valid(name: string, description: string, bundle: ProofBundle, data?: Uint8Array): Uint8Array {
+  const bytes = encodeBundle(bundle);
+  const entry: VectorEntry = { file: write(name, bytes), description, valid: true };
+  if (data !== undefined) entry.data = toHex(data);
+  manifest.push(entry);
+  return bytes;
+}
+
+function invalid(name: string, failedCheck: string, description: string, bytes: Uint8Array): void {
+  manifest.push({ file: write(name, bytes), description, valid: false, failedCheck });
+}
+
+/** Re-signs a header rebuilt from `fields` with `key`, keeping the bundle otherwise unchanged. */
+function resealed(b: ProofBundle, fields: HeaderFields, key: TestKey): ProofBundle {
+  const c = clone(b);
+  const header = encodeHeader(fields);
+  c.header = header;
+  c.headerFields = { ...(c.headerFields as NonNullable<ProofBundle['headerFields']>), ...fields };
+  const sig = c.signatures[0];
+  if (sig === undefined) throw new Error('no signature to replace');
+  sig.algorithmId = fields.algorithmId;
+  sig.keyId = fields.keyId;
+  sig.signature = key.sign(header, HEADER_SIGNATURE_CONTEXT);
+  return c;
+}
+
+function clone(b: ProofBundle): ProofBundle {
+  return structuredClone(b);
+}
+
+function flip(bytes: Uint8Array, at: number): Uint8Array {
+  const out = bytes.slice();
+  out[at] = (out[at] as number) ^ 0x01;
+  return out;
+}
+
+// Keys: fixed seeds, documented here so another implementation can regenerate them.
+const k65 = createTestKey(seedOf(0x01));
+const k65next = createTestKey(seedOf(0x02));
+const k44 = createTestKey(seedOf(0x03), { algorithmId: ML_DSA_44 });
+const k87 = createTestKey(seedOf(0x04), { algorithmId: ML_DSA_87 });
+const entry65 = keyEntry(k65, { validFromMs: T - 86_400_000, protection: 'memory' });
+
+// 1. Size 1, the first batch of a log, with the original data.
+const data1 = utf8('hello, spark\n');
+const sealed1 = sealBatch({ key: k65, digests: [nativeSha256(data1)], timeMs: BigInt(T) });
+const b1 = bundleOf(sealed1, 0, [entry65]);
+const bytes1 = valid('valid-size1', 'tree size 1, sequence 0, ML-DSA-65, with its data', b1, data1);
+manifest.push({
+  file: 'bundles/valid-size1.spark',
+  description: 'the valid size-1 bundle checked against other data',
+  valid: false,
+  failedCheck: 'subject',
+  data: toHex(utf8('hello, spark?\n')),
+});
+
+// 2. Size 7, the last leaf (promoted unpaired at two levels), sequence 3.
+const data7 = Array.from({ length: 7 }, (_, i) => utf8(`record ${i}`));
+const sealed7 = sealBatch({
+  key: k65,
+  digests: data7.map((d) => nativeSha256(d)),
+  timeMs: BigInt(T + 60_000),
+  sequence: 3n,
+  previousHeaderHash: nativeSha256(utf8('batch 2')),
+});
+const b7 = bundleOf(sealed7, 6, [entry65]);
+valid('valid-size7-index6', 'tree size 7, last leaf (index 6), sequence 3', b7, data7[6]);
+
+// 3. Size 1000, an inner leaf.
+const sealed1000 = sealBatch({
+  key: k65,
+  digests: digestsOf(1000, 'vectors'),
+  timeMs: BigInt(T + 120_000),
+  sequence: 12n,
+  previousHeaderHash: nativeSha256(utf8('batch 11')),
+});
+const b1000 = bundleOf(sealed1000, 617, [entry65]);
+const bytes1000 = valid('valid-size1000-index617', 'tree size 1000, leaf 617, sequence 12', b1000);
+
+// 4. A retired key: sealed inside its window, carrying its successor (endorsed by it).
+const retiredAt = T + 3_600_000;
+const retiredKeys = [
+  keyEntry(k65, { validFromMs: T - 86_400_000, validUntilMs: retiredAt }),
+  keyEntry(k65next, { validFromMs: retiredAt, endorser: k65, protection: 'hsm' }),
+];
+const sealedRetired = sealBatch({
+  key: k65,
+  digests: digestsOf(4, 'retired'),
+  timeMs: BigInt(T + 1_800_000),
+  sequence: 20n,
+  previousHeaderHash: nativeSha256(utf8('batch 19')),
+});
+const bRetired = bundleOf(sealedRetired, 2, retiredKeys);
+valid(
+  'valid-retired-key',
+  'key retired after sealing; its successor record (endorsed by it) travels along',
+  bRetired,
+);
+
+// 5. The other ML-DSA parameter sets.
+const sealed44 = sealBatch({ key: k44, digests: digestsOf(3, 'ml-dsa-44'), timeMs: BigInt(T) });
+valid(
+  'valid-ml-dsa-44',
+  'ML-DSA-44 (0x0001), tree size 3, leaf 1',
+  bundleOf(sealed44, 1, [keyEntry(k44, { validFromMs: T })]),
+);
+const sealed87 = sealBatch({ key: k87, digests: digestsOf(2, 'ml-dsa-87'), timeMs: BigInt(T) });
+valid(
+  'valid-ml-dsa-87',
+  'ML-DSA-87 (0x0003), tree size 2, leaf 0',
+  bundleOf(sealed87, 0, [keyEntry(k87, { validFromMs: T })]),
+);
+
+// Corruptions, from the outside in. Each is derived from a valid bundle above.
+invalid(
+  'truncated',
+  'decode',
+  'the size-1000 bundle cut in the middle of a field',
+  bytes1000.subarray(0, 700),
+);
+invalid(
+  'non-canonical-unknown-field',
+  'canonical',
+  'a valid bundle with an unknown field 111 (varint 1) appended',
+  new Uint8Array([...bytes1, 0xf8, 0x06, 0x01]),
+);
+if (bytes1[0] !== 0x08 || bytes1[1] !== 0x01) throw new Error('expected the bundle to open with version = 1');
+invalid(
+  'non-canonical-varint',
+  'canonical',
+  'version written as the two-byte varint 0x81 0x00 instead of 0x01',
+  new Uint8Array([0x08, 0x81, 0x00, ...bytes1.subarray(2)]),
+);
+{
+  const c = clone(b1);
+  c.version = 2;
+  invalid('version-2', 'version', 'bundle version 2', encodeBundle(c));
+}
+{
+  const c = clone(b7);
+  (c.leaf as NonNullable<ProofBundle['leaf']>).digest = flip(c.leaf?.digest as Uint8Array, 0);
+  invalid(
+    'corrupt-leaf-digest',
+    'leaf',
+    'leaf.digest differs from the digest inside leaf.entry',
+    encodeBundle(c),
+  );
+}
+{
+  const c = clone(b7);
+  (c.leaf as NonNullable<ProofBundle['leaf']>).leafHash = flip(c.leaf?.leafHash as Uint8Array, 31);
+  invalid('corrupt-leaf-hash', 'leaf', 'leaf_hash is not SHA-256(0x00 || entry)', encodeBundle(c));
+}
+{
+  const c = clone(b1000);
+  c.header = flip(c.header, 10); // inside the log id
+  invalid(
+    'header-byte-flipped',
+    'header',
+    'one bit of the signed header bytes flipped (log id)',
+    encodeBundle(c),
+  );
+}
+{
+  const c = clone(b1000);
+  const path = c.inclusion?.path as Uint8Array[];
+  path[4] = flip(path[4] as Uint8Array, 7);
+  invalid(
+    'corrupt-path-element',
+    'inclusion',
+    'one bit of inclusion path element 4 flipped',
+    encodeBundle(c),
+  );
+}
+{
+  const c = clone(b1000);
+  (c.inclusion as NonNullable<ProofBundle['inclusion']>).leafIndex = 618n;
+  invalid('wrong-index', 'inclusion', 'leaf index 618 instead of 617', encodeBundle(c));
+}
+{
+  const c = clone(b1000);
+  (c.inclusion as NonNullable<ProofBundle['inclusion']>).treeSize = 999n;
+  invalid(
+    'tree-size-mismatch',
+    'inclusion',
+    'inclusion.tree_size 999 while the header says 1000',
+    encodeBundle(c),
+  );
+}
+{
+  const fields = { ...sealed7.fields, sequence: 0n };
+  invalid(
+    'sequence0-nonzero-prev',
+    'chain',
+    'a correctly signed header with sequence 0 but a non-zero previous_header_hash',
+    encodeBundle(resealed(b7, fields, k65)),
+  );
+}
+{
+  // Header and key record both claim algorithm 0x0099, all re-signed: only the registry can refuse it.
+  const fields = { ...sealed1.fields, algorithmId: 0x0099 };
+  const c = resealed(b1, fields, k65);
+  const record = c.keys[0] as NonNullable<ProofBundle['keys'][number]>;
+  record.algorithmId = 0x0099;
+  record.selfSignature = k65.sign(
+    encodeKeyStatement({ ...record, validFromMs: record.validFromMs }),
+    KEY_STATEMENT_CONTEXT,
+  );
+  invalid(
+    'unknown-algorithm',
+    'key',
+    'header, signature and key record use the unassigned algorithm id 0x0099',
+    encodeBundle(c),
+  );
+}
+{
+  // Everything consistently names a key id that is not SHA-256 of the public key, all re-signed.
+  const fakeId = nativeSha256(utf8('not the key'));
+  const fields = { ...sealed1.fields, keyId: fakeId };
+  const c = resealed(b1, fields, k65);
+  const record = c.keys[0] as NonNullable<ProofBundle['keys'][number]>;
+  record.keyId = fakeId;
+  record.selfSignature = k65.sign(encodeKeyStatement(record), KEY_STATEMENT_CONTEXT);
+  invalid(
+    'key-id-mismatch',
+    'key',
+    'key id (in header, signature and record) is not SHA-256 of the public key',
+    encodeBundle(c),
+  );
+}
+{
+  const c = clone(b7);
+  const record = c.keys[0] as NonNullable<ProofBundle['keys'][number]>;
+  record.selfSignature = flip(record.selfSignature, 100);
+  invalid('self-signature-bad', 'key', 'one bit of the key record self-signature flipped', encodeBundle(c));
+}
+{
+  const c = clone(b7);
+  c.keys.push(clone(bRetired).keys[1] as NonNullable<ProofBundle['keys'][number]>);
+  invalid(
+    'unused-key-record',
+    'key',
+    'a key record no signature, successor or endorsement needs',
+    encodeBundle(c),
+  );
+}
+{
+  const fields = { ...sealed7.fields, timeMs: BigInt(T - 86_400_001) };
+  invalid(
+    'time-before-key',
+    'key-validity',
+    'a correctly signed header 1 ms before the key valid_from_ms',
+    encodeBundle(resealed(b7, fields, k65)),
+  );
+}
+{
+  const c = clone(bRetired);
+  c.keys.pop();
+  invalid(
+    'retired-key-no-successor',
+    'key-validity',
+    'a retired key whose successor record is missing',
+    encodeBundle(c),
+  );
+}
+{
+  const fields = { ...sealedRetired.fields, timeMs: BigInt(retiredAt) };
+  invalid(
+    'sealed-after-retirement',
+    'key-validity',
+    'a correctly signed header at the instant the key was retired',
+    encodeBundle(resealed(bRetired, fields, k65)),
+  );
+}
+{
+  const c = clone(b1000);
+  const sig = c.signatures[0] as NonNullable<ProofBundle['signatures'][number]>;
+  sig.signature = flip(sig.signature, 1234);
+  invalid('signature-flipped', 'signature', 'one bit of the header signature flipped', encodeBundle(c));
+}
+{
+  const c = clone(b1000);
+  c.signatures = [];
+  invalid('no-signature', 'signature', 'the signature list is empty', encodeBundle(c));
+}
+{
+  const fields = { ...sealed7.fields, guaranteeExpiryMs: sealed7.fields.timeMs };
+  invalid(
+    'expired-guarantee',
+    'guarantee',
+    'a correctly signed header sealed at the instant its guarantee expired',
+    encodeBundle(resealed(b7, fields, k65)),
+  );
+}
+{
+  const c = clone(b1);
+  c.anchor = create(AnchorSchema, { transactionHash: new Uint8Array(32).fill(0xab), height: 1234n });
+  invalid(
+    'anchor-present',
+    'anchor',
+    'anchor evidence this verifier version cannot check yet',
+    encodeBundle(c),
+  );
+}
+
+mkdirSync(DIR, { recursive: true });
+for (const f of readdirSync(DIR)) if (f.endsWith('.spark')) rmSync(new URL(f, DIR));
+for (const [file, bytes] of files) writeFileSync(new URL(file, MANIFEST), bytes);
+writeFileSync(MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
+console.log(`wrote ${files.size} bundles and ${manifest.length} manifest entries`);
