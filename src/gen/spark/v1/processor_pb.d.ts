@@ -153,11 +153,12 @@ export declare type SubmitResponse = Message<"spark.v1.SubmitResponse"> & {
 export declare const SubmitResponseSchema: GenMessage<SubmitResponse>;
 
 /**
- * A per-item error inside a stream (unary calls use the gRPC status instead).
+ * Why a request or stream item was refused: sent as a stream item error, and attached to
+ * unary error statuses as a rich error detail (grpc-status-details-bin).
  *
- * @generated from message spark.v1.ItemError
+ * @generated from message spark.v1.ErrorDetail
  */
-export declare type ItemError = Message<"spark.v1.ItemError"> & {
+export declare type ErrorDetail = Message<"spark.v1.ErrorDetail"> & {
   /**
    * Canonical gRPC status code name, e.g. "INVALID_ARGUMENT".
    *
@@ -188,10 +189,10 @@ export declare type ItemError = Message<"spark.v1.ItemError"> & {
 };
 
 /**
- * Describes the message spark.v1.ItemError.
- * Use `create(ItemErrorSchema)` to create a new message.
+ * Describes the message spark.v1.ErrorDetail.
+ * Use `create(ErrorDetailSchema)` to create a new message.
  */
-export declare const ItemErrorSchema: GenMessage<ItemError>;
+export declare const ErrorDetailSchema: GenMessage<ErrorDetail>;
 
 /**
  * One response per SubmitStream request, in request order.
@@ -223,9 +224,9 @@ export declare type SubmitStreamResponse = Message<"spark.v1.SubmitStreamRespons
     /**
      * The item was refused.
      *
-     * @generated from field: spark.v1.ItemError error = 3;
+     * @generated from field: spark.v1.ErrorDetail error = 3;
      */
-    value: ItemError;
+    value: ErrorDetail;
     case: "error";
   } | { case: undefined; value?: undefined };
 };

@@ -1,0 +1,114 @@
+// Decides when to seal: count threshold, age of the oldest pending leaf, or on demand (SPEC §3, §12).
+import type { Logger } from '../log/logger.ts';
+import type { BatchRecord, Store } from '../store/store.ts';
+import type { Sealer } from './sealer.ts';
+
+/** Sealing policy. */
+export interface SealPolicy {
+  /** Seal a batch of exactly this many leaves whenever that many are pending. */
+  readonly threshold: number;
+  /** Seal everything pending once the oldest pending leaf is this old, ms. */
+  readonly timeoutMs: number;
+  /** Most leaves in one batch. */
+  readonly maxBatchSize: number;
+}
+
+/** Listens for new batches. */
+export type SealedListener = (batch: BatchRecord) => void;
+
+/** Runs the sealing policy. */
+export interface SealScheduler {
+  /** Called after leaves were stored: seals if the threshold is reached. */
+  notifyAdded(): void;
+  /** Seals everything pending now (several batches past maxBatchSize); returns the batches. */
+  sealNow(): Promise<BatchRecord[]>;
+  /** Subscribes to sealed batches; returns the unsubscribe function. */
+  onSealed(listener: SealedListener): () => void;
+  /** Starts the age timer and seals what restart recovery left due. */
+  start(): void;
+  /** Stops timers and waits for a running seal to finish. */
+  stop(): Promise<void>;
+}
+
+/** Creates the scheduler. Sealing runs one batch at a time through `sealer`. */
+export function createSealScheduler(
+  store: Store,
+  sealer: Sealer,
+  policy: SealPolicy,
+  now: () => number,
+  log: Logger,
+): SealScheduler {
+  const listeners = new Set<SealedListener>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+
+  async function sealAndPublish(limit: number): Promise<BatchRecord | undefined> {
+    const batch = await sealer.seal(limit);
+    if (batch !== undefined) for (const l of listeners) l(batch);
+    return batch;
+  }
+
+  function due(): boolean {
+    if (store.pendingCount() >= policy.threshold) return true;
+    const oldest = store.oldestPendingMs();
+    return oldest !== undefined && now() - oldest >= policy.timeoutMs;
+  }
+
+  async function drain(): Promise<void> {
+    do {
+      again = false;
+      while (!stopped && due()) {
+        const byCount = store.pendingCount() >= policy.threshold;
+        await sealAndPublish(byCount ? policy.threshold : policy.maxBatchSize);
+      }
+    } while (again && !stopped);
+  }
+
+  function kick(): void {
+    if (stopped) return;
+    if (running !== undefined) {
+      again = true;
+      return;
+    }
+    running = drain()
+      .catch((err: unknown) => log.error({ err }, 'sealing failed; pending leaves are kept and retried'))
+      .finally(() => {
+        running = undefined;
+      });
+  }
+
+  return {
+    notifyAdded() {
+      if (store.pendingCount() >= policy.threshold) kick();
+    },
+    async sealNow() {
+      await running;
+      const batches: BatchRecord[] = [];
+      while (store.pendingCount() > 0) {
+        const b = await sealAndPublish(policy.maxBatchSize);
+        if (b === undefined) break;
+        batches.push(b);
+      }
+      return batches;
+    },
+    onSealed(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    start() {
+      const period = Math.max(50, Math.min(1000, Math.floor(policy.timeoutMs / 4)));
+      timer = setInterval(() => {
+        if (due()) kick();
+      }, period);
+      timer.unref();
+      if (due()) kick();
+    },
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clearInterval(timer);
+      await running;
+    },
+  };
+}

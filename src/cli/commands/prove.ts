@@ -1,0 +1,50 @@
+// `spark prove`: fetches a leaf's proof bundle, optionally waiting until it is sealed, and writes the .spark file.
+import { toBinary } from '@bufbuild/protobuf';
+import { ProofBundleSchema, Status } from '../../gen/spark/v1/bundle_pb.js';
+import type { ProveResponse } from '../../gen/spark/v1/processor_pb.js';
+import { parseArgs, stringFlag } from '../args.ts';
+import { CliError } from '../cli-error.ts';
+import { processorClient } from '../client.ts';
+import { hash32Flag, writeFileFor } from '../io.ts';
+
+/** Default wait when --wait has no value, seconds. */
+export const DEFAULT_WAIT_SECONDS = 3600;
+
+/** Writes the bundle for --leaf to --out. */
+export async function prove(argv: readonly string[], out: (line: string) => void): Promise<number> {
+  const args = parseArgs(argv, { server: 'string', leaf: 'string', wait: 'optional-number', out: 'string' });
+  const server = stringFlag(args, 'server');
+  const leafHex = stringFlag(args, 'leaf');
+  const outPath = stringFlag(args, 'out');
+  if (server === undefined)
+    throw new CliError('USAGE', '--server HOST:PORT is required', { field: 'server' });
+  if (leafHex === undefined) throw new CliError('USAGE', '--leaf HEX is required', { field: 'leaf' });
+  if (outPath === undefined) throw new CliError('USAGE', '--out FILE.spark is required', { field: 'out' });
+  const leafHash = hash32Flag('leaf', leafHex);
+  const client = processorClient(server);
+  const wait = args.flags.get('wait');
+  let res: ProveResponse | undefined;
+  if (wait === undefined) {
+    res = await client.prove({ leafHash });
+  } else {
+    const seconds = wait === true ? DEFAULT_WAIT_SECONDS : Number(wait);
+    const signal = AbortSignal.timeout(seconds * 1000);
+    try {
+      for await (const update of client.watchProof({ leafHash }, { signal })) {
+        res = update;
+        if (update.bundle !== undefined) break;
+      }
+    } catch (e) {
+      if (!signal.aborted) throw e;
+    }
+  }
+  if (res?.bundle === undefined) {
+    throw new CliError(
+      'NEGATIVE',
+      `leaf is ${res === undefined ? 'unknown' : Status[res.status]}: no bundle yet${wait === undefined ? ' (use --wait)' : ' within the wait'}`,
+    );
+  }
+  writeFileFor('out', outPath, toBinary(ProofBundleSchema, res.bundle));
+  out(`${Status[res.status]}: bundle written to ${outPath}`);
+  return 0;
+}

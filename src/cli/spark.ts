@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// The `spark` command: dispatches to subcommands and turns failures into messages and exit codes.
+import { Code, ConnectError } from '@connectrpc/connect';
+import { ConfigError } from '../config/config-error.ts';
+import { CliError, EXIT_CODES } from './cli-error.ts';
+import { inspect } from './commands/inspect.ts';
+import { prove } from './commands/prove.ts';
+import { serve } from './commands/serve.ts';
+import { submit } from './commands/submit.ts';
+import { verify } from './commands/verify.ts';
+
+const USAGE = `usage:
+  spark serve [--listen 127.0.0.1:50051] [--data-dir DIR]
+  spark submit --server HOST:PORT (--file F | --digest HEX | --text S) [--immediate] [--request-id ID] [--json]
+  spark prove --server HOST:PORT --leaf HEX [--wait [SECONDS]] --out F.spark
+  spark verify F.spark [--data F | --digest HEX] [--json]
+  spark inspect F.spark`;
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case 'submit':
+      return submit(rest, print);
+    case 'prove':
+      return prove(rest, print);
+    case 'verify':
+      return verify(rest, print);
+    case 'inspect':
+      return inspect(rest, print);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      print(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new CliError('USAGE', `unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof CliError) {
+      process.stderr.write(`spark: ${err.message}\n`);
+      if (err.code === 'USAGE') process.stderr.write(`${USAGE}\n`);
+      process.exitCode = EXIT_CODES[err.code];
+    } else if (err instanceof ConfigError) {
+      process.stderr.write(`spark: ${err.message}\n`);
+      process.exitCode = 2;
+    } else if (err instanceof ConnectError) {
+      process.stderr.write(`spark: server answered ${Code[err.code]}: ${err.rawMessage}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`spark: ${(err as Error)?.message ?? String(err)}\n`);
+      process.exitCode = 2;
+    }
+  },
+);

@@ -1,0 +1,238 @@
+// The only reader of environment and config files: builds and validates the Config (SPEC §12).
+import { readFileSync } from 'node:fs';
+import { algorithmByName } from '../crypto/algorithms.ts';
+import { ConfigError, type ConfigIssue } from './config-error.ts';
+import * as d from './defaults.ts';
+import { PRESETS } from './presets.ts';
+
+/** The validated configuration. */
+export interface Config {
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly dataDir: string;
+  readonly preset: string | undefined;
+  readonly aggregationThreshold: number;
+  readonly aggregationTimeoutSeconds: number;
+  readonly immediateMode: boolean;
+  readonly immediateFeeMultiplier: number;
+  readonly algorithmId: number;
+  readonly algorithmName: string;
+  /** ms since the Unix epoch. */
+  readonly guaranteeExpiryMs: number;
+  readonly keyProvider: 'memory';
+  readonly pendingCapacity: number;
+  readonly maxMessageBytes: number;
+  readonly maxBatchSize: number;
+  readonly logLevel: string;
+  readonly shutdownGraceMs: number;
+  /** Set when SYMBOL_NODE_URL is given; anchoring is not in this version, so it is only reported. */
+  readonly symbolNodeUrl: string | undefined;
+}
+
+/** Every setting's variable name, as read from the environment or a JSON config file. */
+export const SETTINGS = [
+  'SPARK_LISTEN',
+  'SPARK_DATA_DIR',
+  'SPARK_PRESET',
+  'PQC_AGGREGATION_THRESHOLD',
+  'PQC_AGGREGATION_TIMEOUT',
+  'PQC_IMMEDIATE_MODE',
+  'PQC_IMMEDIATE_FEE_MULTIPLIER',
+  'PQC_ALGORITHM',
+  'PQC_GUARANTEE_EXPIRY',
+  'SPARK_KEY_PROVIDER',
+  'SPARK_PENDING_CAPACITY',
+  'SPARK_MAX_MESSAGE_BYTES',
+  'SPARK_MAX_BATCH_SIZE',
+  'SPARK_LOG_LEVEL',
+  'SPARK_SHUTDOWN_GRACE_MS',
+  'SYMBOL_NODE_URL',
+] as const;
+
+/** A setting name. */
+export type SettingName = (typeof SETTINGS)[number];
+
+/** Raw string values by setting name. */
+export type RawSettings = Partial<Record<SettingName, string>>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Parses "host:port", "[v6]:port" or ":port". */
+export function parseListen(value: string): { host: string; port: number } | string {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value);
+  if (m === null) return `"${value}" is not HOST:PORT`;
+  const port = Number(m[3]);
+  if (port < 0 || port > 65_535) return `port ${port} is outside 0–65535`;
+  const host = m[1] ?? m[2] ?? '';
+  return { host: host === '' ? '127.0.0.1' : host, port };
+}
+
+/** Reads SPARK_CONFIG_FILE (a JSON object of setting names to values) if set. */
+function readConfigFile(path: string, issues: ConfigIssue[]): RawSettings {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    issues.push({
+      setting: 'SPARK_CONFIG_FILE',
+      problem: `cannot read ${path} as JSON: ${(e as Error).message}`,
+    });
+    return {};
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    issues.push({ setting: 'SPARK_CONFIG_FILE', problem: `${path} must hold a JSON object` });
+    return {};
+  }
+  const out: RawSettings = {};
+  for (const [k, v] of Object.entries(parsed)) {
+    if (!(SETTINGS as readonly string[]).includes(k)) {
+      issues.push({ setting: 'SPARK_CONFIG_FILE', problem: `unknown setting "${k}" in ${path}` });
+    } else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
+      out[k as SettingName] = String(v);
+    } else {
+      issues.push({ setting: k, problem: `value in ${path} must be a string, number or boolean` });
+    }
+  }
+  return out;
+}
+
+/**
+ * Builds the configuration from, lowest precedence first: defaults, the preset, the
+ * JSON file named by SPARK_CONFIG_FILE, the environment, then `overrides` (CLI flags).
+ * Throws ConfigError listing every problem.
+ */
+export function loadConfig(env: Record<string, string | undefined>, overrides: RawSettings = {}): Config {
+  const issues: ConfigIssue[] = [];
+  const fromFile = env['SPARK_CONFIG_FILE'] ? readConfigFile(env['SPARK_CONFIG_FILE'], issues) : {};
+  const raw: RawSettings = { ...fromFile };
+  for (const name of SETTINGS) {
+    const v = env[name];
+    if (v !== undefined && v !== '') raw[name] = v;
+  }
+  Object.assign(raw, overrides);
+
+  const int = (name: SettingName, fallback: number, min: number, max: number): number => {
+    const v = raw[name];
+    if (v === undefined) return fallback;
+    const n = Number(v.replaceAll('_', ''));
+    if (!/^\s*\d[\d_]*\s*$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max) {
+      issues.push({ setting: name, problem: `"${v}" is not an integer in ${min}–${max}` });
+      return fallback;
+    }
+    return n;
+  };
+  const num = (name: SettingName, fallback: number, min: number, max: number): number => {
+    const v = raw[name];
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+      issues.push({ setting: name, problem: `"${v}" is not a number in ${min}–${max}` });
+      return fallback;
+    }
+    return n;
+  };
+  const bool = (name: SettingName, fallback: boolean): boolean => {
+    const v = raw[name];
+    if (v === undefined) return fallback;
+    if (/^(true|1|yes|on)$/i.test(v)) return true;
+    if (/^(false|0|no|off)$/i.test(v)) return false;
+    issues.push({ setting: name, problem: `"${v}" is not true or false` });
+    return fallback;
+  };
+
+  const presetName = raw.SPARK_PRESET;
+  const preset = presetName === undefined ? undefined : PRESETS[presetName];
+  if (presetName !== undefined && preset === undefined) {
+    issues.push({
+      setting: 'SPARK_PRESET',
+      problem: `"${presetName}" is not one of ${Object.keys(PRESETS).join(', ')}`,
+    });
+  }
+
+  const listenRaw = raw.SPARK_LISTEN ?? d.DEFAULT_LISTEN;
+  const listen = parseListen(listenRaw);
+  if (typeof listen === 'string') issues.push({ setting: 'SPARK_LISTEN', problem: listen });
+
+  const algorithmName = raw.PQC_ALGORITHM ?? d.DEFAULT_ALGORITHM;
+  const algorithm = algorithmByName(algorithmName);
+  if (algorithm === undefined) {
+    issues.push({
+      setting: 'PQC_ALGORITHM',
+      problem: `"${algorithmName}" is not one of ML-DSA-44, ML-DSA-65, ML-DSA-87`,
+    });
+  }
+
+  const expiryRaw = raw.PQC_GUARANTEE_EXPIRY ?? algorithm?.defaultGuaranteeExpiry ?? '2045-01-01T00:00:00Z';
+  const guaranteeExpiryMs = Date.parse(expiryRaw);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(expiryRaw) || Number.isNaN(guaranteeExpiryMs)) {
+    issues.push({ setting: 'PQC_GUARANTEE_EXPIRY', problem: `"${expiryRaw}" is not an ISO 8601 date` });
+  } else if (guaranteeExpiryMs <= Date.now()) {
+    issues.push({
+      setting: 'PQC_GUARANTEE_EXPIRY',
+      problem: `${expiryRaw} has passed: the algorithm is no longer guaranteed`,
+    });
+  }
+
+  const keyProvider = raw.SPARK_KEY_PROVIDER ?? d.DEFAULT_KEY_PROVIDER;
+  if (keyProvider !== 'memory') {
+    issues.push({
+      setting: 'SPARK_KEY_PROVIDER',
+      problem: `"${keyProvider}" is not available in this version (memory)`,
+    });
+  }
+
+  const logLevel = raw.SPARK_LOG_LEVEL ?? d.DEFAULT_LOG_LEVEL;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    issues.push({
+      setting: 'SPARK_LOG_LEVEL',
+      problem: `"${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`,
+    });
+  }
+
+  const symbolNodeUrl = raw.SYMBOL_NODE_URL;
+  if (symbolNodeUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(symbolNodeUrl)) {
+    issues.push({ setting: 'SYMBOL_NODE_URL', problem: `"${symbolNodeUrl}" is not an http(s) URL` });
+  }
+
+  const dataDir = raw.SPARK_DATA_DIR ?? d.DEFAULT_DATA_DIR;
+  if (dataDir.trim() === '' || dataDir.includes('\0')) {
+    issues.push({ setting: 'SPARK_DATA_DIR', problem: 'must be a directory path' });
+  }
+
+  const config: Config = {
+    listen: typeof listen === 'string' ? { host: '127.0.0.1', port: 0 } : listen,
+    dataDir,
+    preset: presetName,
+    aggregationThreshold: int(
+      'PQC_AGGREGATION_THRESHOLD',
+      preset?.aggregationThreshold ?? d.DEFAULT_AGGREGATION_THRESHOLD,
+      1,
+      d.DEFAULT_MAX_BATCH_SIZE,
+    ),
+    aggregationTimeoutSeconds: int(
+      'PQC_AGGREGATION_TIMEOUT',
+      preset?.aggregationTimeoutSeconds ?? d.DEFAULT_AGGREGATION_TIMEOUT_SECONDS,
+      1,
+      366 * 86_400,
+    ),
+    immediateMode: bool('PQC_IMMEDIATE_MODE', preset?.immediateMode ?? d.DEFAULT_IMMEDIATE_MODE),
+    immediateFeeMultiplier: num('PQC_IMMEDIATE_FEE_MULTIPLIER', d.DEFAULT_IMMEDIATE_FEE_MULTIPLIER, 1, 1000),
+    algorithmId: algorithm?.id ?? 0,
+    algorithmName: algorithm?.name ?? algorithmName,
+    guaranteeExpiryMs,
+    keyProvider: 'memory',
+    pendingCapacity: int('SPARK_PENDING_CAPACITY', d.DEFAULT_PENDING_CAPACITY, 1, 100_000_000),
+    maxMessageBytes: int('SPARK_MAX_MESSAGE_BYTES', d.DEFAULT_MAX_MESSAGE_BYTES, 1024, 64 * 1024 * 1024),
+    maxBatchSize: int('SPARK_MAX_BATCH_SIZE', d.DEFAULT_MAX_BATCH_SIZE, 1, 10_000_000),
+    logLevel,
+    shutdownGraceMs: int('SPARK_SHUTDOWN_GRACE_MS', d.DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000),
+    symbolNodeUrl,
+  };
+  if (config.aggregationThreshold > config.maxBatchSize) {
+    issues.push({
+      setting: 'PQC_AGGREGATION_THRESHOLD',
+      problem: `${config.aggregationThreshold} exceeds SPARK_MAX_BATCH_SIZE ${config.maxBatchSize}`,
+    });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return config;
+}

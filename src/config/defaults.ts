@@ -1,0 +1,28 @@
+// Named defaults for every setting (SPEC §12); the README's configuration table mirrors this file.
+
+/** gRPC listen address. */
+export const DEFAULT_LISTEN = '127.0.0.1:50051';
+/** LMDB data directory. */
+export const DEFAULT_DATA_DIR = './data';
+/** Seal when this many leaves are pending. */
+export const DEFAULT_AGGREGATION_THRESHOLD = 1000;
+/** Seal when the oldest pending leaf is this many seconds old. */
+export const DEFAULT_AGGREGATION_TIMEOUT_SECONDS = 3600;
+/** Whether clients may ask for immediate sealing. */
+export const DEFAULT_IMMEDIATE_MODE = false;
+/** Fee multiplier quoted for immediate requests (applied once anchoring is on). */
+export const DEFAULT_IMMEDIATE_FEE_MULTIPLIER = 3;
+/** Signature algorithm for batch headers. */
+export const DEFAULT_ALGORITHM = 'ML-DSA-65';
+/** Where keys live. */
+export const DEFAULT_KEY_PROVIDER = 'memory';
+/** Most leaves waiting to be sealed before submissions are refused. */
+export const DEFAULT_PENDING_CAPACITY = 1_000_000;
+/** Largest accepted request message, bytes. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+/** Most leaves in one batch (a larger backlog is sealed as several batches). */
+export const DEFAULT_MAX_BATCH_SIZE = 1_000_000;
+/** pino log level. */
+export const DEFAULT_LOG_LEVEL = 'info';
+/** How long SIGTERM waits for in-flight calls before closing them, ms. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;

@@ -1,0 +1,143 @@
+// Builds the sidecar from configuration (the only place concrete implementations are chosen) and shuts it down cleanly.
+import { mkdirSync } from 'node:fs';
+import { createMemoryProvider } from '../providers/memory-provider.ts';
+import { createIngest } from './batch/ingest.ts';
+import { ensureKeyRecorded } from './batch/key-history.ts';
+import { createProver } from './batch/prover.ts';
+import { createSealScheduler } from './batch/seal-scheduler.ts';
+import { createSealer } from './batch/sealer.ts';
+import { decodeHeader } from './bundle/header.ts';
+import type { Config } from './config/config.ts';
+import { nativeSha256 } from './crypto/native-sha256.ts';
+import { createNativeVerifier } from './crypto/native-verifier.ts';
+import { toHex } from './encoding/bytes.ts';
+import { Health } from './gen/grpc/health/v1/health_pb.js';
+import { ServerReflection as ReflectionV1 } from './gen/grpc/reflection/v1/reflection_pb.js';
+import { ServerReflection as ReflectionV1alpha } from './gen/grpc/reflection/v1alpha/reflection_pb.js';
+import { SparkAdmin } from './gen/spark/v1/admin_pb.js';
+import { SparkProcessor } from './gen/spark/v1/processor_pb.js';
+import type { Logger } from './log/logger.ts';
+import { createAdminService } from './service/admin-service.ts';
+import { createHealthService } from './service/health-service.ts';
+import { createProcessorService } from './service/processor-service.ts';
+import { createReflectionService } from './service/reflection-service.ts';
+import { startServer } from './service/server.ts';
+import { openLmdbStore } from './store/lmdb-store.ts';
+
+/** A running sidecar. */
+export interface App {
+  readonly address: { host: string; port: number };
+  /** Drains: refuses new work, finishes writes, closes the server, store and keys. */
+  close(): Promise<void>;
+}
+
+/** Starts the sidecar described by `config`. */
+export async function createApp(config: Config, log: Logger): Promise<App> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const store = await openLmdbStore({ path: config.dataDir, pendingCapacity: config.pendingCapacity });
+  const provider = createMemoryProvider();
+  try {
+    const key = await provider.open('batch-signing', config.algorithmId);
+    const head = store.head();
+    const headFields = head === undefined ? undefined : decodeHeader(head.header);
+    const headTimeMs =
+      headFields === undefined || typeof headFields === 'string' ? 0 : Number(headFields.timeMs);
+    const keyEntry = await ensureKeyRecorded(store, key, Date.now(), headTimeMs);
+    log.info(
+      {
+        keyId: toHex(key.keyId),
+        algorithm: config.algorithmName,
+        provider: provider.kind,
+        logId: toHex(store.logId),
+      },
+      'signing key ready',
+    );
+
+    const now = () => Date.now();
+    const timeoutMs = config.aggregationTimeoutSeconds * 1000;
+    const sealer = createSealer({
+      store,
+      key,
+      sha256: nativeSha256,
+      guaranteeExpiryMs: config.guaranteeExpiryMs,
+      keyValidFromMs: keyEntry.validFromMs,
+      now,
+      log: log.child({ module: 'sealer' }),
+    });
+    const scheduler = createSealScheduler(
+      store,
+      sealer,
+      { threshold: config.aggregationThreshold, timeoutMs, maxBatchSize: config.maxBatchSize },
+      now,
+      log.child({ module: 'scheduler' }),
+    );
+    const ingest = createIngest({
+      store,
+      scheduler,
+      sha256: nativeSha256,
+      now,
+      immediateMode: config.immediateMode,
+    });
+    const serviceNames = [SparkProcessor.typeName, SparkAdmin.typeName];
+    const health = createHealthService(serviceNames);
+    const reflection = createReflectionService([SparkProcessor, SparkAdmin, Health]);
+    const processor = createProcessorService({
+      store,
+      ingest,
+      prover: createProver(store),
+      scheduler,
+      sha256: nativeSha256,
+      verifier: createNativeVerifier(),
+      timeoutMs,
+      algorithmId: config.algorithmId,
+      keyProvider: provider.kind,
+      anchoringEnabled: false,
+    });
+    const server = await startServer({
+      host: config.listen.host,
+      port: config.listen.port,
+      readMaxBytes: config.maxMessageBytes,
+      log: log.child({ module: 'server' }),
+      routes: (router) => {
+        router.service(SparkProcessor, processor);
+        router.service(SparkAdmin, createAdminService(scheduler));
+        router.service(Health, health.impl);
+        router.service(ReflectionV1, reflection);
+        router.service(ReflectionV1alpha, reflection as never);
+      },
+    });
+    const pending = store.pendingCount();
+    if (pending > 0) log.info({ pending }, 'recovered pending leaves from the data dir; sealing resumes');
+    scheduler.start();
+    if (config.symbolNodeUrl === undefined) {
+      log.warn('anchoring on Symbol is not available in this version: batches stop at SEALED');
+    } else {
+      log.warn(
+        { symbolNodeUrl: config.symbolNodeUrl },
+        'SYMBOL_NODE_URL is set, but anchoring is not available in this version: batches stop at SEALED',
+      );
+    }
+
+    let closing: Promise<void> | undefined;
+    return {
+      address: server.address,
+      close() {
+        closing ??= (async () => {
+          log.info('draining: refusing new work, finishing writes');
+          health.state.setDraining();
+          await ingest.close();
+          await server.close(config.shutdownGraceMs);
+          await scheduler.stop();
+          await provider.close();
+          await store.close();
+          log.info('stopped cleanly');
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await provider.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+}

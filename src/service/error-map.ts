@@ -1,0 +1,71 @@
+// The one place domain errors become gRPC statuses (canonical code + spark.v1.ErrorDetail).
+import { create } from '@bufbuild/protobuf';
+import { Code, ConnectError } from '@connectrpc/connect';
+import { KeyError } from '../../providers/key-error.ts';
+import { BundleError } from '../bundle/bundle-error.ts';
+import { type ErrorDetail, ErrorDetailSchema } from '../gen/spark/v1/processor_pb.js';
+import { StoreError } from '../store/store-error.ts';
+import { RequestError } from './request-error.ts';
+
+const REQUEST_CODES: Record<RequestError['code'], Code> = {
+  FIELD_INVALID: Code.InvalidArgument,
+  FIELD_MISSING: Code.InvalidArgument,
+  LEAF_UNKNOWN: Code.NotFound,
+  IMMEDIATE_DISABLED: Code.FailedPrecondition,
+  PENDING_FULL: Code.ResourceExhausted,
+  SHUTTING_DOWN: Code.Unavailable,
+};
+
+const STORE_CODES: Record<string, Code> = {
+  PENDING_FULL: Code.ResourceExhausted,
+  CORRUPT: Code.DataLoss,
+  FORMAT_UNSUPPORTED: Code.FailedPrecondition,
+  CONFLICT: Code.Aborted,
+  CLOSED: Code.Unavailable,
+  IO: Code.Unavailable,
+};
+
+/** gRPC code names as in the canonical list (e.g. "INVALID_ARGUMENT"). */
+export function codeName(code: Code): string {
+  return (Code[code] ?? 'Unknown').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+/** Maps any thrown value to a ConnectError. Unknown errors become INTERNAL without their message. */
+export function toConnectError(err: unknown): ConnectError {
+  if (err instanceof ConnectError) return err;
+  let code = Code.Internal;
+  let reason = 'INTERNAL';
+  let field = '';
+  let message = 'internal error';
+  if (err instanceof RequestError) {
+    code = REQUEST_CODES[err.code];
+    reason = err.code;
+    field = err.field ?? '';
+    message = err.message;
+  } else if (err instanceof StoreError) {
+    code = STORE_CODES[err.code] ?? Code.Internal;
+    reason = err.code;
+    message = err.message;
+  } else if (err instanceof BundleError) {
+    code = Code.InvalidArgument;
+    reason = `BUNDLE_${err.code}`;
+    field = err.field ?? 'bundle';
+    message = err.message;
+  } else if (err instanceof KeyError) {
+    // Key errors stay generic on the wire: the log has the code, clients need not.
+    reason = 'SIGNING_UNAVAILABLE';
+    message = 'signing is unavailable';
+  }
+  const detail: ErrorDetail = create(ErrorDetailSchema, { code: codeName(code), reason, message, field });
+  return new ConnectError(message, code, undefined, [{ desc: ErrorDetailSchema, value: detail }], err);
+}
+
+/** The ErrorDetail for a refused stream item. */
+export function toErrorDetail(err: unknown): ErrorDetail {
+  const ce = toConnectError(err);
+  const found = ce.findDetails(ErrorDetailSchema)[0];
+  return (
+    found ??
+    create(ErrorDetailSchema, { code: codeName(ce.code), reason: 'INTERNAL', message: ce.rawMessage })
+  );
+}

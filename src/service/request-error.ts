@@ -1,0 +1,16 @@
+// Errors about a client's request: bad fields, unknown leaves, refused modes.
+import { SparkError } from '../errors/spark-error.ts';
+
+/** Why a request was refused. */
+export type RequestErrorCode =
+  | 'FIELD_INVALID' // a field has the wrong form or length
+  | 'FIELD_MISSING' // a required field is absent
+  | 'LEAF_UNKNOWN' // no such leaf in this log
+  | 'IMMEDIATE_DISABLED' // immediate sealing asked while PQC_IMMEDIATE_MODE is off
+  | 'PENDING_FULL' // the pending store is at capacity
+  | 'SHUTTING_DOWN'; // the server is draining
+
+/** A refused request; `field` names the offending field. */
+export class RequestError extends SparkError<RequestErrorCode> {
+  override readonly name = 'RequestError';
+}

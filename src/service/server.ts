@@ -1,0 +1,112 @@
+// The network edge: gRPC, gRPC-Web and Connect on one port, HTTP/2 (prior knowledge) and HTTP/1.1 side by side.
+import http from 'node:http';
+import http2 from 'node:http2';
+import net from 'node:net';
+import { Code, ConnectError, type ConnectRouter, type Interceptor } from '@connectrpc/connect';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import type { Logger } from '../log/logger.ts';
+import { withMinimalGrpcMessage } from './grpc-message-encoding.ts';
+
+/** Server settings. */
+export interface ServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly routes: (router: ConnectRouter) => void;
+  /** Largest accepted message; larger ones get RESOURCE_EXHAUSTED. */
+  readonly readMaxBytes: number;
+  readonly log: Logger;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  /** The bound address (port resolved when 0 was asked). */
+  readonly address: { host: string; port: number };
+  /** Stops accepting, ends streams after `graceMs`, and resolves once every connection closed. */
+  close(graceMs: number): Promise<void>;
+}
+
+const H2_PREFACE = Buffer.from('PRI * HTTP/2.0');
+
+/** Server faults (not client mistakes) are logged with their cause; clients only see a generic message. */
+function logFaults(log: Logger): Interceptor {
+  return (next) => async (req) => {
+    try {
+      return await next(req);
+    } catch (e) {
+      const err = ConnectError.from(e);
+      if (err.code === Code.Internal || err.code === Code.Unknown || err.code === Code.DataLoss) {
+        log.error({ err: err.cause ?? err, method: req.method.name }, 'request failed');
+      }
+      throw e;
+    }
+  };
+}
+
+/** Starts listening. */
+export async function startServer(o: ServerOptions): Promise<RunningServer> {
+  const shutdown = new AbortController();
+  const handler = withMinimalGrpcMessage(connectNodeAdapter({
+    routes: o.routes,
+    readMaxBytes: o.readMaxBytes,
+    writeMaxBytes: 64 * 1024 * 1024,
+    shutdownSignal: shutdown.signal,
+    interceptors: [logFaults(o.log)],
+  }));
+  const h2 = http2.createServer({ maxSessionMemory: 64 }, handler);
+  const h1 = http.createServer(handler);
+  const sockets = new Set<net.Socket>();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  h2.on('session', (s) => {
+    sessions.add(s);
+    s.once('close', () => sessions.delete(s));
+  });
+  // Route each connection by its first bytes: the HTTP/2 connection preface, or HTTP/1.1.
+  const tcp = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    const onData = (chunk: Buffer) => {
+      socket.pause();
+      socket.removeListener('data', onData);
+      socket.unshift(chunk);
+      const prefix = chunk.subarray(0, Math.min(chunk.length, H2_PREFACE.length));
+      if (H2_PREFACE.subarray(0, prefix.length).equals(prefix)) {
+        // http2 takes over the socket's handle and first drains what was unshifted.
+        h2.emit('connection', socket);
+      } else {
+        h1.emit('connection', socket);
+        socket.resume();
+      }
+    };
+    socket.on('data', onData);
+  });
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(o.port, o.host, () => {
+      tcp.removeListener('error', reject);
+      resolve();
+    });
+  });
+  const bound = tcp.address() as net.AddressInfo;
+  o.log.info(
+    { host: bound.address, port: bound.port, protocols: ['grpc', 'grpc-web', 'connect'] },
+    'listening',
+  );
+  return {
+    address: { host: bound.address, port: bound.port },
+    async close(graceMs) {
+      const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
+      for (const s of sessions) s.close();
+      h1.closeIdleConnections();
+      const timer = setTimeout(() => {
+        shutdown.abort();
+        for (const s of sockets) s.destroy();
+      }, graceMs);
+      timer.unref();
+      // Streams such as WatchProof end at once: they would otherwise hold the drain open.
+      shutdown.abort();
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// Pipelines a SubmitStream: many submissions in flight, answers in request order, bounded window.
+
+/** Most items of one stream being stored at once. */
+export const STREAM_WINDOW = 512;
+
+/**
+ * Maps `input` through `handle` with up to `window` calls in flight, yielding results in input
+ * order. A finished head result is yielded even while the next read waits, so ping-pong clients
+ * never deadlock. `handle` must not reject.
+ */
+export async function* pipelineInOrder<I, O>(
+  input: AsyncIterable<I>,
+  handle: (item: I, index: number) => Promise<O>,
+  window = STREAM_WINDOW,
+): AsyncGenerator<O> {
+  const it = input[Symbol.asyncIterator]();
+  const queue: Array<Promise<O>> = [];
+  let index = 0;
+  let read: Promise<IteratorResult<I>> | undefined = it.next();
+  while (read !== undefined || queue.length > 0) {
+    const head = queue[0];
+    if (read !== undefined && queue.length < window) {
+      const currentRead = read;
+      const winner =
+        head === undefined
+          ? { read: await currentRead }
+          : await Promise.race([currentRead.then((r) => ({ read: r })), head.then((v) => ({ value: v }))]);
+      if ('read' in winner) {
+        read = undefined;
+        if (winner.read.done !== true) {
+          queue.push(handle(winner.read.value, index++));
+          read = it.next();
+        }
+      } else {
+        queue.shift();
+        yield winner.value;
+      }
+      continue;
+    }
+    const next = queue.shift();
+    if (next !== undefined) yield await next;
+  }
+}

@@ -1,0 +1,96 @@
+// Configuration: defaults, presets, precedence, and every error reported at once.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadConfig, parseListen } from '../../src/config/config.ts';
+import { ConfigError } from '../../src/config/config-error.ts';
+import * as d from '../../src/config/defaults.ts';
+import { ML_DSA_65, ML_DSA_87 } from '../../src/crypto/algorithms.ts';
+import { tempDir } from '../support/spawn-server.ts';
+
+test('defaults', () => {
+  const c = loadConfig({});
+  assert.equal(c.aggregationThreshold, d.DEFAULT_AGGREGATION_THRESHOLD);
+  assert.equal(c.aggregationTimeoutSeconds, d.DEFAULT_AGGREGATION_TIMEOUT_SECONDS);
+  assert.equal(c.immediateMode, false);
+  assert.equal(c.algorithmId, ML_DSA_65);
+  assert.deepEqual(c.listen, { host: '127.0.0.1', port: 50051 });
+  assert.equal(c.guaranteeExpiryMs, Date.parse('2045-01-01T00:00:00Z'));
+});
+
+test('presets set threshold, timeout and immediate mode; explicit settings win', () => {
+  const p = loadConfig({ SPARK_PRESET: 'payments' });
+  assert.deepEqual([p.aggregationThreshold, p.aggregationTimeoutSeconds, p.immediateMode], [100, 600, true]);
+  const i = loadConfig({ SPARK_PRESET: 'instant', PQC_AGGREGATION_THRESHOLD: '5' });
+  assert.deepEqual([i.aggregationThreshold, i.aggregationTimeoutSeconds], [5, 60]);
+  const e = loadConfig({ SPARK_PRESET: 'evidence' });
+  assert.equal(e.aggregationTimeoutSeconds, 86_400);
+  const b = loadConfig({ SPARK_PRESET: 'bank' });
+  assert.deepEqual(
+    [b.aggregationThreshold, b.aggregationTimeoutSeconds, b.immediateMode],
+    [1000, 3600, false],
+  );
+});
+
+test('file < environment < overrides', () => {
+  const dir = tempDir('spark-cfg-');
+  try {
+    const file = join(dir.path, 'spark.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ PQC_AGGREGATION_THRESHOLD: 7, PQC_ALGORITHM: 'ML-DSA-87', PQC_IMMEDIATE_MODE: true }),
+    );
+    const c = loadConfig(
+      { SPARK_CONFIG_FILE: file, PQC_AGGREGATION_THRESHOLD: '8' },
+      { SPARK_LISTEN: '[::1]:9000' },
+    );
+    assert.equal(c.aggregationThreshold, 8);
+    assert.equal(c.algorithmId, ML_DSA_87);
+    assert.equal(c.immediateMode, true);
+    assert.deepEqual(c.listen, { host: '::1', port: 9000 });
+  } finally {
+    dir.cleanup();
+  }
+});
+
+test('every invalid setting is reported together', () => {
+  assert.throws(
+    () =>
+      loadConfig({
+        PQC_AGGREGATION_THRESHOLD: '0',
+        PQC_AGGREGATION_TIMEOUT: 'soon',
+        PQC_IMMEDIATE_MODE: 'maybe',
+        PQC_ALGORITHM: 'RSA-2048',
+        SPARK_PRESET: 'casino',
+        SPARK_LISTEN: 'nowhere',
+        SPARK_LOG_LEVEL: 'loud',
+        SPARK_KEY_PROVIDER: 'usb-stick',
+        PQC_GUARANTEE_EXPIRY: '2001-01-01',
+      }),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      const settings = err.issues.map((i) => i.setting).sort();
+      assert.deepEqual(settings, [
+        'PQC_AGGREGATION_THRESHOLD',
+        'PQC_AGGREGATION_TIMEOUT',
+        'PQC_ALGORITHM',
+        'PQC_GUARANTEE_EXPIRY',
+        'PQC_IMMEDIATE_MODE',
+        'SPARK_KEY_PROVIDER',
+        'SPARK_LISTEN',
+        'SPARK_LOG_LEVEL',
+        'SPARK_PRESET',
+      ]);
+      assert.match(err.message, /PQC_AGGREGATION_THRESHOLD: "0" is not an integer in 1–/);
+      return true;
+    },
+  );
+});
+
+test('parseListen', () => {
+  assert.deepEqual(parseListen('0.0.0.0:1'), { host: '0.0.0.0', port: 1 });
+  assert.deepEqual(parseListen(':50051'), { host: '127.0.0.1', port: 50051 });
+  assert.equal(typeof parseListen('host:99999'), 'string');
+  assert.equal(typeof parseListen('host'), 'string');
+});

@@ -1,0 +1,123 @@
+// Starts `spark serve` as a child process on a free loopback port and stops it by PID (test helper).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Repository root. */
+export const ROOT = resolve(import.meta.dirname, '../..');
+/** The Node 24 binary the project runs on. */
+export const NODE = process.execPath;
+/** The CLI entry point. */
+export const SPARK = join(ROOT, 'src/cli/spark.ts');
+
+/** A running server child. */
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly address: string;
+  readonly dataDir: string;
+  /** Every stdout line so far (JSON log lines). */
+  readonly logs: string[];
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code or signal. */
+  stop(graceMs?: number): Promise<number | string | null>;
+  /** SIGKILL at once. */
+  kill(): Promise<void>;
+}
+
+/** A fresh temporary directory, removed by `cleanup`. */
+export function tempDir(prefix: string): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Spawns the server and waits (at most `timeoutMs`) for its "listening" log line. */
+export async function startServerProcess(options: {
+  dataDir: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}): Promise<ServerProcess> {
+  const child = spawn(NODE, [SPARK, 'serve', '--listen', '127.0.0.1:0', '--data-dir', options.dataDir], {
+    cwd: ROOT,
+    env: { ...process.env, SPARK_LOG_LEVEL: 'info', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = new Promise<number | string | null>((res) =>
+    child.once('exit', (code, signal) => res(code ?? signal)),
+  );
+  const port = await new Promise<number>((res, rej) => {
+    const timer = setTimeout(
+      () => rej(new Error(`server did not start in time; stderr: ${stderr}`)),
+      options.timeoutMs ?? 20_000,
+    );
+    let buf = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let nl = buf.indexOf('\n');
+      while (nl !== -1) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        logs.push(line);
+        try {
+          const j = JSON.parse(line) as { msg?: string; port?: number };
+          if (j.msg === 'listening' && typeof j.port === 'number') {
+            clearTimeout(timer);
+            res(j.port);
+          }
+        } catch {
+          // not JSON: kept in logs
+        }
+        nl = buf.indexOf('\n');
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      rej(new Error(`server exited (${code}) before listening; stderr: ${stderr}`));
+    });
+  });
+  return {
+    child,
+    port,
+    address: `127.0.0.1:${port}`,
+    dataDir: options.dataDir,
+    logs,
+    async stop(graceMs = 10_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode ?? child.signalCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Runs the CLI to completion; returns exit code, stdout and stderr. */
+export async function runCli(
+  args: readonly string[],
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(NODE, [SPARK, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((res) => child.once('exit', (c) => res(c)));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
