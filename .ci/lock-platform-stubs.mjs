@@ -10,7 +10,10 @@ const packages = lock.packages;
 
 /** os, cpu and libc implied by a platform package name such as cli-linux-x64-musl or lmdb-darwin-arm64. */
 function platformOf(name) {
-  const m = /(android|darwin|freebsd|linux|openbsd|sunos|win32|aix)-(arm64|armv7|arm|x64|ia32|ppc64|s390x|riscv64|loong64)(-(musl|gnu|msvc|gnueabihf))?$/.exec(name);
+  const m =
+    /(android|darwin|freebsd|linux|openbsd|sunos|win32|aix)-(arm64|armv7|arm|x64|ia32|ppc64|s390x|riscv64|loong64)(-(musl|gnu|msvc|gnueabihf))?$/.exec(
+      name,
+    );
   if (!m) return undefined;
   const out = { os: [m[1]], cpu: [m[2] === 'armv7' ? 'arm' : m[2]] };
   if (m[4] === 'musl' || m[4] === 'gnu') out.libc = [m[4] === 'musl' ? 'musl' : 'glibc'];
@@ -23,7 +26,8 @@ for (const [key, entry] of Object.entries(packages)) {
     const at = `node_modules/${dep}`;
     if (packages[at] !== undefined) continue;
     const platform = platformOf(dep);
-    if (platform === undefined) throw new Error(`${key}: optional ${dep} missing from the lock and not a platform package`);
+    if (platform === undefined)
+      throw new Error(`${key}: optional ${dep} missing from the lock and not a platform package`);
     packages[at] = { version: range, ...platform, optional: true, ...(entry.dev ? { dev: true } : {}) };
     added++;
   }
