@@ -45,13 +45,15 @@ function logFaults(log: Logger): Interceptor {
 /** Starts listening. */
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const shutdown = new AbortController();
-  const handler = withMinimalGrpcMessage(connectNodeAdapter({
-    routes: o.routes,
-    readMaxBytes: o.readMaxBytes,
-    writeMaxBytes: 64 * 1024 * 1024,
-    shutdownSignal: shutdown.signal,
-    interceptors: [logFaults(o.log)],
-  }));
+  const handler = withMinimalGrpcMessage(
+    connectNodeAdapter({
+      routes: o.routes,
+      readMaxBytes: o.readMaxBytes,
+      writeMaxBytes: 64 * 1024 * 1024,
+      shutdownSignal: shutdown.signal,
+      interceptors: [logFaults(o.log)],
+    }),
+  );
   const h2 = http2.createServer({ maxSessionMemory: 64 }, handler);
   const h1 = http.createServer(handler);
   const sockets = new Set<net.Socket>();

@@ -125,17 +125,18 @@ describe('grpc-js client', () => {
     stream.write({ fileByFilename: 'no/such.proto' });
     stream.end();
     await done;
-    const names = (
-      (answers[0]?.['listServicesResponse'] as { service: Array<{ name: string }> }).service ?? []
-    ).map((s) => s.name);
+    const [list, file, missing] = answers;
+    assert.ok(list && file && missing, `three answers, got ${answers.length}`);
+    const names = (list['listServicesResponse'] as { service: Array<{ name: string }> }).service.map(
+      (s) => s.name,
+    );
     assert.ok(
       names.includes('spark.v1.SparkProcessor') && names.includes('spark.v1.SparkAdmin'),
       names.join(),
     );
-    const files = (answers[1]?.['fileDescriptorResponse'] as { fileDescriptorProto: Buffer[] })
-      .fileDescriptorProto;
+    const files = (file['fileDescriptorResponse'] as { fileDescriptorProto: Buffer[] }).fileDescriptorProto;
     assert.ok(files.length >= 2, 'the file and its dependency');
     assert.ok(files.some((f) => f.includes(Buffer.from('spark/v1/processor.proto'))));
-    assert.equal((answers[2]?.['errorResponse'] as { errorCode: number }).errorCode, 5);
+    assert.equal((missing['errorResponse'] as { errorCode: number }).errorCode, 5);
   });
 });

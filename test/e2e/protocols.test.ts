@@ -16,7 +16,10 @@ import { tempDir } from '../support/spawn-server.ts';
 const dir = tempDir('spark-proto-');
 let app: App;
 before(async () => {
-  app = await createApp(loadConfig({ SPARK_LISTEN: '127.0.0.1:0', SPARK_DATA_DIR: dir.path }), createLogger('silent'));
+  app = await createApp(
+    loadConfig({ SPARK_LISTEN: '127.0.0.1:0', SPARK_DATA_DIR: dir.path }),
+    createLogger('silent'),
+  );
 });
 after(async () => {
   await app.close();
@@ -35,11 +38,14 @@ for (const [i, [name, make]] of transports.entries()) {
     const client = createClient(SparkProcessor, make(`http://127.0.0.1:${app.address.port}`));
     const ok = await client.submit({ payload: { case: 'digest', value: new Uint8Array(32).fill(i + 1) } });
     assert.equal(ok.receipt?.leafHash.length, 32);
-    await assert.rejects(client.submit({ payload: { case: 'digest', value: new Uint8Array(31) } }), (e: unknown) => {
-      const err = ConnectError.from(e);
-      assert.equal(err.code, Code.InvalidArgument);
-      assert.match(err.rawMessage, /^digest: must be 32 bytes/);
-      return true;
-    });
+    await assert.rejects(
+      client.submit({ payload: { case: 'digest', value: new Uint8Array(31) } }),
+      (e: unknown) => {
+        const err = ConnectError.from(e);
+        assert.equal(err.code, Code.InvalidArgument);
+        assert.match(err.rawMessage, /^digest: must be 32 bytes/);
+        return true;
+      },
+    );
   });
 }
