@@ -84,7 +84,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     const processor = createProcessorService({
       store,
       ingest,
-      prover: createProver(store),
+      prover: createProver(store, nativeSha256),
       scheduler,
       sha256: nativeSha256,
       verifier: createNativeVerifier(),

@@ -1,6 +1,7 @@
 // Assembles the richest proof bundle available for a leaf from the store (SPEC §3 step 4, §5).
 import { buildBundle } from '../bundle/build.ts';
 import { decodeHeader } from '../bundle/header.ts';
+import type { Sha256 } from '../crypto/sha256.ts';
 import { bytesEqual } from '../encoding/bytes.ts';
 import type { ProofBundle } from '../gen/spark/v1/bundle_pb.js';
 import { inclusionPath } from '../merkle/tree.ts';
@@ -22,8 +23,8 @@ function keysFor(history: readonly KeyHistoryEntry[], keyId: Uint8Array): KeyHis
   return entry.validUntilMs !== 0 && next !== undefined ? [entry, next] : [entry];
 }
 
-/** Builds proofs from `store`. */
-export function createProver(store: Store): { prove(leafHash: Uint8Array): Proof } {
+/** Builds proofs from `store`, hashing with `sha256`. */
+export function createProver(store: Store, sha256: Sha256): { prove(leafHash: Uint8Array): Proof } {
   return {
     prove(leafHash) {
       const record = store.getLeaf(leafHash);
@@ -47,6 +48,7 @@ export function createProver(store: Store): { prove(leafHash: Uint8Array): Proof
         path,
         batch,
         keys: keysFor(store.keyHistory(), fields.keyId),
+        sha256,
       });
       return { record, bundle };
     },

@@ -4,19 +4,18 @@ import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { fromHex } from '../encoding/bytes.ts';
 import { CliError } from './cli-error.ts';
 
+/** The CliError for a failed file operation, naming the flag and the errno code (never file contents). */
+function ioError(flag: string, verb: string, path: string, e: unknown): CliError {
+  const code = (e as NodeJS.ErrnoException).code ?? 'error';
+  return new CliError('IO', `--${flag}: cannot ${verb} ${path}: ${code}`, { field: flag, cause: e });
+}
+
 /** Reads a whole file, or throws CliError IO naming the flag. */
 export function readFileFor(flag: string, path: string): Uint8Array {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new CliError(
-      'IO',
-      `--${flag}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
-      {
-        field: flag,
-        cause: e,
-      },
-    );
+    throw ioError(flag, 'read', path, e);
   }
 }
 
@@ -26,14 +25,7 @@ export async function sha256File(flag: string, path: string): Promise<Uint8Array
   try {
     for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
   } catch (e) {
-    throw new CliError(
-      'IO',
-      `--${flag}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
-      {
-        field: flag,
-        cause: e,
-      },
-    );
+    throw ioError(flag, 'read', path, e);
   }
   return h.digest();
 }
@@ -43,14 +35,7 @@ export function writeFileFor(flag: string, path: string, data: Uint8Array): void
   try {
     writeFileSync(path, data);
   } catch (e) {
-    throw new CliError(
-      'IO',
-      `--${flag}: cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
-      {
-        field: flag,
-        cause: e,
-      },
-    );
+    throw ioError(flag, 'write', path, e);
   }
 }
 

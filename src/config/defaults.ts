@@ -20,8 +20,11 @@ export const DEFAULT_KEY_PROVIDER = 'memory';
 export const DEFAULT_PENDING_CAPACITY = 1_000_000;
 /** Largest accepted request message, bytes. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
-/** Most leaves in one batch (a larger backlog is sealed as several batches). */
-export const DEFAULT_MAX_BATCH_SIZE = 1_000_000;
+/**
+ * Most leaves in one batch (a larger backlog is sealed as several batches). Sealing runs on the
+ * event loop, so this bounds the pause a seal causes (about 2 s at 10^5 leaves on 2 cores).
+ */
+export const DEFAULT_MAX_BATCH_SIZE = 100_000;
 /** pino log level. */
 export const DEFAULT_LOG_LEVEL = 'info';
 /** How long SIGTERM waits for in-flight calls before closing them, ms. */

@@ -51,6 +51,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       readMaxBytes: o.readMaxBytes,
       writeMaxBytes: 64 * 1024 * 1024,
       shutdownSignal: shutdown.signal,
+      // Bundles are mostly signatures and public keys: gzip saves little and doubled Prove latency.
+      compressMinBytes: Number.MAX_SAFE_INTEGER,
       interceptors: [logFaults(o.log)],
     }),
   );
