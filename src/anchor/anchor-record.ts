@@ -1,0 +1,140 @@
+// Anchor record v1: one sealed batch's header and signatures as bytes for Symbol transfer messages (SPEC §6; docs/anchoring.md §Anchor record).
+import { decodeHeader, HEADER_LENGTH } from '../bundle/header.ts';
+import { algorithmById } from '../crypto/algorithms.ts';
+import { bytesEqual, concatBytes } from '../encoding/bytes.ts';
+import { AnchorError } from './anchor-error.ts';
+import { type Decoded, decodeWith, needs } from './byte-reader.ts';
+import {
+  CHUNK_HEADER_LENGTH,
+  MAX_CHUNKS,
+  MAX_MESSAGE_SIZE,
+  RECORD_KIND_BATCH,
+  RECORD_MAGIC,
+} from './record-chunks.ts';
+
+export { chunkRecord, reassembleRecords } from './record-chunks.ts';
+
+/** Version of the anchor record layout. */
+export const ANCHOR_RECORD_VERSION = 1;
+/** At most this many signatures per record (dual PQC plus a classical one leaves room). */
+export const MAX_RECORD_SIGNATURES = 8;
+/** Bound on one signature (SLH-DSA's largest is 49 856 bytes). */
+export const MAX_SIGNATURE_LENGTH = 65_536;
+/** A record must fit in the chunk scheme's 255 chunks of full-size messages. */
+export const MAX_RECORD_LENGTH = MAX_CHUNKS * (MAX_MESSAGE_SIZE - CHUNK_HEADER_LENGTH);
+const KEY_ID_LENGTH = 32;
+
+/** One signature over the batch header, as carried in the record. */
+export interface RecordSignature {
+  readonly algorithmId: number;
+  /** SHA-256 of the signing public key. */
+  readonly keyId: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/** What an anchor record carries. */
+export interface AnchorRecordFields {
+  /** The exact 168 signed header bytes (docs/proof-format.md §4). */
+  readonly header: Uint8Array;
+  readonly signatures: readonly RecordSignature[];
+}
+
+function u16(v: number): Uint8Array {
+  return Uint8Array.of(v >>> 8, v & 0xff);
+}
+function u32(v: number): Uint8Array {
+  return Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+}
+
+/** Checks fields shared by encoder and decoder; returns a reason or undefined. */
+function problemOf(f: AnchorRecordFields): string | undefined {
+  const header = decodeHeader(f.header);
+  if (typeof header === 'string') return `header: ${header}`;
+  if (f.signatures.length < 1 || f.signatures.length > MAX_RECORD_SIGNATURES) {
+    return `signatures: count ${f.signatures.length} is not in 1..${MAX_RECORD_SIGNATURES}`;
+  }
+  const seen = new Set<string>();
+  for (const [i, s] of f.signatures.entries()) {
+    if (!Number.isInteger(s.algorithmId) || s.algorithmId < 0 || s.algorithmId > 0xffff) {
+      return `signatures[${i}].algorithmId: not a u16`;
+    }
+    if (s.keyId.length !== KEY_ID_LENGTH) return `signatures[${i}].keyId: must be ${KEY_ID_LENGTH} bytes`;
+    const known = algorithmById(s.algorithmId);
+    if (known !== undefined && s.signature.length !== known.signatureLength) {
+      return `signatures[${i}].signature: ${known.name} signatures are ${known.signatureLength} bytes, got ${s.signature.length}`;
+    }
+    if (s.signature.length < 1 || s.signature.length > MAX_SIGNATURE_LENGTH) {
+      return `signatures[${i}].signature: length ${s.signature.length} is not in 1..${MAX_SIGNATURE_LENGTH}`;
+    }
+    const k = Array.from(s.keyId).join(',');
+    if (seen.has(k)) return `signatures[${i}].keyId: two signatures by the same key`;
+    seen.add(k);
+  }
+  const byHeaderKey = f.signatures.some(
+    (s) => s.algorithmId === header.algorithmId && bytesEqual(s.keyId, header.keyId),
+  );
+  if (!byHeaderKey) return `signatures: none is by the header's key id and algorithm id`;
+  return undefined;
+}
+
+/** Encodes a record; throws AnchorError naming the bad field. */
+export function encodeAnchorRecord(fields: AnchorRecordFields): Uint8Array {
+  const problem = problemOf(fields);
+  if (problem !== undefined)
+    throw new AnchorError('MALFORMED', problem, { field: problem.split(':')[0] ?? '' });
+  const parts: Uint8Array[] = [
+    RECORD_MAGIC,
+    Uint8Array.of(RECORD_KIND_BATCH, ANCHOR_RECORD_VERSION),
+    u16(fields.header.length),
+    fields.header,
+    Uint8Array.of(fields.signatures.length),
+  ];
+  for (const s of fields.signatures) {
+    parts.push(u16(s.algorithmId), s.keyId, u32(s.signature.length), s.signature);
+  }
+  const out = concatBytes(...parts);
+  if (out.length > MAX_RECORD_LENGTH) {
+    throw new AnchorError('RECORD_TOO_LARGE', `record of ${out.length} bytes exceeds ${MAX_RECORD_LENGTH}`, {
+      field: 'signatures',
+    });
+  }
+  return out;
+}
+
+/** Decodes a record, or gives the reason (naming the field) it is not a valid v1 anchor record. Never throws. */
+export function decodeAnchorRecord(bytes: Uint8Array): Decoded<AnchorRecordFields> {
+  return decodeWith(bytes, 'anchor record', (r) => {
+    needs(
+      bytes.length <= MAX_RECORD_LENGTH,
+      `anchor record: ${bytes.length} bytes exceeds ${MAX_RECORD_LENGTH}`,
+    );
+    needs(bytesEqual(r.take(4, 'magic'), RECORD_MAGIC), 'magic: not an anchor record');
+    needs(r.u8('kind') === RECORD_KIND_BATCH, 'kind: not a batch anchor record');
+    const version = r.u8('version');
+    needs(version === ANCHOR_RECORD_VERSION, `version: unsupported anchor record version ${version}`);
+    const headerLength = r.u16be('header length');
+    needs(headerLength === HEADER_LENGTH, `header length: must be ${HEADER_LENGTH}, got ${headerLength}`);
+    const header = r.take(headerLength, 'header');
+    const count = r.u8('signature count');
+    needs(
+      count >= 1 && count <= MAX_RECORD_SIGNATURES,
+      `signature count: ${count} is not in 1..${MAX_RECORD_SIGNATURES}`,
+    );
+    const signatures: RecordSignature[] = [];
+    for (let i = 0; i < count; i++) {
+      const algorithmId = r.u16be(`signatures[${i}].algorithmId`);
+      const keyId = r.take(KEY_ID_LENGTH, `signatures[${i}].keyId`);
+      const length = r.u32be(`signatures[${i}].length`);
+      needs(
+        length >= 1 && length <= MAX_SIGNATURE_LENGTH,
+        `signatures[${i}].length: ${length} is out of bounds`,
+      );
+      signatures.push({ algorithmId, keyId, signature: r.take(length, `signatures[${i}].signature`) });
+    }
+    r.end('anchor record');
+    const fields = { header, signatures };
+    const problem = problemOf(fields);
+    needs(problem === undefined, problem ?? '');
+    return fields;
+  });
+}
