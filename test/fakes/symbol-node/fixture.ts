@@ -1,0 +1,142 @@
+// Builds real Symbol transactions with symbol-sdk for the tests of the Symbol TEST DOUBLE (fixed, public test keys).
+import { PrivateKey, utils } from 'symbol-sdk';
+import { metadataUpdateValue, models, SymbolFacade } from 'symbol-sdk/symbol';
+
+export type KeyPair = InstanceType<typeof SymbolFacade.KeyPair>;
+
+export const testnet = new SymbolFacade('testnet');
+export const alice: KeyPair = new SymbolFacade.KeyPair(new PrivateKey('A'.repeat(64)));
+export const bob: KeyPair = new SymbolFacade.KeyPair(new PrivateKey('B'.repeat(64)));
+export const aliceAddress = testnet.network.publicKeyToAddress(alice.publicKey);
+export const bobAddress = testnet.network.publicKeyToAddress(bob.publicKey);
+
+export interface MetadataUpdate {
+  readonly scopedKey: bigint;
+  readonly oldValue: Uint8Array | undefined;
+  readonly newValue: Uint8Array;
+  /** Override the delta (to build an inconsistent update). */
+  readonly valueSizeDelta?: number;
+}
+
+export interface AggregateSpec {
+  /** Network time in ms the deadline is relative to (take it from the node's /node/time). */
+  readonly nowMs: bigint;
+  readonly facade?: SymbolFacade;
+  readonly version?: 2 | 3;
+  readonly signer?: KeyPair;
+  readonly messages?: readonly Uint8Array[];
+  readonly metadata?: readonly MetadataUpdate[];
+  /** Embedded transfers signed by these accounts, each of which cosigns. */
+  readonly cosigners?: readonly KeyPair[];
+  /** false: the cosigners' embedded transactions are there but their cosignatures are not. */
+  readonly cosign?: boolean;
+  readonly deadlineOffsetMs?: bigint;
+  readonly feeMultiplier?: bigint;
+  /** Runs before signing (e.g. to corrupt transactionsHash). */
+  readonly beforeSign?: (tx: InstanceType<typeof models.AggregateCompleteTransactionV3>) => void;
+  /** Runs on the final bytes (e.g. to corrupt the signature). */
+  readonly afterSign?: (bytes: Uint8Array) => void;
+}
+
+export interface BuiltTransaction {
+  readonly payload: string;
+  readonly bytes: Uint8Array;
+  /** Hash as a testnet node computes it. */
+  readonly hash: string;
+  readonly size: number;
+}
+
+const COSIGNATURE_SIZE = 104;
+
+export function buildAggregate(spec: AggregateSpec): BuiltTransaction {
+  const facade = spec.facade ?? testnet;
+  const signer = spec.signer ?? alice;
+  const signerAddress = facade.network.publicKeyToAddress(signer.publicKey);
+  const embedded: unknown[] = (spec.messages ?? [new Uint8Array([0xa7, 1, 2, 3])]).map((message) =>
+    facade.transactionFactory.createEmbedded({
+      type: 'transfer_transaction_v1',
+      signerPublicKey: signer.publicKey,
+      recipientAddress: signerAddress,
+      mosaics: [],
+      message,
+    }),
+  );
+  for (const update of spec.metadata ?? [])
+    embedded.push(
+      facade.transactionFactory.createEmbedded({
+        type: 'account_metadata_transaction_v1',
+        signerPublicKey: signer.publicKey,
+        targetAddress: signerAddress,
+        scopedMetadataKey: update.scopedKey,
+        valueSizeDelta: update.valueSizeDelta ?? update.newValue.length - (update.oldValue?.length ?? 0),
+        value: metadataUpdateValue(update.oldValue, update.newValue),
+      }),
+    );
+  for (const cosigner of spec.cosigners ?? [])
+    embedded.push(
+      facade.transactionFactory.createEmbedded({
+        type: 'transfer_transaction_v1',
+        signerPublicKey: cosigner.publicKey,
+        recipientAddress: signerAddress,
+        mosaics: [],
+        message: new Uint8Array([0xa7, 0xc0]),
+      }),
+    );
+  const typed = embedded as InstanceType<typeof models.EmbeddedTransaction>[];
+  const tx = facade.transactionFactory.create({
+    type: spec.version === 2 ? 'aggregate_complete_transaction_v2' : 'aggregate_complete_transaction_v3',
+    signerPublicKey: signer.publicKey,
+    deadline: spec.nowMs + (spec.deadlineOffsetMs ?? 2n * 3_600_000n),
+    transactionsHash: facade.static.hashEmbeddedTransactions(typed),
+    transactions: typed,
+  }) as InstanceType<typeof models.AggregateCompleteTransactionV3>;
+  const cosigners = spec.cosign === false ? [] : (spec.cosigners ?? []);
+  tx.fee = new models.Amount(
+    BigInt(tx.size + COSIGNATURE_SIZE * cosigners.length) * (spec.feeMultiplier ?? 100n),
+  );
+  spec.beforeSign?.(tx);
+  const signature = facade.signTransaction(signer, tx);
+  facade.transactionFactory.static.attachSignature(tx, signature);
+  for (const cosigner of cosigners) tx.cosignatures.push(facade.cosignTransaction(cosigner, tx));
+  const bytes = tx.serialize();
+  spec.afterSign?.(bytes);
+  const reparsed = models.TransactionFactory.deserialize(bytes);
+  return {
+    payload: utils.uint8ToHex(bytes),
+    bytes,
+    hash: testnet.hashTransaction(reparsed).toString(),
+    size: bytes.length,
+  };
+}
+
+export interface RestResponse<T> {
+  readonly status: number;
+  readonly body: T;
+}
+
+/** One bounded REST call (5 s). */
+export async function rest<T = Record<string, unknown>>(
+  url: string,
+  path: string,
+  init: { method?: string; body?: string } = {},
+): Promise<RestResponse<T>> {
+  const response = await fetch(`${url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { 'content-type': 'application/json' },
+    ...(init.body === undefined ? {} : { body: init.body }),
+    signal: AbortSignal.timeout(5000),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+export async function announce(
+  url: string,
+  tx: BuiltTransaction,
+): Promise<RestResponse<{ message: string }>> {
+  return rest(url, '/transactions', { method: 'PUT', body: JSON.stringify({ payload: tx.payload }) });
+}
+
+export async function nodeTime(url: string): Promise<bigint> {
+  const time = await rest<{ communicationTimestamps: { receiveTimestamp: string } }>(url, '/node/time');
+  return BigInt(time.body.communicationTimestamps.receiveTimestamp);
+}

@@ -1,0 +1,32 @@
+// TEST DOUBLE of a Symbol node — network constants the double announces (values from /work/shared/SYMBOL.md, "Networks").
+
+/** Networks the test node can pretend to be. */
+export type SymbolTestNetworkName = 'testnet' | 'mainnet';
+
+export interface SymbolNetworkPreset {
+  readonly name: SymbolTestNetworkName;
+  /** Network type byte: first byte of every address, `network` field of every transaction. */
+  readonly identifier: number;
+  readonly generationHashSeed: string;
+  /** Seconds from the Unix epoch to the network epoch; network time = Unix ms − this × 1000. */
+  readonly epochAdjustmentSeconds: number;
+  /** Height of the real network's `uniqueAggregateTransactionHash` fork (aggregate v3 required from here). */
+  readonly realUniqueAggregateTransactionHashHeight: bigint;
+}
+
+export const SYMBOL_NETWORK_PRESETS: Readonly<Record<SymbolTestNetworkName, SymbolNetworkPreset>> = {
+  testnet: {
+    name: 'testnet',
+    identifier: 0x98,
+    generationHashSeed: '49D6E1CE276A85B70EAFE52349AACCA389302E7A9754BCF1221E79494FC665A4',
+    epochAdjustmentSeconds: 1667250467,
+    realUniqueAggregateTransactionHashHeight: 2_742_000n,
+  },
+  mainnet: {
+    name: 'mainnet',
+    identifier: 0x68,
+    generationHashSeed: '57F7DA205008026C776CB6AED843393F04CD458E0AA2D9F1D5F31A402072B2D6',
+    epochAdjustmentSeconds: 1615853185,
+    realUniqueAggregateTransactionHashHeight: 4_759_100n,
+  },
+};
