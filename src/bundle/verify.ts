@@ -1,4 +1,6 @@
 // The offline verifier (SPEC §5, docs/proof-format.md §Checks): an ordered, named report; never throws (pure).
+import type { Ed25519Verifier } from '../anchor/ed25519-verifier.ts';
+import { createNobleEd25519Verifier } from '../anchor/noble-ed25519-verifier.ts';
 import { algorithmById } from '../crypto/algorithms.ts';
 import { HEADER_SIGNATURE_CONTEXT } from '../crypto/contexts.ts';
 import { portableSha256, type Sha256 } from '../crypto/sha256.ts';
@@ -8,6 +10,7 @@ import { HashAlgorithm, type ProofBundle } from '../gen/spark/v1/bundle_pb.js';
 import { hashLeaf } from '../merkle/hash.ts';
 import { verifyInclusion } from '../merkle/inclusion.ts';
 import { BundleError } from './bundle-error.ts';
+import { checkAnchor } from './checks/anchor.ts';
 import { algorithmHex, type CheckOutcome, checkKeys, checkKeyValidity } from './checks/key-records.ts';
 import { decodeBundle, encodeBundle } from './codec.ts';
 import { decodeHeader, type HeaderFields } from './header.ts';
@@ -56,6 +59,8 @@ export interface VerifyOptions {
   readonly digest?: Uint8Array;
   /** SHA-256 implementation; portable by default. */
   readonly sha256?: Sha256;
+  /** Ed25519 verification of Symbol anchor transactions; portable (@noble/curves) by default. */
+  readonly ed25519?: Ed25519Verifier;
 }
 
 /** Bundle format version this verifier understands. */
@@ -199,13 +204,6 @@ function checkGuarantee(h: HeaderFields): CheckOutcome {
   return pass(`sealed ${iso(h.timeMs)}, before the ${name} guarantee expiry ${iso(h.guaranteeExpiryMs)}`);
 }
 
-function checkAnchor(b: ProofBundle): CheckOutcome {
-  if (b.anchor === undefined && b.checkpoint === undefined && b.publication === undefined) {
-    return pass('not anchored: batch sealed only (anchoring evidence absent)');
-  }
-  return fail('anchor/checkpoint/publication evidence present but this verifier version cannot check it');
-}
-
 /** Runs one check, turning any exception into a failed line. */
 function guarded(run: () => CheckOutcome): CheckOutcome {
   try {
@@ -285,7 +283,7 @@ export function verifyBundle(bytes: Uint8Array, options: VerifyOptions): VerifyR
   run('key-validity', ['key'], (b) => checkKeyValidity(b.keys, header()));
   run('signature', ['key'], (b) => checkSignatures(b, header(), verifier));
   run('guarantee', ['header'], () => checkGuarantee(header()));
-  run('anchor', ['decode'], (b) => checkAnchor(b));
+  run('anchor', ['decode'], (b) => checkAnchor(b, options.ed25519 ?? createNobleEd25519Verifier()));
 
   return { valid: checks.every((c) => c.ok), checks };
 }

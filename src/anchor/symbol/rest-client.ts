@@ -1,0 +1,331 @@
+// A client for the Symbol node REST API (SYMBOL.md §REST endpoints used): typed, bounded in time, hostile-JSON safe.
+import { SparkError } from '../../errors/spark-error.ts';
+
+/** Why a call to the node failed. */
+export type SymbolNodeErrorCode =
+  | 'UNAVAILABLE' // connection refused, reset, or a 5xx answer
+  | 'TIMEOUT' // no answer within the call's time bound
+  | 'BAD_RESPONSE' // an answer that does not have the documented shape
+  | 'REJECTED'; // a 4xx answer to an announcement
+
+/** A failed node call. Messages name the endpoint, never a key. */
+export class SymbolNodeError extends SparkError<SymbolNodeErrorCode> {
+  override readonly name = 'SymbolNodeError';
+}
+
+/** Node identity. */
+export interface NodeInfo {
+  readonly generationHashSeed: Uint8Array;
+  readonly networkIdentifier: number;
+}
+
+/** Chain head and finality. */
+export interface ChainInfo {
+  readonly height: bigint;
+  readonly finalizedHeight: bigint;
+}
+
+/** Fee multipliers the node reports. */
+export interface FeeInfo {
+  readonly median: number;
+  readonly minimum: number;
+}
+
+/** Network settings that shape anchors. */
+export interface NetworkProperties {
+  readonly epochAdjustmentSeconds: number;
+  readonly maxMessageSize: number;
+  readonly maxTransactionsPerAggregate: number;
+  /** Height from which aggregate v3 is required, when the network has the fork. */
+  readonly aggregateV3Height: bigint | undefined;
+}
+
+/** A transaction's status. */
+export interface TransactionStatus {
+  readonly group: 'unconfirmed' | 'confirmed' | 'failed' | 'partial';
+  readonly code: string;
+  readonly height: bigint;
+  readonly deadline: bigint;
+}
+
+/** Where a confirmed transaction sits. */
+export interface ConfirmedMeta {
+  readonly height: bigint;
+  readonly merkleComponentHash: Uint8Array;
+  readonly index: number;
+  readonly timestamp: bigint;
+  readonly feeMultiplier: number;
+}
+
+/** A block header's fields used by proofs. */
+export interface BlockInfo {
+  readonly height: bigint;
+  readonly timestamp: bigint;
+  readonly transactionsHash: Uint8Array;
+  readonly hash: Uint8Array;
+}
+
+/** One step of a block Merkle path. */
+export interface PathItem {
+  readonly left: boolean;
+  readonly hash: Uint8Array;
+}
+
+/** Client settings. */
+export interface RestClientOptions {
+  /** Node base URL, e.g. http://127.0.0.1:3000. */
+  readonly url: string;
+  /** Time bound of one call, ms. */
+  readonly timeoutMs?: number;
+  /** Largest accepted response body, bytes. */
+  readonly maxResponseBytes?: number;
+}
+
+/** The calls the sidecar makes to a Symbol node. */
+export interface SymbolRestClient {
+  nodeInfo(): Promise<NodeInfo>;
+  /** The node's clock in network milliseconds (base deadlines on it). */
+  nodeTime(): Promise<bigint>;
+  chainInfo(): Promise<ChainInfo>;
+  networkProperties(): Promise<NetworkProperties>;
+  fees(): Promise<FeeInfo>;
+  /** PUT /transactions; resolves once the node accepted the payload for relay (not validation). */
+  announce(payload: Uint8Array): Promise<void>;
+  /** undefined when the node does not know the hash (404). */
+  transactionStatus(hash: Uint8Array): Promise<TransactionStatus | undefined>;
+  /** undefined when not confirmed (404). */
+  confirmed(hash: Uint8Array): Promise<ConfirmedMeta | undefined>;
+  block(height: bigint): Promise<BlockInfo>;
+  merklePath(height: bigint, merkleComponentHash: Uint8Array): Promise<PathItem[]>;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
+
+/** Reads a REST uint64: a decimal string or number, possibly with ' separators ("1'024"). */
+export function parseUint(value: unknown, what: string): bigint {
+  const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+  if (typeof text !== 'string' || !/^\d[\d']*$/.test(text)) {
+    throw new SymbolNodeError(
+      'BAD_RESPONSE',
+      `${what}: expected an unsigned integer, got ${JSON.stringify(value)}`,
+    );
+  }
+  return BigInt(text.replaceAll("'", ''));
+}
+
+/** Reads a 32-byte hex hash. */
+export function parseHash(value: unknown, what: string): Uint8Array {
+  if (typeof value !== 'string' || !/^[0-9a-fA-F]{64}$/.test(value)) {
+    throw new SymbolNodeError('BAD_RESPONSE', `${what}: expected 64 hex characters`);
+  }
+  return Uint8Array.from(Buffer.from(value, 'hex'));
+}
+
+function field(obj: unknown, path: string, what: string): unknown {
+  let at: unknown = obj;
+  for (const key of path.split('.')) {
+    if (typeof at !== 'object' || at === null || !(key in at)) {
+      throw new SymbolNodeError('BAD_RESPONSE', `${what}: missing ${path}`);
+    }
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at;
+}
+
+/** Creates the client. Every call is bounded by `timeoutMs` and never follows redirects. */
+export function createSymbolRestClient(o: RestClientOptions): SymbolRestClient {
+  const base = o.url.replace(/\/+$/, '');
+  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxBytes = o.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+
+  async function call(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: unknown }> {
+    const what = `${method} ${path}`;
+    let res: Response;
+    try {
+      res = await fetch(`${base}${path}`, {
+        method,
+        redirect: 'error',
+        signal: AbortSignal.timeout(timeoutMs),
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (cause) {
+      const timedOut =
+        cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
+      throw new SymbolNodeError(
+        timedOut ? 'TIMEOUT' : 'UNAVAILABLE',
+        `${what}: ${timedOut ? `no answer in ${timeoutMs} ms` : 'node unreachable'}`,
+        { cause },
+      );
+    }
+    const text = await readBounded(res, maxBytes, what);
+    if (res.status >= 500) throw new SymbolNodeError('UNAVAILABLE', `${what}: node answered ${res.status}`);
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch (cause) {
+      throw new SymbolNodeError('BAD_RESPONSE', `${what}: answer is not JSON`, { cause });
+    }
+    return { status: res.status, json };
+  }
+
+  async function get(path: string): Promise<unknown> {
+    const { status, json } = await call('GET', path);
+    if (status !== 200) throw new SymbolNodeError('BAD_RESPONSE', `GET ${path}: status ${status}`);
+    return json;
+  }
+
+  return {
+    async nodeInfo() {
+      const j = await get('/node/info');
+      const id = Number(parseUint(field(j, 'networkIdentifier', 'node info'), 'node info networkIdentifier'));
+      return {
+        generationHashSeed: parseHash(field(j, 'networkGenerationHashSeed', 'node info'), 'node info seed'),
+        networkIdentifier: id,
+      };
+    },
+    async nodeTime() {
+      const j = await get('/node/time');
+      return parseUint(field(j, 'communicationTimestamps.receiveTimestamp', 'node time'), 'node time');
+    },
+    async chainInfo() {
+      const j = await get('/chain/info');
+      return {
+        height: parseUint(field(j, 'height', 'chain info'), 'chain height'),
+        finalizedHeight: parseUint(field(j, 'latestFinalizedBlock.height', 'chain info'), 'finalized height'),
+      };
+    },
+    async networkProperties() {
+      const j = await get('/network/properties');
+      const fork = (j as { forkHeights?: { uniqueAggregateTransactionHash?: unknown } }).forkHeights
+        ?.uniqueAggregateTransactionHash;
+      return {
+        epochAdjustmentSeconds: Number(
+          parseUint(
+            String(field(j, 'network.epochAdjustment', 'network properties')).replace(/s$/, ''),
+            'epochAdjustment',
+          ),
+        ),
+        maxMessageSize: Number(
+          parseUint(field(j, 'plugins.transfer.maxMessageSize', 'network properties'), 'maxMessageSize'),
+        ),
+        maxTransactionsPerAggregate: Number(
+          parseUint(
+            field(j, 'plugins.aggregate.maxTransactionsPerAggregate', 'network properties'),
+            'maxTransactionsPerAggregate',
+          ),
+        ),
+        aggregateV3Height: fork === undefined ? undefined : parseUint(fork, 'uniqueAggregateTransactionHash'),
+      };
+    },
+    async fees() {
+      const j = await get('/network/fees/transaction');
+      return {
+        median: Number(parseUint(field(j, 'medianFeeMultiplier', 'fees'), 'medianFeeMultiplier')),
+        minimum: Number(parseUint(field(j, 'minFeeMultiplier', 'fees'), 'minFeeMultiplier')),
+      };
+    },
+    async announce(payload) {
+      const { status, json } = await call('PUT', '/transactions', { payload: hexOf(payload) });
+      if (status !== 202 && status !== 200) {
+        const code = (json as { code?: unknown } | undefined)?.code;
+        throw new SymbolNodeError(
+          'REJECTED',
+          `PUT /transactions: status ${status}${typeof code === 'string' ? ` (${code})` : ''}`,
+        );
+      }
+    },
+    async transactionStatus(hash) {
+      const { status, json } = await call('GET', `/transactionStatus/${hexOf(hash)}`);
+      if (status === 404) return undefined;
+      if (status !== 200) throw new SymbolNodeError('BAD_RESPONSE', `transaction status: status ${status}`);
+      const group = field(json, 'group', 'transaction status');
+      if (group !== 'unconfirmed' && group !== 'confirmed' && group !== 'failed' && group !== 'partial') {
+        throw new SymbolNodeError(
+          'BAD_RESPONSE',
+          `transaction status: unknown group ${JSON.stringify(group)}`,
+        );
+      }
+      const code = field(json, 'code', 'transaction status');
+      const j = json as { height?: unknown; deadline?: unknown };
+      return {
+        group,
+        code: typeof code === 'string' ? code : String(code),
+        height: j.height === undefined ? 0n : parseUint(j.height, 'status height'),
+        deadline: j.deadline === undefined ? 0n : parseUint(j.deadline, 'status deadline'),
+      };
+    },
+    async confirmed(hash) {
+      const { status, json } = await call('GET', `/transactions/confirmed/${hexOf(hash)}`);
+      if (status === 404) return undefined;
+      if (status !== 200)
+        throw new SymbolNodeError('BAD_RESPONSE', `confirmed transaction: status ${status}`);
+      return {
+        height: parseUint(field(json, 'meta.height', 'confirmed'), 'meta.height'),
+        merkleComponentHash: parseHash(
+          field(json, 'meta.merkleComponentHash', 'confirmed'),
+          'meta.merkleComponentHash',
+        ),
+        index: Number(parseUint(field(json, 'meta.index', 'confirmed'), 'meta.index')),
+        timestamp: parseUint(field(json, 'meta.timestamp', 'confirmed'), 'meta.timestamp'),
+        feeMultiplier: Number(
+          parseUint(field(json, 'meta.feeMultiplier', 'confirmed'), 'meta.feeMultiplier'),
+        ),
+      };
+    },
+    async block(height) {
+      const j = await get(`/blocks/${height}`);
+      return {
+        height: parseUint(field(j, 'block.height', 'block'), 'block.height'),
+        timestamp: parseUint(field(j, 'block.timestamp', 'block'), 'block.timestamp'),
+        transactionsHash: parseHash(field(j, 'block.transactionsHash', 'block'), 'block.transactionsHash'),
+        hash: parseHash(field(j, 'meta.hash', 'block'), 'meta.hash'),
+      };
+    },
+    async merklePath(height, merkleComponentHash) {
+      const j = await get(`/blocks/${height}/transactions/${hexOf(merkleComponentHash)}/merkle`);
+      const items = field(j, 'merklePath', 'merkle path');
+      if (!Array.isArray(items) || items.length > 64)
+        throw new SymbolNodeError('BAD_RESPONSE', 'merkle path: expected at most 64 items');
+      return items.map((item, i) => {
+        const position = field(item, 'position', `merkle path item ${i}`);
+        if (position !== 'left' && position !== 'right') {
+          throw new SymbolNodeError('BAD_RESPONSE', `merkle path item ${i}: position must be left or right`);
+        }
+        return {
+          left: position === 'left',
+          hash: parseHash(field(item, 'hash', `merkle path item ${i}`), `merkle path item ${i}`),
+        };
+      });
+    },
+  };
+}
+
+/** Reads at most `max` bytes of a response body as text. */
+async function readBounded(res: Response, max: number, what: string): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? '0');
+  if (declared > max)
+    throw new SymbolNodeError('BAD_RESPONSE', `${what}: answer of ${declared} bytes exceeds ${max}`);
+  const reader = res.body?.getReader();
+  if (reader === undefined) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > max) {
+      await reader.cancel();
+      throw new SymbolNodeError('BAD_RESPONSE', `${what}: answer exceeds ${max} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,147 @@
+// A bundle whose anchor evidence comes from a (test double) Symbol node through the REST client verifies
+// offline down to the block; any change to that evidence fails the "anchor" check.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { create } from '@bufbuild/protobuf';
+import { encodeAnchorRecord } from '../../src/anchor/anchor-record.ts';
+import { createMemoryEd25519Signer } from '../../src/anchor/memory-ed25519-signer.ts';
+import { createSymbolRestClient, type SymbolRestClient } from '../../src/anchor/symbol/rest-client.ts';
+import { buildAnchorTransaction, signAnchorTransaction } from '../../src/anchor/transaction-builder.ts';
+import { encodeBundle } from '../../src/bundle/codec.ts';
+import { verifyBundle } from '../../src/bundle/verify.ts';
+import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
+import { AnchorSchema, MerklePathItemSchema, type ProofBundle } from '../../src/gen/spark/v1/bundle_pb.js';
+import { bundleOf, createTestKey, digestsOf, keyEntry, sealBatch, seedOf } from '../bundle/fixture.ts';
+import { type SymbolTestNode, startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';
+
+const T0 = Date.parse('2026-06-01T00:00:00Z');
+const verifier = createNativeVerifier();
+let node: SymbolTestNode;
+let client: SymbolRestClient;
+let anchored: ProofBundle;
+let otherBatchBundle: ProofBundle;
+
+before(async () => {
+  node = await startSymbolTestNode({ blockIntervalMs: 0, finalizationLagBlocks: 2 });
+  client = createSymbolRestClient({ url: node.url, timeoutMs: 5000 });
+  const key = createTestKey(seedOf(3), { impl: 'native' });
+  const entry = keyEntry(key, { validFromMs: T0 - 1000 });
+  const sealed = sealBatch({ key, digests: digestsOf(37), timeMs: BigInt(T0) });
+  const other = sealBatch({ key, digests: digestsOf(5, 'other'), timeMs: BigInt(T0 + 1), sequence: 1n });
+  const bundle = bundleOf(sealed, 11, [entry]);
+  otherBatchBundle = bundleOf(other, 2, [entry]);
+
+  const info = await client.nodeInfo();
+  const signer = createMemoryEd25519Signer();
+  const fees = await client.fees();
+  const deadline = (await client.nodeTime()) + 2n * 3600n * 1000n;
+  // Two anchors in the same block, so the block Merkle path is not empty.
+  const [signed, neighbour] = await Promise.all(
+    [sealed, other].map((s) =>
+      signAnchorTransaction(
+        buildAnchorTransaction({
+          network: { identifier: info.networkIdentifier, generationHashSeed: info.generationHashSeed },
+          signerPublicKey: signer.publicKey,
+          records: [encodeAnchorRecord({ header: s.batch.header, signatures: s.batch.signatures })],
+          aggregateVersion: 3,
+          feeMultiplier: fees.median,
+          deadline,
+        }),
+        signer,
+      ),
+    ),
+  );
+  assert.ok(signed && neighbour);
+  await client.announce(signed.payload);
+  await client.announce(neighbour.payload);
+  await node.whenIdle();
+  assert.equal((await client.transactionStatus(signed.hash))?.group, 'unconfirmed');
+  for (let i = 0; i < 3; i++) node.produceBlock();
+  const meta = await client.confirmed(signed.hash);
+  assert.ok(meta, 'the anchor is confirmed');
+  const block = await client.block(meta.height);
+  const path = await client.merklePath(meta.height, meta.merkleComponentHash);
+  assert.ok(path.length > 0, 'two transactions in the block: a non-empty path');
+  const chain = await client.chainInfo();
+  bundle.anchor = create(AnchorSchema, {
+    networkGenerationHashSeed: info.generationHashSeed,
+    transactionHash: signed.hash,
+    height: meta.height,
+    blockTimestamp: block.timestamp,
+    merkleComponentHash: meta.merkleComponentHash,
+    merklePath: path.map((p) => create(MerklePathItemSchema, p)),
+    transactionsHash: block.transactionsHash,
+    finalizedHeight: chain.finalizedHeight,
+    transaction: signed.payload,
+  });
+  anchored = bundle;
+});
+
+after(async () => {
+  await node?.close();
+});
+
+const anchorCheck = (b: ProofBundle) => {
+  const report = verifyBundle(encodeBundle(b), { verifier });
+  return { report, anchor: report.checks.find((c) => c.name === 'anchor') };
+};
+
+test('an anchored bundle verifies offline down to the block', () => {
+  const { report, anchor } = anchorCheck(anchored);
+  assert.equal(report.valid, true, JSON.stringify(report.checks.filter((c) => !c.ok)));
+  assert.match(anchor?.detail ?? '', /anchored in Symbol transaction [0-9a-f]{64} at height \d+, final/);
+});
+
+test('a confirmed but not yet finalized anchor is valid and says so', () => {
+  const b = structuredClone(anchored);
+  if (b.anchor) b.anchor.finalizedHeight = b.anchor.height - 1n;
+  const { report, anchor } = anchorCheck(b);
+  assert.equal(report.valid, true);
+  assert.match(anchor?.detail ?? '', /not yet final/);
+});
+
+const corruptions: Array<[string, (b: ProofBundle) => void, RegExp]> = [
+  [
+    'a flipped transaction byte',
+    (b) => b.anchor?.transaction.set([(b.anchor.transaction[200] ?? 0) ^ 1], 200),
+    /anchor transaction/,
+  ],
+  [
+    'another transaction hash',
+    (b) => b.anchor?.transactionHash.set([(b.anchor.transactionHash[0] ?? 0) ^ 1], 0),
+    /transaction hash/,
+  ],
+  [
+    'another generation hash seed',
+    (b) => b.anchor?.networkGenerationHashSeed.set([1], 0),
+    /anchor transaction/,
+  ],
+  ['a changed Merkle path', (b) => b.anchor?.merklePath[0]?.hash.set([7], 0), /Merkle path/],
+  ['another transactionsHash', (b) => b.anchor?.transactionsHash.set([9], 31), /Merkle path/],
+  [
+    'an empty anchor',
+    (b) => {
+      b.anchor = create(AnchorSchema, {});
+    },
+    /empty/,
+  ],
+];
+
+for (const [name, corrupt, reason] of corruptions) {
+  test(`anchor check fails for ${name}`, () => {
+    const b = structuredClone(anchored);
+    corrupt(b);
+    const { report, anchor } = anchorCheck(b);
+    assert.equal(report.valid, false);
+    assert.equal(anchor?.ok, false);
+    assert.match(anchor?.detail ?? '', reason);
+  });
+}
+
+test("another batch's bundle cannot borrow this anchor", () => {
+  const b = structuredClone(otherBatchBundle);
+  b.anchor = structuredClone(anchored.anchor);
+  const { anchor } = anchorCheck(b);
+  assert.equal(anchor?.ok, false);
+  assert.match(anchor?.detail ?? '', /no record of this batch header/);
+});
