@@ -16,7 +16,13 @@ export const DB_NAMES = {
   batches: 'batches', // u64 sequence → batch record
   nodes: 'nodes', // u64 sequence ‖ u8 level ‖ u32 chunk → up to NODES_PER_CHUNK × 32 bytes
   keys: 'keys', // u32 index → key-history entry
+  docs: 'docs', // UTF-8 table name ‖ 0x00 ‖ UTF-8 key → document bytes (anchoring state)
 } as const;
+
+/** Key of document `key` in `table`. */
+export function docKey(table: string, key: string): Buffer {
+  return Buffer.concat([Buffer.from(table, 'utf8'), Buffer.of(0), Buffer.from(key, 'utf8')]);
+}
 
 /** Meta keys. */
 export const META_FORMAT = Buffer.from('format');

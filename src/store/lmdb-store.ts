@@ -16,6 +16,7 @@ import {
 } from './lmdb-codecs.ts';
 import {
   DB_NAMES,
+  docKey,
   LMDB_FORMAT_VERSION,
   META_FORMAT,
   META_LOG_ID,
@@ -26,7 +27,16 @@ import {
   u32Key,
   u64Key,
 } from './lmdb-layout.ts';
-import type { AddOutcome, BatchRecord, KeyHistoryEntry, LeafRecord, NewLeaf, Store } from './store.ts';
+import type {
+  AddOutcome,
+  BatchRecord,
+  DocTable,
+  DocWrite,
+  KeyHistoryEntry,
+  LeafRecord,
+  NewLeaf,
+  Store,
+} from './store.ts';
 import { StoreError } from './store-error.ts';
 
 const H = 32;
@@ -110,6 +120,7 @@ interface Dbs {
   readonly batches: Bin;
   readonly nodes: Bin;
   readonly keys: Bin;
+  readonly docs: Bin;
 }
 
 function openDatabases(root: RootDatabase<Buffer, Buffer>): Dbs {
@@ -123,6 +134,7 @@ function openDatabases(root: RootDatabase<Buffer, Buffer>): Dbs {
     batches: sub(DB_NAMES.batches),
     nodes: sub(DB_NAMES.nodes),
     keys: sub(DB_NAMES.keys),
+    docs: sub(DB_NAMES.docs),
   };
 }
 
@@ -398,6 +410,36 @@ class LmdbStore implements Store {
       throw new RangeError(`no node ${index} on level ${level} of batch ${sequence}`);
     }
     return new Uint8Array(raw.subarray(at, at + H));
+  }
+
+  getDoc(table: DocTable, key: string): Uint8Array | undefined {
+    this.open();
+    const raw = this.db.docs.get(docKey(table, key));
+    return raw === undefined ? undefined : Uint8Array.from(raw);
+  }
+
+  listDocs(table: DocTable): Array<{ key: string; value: Uint8Array }> {
+    this.open();
+    const prefix = docKey(table, '');
+    const end = Buffer.concat([Buffer.from(table, 'utf8'), Buffer.of(1)]);
+    const out: Array<{ key: string; value: Uint8Array }> = [];
+    for (const { key, value } of this.db.docs.getRange({ start: prefix, end })) {
+      out.push({ key: key.subarray(prefix.length).toString('utf8'), value: Uint8Array.from(value) });
+    }
+    return out;
+  }
+
+  putDocs(writes: readonly DocWrite[]): Promise<void> {
+    return this.write(async () => {
+      if (writes.length === 0) return;
+      await this.root.childTransaction(() => {
+        for (const w of writes) {
+          const key = docKey(w.table, w.key);
+          if (w.value === undefined) this.db.docs.removeSync(key);
+          else this.db.docs.putSync(key, asKey(w.value));
+        }
+      });
+    });
   }
 
   keyHistory(): KeyHistoryEntry[] {

@@ -104,6 +104,22 @@ export interface Store {
   keyHistory(): KeyHistoryEntry[];
   /** Durably appends a key entry, closing the current one's window at entry.validFromMs. */
   appendKey(entry: KeyHistoryEntry): Promise<void>;
+  /** A small document of another module (e.g. anchoring state), or undefined. */
+  getDoc(table: DocTable, key: string): Uint8Array | undefined;
+  /** Every document of `table`, in key order (byte order of the UTF-8 key). */
+  listDocs(table: DocTable): Array<{ key: string; value: Uint8Array }>;
+  /** Atomically and durably writes (or, with value undefined, deletes) documents. */
+  putDocs(writes: readonly DocWrite[]): Promise<void>;
   /** Flushes and closes. */
   close(): Promise<void>;
+}
+
+/** Tables of documents kept for other modules. */
+export type DocTable = 'anchors' | 'outbox' | 'anchor-meta';
+
+/** One document write; `value` undefined deletes. */
+export interface DocWrite {
+  readonly table: DocTable;
+  readonly key: string;
+  readonly value: Uint8Array | undefined;
 }

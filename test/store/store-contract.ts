@@ -125,6 +125,33 @@ export function storeContract(name: string, makeHarness: () => StoreHarness): vo
       assert.equal(store.getByRequestId(''), undefined);
     });
 
+    test('documents: atomic puts and deletes, listed per table in key order, kept across reopen', async () => {
+      let store = await open();
+      const bytes = (t: string) => new TextEncoder().encode(t);
+      await store.putDocs([
+        { table: 'anchors', key: '00000000000000000002', value: bytes('two') },
+        { table: 'anchors', key: '00000000000000000001', value: bytes('one') },
+        { table: 'outbox', key: 'ab', value: bytes('tx') },
+      ]);
+      assert.deepEqual(
+        store.listDocs('anchors').map((d) => [d.key, new TextDecoder().decode(d.value)]),
+        [
+          ['00000000000000000001', 'one'],
+          ['00000000000000000002', 'two'],
+        ],
+      );
+      assert.deepEqual(store.listDocs('anchor-meta'), []);
+      await store.putDocs([
+        { table: 'anchors', key: '00000000000000000001', value: undefined },
+        { table: 'outbox', key: 'ab', value: bytes('tx2') },
+      ]);
+      await store.close();
+      store = await open();
+      assert.equal(store.getDoc('anchors', '00000000000000000001'), undefined);
+      assert.equal(new TextDecoder().decode(store.getDoc('outbox', 'ab')), 'tx2');
+      assert.equal(store.listDocs('anchors').length, 1);
+    });
+
     test('add stores leaves and reads them back by leaf hash and request id', async () => {
       const store = await open();
       const a = { ...makeLeaf('a', 'req-a', 1000), immediate: true };
