@@ -1,6 +1,10 @@
 // Builds the sidecar from configuration (the only place concrete implementations are chosen) and shuts it down cleanly.
 import { mkdirSync } from 'node:fs';
 import { createMemoryProvider } from '../providers/memory-provider.ts';
+import { anchorStateStore } from './anchor/anchor-state.ts';
+import { createMemoryEd25519Signer } from './anchor/memory-ed25519-signer.ts';
+import { type AnchorTracker, createAnchorTracker } from './anchor/symbol/anchor-tracker.ts';
+import { createSymbolRestClient } from './anchor/symbol/rest-client.ts';
 import { createIngest } from './batch/ingest.ts';
 import { ensureKeyRecorded } from './batch/key-history.ts';
 import { createProver } from './batch/prover.ts';
@@ -78,20 +82,53 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       now,
       immediateMode: config.immediateMode,
     });
+    let anchors: AnchorTracker | undefined;
+    if (config.symbolNodeUrl !== undefined) {
+      // The Symbol account key lives in memory like the PQC key (HSM-held keys come with the key providers).
+      const signer = createMemoryEd25519Signer();
+      anchors = createAnchorTracker({
+        store,
+        states: anchorStateStore(store),
+        client: createSymbolRestClient({ url: config.symbolNodeUrl }),
+        signer,
+        maxFeeMultiplier: config.symbolMaxFeeMultiplier,
+        pollIntervalMs: config.symbolPollIntervalMs,
+        deadlineMs: config.symbolDeadlineSeconds * 1000,
+        resendAfterMs: config.symbolResendAfterMs,
+        maxBatchesPerAggregate: config.anchorBatchesPerTransaction,
+        now,
+        log: log.child({ module: 'anchor' }),
+      });
+      const tracker = anchors;
+      scheduler.onSealed((batch, reason) => {
+        tracker.enqueue(batch, reason === 'immediate').catch((err: unknown) => {
+          // The batch is sealed durably; the tracker's start-up backfill picks it up if this write failed.
+          log.error({ err, sequence: batch.sequence.toString() }, 'could not queue the batch for anchoring');
+        });
+      });
+      log.info(
+        {
+          symbolNodeUrl: config.symbolNodeUrl,
+          signerPublicKey: Buffer.from(signer.publicKey).toString('hex'),
+        },
+        'anchoring on Symbol enabled',
+      );
+    }
     const serviceNames = [SparkProcessor.typeName, SparkAdmin.typeName];
     const health = createHealthService(serviceNames);
     const reflection = createReflectionService([SparkProcessor, SparkAdmin, Health]);
     const processor = createProcessorService({
       store,
       ingest,
-      prover: createProver(store, nativeSha256),
+      prover: createProver(store, nativeSha256, anchors),
       scheduler,
       sha256: nativeSha256,
       verifier: createNativeVerifier(),
       timeoutMs,
       algorithmId: config.algorithmId,
       keyProvider: provider.kind,
-      anchoringEnabled: false,
+      anchors,
+      immediateFeeMultiplier: config.immediateFeeMultiplier,
     });
     const server = await startServer({
       host: config.listen.host,
@@ -109,14 +146,9 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     const pending = store.pendingCount();
     if (pending > 0) log.info({ pending }, 'recovered pending leaves from the data dir; sealing resumes');
     scheduler.start();
-    if (config.symbolNodeUrl === undefined) {
-      log.warn('anchoring on Symbol is not available in this version: batches stop at SEALED');
-    } else {
-      log.warn(
-        { symbolNodeUrl: config.symbolNodeUrl },
-        'SYMBOL_NODE_URL is set, but anchoring is not available in this version: batches stop at SEALED',
-      );
-    }
+    await anchors?.start();
+    if (anchors === undefined)
+      log.warn('SYMBOL_NODE_URL is not set: batches are not anchored and stop at SEALED');
 
     let closing: Promise<void> | undefined;
     return {
@@ -128,6 +160,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
           await ingest.close();
           await server.close(config.shutdownGraceMs);
           await scheduler.stop();
+          await anchors?.stop();
           await provider.close();
           await store.close();
           log.info('stopped cleanly');

@@ -78,7 +78,7 @@ export function createIngest(o: IngestOptions): Ingest {
       }
     });
     if (immediate) {
-      await o.scheduler.sealNow();
+      await o.scheduler.sealNow('immediate');
       // Re-read so the receipts of immediate items show their batch.
       results.forEach((r, i) => {
         if (r !== undefined && !(r instanceof RequestError)) {

@@ -1,16 +1,21 @@
-// Assembles the richest proof bundle available for a leaf from the store (SPEC §3 step 4, §5).
+// Assembles the richest proof bundle available for a leaf from the store (SPEC §3 step 4, §5): sealed, then
+// with its Symbol anchor evidence once confirmed.
+import { create } from '@bufbuild/protobuf';
+import type { AnchorStatus, BatchAnchor } from '../anchor/anchor-state.ts';
+import type { AnchorTracker } from '../anchor/symbol/anchor-tracker.ts';
 import { buildBundle } from '../bundle/build.ts';
 import { decodeHeader } from '../bundle/header.ts';
 import type { Sha256 } from '../crypto/sha256.ts';
 import { bytesEqual } from '../encoding/bytes.ts';
-import type { ProofBundle } from '../gen/spark/v1/bundle_pb.js';
+import { AnchorSchema, MerklePathItemSchema, type ProofBundle } from '../gen/spark/v1/bundle_pb.js';
 import { inclusionPath } from '../merkle/tree.ts';
 import { RequestError } from '../service/request-error.ts';
 import type { KeyHistoryEntry, LeafRecord, Store } from '../store/store.ts';
 
-/** A leaf and, once sealed, its bundle. */
+/** A leaf, its batch's anchoring status (when anchoring is on) and, once sealed, its bundle. */
 export interface Proof {
   readonly record: LeafRecord;
+  readonly anchorStatus: AnchorStatus | undefined;
   readonly bundle: ProofBundle | undefined;
 }
 
@@ -23,8 +28,31 @@ function keysFor(history: readonly KeyHistoryEntry[], keyId: Uint8Array): KeyHis
   return entry.validUntilMs !== 0 && next !== undefined ? [entry, next] : [entry];
 }
 
-/** Builds proofs from `store`, hashing with `sha256`. */
-export function createProver(store: Store, sha256: Sha256): { prove(leafHash: Uint8Array): Proof } {
+/** The bundle's Anchor from a confirmed batch state, or undefined when not (yet) confirmed. */
+function anchorOf(state: BatchAnchor | undefined, anchors: AnchorTracker): ProofBundle['anchor'] {
+  const c = state?.confirmed;
+  if (state === undefined || c === undefined) return undefined;
+  const outbox = anchors.outbox(c.txHash);
+  if (outbox === undefined) return undefined;
+  return create(AnchorSchema, {
+    networkGenerationHashSeed: outbox.generationHashSeed,
+    transactionHash: c.txHash,
+    height: c.height,
+    blockTimestamp: c.blockTimestamp,
+    merkleComponentHash: c.merkleComponentHash,
+    merklePath: c.path.map((p) => create(MerklePathItemSchema, { left: p.left, hash: p.hash })),
+    transactionsHash: c.transactionsHash,
+    finalizedHeight: state.finalizedHeight ?? anchors.finalizedHeight(),
+    transaction: outbox.payload,
+  });
+}
+
+/** Builds proofs from `store`, hashing with `sha256`; with `anchors`, adds Symbol evidence. */
+export function createProver(
+  store: Store,
+  sha256: Sha256,
+  anchors?: AnchorTracker,
+): { prove(leafHash: Uint8Array): Proof } {
   return {
     prove(leafHash) {
       const record = store.getLeaf(leafHash);
@@ -32,7 +60,7 @@ export function createProver(store: Store, sha256: Sha256): { prove(leafHash: Ui
         throw new RequestError('LEAF_UNKNOWN', 'leaf_hash: no such leaf in this log', { field: 'leaf_hash' });
       }
       const position = record.position;
-      if (position === undefined) return { record, bundle: undefined };
+      if (position === undefined) return { record, anchorStatus: undefined, bundle: undefined };
       const batch = store.getBatch(position.sequence);
       const fields = batch === undefined ? undefined : decodeHeader(batch.header);
       if (batch === undefined || fields === undefined || typeof fields === 'string') {
@@ -50,7 +78,12 @@ export function createProver(store: Store, sha256: Sha256): { prove(leafHash: Ui
         keys: keysFor(store.keyHistory(), fields.keyId),
         sha256,
       });
-      return { record, bundle };
+      const state = anchors?.state(position.sequence);
+      const anchor = anchors === undefined ? undefined : anchorOf(state, anchors);
+      if (anchor !== undefined) bundle.anchor = anchor;
+      // Anchoring on but the batch not yet tracked (sealed a moment ago): it is SEALED.
+      const anchorStatus = anchors === undefined ? undefined : (state?.status ?? 'SEALED');
+      return { record, anchorStatus, bundle };
     },
   };
 }

@@ -13,15 +13,18 @@ export interface SealPolicy {
   readonly maxBatchSize: number;
 }
 
+/** Why a batch was sealed. */
+export type SealReason = 'threshold' | 'timeout' | 'immediate' | 'admin';
+
 /** Listens for new batches. */
-export type SealedListener = (batch: BatchRecord) => void;
+export type SealedListener = (batch: BatchRecord, reason: SealReason) => void;
 
 /** Runs the sealing policy. */
 export interface SealScheduler {
   /** Called after leaves were stored: seals if the threshold is reached. */
   notifyAdded(): void;
   /** Seals everything pending now (several batches past maxBatchSize); returns the batches. */
-  sealNow(): Promise<BatchRecord[]>;
+  sealNow(reason?: SealReason): Promise<BatchRecord[]>;
   /** Subscribes to sealed batches; returns the unsubscribe function. */
   onSealed(listener: SealedListener): () => void;
   /** Starts the age timer and seals what restart recovery left due. */
@@ -44,9 +47,9 @@ export function createSealScheduler(
   let again = false;
   let stopped = false;
 
-  async function sealAndPublish(limit: number): Promise<BatchRecord | undefined> {
+  async function sealAndPublish(limit: number, reason: SealReason): Promise<BatchRecord | undefined> {
     const batch = await sealer.seal(limit);
-    if (batch !== undefined) for (const l of listeners) l(batch);
+    if (batch !== undefined) for (const l of listeners) l(batch, reason);
     return batch;
   }
 
@@ -61,7 +64,10 @@ export function createSealScheduler(
       again = false;
       while (!stopped && due()) {
         const byCount = store.pendingCount() >= policy.threshold;
-        await sealAndPublish(byCount ? policy.threshold : policy.maxBatchSize);
+        await sealAndPublish(
+          byCount ? policy.threshold : policy.maxBatchSize,
+          byCount ? 'threshold' : 'timeout',
+        );
       }
     } while (again && !stopped);
   }
@@ -83,11 +89,11 @@ export function createSealScheduler(
     notifyAdded() {
       if (store.pendingCount() >= policy.threshold) kick();
     },
-    async sealNow() {
+    async sealNow(reason = 'admin') {
       await running;
       const batches: BatchRecord[] = [];
       while (store.pendingCount() > 0) {
-        const b = await sealAndPublish(policy.maxBatchSize);
+        const b = await sealAndPublish(policy.maxBatchSize, reason);
         if (b === undefined) break;
         batches.push(b);
       }

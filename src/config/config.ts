@@ -24,8 +24,13 @@ export interface Config {
   readonly maxBatchSize: number;
   readonly logLevel: string;
   readonly shutdownGraceMs: number;
-  /** Set when SYMBOL_NODE_URL is given; anchoring is not in this version, so it is only reported. */
+  /** Symbol node REST URL; when set, sealed batches are anchored on Symbol. */
   readonly symbolNodeUrl: string | undefined;
+  readonly symbolMaxFeeMultiplier: number;
+  readonly symbolPollIntervalMs: number;
+  readonly symbolDeadlineSeconds: number;
+  readonly symbolResendAfterMs: number;
+  readonly anchorBatchesPerTransaction: number;
 }
 
 /** Every setting's variable name, as read from the environment or a JSON config file. */
@@ -46,6 +51,11 @@ export const SETTINGS = [
   'SPARK_LOG_LEVEL',
   'SPARK_SHUTDOWN_GRACE_MS',
   'SYMBOL_NODE_URL',
+  'SYMBOL_MAX_FEE_MULTIPLIER',
+  'SYMBOL_POLL_INTERVAL_MS',
+  'SYMBOL_DEADLINE_SECONDS',
+  'SYMBOL_RESEND_AFTER_MS',
+  'SPARK_ANCHOR_BATCHES_PER_TX',
 ] as const;
 
 /** A setting name. */
@@ -226,6 +236,16 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     logLevel,
     shutdownGraceMs: int('SPARK_SHUTDOWN_GRACE_MS', d.DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000),
     symbolNodeUrl,
+    symbolMaxFeeMultiplier: int(
+      'SYMBOL_MAX_FEE_MULTIPLIER',
+      d.DEFAULT_SYMBOL_MAX_FEE_MULTIPLIER,
+      1,
+      1_000_000,
+    ),
+    symbolPollIntervalMs: int('SYMBOL_POLL_INTERVAL_MS', d.DEFAULT_SYMBOL_POLL_INTERVAL_MS, 50, 600_000),
+    symbolDeadlineSeconds: int('SYMBOL_DEADLINE_SECONDS', d.DEFAULT_SYMBOL_DEADLINE_SECONDS, 10, 6 * 3600),
+    symbolResendAfterMs: int('SYMBOL_RESEND_AFTER_MS', d.DEFAULT_SYMBOL_RESEND_AFTER_MS, 100, 3_600_000),
+    anchorBatchesPerTransaction: int('SPARK_ANCHOR_BATCHES_PER_TX', d.DEFAULT_ANCHOR_BATCHES_PER_TX, 1, 20),
   };
   if (config.aggregationThreshold > config.maxBatchSize) {
     issues.push({

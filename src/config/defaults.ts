@@ -29,3 +29,13 @@ export const DEFAULT_MAX_BATCH_SIZE = 100_000;
 export const DEFAULT_LOG_LEVEL = 'info';
 /** How long SIGTERM waits for in-flight calls before closing them, ms. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+/** Highest fee multiplier (µXYM per byte) the sidecar pays, whatever the node asks. */
+export const DEFAULT_SYMBOL_MAX_FEE_MULTIPLIER = 1000;
+/** How often the anchor tracker polls the node, ms. */
+export const DEFAULT_SYMBOL_POLL_INTERVAL_MS = 2000;
+/** Lifetime of an announcement: deadline = node time + this, seconds (Symbol allows up to 6 h). */
+export const DEFAULT_SYMBOL_DEADLINE_SECONDS = 7200;
+/** Re-send an announcement the node does not know after this long, ms. */
+export const DEFAULT_SYMBOL_RESEND_AFTER_MS = 30_000;
+/** Most sealed batches sharing one aggregate (20 × 5 messages fits Symbol's 100 embedded transactions). */
+export const DEFAULT_ANCHOR_BATCHES_PER_TX = 20;

@@ -1,25 +1,41 @@
 // Domain records to their protobuf messages.
 import { create } from '@bufbuild/protobuf';
+import type { AnchorStatus } from '../anchor/anchor-state.ts';
 import { type KeyRecord, KeyRecordSchema, Status } from '../gen/spark/v1/bundle_pb.js';
-import { type Receipt, ReceiptSchema } from '../gen/spark/v1/processor_pb.js';
+import { type FeeQuote, type Receipt, ReceiptSchema } from '../gen/spark/v1/processor_pb.js';
 import type { KeyHistoryEntry, LeafRecord } from '../store/store.ts';
 
-/** Status of a leaf in a server without anchoring. */
-export function leafStatus(record: LeafRecord): Status {
-  return record.position === undefined ? Status.PENDING : Status.SEALED;
+const ANCHOR_STATUS: Record<AnchorStatus, Status> = {
+  SEALED: Status.SEALED,
+  ANNOUNCED: Status.ANNOUNCED,
+  CONFIRMED: Status.CONFIRMED,
+  FINALIZED: Status.FINALIZED,
+  FAILED: Status.FAILED,
+};
+
+/** Status of a leaf: PENDING until sealed, then its batch's anchoring status (SEALED without anchoring). */
+export function leafStatus(record: LeafRecord, anchor?: AnchorStatus): Status {
+  if (record.position === undefined) return Status.PENDING;
+  return anchor === undefined ? Status.SEALED : ANCHOR_STATUS[anchor];
 }
 
 /** The receipt for a stored leaf. */
-export function toReceipt(record: LeafRecord, duplicate: boolean, timeoutMs: number): Receipt {
+export function toReceipt(
+  record: LeafRecord,
+  duplicate: boolean,
+  timeoutMs: number,
+  extras: { readonly status?: Status; readonly feeQuote?: FeeQuote | undefined } = {},
+): Receipt {
   return create(ReceiptSchema, {
     leafHash: record.leafHash,
-    status: leafStatus(record),
+    status: extras.status ?? leafStatus(record),
     requestId: record.requestId,
     acceptedAtMs: BigInt(record.acceptedAtMs),
     expectedSealByMs: BigInt(record.acceptedAtMs + timeoutMs),
     duplicate,
     digest: record.digest,
     ...(record.position === undefined ? {} : { batchSequence: record.position.sequence }),
+    ...(extras.feeQuote === undefined ? {} : { feeQuote: extras.feeQuote }),
   });
 }
 

@@ -1,6 +1,7 @@
 // spark.v1.SparkProcessor handlers: thin translation between protobuf and the batch/bundle core (SPEC §4).
 import { create } from '@bufbuild/protobuf';
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
+import type { AnchorTracker } from '../anchor/symbol/anchor-tracker.ts';
 import type { Ingest } from '../batch/ingest.ts';
 import type { createProver } from '../batch/prover.ts';
 import type { SealScheduler } from '../batch/seal-scheduler.ts';
@@ -12,6 +13,8 @@ import type { SignatureVerifier } from '../crypto/signature-verifier.ts';
 import { Status } from '../gen/spark/v1/bundle_pb.js';
 import {
   AlgorithmInfoSchema,
+  type FeeQuote,
+  FeeQuoteSchema,
   type ProveResponse,
   ProveResponseSchema,
   type SparkProcessor,
@@ -38,28 +41,47 @@ export interface ProcessorDeps {
   readonly timeoutMs: number;
   readonly algorithmId: number;
   readonly keyProvider: string;
-  readonly anchoringEnabled: boolean;
+  /** Present when sealed batches are anchored on Symbol. */
+  readonly anchors: AnchorTracker | undefined;
+  /** PQC_IMMEDIATE_FEE_MULTIPLIER. */
+  readonly immediateFeeMultiplier: number;
 }
-
-/** Final status a leaf reaches on a server that does not anchor. */
-const FINAL_STATUS = Status.SEALED;
 
 /** Creates the SparkProcessor implementation. */
 export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof SparkProcessor> {
+  // Without anchoring a leaf is final once SEALED; with it, once FINALIZED on Symbol.
+  const finalStatus = d.anchors === undefined ? Status.SEALED : Status.FINALIZED;
+
+  const feeQuote = (immediate: boolean): FeeQuote | undefined => {
+    const fee = d.anchors?.singleAnchorFee();
+    if (fee === undefined) return undefined;
+    const factor = immediate ? d.immediateFeeMultiplier : 1;
+    return create(FeeQuoteSchema, {
+      amountMicroXym: BigInt(Math.ceil(Number(fee.amount) * factor)),
+      feeMultiplier: fee.multiplier,
+      anchorSize: fee.size,
+      immediate,
+    });
+  };
+
   const proveResponse = (leafHash: Uint8Array): ProveResponse => {
     const proof = d.prover.prove(leafHash);
+    const status = leafStatus(proof.record, proof.anchorStatus);
     return create(ProveResponseSchema, {
-      status: leafStatus(proof.record),
-      receipt: toReceipt(proof.record, false, d.timeoutMs),
+      status,
+      receipt: toReceipt(proof.record, false, d.timeoutMs, { status }),
       ...(proof.bundle === undefined ? {} : { bundle: proof.bundle }),
     });
   };
 
   const submitOne = async (req: Parameters<typeof toSubmission>[0]) => {
-    const [result] = await d.ingest.submit([toSubmission(req, d.sha256)]);
+    const submission = toSubmission(req, d.sha256);
+    const [result] = await d.ingest.submit([submission]);
     if (result === undefined) throw new Error('ingest returned no result');
     if (result instanceof RequestError) throw result;
-    return toReceipt(result.record, result.duplicate, d.timeoutMs);
+    return toReceipt(result.record, result.duplicate, d.timeoutMs, {
+      feeQuote: feeQuote(submission.immediate),
+    });
   };
 
   return {
@@ -106,23 +128,28 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
         throw toConnectError(err);
       }
       yield current;
-      if (current.status === FINAL_STATUS) return;
-      // Wait for the batch that holds this leaf, or for the client (or shutdown) to end the call.
-      await new Promise<void>((resolve) => {
-        const off = d.scheduler.onSealed(() => {
-          const rec = d.store.getLeaf(leafHash);
-          if (rec?.position !== undefined) done();
+      // Follow every change (sealing, then each anchoring step) until the final status or the end of the call.
+      while (current.status !== finalStatus && !ctx.signal.aborted) {
+        await new Promise<void>((resolve) => {
+          const offs: Array<() => void> = [];
+          const done = () => {
+            for (const off of offs) off();
+            ctx.signal.removeEventListener('abort', done);
+            resolve();
+          };
+          offs.push(d.scheduler.onSealed(done));
+          if (d.anchors !== undefined) offs.push(d.anchors.onChange(done));
+          ctx.signal.addEventListener('abort', done);
+          // A change between the last read and the subscription must not be missed.
+          if (proveResponse(leafHash).status !== current.status) done();
         });
-        const done = () => {
-          off();
-          ctx.signal.removeEventListener('abort', done);
-          resolve();
-        };
-        ctx.signal.addEventListener('abort', done);
-        if (d.store.getLeaf(leafHash)?.position !== undefined) done();
-      });
-      if (ctx.signal.aborted) return;
-      yield proveResponse(leafHash);
+        if (ctx.signal.aborted) return;
+        const next = proveResponse(leafHash);
+        if (next.status !== current.status) {
+          current = next;
+          yield current;
+        }
+      }
     },
 
     async verify(req) {
@@ -173,7 +200,7 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
         keyProvider: d.keyProvider,
         ...(head === undefined ? {} : { headSequence: head.sequence, headHeaderHash: head.headerHash }),
         pendingLeaves: BigInt(d.store.pendingCount()),
-        anchoringEnabled: d.anchoringEnabled,
+        anchoringEnabled: d.anchors !== undefined,
       };
     },
   };

@@ -90,7 +90,7 @@ test('25 files: each bundle verifies with its file and fails with another file o
   assert.equal(status, 0, 'SIGTERM drains and exits 0');
   const sealed = server.logs.filter((l) => l.includes('batch sealed')).length;
   assert.ok(sealed >= 3, `expected at least 3 batches for 25 leaves at threshold 10, saw ${sealed}`);
-  assert.ok(server.logs.some((l) => l.includes('batches stop at SEALED')));
+  assert.ok(server.logs.some((l) => l.includes('stop at SEALED')));
 });
 
 test('verify exits 2 on usage and I/O errors', async () => {

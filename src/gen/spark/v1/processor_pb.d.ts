@@ -124,6 +124,14 @@ export declare type Receipt = Message<"spark.v1.Receipt"> & {
    * @generated from field: bytes digest = 8;
    */
   digest: Uint8Array;
+
+  /**
+   * What anchoring the leaf's batch is expected to cost; absent while the server does not anchor
+   * or has not yet read the node's fees.
+   *
+   * @generated from field: spark.v1.FeeQuote fee_quote = 9;
+   */
+  feeQuote?: FeeQuote | undefined;
 };
 
 /**
@@ -131,6 +139,48 @@ export declare type Receipt = Message<"spark.v1.Receipt"> & {
  * Use `create(ReceiptSchema)` to create a new message.
  */
 export declare const ReceiptSchema: GenMessage<Receipt>;
+
+/**
+ * An anchoring fee estimate at the node's current fee multiplier (SPEC §6).
+ *
+ * @generated from message spark.v1.FeeQuote
+ */
+export declare type FeeQuote = Message<"spark.v1.FeeQuote"> & {
+  /**
+   * Estimated fee in µXYM: one batch anchored alone, times PQC_IMMEDIATE_FEE_MULTIPLIER for immediate requests.
+   * A normal batch may share its aggregate with others, so it usually pays less.
+   *
+   * @generated from field: uint64 amount_micro_xym = 1;
+   */
+  amountMicroXym: bigint;
+
+  /**
+   * Fee multiplier (µXYM per byte) the estimate uses.
+   *
+   * @generated from field: uint32 fee_multiplier = 2;
+   */
+  feeMultiplier: number;
+
+  /**
+   * Estimated size in bytes of an aggregate anchoring one batch.
+   *
+   * @generated from field: uint32 anchor_size = 3;
+   */
+  anchorSize: number;
+
+  /**
+   * True when the quote is for an immediate request.
+   *
+   * @generated from field: bool immediate = 4;
+   */
+  immediate: boolean;
+};
+
+/**
+ * Describes the message spark.v1.FeeQuote.
+ * Use `create(FeeQuoteSchema)` to create a new message.
+ */
+export declare const FeeQuoteSchema: GenMessage<FeeQuote>;
 
 /**
  * The response to Submit.

@@ -1,0 +1,258 @@
+// Durable anchoring state (SPEC §6, docs/anchoring.md §7): per-batch status and the outbox of signed announcements.
+import type { DocWrite, Store } from '../store/store.ts';
+import { StoreError } from '../store/store-error.ts';
+
+/** Where a batch is on its way to Symbol finality. */
+export type AnchorStatus = 'SEALED' | 'ANNOUNCED' | 'CONFIRMED' | 'FINALIZED' | 'FAILED';
+
+/** Block evidence of a confirmed anchor. */
+export interface ConfirmedEvidence {
+  readonly txHash: Uint8Array;
+  readonly height: bigint;
+  readonly blockTimestamp: bigint;
+  readonly merkleComponentHash: Uint8Array;
+  readonly path: ReadonlyArray<{ readonly left: boolean; readonly hash: Uint8Array }>;
+  readonly transactionsHash: Uint8Array;
+  /** µXYM per byte actually charged (the block's fee multiplier). */
+  readonly feeMultiplier: number;
+  /** This batch's share of the fee paid, µXYM. */
+  readonly feePaid: bigint;
+}
+
+/** One batch's anchoring state. */
+export interface BatchAnchor {
+  readonly sequence: bigint;
+  readonly status: AnchorStatus;
+  /** Sealed for an immediate request: anchored alone. */
+  readonly immediate: boolean;
+  /** The live announcement carrying this batch, if any. */
+  readonly txHash: Uint8Array | undefined;
+  /** Announcements made for this batch so far. */
+  readonly attempts: number;
+  /** The node's last failure code, kept after a retry. */
+  readonly lastFailure:
+    | { readonly code: string; readonly txHash: Uint8Array; readonly atMs: number }
+    | undefined;
+  readonly confirmed: ConfirmedEvidence | undefined;
+  /** Finalized height seen when the batch became FINALIZED. */
+  readonly finalizedHeight: bigint | undefined;
+}
+
+/** A signed aggregate stored before it is sent. */
+export interface OutboxEntry {
+  readonly txHash: Uint8Array;
+  readonly payload: Uint8Array;
+  readonly generationHashSeed: Uint8Array;
+  readonly sequences: readonly bigint[];
+  /** Network milliseconds. */
+  readonly deadline: bigint;
+  readonly fee: bigint;
+  readonly feeMultiplier: number;
+  readonly size: number;
+  readonly createdAtMs: number;
+  readonly lastSentAtMs: number;
+  readonly sends: number;
+  /** live: may still confirm; the others are final outcomes. */
+  readonly state: 'live' | 'confirmed' | 'failed' | 'expired';
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const unhex = (s: unknown, what: string): Uint8Array => {
+  if (typeof s !== 'string' || !/^([0-9a-f]{2})*$/.test(s)) throw bad(what);
+  return Uint8Array.from(Buffer.from(s, 'hex'));
+};
+const big = (s: unknown, what: string): bigint => {
+  if (typeof s !== 'string' || !/^\d+$/.test(s)) throw bad(what);
+  return BigInt(s);
+};
+const num = (n: unknown, what: string): number => {
+  if (typeof n !== 'number' || !Number.isFinite(n)) throw bad(what);
+  return n;
+};
+function bad(what: string): StoreError {
+  return new StoreError('CORRUPT', `anchoring state: ${what} does not decode`);
+}
+
+/** Document key of a sequence: zero-padded so that key order is numeric order. */
+export const sequenceKey = (sequence: bigint): string => sequence.toString().padStart(20, '0');
+
+function encodeJson(value: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(value));
+}
+
+function decodeJson(bytes: Uint8Array, what: string): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    if (typeof v === 'object' && v !== null) return v as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw bad(what);
+}
+
+/** Encodes a batch's state. */
+export function encodeBatchAnchor(a: BatchAnchor): Uint8Array {
+  return encodeJson({
+    sequence: a.sequence.toString(),
+    status: a.status,
+    immediate: a.immediate,
+    txHash: a.txHash === undefined ? null : hex(a.txHash),
+    attempts: a.attempts,
+    lastFailure: a.lastFailure === undefined ? null : { ...a.lastFailure, txHash: hex(a.lastFailure.txHash) },
+    confirmed:
+      a.confirmed === undefined
+        ? null
+        : {
+            txHash: hex(a.confirmed.txHash),
+            height: a.confirmed.height.toString(),
+            blockTimestamp: a.confirmed.blockTimestamp.toString(),
+            merkleComponentHash: hex(a.confirmed.merkleComponentHash),
+            path: a.confirmed.path.map((p) => ({ left: p.left, hash: hex(p.hash) })),
+            transactionsHash: hex(a.confirmed.transactionsHash),
+            feeMultiplier: a.confirmed.feeMultiplier,
+            feePaid: a.confirmed.feePaid.toString(),
+          },
+    finalizedHeight: a.finalizedHeight === undefined ? null : a.finalizedHeight.toString(),
+  });
+}
+
+const STATUSES: readonly AnchorStatus[] = ['SEALED', 'ANNOUNCED', 'CONFIRMED', 'FINALIZED', 'FAILED'];
+
+/** Decodes a batch's state; StoreError CORRUPT when it does not decode. */
+export function decodeBatchAnchor(bytes: Uint8Array): BatchAnchor {
+  const j = decodeJson(bytes, 'batch anchor');
+  const status = j['status'];
+  if (!STATUSES.includes(status as AnchorStatus)) throw bad('batch anchor status');
+  const f = j['lastFailure'] as Record<string, unknown> | null;
+  const c = j['confirmed'] as Record<string, unknown> | null;
+  return {
+    sequence: big(j['sequence'], 'sequence'),
+    status: status as AnchorStatus,
+    immediate: j['immediate'] === true,
+    txHash: j['txHash'] === null ? undefined : unhex(j['txHash'], 'txHash'),
+    attempts: num(j['attempts'], 'attempts'),
+    lastFailure:
+      f === null || f === undefined
+        ? undefined
+        : {
+            code: String(f['code']),
+            txHash: unhex(f['txHash'], 'failure txHash'),
+            atMs: num(f['atMs'], 'atMs'),
+          },
+    confirmed:
+      c === null || c === undefined
+        ? undefined
+        : {
+            txHash: unhex(c['txHash'], 'confirmed txHash'),
+            height: big(c['height'], 'height'),
+            blockTimestamp: big(c['blockTimestamp'], 'blockTimestamp'),
+            merkleComponentHash: unhex(c['merkleComponentHash'], 'merkleComponentHash'),
+            path: (Array.isArray(c['path']) ? c['path'] : []).map(
+              (p: { left?: unknown; hash?: unknown }) => ({
+                left: p.left === true,
+                hash: unhex(p.hash, 'path hash'),
+              }),
+            ),
+            transactionsHash: unhex(c['transactionsHash'], 'transactionsHash'),
+            feeMultiplier: num(c['feeMultiplier'], 'feeMultiplier'),
+            feePaid: big(c['feePaid'], 'feePaid'),
+          },
+    finalizedHeight: j['finalizedHeight'] === null ? undefined : big(j['finalizedHeight'], 'finalizedHeight'),
+  };
+}
+
+/** Encodes an outbox entry. */
+export function encodeOutbox(o: OutboxEntry): Uint8Array {
+  return encodeJson({
+    txHash: hex(o.txHash),
+    payload: hex(o.payload),
+    generationHashSeed: hex(o.generationHashSeed),
+    sequences: o.sequences.map(String),
+    deadline: o.deadline.toString(),
+    fee: o.fee.toString(),
+    feeMultiplier: o.feeMultiplier,
+    size: o.size,
+    createdAtMs: o.createdAtMs,
+    lastSentAtMs: o.lastSentAtMs,
+    sends: o.sends,
+    state: o.state,
+  });
+}
+
+/** Decodes an outbox entry. */
+export function decodeOutbox(bytes: Uint8Array): OutboxEntry {
+  const j = decodeJson(bytes, 'outbox entry');
+  const state = j['state'];
+  if (state !== 'live' && state !== 'confirmed' && state !== 'failed' && state !== 'expired') {
+    throw bad('outbox state');
+  }
+  const sequences = j['sequences'];
+  if (!Array.isArray(sequences)) throw bad('outbox sequences');
+  return {
+    txHash: unhex(j['txHash'], 'outbox txHash'),
+    payload: unhex(j['payload'], 'outbox payload'),
+    generationHashSeed: unhex(j['generationHashSeed'], 'outbox seed'),
+    sequences: sequences.map((s) => big(s, 'outbox sequence')),
+    deadline: big(j['deadline'], 'deadline'),
+    fee: big(j['fee'], 'fee'),
+    feeMultiplier: num(j['feeMultiplier'], 'feeMultiplier'),
+    size: num(j['size'], 'size'),
+    createdAtMs: num(j['createdAtMs'], 'createdAtMs'),
+    lastSentAtMs: num(j['lastSentAtMs'], 'lastSentAtMs'),
+    sends: num(j['sends'], 'sends'),
+    state,
+  };
+}
+
+/** Typed access to the anchoring documents of a Store. */
+export interface AnchorStateStore {
+  batch(sequence: bigint): BatchAnchor | undefined;
+  /** Every batch not yet FINALIZED, oldest first. */
+  unfinished(): BatchAnchor[];
+  /** Newest sequence with any anchoring state, or undefined. */
+  lastTracked(): bigint | undefined;
+  outbox(txHash: Uint8Array): OutboxEntry | undefined;
+  liveOutbox(): OutboxEntry[];
+  /** Writes batch states and outbox entries in one durable transaction. */
+  write(batches: readonly BatchAnchor[], outbox: readonly OutboxEntry[]): Promise<void>;
+}
+
+/** Wraps `store`. FINALIZED batch states stay (they are evidence for bundles). */
+export function anchorStateStore(store: Store): AnchorStateStore {
+  const all = () => store.listDocs('anchors').map((d) => decodeBatchAnchor(d.value));
+  return {
+    batch(sequence) {
+      const raw = store.getDoc('anchors', sequenceKey(sequence));
+      return raw === undefined ? undefined : decodeBatchAnchor(raw);
+    },
+    unfinished() {
+      return all().filter((a) => a.status !== 'FINALIZED');
+    },
+    lastTracked() {
+      const docs = store.listDocs('anchors');
+      const last = docs[docs.length - 1];
+      return last === undefined ? undefined : decodeBatchAnchor(last.value).sequence;
+    },
+    outbox(txHash) {
+      const raw = store.getDoc('outbox', hex(txHash));
+      return raw === undefined ? undefined : decodeOutbox(raw);
+    },
+    liveOutbox() {
+      return store
+        .listDocs('outbox')
+        .map((d) => decodeOutbox(d.value))
+        .filter((o) => o.state === 'live');
+    },
+    write(batches, outbox) {
+      const writes: DocWrite[] = [
+        ...batches.map((b) => ({
+          table: 'anchors' as const,
+          key: sequenceKey(b.sequence),
+          value: encodeBatchAnchor(b),
+        })),
+        ...outbox.map((o) => ({ table: 'outbox' as const, key: hex(o.txHash), value: encodeOutbox(o) })),
+      ];
+      return store.putDocs(writes);
+    },
+  };
+}

@@ -1,0 +1,105 @@
+// Anchoring end to end against the Symbol test double: sealed batches reach FINALIZED and their bundles
+// verify offline down to the block.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { toBinary } from '@bufbuild/protobuf';
+import { createClient } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
+import { verifyBundle } from '../../src/bundle/verify.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
+import { SparkAdmin } from '../../src/gen/spark/v1/admin_pb.js';
+import { ProofBundleSchema, Status } from '../../src/gen/spark/v1/bundle_pb.js';
+import { SparkProcessor } from '../../src/gen/spark/v1/processor_pb.js';
+import { createLogger } from '../../src/log/logger.ts';
+import { type App, createApp } from '../../src/main.ts';
+import { type SymbolTestNode, startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';
+import { tempDir } from '../support/spawn-server.ts';
+
+const dir = tempDir('spark-anchor-');
+let node: SymbolTestNode;
+let app: App;
+let client: ReturnType<typeof createClient<typeof SparkProcessor>>;
+let admin: ReturnType<typeof createClient<typeof SparkAdmin>>;
+
+before(async () => {
+  node = await startSymbolTestNode({ blockIntervalMs: 250, finalizationLagBlocks: 2 });
+  app = await createApp(
+    loadConfig({
+      SPARK_LISTEN: '127.0.0.1:0',
+      SPARK_DATA_DIR: dir.path,
+      SYMBOL_NODE_URL: node.url,
+      SYMBOL_POLL_INTERVAL_MS: '100',
+      PQC_AGGREGATION_THRESHOLD: '10',
+      PQC_IMMEDIATE_MODE: 'true',
+    }),
+    createLogger('silent'),
+  );
+  const transport = createGrpcTransport({ baseUrl: `http://127.0.0.1:${app.address.port}` });
+  client = createClient(SparkProcessor, transport);
+  admin = createClient(SparkAdmin, transport);
+});
+
+after(async () => {
+  await app?.close();
+  await node?.close();
+  dir.cleanup();
+});
+
+async function watchUntilFinal(leafHash: Uint8Array): Promise<Status[]> {
+  const seen: Status[] = [];
+  for await (const u of client.watchProof({ leafHash }, { signal: AbortSignal.timeout(30_000) }))
+    seen.push(u.status);
+  return seen;
+}
+
+test('25 submissions: every batch is anchored, FINALIZED, and each bundle verifies down to the block', async () => {
+  const leaves = [];
+  for (let i = 0; i < 25; i++) {
+    const r = await client.submit({ payload: { case: 'digest', value: randomBytes(32) } });
+    leaves.push(r.receipt?.leafHash as Uint8Array);
+  }
+  await admin.sealNow({});
+  const statuses = await Promise.all(leaves.map(watchUntilFinal));
+  for (const s of statuses)
+    assert.equal(s[s.length - 1], Status.FINALIZED, `saw ${s.map((x) => Status[x]).join(' → ')}`);
+  assert.ok(statuses.some((s) => s.includes(Status.CONFIRMED) || s.includes(Status.ANNOUNCED)));
+  const verifier = createNativeVerifier();
+  const txs = new Set<string>();
+  for (const leaf of leaves) {
+    const p = await client.prove({ leafHash: leaf });
+    assert.equal(p.status, Status.FINALIZED);
+    const anchor = p.bundle?.anchor;
+    assert.ok(anchor, 'the bundle carries its anchor');
+    assert.ok(anchor.finalizedHeight >= anchor.height);
+    txs.add(Buffer.from(anchor.transactionHash).toString('hex'));
+    const report = verifyBundle(toBinary(ProofBundleSchema, p.bundle as never), { verifier });
+    assert.equal(report.valid, true, JSON.stringify(report.checks.filter((c) => !c.ok)));
+    assert.match(report.checks.find((c) => c.name === 'anchor')?.detail ?? '', /final/);
+  }
+  assert.ok(txs.size >= 1 && txs.size <= 3, `${txs.size} anchor transactions for 3 batches`);
+  assert.equal(
+    node.confirmedTransactions().length,
+    txs.size,
+    'one confirmed anchor per transaction, none doubled',
+  );
+});
+
+test('an immediate request is anchored alone and quotes the immediate fee', async () => {
+  const r = await client.submit({ payload: { case: 'digest', value: randomBytes(32) }, immediate: true });
+  const receipt = r.receipt;
+  assert.equal(receipt?.status, Status.SEALED);
+  assert.ok(receipt?.feeQuote, 'a fee quote once the node fees are known');
+  assert.equal(receipt.feeQuote.immediate, true);
+  assert.ok(
+    receipt.feeQuote.amountMicroXym >=
+      BigInt(receipt.feeQuote.anchorSize) * BigInt(receipt.feeQuote.feeMultiplier) * 3n,
+  );
+  const s = await watchUntilFinal(receipt.leafHash);
+  assert.equal(s[s.length - 1], Status.FINALIZED);
+  const p = await client.prove({ leafHash: receipt.leafHash });
+  const txHash = Buffer.from(p.bundle?.anchor?.transactionHash ?? []).toString('hex');
+  const tx = node.confirmedTransactions().find((t) => t.hash.toLowerCase() === txHash);
+  assert.ok(tx, 'the immediate anchor is on the test chain');
+});
