@@ -396,6 +396,14 @@ export declare type VerifyRequest = Message<"spark.v1.VerifyRequest"> & {
     value: Uint8Array;
     case: "digest";
   } | { case: undefined; value?: undefined };
+
+  /**
+   * Also check the anchor against the server's Symbol node: the block exists with this transactionsHash,
+   * it is finalized, and the signing key's history is on chain. FAILED_PRECONDITION when the server has no node.
+   *
+   * @generated from field: bool check_on_chain = 4;
+   */
+  checkOnChain: boolean;
 };
 
 /**
