@@ -12,7 +12,7 @@ import { verify } from './commands/verify.ts';
 const USAGE = `usage:
   spark serve [--listen 127.0.0.1:50051] [--data-dir DIR]
   spark submit --server HOST:PORT (--file F | --digest HEX | --text S) [--immediate] [--request-id ID] [--json]
-  spark prove --server HOST:PORT --leaf HEX [--wait [SECONDS]] --out F.spark
+  spark prove --server HOST:PORT --leaf HEX [--wait [SECONDS]] --out F.spark   (--wait: until final, or SECONDS)
   spark verify F.spark [--data F | --digest HEX] [--json]
   spark inspect F.spark`;
 

@@ -27,13 +27,12 @@ export async function prove(argv: readonly string[], out: (line: string) => void
   if (wait === undefined) {
     res = await client.prove({ leafHash });
   } else {
+    // Follow the leaf until the server ends the stream at its final status (SEALED without anchoring,
+    // FINALIZED with it), or the wait runs out; then write the richest bundle seen.
     const seconds = wait === true ? DEFAULT_WAIT_SECONDS : Number(wait);
     const signal = AbortSignal.timeout(seconds * 1000);
     try {
-      for await (const update of client.watchProof({ leafHash }, { signal })) {
-        res = update;
-        if (update.bundle !== undefined) break;
-      }
+      for await (const update of client.watchProof({ leafHash }, { signal })) res = update;
     } catch (e) {
       if (!signal.aborted) throw e;
     }
