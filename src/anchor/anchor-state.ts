@@ -52,6 +52,8 @@ export interface OutboxEntry {
   readonly createdAtMs: number;
   readonly lastSentAtMs: number;
   readonly sends: number;
+  /** Key ids (hex) whose key-history records this transaction carries. */
+  readonly keyIds: readonly string[];
   /** live: may still confirm; the others are final outcomes. */
   readonly state: 'live' | 'confirmed' | 'failed' | 'expired';
 }
@@ -175,6 +177,7 @@ export function encodeOutbox(o: OutboxEntry): Uint8Array {
     createdAtMs: o.createdAtMs,
     lastSentAtMs: o.lastSentAtMs,
     sends: o.sends,
+    keyIds: o.keyIds,
     state: o.state,
   });
 }
@@ -200,6 +203,7 @@ export function decodeOutbox(bytes: Uint8Array): OutboxEntry {
     createdAtMs: num(j['createdAtMs'], 'createdAtMs'),
     lastSentAtMs: num(j['lastSentAtMs'], 'lastSentAtMs'),
     sends: num(j['sends'], 'sends'),
+    keyIds: Array.isArray(j['keyIds']) ? j['keyIds'].map(String) : [],
     state,
   };
 }
@@ -213,8 +217,14 @@ export interface AnchorStateStore {
   lastTracked(): bigint | undefined;
   outbox(txHash: Uint8Array): OutboxEntry | undefined;
   liveOutbox(): OutboxEntry[];
-  /** Writes batch states and outbox entries in one durable transaction. */
-  write(batches: readonly BatchAnchor[], outbox: readonly OutboxEntry[]): Promise<void>;
+  /** Key ids (hex) whose key history is confirmed on chain. */
+  anchoredKeys(): Set<string>;
+  /** Writes batch states, outbox entries and newly anchored key ids in one durable transaction. */
+  write(
+    batches: readonly BatchAnchor[],
+    outbox: readonly OutboxEntry[],
+    anchoredKeys?: readonly string[],
+  ): Promise<void>;
 }
 
 /** Wraps `store`. FINALIZED batch states stay (they are evidence for bundles). */
@@ -243,8 +253,21 @@ export function anchorStateStore(store: Store): AnchorStateStore {
         .map((d) => decodeOutbox(d.value))
         .filter((o) => o.state === 'live');
     },
-    write(batches, outbox) {
+    anchoredKeys() {
+      return new Set(
+        store
+          .listDocs('anchor-meta')
+          .filter((d) => d.key.startsWith('key:'))
+          .map((d) => d.key.slice(4)),
+      );
+    },
+    write(batches, outbox, anchoredKeys = []) {
       const writes: DocWrite[] = [
+        ...anchoredKeys.map((k) => ({
+          table: 'anchor-meta' as const,
+          key: `key:${k}`,
+          value: new Uint8Array([1]),
+        })),
         ...batches.map((b) => ({
           table: 'anchors' as const,
           key: sequenceKey(b.sequence),

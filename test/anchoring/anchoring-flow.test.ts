@@ -6,8 +6,14 @@ import { after, before, test } from 'node:test';
 import { toBinary } from '@bufbuild/protobuf';
 import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
+import { PublicKey } from 'symbol-sdk';
+import { SymbolFacade } from 'symbol-sdk/symbol';
+import { reconstructKeyHistoryEntry } from '../../src/anchor/key-history-record.ts';
+import { createNobleEd25519Verifier } from '../../src/anchor/noble-ed25519-verifier.ts';
+import { verifyAnchorTransaction } from '../../src/anchor/verify-anchor.ts';
 import { verifyBundle } from '../../src/bundle/verify.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import { HEADER_SIGNATURE_CONTEXT } from '../../src/crypto/contexts.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
 import { SparkAdmin } from '../../src/gen/spark/v1/admin_pb.js';
 import { ProofBundleSchema, Status } from '../../src/gen/spark/v1/bundle_pb.js';
@@ -102,4 +108,51 @@ test('an immediate request is anchored alone and quotes the immediate fee', asyn
   const txHash = Buffer.from(p.bundle?.anchor?.transactionHash ?? []).toString('hex');
   const tx = node.confirmedTransactions().find((t) => t.hash.toLowerCase() === txHash);
   assert.ok(tx, 'the immediate anchor is on the test chain');
+});
+
+test('the key history read back from /metadata and the anchor transaction gives the key that verifies the bundles', async () => {
+  const r = await client.submit({ payload: { case: 'digest', value: randomBytes(32) }, immediate: true });
+  const leaf = r.receipt?.leafHash as Uint8Array;
+  await watchUntilFinal(leaf);
+  const bundle = (await client.prove({ leafHash: leaf })).bundle;
+  assert.ok(bundle?.anchor && bundle.headerFields);
+  const keyId = Buffer.from(bundle.headerFields.keyId).toString('hex');
+  // Who anchored: the aggregate's signer; its address is the metadata source and target.
+  const tx = verifyAnchorTransaction(bundle.anchor.transaction, {
+    generationHashSeed: bundle.anchor.networkGenerationHashSeed,
+    ed25519: createNobleEd25519Verifier(),
+  });
+  assert.ok(tx.transaction);
+  const address = new SymbolFacade('testnet').network.publicKeyToAddress(
+    new PublicKey(tx.transaction.signerPublicKey),
+  );
+  const url = `${node.url}/metadata?targetAddress=${address.toString()}&scopedMetadataKey=${keyId.slice(0, 16).toUpperCase()}&metadataType=0`;
+  const body = (await (await fetch(url)).json()) as { data: Array<{ metadataEntry: { value: string } }> };
+  assert.equal(body.data.length, 1, 'one metadata entry for the key');
+  const value = Uint8Array.from(Buffer.from(body.data[0]?.metadataEntry.value ?? '', 'hex'));
+  // The key's public-key record travelled in the first anchor of that key: find it among the confirmed anchors.
+  let entry: ReturnType<typeof reconstructKeyHistoryEntry> = { ok: false, reason: 'no anchor carries it' };
+  for (const confirmed of node.confirmedTransactions()) {
+    const records = verifyAnchorTransaction(confirmed.payload, {
+      generationHashSeed: bundle.anchor.networkGenerationHashSeed,
+      ed25519: createNobleEd25519Verifier(),
+    }).records;
+    entry = reconstructKeyHistoryEntry(value, records, { verifier: createNativeVerifier() });
+    if (entry.ok) break;
+  }
+  assert.ok(entry.ok, entry.ok ? '' : entry.reason);
+  assert.equal(Buffer.from(entry.value.keyId).toString('hex'), keyId);
+  const signature = bundle.signatures[0];
+  assert.ok(signature);
+  assert.equal(
+    createNativeVerifier().verify(
+      bundle.headerFields.algorithmId,
+      entry.value.publicKey,
+      bundle.header,
+      signature.signature,
+      HEADER_SIGNATURE_CONTEXT,
+    ),
+    true,
+    'the public key from the chain verifies the bundle header',
+  );
 });

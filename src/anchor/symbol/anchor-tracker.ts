@@ -1,13 +1,20 @@
 // Anchors sealed batches on Symbol and follows them to finality (SPEC §3 step 3, §6; docs/anchoring.md §7–§8).
 // Every announcement is stored in the outbox before it is sent; restarts resume from there. A batch gets a
 // fresh transaction only when its previous one failed or expired and is verifiably not on chain.
+
+import { decodeHeader } from '../../bundle/header.ts';
+import { toHex } from '../../encoding/bytes.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { BatchRecord, Store } from '../../store/store.ts';
+import { AnchorError } from '../anchor-error.ts';
 import { encodeAnchorRecord } from '../anchor-record.ts';
 import type { AnchorStateStore, BatchAnchor, ConfirmedEvidence, OutboxEntry } from '../anchor-state.ts';
 import type { ExternalSigner } from '../external-signer.ts';
+import { encodeKeyMetadata, encodePublicKeyRecord } from '../key-history-record.ts';
+import { recordId } from '../record-chunks.ts';
 import {
   buildAnchorTransaction,
+  type KeyHistoryInput,
   MAX_EMBEDDED_TRANSACTIONS,
   signAnchorTransaction,
 } from '../transaction-builder.ts';
@@ -81,6 +88,8 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
   let lastFinalized = 0n;
   let lastFee: { amount: bigint; multiplier: number; size: number } | undefined;
   let singleSize: number | undefined;
+  /** Key ids (hex) whose key history is confirmed on chain. */
+  let anchoredKeys = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
@@ -91,8 +100,12 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     for (const l of listeners) l(s);
   };
 
-  async function save(batches: BatchAnchor[], outbox: OutboxEntry[]): Promise<void> {
-    await o.states.write(batches, outbox);
+  async function save(
+    batches: BatchAnchor[],
+    outbox: OutboxEntry[],
+    keys: readonly string[] = [],
+  ): Promise<void> {
+    await o.states.write(batches, outbox, keys);
     for (const b of batches) {
       if (b.status === 'FINALIZED') open.delete(b.sequence);
       else open.set(b.sequence, b);
@@ -143,6 +156,44 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     return sent;
   }
 
+  /** Key-history records for the signing keys of `group` not yet on chain nor in a live announcement. */
+  function keyRecordsFor(group: readonly BatchAnchor[]): { ids: string[]; inputs: KeyHistoryInput[] } {
+    const inFlight = new Set([...live.values()].flatMap((e) => e.keyIds));
+    const ids = new Set<string>();
+    for (const g of group) {
+      const batch = o.store.getBatch(g.sequence);
+      const fields = batch === undefined ? undefined : decodeHeader(batch.header);
+      if (fields === undefined || typeof fields === 'string') continue;
+      const id = toHex(fields.keyId);
+      if (!anchoredKeys.has(id) && !inFlight.has(id)) ids.add(id);
+    }
+    const history = o.store.keyHistory();
+    const inputs: KeyHistoryInput[] = [];
+    for (const id of ids) {
+      const entry = history.find((k) => toHex(k.keyId) === id);
+      if (entry === undefined) continue;
+      const publicKeyRecord = encodePublicKeyRecord({
+        algorithmId: entry.algorithmId,
+        publicKey: entry.publicKey,
+        selfSignature: entry.selfSignature,
+        endorsement: entry.endorsement,
+      });
+      inputs.push({
+        metadataValue: encodeKeyMetadata({
+          algorithmId: entry.algorithmId,
+          keyId: entry.keyId,
+          validFromMs: BigInt(entry.validFromMs),
+          validUntilMs: BigInt(entry.validUntilMs),
+          previousKeyId: entry.previousKeyId,
+          protection: entry.protection,
+          publicKeyRecordId: toHex(recordId(publicKeyRecord)),
+        }),
+        publicKeyRecord,
+      });
+    }
+    return { ids: [...ids].filter((id) => history.some((k) => toHex(k.keyId) === id)), inputs };
+  }
+
   async function announce(
     group: BatchAnchor[],
     net: Network,
@@ -157,14 +208,29 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     });
     const v3 =
       net.properties.aggregateV3Height === undefined || height + 1n >= net.properties.aggregateV3Height;
-    const built = buildAnchorTransaction({
-      network: { identifier: net.info.networkIdentifier, generationHashSeed: net.info.generationHashSeed },
-      signerPublicKey: o.signer.publicKey,
-      records,
-      aggregateVersion: v3 ? 3 : 2,
-      feeMultiplier,
-      deadline: nodeTime + BigInt(o.deadlineMs),
-    });
+    // The first anchor of a key also records the key (metadata entry + public key) in the same aggregate.
+    const keys = keyRecordsFor(group);
+    let built: ReturnType<typeof buildAnchorTransaction>;
+    try {
+      built = buildAnchorTransaction({
+        network: { identifier: net.info.networkIdentifier, generationHashSeed: net.info.generationHashSeed },
+        signerPublicKey: o.signer.publicKey,
+        records,
+        keyRecords: keys.inputs,
+        aggregateVersion: v3 ? 3 : 2,
+        feeMultiplier,
+        deadline: nodeTime + BigInt(o.deadlineMs),
+      });
+    } catch (err) {
+      // Key records can push a full group past 100 embedded transactions: anchor it in halves.
+      if (err instanceof AnchorError && err.code === 'TOO_MANY_TRANSACTIONS' && group.length > 1) {
+        const half = Math.ceil(group.length / 2);
+        await announce(group.slice(0, half), net, nodeTime, height, feeMultiplier);
+        await announce(group.slice(half), net, nodeTime, height, feeMultiplier);
+        return;
+      }
+      throw err;
+    }
     const signed = await signAnchorTransaction(built, o.signer);
     const entry: OutboxEntry = {
       txHash: signed.hash,
@@ -178,6 +244,7 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
       createdAtMs: o.now(),
       lastSentAtMs: 0,
       sends: 0,
+      keyIds: keys.ids,
       state: 'live',
     };
     // Stored before it is sent: after a crash the same transaction is tracked, never a second one.
@@ -215,7 +282,8 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
       .map((s) => open.get(s))
       .filter((b): b is BatchAnchor => b !== undefined)
       .map((b) => ({ ...b, status: 'CONFIRMED' as const, confirmed: evidence }));
-    await save(batches, [{ ...entry, state: 'confirmed' }]);
+    await save(batches, [{ ...entry, state: 'confirmed' }], entry.keyIds);
+    for (const k of entry.keyIds) anchoredKeys.add(k);
     o.log.info(
       { txHash: hex(entry.txHash), height: meta.height.toString(), fee: paid.toString() },
       'anchor confirmed',
@@ -323,6 +391,7 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
   }
 
   async function backfill(): Promise<void> {
+    anchoredKeys = o.states.anchoredKeys();
     for (const b of o.states.unfinished()) open.set(b.sequence, b);
     for (const e of o.states.liveOutbox()) live.set(hex(e.txHash), e);
     const head = o.store.head();
