@@ -4,6 +4,7 @@ import { createMemoryProvider } from '../providers/memory-provider.ts';
 import { anchorStateStore } from './anchor/anchor-state.ts';
 import { createMemoryEd25519Signer } from './anchor/memory-ed25519-signer.ts';
 import { type AnchorTracker, createAnchorTracker } from './anchor/symbol/anchor-tracker.ts';
+import { onChainChecker } from './anchor/symbol/online-check.ts';
 import { createSymbolRestClient } from './anchor/symbol/rest-client.ts';
 import { createIngest } from './batch/ingest.ts';
 import { ensureKeyRecorded } from './batch/key-history.ts';
@@ -129,6 +130,10 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       keyProvider: provider.kind,
       anchors,
       immediateFeeMultiplier: config.immediateFeeMultiplier,
+      onlineCheck:
+        config.symbolNodeUrl === undefined
+          ? undefined
+          : onChainChecker(createSymbolRestClient({ url: config.symbolNodeUrl })),
     });
     const server = await startServer({
       host: config.listen.host,

@@ -76,7 +76,7 @@ export function createSealer(o: SealerOptions): Sealer {
         headerHash: toHex(batch.headerHash),
         ms: Math.round(performance.now() - started),
       },
-      'batch sealed (anchoring is not configured in this version: the batch stays SEALED)',
+      'batch sealed',
     );
     return batch;
   }

@@ -13,7 +13,7 @@ const USAGE = `usage:
   spark serve [--listen 127.0.0.1:50051] [--data-dir DIR]
   spark submit --server HOST:PORT (--file F | --digest HEX | --text S) [--immediate] [--request-id ID] [--json]
   spark prove --server HOST:PORT --leaf HEX [--wait [SECONDS]] --out F.spark   (--wait: until final, or SECONDS)
-  spark verify F.spark [--data F | --digest HEX] [--json]
+  spark verify F.spark [--data F | --digest HEX] [--symbol URL] [--json]
   spark inspect F.spark`;
 
 const print = (line: string) => process.stdout.write(`${line}\n`);

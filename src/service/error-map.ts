@@ -12,6 +12,7 @@ const REQUEST_CODES: Record<RequestError['code'], Code> = {
   FIELD_MISSING: Code.InvalidArgument,
   LEAF_UNKNOWN: Code.NotFound,
   IMMEDIATE_DISABLED: Code.FailedPrecondition,
+  NO_SYMBOL_NODE: Code.FailedPrecondition,
   PENDING_FULL: Code.ResourceExhausted,
   SHUTTING_DOWN: Code.Unavailable,
 };

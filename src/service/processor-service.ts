@@ -2,6 +2,7 @@
 import { create } from '@bufbuild/protobuf';
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import type { AnchorTracker } from '../anchor/symbol/anchor-tracker.ts';
+import type { OnlineCheck } from '../anchor/symbol/online-check.ts';
 import type { Ingest } from '../batch/ingest.ts';
 import type { createProver } from '../batch/prover.ts';
 import type { SealScheduler } from '../batch/seal-scheduler.ts';
@@ -45,6 +46,8 @@ export interface ProcessorDeps {
   readonly anchors: AnchorTracker | undefined;
   /** PQC_IMMEDIATE_FEE_MULTIPLIER. */
   readonly immediateFeeMultiplier: number;
+  /** Checks a bundle's anchor against the Symbol node (VerifyRequest.check_on_chain); absent without a node. */
+  readonly onlineCheck?: OnlineCheck | undefined;
 }
 
 /** Creates the SparkProcessor implementation. */
@@ -159,18 +162,28 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
             field: 'bundle',
           });
         }
-        decodeBundle(req.bundle); // malformed bytes are a bad request, not an invalid proof
+        const bundle = decodeBundle(req.bundle); // malformed bytes are a bad request, not an invalid proof
         let data: Uint8Array | undefined;
         let digest: Uint8Array | undefined;
         if (req.subject.case === 'data') data = req.subject.value;
         if (req.subject.case === 'digest') digest = requireHash32(req.subject.value, 'digest');
+        const onlineCheck = d.onlineCheck;
+        if (req.checkOnChain && onlineCheck === undefined) {
+          throw new RequestError(
+            'NO_SYMBOL_NODE',
+            'check_on_chain: this server has no Symbol node (SYMBOL_NODE_URL is not set)',
+            { field: 'check_on_chain' },
+          );
+        }
         const report = verifyBundle(req.bundle, {
           verifier: d.verifier,
           sha256: d.sha256,
           ...(data === undefined ? {} : { data }),
           ...(digest === undefined ? {} : { digest }),
         });
-        return create(VerifyResponseSchema, { valid: report.valid, checks: report.checks });
+        const checks: { name: string; ok: boolean; detail: string }[] = [...report.checks];
+        if (req.checkOnChain && onlineCheck !== undefined) checks.push(...(await onlineCheck(bundle)));
+        return create(VerifyResponseSchema, { valid: checks.every((c) => c.ok), checks });
       } catch (err) {
         throw toConnectError(err);
       }

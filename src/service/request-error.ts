@@ -7,6 +7,7 @@ export type RequestErrorCode =
   | 'FIELD_MISSING' // a required field is absent
   | 'LEAF_UNKNOWN' // no such leaf in this log
   | 'IMMEDIATE_DISABLED' // immediate sealing asked while PQC_IMMEDIATE_MODE is off
+  | 'NO_SYMBOL_NODE' // an on-chain check asked of a server without SYMBOL_NODE_URL
   | 'PENDING_FULL' // the pending store is at capacity
   | 'SHUTTING_DOWN'; // the server is draining
 

@@ -62,3 +62,13 @@ test("uint64 fields accept REST's separators and refuse anything else", () => {
     );
   }
 });
+
+test('metadata: an unknown entry is undefined; malformed arguments are refused before any call', async () => {
+  const c = createSymbolRestClient({ url: node.url, timeoutMs: 5000 });
+  const address = 'TAV7UDTSSTFV6NCBT5LFLLDJGK3KZVFSYW2ICAQ';
+  assert.equal(await c.metadata(address, address, '0123456789ABCDEF'), undefined);
+  await assert.rejects(
+    c.metadata(address, address, 'not-hex'),
+    (e: unknown) => e instanceof SymbolNodeError && e.code === 'INVALID_ARGUMENT',
+  );
+});

@@ -6,7 +6,8 @@ export type SymbolNodeErrorCode =
   | 'UNAVAILABLE' // connection refused, reset, or a 5xx answer
   | 'TIMEOUT' // no answer within the call's time bound
   | 'BAD_RESPONSE' // an answer that does not have the documented shape
-  | 'REJECTED'; // a 4xx answer to an announcement
+  | 'REJECTED' // a 4xx answer to an announcement
+  | 'INVALID_ARGUMENT'; // a malformed argument, refused before any call
 
 /** A failed node call. Messages name the endpoint, never a key. */
 export class SymbolNodeError extends SparkError<SymbolNodeErrorCode> {
@@ -97,10 +98,22 @@ export interface SymbolRestClient {
   confirmed(hash: Uint8Array): Promise<ConfirmedMeta | undefined>;
   block(height: bigint): Promise<BlockInfo>;
   merklePath(height: bigint, merkleComponentHash: Uint8Array): Promise<PathItem[]>;
+  /**
+   * The value of the account-metadata entry (source, target, scoped key), or undefined when there is none.
+   * Addresses in base32 (39 characters, e.g. `T…`); the scoped key as 16 hex digits.
+   */
+  metadata(
+    sourceAddress: string,
+    targetAddress: string,
+    scopedKeyHex: string,
+  ): Promise<Uint8Array | undefined>;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+/** Largest metadata value the network allows (SYMBOL.md: 1..1024 bytes), with room for private networks. */
+const MAX_METADATA_VALUE_BYTES = 65_535;
 
 const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
 
@@ -304,6 +317,52 @@ export function createSymbolRestClient(o: RestClientOptions): SymbolRestClient {
           hash: parseHash(field(item, 'hash', `merkle path item ${i}`), `merkle path item ${i}`),
         };
       });
+    },
+    async metadata(sourceAddress, targetAddress, scopedKeyHex) {
+      for (const [name, value] of [
+        ['sourceAddress', sourceAddress],
+        ['targetAddress', targetAddress],
+      ] as const) {
+        if (!/^[A-Z2-7]{39}$/.test(value))
+          throw new SymbolNodeError(
+            'INVALID_ARGUMENT',
+            `metadata: ${name} must be a 39-character base32 address`,
+          );
+      }
+      if (!/^[0-9A-Fa-f]{16}$/.test(scopedKeyHex))
+        throw new SymbolNodeError('INVALID_ARGUMENT', 'metadata: scopedMetadataKey must be 16 hex digits');
+      const key = scopedKeyHex.toUpperCase();
+      const query = new URLSearchParams({
+        sourceAddress,
+        targetAddress,
+        scopedMetadataKey: key,
+        metadataType: '0',
+      });
+      const j = await get(`/metadata?${query}`);
+      const data = field(j, 'data', 'metadata');
+      if (!Array.isArray(data) || data.length > 100)
+        throw new SymbolNodeError('BAD_RESPONSE', 'metadata: data must be an array of at most 100 entries');
+      for (const [i, item] of data.entries()) {
+        const what = `metadata entry ${i}`;
+        const entryKey = field(item, 'metadataEntry.scopedMetadataKey', what);
+        if (typeof entryKey !== 'string' || entryKey.toUpperCase() !== key) continue;
+        const type = field(item, 'metadataEntry.metadataType', what);
+        if (type !== 0 && type !== '0') continue;
+        const value = field(item, 'metadataEntry.value', what);
+        if (
+          typeof value !== 'string' ||
+          value.length % 2 !== 0 ||
+          value.length > 2 * MAX_METADATA_VALUE_BYTES ||
+          !/^[0-9A-Fa-f]*$/.test(value)
+        ) {
+          throw new SymbolNodeError(
+            'BAD_RESPONSE',
+            `${what}: value must be hex of at most ${MAX_METADATA_VALUE_BYTES} bytes`,
+          );
+        }
+        return Uint8Array.from(Buffer.from(value, 'hex'));
+      }
+      return undefined;
     },
   };
 }

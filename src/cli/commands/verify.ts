@@ -1,4 +1,7 @@
-// `spark verify`: offline verification of a .spark file; exit 0 only when valid.
+// `spark verify`: offline verification of a .spark file, optionally followed by online checks against a Symbol node; exit 0 only when valid.
+import { checkOnChain, type OnChainCheck } from '../../anchor/symbol/online-check.ts';
+import { createSymbolRestClient } from '../../anchor/symbol/rest-client.ts';
+import { decodeBundle } from '../../bundle/codec.ts';
 import { verifyBundle } from '../../bundle/verify.ts';
 import { nativeSha256 } from '../../crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../crypto/native-verifier.ts';
@@ -6,27 +9,58 @@ import { oneOf, parseArgs, stringFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 import { hash32Flag, readFileFor, sha256File } from '../io.ts';
 
+/** Checks `--symbol` is an http(s) URL; throws CliError USAGE naming the flag. */
+function symbolUrl(value: string): string {
+  let ok = /^https?:\/\/[^\s]+$/.test(value);
+  if (ok) {
+    try {
+      new URL(value);
+    } catch {
+      ok = false;
+    }
+  }
+  if (!ok) throw new CliError('USAGE', `--symbol: "${value}" is not an http(s) URL`, { field: 'symbol' });
+  return value;
+}
+
+/** The online checks, or one failed line when the bundle cannot be decoded. */
+async function onlineChecks(bytes: Uint8Array, url: string): Promise<OnChainCheck[]> {
+  let bundle: ReturnType<typeof decodeBundle>;
+  try {
+    bundle = decodeBundle(bytes);
+  } catch {
+    return [{ name: 'chain-anchor', ok: false, detail: 'skipped: decode failed' }];
+  }
+  return checkOnChain(bundle, createSymbolRestClient({ url }));
+}
+
 /** Verifies and prints one line per check (JSON with --json). */
 export async function verify(argv: readonly string[], out: (line: string) => void): Promise<number> {
-  const args = parseArgs(argv, { data: 'string', digest: 'string', json: 'boolean' });
+  const args = parseArgs(argv, { data: 'string', digest: 'string', symbol: 'string', json: 'boolean' });
   if (args.positionals.length !== 1)
     throw new CliError('USAGE', 'give exactly one bundle file: spark verify FILE.spark');
+  const symbol = stringFlag(args, 'symbol');
+  const url = symbol === undefined ? undefined : symbolUrl(symbol);
   const bytes = readFileFor('bundle', args.positionals[0] as string);
   const which = oneOf(args, ['data', 'digest'], false);
   let digest: Uint8Array | undefined;
   if (which === 'data') digest = await sha256File('data', stringFlag(args, 'data') as string);
   if (which === 'digest') digest = hash32Flag('digest', stringFlag(args, 'digest') as string);
-  const report = verifyBundle(bytes, {
+  const offline = verifyBundle(bytes, {
     verifier: createNativeVerifier(),
     sha256: nativeSha256,
     ...(digest === undefined ? {} : { digest }),
   });
+  const checks: OnChainCheck[] = [...offline.checks];
+  if (url !== undefined) checks.push(...(await onlineChecks(bytes, url)));
+  const valid = checks.every((c) => c.ok);
   if (args.flags.has('json')) {
-    out(JSON.stringify(report));
+    out(JSON.stringify({ valid, checks }));
   } else {
-    for (const c of report.checks) out(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(13)} ${c.detail}`);
-    const failed = report.checks.filter((c) => !c.ok).map((c) => c.name);
-    out(report.valid ? 'VALID' : `INVALID: failed ${failed.join(', ')}`);
+    const pad = url === undefined ? 13 : 17;
+    for (const c of checks) out(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(pad)} ${c.detail}`);
+    const failed = checks.filter((c) => !c.ok).map((c) => c.name);
+    out(valid ? 'VALID' : `INVALID: failed ${failed.join(', ')}`);
   }
-  return report.valid ? 0 : 1;
+  return valid ? 0 : 1;
 }
