@@ -3,11 +3,6 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import { ConfigError } from '../config/config-error.ts';
 import { CliError, EXIT_CODES } from './cli-error.ts';
-import { inspect } from './commands/inspect.ts';
-import { prove } from './commands/prove.ts';
-import { serve } from './commands/serve.ts';
-import { submit } from './commands/submit.ts';
-import { verify } from './commands/verify.ts';
 
 const USAGE = `usage:
   spark serve [--listen 127.0.0.1:50051] [--data-dir DIR]
@@ -21,16 +16,17 @@ const print = (line: string) => process.stdout.write(`${line}\n`);
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    // Each command loads only what it needs: a client command must not pay for the whole server.
     case 'serve':
-      return serve(rest);
+      return (await import('./commands/serve.ts')).serve(rest);
     case 'submit':
-      return submit(rest, print);
+      return (await import('./commands/submit.ts')).submit(rest, print);
     case 'prove':
-      return prove(rest, print);
+      return (await import('./commands/prove.ts')).prove(rest, print);
     case 'verify':
-      return verify(rest, print);
+      return (await import('./commands/verify.ts')).verify(rest, print);
     case 'inspect':
-      return inspect(rest, print);
+      return (await import('./commands/inspect.ts')).inspect(rest, print);
     case undefined:
     case 'help':
     case '--help':

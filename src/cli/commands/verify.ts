@@ -1,6 +1,5 @@
 // `spark verify`: offline verification of a .spark file, optionally followed by online checks against a Symbol node; exit 0 only when valid.
-import { checkOnChain, type OnChainCheck } from '../../anchor/symbol/online-check.ts';
-import { createSymbolRestClient } from '../../anchor/symbol/rest-client.ts';
+import type { OnChainCheck } from '../../anchor/symbol/online-check.ts';
 import { decodeBundle } from '../../bundle/codec.ts';
 import { verifyBundle } from '../../bundle/verify.ts';
 import { nativeSha256 } from '../../crypto/native-sha256.ts';
@@ -31,6 +30,9 @@ async function onlineChecks(bytes: Uint8Array, url: string): Promise<OnChainChec
   } catch {
     return [{ name: 'chain-anchor', ok: false, detail: 'skipped: decode failed' }];
   }
+  // Loaded only with --symbol: offline verification needs neither the SDK nor a network client.
+  const { checkOnChain } = await import('../../anchor/symbol/online-check.ts');
+  const { createSymbolRestClient } = await import('../../anchor/symbol/rest-client.ts');
   return checkOnChain(bundle, createSymbolRestClient({ url }));
 }
 
