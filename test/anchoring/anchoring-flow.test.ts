@@ -108,6 +108,11 @@ test('an immediate request is anchored alone and quotes the immediate fee', asyn
   const txHash = Buffer.from(p.bundle?.anchor?.transactionHash ?? []).toString('hex');
   const tx = node.confirmedTransactions().find((t) => t.hash.toLowerCase() === txHash);
   assert.ok(tx, 'the immediate anchor is on the test chain');
+  const records = verifyAnchorTransaction(tx.payload, {
+    generationHashSeed: p.bundle?.anchor?.networkGenerationHashSeed ?? new Uint8Array(32),
+    ed25519: createNobleEd25519Verifier(),
+  }).batchRecords;
+  assert.equal(records.length, 1, 'the immediate batch is anchored alone');
 });
 
 test('the key history read back from /metadata and the anchor transaction gives the key that verifies the bundles', async () => {
