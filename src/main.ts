@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { createMemoryProvider } from '../providers/memory-provider.ts';
 import { anchorStateStore } from './anchor/anchor-state.ts';
+import { type Checkpointer, createCheckpointer } from './anchor/checkpointer.ts';
 import { createMemoryEd25519Signer } from './anchor/memory-ed25519-signer.ts';
 import { type AnchorTracker, createAnchorTracker } from './anchor/symbol/anchor-tracker.ts';
 import { onChainChecker } from './anchor/symbol/online-check.ts';
@@ -84,12 +85,14 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       immediateMode: config.immediateMode,
     });
     let anchors: AnchorTracker | undefined;
+    let checkpointer: Checkpointer | undefined;
     if (config.symbolNodeUrl !== undefined) {
       // The Symbol account key lives in memory like the PQC key (HSM-held keys come with the key providers).
       const signer = createMemoryEd25519Signer();
+      const states = anchorStateStore(store);
       anchors = createAnchorTracker({
         store,
-        states: anchorStateStore(store),
+        states,
         client: createSymbolRestClient({ url: config.symbolNodeUrl }),
         signer,
         maxFeeMultiplier: config.symbolMaxFeeMultiplier,
@@ -101,6 +104,17 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         log: log.child({ module: 'anchor' }),
       });
       const tracker = anchors;
+      checkpointer = createCheckpointer({
+        store,
+        states,
+        tracker,
+        key,
+        keyValidFromMs: keyEntry.validFromMs,
+        sha256: nativeSha256,
+        intervalMs: config.checkpointIntervalSeconds * 1000,
+        now,
+        log: log.child({ module: 'checkpoint' }),
+      });
       scheduler.onSealed((batch, reason) => {
         tracker.enqueue(batch, reason === 'immediate').catch((err: unknown) => {
           // The batch is sealed durably; the tracker's start-up backfill picks it up if this write failed.
@@ -152,6 +166,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     if (pending > 0) log.info({ pending }, 'recovered pending leaves from the data dir; sealing resumes');
     scheduler.start();
     await anchors?.start();
+    checkpointer?.start();
     if (anchors === undefined)
       log.warn('SYMBOL_NODE_URL is not set: batches are not anchored and stop at SEALED');
 
@@ -165,6 +180,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
           await ingest.close();
           await server.close(config.shutdownGraceMs);
           await scheduler.stop();
+          await checkpointer?.stop();
           await anchors?.stop();
           await provider.close();
           await store.close();

@@ -1,14 +1,16 @@
 // Anchor record v1: one sealed batch's header and signatures as bytes for Symbol transfer messages (SPEC §6; docs/anchoring.md §Anchor record).
+import { CHECKPOINT_LENGTH, decodeCheckpoint } from '../bundle/checkpoint.ts';
 import { decodeHeader, HEADER_LENGTH } from '../bundle/header.ts';
 import { algorithmById } from '../crypto/algorithms.ts';
 import { bytesEqual, concatBytes } from '../encoding/bytes.ts';
 import { AnchorError } from './anchor-error.ts';
-import { type Decoded, decodeWith, needs } from './byte-reader.ts';
+import { type ByteReader, type Decoded, decodeWith, needs } from './byte-reader.ts';
 import {
   CHUNK_HEADER_LENGTH,
   MAX_CHUNKS,
   MAX_MESSAGE_SIZE,
   RECORD_KIND_BATCH,
+  RECORD_KIND_CHECKPOINT,
   RECORD_MAGIC,
 } from './record-chunks.ts';
 
@@ -50,6 +52,16 @@ function u32(v: number): Uint8Array {
 function problemOf(f: AnchorRecordFields): string | undefined {
   const header = decodeHeader(f.header);
   if (typeof header === 'string') return `header: ${header}`;
+  return signaturesProblem(f.signatures, header, "header's");
+}
+
+/** Checks a record's signatures: count, lengths, distinct keys, one by the signed bytes' own key. */
+function signaturesProblem(
+  signatures: readonly RecordSignature[],
+  own: { readonly algorithmId: number; readonly keyId: Uint8Array },
+  whose: string,
+): string | undefined {
+  const f = { signatures };
   if (f.signatures.length < 1 || f.signatures.length > MAX_RECORD_SIGNATURES) {
     return `signatures: count ${f.signatures.length} is not in 1..${MAX_RECORD_SIGNATURES}`;
   }
@@ -70,11 +82,37 @@ function problemOf(f: AnchorRecordFields): string | undefined {
     if (seen.has(k)) return `signatures[${i}].keyId: two signatures by the same key`;
     seen.add(k);
   }
-  const byHeaderKey = f.signatures.some(
-    (s) => s.algorithmId === header.algorithmId && bytesEqual(s.keyId, header.keyId),
+  const byOwnKey = f.signatures.some(
+    (s) => s.algorithmId === own.algorithmId && bytesEqual(s.keyId, own.keyId),
   );
-  if (!byHeaderKey) return `signatures: none is by the header's key id and algorithm id`;
+  if (!byOwnKey) return `signatures: none is by the ${whose} key id and algorithm id`;
   return undefined;
+}
+
+function encodeSignatures(signatures: readonly RecordSignature[]): Uint8Array[] {
+  const parts: Uint8Array[] = [Uint8Array.of(signatures.length)];
+  for (const s of signatures) parts.push(u16(s.algorithmId), s.keyId, u32(s.signature.length), s.signature);
+  return parts;
+}
+
+function decodeSignatures(r: ByteReader): RecordSignature[] {
+  const count = r.u8('signature count');
+  needs(
+    count >= 1 && count <= MAX_RECORD_SIGNATURES,
+    `signature count: ${count} is not in 1..${MAX_RECORD_SIGNATURES}`,
+  );
+  const signatures: RecordSignature[] = [];
+  for (let i = 0; i < count; i++) {
+    const algorithmId = r.u16be(`signatures[${i}].algorithmId`);
+    const keyId = r.take(KEY_ID_LENGTH, `signatures[${i}].keyId`);
+    const length = r.u32be(`signatures[${i}].length`);
+    needs(
+      length >= 1 && length <= MAX_SIGNATURE_LENGTH,
+      `signatures[${i}].length: ${length} is out of bounds`,
+    );
+    signatures.push({ algorithmId, keyId, signature: r.take(length, `signatures[${i}].signature`) });
+  }
+  return signatures;
 }
 
 /** Encodes a record; throws AnchorError naming the bad field. */
@@ -87,11 +125,8 @@ export function encodeAnchorRecord(fields: AnchorRecordFields): Uint8Array {
     Uint8Array.of(RECORD_KIND_BATCH, ANCHOR_RECORD_VERSION),
     u16(fields.header.length),
     fields.header,
-    Uint8Array.of(fields.signatures.length),
+    ...encodeSignatures(fields.signatures),
   ];
-  for (const s of fields.signatures) {
-    parts.push(u16(s.algorithmId), s.keyId, u32(s.signature.length), s.signature);
-  }
   const out = concatBytes(...parts);
   if (out.length > MAX_RECORD_LENGTH) {
     throw new AnchorError('RECORD_TOO_LARGE', `record of ${out.length} bytes exceeds ${MAX_RECORD_LENGTH}`, {
@@ -115,25 +150,66 @@ export function decodeAnchorRecord(bytes: Uint8Array): Decoded<AnchorRecordField
     const headerLength = r.u16be('header length');
     needs(headerLength === HEADER_LENGTH, `header length: must be ${HEADER_LENGTH}, got ${headerLength}`);
     const header = r.take(headerLength, 'header');
-    const count = r.u8('signature count');
-    needs(
-      count >= 1 && count <= MAX_RECORD_SIGNATURES,
-      `signature count: ${count} is not in 1..${MAX_RECORD_SIGNATURES}`,
-    );
-    const signatures: RecordSignature[] = [];
-    for (let i = 0; i < count; i++) {
-      const algorithmId = r.u16be(`signatures[${i}].algorithmId`);
-      const keyId = r.take(KEY_ID_LENGTH, `signatures[${i}].keyId`);
-      const length = r.u32be(`signatures[${i}].length`);
-      needs(
-        length >= 1 && length <= MAX_SIGNATURE_LENGTH,
-        `signatures[${i}].length: ${length} is out of bounds`,
-      );
-      signatures.push({ algorithmId, keyId, signature: r.take(length, `signatures[${i}].signature`) });
-    }
+    const signatures = decodeSignatures(r);
     r.end('anchor record');
     const fields = { header, signatures };
     const problem = problemOf(fields);
+    needs(problem === undefined, problem ?? '');
+    return fields;
+  });
+}
+
+/** What a checkpoint record carries: the exact signed checkpoint body and its signatures. */
+export interface CheckpointRecordFields {
+  /** The exact 152 signed checkpoint body bytes (docs/proof-format.md §Checkpoint). */
+  readonly body: Uint8Array;
+  readonly signatures: readonly RecordSignature[];
+}
+
+function checkpointProblemOf(f: CheckpointRecordFields): string | undefined {
+  const body = decodeCheckpoint(f.body);
+  if (typeof body === 'string') return `body: ${body}`;
+  return signaturesProblem(f.signatures, body, "checkpoint's");
+}
+
+/** Encodes a checkpoint record (kind "C"); throws AnchorError naming the bad field. */
+export function encodeCheckpointRecord(fields: CheckpointRecordFields): Uint8Array {
+  const problem = checkpointProblemOf(fields);
+  if (problem !== undefined)
+    throw new AnchorError('MALFORMED', problem, { field: problem.split(':')[0] ?? '' });
+  const out = concatBytes(
+    RECORD_MAGIC,
+    Uint8Array.of(RECORD_KIND_CHECKPOINT, ANCHOR_RECORD_VERSION),
+    u16(fields.body.length),
+    fields.body,
+    ...encodeSignatures(fields.signatures),
+  );
+  if (out.length > MAX_RECORD_LENGTH) {
+    throw new AnchorError('RECORD_TOO_LARGE', `record of ${out.length} bytes exceeds ${MAX_RECORD_LENGTH}`, {
+      field: 'signatures',
+    });
+  }
+  return out;
+}
+
+/** Decodes a checkpoint record, or gives the reason (naming the field) it is not a valid v1 one. Never throws. */
+export function decodeCheckpointRecord(bytes: Uint8Array): Decoded<CheckpointRecordFields> {
+  return decodeWith(bytes, 'checkpoint record', (r) => {
+    needs(
+      bytes.length <= MAX_RECORD_LENGTH,
+      `checkpoint record: ${bytes.length} bytes exceeds ${MAX_RECORD_LENGTH}`,
+    );
+    needs(bytesEqual(r.take(4, 'magic'), RECORD_MAGIC), 'magic: not an anchor record');
+    needs(r.u8('kind') === RECORD_KIND_CHECKPOINT, 'kind: not a checkpoint record');
+    const version = r.u8('version');
+    needs(version === ANCHOR_RECORD_VERSION, `version: unsupported checkpoint record version ${version}`);
+    const bodyLength = r.u16be('body length');
+    needs(bodyLength === CHECKPOINT_LENGTH, `body length: must be ${CHECKPOINT_LENGTH}, got ${bodyLength}`);
+    const body = r.take(bodyLength, 'body');
+    const signatures = decodeSignatures(r);
+    r.end('checkpoint record');
+    const fields = { body, signatures };
+    const problem = checkpointProblemOf(fields);
     needs(problem === undefined, problem ?? '');
     return fields;
   });

@@ -19,7 +19,22 @@ export interface ConfirmedEvidence {
   readonly feePaid: bigint;
 }
 
-/** One batch's anchoring state. */
+/** A signed checkpoint as stored (docs table `checkpoints`, key = sequenceKey(batchCount)); never changes. */
+export interface StoredCheckpoint {
+  readonly batchCount: bigint;
+  /** The exact signed checkpoint body (docs/proof-format.md §Checkpoint). */
+  readonly body: Uint8Array;
+  readonly signatures: ReadonlyArray<{
+    readonly algorithmId: number;
+    readonly keyId: Uint8Array;
+    readonly signature: Uint8Array;
+  }>;
+}
+
+/**
+ * One batch's anchoring state. A checkpoint's anchoring state has the same shape, with `sequence` = its batch
+ * count (docs table `checkpoint-anchors`).
+ */
 export interface BatchAnchor {
   readonly sequence: bigint;
   readonly status: AnchorStatus;
@@ -54,6 +69,8 @@ export interface OutboxEntry {
   readonly sends: number;
   /** Key ids (hex) whose key-history records this transaction carries. */
   readonly keyIds: readonly string[];
+  /** Batch counts of the checkpoints whose records this transaction carries (usually none). */
+  readonly checkpoints: readonly bigint[];
   /** live: may still confirm; the others are final outcomes. */
   readonly state: 'live' | 'confirmed' | 'failed' | 'expired';
 }
@@ -178,6 +195,7 @@ export function encodeOutbox(o: OutboxEntry): Uint8Array {
     lastSentAtMs: o.lastSentAtMs,
     sends: o.sends,
     keyIds: o.keyIds,
+    checkpoints: o.checkpoints.map(String),
     state: o.state,
   });
 }
@@ -204,8 +222,48 @@ export function decodeOutbox(bytes: Uint8Array): OutboxEntry {
     lastSentAtMs: num(j['lastSentAtMs'], 'lastSentAtMs'),
     sends: num(j['sends'], 'sends'),
     keyIds: Array.isArray(j['keyIds']) ? j['keyIds'].map(String) : [],
+    checkpoints: Array.isArray(j['checkpoints'])
+      ? j['checkpoints'].map((c: unknown) => big(c, 'outbox checkpoint'))
+      : [],
     state,
   };
+}
+
+/** Encodes a stored checkpoint. */
+export function encodeStoredCheckpoint(c: StoredCheckpoint): Uint8Array {
+  return encodeJson({
+    batchCount: c.batchCount.toString(),
+    body: hex(c.body),
+    signatures: c.signatures.map((s) => ({
+      algorithmId: s.algorithmId,
+      keyId: hex(s.keyId),
+      signature: hex(s.signature),
+    })),
+  });
+}
+
+/** Decodes a stored checkpoint; StoreError CORRUPT when it does not decode. */
+export function decodeStoredCheckpoint(bytes: Uint8Array): StoredCheckpoint {
+  const j = decodeJson(bytes, 'checkpoint');
+  const sigs = j['signatures'];
+  if (!Array.isArray(sigs)) throw bad('checkpoint signatures');
+  return {
+    batchCount: big(j['batchCount'], 'checkpoint batchCount'),
+    body: unhex(j['body'], 'checkpoint body'),
+    signatures: sigs.map((s: Record<string, unknown>) => ({
+      algorithmId: num(s['algorithmId'], 'checkpoint algorithmId'),
+      keyId: unhex(s['keyId'], 'checkpoint keyId'),
+      signature: unhex(s['signature'], 'checkpoint signature'),
+    })),
+  };
+}
+
+/** Checkpoint documents to write alongside batch states. */
+export interface CheckpointWrites {
+  /** Newly signed checkpoints. */
+  readonly checkpoints?: readonly StoredCheckpoint[];
+  /** Checkpoint anchoring states (`sequence` = batch count). */
+  readonly states?: readonly BatchAnchor[];
 }
 
 /** Typed access to the anchoring documents of a Store. */
@@ -219,11 +277,18 @@ export interface AnchorStateStore {
   liveOutbox(): OutboxEntry[];
   /** Key ids (hex) whose key history is confirmed on chain. */
   anchoredKeys(): Set<string>;
-  /** Writes batch states, outbox entries and newly anchored key ids in one durable transaction. */
+  /** A stored checkpoint by batch count. */
+  checkpoint(batchCount: bigint): StoredCheckpoint | undefined;
+  /** The newest stored checkpoint. */
+  latestCheckpoint(): StoredCheckpoint | undefined;
+  /** Every checkpoint's anchoring state, oldest first (few: one per interval). */
+  checkpointStates(): BatchAnchor[];
+  /** Writes batch states, outbox entries, newly anchored key ids and checkpoint documents in one durable transaction. */
   write(
     batches: readonly BatchAnchor[],
     outbox: readonly OutboxEntry[],
     anchoredKeys?: readonly string[],
+    checkpoints?: CheckpointWrites,
   ): Promise<void>;
 }
 
@@ -261,8 +326,30 @@ export function anchorStateStore(store: Store): AnchorStateStore {
           .map((d) => d.key.slice(4)),
       );
     },
-    write(batches, outbox, anchoredKeys = []) {
+    checkpoint(batchCount) {
+      const raw = store.getDoc('checkpoints', sequenceKey(batchCount));
+      return raw === undefined ? undefined : decodeStoredCheckpoint(raw);
+    },
+    latestCheckpoint() {
+      const docs = store.listDocs('checkpoints');
+      const last = docs[docs.length - 1];
+      return last === undefined ? undefined : decodeStoredCheckpoint(last.value);
+    },
+    checkpointStates() {
+      return store.listDocs('checkpoint-anchors').map((d) => decodeBatchAnchor(d.value));
+    },
+    write(batches, outbox, anchoredKeys = [], checkpoints = {}) {
       const writes: DocWrite[] = [
+        ...(checkpoints.checkpoints ?? []).map((c) => ({
+          table: 'checkpoints' as const,
+          key: sequenceKey(c.batchCount),
+          value: encodeStoredCheckpoint(c),
+        })),
+        ...(checkpoints.states ?? []).map((c) => ({
+          table: 'checkpoint-anchors' as const,
+          key: sequenceKey(c.sequence),
+          value: encodeBatchAnchor(c),
+        })),
         ...anchoredKeys.map((k) => ({
           table: 'anchor-meta' as const,
           key: `key:${k}`,

@@ -7,6 +7,8 @@ import { AnchorError } from './anchor-error.ts';
 export const RECORD_MAGIC: Uint8Array = Uint8Array.of(0xa5, 0x53, 0x50, 0x4b);
 /** Record kind of a sealed batch's anchor record ("A"). */
 export const RECORD_KIND_BATCH = 0x41;
+/** Record kind of a signed checkpoint's record ("C"). */
+export const RECORD_KIND_CHECKPOINT = 0x43;
 /** Record kind of a key-history public key record ("K"). */
 export const RECORD_KIND_PUBLIC_KEY = 0x4b;
 /** Version of the chunk header layout. */

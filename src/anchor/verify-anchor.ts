@@ -2,9 +2,19 @@
 import { sha3_256 } from '@noble/hashes/sha3.js';
 import { bytesEqual, concatBytes, toHex } from '../encoding/bytes.ts';
 import { type ParsedAggregate, parseAggregate } from './aggregate-layout.ts';
-import { type AnchorRecordFields, decodeAnchorRecord } from './anchor-record.ts';
+import {
+  type AnchorRecordFields,
+  type CheckpointRecordFields,
+  decodeAnchorRecord,
+  decodeCheckpointRecord,
+} from './anchor-record.ts';
 import type { Ed25519Verifier } from './ed25519-verifier.ts';
-import { RECORD_KIND_BATCH, type ReassembledRecord, reassembleRecords } from './record-chunks.ts';
+import {
+  RECORD_KIND_BATCH,
+  RECORD_KIND_CHECKPOINT,
+  type ReassembledRecord,
+  reassembleRecords,
+} from './record-chunks.ts';
 import { symbolMerkleRoot } from './symbol-merkle.ts';
 
 export { type MerklePathStep, verifyBlockMerklePath } from './symbol-merkle.ts';
@@ -34,6 +44,13 @@ export interface FoundBatchRecord {
   readonly fields: AnchorRecordFields;
 }
 
+/** A checkpoint record found in the aggregate. */
+export interface FoundCheckpointRecord {
+  /** Hex record id. */
+  readonly id: string;
+  readonly fields: CheckpointRecordFields;
+}
+
 /** The verifier's report; `ok` iff every check passed. */
 export interface AnchorVerification {
   readonly ok: boolean;
@@ -47,6 +64,8 @@ export interface AnchorVerification {
   readonly records: readonly ReassembledRecord[];
   /** The batch anchor records among them, decoded. */
   readonly batchRecords: readonly FoundBatchRecord[];
+  /** The checkpoint records among them, decoded. */
+  readonly checkpointRecords: readonly FoundCheckpointRecord[];
 }
 
 /** Symbol's entity hash of a parsed aggregate. */
@@ -65,7 +84,7 @@ export function verifyAnchorTransaction(bytes: Uint8Array, options: VerifyAnchor
   const checks: AnchorCheck[] = [];
   const fail = (name: AnchorCheck['name'], detail: string): AnchorVerification => {
     checks.push({ name, ok: false, detail });
-    return { ok: false, checks, records: [], batchRecords: [] };
+    return { ok: false, checks, records: [], batchRecords: [], checkpointRecords: [] };
   };
   const seed = options.generationHashSeed;
   if (!(seed instanceof Uint8Array) || seed.length !== 32) {
@@ -115,18 +134,24 @@ export function verifyAnchorTransaction(bytes: Uint8Array, options: VerifyAnchor
   const { records, problems } = reassembleRecords(messages);
   const batchRecords: FoundBatchRecord[] = [];
   const recordProblems = [...problems];
+  const checkpointRecords: FoundCheckpointRecord[] = [];
   for (const r of records) {
-    if (r.kind !== RECORD_KIND_BATCH) continue;
-    const d = decodeAnchorRecord(r.bytes);
-    if (d.ok) batchRecords.push({ id: r.id, fields: d.value });
-    else recordProblems.push(`record ${r.id}: ${d.reason}`);
+    if (r.kind === RECORD_KIND_BATCH) {
+      const d = decodeAnchorRecord(r.bytes);
+      if (d.ok) batchRecords.push({ id: r.id, fields: d.value });
+      else recordProblems.push(`record ${r.id}: ${d.reason}`);
+    } else if (r.kind === RECORD_KIND_CHECKPOINT) {
+      const d = decodeCheckpointRecord(r.bytes);
+      if (d.ok) checkpointRecords.push({ id: r.id, fields: d.value });
+      else recordProblems.push(`record ${r.id}: ${d.reason}`);
+    }
   }
   checks.push({
     name: 'records',
     ok: recordProblems.length === 0,
     detail:
       recordProblems.length === 0
-        ? `${records.length} records, ${batchRecords.length} batch anchor records`
+        ? `${records.length} records, ${batchRecords.length} batch anchor records, ${checkpointRecords.length} checkpoint records`
         : recordProblems.join('; '),
   });
   return {
@@ -137,5 +162,6 @@ export function verifyAnchorTransaction(bytes: Uint8Array, options: VerifyAnchor
     merkleComponentHash,
     records,
     batchRecords,
+    checkpointRecords,
   };
 }

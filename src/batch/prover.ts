@@ -4,10 +4,18 @@ import { create } from '@bufbuild/protobuf';
 import type { AnchorStatus, BatchAnchor } from '../anchor/anchor-state.ts';
 import type { AnchorTracker } from '../anchor/symbol/anchor-tracker.ts';
 import { buildBundle } from '../bundle/build.ts';
+import { decodeCheckpoint, headerLog } from '../bundle/checkpoint.ts';
 import { decodeHeader } from '../bundle/header.ts';
 import type { Sha256 } from '../crypto/sha256.ts';
 import { bytesEqual } from '../encoding/bytes.ts';
-import { AnchorSchema, MerklePathItemSchema, type ProofBundle } from '../gen/spark/v1/bundle_pb.js';
+import {
+  AnchorSchema,
+  CheckpointSchema,
+  KeyRecordSchema,
+  MerklePathItemSchema,
+  type ProofBundle,
+  SignatureSchema,
+} from '../gen/spark/v1/bundle_pb.js';
 import { inclusionPath } from '../merkle/tree.ts';
 import { RequestError } from '../service/request-error.ts';
 import type { KeyHistoryEntry, LeafRecord, Store } from '../store/store.ts';
@@ -47,6 +55,71 @@ function anchorOf(state: BatchAnchor | undefined, anchors: AnchorTracker): Proof
   });
 }
 
+/**
+ * The bundle's Checkpoint: the newest confirmed checkpoint covering batch `sequence`, with this batch's header-log
+ * path and the checkpoint's own anchor; the records of checkpoint keys the bundle lacks (and their endorsers)
+ * are appended to `bundle.keys`. O(batch count): the header log is rebuilt from the stored header hashes.
+ */
+function addCheckpoint(
+  bundle: ProofBundle,
+  sequence: bigint,
+  store: Store,
+  anchors: AnchorTracker,
+  sha256: Sha256,
+): void {
+  const found = anchors.checkpointFor(sequence);
+  if (found === undefined) return;
+  const { checkpoint, state } = found;
+  const body = decodeCheckpoint(checkpoint.body);
+  const anchor = anchorOf(state, anchors);
+  if (typeof body === 'string' || anchor === undefined) return;
+  const hashes: Uint8Array[] = [];
+  for (let s = 0n; s < checkpoint.batchCount; s++) {
+    const batch = store.getBatch(s);
+    if (batch === undefined) return;
+    hashes.push(batch.headerHash);
+  }
+  const log = headerLog(hashes, sha256);
+  if (!bytesEqual(log.root, body.headerLogRoot)) {
+    throw new Error(`checkpoint ${checkpoint.batchCount} does not match the stored header chain`);
+  }
+  bundle.checkpoint = create(CheckpointSchema, {
+    sequence: checkpoint.batchCount - 1n,
+    headerHash: body.headHeaderHash,
+    batchCount: checkpoint.batchCount,
+    body: checkpoint.body,
+    signatures: checkpoint.signatures.map((s) =>
+      create(SignatureSchema, { algorithmId: s.algorithmId, keyId: s.keyId, signature: s.signature }),
+    ),
+    anchor,
+    headerPath: log.path(Number(sequence)),
+  });
+  // Keys of the checkpoint signatures, and (transitively) the endorsers of those records.
+  const history = store.keyHistory();
+  const wanted = checkpoint.signatures.map((s) => s.keyId);
+  // Bounded: each push adds a record of `history` not yet in the bundle.
+  for (let i = 0; i < wanted.length && i <= history.length + checkpoint.signatures.length; i++) {
+    const id = wanted[i] as Uint8Array;
+    if (bundle.keys.some((k) => bytesEqual(k.keyId, id))) continue;
+    const entry = history.find((k) => bytesEqual(k.keyId, id));
+    if (entry === undefined) continue;
+    bundle.keys.push(
+      create(KeyRecordSchema, {
+        algorithmId: entry.algorithmId,
+        keyId: entry.keyId,
+        publicKey: entry.publicKey,
+        validFromMs: BigInt(entry.validFromMs),
+        validUntilMs: BigInt(entry.validUntilMs),
+        previousKeyId: entry.previousKeyId,
+        endorsement: entry.endorsement,
+        protection: entry.protection,
+        selfSignature: entry.selfSignature,
+      }),
+    );
+    if (entry.endorsement.length > 0) wanted.push(entry.previousKeyId);
+  }
+}
+
 /** Builds proofs from `store`, hashing with `sha256`; with `anchors`, adds Symbol evidence. */
 export function createProver(
   store: Store,
@@ -81,6 +154,7 @@ export function createProver(
       const state = anchors?.state(position.sequence);
       const anchor = anchors === undefined ? undefined : anchorOf(state, anchors);
       if (anchor !== undefined) bundle.anchor = anchor;
+      if (anchors !== undefined) addCheckpoint(bundle, position.sequence, store, anchors, sha256);
       // Anchoring on but the batch not yet tracked (sealed a moment ago): it is SEALED.
       const anchorStatus = anchors === undefined ? undefined : (state?.status ?? 'SEALED');
       return { record, anchorStatus, bundle };

@@ -115,6 +115,7 @@ function checkpointDisplay(c: Checkpoint): Display {
     body: toHex(c.body),
     signatures: c.signatures.map(signatureDisplay),
     anchor: c.anchor === undefined ? null : anchorDisplay(c.anchor),
+    headerPath: c.headerPath.map(toHex),
   };
 }
 

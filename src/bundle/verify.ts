@@ -11,6 +11,7 @@ import { hashLeaf } from '../merkle/hash.ts';
 import { verifyInclusion } from '../merkle/inclusion.ts';
 import { BundleError } from './bundle-error.ts';
 import { checkAnchor } from './checks/anchor.ts';
+import { checkCheckpoint } from './checks/checkpoint.ts';
 import { algorithmHex, type CheckOutcome, checkKeys, checkKeyValidity } from './checks/key-records.ts';
 import { decodeBundle, encodeBundle } from './codec.ts';
 import { decodeHeader, type HeaderFields } from './header.ts';
@@ -31,6 +32,7 @@ export const CHECK_NAMES = [
   'signature',
   'guarantee',
   'anchor',
+  'checkpoint',
 ] as const;
 
 /** One check's name. */
@@ -275,7 +277,7 @@ export function verifyBundle(bytes: Uint8Array, options: VerifyOptions): VerifyR
     checkKeys(
       b.keys,
       header(),
-      b.signatures.map((s) => s.keyId),
+      [...b.signatures, ...(b.checkpoint?.signatures ?? [])].map((s) => s.keyId),
       verifier,
       sha256,
     ),
@@ -283,7 +285,9 @@ export function verifyBundle(bytes: Uint8Array, options: VerifyOptions): VerifyR
   run('key-validity', ['key'], (b) => checkKeyValidity(b.keys, header()));
   run('signature', ['key'], (b) => checkSignatures(b, header(), verifier));
   run('guarantee', ['header'], () => checkGuarantee(header()));
-  run('anchor', ['decode'], (b) => checkAnchor(b, options.ed25519 ?? createNobleEd25519Verifier()));
+  const ed25519 = options.ed25519 ?? createNobleEd25519Verifier();
+  run('anchor', ['decode'], (b) => checkAnchor(b, ed25519));
+  run('checkpoint', ['header', 'key'], (b) => checkCheckpoint(b, header(), verifier, sha256, ed25519));
 
   return { valid: checks.every((c) => c.ok), checks };
 }

@@ -31,6 +31,8 @@ export interface Config {
   readonly symbolDeadlineSeconds: number;
   readonly symbolResendAfterMs: number;
   readonly anchorBatchesPerTransaction: number;
+  /** Seconds between checkpoints of the header chain (only with anchoring on). */
+  readonly checkpointIntervalSeconds: number;
 }
 
 /** Every setting's variable name, as read from the environment or a JSON config file. */
@@ -56,6 +58,7 @@ export const SETTINGS = [
   'SYMBOL_DEADLINE_SECONDS',
   'SYMBOL_RESEND_AFTER_MS',
   'SPARK_ANCHOR_BATCHES_PER_TX',
+  'SPARK_CHECKPOINT_INTERVAL',
 ] as const;
 
 /** A setting name. */
@@ -246,6 +249,12 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     symbolDeadlineSeconds: int('SYMBOL_DEADLINE_SECONDS', d.DEFAULT_SYMBOL_DEADLINE_SECONDS, 10, 6 * 3600),
     symbolResendAfterMs: int('SYMBOL_RESEND_AFTER_MS', d.DEFAULT_SYMBOL_RESEND_AFTER_MS, 100, 3_600_000),
     anchorBatchesPerTransaction: int('SPARK_ANCHOR_BATCHES_PER_TX', d.DEFAULT_ANCHOR_BATCHES_PER_TX, 1, 20),
+    checkpointIntervalSeconds: int(
+      'SPARK_CHECKPOINT_INTERVAL',
+      d.DEFAULT_CHECKPOINT_INTERVAL_SECONDS,
+      1,
+      366 * 86_400,
+    ),
   };
   if (config.aggregationThreshold > config.maxBatchSize) {
     issues.push({

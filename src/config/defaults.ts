@@ -39,3 +39,5 @@ export const DEFAULT_SYMBOL_DEADLINE_SECONDS = 7200;
 export const DEFAULT_SYMBOL_RESEND_AFTER_MS = 30_000;
 /** Most sealed batches sharing one aggregate (20 × 5 messages fits Symbol's 100 embedded transactions). */
 export const DEFAULT_ANCHOR_BATCHES_PER_TX = 20;
+/** Every this many seconds the head of the header chain is checkpointed (signed and anchored) if it advanced. */
+export const DEFAULT_CHECKPOINT_INTERVAL_SECONDS = 86_400;

@@ -9,3 +9,6 @@ export const KEY_ENDORSEMENT_CONTEXT: Uint8Array = utf8('spark/v1/key-endorsemen
 
 /** Context for a key's signature over its own statement (proof of possession, binds its window start). */
 export const KEY_STATEMENT_CONTEXT: Uint8Array = utf8('spark/v1/key-statement');
+
+/** Context for signatures over checkpoint bodies (a signed head of the header chain). */
+export const CHECKPOINT_SIGNATURE_CONTEXT: Uint8Array = utf8('spark/v1/checkpoint');

@@ -115,7 +115,7 @@ export interface Store {
 }
 
 /** Tables of documents kept for other modules. */
-export type DocTable = 'anchors' | 'outbox' | 'anchor-meta';
+export type DocTable = 'anchors' | 'outbox' | 'anchor-meta' | 'checkpoints' | 'checkpoint-anchors';
 
 /** One document write; `value` undefined deletes. */
 export interface DocWrite {

@@ -7,8 +7,15 @@ import { toHex } from '../../encoding/bytes.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { BatchRecord, Store } from '../../store/store.ts';
 import { AnchorError } from '../anchor-error.ts';
-import { encodeAnchorRecord } from '../anchor-record.ts';
-import type { AnchorStateStore, BatchAnchor, ConfirmedEvidence, OutboxEntry } from '../anchor-state.ts';
+import { encodeAnchorRecord, encodeCheckpointRecord } from '../anchor-record.ts';
+import type {
+  AnchorStateStore,
+  BatchAnchor,
+  CheckpointWrites,
+  ConfirmedEvidence,
+  OutboxEntry,
+  StoredCheckpoint,
+} from '../anchor-state.ts';
 import type { ExternalSigner } from '../external-signer.ts';
 import { encodeKeyMetadata, encodePublicKeyRecord } from '../key-history-record.ts';
 import { recordId } from '../record-chunks.ts';
@@ -51,6 +58,13 @@ export type AnchorListener = (state: BatchAnchor) => void;
 export interface AnchorTracker {
   /** Records a newly sealed batch (durably) so it gets anchored. */
   enqueue(batch: BatchRecord, immediate: boolean): Promise<void>;
+  /** Stores a newly signed checkpoint (durably) and queues it for anchoring, alone in its aggregate. */
+  enqueueCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
+  /**
+   * The newest CONFIRMED or FINALIZED checkpoint covering batch `sequence` (batch count > sequence) with its
+   * anchoring state, or undefined when there is none yet.
+   */
+  checkpointFor(sequence: bigint): { checkpoint: StoredCheckpoint; state: BatchAnchor } | undefined;
   /** The batch's state, or undefined before it is tracked. */
   state(sequence: bigint): BatchAnchor | undefined;
   /** The outbox entry of a transaction (for bundles). */
@@ -84,6 +98,9 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
   const live = new Map<string, OutboxEntry>();
   /** Earliest time a FAILED or expired batch may be announced again (backoff, in memory). */
   const retryAt = new Map<bigint, number>();
+  /** Unfinished checkpoint anchoring states by batch count, and their retry times. */
+  const openCheckpoints = new Map<bigint, BatchAnchor>();
+  const checkpointRetryAt = new Map<bigint, number>();
   let network: Network | undefined;
   let lastFinalized = 0n;
   let lastFee: { amount: bigint; multiplier: number; size: number } | undefined;
@@ -104,11 +121,16 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     batches: BatchAnchor[],
     outbox: OutboxEntry[],
     keys: readonly string[] = [],
+    checkpoints: CheckpointWrites = {},
   ): Promise<void> {
-    await o.states.write(batches, outbox, keys);
+    await o.states.write(batches, outbox, keys, checkpoints);
     for (const b of batches) {
       if (b.status === 'FINALIZED') open.delete(b.sequence);
       else open.set(b.sequence, b);
+    }
+    for (const c of checkpoints.states ?? []) {
+      if (c.status === 'FINALIZED') openCheckpoints.delete(c.sequence);
+      else openCheckpoints.set(c.sequence, c);
     }
     for (const e of outbox) {
       if (e.state === 'live') live.set(hex(e.txHash), e);
@@ -148,6 +170,7 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
       {
         txHash: hex(entry.txHash),
         batches: entry.sequences.map(String),
+        checkpoints: entry.checkpoints.map(String),
         fee: entry.fee.toString(),
         sends: sent.sends,
       },
@@ -245,6 +268,7 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
       lastSentAtMs: 0,
       sends: 0,
       keyIds: keys.ids,
+      checkpoints: [],
       state: 'live',
     };
     // Stored before it is sent: after a crash the same transaction is tracked, never a second one.
@@ -260,6 +284,50 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     await send(entry);
   }
 
+  /** Announces one checkpoint alone in its aggregate (its key history travels with the batches). */
+  async function announceCheckpoint(
+    state: BatchAnchor,
+    net: Network,
+    nodeTime: bigint,
+    height: bigint,
+    feeMultiplier: number,
+  ): Promise<void> {
+    const checkpoint = o.states.checkpoint(state.sequence);
+    if (checkpoint === undefined) throw new Error(`checkpoint ${state.sequence} is tracked but not stored`);
+    const v3 =
+      net.properties.aggregateV3Height === undefined || height + 1n >= net.properties.aggregateV3Height;
+    const built = buildAnchorTransaction({
+      network: { identifier: net.info.networkIdentifier, generationHashSeed: net.info.generationHashSeed },
+      signerPublicKey: o.signer.publicKey,
+      records: [encodeCheckpointRecord({ body: checkpoint.body, signatures: checkpoint.signatures })],
+      aggregateVersion: v3 ? 3 : 2,
+      feeMultiplier,
+      deadline: nodeTime + BigInt(o.deadlineMs),
+    });
+    const signed = await signAnchorTransaction(built, o.signer);
+    const entry: OutboxEntry = {
+      txHash: signed.hash,
+      payload: signed.payload,
+      generationHashSeed: net.info.generationHashSeed,
+      sequences: [],
+      deadline: nodeTime + BigInt(o.deadlineMs),
+      fee: built.fee,
+      feeMultiplier,
+      size: built.size,
+      createdAtMs: o.now(),
+      lastSentAtMs: 0,
+      sends: 0,
+      keyIds: [],
+      checkpoints: [state.sequence],
+      state: 'live',
+    };
+    // Stored before it is sent, exactly like a batch anchor.
+    await save([], [entry], [], {
+      states: [{ ...state, status: 'ANNOUNCED', txHash: signed.hash, attempts: state.attempts + 1 }],
+    });
+    await send(entry);
+  }
+
   async function confirm(entry: OutboxEntry): Promise<void> {
     const meta = await o.client.confirmed(entry.txHash);
     if (meta === undefined) return; // status said confirmed; the index will catch up
@@ -267,7 +335,7 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     const path = await o.client.merklePath(meta.height, meta.merkleComponentHash);
     const charged = BigInt(entry.size) * BigInt(meta.feeMultiplier);
     const paid = charged < entry.fee ? charged : entry.fee;
-    const share = paid / BigInt(entry.sequences.length);
+    const share = paid / BigInt(Math.max(1, entry.sequences.length + entry.checkpoints.length));
     const evidence: ConfirmedEvidence = {
       txHash: entry.txHash,
       height: meta.height,
@@ -282,7 +350,11 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
       .map((s) => open.get(s))
       .filter((b): b is BatchAnchor => b !== undefined)
       .map((b) => ({ ...b, status: 'CONFIRMED' as const, confirmed: evidence }));
-    await save(batches, [{ ...entry, state: 'confirmed' }], entry.keyIds);
+    const checkpoints = entry.checkpoints
+      .map((n) => openCheckpoints.get(n))
+      .filter((c): c is BatchAnchor => c !== undefined)
+      .map((c) => ({ ...c, status: 'CONFIRMED' as const, confirmed: evidence }));
+    await save(batches, [{ ...entry, state: 'confirmed' }], entry.keyIds, { states: checkpoints });
     for (const k of entry.keyIds) anchoredKeys.add(k);
     o.log.info(
       { txHash: hex(entry.txHash), height: meta.height.toString(), fee: paid.toString() },
@@ -307,9 +379,29 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
           lastFailure: { code, txHash: entry.txHash, atMs: at },
         };
       });
-    await save(batches, [{ ...entry, state }]);
+    const checkpoints = entry.checkpoints
+      .map((n) => openCheckpoints.get(n))
+      .filter(
+        (c): c is BatchAnchor =>
+          c !== undefined && c.txHash !== undefined && hex(c.txHash) === hex(entry.txHash),
+      )
+      .map((c) => {
+        checkpointRetryAt.set(c.sequence, at + Math.min(2 ** c.attempts * 1000, 300_000));
+        return {
+          ...c,
+          status: state === 'failed' ? ('FAILED' as const) : ('SEALED' as const),
+          txHash: undefined,
+          lastFailure: { code, txHash: entry.txHash, atMs: at },
+        };
+      });
+    await save(batches, [{ ...entry, state }], [], { states: checkpoints });
     o.log.warn(
-      { txHash: hex(entry.txHash), code, batches: entry.sequences.map(String) },
+      {
+        txHash: hex(entry.txHash),
+        code,
+        batches: entry.sequences.map(String),
+        checkpoints: entry.checkpoints.map(String),
+      },
       `anchor ${state}; the batches get a fresh transaction`,
     );
   }
@@ -361,14 +453,29 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
         (b) => b.status === 'CONFIRMED' && b.confirmed !== undefined && b.confirmed.height <= lastFinalized,
       )
       .map((b) => ({ ...b, status: 'FINALIZED' as const, finalizedHeight: lastFinalized }));
-    if (finalized.length > 0) {
-      await save(finalized, []);
+    const finalizedCheckpoints = [...openCheckpoints.values()]
+      .filter(
+        (c) => c.status === 'CONFIRMED' && c.confirmed !== undefined && c.confirmed.height <= lastFinalized,
+      )
+      .map((c) => ({ ...c, status: 'FINALIZED' as const, finalizedHeight: lastFinalized }));
+    if (finalized.length > 0 || finalizedCheckpoints.length > 0) {
+      await save(finalized, [], [], { states: finalizedCheckpoints });
       o.log.info(
-        { batches: finalized.map((b) => b.sequence.toString()), finalizedHeight: lastFinalized.toString() },
+        {
+          batches: finalized.map((b) => b.sequence.toString()),
+          checkpoints: finalizedCheckpoints.map((c) => c.sequence.toString()),
+          finalizedHeight: lastFinalized.toString(),
+        },
         'anchors finalized',
       );
     }
     const now = o.now();
+    const waitingCheckpoints = [...openCheckpoints.values()]
+      .filter(
+        (c) =>
+          (c.status === 'SEALED' || c.status === 'FAILED') && (checkpointRetryAt.get(c.sequence) ?? 0) <= now,
+      )
+      .sort((a, b) => (a.sequence < b.sequence ? -1 : 1));
     const waiting = [...open.values()]
       .filter(
         (b) => (b.status === 'SEALED' || b.status === 'FAILED') && (retryAt.get(b.sequence) ?? 0) <= now,
@@ -382,17 +489,22 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     const groups: BatchAnchor[][] = waiting.filter((b) => b.immediate).map((b) => [b]);
     const shared = waiting.filter((b) => !b.immediate);
     for (let i = 0; i < shared.length; i += perAggregate) groups.push(shared.slice(i, i + perAggregate));
-    if (groups.length === 0) return;
+    if (groups.length === 0 && waitingCheckpoints.length === 0) return;
     if (!choice.ok) {
       o.log.error({ reason: choice.reason }, 'cannot anchor: fee multiplier out of bounds; will retry');
       return;
     }
     for (const group of groups) await announce(group, net, nodeTime, chain.height, choice.multiplier);
+    for (const c of waitingCheckpoints) {
+      await announceCheckpoint(c, net, nodeTime, chain.height, choice.multiplier);
+    }
   }
 
   async function backfill(): Promise<void> {
     anchoredKeys = o.states.anchoredKeys();
     for (const b of o.states.unfinished()) open.set(b.sequence, b);
+    for (const c of o.states.checkpointStates())
+      if (c.status !== 'FINALIZED') openCheckpoints.set(c.sequence, c);
     for (const e of o.states.liveOutbox()) live.set(hex(e.txHash), e);
     const head = o.store.head();
     const last = o.states.lastTracked();
@@ -450,6 +562,19 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
           schedule();
         });
       }
+    },
+    async enqueueCheckpoint(checkpoint) {
+      if (o.states.checkpoint(checkpoint.batchCount) !== undefined) return;
+      await save([], [], [], { checkpoints: [checkpoint], states: [fresh(checkpoint.batchCount, false)] });
+    },
+    checkpointFor(sequence) {
+      // Few documents (one per interval); newest first.
+      const states = o.states.checkpointStates().reverse();
+      const state = states.find(
+        (c) => (c.status === 'CONFIRMED' || c.status === 'FINALIZED') && c.sequence > sequence,
+      );
+      const checkpoint = state === undefined ? undefined : o.states.checkpoint(state.sequence);
+      return state === undefined || checkpoint === undefined ? undefined : { checkpoint, state };
     },
     state(sequence) {
       return open.get(sequence) ?? o.states.batch(sequence);

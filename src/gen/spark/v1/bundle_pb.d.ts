@@ -436,6 +436,15 @@ export declare type Checkpoint = Message<"spark.v1.Checkpoint"> & {
    * @generated from field: spark.v1.Anchor anchor = 6;
    */
   anchor?: Anchor | undefined;
+
+  /**
+   * RFC 9162 inclusion path (bottom-up, 32 bytes each) of this bundle's header hash in the header log
+   * (docs/proof-format.md §Header log): leaf index = the bundle's header sequence, tree size = batch_count,
+   * leaf hash = SHA-256(0x00 || header hash), root = the header-log root in `body`.
+   *
+   * @generated from field: repeated bytes header_path = 7;
+   */
+  headerPath: Uint8Array[];
 };
 
 /**
