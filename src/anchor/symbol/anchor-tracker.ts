@@ -364,36 +364,25 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
 
   async function release(entry: OutboxEntry, state: 'failed' | 'expired', code: string): Promise<void> {
     const at = o.now();
-    const batches = entry.sequences
-      .map((s) => open.get(s))
-      .filter(
-        (b): b is BatchAnchor =>
-          b !== undefined && b.txHash !== undefined && hex(b.txHash) === hex(entry.txHash),
-      )
-      .map((b) => {
-        retryAt.set(b.sequence, at + Math.min(2 ** b.attempts * 1000, 300_000));
-        return {
-          ...b,
-          status: state === 'failed' ? ('FAILED' as const) : ('SEALED' as const),
-          txHash: undefined,
-          lastFailure: { code, txHash: entry.txHash, atMs: at },
-        };
-      });
-    const checkpoints = entry.checkpoints
-      .map((n) => openCheckpoints.get(n))
-      .filter(
-        (c): c is BatchAnchor =>
-          c !== undefined && c.txHash !== undefined && hex(c.txHash) === hex(entry.txHash),
-      )
-      .map((c) => {
-        checkpointRetryAt.set(c.sequence, at + Math.min(2 ** c.attempts * 1000, 300_000));
-        return {
-          ...c,
-          status: state === 'failed' ? ('FAILED' as const) : ('SEALED' as const),
-          txHash: undefined,
-          lastFailure: { code, txHash: entry.txHash, atMs: at },
-        };
-      });
+    // The items this transaction still carries go back to be anchored anew, after a back-off.
+    const released = (ids: readonly bigint[], items: Map<bigint, BatchAnchor>, retry: Map<bigint, number>) =>
+      ids
+        .map((id) => items.get(id))
+        .filter(
+          (b): b is BatchAnchor =>
+            b !== undefined && b.txHash !== undefined && hex(b.txHash) === hex(entry.txHash),
+        )
+        .map((b) => {
+          retry.set(b.sequence, at + Math.min(2 ** b.attempts * 1000, 300_000));
+          return {
+            ...b,
+            status: state === 'failed' ? ('FAILED' as const) : ('SEALED' as const),
+            txHash: undefined,
+            lastFailure: { code, txHash: entry.txHash, atMs: at },
+          };
+        });
+    const batches = released(entry.sequences, open, retryAt);
+    const checkpoints = released(entry.checkpoints, openCheckpoints, checkpointRetryAt);
     await save(batches, [{ ...entry, state }], [], { states: checkpoints });
     o.log.warn(
       {
