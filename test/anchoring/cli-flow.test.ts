@@ -127,6 +127,17 @@ test('CLI: 50 files submitted, proven to FINALIZED, verified offline; anchors de
     const r = await runCli(['verify', `${files[i]}.spark`, '--data', files[i] as string]);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /VALID$/m);
+    // And against the (test double) node: block, finality and key history on chain.
+    const online = await runCli([
+      'verify',
+      `${files[i]}.spark`,
+      '--data',
+      files[i] as string,
+      '--symbol',
+      node.url,
+    ]);
+    assert.equal(online.code, 0, `${online.stdout}\n${online.stderr}`);
+    assert.match(online.stdout, /chain-finality/);
   });
   lap('inspect+verify');
 
