@@ -1,4 +1,5 @@
 // The KeyProvider contract (SPEC §7): where signing keys live, behind one small interface.
+import type { ExternalSigner } from '../src/anchor/external-signer.ts';
 
 /** What a key is used for. */
 export type KeyPurpose = 'batch-signing';
@@ -25,6 +26,11 @@ export interface SigningKey extends PublicKeyInfo {
 
 /** A source of signing keys. */
 export interface KeyProvider {
+  /**
+   * Opens the Symbol account key (Ed25519) that signs anchor transactions, as an external signer: the
+   * private key never leaves the provider. Repeated calls return the same account.
+   */
+  openSymbolAccount(): Promise<ExternalSigner>;
   /** Configuration name, e.g. "memory". */
   readonly kind: string;
   /** Opens (generating or loading) the key for `purpose` with `algorithmId`. */

@@ -1,5 +1,8 @@
 // The memory key provider (SPEC §7): fresh ML-DSA keys generated at start, living only in this process.
 import { randomFillSync } from 'node:crypto';
+import type { ExternalSigner } from '../src/anchor/external-signer.ts';
+import { createMemoryEd25519Signer } from '../src/anchor/memory-ed25519-signer.ts';
+import { checkedEd25519Signer } from './checked-ed25519-signer.ts';
 import type { CheckedSigningKey } from './checked-signing-key.ts';
 import { KeyError } from './key-error.ts';
 import type { KeyProvider, KeyPurpose, SigningKey } from './key-provider.ts';
@@ -36,9 +39,16 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): KeyPr
   const build = FACTORIES[implementation];
   const keys = new Map<string, CheckedSigningKey>();
   let closed = false;
+  let account: ExternalSigner | undefined;
 
   return {
     kind: 'memory',
+    async openSymbolAccount(): Promise<ExternalSigner> {
+      if (closed) throw new KeyError('CLOSED', 'key provider is closed');
+      // Like the ML-DSA keys: generated at start, only in this process (a funded account needs another provider).
+      account ??= checkedEd25519Signer(createMemoryEd25519Signer(), () => closed);
+      return account;
+    },
     async open(purpose: KeyPurpose, algorithmId: number): Promise<SigningKey> {
       if (closed) throw new KeyError('CLOSED', 'key provider is closed');
       if (!PURPOSES.includes(purpose)) {
@@ -63,6 +73,7 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): KeyPr
       closed = true;
       for (const key of keys.values()) key.close();
       keys.clear();
+      account = undefined;
     },
   };
 }

@@ -3,7 +3,6 @@ import { mkdirSync } from 'node:fs';
 import { createMemoryProvider } from '../providers/memory-provider.ts';
 import { anchorStateStore } from './anchor/anchor-state.ts';
 import { type Checkpointer, createCheckpointer } from './anchor/checkpointer.ts';
-import { createMemoryEd25519Signer } from './anchor/memory-ed25519-signer.ts';
 import { type AnchorTracker, createAnchorTracker } from './anchor/symbol/anchor-tracker.ts';
 import { onChainChecker } from './anchor/symbol/online-check.ts';
 import { createSymbolRestClient } from './anchor/symbol/rest-client.ts';
@@ -87,8 +86,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     let anchors: AnchorTracker | undefined;
     let checkpointer: Checkpointer | undefined;
     if (config.symbolNodeUrl !== undefined) {
-      // The Symbol account key lives in memory like the PQC key (HSM-held keys come with the key providers).
-      const signer = createMemoryEd25519Signer();
+      // The Symbol account key comes from the key provider as an external signer (an HSM can hold it).
+      const signer = await provider.openSymbolAccount();
       const states = anchorStateStore(store);
       anchors = createAnchorTracker({
         store,

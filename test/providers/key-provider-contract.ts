@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { KeyError, type KeyErrorCode } from '../../providers/key-error.ts';
 import type { KeyProvider } from '../../providers/key-provider.ts';
+import { createNobleEd25519Verifier } from '../../src/anchor/noble-ed25519-verifier.ts';
 import { algorithmById, ML_DSA_44, ML_DSA_65, ML_DSA_87 } from '../../src/crypto/algorithms.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
 import { createNobleVerifier } from '../../src/crypto/noble-verifier.ts';
@@ -48,6 +49,26 @@ export function keyProviderContract(name: string, makeProvider: () => Promise<Ke
   }
 
   describe(`KeyProvider contract: ${name}`, () => {
+    test('the Symbol account signer makes Ed25519 signatures that verify, the same account each time', async () => {
+      await withProvider(async (provider) => {
+        const account = await provider.openSymbolAccount();
+        assert.equal(account.publicKey.length, 32);
+        const payload = new TextEncoder().encode('generation hash seed || aggregate header');
+        const signature = await account.sign(payload);
+        assert.equal(signature.length, 64);
+        assert.equal(
+          createNobleEd25519Verifier().verify(signature, payload, account.publicKey),
+          true,
+          'verifies under pure Ed25519 (RFC 8032), as Symbol checks it',
+        );
+        assert.deepEqual((await provider.openSymbolAccount()).publicKey, account.publicKey);
+        await expectKeyError(() => account.sign(new Uint8Array(0)), 'INVALID_INPUT', 'signingPayload');
+        await provider.close();
+        await expectKeyError(() => account.sign(payload), 'CLOSED');
+        await expectKeyError(() => provider.openSymbolAccount(), 'CLOSED');
+      });
+    });
+
     test('has a non-empty kind', async () => {
       await withProvider(async (provider) => {
         assert.equal(typeof provider.kind, 'string');
