@@ -81,7 +81,8 @@ async function spark(args: readonly string[]): Promise<{ code: number | null; st
   });
   child.stderr.on('data', (d: Buffer) => process.stdout.write(d.toString().replace(/^(?=.)/gm, '  ! ')));
   const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_TIMEOUT_MS);
-  const code = await new Promise<number | null>((res) => child.once('exit', (c) => res(c)));
+  // 'close', not 'exit': only then has all of the child's output been read.
+  const code = await new Promise<number | null>((res) => child.once('close', (c) => res(c)));
   clearTimeout(timer);
   running = undefined;
   say(`  (exit ${code})`);

@@ -117,7 +117,8 @@ export async function runCli(
     stderr += d.toString();
   });
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const code = await new Promise<number | null>((res) => child.once('exit', (c) => res(c)));
+  // 'close', not 'exit': only then has all of the child's output been read.
+  const code = await new Promise<number | null>((res) => child.once('close', (c) => res(c)));
   clearTimeout(timer);
   return { code, stdout, stderr };
 }
