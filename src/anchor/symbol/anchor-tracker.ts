@@ -217,6 +217,31 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     return { ids: [...ids].filter((id) => history.some((k) => toHex(k.keyId) === id)), inputs };
   }
 
+  /** Signs `built` and makes its live outbox entry (not yet stored). */
+  async function signedEntry(
+    built: ReturnType<typeof buildAnchorTransaction>,
+    net: Network,
+    nodeTime: bigint,
+    feeMultiplier: number,
+    carries: Pick<OutboxEntry, 'sequences' | 'keyIds' | 'checkpoints'>,
+  ): Promise<OutboxEntry> {
+    const signed = await signAnchorTransaction(built, o.signer);
+    return {
+      txHash: signed.hash,
+      payload: signed.payload,
+      generationHashSeed: net.info.generationHashSeed,
+      deadline: nodeTime + BigInt(o.deadlineMs),
+      fee: built.fee,
+      feeMultiplier,
+      size: built.size,
+      createdAtMs: o.now(),
+      lastSentAtMs: 0,
+      sends: 0,
+      state: 'live',
+      ...carries,
+    };
+  }
+
   async function announce(
     group: BatchAnchor[],
     net: Network,
@@ -254,29 +279,17 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
       }
       throw err;
     }
-    const signed = await signAnchorTransaction(built, o.signer);
-    const entry: OutboxEntry = {
-      txHash: signed.hash,
-      payload: signed.payload,
-      generationHashSeed: net.info.generationHashSeed,
+    const entry = await signedEntry(built, net, nodeTime, feeMultiplier, {
       sequences: group.map((g) => g.sequence),
-      deadline: nodeTime + BigInt(o.deadlineMs),
-      fee: built.fee,
-      feeMultiplier,
-      size: built.size,
-      createdAtMs: o.now(),
-      lastSentAtMs: 0,
-      sends: 0,
       keyIds: keys.ids,
       checkpoints: [],
-      state: 'live',
-    };
+    });
     // Stored before it is sent: after a crash the same transaction is tracked, never a second one.
     await save(
       group.map((g) => ({
         ...g,
         status: 'ANNOUNCED' as const,
-        txHash: signed.hash,
+        txHash: entry.txHash,
         attempts: g.attempts + 1,
       })),
       [entry],
@@ -304,26 +317,14 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
       feeMultiplier,
       deadline: nodeTime + BigInt(o.deadlineMs),
     });
-    const signed = await signAnchorTransaction(built, o.signer);
-    const entry: OutboxEntry = {
-      txHash: signed.hash,
-      payload: signed.payload,
-      generationHashSeed: net.info.generationHashSeed,
+    const entry = await signedEntry(built, net, nodeTime, feeMultiplier, {
       sequences: [],
-      deadline: nodeTime + BigInt(o.deadlineMs),
-      fee: built.fee,
-      feeMultiplier,
-      size: built.size,
-      createdAtMs: o.now(),
-      lastSentAtMs: 0,
-      sends: 0,
       keyIds: [],
       checkpoints: [state.sequence],
-      state: 'live',
-    };
+    });
     // Stored before it is sent, exactly like a batch anchor.
     await save([], [entry], [], {
-      states: [{ ...state, status: 'ANNOUNCED', txHash: signed.hash, attempts: state.attempts + 1 }],
+      states: [{ ...state, status: 'ANNOUNCED', txHash: entry.txHash, attempts: state.attempts + 1 }],
     });
     await send(entry);
   }
