@@ -8,6 +8,7 @@ export type KeyErrorCode =
   | 'INVALID_INPUT' // message or context rejected before signing
   | 'SIGN_FAILED' // the implementation failed to sign
   | 'SELF_CHECK_FAILED' // a produced signature did not verify
+  | 'SECRET_UNUSABLE' // a secret file is missing, unreadable, of the wrong size, or too widely readable
   | 'CLOSED'; // used after close()
 
 /** A key provider failure. */

@@ -1,5 +1,6 @@
 // Builds the sidecar from configuration (the only place concrete implementations are chosen) and shuts it down cleanly.
 import { mkdirSync } from 'node:fs';
+import { createDockerSecretProvider } from '../providers/docker-secret-provider.ts';
 import { createMemoryProvider } from '../providers/memory-provider.ts';
 import { anchorStateStore } from './anchor/anchor-state.ts';
 import { type Checkpointer, createCheckpointer } from './anchor/checkpointer.ts';
@@ -40,7 +41,14 @@ export interface App {
 export async function createApp(config: Config, log: Logger): Promise<App> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await openLmdbStore({ path: config.dataDir, pendingCapacity: config.pendingCapacity });
-  const provider = createMemoryProvider();
+  const provider =
+    config.keyProvider === 'docker-secret'
+      ? createDockerSecretProvider({
+          dir: config.secretsDir,
+          pqcSeedSecret: config.pqcSeedSecret,
+          symbolSeedSecret: config.symbolSeedSecret,
+        })
+      : createMemoryProvider();
   try {
     const key = await provider.open('batch-signing', config.algorithmId);
     const head = store.head();

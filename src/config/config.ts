@@ -18,7 +18,11 @@ export interface Config {
   readonly algorithmName: string;
   /** ms since the Unix epoch. */
   readonly guaranteeExpiryMs: number;
-  readonly keyProvider: 'memory';
+  readonly keyProvider: 'memory' | 'docker-secret';
+  /** docker-secret: the directory and the two secret file names. */
+  readonly secretsDir: string;
+  readonly pqcSeedSecret: string;
+  readonly symbolSeedSecret: string;
   readonly pendingCapacity: number;
   readonly maxMessageBytes: number;
   readonly maxBatchSize: number;
@@ -47,6 +51,9 @@ export const SETTINGS = [
   'PQC_ALGORITHM',
   'PQC_GUARANTEE_EXPIRY',
   'SPARK_KEY_PROVIDER',
+  'SPARK_SECRETS_DIR',
+  'SPARK_PQC_SEED_SECRET',
+  'SPARK_SYMBOL_SEED_SECRET',
   'SPARK_PENDING_CAPACITY',
   'SPARK_MAX_MESSAGE_BYTES',
   'SPARK_MAX_BATCH_SIZE',
@@ -186,12 +193,19 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
   }
 
   const keyProvider = raw.SPARK_KEY_PROVIDER ?? d.DEFAULT_KEY_PROVIDER;
-  if (keyProvider !== 'memory') {
+  if (keyProvider !== 'memory' && keyProvider !== 'docker-secret') {
     issues.push({
       setting: 'SPARK_KEY_PROVIDER',
-      problem: `"${keyProvider}" is not available in this version (memory)`,
+      problem: `"${keyProvider}" is not one of memory, docker-secret (pkcs11 and remote are not in this version)`,
     });
   }
+  const secretName = (name: SettingName, fallback: string): string => {
+    const v = raw[name] ?? fallback;
+    if (!/^[A-Za-z0-9._-]{1,128}$/.test(v) || v === '.' || v === '..') {
+      issues.push({ setting: name, problem: `"${v}" is not a plain file name` });
+    }
+    return v;
+  };
 
   const logLevel = raw.SPARK_LOG_LEVEL ?? d.DEFAULT_LOG_LEVEL;
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -232,7 +246,10 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     algorithmId: algorithm?.id ?? 0,
     algorithmName: algorithm?.name ?? algorithmName,
     guaranteeExpiryMs,
-    keyProvider: 'memory',
+    keyProvider: keyProvider === 'docker-secret' ? 'docker-secret' : 'memory',
+    secretsDir: raw.SPARK_SECRETS_DIR ?? d.DEFAULT_SECRETS_DIR,
+    pqcSeedSecret: secretName('SPARK_PQC_SEED_SECRET', d.DEFAULT_PQC_SEED_SECRET),
+    symbolSeedSecret: secretName('SPARK_SYMBOL_SEED_SECRET', d.DEFAULT_SYMBOL_SEED_SECRET),
     pendingCapacity: int('SPARK_PENDING_CAPACITY', d.DEFAULT_PENDING_CAPACITY, 1, 100_000_000),
     maxMessageBytes: int('SPARK_MAX_MESSAGE_BYTES', d.DEFAULT_MAX_MESSAGE_BYTES, 1024, 64 * 1024 * 1024),
     maxBatchSize: int('SPARK_MAX_BATCH_SIZE', d.DEFAULT_MAX_BATCH_SIZE, 1, 10_000_000),

@@ -41,3 +41,9 @@ export const DEFAULT_SYMBOL_RESEND_AFTER_MS = 30_000;
 export const DEFAULT_ANCHOR_BATCHES_PER_TX = 20;
 /** Every this many seconds the head of the header chain is checkpointed (signed and anchored) if it advanced. */
 export const DEFAULT_CHECKPOINT_INTERVAL_SECONDS = 86_400;
+/** docker-secret: where the secrets are mounted (a tmpfs). */
+export const DEFAULT_SECRETS_DIR = '/run/secrets';
+/** docker-secret: file holding the ML-DSA seed (32 raw bytes or 64 hex digits). */
+export const DEFAULT_PQC_SEED_SECRET = 'spark_pqc_seed';
+/** docker-secret: file holding the Symbol account's Ed25519 seed. */
+export const DEFAULT_SYMBOL_SEED_SECRET = 'spark_symbol_seed';

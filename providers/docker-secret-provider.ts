@@ -1,0 +1,91 @@
+// The docker-secret key provider (SPEC §7): keys derived from seeds in /run/secrets, read once, wiped after use.
+import { join } from 'node:path';
+import type { ExternalSigner } from '../src/anchor/external-signer.ts';
+import { createMemoryEd25519Signer } from '../src/anchor/memory-ed25519-signer.ts';
+import { checkedEd25519Signer } from './checked-ed25519-signer.ts';
+import type { CheckedSigningKey } from './checked-signing-key.ts';
+import { KeyError } from './key-error.ts';
+import type { KeyProvider, KeyPurpose, SigningKey } from './key-provider.ts';
+import { mlDsaAlgorithm } from './ml-dsa/ml-dsa-algorithm.ts';
+import { createNativeMlDsaKey } from './ml-dsa/native-ml-dsa-key.ts';
+import { readSeedFile } from './secret-file.ts';
+
+/** Where Docker mounts secrets (a tmpfs). */
+export const DEFAULT_SECRETS_DIR = '/run/secrets';
+/** Secret holding the ML-DSA seed (FIPS 204 ξ, 32 bytes). */
+export const DEFAULT_PQC_SEED_SECRET = 'spark_pqc_seed';
+/** Secret holding the Symbol account's Ed25519 seed (32 bytes). */
+export const DEFAULT_SYMBOL_SEED_SECRET = 'spark_symbol_seed';
+
+/** Options of the docker-secret provider. */
+export interface DockerSecretProviderOptions {
+  readonly dir?: string;
+  readonly pqcSeedSecret?: string;
+  readonly symbolSeedSecret?: string;
+}
+
+/** Secret names are plain file names: no directories, no traversal. */
+function secretPath(dir: string, name: string, option: string): string {
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(name) || name === '.' || name === '..') {
+    throw new KeyError('SECRET_UNUSABLE', `${option}: "${name}" is not a plain secret file name`, {
+      field: option,
+    });
+  }
+  return join(dir, name);
+}
+
+/** Creates the provider. Nothing is written anywhere; each seed buffer is zeroed right after its key is made. */
+export function createDockerSecretProvider(options: DockerSecretProviderOptions = {}): KeyProvider {
+  const dir = options.dir ?? DEFAULT_SECRETS_DIR;
+  const pqcPath = secretPath(dir, options.pqcSeedSecret ?? DEFAULT_PQC_SEED_SECRET, 'pqcSeedSecret');
+  const symbolPath = secretPath(
+    dir,
+    options.symbolSeedSecret ?? DEFAULT_SYMBOL_SEED_SECRET,
+    'symbolSeedSecret',
+  );
+  const keys = new Map<string, CheckedSigningKey>();
+  let account: ExternalSigner | undefined;
+  let closed = false;
+  const open = () => {
+    if (closed) throw new KeyError('CLOSED', 'key provider is closed');
+  };
+
+  return {
+    kind: 'docker-secret',
+    async open(purpose: KeyPurpose, algorithmId: number): Promise<SigningKey> {
+      open();
+      if (purpose !== 'batch-signing') {
+        throw new KeyError('UNSUPPORTED_PURPOSE', 'unsupported key purpose', { field: 'purpose' });
+      }
+      mlDsaAlgorithm(algorithmId);
+      const slot = `${purpose}/${algorithmId}`;
+      const existing = keys.get(slot);
+      if (existing !== undefined) return existing;
+      const seed = readSeedFile(pqcPath);
+      try {
+        const key = createNativeMlDsaKey(algorithmId, seed, { protection: 'file' });
+        keys.set(slot, key);
+        return key;
+      } finally {
+        seed.fill(0);
+      }
+    },
+    async openSymbolAccount(): Promise<ExternalSigner> {
+      open();
+      if (account !== undefined) return account;
+      const seed = readSeedFile(symbolPath);
+      try {
+        account = checkedEd25519Signer(createMemoryEd25519Signer(seed), () => closed);
+        return account;
+      } finally {
+        seed.fill(0);
+      }
+    },
+    async close(): Promise<void> {
+      closed = true;
+      for (const key of keys.values()) key.close();
+      keys.clear();
+      account = undefined;
+    },
+  };
+}

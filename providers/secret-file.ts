@@ -1,0 +1,70 @@
+// Reads one 32-byte seed from a Docker secret file (SPEC §7): checked, read once, never copied into strings.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { KeyError } from './key-error.ts';
+
+/** Largest file accepted: 64 hex digits plus a line end (or 32 raw bytes). */
+const MAX_SECRET_FILE_BYTES = 66;
+
+const unusable = (path: string, problem: string, cause?: unknown): KeyError =>
+  new KeyError('SECRET_UNUSABLE', `secret ${path}: ${problem}`, {
+    field: path,
+    ...(cause === undefined ? {} : { cause }),
+  });
+
+/** Decodes one hex digit, or -1. */
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  return -1;
+}
+
+/**
+ * Reads a 32-byte seed: 32 raw bytes, or 64 hex digits with an optional line end. Refuses a file that is not
+ * regular, that its group or others may read or write (names which), or that has any other size. The raw
+ * buffer is wiped before returning; the caller wipes the seed after use.
+ */
+export function readSeedFile(path: string): Uint8Array {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (cause) {
+    throw unusable(path, `cannot open (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, cause);
+  }
+  const raw = new Uint8Array(MAX_SECRET_FILE_BYTES + 1);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw unusable(path, 'is not a regular file');
+    const who = [st.mode & 0o070 ? 'group' : '', st.mode & 0o007 ? 'others' : ''].filter((w) => w !== '');
+    if (who.length > 0) {
+      throw unusable(
+        path,
+        `mode ${(st.mode & 0o777).toString(8).padStart(4, '0')} lets ${who.join(' and ')} access it; use 0400 or 0600`,
+      );
+    }
+    const n = readSync(fd, raw, 0, raw.length, 0);
+    let end = n;
+    while (end > 0 && (raw[end - 1] === 0x0a || raw[end - 1] === 0x0d)) end--;
+    if (n === 32) return raw.slice(0, 32);
+    if (end === 64) {
+      const seed = new Uint8Array(32);
+      for (let i = 0; i < 32; i++) {
+        const hi = hexDigit(raw[2 * i] as number);
+        const lo = hexDigit(raw[2 * i + 1] as number);
+        if (hi < 0 || lo < 0) {
+          seed.fill(0);
+          throw unusable(path, 'is 64 characters but not hex');
+        }
+        seed[i] = (hi << 4) | lo;
+      }
+      return seed;
+    }
+    throw unusable(
+      path,
+      `holds ${n > MAX_SECRET_FILE_BYTES ? 'more than 66' : n} bytes; expected 32 raw bytes or 64 hex digits`,
+    );
+  } finally {
+    raw.fill(0);
+    closeSync(fd);
+  }
+}
