@@ -125,8 +125,21 @@ export function createProver(
   store: Store,
   sha256: Sha256,
   anchors?: AnchorTracker,
-): { prove(leafHash: Uint8Array): Proof } {
+): { prove(leafHash: Uint8Array): Proof; status(leafHash: Uint8Array): Omit<Proof, 'bundle'> } {
   return {
+    // Cheap: no bundle is built, for watchers that only need to know whether anything changed.
+    status(leafHash) {
+      const record = store.getLeaf(leafHash);
+      if (record === undefined) {
+        throw new RequestError('LEAF_UNKNOWN', 'leaf_hash: no such leaf in this log', { field: 'leaf_hash' });
+      }
+      const sequence = record.position?.sequence;
+      const anchorStatus =
+        anchors === undefined || sequence === undefined
+          ? undefined
+          : (anchors.state(sequence)?.status ?? 'SEALED');
+      return { record, anchorStatus };
+    },
     prove(leafHash) {
       const record = store.getLeaf(leafHash);
       if (record === undefined) {

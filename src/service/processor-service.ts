@@ -77,6 +77,11 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
     });
   };
 
+  const statusOf = (leafHash: Uint8Array): Status => {
+    const s = d.prover.status(leafHash);
+    return leafStatus(s.record, s.anchorStatus);
+  };
+
   const submitOne = async (req: Parameters<typeof toSubmission>[0]) => {
     const submission = toSubmission(req, d.sha256);
     const [result] = await d.ingest.submit([submission]);
@@ -144,12 +149,12 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
           if (d.anchors !== undefined) offs.push(d.anchors.onChange(done));
           ctx.signal.addEventListener('abort', done);
           // A change between the last read and the subscription must not be missed.
-          if (proveResponse(leafHash).status !== current.status) done();
+          if (statusOf(leafHash) !== current.status) done();
         });
         if (ctx.signal.aborted) return;
-        const next = proveResponse(leafHash);
-        if (next.status !== current.status) {
-          current = next;
+        // Events come for every batch; the bundle is rebuilt only when this leaf's status moved.
+        if (statusOf(leafHash) !== current.status) {
+          current = proveResponse(leafHash);
           yield current;
         }
       }
