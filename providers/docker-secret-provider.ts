@@ -1,14 +1,15 @@
-// The docker-secret key provider (SPEC §7): keys derived from seeds in /run/secrets, read once, wiped after use.
+// The docker-secret key provider (SPEC §7): keys derived from seeds in /run/secrets, read once, wiped on close.
 import { join } from 'node:path';
 import type { ExternalSigner } from '../src/anchor/external-signer.ts';
 import { createMemoryEd25519Signer } from '../src/anchor/memory-ed25519-signer.ts';
 import { checkedEd25519Signer } from './checked-ed25519-signer.ts';
 import type { CheckedSigningKey } from './checked-signing-key.ts';
 import { KeyError } from './key-error.ts';
+import { assertBuildable, createDerivedKey } from './key-factory.ts';
 import type { KeyProvider, KeyPurpose, SigningKey } from './key-provider.ts';
-import { mlDsaAlgorithm } from './ml-dsa/ml-dsa-algorithm.ts';
-import { createNativeMlDsaKey } from './ml-dsa/native-ml-dsa-key.ts';
+import { checkKeyRequest } from './key-request.ts';
 import { readSeedFile } from './secret-file.ts';
+import { memorySeedSource } from './seed-source.ts';
 
 /** Where Docker mounts secrets (a tmpfs). */
 export const DEFAULT_SECRETS_DIR = '/run/secrets';
@@ -34,7 +35,11 @@ function secretPath(dir: string, name: string, option: string): string {
   return join(dir, name);
 }
 
-/** Creates the provider. Nothing is written anywhere; each seed buffer is zeroed right after its key is made. */
+/**
+ * Creates the provider. The PQC root seed is read once, at the first open, and kept (one copy) to derive
+ * every key and later generation (docs/hsm.md §Derivation); close() zeroes it. The Symbol seed is the
+ * account's Ed25519 private key itself, zeroed right after the signer is made. Nothing is written anywhere.
+ */
 export function createDockerSecretProvider(options: DockerSecretProviderOptions = {}): KeyProvider {
   const dir = options.dir ?? DEFAULT_SECRETS_DIR;
   const pqcPath = secretPath(dir, options.pqcSeedSecret ?? DEFAULT_PQC_SEED_SECRET, 'pqcSeedSecret');
@@ -44,6 +49,7 @@ export function createDockerSecretProvider(options: DockerSecretProviderOptions 
     'symbolSeedSecret',
   );
   const keys = new Map<string, CheckedSigningKey>();
+  let seeds: ReturnType<typeof memorySeedSource> | undefined;
   let account: ExternalSigner | undefined;
   let closed = false;
   const open = () => {
@@ -52,23 +58,28 @@ export function createDockerSecretProvider(options: DockerSecretProviderOptions 
 
   return {
     kind: 'docker-secret',
-    async open(purpose: KeyPurpose, algorithmId: number): Promise<SigningKey> {
+    async open(purpose: KeyPurpose, algorithmId: number, generation = 0): Promise<SigningKey> {
       open();
-      if (purpose !== 'batch-signing') {
-        throw new KeyError('UNSUPPORTED_PURPOSE', 'unsupported key purpose', { field: 'purpose' });
-      }
-      mlDsaAlgorithm(algorithmId);
-      const slot = `${purpose}/${algorithmId}`;
+      checkKeyRequest(purpose, generation);
+      assertBuildable(algorithmId);
+      const slot = `${purpose}/${algorithmId}/${generation}`;
       const existing = keys.get(slot);
       if (existing !== undefined) return existing;
-      const seed = readSeedFile(pqcPath);
-      try {
-        const key = createNativeMlDsaKey(algorithmId, seed, { protection: 'file' });
-        keys.set(slot, key);
-        return key;
-      } finally {
-        seed.fill(0);
+      if (seeds === undefined) {
+        const root = readSeedFile(pqcPath);
+        try {
+          seeds = memorySeedSource(root);
+        } finally {
+          root.fill(0);
+        }
       }
+      const key = createDerivedKey(
+        seeds.source,
+        { purpose, algorithmId, generation, implementation: 'native' },
+        { protection: 'file' },
+      );
+      keys.set(slot, key);
+      return key;
     },
     async openSymbolAccount(): Promise<ExternalSigner> {
       open();
@@ -83,6 +94,8 @@ export function createDockerSecretProvider(options: DockerSecretProviderOptions 
     },
     async close(): Promise<void> {
       closed = true;
+      seeds?.wipe();
+      seeds = undefined;
       for (const key of keys.values()) key.close();
       keys.clear();
       account = undefined;

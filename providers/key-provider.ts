@@ -33,8 +33,16 @@ export interface KeyProvider {
   openSymbolAccount(): Promise<ExternalSigner>;
   /** Configuration name, e.g. "memory". */
   readonly kind: string;
-  /** Opens (generating or loading) the key for `purpose` with `algorithmId`. */
-  open(purpose: KeyPurpose, algorithmId: number): Promise<SigningKey>;
+  /**
+   * Opens (generating, deriving or loading) generation `generation` (default 0) of the key for `purpose`
+   * with `algorithmId`. The same triple gives the same key for as long as the provider's root secret lives
+   * (for the memory provider: this process); another generation gives another key. Rotation opens the next
+   * generation; a restart reopens the current one from the key history.
+   */
+  open(purpose: KeyPurpose, algorithmId: number, generation?: number): Promise<SigningKey>;
   /** Wipes private material and releases resources; later calls fail with KeyError CLOSED. */
   close(): Promise<void>;
 }
+
+/** Largest key generation (a rotation a day for thousands of years fits). */
+export const MAX_KEY_GENERATION = 0xffff_ffff;

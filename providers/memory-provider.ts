@@ -1,34 +1,24 @@
-// The memory key provider (SPEC §7): fresh ML-DSA keys generated at start, living only in this process.
+// The memory key provider (SPEC §7): keys derived from a random root generated at start, living only in this process.
 import { randomFillSync } from 'node:crypto';
 import type { ExternalSigner } from '../src/anchor/external-signer.ts';
 import { createMemoryEd25519Signer } from '../src/anchor/memory-ed25519-signer.ts';
 import { checkedEd25519Signer } from './checked-ed25519-signer.ts';
 import type { CheckedSigningKey } from './checked-signing-key.ts';
 import { KeyError } from './key-error.ts';
+import { assertBuildable, createDerivedKey, type KeyImplementation } from './key-factory.ts';
 import type { KeyProvider, KeyPurpose, SigningKey } from './key-provider.ts';
-import { ML_DSA_SEED_LENGTH, mlDsaAlgorithm } from './ml-dsa/ml-dsa-algorithm.ts';
-import { createNativeMlDsaKey } from './ml-dsa/native-ml-dsa-key.ts';
-import { createNobleMlDsaKey } from './ml-dsa/noble-ml-dsa-key.ts';
-
-/** Which ML-DSA implementation holds the keys. */
-export type MlDsaImplementation = 'native' | 'noble';
+import { checkKeyRequest } from './key-request.ts';
+import { memorySeedSource } from './seed-source.ts';
 
 /** Implementation used unless configured otherwise: OpenSSL is the faster. */
-export const DEFAULT_MEMORY_IMPLEMENTATION: MlDsaImplementation = 'native';
+export const DEFAULT_MEMORY_IMPLEMENTATION: KeyImplementation = 'native';
 
 /** Options of the memory provider. */
 export interface MemoryProviderOptions {
-  readonly implementation?: MlDsaImplementation;
+  readonly implementation?: KeyImplementation;
 }
 
-const FACTORIES = {
-  native: createNativeMlDsaKey,
-  noble: createNobleMlDsaKey,
-} as const;
-
-const PURPOSES: readonly KeyPurpose[] = ['batch-signing'];
-
-/** Creates a provider that generates one key per purpose and algorithm on first open. */
+/** Creates a provider whose keys (one per purpose, algorithm and generation) die with the process. */
 export function createMemoryProvider(options: MemoryProviderOptions = {}): KeyProvider {
   const implementation = options.implementation ?? DEFAULT_MEMORY_IMPLEMENTATION;
   if (implementation !== 'native' && implementation !== 'noble') {
@@ -36,7 +26,10 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): KeyPr
       field: 'implementation',
     });
   }
-  const build = FACTORIES[implementation];
+  // An unpooled buffer of its own, so wiping it wipes the only copy.
+  const root = randomFillSync(new Uint8Array(32));
+  const seeds = memorySeedSource(root);
+  root.fill(0);
   const keys = new Map<string, CheckedSigningKey>();
   let closed = false;
   let account: ExternalSigner | undefined;
@@ -49,28 +42,24 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): KeyPr
       account ??= checkedEd25519Signer(createMemoryEd25519Signer(), () => closed);
       return account;
     },
-    async open(purpose: KeyPurpose, algorithmId: number): Promise<SigningKey> {
+    async open(purpose: KeyPurpose, algorithmId: number, generation = 0): Promise<SigningKey> {
       if (closed) throw new KeyError('CLOSED', 'key provider is closed');
-      if (!PURPOSES.includes(purpose)) {
-        throw new KeyError('UNSUPPORTED_PURPOSE', 'unsupported key purpose', { field: 'purpose' });
-      }
-      mlDsaAlgorithm(algorithmId);
-      const slot = `${purpose}/${algorithmId}`;
+      checkKeyRequest(purpose, generation);
+      assertBuildable(algorithmId);
+      const slot = `${purpose}/${algorithmId}/${generation}`;
       const existing = keys.get(slot);
       if (existing !== undefined) return existing;
-      // An unpooled buffer of its own, so wiping it wipes the only copy.
-      const seed = randomFillSync(new Uint8Array(ML_DSA_SEED_LENGTH));
-      let key: CheckedSigningKey;
-      try {
-        key = build(algorithmId, seed, { protection: 'memory' });
-      } finally {
-        seed.fill(0);
-      }
+      const key = createDerivedKey(
+        seeds.source,
+        { purpose, algorithmId, generation, implementation },
+        { protection: 'memory' },
+      );
       keys.set(slot, key);
       return key;
     },
     async close(): Promise<void> {
       closed = true;
+      seeds.wipe();
       for (const key of keys.values()) key.close();
       keys.clear();
       account = undefined;

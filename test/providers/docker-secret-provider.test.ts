@@ -1,6 +1,6 @@
 // The docker-secret provider: the KeyProvider contract over real secret files, and its refusals.
 import assert from 'node:assert/strict';
-import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
+import { createHmac, createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,15 +47,23 @@ async function refused(
 }
 
 describe('docker-secret provider', () => {
-  test('derives the ML-DSA key from the seed (FIPS 204) and the Symbol account from its seed', async () => {
+  test('derives the ML-DSA key from the root seed by HKDF-Expand (docs/hsm.md) and the Symbol account from its seed', async () => {
     const pqc = randomBytes(32);
     const symbol = randomBytes(32);
     const provider = createDockerSecretProvider({ dir: secretsDir(pqc, symbol) });
+    for (const generation of [0, 1]) {
+      const key = await provider.open('batch-signing', ML_DSA_65, generation);
+      // Independently: ξ = HKDF-Expand(PRK = root, info = label, 32) = HMAC(root, label ‖ 0x01).
+      const label = `spark/v1/key-seed/batch-signing/0002/${generation}`;
+      const xi = createHmac('sha256', pqc)
+        .update(Buffer.concat([Buffer.from(label), Buffer.from([1])]))
+        .digest();
+      const expected = createPublicKey(
+        createPrivateKey({ key: xi, format: 'raw-seed', asymmetricKeyType: 'ml-dsa-65' } as never),
+      ).export({ format: 'raw-public' } as never) as Buffer;
+      assert.deepEqual(Buffer.from(key.publicKey), expected);
+    }
     const key = await provider.open('batch-signing', ML_DSA_65);
-    const expected = createPublicKey(
-      createPrivateKey({ key: pqc, format: 'raw-seed', asymmetricKeyType: 'ml-dsa-65' } as never),
-    ).export({ format: 'raw-public' } as never) as Buffer;
-    assert.deepEqual(Buffer.from(key.publicKey), expected);
     assert.equal(key.protection, 'file');
     assert.equal(provider.kind, 'docker-secret');
     const account = await provider.openSymbolAccount();

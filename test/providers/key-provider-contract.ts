@@ -141,6 +141,37 @@ export function keyProviderContract(name: string, makeProvider: () => Promise<Ke
       });
     });
 
+    test('each generation is another key; reopening a generation gives the same key', async () => {
+      await withProvider(async (provider) => {
+        const g0 = await provider.open('batch-signing', ML_DSA_65, 0);
+        const g1 = await provider.open('batch-signing', ML_DSA_65, 1);
+        const g7 = await provider.open('batch-signing', ML_DSA_65, 7);
+        assert.deepEqual((await provider.open('batch-signing', ML_DSA_65)).keyId, g0.keyId, 'default is 0');
+        assert.notDeepEqual(g1.keyId, g0.keyId);
+        assert.notDeepEqual(g7.keyId, g1.keyId);
+        assert.deepEqual((await provider.open('batch-signing', ML_DSA_65, 1)).keyId, g1.keyId);
+        const signature = await g1.sign(MESSAGE, CONTEXT);
+        assert.ok(createNativeVerifier().verify(ML_DSA_65, g1.publicKey, MESSAGE, signature, CONTEXT));
+        for (const bad of [-1, 1.5, 2 ** 32, Number.NaN]) {
+          await expectKeyError(
+            () => provider.open('batch-signing', ML_DSA_65, bad),
+            'INVALID_INPUT',
+            'generation',
+          );
+        }
+      });
+    });
+
+    test('an unknown purpose is refused with UNSUPPORTED_PURPOSE', async () => {
+      await withProvider(async (provider) => {
+        await expectKeyError(
+          () => provider.open('tls' as never, ML_DSA_65),
+          'UNSUPPORTED_PURPOSE',
+          'purpose',
+        );
+      });
+    });
+
     test('an unsupported algorithm id is refused with UNSUPPORTED_ALGORITHM', async () => {
       await withProvider(async (provider) => {
         for (const id of [0x7777, 0, -1, 1.5]) {
