@@ -9,6 +9,9 @@ export type KeyErrorCode =
   | 'SIGN_FAILED' // the implementation failed to sign
   | 'SELF_CHECK_FAILED' // a produced signature did not verify
   | 'SECRET_UNUSABLE' // a secret file is missing, unreadable, of the wrong size, or too widely readable
+  | 'TOKEN_UNAVAILABLE' // a PKCS#11 module, token, login or key object could not be used
+  | 'REMOTE_UNAVAILABLE' // the remote signer could not be reached or its TLS identity was not accepted
+  | 'REMOTE_REFUSED' // the remote signer refused the request (policy, authentication)
   | 'CLOSED'; // used after close()
 
 /** A key provider failure. */

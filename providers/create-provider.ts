@@ -1,0 +1,25 @@
+// Chooses the key provider named by configuration (SPEC §7): one line switches where keys live.
+import {
+  createDockerSecretProvider,
+  type DockerSecretProviderOptions,
+} from './docker-secret-provider.ts';
+import type { KeyProvider } from './key-provider.ts';
+import { createMemoryProvider, type MemoryProviderOptions } from './memory-provider.ts';
+
+/** Which provider, with its options. */
+export type ProviderSpec =
+  | ({ readonly kind: 'memory' } & MemoryProviderOptions)
+  | ({ readonly kind: 'docker-secret' } & DockerSecretProviderOptions);
+
+/** Provider kinds this build knows, for configuration messages. */
+export const PROVIDER_KINDS = ['memory', 'docker-secret'] as const;
+
+/** Creates the provider `spec` names. Providers with native modules load only when chosen. */
+export async function createKeyProvider(spec: ProviderSpec): Promise<KeyProvider> {
+  switch (spec.kind) {
+    case 'memory':
+      return createMemoryProvider(spec);
+    case 'docker-secret':
+      return createDockerSecretProvider(spec);
+  }
+}
