@@ -1,6 +1,8 @@
 // Seal time in-process on a fresh LMDB store: tree build + ML-DSA sign + durable commit, with a breakdown.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { SigningKey } from '../providers/key-provider.ts';
+import { makeKeyEntry } from '../src/batch/key-entry.ts';
+import { fixedKeyRing } from '../src/batch/key-ring.ts';
 import { createSealer } from '../src/batch/sealer.ts';
 import { leafHashOfDigest } from '../src/bundle/leaf.ts';
 import { nativeSha256 } from '../src/crypto/native-sha256.ts';
@@ -107,6 +109,13 @@ async function fill(store: Store, n: number): Promise<Uint8Array> {
  * filling it with `leaves` new ones, and times buildLevels alone on the same hashes.
  */
 export async function sealBench(key: SigningKey, leaves: number, repeats: number): Promise<SealFigures> {
+  const entry = await makeKeyEntry({
+    key,
+    generation: 0,
+    validFromMs: 0,
+    previousKeyId: new Uint8Array(0),
+    endorser: undefined,
+  });
   const dir = benchTempDir('spark-bench-seal-');
   const store = await openLmdbStore({ path: dir.path, pendingCapacity: leaves });
   try {
@@ -120,10 +129,9 @@ export async function sealBench(key: SigningKey, leaves: number, repeats: number
       const parts: Parts = { readPendingMs: 0, signMs: 0, commitMs: 0 };
       const sealer = createSealer({
         store: timedStore(store, parts),
-        key: timedKey(key, parts),
+        keys: fixedKeyRing({ key: timedKey(key, parts), entry }),
         sha256: nativeSha256,
         guaranteeExpiryMs: Date.parse('2045-01-01T00:00:00Z'),
-        keyValidFromMs: 0,
         now: () => Date.now(),
         log: createLogger('silent'),
       });

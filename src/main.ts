@@ -1,19 +1,20 @@
 // Builds the sidecar from configuration (the only place concrete implementations are chosen) and shuts it down cleanly.
 import { mkdirSync } from 'node:fs';
-import { createDockerSecretProvider } from '../providers/docker-secret-provider.ts';
-import { createMemoryProvider } from '../providers/memory-provider.ts';
+import { createKeyProvider } from '../providers/create-provider.ts';
 import { anchorStateStore } from './anchor/anchor-state.ts';
 import { type Checkpointer, createCheckpointer } from './anchor/checkpointer.ts';
 import { type AnchorTracker, createAnchorTracker } from './anchor/symbol/anchor-tracker.ts';
 import { onChainChecker } from './anchor/symbol/online-check.ts';
 import { createSymbolRestClient } from './anchor/symbol/rest-client.ts';
 import { createIngest } from './batch/ingest.ts';
-import { ensureKeyRecorded } from './batch/key-history.ts';
+import { openKeyRing } from './batch/key-ring.ts';
 import { createProver } from './batch/prover.ts';
+import { createRotationScheduler } from './batch/rotation-scheduler.ts';
 import { createSealScheduler } from './batch/seal-scheduler.ts';
 import { createSealer } from './batch/sealer.ts';
 import { decodeHeader } from './bundle/header.ts';
 import type { Config } from './config/config.ts';
+import { providerSpecOf } from './config/provider-spec.ts';
 import { nativeSha256 } from './crypto/native-sha256.ts';
 import { createNativeVerifier } from './crypto/native-verifier.ts';
 import { toHex } from './encoding/bytes.ts';
@@ -41,39 +42,46 @@ export interface App {
 export async function createApp(config: Config, log: Logger): Promise<App> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await openLmdbStore({ path: config.dataDir, pendingCapacity: config.pendingCapacity });
-  const provider =
-    config.keyProvider === 'docker-secret'
-      ? createDockerSecretProvider({
-          dir: config.secretsDir,
-          pqcSeedSecret: config.pqcSeedSecret,
-          symbolSeedSecret: config.symbolSeedSecret,
-        })
-      : createMemoryProvider();
+  const provider = await createKeyProvider(providerSpecOf(config));
   try {
-    const key = await provider.open('batch-signing', config.algorithmId);
-    const head = store.head();
-    const headFields = head === undefined ? undefined : decodeHeader(head.header);
-    const headTimeMs =
-      headFields === undefined || typeof headFields === 'string' ? 0 : Number(headFields.timeMs);
-    const keyEntry = await ensureKeyRecorded(store, key, Date.now(), headTimeMs);
+    const now = () => Date.now();
+    const headTimeMs = (): number => {
+      const head = store.head();
+      const fields = head === undefined ? undefined : decodeHeader(head.header);
+      return fields === undefined || typeof fields === 'string' ? 0 : Number(fields.timeMs);
+    };
+    const keys = await openKeyRing({
+      store,
+      provider,
+      algorithmId: config.algorithmId,
+      headTimeMs,
+      now,
+      log: log.child({ module: 'keys' }),
+    });
+    const { key, entry: keyEntry } = keys.current();
     log.info(
       {
         keyId: toHex(key.keyId),
         algorithm: config.algorithmName,
         provider: provider.kind,
+        generation: keyEntry.generation,
         logId: toHex(store.logId),
       },
       'signing key ready',
     );
+    const rotation = createRotationScheduler(
+      keys,
+      config.keyRotationIntervalSeconds * 1000,
+      now,
+      log.child({ module: 'keys' }),
+    );
 
-    const now = () => Date.now();
     const timeoutMs = config.aggregationTimeoutSeconds * 1000;
     const sealer = createSealer({
       store,
-      key,
+      keys,
       sha256: nativeSha256,
       guaranteeExpiryMs: config.guaranteeExpiryMs,
-      keyValidFromMs: keyEntry.validFromMs,
       now,
       log: log.child({ module: 'sealer' }),
     });
@@ -115,8 +123,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         store,
         states,
         tracker,
-        key,
-        keyValidFromMs: keyEntry.validFromMs,
+        keys,
         sha256: nativeSha256,
         intervalMs: config.checkpointIntervalSeconds * 1000,
         now,
@@ -147,7 +154,6 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       sha256: nativeSha256,
       verifier: createNativeVerifier(),
       timeoutMs,
-      algorithmId: config.algorithmId,
       keyProvider: provider.kind,
       anchors,
       immediateFeeMultiplier: config.immediateFeeMultiplier,
@@ -163,7 +169,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       log: log.child({ module: 'server' }),
       routes: (router) => {
         router.service(SparkProcessor, processor);
-        router.service(SparkAdmin, createAdminService(scheduler));
+        router.service(SparkAdmin, createAdminService({ scheduler, keys, store }));
         router.service(Health, health.impl);
         router.service(ReflectionV1, reflection);
         router.service(ReflectionV1alpha, reflection as never);
@@ -174,6 +180,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     scheduler.start();
     await anchors?.start();
     checkpointer?.start();
+    rotation.start();
     if (anchors === undefined)
       log.warn('SYMBOL_NODE_URL is not set: batches are not anchored and stop at SEALED');
 
@@ -186,6 +193,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
           health.state.setDraining();
           await ingest.close();
           await server.close(config.shutdownGraceMs);
+          await rotation.stop();
           await scheduler.stop();
           await checkpointer?.stop();
           await anchors?.stop();

@@ -1,6 +1,7 @@
 // Signs a checkpoint of the header chain every SPARK_CHECKPOINT_INTERVAL when the head advanced, and queues it
 // for anchoring (SPEC §6; docs/anchoring.md §Checkpoints).
-import type { SigningKey } from '../../providers/key-provider.ts';
+
+import type { KeyRing } from '../batch/key-ring.ts';
 import { encodeCheckpoint, headerLog } from '../bundle/checkpoint.ts';
 import { CHECKPOINT_SIGNATURE_CONTEXT } from '../crypto/contexts.ts';
 import type { Sha256 } from '../crypto/sha256.ts';
@@ -14,10 +15,8 @@ export interface CheckpointerOptions {
   readonly store: Store;
   readonly states: AnchorStateStore;
   readonly tracker: AnchorTracker;
-  /** The batch-signing key (the sealer's). */
-  readonly key: SigningKey;
-  /** Start of the key's validity window: a checkpoint is never dated before it. */
-  readonly keyValidFromMs: number;
+  /** The batch-signing keys (the sealer's), used under their lock: a checkpoint is dated inside its key's window. */
+  readonly keys: Pick<KeyRing, 'use'>;
   readonly sha256: Sha256;
   readonly intervalMs: number;
   readonly now: () => number;
@@ -53,22 +52,24 @@ export function createCheckpointer(o: CheckpointerOptions): Checkpointer {
       hashes.push(batch.headerHash);
     }
     const log = headerLog(hashes, o.sha256);
-    const body = encodeCheckpoint({
-      version: 1,
-      logId: o.store.logId,
-      batchCount,
-      headerLogRoot: log.root,
-      headHeaderHash: head.headerHash,
-      timeMs: BigInt(Math.max(o.now(), o.keyValidFromMs)),
-      algorithmId: o.key.algorithmId,
-      keyId: o.key.keyId,
+    const stored = await o.keys.use(async ({ key, entry }): Promise<StoredCheckpoint> => {
+      const body = encodeCheckpoint({
+        version: 1,
+        logId: o.store.logId,
+        batchCount,
+        headerLogRoot: log.root,
+        headHeaderHash: head.headerHash,
+        timeMs: BigInt(Math.max(o.now(), entry.validFromMs)),
+        algorithmId: key.algorithmId,
+        keyId: key.keyId,
+      });
+      const signature = await key.sign(body, CHECKPOINT_SIGNATURE_CONTEXT);
+      return {
+        batchCount,
+        body,
+        signatures: [{ algorithmId: key.algorithmId, keyId: key.keyId, signature }],
+      };
     });
-    const signature = await o.key.sign(body, CHECKPOINT_SIGNATURE_CONTEXT);
-    const stored: StoredCheckpoint = {
-      batchCount,
-      body,
-      signatures: [{ algorithmId: o.key.algorithmId, keyId: o.key.keyId, signature }],
-    };
     await o.tracker.enqueueCheckpoint(stored);
     o.log.info({ batchCount: batchCount.toString() }, 'checkpoint signed and queued for anchoring');
     return stored;

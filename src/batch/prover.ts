@@ -27,13 +27,24 @@ export interface Proof {
   readonly bundle: ProofBundle | undefined;
 }
 
-/** The signing key's entry and, when its window is closed, its successor's. */
+/**
+ * The signing key's entry, its successor's when its window is closed, and the chain of endorsing predecessors
+ * back to the first key that was not endorsed (so a verifier who trusts an earlier key can follow every step).
+ */
 function keysFor(history: readonly KeyHistoryEntry[], keyId: Uint8Array): KeyHistoryEntry[] {
   const at = history.findIndex((k) => bytesEqual(k.keyId, keyId));
   const entry = history[at];
   if (entry === undefined) return [];
   const next = history[at + 1];
-  return entry.validUntilMs !== 0 && next !== undefined ? [entry, next] : [entry];
+  const out = entry.validUntilMs !== 0 && next !== undefined ? [entry, next] : [entry];
+  for (let i = at; i > 0; i--) {
+    const cur = history[i];
+    const prev = history[i - 1];
+    if (cur === undefined || prev === undefined || cur.endorsement.length === 0) break;
+    if (!bytesEqual(cur.previousKeyId, prev.keyId)) break;
+    out.push(prev);
+  }
+  return out;
 }
 
 /** The bundle's Anchor from a confirmed batch state, or undefined when not (yet) confirmed. */

@@ -8,15 +8,15 @@ import { toHex } from '../encoding/bytes.ts';
 import type { Logger } from '../log/logger.ts';
 import { buildLevels, rootOf } from '../merkle/tree.ts';
 import type { BatchRecord, Store } from '../store/store.ts';
+import type { KeyRing } from './key-ring.ts';
 
 /** What the sealer needs. */
 export interface SealerOptions {
   readonly store: Store;
-  readonly key: SigningKey;
+  /** The signing key, used under its ring's lock so no rotation falls between dating and signing. */
+  readonly keys: Pick<KeyRing, 'use'>;
   readonly sha256: Sha256;
   readonly guaranteeExpiryMs: number;
-  /** Start of the current key's validity window: no header may predate it. */
-  readonly keyValidFromMs: number;
   readonly now: () => number;
   readonly log: Logger;
 }
@@ -31,7 +31,15 @@ export interface Sealer {
 export function createSealer(o: SealerOptions): Sealer {
   let tail: Promise<unknown> = Promise.resolve();
 
-  async function sealOnce(limit: number): Promise<BatchRecord | undefined> {
+  function sealOnce(limit: number): Promise<BatchRecord | undefined> {
+    return o.keys.use(({ key, entry }) => sealWith(key, entry.validFromMs, limit));
+  }
+
+  async function sealWith(
+    key: SigningKey,
+    keyValidFromMs: number,
+    limit: number,
+  ): Promise<BatchRecord | undefined> {
     const started = performance.now();
     const leaves = o.store.pendingLeaves(limit);
     if (leaves.length === 0) return undefined;
@@ -45,7 +53,7 @@ export function createSealer(o: SealerOptions): Sealer {
       if (typeof fields !== 'string') previousTime = Number(fields.timeMs);
     }
     // Header times never go backwards and never predate the signing key's window.
-    const timeMs = Math.max(o.now(), previousTime, o.keyValidFromMs);
+    const timeMs = Math.max(o.now(), previousTime, keyValidFromMs);
     const sequence = head === undefined ? 0n : head.sequence + 1n;
     const header = encodeHeader({
       formatVersion: HEADER_FORMAT_VERSION,
@@ -55,16 +63,16 @@ export function createSealer(o: SealerOptions): Sealer {
       root: rootOf(levels),
       treeSize: BigInt(leaves.length),
       timeMs: BigInt(timeMs),
-      algorithmId: o.key.algorithmId,
-      keyId: o.key.keyId,
+      algorithmId: key.algorithmId,
+      keyId: key.keyId,
       guaranteeExpiryMs: BigInt(o.guaranteeExpiryMs),
     });
-    const signature = await o.key.sign(header, HEADER_SIGNATURE_CONTEXT);
+    const signature = await key.sign(header, HEADER_SIGNATURE_CONTEXT);
     const batch: BatchRecord = {
       sequence,
       header,
       headerHash: o.sha256(header),
-      signatures: [{ algorithmId: o.key.algorithmId, keyId: o.key.keyId, signature }],
+      signatures: [{ algorithmId: key.algorithmId, keyId: key.keyId, signature }],
       treeSize: leaves.length,
     };
     await o.store.commitBatch(batch, levels);

@@ -18,11 +18,29 @@ export interface Config {
   readonly algorithmName: string;
   /** ms since the Unix epoch. */
   readonly guaranteeExpiryMs: number;
-  readonly keyProvider: 'memory' | 'docker-secret';
-  /** docker-secret: the directory and the two secret file names. */
+  readonly keyProvider: KeyProviderKind;
+  /** docker-secret and pkcs11: the secrets directory and the secret file names in it. */
   readonly secretsDir: string;
   readonly pqcSeedSecret: string;
   readonly symbolSeedSecret: string;
+  /** pkcs11 settings (docs/hsm.md). */
+  readonly pkcs11: {
+    readonly modulePath: string;
+    readonly tokenLabel: string;
+    readonly pinSecret: string;
+    readonly masterKeyLabel: string;
+    readonly symbolKeyLabel: string;
+  };
+  /** remote settings (docs/remote-signer.md); address undefined unless the provider is remote. */
+  readonly remote: {
+    readonly address: string | undefined;
+    readonly caFile: string | undefined;
+    readonly certFile: string | undefined;
+    readonly keyFile: string | undefined;
+    readonly serverName: string | undefined;
+  };
+  /** Seconds between scheduled key rotations; 0 when off. */
+  readonly keyRotationIntervalSeconds: number;
   readonly pendingCapacity: number;
   readonly maxMessageBytes: number;
   readonly maxBatchSize: number;
@@ -39,6 +57,11 @@ export interface Config {
   readonly checkpointIntervalSeconds: number;
 }
 
+/** Where keys can live (SPEC §7). */
+export const KEY_PROVIDER_KINDS = ['memory', 'docker-secret', 'pkcs11', 'remote'] as const;
+/** A key provider name. */
+export type KeyProviderKind = (typeof KEY_PROVIDER_KINDS)[number];
+
 /** Every setting's variable name, as read from the environment or a JSON config file. */
 export const SETTINGS = [
   'SPARK_LISTEN',
@@ -54,6 +77,17 @@ export const SETTINGS = [
   'SPARK_SECRETS_DIR',
   'SPARK_PQC_SEED_SECRET',
   'SPARK_SYMBOL_SEED_SECRET',
+  'PQC_KEY_ROTATION_INTERVAL',
+  'SPARK_PKCS11_MODULE',
+  'SPARK_PKCS11_TOKEN_LABEL',
+  'SPARK_PKCS11_PIN_SECRET',
+  'SPARK_PKCS11_MASTER_KEY_LABEL',
+  'SPARK_PKCS11_SYMBOL_KEY_LABEL',
+  'SPARK_REMOTE_SIGNER',
+  'SPARK_REMOTE_CA',
+  'SPARK_REMOTE_CERT',
+  'SPARK_REMOTE_KEY',
+  'SPARK_REMOTE_SERVER_NAME',
   'SPARK_PENDING_CAPACITY',
   'SPARK_MAX_MESSAGE_BYTES',
   'SPARK_MAX_BATCH_SIZE',
@@ -192,12 +226,31 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     });
   }
 
-  const keyProvider = raw.SPARK_KEY_PROVIDER ?? d.DEFAULT_KEY_PROVIDER;
-  if (keyProvider !== 'memory' && keyProvider !== 'docker-secret') {
+  const keyProviderRaw = raw.SPARK_KEY_PROVIDER ?? d.DEFAULT_KEY_PROVIDER;
+  const keyProvider = KEY_PROVIDER_KINDS.find((k) => k === keyProviderRaw) ?? 'memory';
+  if (keyProvider !== keyProviderRaw) {
     issues.push({
       setting: 'SPARK_KEY_PROVIDER',
-      problem: `"${keyProvider}" is not one of memory, docker-secret (pkcs11 and remote are not in this version)`,
+      problem: `"${keyProviderRaw}" is not one of ${KEY_PROVIDER_KINDS.join(', ')}`,
     });
+  }
+  const label = (name: SettingName, fallback: string): string => {
+    const v = raw[name] ?? fallback;
+    if (v.length === 0 || v.length > 64 || [...v].some((c) => c < ' ')) {
+      issues.push({ setting: name, problem: 'must be 1–64 printable characters' });
+    }
+    return v;
+  };
+  const remoteSetting = (name: SettingName): string | undefined => {
+    const v = raw[name];
+    if (keyProvider === 'remote' && v === undefined && name !== 'SPARK_REMOTE_SERVER_NAME') {
+      issues.push({ setting: name, problem: 'is required when SPARK_KEY_PROVIDER is remote' });
+    }
+    return v;
+  };
+  const remoteAddress = remoteSetting('SPARK_REMOTE_SIGNER');
+  if (remoteAddress !== undefined && typeof parseListen(remoteAddress) === 'string') {
+    issues.push({ setting: 'SPARK_REMOTE_SIGNER', problem: `"${remoteAddress}" is not HOST:PORT` });
   }
   const secretName = (name: SettingName, fallback: string): string => {
     const v = raw[name] ?? fallback;
@@ -246,10 +299,30 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     algorithmId: algorithm?.id ?? 0,
     algorithmName: algorithm?.name ?? algorithmName,
     guaranteeExpiryMs,
-    keyProvider: keyProvider === 'docker-secret' ? 'docker-secret' : 'memory',
+    keyProvider,
     secretsDir: raw.SPARK_SECRETS_DIR ?? d.DEFAULT_SECRETS_DIR,
     pqcSeedSecret: secretName('SPARK_PQC_SEED_SECRET', d.DEFAULT_PQC_SEED_SECRET),
     symbolSeedSecret: secretName('SPARK_SYMBOL_SEED_SECRET', d.DEFAULT_SYMBOL_SEED_SECRET),
+    pkcs11: {
+      modulePath: raw.SPARK_PKCS11_MODULE ?? d.DEFAULT_PKCS11_MODULE,
+      tokenLabel: label('SPARK_PKCS11_TOKEN_LABEL', d.DEFAULT_PKCS11_TOKEN_LABEL),
+      pinSecret: secretName('SPARK_PKCS11_PIN_SECRET', d.DEFAULT_PKCS11_PIN_SECRET),
+      masterKeyLabel: label('SPARK_PKCS11_MASTER_KEY_LABEL', d.DEFAULT_PKCS11_MASTER_KEY_LABEL),
+      symbolKeyLabel: label('SPARK_PKCS11_SYMBOL_KEY_LABEL', d.DEFAULT_PKCS11_SYMBOL_KEY_LABEL),
+    },
+    remote: {
+      address: remoteAddress,
+      caFile: remoteSetting('SPARK_REMOTE_CA'),
+      certFile: remoteSetting('SPARK_REMOTE_CERT'),
+      keyFile: remoteSetting('SPARK_REMOTE_KEY'),
+      serverName: remoteSetting('SPARK_REMOTE_SERVER_NAME'),
+    },
+    keyRotationIntervalSeconds: int(
+      'PQC_KEY_ROTATION_INTERVAL',
+      d.DEFAULT_KEY_ROTATION_INTERVAL_SECONDS,
+      0,
+      10 * 366 * 86_400,
+    ),
     pendingCapacity: int('SPARK_PENDING_CAPACITY', d.DEFAULT_PENDING_CAPACITY, 1, 100_000_000),
     maxMessageBytes: int('SPARK_MAX_MESSAGE_BYTES', d.DEFAULT_MAX_MESSAGE_BYTES, 1024, 64 * 1024 * 1024),
     maxBatchSize: int('SPARK_MAX_BATCH_SIZE', d.DEFAULT_MAX_BATCH_SIZE, 1, 10_000_000),

@@ -47,3 +47,15 @@ export const DEFAULT_SECRETS_DIR = '/run/secrets';
 export const DEFAULT_PQC_SEED_SECRET = 'spark_pqc_seed';
 /** docker-secret: file holding the Symbol account's Ed25519 seed. */
 export const DEFAULT_SYMBOL_SEED_SECRET = 'spark_symbol_seed';
+/** Seconds a batch-signing key signs before it is rotated (30 days); 0 turns scheduled rotation off. */
+export const DEFAULT_KEY_ROTATION_INTERVAL_SECONDS = 30 * 86_400;
+/** pkcs11: the PKCS#11 module (SoftHSM2 as packaged by Debian). */
+export const DEFAULT_PKCS11_MODULE = '/usr/lib/softhsm/libsofthsm2.so';
+/** pkcs11: label of the token holding the keys. */
+export const DEFAULT_PKCS11_TOKEN_LABEL = 'spark';
+/** pkcs11: secret file (under SPARK_SECRETS_DIR) holding the user PIN. */
+export const DEFAULT_PKCS11_PIN_SECRET = 'spark_pkcs11_pin';
+/** pkcs11: label of the non-extractable HMAC key the ML-DSA seeds derive from. */
+export const DEFAULT_PKCS11_MASTER_KEY_LABEL = 'spark-seed-master';
+/** pkcs11: label of the Symbol account's Ed25519 key pair. */
+export const DEFAULT_PKCS11_SYMBOL_KEY_LABEL = 'spark-symbol-account';

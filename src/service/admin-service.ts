@@ -1,16 +1,26 @@
 // spark.v1.SparkAdmin handlers: operator actions.
 import type { ServiceImpl } from '@connectrpc/connect';
+import type { KeyRing } from '../batch/key-ring.ts';
 import type { SealScheduler } from '../batch/seal-scheduler.ts';
 import { decodeHeader } from '../bundle/header.ts';
 import type { SparkAdmin } from '../gen/spark/v1/admin_pb.js';
+import type { Store } from '../store/store.ts';
+import { toKeyRecord } from './convert.ts';
 import { toConnectError } from './error-map.ts';
 
+/** What the admin service acts on. */
+export interface AdminDeps {
+  readonly scheduler: SealScheduler;
+  readonly keys: Pick<KeyRing, 'rotate'>;
+  readonly store: Pick<Store, 'keyHistory'>;
+}
+
 /** Creates the SparkAdmin implementation. */
-export function createAdminService(scheduler: SealScheduler): ServiceImpl<typeof SparkAdmin> {
+export function createAdminService(d: AdminDeps): ServiceImpl<typeof SparkAdmin> {
   return {
     async sealNow() {
       try {
-        const batches = await scheduler.sealNow();
+        const batches = await d.scheduler.sealNow();
         const last = batches[batches.length - 1];
         if (last === undefined) return { sealed: false };
         const fields = decodeHeader(last.header);
@@ -21,6 +31,19 @@ export function createAdminService(scheduler: SealScheduler): ServiceImpl<typeof
           treeSize: BigInt(last.treeSize),
           root: fields.root,
           headerHash: last.headerHash,
+        };
+      } catch (err) {
+        throw toConnectError(err);
+      }
+    },
+
+    async rotateKey() {
+      try {
+        const entry = await d.keys.rotate('requested');
+        return {
+          key: toKeyRecord(entry),
+          previousKeyId: entry.previousKeyId,
+          generation: entry.generation,
         };
       } catch (err) {
         throw toConnectError(err);

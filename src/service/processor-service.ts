@@ -40,7 +40,6 @@ export interface ProcessorDeps {
   readonly sha256: Sha256;
   readonly verifier: SignatureVerifier;
   readonly timeoutMs: number;
-  readonly algorithmId: number;
   readonly keyProvider: string;
   /** Present when sealed batches are anchored on Symbol. */
   readonly anchors: AnchorTracker | undefined;
@@ -210,7 +209,7 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
             name: a.name,
             standard: a.standard,
             securityCategory: a.securityCategory,
-            active: a.id === d.algorithmId && current !== undefined && current.algorithmId === a.id,
+            active: current !== undefined && current.algorithmId === a.id,
             implementation: d.verifier.name,
           }),
         ),

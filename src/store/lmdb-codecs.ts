@@ -175,6 +175,7 @@ const KEY_ENTRY_FIELDS = {
   endorsement: 'bytes',
   protection: 'string',
   selfSignature: 'bytes',
+  generation: 'number',
 } as const satisfies Record<keyof KeyHistoryEntry, FieldType>;
 
 const KEY_ENTRY_NAMES = Object.keys(KEY_ENTRY_FIELDS) as (keyof KeyHistoryEntry)[];
@@ -229,6 +230,8 @@ export function decodeKeyEntry(raw: Uint8Array, what: string): KeyHistoryEntry {
   }
   r.end();
   const entry: Record<string, number | string | Uint8Array> = {};
+  // Entries written before generations existed are generation 0.
+  if (!fields.has('generation')) fields.set('generation', 0);
   for (const name of KEY_ENTRY_NAMES) {
     const value = fields.get(name);
     const type = KEY_ENTRY_FIELDS[name];

@@ -65,6 +65,8 @@ export interface KeyHistoryEntry {
   readonly protection: string;
   /** The key's signature over its key statement (src/bundle/key-statement.ts). */
   readonly selfSignature: Uint8Array;
+  /** Which generation the key provider opens to get this key back (0 for the first). */
+  readonly generation: number;
 }
 
 /** Durable storage for the sidecar. */

@@ -107,6 +107,7 @@ export function keyEntry(
     publicKey: key.publicKey,
     validFromMs: o.validFromMs,
     validUntilMs: o.validUntilMs ?? 0,
+    generation: 0,
     previousKeyId,
     endorsement: o.endorser?.sign(statement, KEY_ENDORSEMENT_CONTEXT) ?? new Uint8Array(0),
     protection,

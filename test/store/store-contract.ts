@@ -55,6 +55,7 @@ export function levelsOf(leaves: readonly NewLeaf[]): Uint8Array[] {
 function keyEntry(n: number, validFromMs: number): KeyHistoryEntry {
   return {
     algorithmId: 2,
+    generation: n,
     keyId: sha(`key-${n}`),
     publicKey: Uint8Array.from(randomBytes(1952)),
     validFromMs,

@@ -6,11 +6,60 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
+import type { KeyRecord } from "./bundle_pb.js";
 
 /**
  * Describes the file spark/v1/admin.proto.
  */
 export declare const file_spark_v1_admin: GenFile;
+
+/**
+ * Asks to rotate the batch-signing key.
+ *
+ * @generated from message spark.v1.RotateKeyRequest
+ */
+export declare type RotateKeyRequest = Message<"spark.v1.RotateKeyRequest"> & {
+};
+
+/**
+ * Describes the message spark.v1.RotateKeyRequest.
+ * Use `create(RotateKeyRequestSchema)` to create a new message.
+ */
+export declare const RotateKeyRequestSchema: GenMessage<RotateKeyRequest>;
+
+/**
+ * The new key and the one it replaced.
+ *
+ * @generated from message spark.v1.RotateKeyResponse
+ */
+export declare type RotateKeyResponse = Message<"spark.v1.RotateKeyResponse"> & {
+  /**
+   * The new key's history entry (valid from now on, endorsed by the previous key when it could sign).
+   *
+   * @generated from field: spark.v1.KeyRecord key = 1;
+   */
+  key?: KeyRecord | undefined;
+
+  /**
+   * Key id of the key it replaced.
+   *
+   * @generated from field: bytes previous_key_id = 2;
+   */
+  previousKeyId: Uint8Array;
+
+  /**
+   * The provider's generation number of the new key.
+   *
+   * @generated from field: uint32 generation = 3;
+   */
+  generation: number;
+};
+
+/**
+ * Describes the message spark.v1.RotateKeyResponse.
+ * Use `create(RotateKeyResponseSchema)` to create a new message.
+ */
+export declare const RotateKeyResponseSchema: GenMessage<RotateKeyResponse>;
 
 /**
  * Asks to seal now.
@@ -89,6 +138,17 @@ export declare const SparkAdmin: GenService<{
     methodKind: "unary";
     input: typeof SealNowRequestSchema;
     output: typeof SealNowResponseSchema;
+  },
+  /**
+   * Rotates the batch-signing key now: the next generation of the configured algorithm, endorsed by the
+   * current key. Submissions continue meanwhile; batches sealed after it are signed by the new key.
+   *
+   * @generated from rpc spark.v1.SparkAdmin.RotateKey
+   */
+  rotateKey: {
+    methodKind: "unary";
+    input: typeof RotateKeyRequestSchema;
+    output: typeof RotateKeyResponseSchema;
   },
 }>;
 

@@ -5,26 +5,41 @@
 /* eslint-disable */
 
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_spark_v1_bundle } from "./bundle_pb.js";
 
 /**
  * Describes the file spark/v1/admin.proto.
  */
 export const file_spark_v1_admin = /*@__PURE__*/
-  fileDesc("ChRzcGFyay92MS9hZG1pbi5wcm90bxIIc3BhcmsudjEiEAoOU2VhbE5vd1JlcXVlc3QiaQoPU2VhbE5vd1Jlc3BvbnNlEg4KBnNlYWxlZBgBIAEoCBIQCghzZXF1ZW5jZRgCIAEoBBIRCgl0cmVlX3NpemUYAyABKAQSDAoEcm9vdBgEIAEoDBITCgtoZWFkZXJfaGFzaBgFIAEoDDJMCgpTcGFya0FkbWluEj4KB1NlYWxOb3cSGC5zcGFyay52MS5TZWFsTm93UmVxdWVzdBoZLnNwYXJrLnYxLlNlYWxOb3dSZXNwb25zZWIGcHJvdG8z");
+  fileDesc("ChRzcGFyay92MS9hZG1pbi5wcm90bxIIc3BhcmsudjEiEgoQUm90YXRlS2V5UmVxdWVzdCJiChFSb3RhdGVLZXlSZXNwb25zZRIgCgNrZXkYASABKAsyEy5zcGFyay52MS5LZXlSZWNvcmQSFwoPcHJldmlvdXNfa2V5X2lkGAIgASgMEhIKCmdlbmVyYXRpb24YAyABKA0iEAoOU2VhbE5vd1JlcXVlc3QiaQoPU2VhbE5vd1Jlc3BvbnNlEg4KBnNlYWxlZBgBIAEoCBIQCghzZXF1ZW5jZRgCIAEoBBIRCgl0cmVlX3NpemUYAyABKAQSDAoEcm9vdBgEIAEoDBITCgtoZWFkZXJfaGFzaBgFIAEoDDKSAQoKU3BhcmtBZG1pbhI+CgdTZWFsTm93Ehguc3BhcmsudjEuU2VhbE5vd1JlcXVlc3QaGS5zcGFyay52MS5TZWFsTm93UmVzcG9uc2USRAoJUm90YXRlS2V5Ehouc3BhcmsudjEuUm90YXRlS2V5UmVxdWVzdBobLnNwYXJrLnYxLlJvdGF0ZUtleVJlc3BvbnNlYgZwcm90bzM", [file_spark_v1_bundle]);
+
+/**
+ * Describes the message spark.v1.RotateKeyRequest.
+ * Use `create(RotateKeyRequestSchema)` to create a new message.
+ */
+export const RotateKeyRequestSchema = /*@__PURE__*/
+  messageDesc(file_spark_v1_admin, 0);
+
+/**
+ * Describes the message spark.v1.RotateKeyResponse.
+ * Use `create(RotateKeyResponseSchema)` to create a new message.
+ */
+export const RotateKeyResponseSchema = /*@__PURE__*/
+  messageDesc(file_spark_v1_admin, 1);
 
 /**
  * Describes the message spark.v1.SealNowRequest.
  * Use `create(SealNowRequestSchema)` to create a new message.
  */
 export const SealNowRequestSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_admin, 0);
+  messageDesc(file_spark_v1_admin, 2);
 
 /**
  * Describes the message spark.v1.SealNowResponse.
  * Use `create(SealNowResponseSchema)` to create a new message.
  */
 export const SealNowResponseSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_admin, 1);
+  messageDesc(file_spark_v1_admin, 3);
 
 /**
  * Administrative operations.

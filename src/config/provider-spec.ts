@@ -1,0 +1,20 @@
+// Turns the configuration into the key provider's options (the one place settings meet providers).
+import type { ProviderSpec } from '../../providers/create-provider.ts';
+import type { Config } from './config.ts';
+
+/** The provider and options `config` names. */
+export function providerSpecOf(config: Config): ProviderSpec {
+  switch (config.keyProvider) {
+    case 'memory':
+      return { kind: 'memory' };
+    case 'docker-secret':
+      return {
+        kind: 'docker-secret',
+        dir: config.secretsDir,
+        pqcSeedSecret: config.pqcSeedSecret,
+        symbolSeedSecret: config.symbolSeedSecret,
+      };
+    default:
+      throw new Error(`key provider ${config.keyProvider} is not wired yet`);
+  }
+}
