@@ -9,7 +9,8 @@ const USAGE = `usage:
   spark submit --server HOST:PORT (--file F | --digest HEX | --text S) [--immediate] [--request-id ID] [--json]
   spark prove --server HOST:PORT --leaf HEX [--wait [SECONDS]] --out F.spark   (--wait: until final, or SECONDS)
   spark verify F.spark [--data F | --digest HEX] [--symbol URL] [--json]
-  spark inspect F.spark`;
+  spark inspect F.spark
+  spark keys list|rotate --server HOST:PORT [--json]`;
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -27,6 +28,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./commands/verify.ts')).verify(rest, print);
     case 'inspect':
       return (await import('./commands/inspect.ts')).inspect(rest, print);
+    case 'keys':
+      return (await import('./commands/keys.ts')).keys(rest, print);
     case undefined:
     case 'help':
     case '--help':
