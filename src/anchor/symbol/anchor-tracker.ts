@@ -179,42 +179,58 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     return sent;
   }
 
-  /** Key-history records for the signing keys of `group` not yet on chain nor in a live announcement. */
+  /**
+   * Key-history records for the signing keys of `group` not yet on chain nor in a live announcement, and the
+   * retirement (valid_until) of keys already on chain as current. Ids are key ids in hex; "<id>:until" marks a
+   * key whose closed window is on chain.
+   */
   function keyRecordsFor(group: readonly BatchAnchor[]): { ids: string[]; inputs: KeyHistoryInput[] } {
     const inFlight = new Set([...live.values()].flatMap((e) => e.keyIds));
-    const ids = new Set<string>();
+    const fresh = new Set<string>();
     for (const g of group) {
       const batch = o.store.getBatch(g.sequence);
       const fields = batch === undefined ? undefined : decodeHeader(batch.header);
       if (fields === undefined || typeof fields === 'string') continue;
       const id = toHex(fields.keyId);
-      if (!anchoredKeys.has(id) && !inFlight.has(id)) ids.add(id);
+      if (!anchoredKeys.has(id) && !inFlight.has(id)) fresh.add(id);
     }
     const history = o.store.keyHistory();
+    const ids: string[] = [];
     const inputs: KeyHistoryInput[] = [];
-    for (const id of ids) {
-      const entry = history.find((k) => toHex(k.keyId) === id);
-      if (entry === undefined) continue;
+    for (const entry of history) {
+      const id = toHex(entry.keyId);
+      const until = `${id}:until`;
+      const retired = entry.validUntilMs !== 0;
+      const isFresh = fresh.has(id);
+      // A key on chain as current that has since been retired: update its value in place (XOR delta).
+      const retire = retired && anchoredKeys.has(id) && !anchoredKeys.has(until) && !inFlight.has(until);
+      if (!isFresh && !retire) continue;
       const publicKeyRecord = encodePublicKeyRecord({
         algorithmId: entry.algorithmId,
         publicKey: entry.publicKey,
         selfSignature: entry.selfSignature,
         endorsement: entry.endorsement,
       });
-      inputs.push({
-        metadataValue: encodeKeyMetadata({
+      const value = (validUntilMs: number) =>
+        encodeKeyMetadata({
           algorithmId: entry.algorithmId,
           keyId: entry.keyId,
           validFromMs: BigInt(entry.validFromMs),
-          validUntilMs: BigInt(entry.validUntilMs),
+          validUntilMs: BigInt(validUntilMs),
           previousKeyId: entry.previousKeyId,
           protection: entry.protection,
           publicKeyRecordId: toHex(recordId(publicKeyRecord)),
-        }),
-        publicKeyRecord,
-      });
+        });
+      if (isFresh) {
+        inputs.push({ metadataValue: value(entry.validUntilMs), publicKeyRecord });
+        ids.push(id);
+        if (retired) ids.push(until);
+      } else {
+        inputs.push({ metadataValue: value(entry.validUntilMs), previousValue: value(0) });
+        ids.push(until);
+      }
     }
-    return { ids: [...ids].filter((id) => history.some((k) => toHex(k.keyId) === id)), inputs };
+    return { ids, inputs };
   }
 
   /** Signs `built` and makes its live outbox entry (not yet stored). */
