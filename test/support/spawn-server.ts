@@ -19,6 +19,8 @@ export interface ServerProcess {
   readonly dataDir: string;
   /** Every stdout line so far (JSON log lines). */
   readonly logs: string[];
+  /** Everything written to stderr so far. */
+  stderr(): string;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code or signal. */
   stop(graceMs?: number): Promise<number | string | null>;
   /** SIGKILL at once. */
@@ -36,8 +38,11 @@ export async function startServerProcess(options: {
   dataDir: string;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Extra arguments after `serve` (default: listen on an ephemeral loopback port, in `dataDir`). */
+  args?: readonly string[];
 }): Promise<ServerProcess> {
-  const child = spawn(NODE, [SPARK, 'serve', '--listen', '127.0.0.1:0', '--data-dir', options.dataDir], {
+  const args = options.args ?? ['--listen', '127.0.0.1:0', '--data-dir', options.dataDir];
+  const child = spawn(NODE, [SPARK, 'serve', ...args], {
     cwd: ROOT,
     env: { ...process.env, SPARK_LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -86,6 +91,7 @@ export async function startServerProcess(options: {
     address: `127.0.0.1:${port}`,
     dataDir: options.dataDir,
     logs,
+    stderr: () => stderr,
     async stop(graceMs = 10_000) {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode ?? child.signalCode;
       child.kill('SIGTERM');
@@ -106,8 +112,13 @@ export async function startServerProcess(options: {
 export async function runCli(
   args: readonly string[],
   timeoutMs = 60_000,
+  env: Record<string, string> = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(NODE, [SPARK, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE, [SPARK, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => {
