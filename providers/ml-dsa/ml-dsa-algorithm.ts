@@ -1,27 +1,30 @@
 // Which algorithm ids the ML-DSA keys serve (FIPS 204), and the seed they are built from.
-import {
-  type AlgorithmSpec,
-  algorithmById,
-  ML_DSA_44,
-  ML_DSA_65,
-  ML_DSA_87,
-} from '../../src/crypto/algorithms.ts';
+import { type AlgorithmSpec, algorithmById, type ComponentSpec } from '../../src/crypto/algorithms.ts';
 import { KeyError } from '../key-error.ts';
 
 /** Length of a FIPS 204 key-generation seed (ξ). */
 export const ML_DSA_SEED_LENGTH = 32;
 
-const ML_DSA_IDS: readonly number[] = [ML_DSA_44, ML_DSA_65, ML_DSA_87];
-
 /** The ML-DSA algorithm with id `algorithmId`; KeyError UNSUPPORTED_ALGORITHM otherwise. */
 export function mlDsaAlgorithm(algorithmId: number): AlgorithmSpec {
-  const spec = ML_DSA_IDS.includes(algorithmId) ? algorithmById(algorithmId) : undefined;
-  if (spec === undefined) {
+  const spec = algorithmById(algorithmId);
+  if (spec === undefined || spec.family !== 'ml-dsa') {
     throw new KeyError('UNSUPPORTED_ALGORITHM', `algorithm id ${algorithmId} is not ML-DSA`, {
       field: 'algorithmId',
     });
   }
   return spec;
+}
+
+/** The FIPS 204 scheme of ML-DSA algorithm `algorithmId`; KeyError UNSUPPORTED_ALGORITHM otherwise. */
+export function mlDsaScheme(algorithmId: number): ComponentSpec {
+  const scheme = mlDsaAlgorithm(algorithmId).components[0];
+  if (scheme === undefined) {
+    throw new KeyError('UNSUPPORTED_ALGORITHM', `algorithm id ${algorithmId} has no scheme`, {
+      field: 'algorithmId',
+    });
+  }
+  return scheme;
 }
 
 /** Rejects anything but a 32-byte seed (the message names the length, never the bytes). */

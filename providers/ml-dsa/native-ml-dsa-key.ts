@@ -1,8 +1,10 @@
 // An ML-DSA signing key in Node's OpenSSL (FIPS 204, SPEC §8): the fast implementation.
-import { createPrivateKey, createPublicKey, type KeyObject, sign } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import type { ComponentSpec } from '../../src/crypto/algorithms.ts';
 import { CheckedSigningKey, type CheckedSigningKeyOptions } from '../checked-signing-key.ts';
 import { KeyError } from '../key-error.ts';
-import { checkMlDsaSeed, mlDsaAlgorithm } from './ml-dsa-algorithm.ts';
+import { signWithKeyObject } from '../native-sign.ts';
+import { checkMlDsaSeed, mlDsaScheme } from './ml-dsa-algorithm.ts';
 
 /** A key held as a node:crypto KeyObject. */
 export class NativeMlDsaKey extends CheckedSigningKey {
@@ -22,17 +24,37 @@ export class NativeMlDsaKey extends CheckedSigningKey {
   protected _onSign(message: Uint8Array, context: Uint8Array): Promise<Uint8Array> {
     const key = this.#privateKey;
     if (key === undefined) return Promise.reject(new KeyError('CLOSED', 'signing key is closed'));
-    // The callback form signs on the thread pool, off the event loop.
-    return new Promise((resolve, reject) => {
-      sign(null, message, { key, context } as never, (err, signature) => {
-        if (err !== null) reject(err);
-        else resolve(new Uint8Array(signature.buffer, signature.byteOffset, signature.length));
-      });
-    });
+    return signWithKeyObject(key, message, context);
   }
 
   protected _onClose(): void {
     this.#privateKey = undefined;
+  }
+}
+
+/**
+ * The OpenSSL key pair of ML-DSA scheme `scheme` for a 32-byte FIPS 204 seed (ξ); also a hybrid's ML-DSA
+ * component. The caller keeps (and wipes) `seed`.
+ */
+export function nativeMlDsaKeyPair(
+  scheme: ComponentSpec,
+  seed: Uint8Array,
+): { privateKey: KeyObject; publicKey: Uint8Array } {
+  checkMlDsaSeed(seed);
+  try {
+    // A view, not Buffer.from(seed): a copy would be one more secret buffer left unwiped.
+    const privateKey = createPrivateKey({
+      key: Buffer.from(seed.buffer, seed.byteOffset, seed.length),
+      format: 'raw-seed',
+      asymmetricKeyType: scheme.nodeKeyType,
+    } as never);
+    const raw = createPublicKey(privateKey).export({ format: 'raw-public' } as never) as Buffer;
+    return { privateKey, publicKey: new Uint8Array(raw) };
+  } catch (err) {
+    throw new KeyError('UNSUPPORTED_ALGORITHM', `node:crypto cannot build an ${scheme.name} key`, {
+      field: 'algorithmId',
+      cause: err,
+    });
   }
 }
 
@@ -42,24 +64,6 @@ export function createNativeMlDsaKey(
   seed: Uint8Array,
   options?: CheckedSigningKeyOptions,
 ): NativeMlDsaKey {
-  const spec = mlDsaAlgorithm(algorithmId);
-  checkMlDsaSeed(seed);
-  let privateKey: KeyObject;
-  let publicKey: Uint8Array;
-  try {
-    // A view, not Buffer.from(seed): a copy would be one more secret buffer left unwiped.
-    privateKey = createPrivateKey({
-      key: Buffer.from(seed.buffer, seed.byteOffset, seed.length),
-      format: 'raw-seed',
-      asymmetricKeyType: spec.nodeKeyType,
-    } as never);
-    const raw = createPublicKey(privateKey).export({ format: 'raw-public' } as never) as Buffer;
-    publicKey = new Uint8Array(raw);
-  } catch (err) {
-    throw new KeyError('UNSUPPORTED_ALGORITHM', `node:crypto cannot build an ${spec.name} key`, {
-      field: 'algorithmId',
-      cause: err,
-    });
-  }
+  const { privateKey, publicKey } = nativeMlDsaKeyPair(mlDsaScheme(algorithmId), seed);
   return new NativeMlDsaKey(algorithmId, privateKey, publicKey, options);
 }

@@ -1,26 +1,17 @@
 // An ML-DSA signing key in @noble/post-quantum (FIPS 204, SPEC §8): the portable implementation.
-import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
-import { ML_DSA_44, ML_DSA_65, ML_DSA_87 } from '../../src/crypto/algorithms.ts';
+import { type NoblePqcScheme, noblePqcScheme } from '../../src/crypto/noble-schemes.ts';
 import { CheckedSigningKey, type CheckedSigningKeyOptions } from '../checked-signing-key.ts';
 import { KeyError } from '../key-error.ts';
-import { checkMlDsaSeed, mlDsaAlgorithm } from './ml-dsa-algorithm.ts';
-
-type MlDsa = typeof ml_dsa65;
-
-const IMPLEMENTATIONS = new Map<number, MlDsa>([
-  [ML_DSA_44, ml_dsa44],
-  [ML_DSA_65, ml_dsa65],
-  [ML_DSA_87, ml_dsa87],
-]);
+import { checkMlDsaSeed, mlDsaScheme } from './ml-dsa-algorithm.ts';
 
 /** A key whose expanded secret key sits in a JavaScript buffer, zeroed on close. */
 export class NobleMlDsaKey extends CheckedSigningKey {
-  readonly #impl: MlDsa;
+  readonly #impl: NoblePqcScheme;
   #secretKey: Uint8Array | undefined;
 
   constructor(
     algorithmId: number,
-    impl: MlDsa,
+    impl: NoblePqcScheme,
     secretKey: Uint8Array,
     publicKey: Uint8Array,
     options?: CheckedSigningKeyOptions,
@@ -42,20 +33,25 @@ export class NobleMlDsaKey extends CheckedSigningKey {
   }
 }
 
+/** The @noble scheme of ML-DSA scheme `name`; KeyError UNSUPPORTED_ALGORITHM when there is none. */
+function nobleMlDsaScheme(name: string): NoblePqcScheme {
+  const impl = noblePqcScheme(name);
+  if (impl === undefined) {
+    throw new KeyError('UNSUPPORTED_ALGORITHM', `no portable implementation of ${name}`, {
+      field: 'algorithmId',
+    });
+  }
+  return impl;
+}
+
 /** Builds a portable ML-DSA key from a 32-byte FIPS 204 seed; the caller keeps (and wipes) `seed`. */
 export function createNobleMlDsaKey(
   algorithmId: number,
   seed: Uint8Array,
   options?: CheckedSigningKeyOptions,
 ): NobleMlDsaKey {
-  mlDsaAlgorithm(algorithmId);
+  const impl = nobleMlDsaScheme(mlDsaScheme(algorithmId).name);
   checkMlDsaSeed(seed);
-  const impl = IMPLEMENTATIONS.get(algorithmId);
-  if (impl === undefined) {
-    throw new KeyError('UNSUPPORTED_ALGORITHM', `no portable implementation of algorithm id ${algorithmId}`, {
-      field: 'algorithmId',
-    });
-  }
   const { publicKey, secretKey } = impl.keygen(seed);
   try {
     return new NobleMlDsaKey(algorithmId, impl, secretKey, publicKey, options);
