@@ -1,6 +1,6 @@
 // The only reader of environment and config files: builds and validates the Config (SPEC §12).
 import { readFileSync } from 'node:fs';
-import { algorithmByName } from '../crypto/algorithms.ts';
+import { algorithmByName, allAlgorithms } from '../crypto/algorithms.ts';
 import { ConfigError, type ConfigIssue } from './config-error.ts';
 import * as d from './defaults.ts';
 import { PRESETS } from './presets.ts';
@@ -211,7 +211,9 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
   if (algorithm === undefined) {
     issues.push({
       setting: 'PQC_ALGORITHM',
-      problem: `"${algorithmName}" is not one of ML-DSA-44, ML-DSA-65, ML-DSA-87`,
+      problem: `"${algorithmName}" is not one of ${allAlgorithms()
+        .map((a) => a.name)
+        .join(', ')}`,
     });
   }
 
