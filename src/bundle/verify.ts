@@ -10,6 +10,7 @@ import { HashAlgorithm, type ProofBundle } from '../gen/spark/v1/bundle_pb.js';
 import { hashLeaf } from '../merkle/hash.ts';
 import { verifyInclusion } from '../merkle/inclusion.ts';
 import { BundleError } from './bundle-error.ts';
+import { algorithmPolicy, withPolicy } from './checks/algorithm-policy.ts';
 import { checkAnchor } from './checks/anchor.ts';
 import { checkCheckpoint } from './checks/checkpoint.ts';
 import { algorithmHex, type CheckOutcome, checkKeys, checkKeyValidity } from './checks/key-records.ts';
@@ -63,6 +64,12 @@ export interface VerifyOptions {
   readonly sha256?: Sha256;
   /** Ed25519 verification of Symbol anchor transactions; portable (@noble/curves) by default. */
   readonly ed25519?: Ed25519Verifier;
+  /**
+   * Algorithm ids this verifier refuses to rely on (policy, e.g. an algorithm found broken): a bundle whose
+   * header, signatures or key records (endorsers included) use one fails the "key" check, naming it; no
+   * signature of it counts anywhere. None by default.
+   */
+  readonly disabledAlgorithms?: readonly number[];
 }
 
 /** Bundle format version this verifier understands. */
@@ -218,7 +225,8 @@ function guarded(run: () => CheckOutcome): CheckOutcome {
 /** Verifies bundle bytes offline. Never throws; `valid` is true only when every check passed. */
 export function verifyBundle(bytes: Uint8Array, options: VerifyOptions): VerifyReport {
   const sha256 = options.sha256 ?? portableSha256;
-  const verifier = options.verifier;
+  const policy = algorithmPolicy(options.disabledAlgorithms);
+  const verifier = withPolicy(options.verifier, policy);
   const state: State = {};
   const checks: CheckResult[] = [];
   // A failed check maps to the check that really failed: itself, or the prerequisite it was skipped for.
@@ -280,6 +288,7 @@ export function verifyBundle(bytes: Uint8Array, options: VerifyOptions): VerifyR
       [...b.signatures, ...(b.checkpoint?.signatures ?? [])].map((s) => s.keyId),
       verifier,
       sha256,
+      policy,
     ),
   );
   run('key-validity', ['key'], (b) => checkKeyValidity(b.keys, header()));

@@ -1,5 +1,5 @@
 // The "key" and "key-validity" checks of the offline verifier (docs/proof-format.md §Checks, SPEC §7).
-import { algorithmById } from '../../crypto/algorithms.ts';
+import { algorithmById, algorithmHex } from '../../crypto/algorithms.ts';
 import { KEY_ENDORSEMENT_CONTEXT, KEY_STATEMENT_CONTEXT } from '../../crypto/contexts.ts';
 import type { Sha256 } from '../../crypto/sha256.ts';
 import type { SignatureVerifier } from '../../crypto/signature-verifier.ts';
@@ -7,6 +7,7 @@ import { bytesEqual, toHex } from '../../encoding/bytes.ts';
 import type { KeyRecord } from '../../gen/spark/v1/bundle_pb.js';
 import type { HeaderFields } from '../header.ts';
 import { encodeKeyStatement, PROTECTION_CODES } from '../key-statement.ts';
+import { type AlgorithmPolicy, algorithmPolicy, algorithmRefusal } from './algorithm-policy.ts';
 
 /** The outcome of one check. */
 export interface CheckOutcome {
@@ -14,10 +15,7 @@ export interface CheckOutcome {
   readonly detail: string;
 }
 
-/** Four-digit hex of an algorithm id, e.g. "0x0002". */
-export function algorithmHex(id: number): string {
-  return `0x${id.toString(16).padStart(4, '0')}`;
-}
+export { algorithmHex } from '../../crypto/algorithms.ts';
 
 function short(id: Uint8Array): string {
   return toHex(id);
@@ -41,11 +39,21 @@ function statementOf(r: KeyRecord): Uint8Array | string {
   }
 }
 
-/** Checks a record on its own: known algorithm, key id, key length, statement and self-signature. */
-function selfCheck(r: KeyRecord, verifier: SignatureVerifier, sha256: Sha256): string | undefined {
+/**
+ * Checks a record on its own: known algorithm the policy relies on, key id, key length, statement and
+ * self-signature.
+ */
+function selfCheck(
+  r: KeyRecord,
+  verifier: SignatureVerifier,
+  sha256: Sha256,
+  policy: AlgorithmPolicy,
+): string | undefined {
   const who = `key ${short(r.keyId)}`;
+  const refusal = algorithmRefusal(r.algorithmId, policy);
+  if (refusal !== undefined) return `${who}: ${refusal}`;
   const spec = algorithmById(r.algorithmId);
-  if (spec === undefined) return `${who}: unknown algorithm id ${algorithmHex(r.algorithmId)}`;
+  if (spec === undefined) return `${who}: unknown algorithm`;
   if (r.publicKey.length !== spec.publicKeyLength) {
     return `${who}: public key is ${r.publicKey.length} bytes, ${spec.name} needs ${spec.publicKeyLength}`;
   }
@@ -99,13 +107,17 @@ function endorsementCheck(
   return undefined;
 }
 
-/** The "key" check: the header's key record and every other record are sound, and none is surplus. */
+/**
+ * The "key" check: the header's key record and every other record are sound, use algorithms `policy` relies on,
+ * and none is surplus.
+ */
 export function checkKeys(
   records: readonly KeyRecord[],
   header: HeaderFields,
   signatureKeyIds: readonly Uint8Array[],
   verifier: SignatureVerifier,
   sha256: Sha256,
+  policy: AlgorithmPolicy = algorithmPolicy(undefined),
 ): CheckOutcome {
   if (records.length === 0) return { ok: false, detail: 'the bundle carries no key records' };
   for (const [i, r] of records.entries()) {
@@ -120,7 +132,7 @@ export function checkKeys(
   // The header's key first, so its failure is the one reported.
   const ordered = [own, ...records.filter((r) => r !== own)];
   for (const r of ordered) {
-    const reason = selfCheck(r, verifier, sha256);
+    const reason = selfCheck(r, verifier, sha256, policy);
     if (reason !== undefined) return { ok: false, detail: reason };
   }
   if (own.algorithmId !== header.algorithmId) {
