@@ -6,6 +6,7 @@ import { CliError, EXIT_CODES } from './cli-error.ts';
 
 const USAGE = `usage:
   spark serve [--listen 127.0.0.1:50051] [--data-dir DIR]
+  spark signer --tls-cert F --tls-key F --client-ca F --policy F.json [--listen 127.0.0.1:50061]
   spark submit --server HOST:PORT (--file F | --digest HEX | --text S) [--immediate] [--request-id ID] [--json]
   spark prove --server HOST:PORT --leaf HEX [--wait [SECONDS]] --out F.spark   (--wait: until final, or SECONDS)
   spark verify F.spark [--data F | --digest HEX] [--symbol URL] [--json]
@@ -20,6 +21,8 @@ async function main(argv: readonly string[]): Promise<number> {
     // Each command loads only what it needs: a client command must not pay for the whole server.
     case 'serve':
       return (await import('./commands/serve.ts')).serve(rest);
+    case 'signer':
+      return (await import('./commands/signer.ts')).signer(rest);
     case 'submit':
       return (await import('./commands/submit.ts')).submit(rest, print);
     case 'prove':

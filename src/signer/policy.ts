@@ -1,0 +1,146 @@
+// The signer's policy (docs/remote-signer.md): which client, by certificate CN, may use which purposes and algorithms.
+import { readFileSync } from 'node:fs';
+import { ConfigError, type ConfigIssue } from '../config/config-error.ts';
+import { algorithmById, algorithmByName } from '../crypto/algorithms.ts';
+
+/** What a signer key is used for: ML-DSA (or other registry) batch keys, or the Symbol account. */
+export type SignerPurpose = 'batch-signing' | 'symbol-account';
+
+/** Every purpose the signer serves. */
+export const SIGNER_PURPOSES: readonly SignerPurpose[] = ['batch-signing', 'symbol-account'];
+
+/** What one client may do. */
+export interface ClientGrant {
+  readonly purposes: ReadonlySet<SignerPurpose>;
+  /** Algorithm ids allowed for "batch-signing". */
+  readonly algorithmIds: ReadonlySet<number>;
+}
+
+/** The parsed policy: clients unknown to it may do nothing. */
+export interface SignerPolicy {
+  /** Client CNs named in the policy, in file order. */
+  readonly clients: readonly string[];
+  /** True when `client` may use `purpose` (and, for batch-signing, `algorithmId`). */
+  allows(client: string, purpose: SignerPurpose, algorithmId?: number): boolean;
+}
+
+/** Largest policy file read. */
+const MAX_POLICY_BYTES = 1024 * 1024;
+/** Longest X.509 common name (RFC 5280 ub-common-name). */
+const MAX_CLIENT_NAME = 64;
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Parses one client's grant, pushing each problem (naming its JSON path) onto `problems`. */
+function parseGrant(path: string, value: unknown, problems: string[]): ClientGrant {
+  const purposes = new Set<SignerPurpose>();
+  const algorithmIds = new Set<number>();
+  if (!isObject(value)) {
+    problems.push(`${path}: must be an object with "purposes" (and "algorithms")`);
+    return { purposes, algorithmIds };
+  }
+  for (const key of Object.keys(value)) {
+    if (key !== 'purposes' && key !== 'algorithms') problems.push(`${path}.${key}: unknown field`);
+  }
+  const rawPurposes = value['purposes'];
+  if (!Array.isArray(rawPurposes) || rawPurposes.length === 0) {
+    problems.push(`${path}.purposes: must be a non-empty array of ${SIGNER_PURPOSES.join(', ')}`);
+  } else {
+    rawPurposes.forEach((p: unknown, i) => {
+      if (typeof p === 'string' && (SIGNER_PURPOSES as readonly string[]).includes(p)) {
+        purposes.add(p as SignerPurpose);
+      } else {
+        problems.push(
+          `${path}.purposes[${i}]: ${JSON.stringify(p)} is not one of ${SIGNER_PURPOSES.join(', ')}`,
+        );
+      }
+    });
+  }
+  const rawAlgorithms = value['algorithms'];
+  if (rawAlgorithms === undefined) {
+    if (purposes.has('batch-signing')) {
+      problems.push(`${path}.algorithms: batch-signing needs a non-empty array of algorithm names or ids`);
+    }
+  } else if (!Array.isArray(rawAlgorithms) || rawAlgorithms.length === 0) {
+    problems.push(
+      `${path}.algorithms: must be a non-empty array of algorithm names (e.g. "ML-DSA-65") or ids`,
+    );
+  } else {
+    if (!purposes.has('batch-signing')) {
+      problems.push(`${path}.algorithms: only applies to purpose batch-signing, which is not granted`);
+    }
+    rawAlgorithms.forEach((a: unknown, i) => {
+      const spec =
+        typeof a === 'string'
+          ? algorithmByName(a)
+          : typeof a === 'number' && Number.isInteger(a)
+            ? algorithmById(a)
+            : undefined;
+      if (spec === undefined)
+        problems.push(`${path}.algorithms[${i}]: unknown algorithm ${JSON.stringify(a)}`);
+      else algorithmIds.add(spec.id);
+    });
+  }
+  return { purposes, algorithmIds };
+}
+
+/** Parses policy JSON text; throws ConfigError (setting `setting`) listing every problem by its JSON path. */
+export function parsePolicy(text: string, setting = '--policy'): SignerPolicy {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError([{ setting, problem: `not valid JSON (${(err as Error).message})` }]);
+  }
+  const problems: string[] = [];
+  const grants = new Map<string, ClientGrant>();
+  if (!isObject(doc)) {
+    problems.push('the policy must be a JSON object with "clients"');
+  } else {
+    for (const key of Object.keys(doc)) {
+      if (key !== 'clients') problems.push(`${key}: unknown field`);
+    }
+    const clients = doc['clients'];
+    if (!isObject(clients) || Object.keys(clients).length === 0) {
+      problems.push('clients: must be a non-empty object mapping certificate CNs to grants');
+    } else {
+      for (const [name, grant] of Object.entries(clients)) {
+        const path = `clients.${name}`;
+        if (name.length === 0 || name.length > MAX_CLIENT_NAME) {
+          problems.push(`${path}: a client name is a certificate CN of 1..${MAX_CLIENT_NAME} characters`);
+        }
+        grants.set(name, parseGrant(path, grant, problems));
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(problems.map((problem): ConfigIssue => ({ setting, problem })));
+  }
+  return {
+    clients: [...grants.keys()],
+    allows(client, purpose, algorithmId) {
+      const grant = grants.get(client);
+      if (grant === undefined || !grant.purposes.has(purpose)) return false;
+      if (purpose === 'symbol-account') return true;
+      return algorithmId !== undefined && grant.algorithmIds.has(algorithmId);
+    },
+  };
+}
+
+/** Reads and parses the policy file; unreadable or invalid files are a ConfigError naming `setting`. */
+export function loadPolicy(file: string, setting = '--policy'): SignerPolicy {
+  let text: string;
+  try {
+    const bytes = readFileSync(file);
+    if (bytes.length > MAX_POLICY_BYTES) {
+      throw new ConfigError([{ setting, problem: `${file} is larger than ${MAX_POLICY_BYTES} bytes` }]);
+    }
+    text = bytes.toString('utf8');
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError([{ setting, problem: `cannot read ${file} (${code})` }]);
+  }
+  return parsePolicy(text, setting);
+}
