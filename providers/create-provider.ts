@@ -1,18 +1,17 @@
 // Chooses the key provider named by configuration (SPEC §7): one line switches where keys live.
-import {
-  createDockerSecretProvider,
-  type DockerSecretProviderOptions,
-} from './docker-secret-provider.ts';
+import { createDockerSecretProvider, type DockerSecretProviderOptions } from './docker-secret-provider.ts';
 import type { KeyProvider } from './key-provider.ts';
 import { createMemoryProvider, type MemoryProviderOptions } from './memory-provider.ts';
+import type { RemoteProviderOptions } from './remote/remote-provider.ts';
 
 /** Which provider, with its options. */
 export type ProviderSpec =
   | ({ readonly kind: 'memory' } & MemoryProviderOptions)
-  | ({ readonly kind: 'docker-secret' } & DockerSecretProviderOptions);
+  | ({ readonly kind: 'docker-secret' } & DockerSecretProviderOptions)
+  | ({ readonly kind: 'remote' } & RemoteProviderOptions);
 
 /** Provider kinds this build knows, for configuration messages. */
-export const PROVIDER_KINDS = ['memory', 'docker-secret'] as const;
+export const PROVIDER_KINDS = ['memory', 'docker-secret', 'remote'] as const;
 
 /** Creates the provider `spec` names. Providers with native modules load only when chosen. */
 export async function createKeyProvider(spec: ProviderSpec): Promise<KeyProvider> {
@@ -21,5 +20,7 @@ export async function createKeyProvider(spec: ProviderSpec): Promise<KeyProvider
       return createMemoryProvider(spec);
     case 'docker-secret':
       return createDockerSecretProvider(spec);
+    case 'remote':
+      return (await import('./remote/remote-provider.ts')).createRemoteProvider(spec);
   }
 }
