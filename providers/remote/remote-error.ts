@@ -25,11 +25,9 @@ const CERT_VERIFY_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-/** Errors of the network below TLS. */
+/** Errors of reaching the signer at all. */
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
   'ETIMEDOUT',
   'EHOSTUNREACH',
   'ENETUNREACH',
@@ -57,6 +55,16 @@ function nodeCode(err: unknown): { code: string; error: Error } | undefined {
   return undefined;
 }
 
+/** Errors of a connection the signer cut. */
+const CUT_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
+/**
+ * Node drops a client whose certificate the server's client CA did not issue right after the handshake, without
+ * a TLS alert; the client sees the stream cancelled or the connection reset, whichever comes first.
+ */
+const cut = (how: string): string =>
+  `the signer closed the connection (${how}), as it does right after the handshake when its client CA did not issue this certificate`;
+
 /** Says why a call that got no answer from the signer failed, for an operator. */
 function describeTransportFailure(ce: ConnectError, timeoutMs: number): string {
   if (ce.code === Code.DeadlineExceeded) return `no answer within ${timeoutMs} ms`;
@@ -71,12 +79,10 @@ function describeTransportFailure(ce: ConnectError, timeoutMs: number): string {
     if (CERT_VERIFY_CODES.has(code))
       return `the signer's certificate is not accepted (${code}: ${error.message})`;
     if (NETWORK_CODES.has(code)) return `cannot reach it (${code})`;
+    if (CUT_CODES.has(code)) return cut(code);
     if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return `TLS failed (${code})`;
   }
-  if (ce.code === Code.Canceled || ce.code === Code.Aborted) {
-    // Node drops a client whose certificate the server's CA did not issue right after the handshake, alert-less.
-    return 'the signer closed the connection (as it does when its client CA did not issue this certificate)';
-  }
+  if (ce.code === Code.Canceled || ce.code === Code.Aborted) return cut(`stream ${Code[ce.code]}`);
   if (ce.code === Code.Unimplemented) return 'it does not serve spark.v1.SparkSigner';
   return `${Code[ce.code] ?? 'Unknown'}: ${ce.rawMessage}`;
 }

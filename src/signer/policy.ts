@@ -20,6 +20,8 @@ export interface ClientGrant {
 export interface SignerPolicy {
   /** Client CNs named in the policy, in file order. */
   readonly clients: readonly string[];
+  /** What the policy grants to anyone: what the signer's provider must be able to serve. */
+  readonly granted: ClientGrant;
   /** True when `client` may use `purpose` (and, for batch-signing, `algorithmId`). */
   allows(client: string, purpose: SignerPurpose, algorithmId?: number): boolean;
 }
@@ -117,8 +119,14 @@ export function parsePolicy(text: string, setting = '--policy'): SignerPolicy {
   if (problems.length > 0) {
     throw new ConfigError(problems.map((problem): ConfigIssue => ({ setting, problem })));
   }
+  const granted = { purposes: new Set<SignerPurpose>(), algorithmIds: new Set<number>() };
+  for (const grant of grants.values()) {
+    for (const purpose of grant.purposes) granted.purposes.add(purpose);
+    for (const id of grant.algorithmIds) granted.algorithmIds.add(id);
+  }
   return {
     clients: [...grants.keys()],
+    granted,
     allows(client, purpose, algorithmId) {
       const grant = grants.get(client);
       if (grant === undefined || !grant.purposes.has(purpose)) return false;

@@ -1,10 +1,13 @@
 // Starts `spark signer` as a child process on a free loopback port and stops it by PID (test helper).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type Client, createClient } from '@connectrpc/connect';
+import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
 import type { KeyProvider } from '../../providers/key-provider.ts';
 import { createRemoteProvider } from '../../providers/remote/remote-provider.ts';
 import { allAlgorithms } from '../../src/crypto/algorithms.ts';
+import { SparkSigner } from '../../src/gen/spark/v1/signer_pb.js';
 import { NODE, ROOT, SPARK } from '../support/spawn-server.ts';
 import type { CertFiles, TestPki } from '../support/tls-certs.ts';
 
@@ -152,4 +155,51 @@ export function logLines(logs: readonly string[], msg: string): Record<string, u
     }
   }
   return out;
+}
+
+/** A plain SparkSigner client (no provider checks) presenting `client` (or no certificate) to `address`. */
+export function rawSignerClient(
+  address: string,
+  tls: { ca: string; client?: CertFiles; maxVersion?: 'TLSv1.2' | 'TLSv1.3' },
+): { client: Client<typeof SparkSigner>; close(): void } {
+  const baseUrl = `https://${address}`;
+  const session = new Http2SessionManager(
+    baseUrl,
+    {},
+    {
+      ca: readFileSync(tls.ca),
+      ...(tls.client === undefined
+        ? {}
+        : { cert: readFileSync(tls.client.cert), key: readFileSync(tls.client.key) }),
+      ...(tls.maxVersion === undefined ? {} : { maxVersion: tls.maxVersion }),
+    },
+  );
+  const transport = createGrpcTransport({ baseUrl, sessionManager: session, defaultTimeoutMs: 10_000 });
+  return { client: createClient(SparkSigner, transport), close: () => session.abort() };
+}
+
+/** Runs `spark signer ARGS` expecting it to exit (a refused start) within `timeoutMs`; SPARK_* come from `env` only. */
+export async function runSignerCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const inherited = Object.entries(process.env).filter(([name]) => !name.startsWith('SPARK_'));
+  const child = spawn(NODE, [SPARK, 'signer', ...args], {
+    cwd: ROOT,
+    env: { ...Object.fromEntries(inherited), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((res) => child.once('close', (c) => res(c)));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
 }
