@@ -14,6 +14,26 @@ export function providerSpecOf(config: Config): ProviderSpec {
         pqcSeedSecret: config.pqcSeedSecret,
         symbolSeedSecret: config.symbolSeedSecret,
       };
+    case 'remote': {
+      const r = config.remote;
+      // loadConfig refuses a remote provider without these; this guards the type.
+      if (
+        r.address === undefined ||
+        r.caFile === undefined ||
+        r.certFile === undefined ||
+        r.keyFile === undefined
+      ) {
+        throw new Error('remote key provider settings are incomplete');
+      }
+      return {
+        kind: 'remote',
+        address: r.address,
+        caFile: r.caFile,
+        certFile: r.certFile,
+        keyFile: r.keyFile,
+        ...(r.serverName === undefined ? {} : { serverName: r.serverName }),
+      };
+    }
     default:
       throw new Error(`key provider ${config.keyProvider} is not wired yet`);
   }
