@@ -94,3 +94,52 @@ test('parseListen', () => {
   assert.equal(typeof parseListen('host:99999'), 'string');
   assert.equal(typeof parseListen('host'), 'string');
 });
+
+test('key settings: rotation interval, providers and what each needs', () => {
+  const c = loadConfig({});
+  assert.equal(c.keyRotationIntervalSeconds, 30 * 86_400);
+  assert.equal(c.keyProvider, 'memory');
+  assert.equal(c.pkcs11.modulePath, d.DEFAULT_PKCS11_MODULE);
+  assert.equal(c.pkcs11.tokenLabel, 'spark');
+  assert.equal(loadConfig({ PQC_KEY_ROTATION_INTERVAL: '0' }).keyRotationIntervalSeconds, 0);
+  const remote = loadConfig({
+    SPARK_KEY_PROVIDER: 'remote',
+    SPARK_REMOTE_SIGNER: '10.0.0.7:50061',
+    SPARK_REMOTE_CA: '/etc/spark/ca.pem',
+    SPARK_REMOTE_CERT: '/etc/spark/sidecar.pem',
+    SPARK_REMOTE_KEY: '/run/secrets/sidecar.key',
+  });
+  assert.equal(remote.remote.address, '10.0.0.7:50061');
+  assert.equal(remote.remote.serverName, undefined);
+  const problems = (env: Record<string, string>): string[] => {
+    try {
+      loadConfig(env);
+    } catch (e) {
+      assert.ok(e instanceof ConfigError);
+      return e.issues.map((i) => `${i.setting}: ${i.problem}`);
+    }
+    return [];
+  };
+  assert.deepEqual(problems({ SPARK_KEY_PROVIDER: 'remote' }), [
+    'SPARK_REMOTE_SIGNER: is required when SPARK_KEY_PROVIDER is remote',
+    'SPARK_REMOTE_CA: is required when SPARK_KEY_PROVIDER is remote',
+    'SPARK_REMOTE_CERT: is required when SPARK_KEY_PROVIDER is remote',
+    'SPARK_REMOTE_KEY: is required when SPARK_KEY_PROVIDER is remote',
+  ]);
+  assert.match(
+    problems({ SPARK_KEY_PROVIDER: 'vault' }).join(),
+    /"vault" is not one of memory, docker-secret, pkcs11, remote/,
+  );
+  assert.match(
+    problems({ PQC_KEY_ROTATION_INTERVAL: '-5' }).join(),
+    /PQC_KEY_ROTATION_INTERVAL: "-5" is not an integer/,
+  );
+  assert.match(
+    problems({ SPARK_PKCS11_TOKEN_LABEL: 'a\u0001b' }).join(),
+    /SPARK_PKCS11_TOKEN_LABEL: must be 1–64 printable/,
+  );
+  assert.match(
+    problems({ SPARK_PKCS11_PIN_SECRET: '../pin' }).join(),
+    /SPARK_PKCS11_PIN_SECRET: "..\/pin" is not a plain file name/,
+  );
+});
