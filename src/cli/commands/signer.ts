@@ -1,7 +1,6 @@
 // `spark signer`: runs the remote signer daemon until SIGTERM or SIGINT, then drains and wipes its keys.
 import { loadSignerConfig, SIGNER_FLAGS, type SignerFlag } from '../../config/signer-config.ts';
 import { createLogger } from '../../log/logger.ts';
-import { startSigner } from '../../signer/signer-app.ts';
 import { parseArgs, stringFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 
@@ -19,6 +18,8 @@ export async function signer(argv: readonly string[]): Promise<number> {
   }
   const config = loadSignerConfig(flags, process.env);
   const log = createLogger(config.logLevel).child({ component: 'signer' });
+  // Loaded only once the flags are right: a refused start answers at once.
+  const { startSigner } = await import('../../signer/signer-app.ts');
   const running = await startSigner(config, log);
   return await new Promise<number>((resolve) => {
     const stop = (signal: string) => {
