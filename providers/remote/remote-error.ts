@@ -59,11 +59,13 @@ function nodeCode(err: unknown): { code: string; error: Error } | undefined {
 const CUT_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 /**
- * Node drops a client whose certificate the server's client CA did not issue right after the handshake, without
- * a TLS alert; the client sees the stream cancelled or the connection reset, whichever comes first.
+ * Node drops a client whose certificate fails verification (another CA, expired, not for client authentication)
+ * right after the handshake, without a TLS alert; the client sees the stream cancelled or the connection reset,
+ * whichever comes first.
  */
 const cut = (how: string): string =>
-  `the signer closed the connection (${how}), as it does right after the handshake when its client CA did not issue this certificate`;
+  `the signer closed the connection (${how}), as it does right after the handshake when it does not accept ` +
+  "this client's certificate (another CA, expired, or not for client authentication)";
 
 /** Says why a call that got no answer from the signer failed, for an operator. */
 function describeTransportFailure(ce: ConnectError, timeoutMs: number): string {

@@ -16,6 +16,7 @@ import {
   remoteProvider,
   type SignerProcess,
   startSignerProcess,
+  TEST_POLICY,
 } from './signer-process.ts';
 
 let pki: TestPki | undefined;
@@ -23,7 +24,16 @@ let signer: SignerProcess | undefined;
 
 before(async () => {
   pki = makeTestPki();
-  signer = await startSignerProcess({ pki });
+  // The policy also names the signer's own certificate's CN: its certificate must still not pass as a client's.
+  signer = await startSignerProcess({
+    pki,
+    policy: {
+      clients: {
+        ...TEST_POLICY.clients,
+        'spark-signer': { purposes: ['batch-signing', 'symbol-account'], algorithms: ['ML-DSA-65'] },
+      },
+    },
+  });
 });
 
 after(async () => {
@@ -107,7 +117,7 @@ describe('signer mTLS', () => {
     try {
       // Which of the two a client sees first is a race; code and explanation are the same either way.
       const dropped = new RegExp(
-        `^remote signer ${signer.address} unavailable: the signer closed the connection \\((stream Canceled|ECONNRESET|EPIPE)\\), as it does right after the handshake when its client CA did not issue this certificate$`,
+        `^remote signer ${signer.address} unavailable: the signer closed the connection \\((stream Canceled|ECONNRESET|EPIPE)\\), as it does right after the handshake when it does not accept this client's certificate \\(another CA, expired, or not for client authentication\\)$`,
       );
       for (let i = 0; i < 3; i++) {
         await rejectsWith(provider.open('batch-signing', ML_DSA_65), 'REMOTE_UNAVAILABLE', dropped);
@@ -131,6 +141,22 @@ describe('signer mTLS', () => {
       assert.ok(err.code === Code.Canceled || reset, `${Code[err.code]}: ${err.rawMessage}`);
     } finally {
       close();
+    }
+    assert.equal(handlerTraces(signer), before, 'no handler ran');
+  });
+
+  test('a certificate from the right CA but only for server authentication (EKU serverAuth) is dropped too', async () => {
+    const { pki, signer } = started();
+    const before = handlerTraces(signer);
+    const provider = remoteProvider(pki, signer.address, pki.server);
+    try {
+      await rejectsWith(
+        provider.openSymbolAccount(),
+        'REMOTE_UNAVAILABLE',
+        /the signer closed the connection/,
+      );
+    } finally {
+      await provider.close();
     }
     assert.equal(handlerTraces(signer), before, 'no handler ran');
   });
