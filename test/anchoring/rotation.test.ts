@@ -113,5 +113,9 @@ test('a rotation is anchored: the new entry with its endorsement, the old entry 
     });
     assert.equal(verdict.valid, true, JSON.stringify(verdict.checks.filter((c) => !c.ok)));
   }
-  assert.deepEqual(node.dropped(), [], 'the node dropped no announcement (a wrong XOR delta would be dropped)');
+  assert.deepEqual(
+    node.dropped(),
+    [],
+    'the node dropped no announcement (a wrong XOR delta would be dropped)',
+  );
 });
