@@ -70,6 +70,16 @@ test('25 files: each bundle verifies with its file and fails with another file o
     const good = await runCli(['verify', bundle, '--data', files[i] as string]);
     assert.equal(good.code, 0, `bundle ${i} should verify: ${good.stdout}${good.stderr}`);
     assert.match(good.stdout, /VALID/);
+    if (i === 0) {
+      const policy = await runCli(['verify', bundle, '--disable-algorithm', 'SLH-DSA-SHA2-128f,ML-DSA-65']);
+      assert.equal(policy.code, 1, 'a verifier that no longer accepts ML-DSA-65 refuses the bundle');
+      assert.match(policy.stdout, /algorithm 0x0002 \(ML-DSA-65\) is disabled by this verifier's policy/);
+      const other = await runCli(['verify', bundle, '--disable-algorithm', '0x0011']);
+      assert.equal(other.code, 0, 'disabling another algorithm changes nothing');
+      const unknown = await runCli(['verify', bundle, '--disable-algorithm', 'RSA-2048']);
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /--disable-algorithm: "RSA-2048" is not a known algorithm/);
+    }
 
     const other = await runCli(['verify', bundle, '--data', files[(i + 1) % FILES] as string]);
     assert.equal(other.code, 1, `bundle ${i} must fail with another file`);

@@ -2,6 +2,7 @@
 import type { OnChainCheck } from '../../anchor/symbol/online-check.ts';
 import { decodeBundle } from '../../bundle/codec.ts';
 import { verifyBundle } from '../../bundle/verify.ts';
+import { algorithmById, algorithmByName } from '../../crypto/algorithms.ts';
 import { nativeSha256 } from '../../crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../crypto/native-verifier.ts';
 import { oneOf, parseArgs, stringFlag } from '../args.ts';
@@ -22,6 +23,22 @@ function symbolUrl(value: string): string {
   return value;
 }
 
+/** Parses `--disable-algorithm NAME[,NAME…]` (registry names or ids like 0x0011) into algorithm ids. */
+function disabledAlgorithms(value: string | undefined): number[] {
+  if (value === undefined) return [];
+  return value.split(',').map((raw) => {
+    const name = raw.trim();
+    const spec =
+      algorithmByName(name) ?? (/^0x[0-9a-f]{1,4}$/i.test(name) ? algorithmById(Number(name)) : undefined);
+    if (spec === undefined) {
+      throw new CliError('USAGE', `--disable-algorithm: "${name}" is not a known algorithm name or id`, {
+        field: 'disable-algorithm',
+      });
+    }
+    return spec.id;
+  });
+}
+
 /** The online checks, or one failed line when the bundle cannot be decoded. */
 async function onlineChecks(bytes: Uint8Array, url: string): Promise<OnChainCheck[]> {
   let bundle: ReturnType<typeof decodeBundle>;
@@ -38,7 +55,14 @@ async function onlineChecks(bytes: Uint8Array, url: string): Promise<OnChainChec
 
 /** Verifies and prints one line per check (JSON with --json). */
 export async function verify(argv: readonly string[], out: (line: string) => void): Promise<number> {
-  const args = parseArgs(argv, { data: 'string', digest: 'string', symbol: 'string', json: 'boolean' });
+  const args = parseArgs(argv, {
+    data: 'string',
+    digest: 'string',
+    symbol: 'string',
+    json: 'boolean',
+    'disable-algorithm': 'string',
+  });
+  const disabled = disabledAlgorithms(stringFlag(args, 'disable-algorithm'));
   if (args.positionals.length !== 1)
     throw new CliError('USAGE', 'give exactly one bundle file: spark verify FILE.spark');
   const symbol = stringFlag(args, 'symbol');
@@ -51,6 +75,7 @@ export async function verify(argv: readonly string[], out: (line: string) => voi
   const offline = verifyBundle(bytes, {
     verifier: createNativeVerifier(),
     sha256: nativeSha256,
+    disabledAlgorithms: disabled,
     ...(digest === undefined ? {} : { digest }),
   });
   const checks: OnChainCheck[] = [...offline.checks];
