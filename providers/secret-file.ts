@@ -1,4 +1,4 @@
-// Reads one 32-byte seed from a Docker secret file (SPEC §7): checked, read once, never copied into strings.
+// Reads secrets from Docker secret files (SPEC §7): a 32-byte seed or a PIN, mode-checked, read once, wiped after use.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { KeyError } from './key-error.ts';
 
@@ -63,6 +63,60 @@ export function readSeedFile(path: string): Uint8Array {
       path,
       `holds ${n > MAX_SECRET_FILE_BYTES ? 'more than 66' : n} bytes; expected 32 raw bytes or 64 hex digits`,
     );
+  } finally {
+    raw.fill(0);
+    closeSync(fd);
+  }
+}
+
+/** Largest PIN file accepted (HSM PINs such as CloudHSM's "user:password" are far shorter). */
+export const MAX_PIN_FILE_BYTES = 256;
+
+/**
+ * Opens secret `path` for reading after checking, on the open descriptor, that it is a regular file that
+ * neither group nor others may access (names which). Returns the descriptor; the caller closes it.
+ */
+function openCheckedSecret(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (cause) {
+    throw unusable(path, `cannot open (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, cause);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw unusable(path, 'is not a regular file');
+    const who = [st.mode & 0o070 ? 'group' : '', st.mode & 0o007 ? 'others' : ''].filter((w) => w !== '');
+    if (who.length > 0) {
+      throw unusable(
+        path,
+        `mode ${(st.mode & 0o777).toString(8).padStart(4, '0')} lets ${who.join(' and ')} access it; use 0400 or 0600`,
+      );
+    }
+    return fd;
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
+/**
+ * Reads a PIN (or HSM password, e.g. "0001password" or "user:password"): the file's bytes with trailing line
+ * ends stripped, 1..256 bytes, checked like a seed file (regular, mode 0400/0600). Returns a fresh Buffer that
+ * the caller zeroes right after login; the read buffer is wiped before returning. Errors never quote the file.
+ */
+export function readPinFile(path: string): Buffer {
+  const fd = openCheckedSecret(path);
+  const raw = Buffer.alloc(MAX_PIN_FILE_BYTES + 3);
+  try {
+    const n = readSync(fd, raw, 0, raw.length, 0);
+    let end = n;
+    while (end > 0 && (raw[end - 1] === 0x0a || raw[end - 1] === 0x0d)) end--;
+    if (end === 0) throw unusable(path, 'is empty; expected a PIN');
+    if (end > MAX_PIN_FILE_BYTES) throw unusable(path, `holds more than ${MAX_PIN_FILE_BYTES} bytes of PIN`);
+    const pin = Buffer.alloc(end);
+    raw.copy(pin, 0, 0, end);
+    return pin;
   } finally {
     raw.fill(0);
     closeSync(fd);
