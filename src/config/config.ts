@@ -1,6 +1,8 @@
 // The only reader of environment and config files: builds and validates the Config (SPEC §12).
 import { readFileSync } from 'node:fs';
+import { BlockList, isIP } from 'node:net';
 import { algorithmByName, allAlgorithms } from '../crypto/algorithms.ts';
+import { parseGroupList } from '../service/tls-groups.ts';
 import { ConfigError, type ConfigIssue } from './config-error.ts';
 import * as d from './defaults.ts';
 import { PRESETS } from './presets.ts';
@@ -55,6 +57,22 @@ export interface Config {
   readonly anchorBatchesPerTransaction: number;
   /** Seconds between checkpoints of the header chain (only with anchoring on). */
   readonly checkpointIntervalSeconds: number;
+  /** TLS 1.3 on the listen port (docs/security.md); undefined serves plaintext. */
+  readonly tls:
+    | {
+        readonly certFile: string;
+        readonly keyFile: string;
+        readonly clientCaFile: string | undefined;
+        readonly clientAuth: 'none' | 'optional' | 'required';
+        readonly groups: string;
+      }
+    | undefined;
+  /** Plaintext on a non-loopback address was asked for explicitly. */
+  readonly insecure: boolean;
+  /** The tokens file (SPARK_AUTH_TOKENS); undefined when tokens are off. */
+  readonly authTokensFile: string | undefined;
+  /** Client certificate CNs with the admin role. */
+  readonly adminCertNames: readonly string[];
 }
 
 /** Where keys can live (SPEC §7). */
@@ -100,6 +118,14 @@ export const SETTINGS = [
   'SYMBOL_RESEND_AFTER_MS',
   'SPARK_ANCHOR_BATCHES_PER_TX',
   'SPARK_CHECKPOINT_INTERVAL',
+  'SPARK_TLS_CERT',
+  'SPARK_TLS_KEY',
+  'SPARK_TLS_CLIENT_CA',
+  'SPARK_TLS_CLIENT_AUTH',
+  'SPARK_TLS_GROUPS',
+  'SPARK_INSECURE',
+  'SPARK_AUTH_TOKENS',
+  'SPARK_ADMIN_CERT_NAMES',
 ] as const;
 
 /** A setting name. */
@@ -118,6 +144,17 @@ export function parseListen(value: string): { host: string; port: number } | str
   if (port < 0 || port > 65_535) return `port ${port} is outside 0–65535`;
   const host = m[1] ?? m[2] ?? '';
   return { host: host === '' ? '127.0.0.1' : host, port };
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** True for 127.0.0.0/8, ::1 and localhost: addresses no other machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  if (host.toLowerCase() === 'localhost') return true;
+  const family = isIP(host);
+  return family !== 0 && LOOPBACK.check(host, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /** Reads SPARK_CONFIG_FILE (a JSON object of setting names to values) if set. */
@@ -147,6 +184,45 @@ function readConfigFile(path: string, issues: ConfigIssue[]): RawSettings {
     }
   }
   return out;
+}
+
+/** The TLS settings: both of SPARK_TLS_CERT and SPARK_TLS_KEY, or none of the TLS settings. */
+function tlsSettings(raw: RawSettings, issues: ConfigIssue[]): Config['tls'] {
+  const certFile = raw.SPARK_TLS_CERT;
+  const keyFile = raw.SPARK_TLS_KEY;
+  const clientCaFile = raw.SPARK_TLS_CLIENT_CA;
+  const groups = raw.SPARK_TLS_GROUPS ?? d.DEFAULT_TLS_GROUPS;
+  const authRaw = raw.SPARK_TLS_CLIENT_AUTH;
+  if (certFile === undefined || keyFile === undefined) {
+    if (certFile !== undefined || keyFile !== undefined) {
+      const missing = certFile === undefined ? 'SPARK_TLS_CERT' : 'SPARK_TLS_KEY';
+      issues.push({
+        setting: missing,
+        problem: 'is missing: TLS needs both SPARK_TLS_CERT and SPARK_TLS_KEY',
+      });
+    }
+    for (const name of ['SPARK_TLS_CLIENT_CA', 'SPARK_TLS_CLIENT_AUTH', 'SPARK_TLS_GROUPS'] as const) {
+      if (raw[name] !== undefined)
+        issues.push({ setting: name, problem: 'needs TLS: set SPARK_TLS_CERT and SPARK_TLS_KEY' });
+    }
+    return undefined;
+  }
+  let clientAuth: 'none' | 'optional' | 'required' = clientCaFile === undefined ? 'none' : 'required';
+  if (authRaw !== undefined) {
+    if (clientCaFile === undefined) {
+      issues.push({
+        setting: 'SPARK_TLS_CLIENT_AUTH',
+        problem: 'needs SPARK_TLS_CLIENT_CA (the CA of client certificates)',
+      });
+    } else if (authRaw === 'optional' || authRaw === 'required') {
+      clientAuth = authRaw;
+    } else {
+      issues.push({ setting: 'SPARK_TLS_CLIENT_AUTH', problem: `"${authRaw}" is not optional or required` });
+    }
+  }
+  const tuples = parseGroupList(groups);
+  if (typeof tuples === 'string') issues.push({ setting: 'SPARK_TLS_GROUPS', problem: tuples });
+  return { certFile, keyFile, clientCaFile, clientAuth, groups };
 }
 
 /**
@@ -275,6 +351,31 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     issues.push({ setting: 'SYMBOL_NODE_URL', problem: `"${symbolNodeUrl}" is not an http(s) URL` });
   }
 
+  const tls = tlsSettings(raw, issues);
+  const insecure = bool('SPARK_INSECURE', false);
+  if (typeof listen !== 'string' && tls === undefined && !insecure && !isLoopbackHost(listen.host)) {
+    issues.push({
+      setting: 'SPARK_LISTEN',
+      problem: `${listen.host} is not a loopback address and TLS is off: set SPARK_TLS_CERT and SPARK_TLS_KEY, or pass --insecure (SPARK_INSECURE=true) to serve plaintext anyway`,
+    });
+  }
+  const adminCertNames = (raw.SPARK_ADMIN_CERT_NAMES ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  if (adminCertNames.some((n) => n.length > 64 || [...n].some((c) => c < ' '))) {
+    issues.push({
+      setting: 'SPARK_ADMIN_CERT_NAMES',
+      problem: 'each name must be 1–64 printable characters',
+    });
+  }
+  if (raw.SPARK_ADMIN_CERT_NAMES !== undefined && tls?.clientCaFile === undefined) {
+    issues.push({
+      setting: 'SPARK_ADMIN_CERT_NAMES',
+      problem: 'needs client certificates (SPARK_TLS_CLIENT_CA)',
+    });
+  }
+
   const dataDir = raw.SPARK_DATA_DIR ?? d.DEFAULT_DATA_DIR;
   if (dataDir.trim() === '' || dataDir.includes('\0')) {
     issues.push({ setting: 'SPARK_DATA_DIR', problem: 'must be a directory path' });
@@ -347,6 +448,10 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
       1,
       366 * 86_400,
     ),
+    tls,
+    insecure,
+    authTokensFile: raw.SPARK_AUTH_TOKENS,
+    adminCertNames,
   };
   if (config.aggregationThreshold > config.maxBatchSize) {
     issues.push({

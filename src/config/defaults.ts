@@ -59,3 +59,5 @@ export const DEFAULT_PKCS11_PIN_SECRET = 'spark_pkcs11_pin';
 export const DEFAULT_PKCS11_MASTER_KEY_LABEL = 'spark-seed-master';
 /** pkcs11: label of the Symbol account's Ed25519 key pair. */
 export const DEFAULT_PKCS11_SYMBOL_KEY_LABEL = 'spark-symbol-account';
+/** TLS key-exchange groups in preference order: the post-quantum hybrid first (OpenSSL group list syntax). */
+export const DEFAULT_TLS_GROUPS = 'X25519MLKEM768:X25519:P-256';
