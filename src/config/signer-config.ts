@@ -1,8 +1,10 @@
 // The settings of `spark signer` (docs/remote-signer.md): flags or SPARK_SIGNER_* variables, and its own key provider.
+
 import type { ProviderSpec } from '../../providers/create-provider.ts';
 import { parseListen } from './config.ts';
 import { ConfigError, type ConfigIssue } from './config-error.ts';
 import { DEFAULT_LOG_LEVEL, DEFAULT_SHUTDOWN_GRACE_MS } from './defaults.ts';
+import { pkcs11Spec } from './provider-spec.ts';
 
 /** Where the signer listens unless told otherwise (loopback: a real deployment names its interface). */
 export const DEFAULT_SIGNER_LISTEN = '127.0.0.1:50061';
@@ -65,9 +67,26 @@ function providerSpec(env: Record<string, string | undefined>, issues: ConfigIss
       if (symbol !== undefined) spec.symbolSeedSecret = symbol;
       return spec;
     }
-    case 'pkcs11':
-      issues.push({ setting: 'SPARK_KEY_PROVIDER', problem: 'pkcs11 is not wired into the signer yet' });
-      return { kind: 'memory' };
+    case 'pkcs11': {
+      // The same variables as the sidecar's (README §Configuration); unset ones take the same defaults.
+      const settings: { -readonly [K in keyof Parameters<typeof pkcs11Spec>[0]]: string } = {};
+      const names = {
+        modulePath: 'SPARK_PKCS11_MODULE',
+        tokenLabel: 'SPARK_PKCS11_TOKEN_LABEL',
+        pinSecret: 'SPARK_PKCS11_PIN_SECRET',
+        masterKeyLabel: 'SPARK_PKCS11_MASTER_KEY_LABEL',
+        symbolKeyLabel: 'SPARK_PKCS11_SYMBOL_KEY_LABEL',
+      } as const;
+      for (const [field, name] of Object.entries(names) as [keyof typeof names, string][]) {
+        const v = env[name];
+        if (v !== undefined && v !== '') settings[field] = v;
+      }
+      const pin = settings.pinSecret;
+      if (pin !== undefined && (!/^[A-Za-z0-9._-]{1,128}$/.test(pin) || pin === '.' || pin === '..')) {
+        issues.push({ setting: 'SPARK_PKCS11_PIN_SECRET', problem: `"${pin}" is not a plain file name` });
+      }
+      return pkcs11Spec(settings, env['SPARK_SECRETS_DIR'] || undefined);
+    }
     case 'remote':
       issues.push({
         setting: 'SPARK_KEY_PROVIDER',
