@@ -1,0 +1,126 @@
+// Per-client bearer tokens: making them, the SPARK_AUTH_TOKENS file that holds only their SHA-256, and matching a
+// presented token against it in constant time.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { ConfigError, type ConfigIssue } from '../config/config-error.ts';
+
+/** What a credential may call: `client` SparkProcessor and reflection, `admin` also SparkAdmin. */
+export const ROLES = ['client', 'admin'] as const;
+/** A role. */
+export type Role = (typeof ROLES)[number];
+
+/** One line of the tokens file. */
+export interface TokenEntry {
+  readonly name: string;
+  readonly role: Role;
+  /** SHA-256 of the token's UTF-8 bytes. */
+  readonly hash: Buffer;
+}
+
+/** Tokens start with this, so a leaked one is recognisable (and secret scanners can find it). */
+export const TOKEN_PREFIX = 'spk_';
+/** Client names: what logs show for a caller. */
+export const TOKEN_NAME_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
+/** Longest token accepted in a request; anything longer cannot be one of ours and is not hashed. */
+const MAX_TOKEN_CHARS = 512;
+/** Largest tokens file read. */
+const MAX_FILE_BYTES = 1024 * 1024;
+
+/** A fresh token: the prefix and 32 random bytes in base64url. */
+export function createToken(): string {
+  return `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+}
+
+/**
+ * The hash stored for a token. Plain SHA-256 without salt or stretching is enough here: a token carries 256 random
+ * bits, so no guess list or precomputed table can reach it; salts and slow hashes protect low-entropy passwords.
+ */
+export function hashToken(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+/** The line to add to the tokens file for `token`. */
+export function tokenFileLine(name: string, role: Role, token: string): string {
+  return `${name} ${role} ${hashToken(token).toString('hex')}`;
+}
+
+/** Parses the tokens file's text; problems name the line, never a hash. */
+export function parseTokenFile(text: string, path: string): { entries: TokenEntry[]; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const entries: TokenEntry[] = [];
+  const names = new Set<string>();
+  const hashes = new Set<string>();
+  const problem = (line: number, what: string) =>
+    issues.push({ setting: 'SPARK_AUTH_TOKENS', problem: `${path} line ${line}: ${what}` });
+  for (const [i, raw] of text.split('\n').entries()) {
+    const line = raw.replace(/#.*$/, '').trim();
+    if (line === '') continue;
+    const fields = line.split(/\s+/);
+    const [name, role, hex] = fields;
+    if (fields.length !== 3 || name === undefined || role === undefined || hex === undefined) {
+      problem(i + 1, 'expected "<name> <role> <sha256-hex>"');
+      continue;
+    }
+    if (!TOKEN_NAME_PATTERN.test(name)) problem(i + 1, 'the name must be 1–64 of A–Z a–z 0–9 . _ @ -');
+    else if (names.has(name)) problem(i + 1, `the name ${name} is used twice`);
+    const knownRole = ROLES.find((r) => r === role);
+    if (knownRole === undefined) problem(i + 1, `the role must be ${ROLES.join(' or ')}`);
+    if (!/^[0-9a-fA-F]{64}$/.test(hex)) problem(i + 1, 'the hash must be 64 hex digits (SHA-256)');
+    else if (hashes.has(hex.toLowerCase())) problem(i + 1, 'the same token hash appears twice');
+    names.add(name);
+    hashes.add(hex.toLowerCase());
+    if (knownRole !== undefined) entries.push({ name, role: knownRole, hash: Buffer.from(hex, 'hex') });
+  }
+  if (issues.length === 0 && entries.length === 0) {
+    issues.push({ setting: 'SPARK_AUTH_TOKENS', problem: `${path} holds no token lines` });
+  }
+  return { entries, issues };
+}
+
+/**
+ * Reads the tokens file: a regular file neither group nor others may access (mode 0400 or 0600), one line per
+ * client. Throws ConfigError naming SPARK_AUTH_TOKENS and the file.
+ */
+export function readTokenFile(path: string): TokenEntry[] {
+  const fail = (problem: string): never => {
+    throw new ConfigError([{ setting: 'SPARK_AUTH_TOKENS', problem }]);
+  };
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    return fail(`cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let text: string;
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return fail(`${path} is not a regular file`);
+    const who = [st.mode & 0o070 ? 'group' : '', st.mode & 0o007 ? 'others' : ''].filter((w) => w !== '');
+    if (who.length > 0) {
+      const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
+      return fail(`${path}: mode ${mode} lets ${who.join(' and ')} access it; use 0400 or 0600`);
+    }
+    if (st.size > MAX_FILE_BYTES) return fail(`${path} is larger than 1 MiB`);
+    const bytes = Buffer.alloc(st.size);
+    text = bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+  const { entries, issues } = parseTokenFile(text, path);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return entries;
+}
+
+/**
+ * The entry whose hash matches `token`, or undefined. Every entry is compared in constant time, whether or not an
+ * earlier one matched, so the time taken says nothing about which entries exist.
+ */
+export function matchToken(entries: readonly TokenEntry[], token: string): TokenEntry | undefined {
+  if (token.length === 0 || token.length > MAX_TOKEN_CHARS) return undefined;
+  const hash = hashToken(token);
+  let found: TokenEntry | undefined;
+  for (const entry of entries) {
+    if (timingSafeEqual(entry.hash, hash) && found === undefined) found = entry;
+  }
+  return found;
+}
