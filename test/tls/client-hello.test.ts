@@ -142,7 +142,7 @@ describe('ClientHellos of real clients', () => {
     const bytes = get('default');
     let malformed = 0;
     for (let i = 0; i < bytes.length; i++) {
-      for (const value of [0x00, 0xff, bytes[i] ^ 0x01]) {
+      for (const value of [0x00, 0xff, (bytes[i] as number) ^ 0x01]) {
         const copy = Buffer.from(bytes);
         copy[i] = value as number;
         const r = parseClientHello(copy);
