@@ -24,11 +24,14 @@ import { ServerReflection as ReflectionV1alpha } from './gen/grpc/reflection/v1a
 import { SparkAdmin } from './gen/spark/v1/admin_pb.js';
 import { SparkProcessor } from './gen/spark/v1/processor_pb.js';
 import type { Logger } from './log/logger.ts';
+import { readTokenFile } from './service/access-tokens.ts';
 import { createAdminService } from './service/admin-service.ts';
+import { createAuthorization } from './service/authorization.ts';
 import { createHealthService } from './service/health-service.ts';
 import { createProcessorService } from './service/processor-service.ts';
 import { createReflectionService } from './service/reflection-service.ts';
 import { startServer } from './service/server.ts';
+import { loadServerTls } from './service/tls-material.ts';
 import { openLmdbStore } from './store/lmdb-store.ts';
 
 /** A running sidecar. */
@@ -40,6 +43,9 @@ export interface App {
 
 /** Starts the sidecar described by `config`. */
 export async function createApp(config: Config, log: Logger): Promise<App> {
+  // Tokens and TLS files are read first: a refusal answers before the store and the keys open.
+  const tokens = config.authTokensFile === undefined ? undefined : readTokenFile(config.authTokensFile);
+  const tls = config.tls === undefined ? undefined : loadServerTls(config.tls);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await openLmdbStore({ path: config.dataDir, pendingCapacity: config.pendingCapacity });
   const provider = await createKeyProvider(providerSpecOf(config));
@@ -167,6 +173,13 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       port: config.listen.port,
       readMaxBytes: config.maxMessageBytes,
       log: log.child({ module: 'server' }),
+      tls,
+      authorization: createAuthorization({
+        tokens,
+        clientCertificates: tls?.clientAuth ?? 'none',
+        adminCertNames: config.adminCertNames,
+        log: log.child({ module: 'auth' }),
+      }),
       routes: (router) => {
         router.service(SparkProcessor, processor);
         router.service(SparkAdmin, createAdminService({ scheduler, keys, store }));

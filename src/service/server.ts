@@ -1,11 +1,16 @@
-// The network edge: gRPC, gRPC-Web and Connect on one port, HTTP/2 (prior knowledge) and HTTP/1.1 side by side.
+// The network edge: gRPC, gRPC-Web and Connect on one port, HTTP/2 and HTTP/1.1 side by side; in plaintext
+// (HTTP/2 by prior knowledge) or behind TLS 1.3 (HTTP/2 or HTTP/1.1 by ALPN).
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { isLoopbackHost } from '../config/config.ts';
 import type { Logger } from '../log/logger.ts';
+import type { Authorization } from './authorization.ts';
 import { withMinimalGrpcMessage } from './grpc-message-encoding.ts';
+import { createTlsFront } from './tls-front.ts';
+import type { ServerTls } from './tls-material.ts';
 
 /** Server settings. */
 export interface ServerOptions {
@@ -15,6 +20,10 @@ export interface ServerOptions {
   /** Largest accepted message; larger ones get RESOURCE_EXHAUSTED. */
   readonly readMaxBytes: number;
   readonly log: Logger;
+  /** TLS 1.3 for every connection; undefined serves plaintext. */
+  readonly tls?: ServerTls | undefined;
+  /** Credentials and roles; undefined lets every call through. */
+  readonly authorization?: Authorization | undefined;
 }
 
 /** A listening server. */
@@ -53,7 +62,11 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       shutdownSignal: shutdown.signal,
       // Bundles are mostly signatures and public keys: gzip saves little and doubled Prove latency.
       compressMinBytes: Number.MAX_SAFE_INTEGER,
-      interceptors: [logFaults(o.log)],
+      interceptors: [
+        ...(o.authorization === undefined ? [] : [o.authorization.interceptor]),
+        logFaults(o.log),
+      ],
+      ...(o.authorization === undefined ? {} : { contextValues: o.authorization.contextValues }),
     }),
   );
   const h2 = http2.createServer({ maxSessionMemory: 64 }, handler);
@@ -64,11 +77,27 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     sessions.add(s);
     s.once('close', () => sessions.delete(s));
   });
-  // Route each connection by its first bytes: the HTTP/2 connection preface, or HTTP/1.1.
+  // With TLS, the negotiated protocol decides; the TLS front reads each ClientHello first.
+  const front =
+    o.tls === undefined
+      ? undefined
+      : createTlsFront({
+          tls: o.tls,
+          log: o.log,
+          onSecure: (socket) => {
+            if (socket.alpnProtocol === 'h2') h2.emit('connection', socket);
+            else h1.emit('connection', socket);
+          },
+        });
+  // In plaintext, route each connection by its first bytes: the HTTP/2 connection preface, or HTTP/1.1.
   const tcp = net.createServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
+    if (front !== undefined) {
+      front.accept(socket);
+      return;
+    }
     const onData = (chunk: Buffer) => {
       socket.pause();
       socket.removeListener('data', onData);
@@ -92,14 +121,40 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     });
   });
   const bound = tcp.address() as net.AddressInfo;
+  const auth = o.authorization;
   o.log.info(
-    { host: bound.address, port: bound.port, protocols: ['grpc', 'grpc-web', 'connect'] },
+    {
+      host: bound.address,
+      port: bound.port,
+      protocols: ['grpc', 'grpc-web', 'connect'],
+      tls: o.tls === undefined ? 'off' : 'TLSv1.3',
+      ...(o.tls === undefined ? {} : { groups: o.tls.groups, clientCertificates: o.tls.clientAuth }),
+      credentials: auth?.enforced ? auth.sources : 'not required',
+    },
     'listening',
   );
+  if (!isLoopbackHost(o.host)) {
+    if (o.tls === undefined) {
+      o.log.warn(
+        { host: o.host },
+        'serving plaintext on a non-loopback address (--insecure): data and credentials cross the network unencrypted',
+      );
+    }
+    if (!auth?.enforced) {
+      o.log.warn(
+        { host: o.host },
+        'no credentials are required on a non-loopback address: anyone who reaches the port may call SparkProcessor and SparkAdmin (set SPARK_AUTH_TOKENS or require client certificates)',
+      );
+    }
+  }
+  if (o.tls?.clientAuth === 'optional' && !auth?.enforced) {
+    o.log.warn('client certificates are optional and no tokens file is set: calls are not authenticated');
+  }
   return {
     address: { host: bound.address, port: bound.port },
     async close(graceMs) {
       const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
+      front?.close();
       for (const s of sessions) s.close();
       h1.closeIdleConnections();
       const timer = setTimeout(() => {

@@ -1,0 +1,309 @@
+// The sidecar over TLS 1.3: gRPC over HTTP/2 (Connect and grpc-js), Connect and gRPC-Web over HTTP/1.1, the
+// post-quantum hybrid group by default, the server's predicted group checked against what each client negotiated,
+// and plaintext or broken clients on the TLS port closed without harm.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import http2 from 'node:http2';
+import net from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import tls from 'node:tls';
+import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
+import {
+  createConnectTransport,
+  createGrpcTransport,
+  createGrpcWebTransport,
+} from '@connectrpc/connect-node';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { Health } from '../../src/gen/grpc/health/v1/health_pb.js';
+import { SparkAdmin } from '../../src/gen/spark/v1/admin_pb.js';
+import { SparkProcessor } from '../../src/gen/spark/v1/processor_pb.js';
+import { groupByName } from '../../src/service/tls-groups.ts';
+import { assertNoSecrets } from '../support/secret-scan.ts';
+import { ROOT } from '../support/spawn-server.ts';
+import { makeTestPki, type TestPki } from '../support/tls-certs.ts';
+import {
+  clientTls,
+  privateKeyBytes,
+  recordingConnection,
+  serverLineFor,
+  startApp,
+  type TestApp,
+  tlsConnectionLines,
+} from './support.ts';
+
+let pki: TestPki;
+let server: TestApp;
+let base = '';
+
+before(async () => {
+  pki = makeTestPki();
+  server = await startApp({ SPARK_TLS_CERT: pki.server.cert, SPARK_TLS_KEY: pki.server.key });
+  base = `https://127.0.0.1:${server.port}`;
+});
+after(async () => {
+  await server?.stop();
+  pki?.cleanup();
+});
+
+/** Waits (at most 2 s) for the server's "tls connection" line for `socket`. */
+async function serverLine(socket: tls.TLSSocket): Promise<Record<string, unknown>> {
+  for (let i = 0; i < 100; i++) {
+    const line = serverLineFor(server.logs, socket);
+    if (line !== undefined) return line;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.fail(`no "tls connection" line for client port ${socket.localPort}`);
+}
+
+/** The IANA id of the group a client socket negotiated, from getEphemeralKeyInfo(). */
+function clientGroupId(socket: tls.TLSSocket): number | undefined {
+  const info = socket.getEphemeralKeyInfo() as { name?: string } | null;
+  return info?.name === undefined ? undefined : groupByName(info.name)?.id;
+}
+
+const digest = (n: number) => new Uint8Array(32).fill(n);
+
+describe('gRPC over HTTP/2 with TLS', () => {
+  test('Connect gRPC client: Submit, SealNow, Prove; both ends say X25519MLKEM768', async () => {
+    const conn = recordingConnection(clientTls(pki.caCert));
+    const transport = createGrpcTransport({
+      baseUrl: base,
+      nodeOptions: { createConnection: conn.createConnection },
+    });
+    const processor = createClient(SparkProcessor, transport);
+    const submitted = await processor.submit({ payload: { case: 'digest', value: digest(1) } });
+    const leafHash = submitted.receipt?.leafHash;
+    assert.equal(leafHash?.length, 32);
+    await createClient(SparkAdmin, transport).sealNow({});
+    const proved = await processor.prove({ leafHash: leafHash as Uint8Array });
+    assert.ok(proved.bundle !== undefined, 'a bundle after sealing');
+
+    assert.equal(conn.sockets.length, 1, 'one HTTP/2 connection for all calls');
+    const socket = conn.sockets[0] as tls.TLSSocket;
+    assert.deepEqual(socket.getEphemeralKeyInfo(), {
+      type: 'TLSGroup',
+      name: 'X25519MLKEM768',
+      size: undefined,
+    });
+    assert.equal(socket.getProtocol(), 'TLSv1.3');
+    assert.equal(socket.alpnProtocol, 'h2');
+    const line = await serverLine(socket);
+    assert.equal(line['level'], 20, 'logged at debug');
+    assert.equal(line['group'], 'X25519MLKEM768');
+    assert.equal(line['groupId'], '0x11ec');
+    assert.equal(line['helloRetry'], false);
+    assert.equal(line['protocol'], 'TLSv1.3');
+    assert.equal(line['alpn'], 'h2');
+    assert.match(String(line['cipher']), /^TLS_(AES_(128|256)_GCM|CHACHA20_POLY1305)_SHA(256|384)$/);
+    assert.equal(line['clientCn'], undefined, 'no client certificate');
+  });
+
+  test('grpc-js with createSsl: Submit and Prove; the server sees X25519MLKEM768', async () => {
+    const def = protoLoader.loadSync('spark/v1/processor.proto', {
+      includeDirs: [join(ROOT, 'proto')],
+      longs: String,
+      enums: String,
+      bytes: Buffer,
+      defaults: true,
+    });
+    const pkg = grpc.loadPackageDefinition(def) as unknown as {
+      spark: { v1: { SparkProcessor: grpc.ServiceClientConstructor } };
+    };
+    const client = new pkg.spark.v1.SparkProcessor(
+      `127.0.0.1:${server.port}`,
+      grpc.credentials.createSsl(readFileSync(pki.caCert)),
+      // The certificate names 127.0.0.1 and localhost; an IP address is not a valid TLS server name (RFC 6066).
+      { 'grpc.ssl_target_name_override': 'localhost', 'grpc.default_authority': 'localhost' },
+    );
+    type Callback = (err: grpc.ServiceError | null, res: Record<string, unknown>) => void;
+    const call = (method: string, req: object) =>
+      new Promise<Record<string, unknown>>((res, rej) =>
+        (client as unknown as Record<string, (r: object, cb: Callback) => void>)[method]?.call(
+          client,
+          req,
+          (err, out) => (err ? rej(err) : res(out)),
+        ),
+      );
+    const before = tlsConnectionLines(server.logs).length;
+    try {
+      const sub = await call('Submit', { digest: Buffer.from(digest(2)) });
+      const leafHash = (sub['receipt'] as { leafHash: Buffer }).leafHash;
+      assert.equal(leafHash.length, 32);
+      const proof = await call('Prove', { leafHash });
+      assert.equal(proof['status'], 'STATUS_PENDING', 'known to the server, not sealed yet');
+    } finally {
+      client.close();
+    }
+    const lines = tlsConnectionLines(server.logs).slice(before);
+    assert.ok(lines.length >= 1, 'grpc-js connected over TLS');
+    for (const line of lines) {
+      assert.equal(line['group'], 'X25519MLKEM768');
+      assert.equal(line['alpn'], 'h2');
+    }
+  });
+
+  // Clients restricted to classical groups: the server's prediction must match what each client negotiated.
+  for (const [curve, expected] of [
+    ['X25519', 'X25519'],
+    ['P-256', 'P-256'],
+    // Shares only for P-384, which the server does not take: a HelloRetryRequest for the hybrid.
+    ['P-384:X25519MLKEM768', 'X25519MLKEM768'],
+  ] as const) {
+    test(`a client offering ${curve}: client and server both say ${expected}`, async () => {
+      const conn = recordingConnection({ ...clientTls(pki.caCert), ecdhCurve: curve });
+      const transport = createGrpcTransport({
+        baseUrl: base,
+        nodeOptions: { createConnection: conn.createConnection },
+      });
+      const res = await createClient(Health, transport).check({ service: '' });
+      assert.equal(res.status, 1);
+      const socket = conn.sockets[0] as tls.TLSSocket;
+      const line = await serverLine(socket);
+      const id = clientGroupId(socket);
+      assert.equal(
+        id,
+        groupByName(expected)?.id,
+        `client negotiated ${JSON.stringify(socket.getEphemeralKeyInfo())}`,
+      );
+      assert.equal(
+        line['groupId'],
+        `0x${(id as number).toString(16).padStart(4, '0')}`,
+        'server predicted the same id',
+      );
+      assert.equal(line['group'], expected);
+      assert.equal(line['helloRetry'], curve.startsWith('P-384'));
+    });
+  }
+
+  test('a TLS socket dialled by hand and handed to http2.connect also gets the hybrid', async () => {
+    const socket = tls.connect({
+      host: '127.0.0.1',
+      port: server.port,
+      ALPNProtocols: ['h2'],
+      ...clientTls(pki.caCert),
+    });
+    await new Promise<void>((res, rej) => socket.once('secureConnect', res).once('error', rej));
+    assert.equal(socket.alpnProtocol, 'h2');
+    const session = http2.connect(base, { createConnection: () => socket });
+    try {
+      const stream = session.request({
+        ':method': 'POST',
+        ':path': '/grpc.health.v1.Health/Check',
+        'content-type': 'application/json',
+      });
+      stream.end('{}');
+      const [status, body] = await new Promise<[number, string]>((res, rej) => {
+        let text = '';
+        let code = 0;
+        stream.on('response', (h) => {
+          code = Number(h[':status']);
+        });
+        stream.on('data', (d: Buffer) => {
+          text += d.toString();
+        });
+        stream.on('end', () => res([code, text]));
+        stream.on('error', rej);
+      });
+      assert.equal(status, 200);
+      assert.deepEqual(JSON.parse(body), { status: 'SERVING' });
+    } finally {
+      session.destroy();
+    }
+    assert.equal(clientGroupId(socket), 0x11ec);
+    assert.equal((await serverLine(socket))['group'], 'X25519MLKEM768');
+  });
+});
+
+describe('HTTP/1.1 with TLS', () => {
+  const transports: Array<[string, () => Transport]> = [
+    [
+      'Connect over HTTP/1.1',
+      () => createConnectTransport({ baseUrl: base, httpVersion: '1.1', nodeOptions: clientTls(pki.caCert) }),
+    ],
+    [
+      'gRPC-Web over HTTP/1.1',
+      () => createGrpcWebTransport({ baseUrl: base, httpVersion: '1.1', nodeOptions: clientTls(pki.caCert) }),
+    ],
+    [
+      'Connect over HTTP/2',
+      () => createConnectTransport({ baseUrl: base, httpVersion: '2', nodeOptions: clientTls(pki.caCert) }),
+    ],
+  ];
+  for (const [i, [name, make]] of transports.entries()) {
+    test(`${name}: submit works and errors keep their code`, async () => {
+      const client = createClient(SparkProcessor, make());
+      const ok = await client.submit({ payload: { case: 'digest', value: digest(10 + i) } });
+      assert.equal(ok.receipt?.leafHash.length, 32);
+      await assert.rejects(
+        client.submit({ payload: { case: 'digest', value: new Uint8Array(31) } }),
+        (e: unknown) => {
+          const err = ConnectError.from(e);
+          assert.equal(err.code, Code.InvalidArgument);
+          assert.match(err.rawMessage, /^digest: must be 32 bytes/);
+          return true;
+        },
+      );
+    });
+  }
+
+  test('an HTTP/1.1 client without ALPN is served over TLS too', async () => {
+    const lines = tlsConnectionLines(server.logs);
+    assert.ok(
+      lines.some((l) => l['alpn'] === 'none' || l['alpn'] === 'http/1.1'),
+      'HTTP/1.1 connections were logged',
+    );
+  });
+});
+
+describe('clients that do not speak TLS', () => {
+  test('a plaintext gRPC client is closed; the server keeps serving', async () => {
+    const plain = createClient(
+      SparkProcessor,
+      createGrpcTransport({ baseUrl: `http://127.0.0.1:${server.port}` }),
+    );
+    await assert.rejects(plain.submit({ payload: { case: 'digest', value: digest(20) } }), (e: unknown) => {
+      assert.ok(
+        [Code.Unavailable, Code.Canceled, Code.Internal, Code.Unknown].includes(ConnectError.from(e).code),
+      );
+      return true;
+    });
+    const plain1 = createClient(
+      SparkProcessor,
+      createConnectTransport({ baseUrl: `http://127.0.0.1:${server.port}`, httpVersion: '1.1' }),
+    );
+    await assert.rejects(plain1.submit({ payload: { case: 'digest', value: digest(21) } }));
+    assert.ok(server.logs.entries().some((e) => e['msg'] === 'not TLS on the TLS port: connection closed'));
+  });
+
+  test('garbage, a truncated ClientHello and a silent peer are dropped; the server keeps serving', async () => {
+    const send = (bytes: Buffer, end: boolean) =>
+      new Promise<void>((resolve) => {
+        const s = net.connect(server.port, '127.0.0.1', () => {
+          s.write(bytes);
+          if (end) s.end();
+          else setTimeout(() => s.destroy(), 100);
+        });
+        // Read (and drop) whatever the server answers, such as an alert: only then can the close arrive.
+        s.resume();
+        s.on('error', () => undefined);
+        s.on('close', () => resolve());
+      });
+    await send(Buffer.from('\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00'), true);
+    await send(Buffer.from([0x16, 0x03, 0x01, 0x02]), false);
+    await send(Buffer.from('not even close\r\n\r\n'), true);
+    await send(Buffer.alloc(0), false);
+    const ok = await createClient(
+      Health,
+      createGrpcTransport({ baseUrl: base, nodeOptions: clientTls(pki.caCert) }),
+    ).check({ service: '' });
+    assert.equal(ok.status, 1);
+  });
+
+  test('the server log holds neither the TLS private key nor any PEM', () => {
+    const text = server.logs.text();
+    assertNoSecrets(text, privateKeyBytes(pki.server.key), 'server log');
+    assert.ok(!text.includes('PRIVATE KEY'));
+  });
+});
