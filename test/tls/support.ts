@@ -1,13 +1,15 @@
 // Helpers for the TLS and auth tests: a sidecar in this process with its log captured, and TLS clients whose
 // sockets the test can ask for the negotiated group.
 import { createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type net from 'node:net';
 import { Writable } from 'node:stream';
 import tls from 'node:tls';
+import type { Interceptor } from '@connectrpc/connect';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger, type Logger } from '../../src/log/logger.ts';
 import { type App, createApp } from '../../src/main.ts';
+import { type Role, tokenFileLine } from '../../src/service/access-tokens.ts';
 import { tempDir } from '../support/spawn-server.ts';
 
 /** A logger whose JSON lines are kept. */
@@ -128,4 +130,19 @@ export function privateKeyBytes(keyFile: string): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>([['TLS private key (PKCS#8 DER)', der]]);
   if (d !== undefined) out.set('TLS private key scalar', Buffer.from(d, 'base64url'));
   return out;
+}
+
+/** A Connect interceptor sending `authorization: Bearer <token>`. */
+export function bearer(token: string): Interceptor {
+  return (next) => (req) => {
+    req.header.set('authorization', `Bearer ${token}`);
+    return next(req);
+  };
+}
+
+/** Writes the tokens file for `clients` (name → [role, token]) with mode 0600; returns its path. */
+export function writeTokensFile(path: string, clients: Record<string, [Role, string]>): string {
+  const lines = Object.entries(clients).map(([name, [role, token]]) => tokenFileLine(name, role, token));
+  writeFileSync(path, `# test clients\n${lines.join('\n')}\n`, { mode: 0o600 });
+  return path;
 }
