@@ -1,9 +1,32 @@
-// gRPC clients for the CLI (HTTP/2, plain gRPC protocol).
-import { type Client, createClient } from '@connectrpc/connect';
+// gRPC clients for the CLI (HTTP/2, plain gRPC protocol): plaintext, or TLS with --tls-ca (and a client
+// certificate with --tls-cert/--tls-key), with a bearer token from --token-file or SPARK_TOKEN_FILE.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { type Client, createClient, type Interceptor } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { SparkAdmin } from '../gen/spark/v1/admin_pb.js';
 import { SparkProcessor } from '../gen/spark/v1/processor_pb.js';
+import { type FlagKind, type ParsedArgs, stringFlag } from './args.ts';
 import { CliError } from './cli-error.ts';
+
+/** The flags every command that talks to the server takes. */
+export const SERVER_FLAGS = {
+  server: 'string',
+  'tls-ca': 'string',
+  'tls-cert': 'string',
+  'tls-key': 'string',
+  'token-file': 'string',
+} as const satisfies Readonly<Record<string, FlagKind>>;
+
+/** Where and how to reach the server. */
+export interface ServerTarget {
+  readonly server: string;
+  readonly tls: { readonly ca: Buffer; readonly cert?: Buffer; readonly key?: Buffer } | undefined;
+  /** The bearer token, never printed. */
+  readonly token: string | undefined;
+}
+
+/** Largest PEM or token file read. */
+const MAX_FILE_BYTES = 1024 * 1024;
 
 function checkServer(server: string): void {
   if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(server)) {
@@ -11,14 +34,124 @@ function checkServer(server: string): void {
   }
 }
 
-/** A SparkProcessor client for `--server HOST:PORT`. */
-export function processorClient(server: string): Client<typeof SparkProcessor> {
-  checkServer(server);
-  return createClient(SparkProcessor, createGrpcTransport({ baseUrl: `http://${server}` }));
+/** The field a flag (or environment variable) error names. */
+const fieldOf = (flag: string): string => (flag.startsWith('--') ? flag.slice(2) : flag);
+
+/** Reads a file named by `flag`; with `secret`, one that group or others may access is refused. */
+function readFor(flag: string, path: string, secret: boolean): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new CliError('IO', `${flag}: cannot read ${path} (${code})`, { field: fieldOf(flag), cause: err });
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile())
+      throw new CliError('IO', `${flag}: ${path} is not a regular file`, { field: fieldOf(flag) });
+    const who = [st.mode & 0o070 ? 'group' : '', st.mode & 0o007 ? 'others' : ''].filter((w) => w !== '');
+    if (secret && who.length > 0) {
+      const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
+      throw new CliError(
+        'IO',
+        `${flag}: ${path} has mode ${mode}, which lets ${who.join(' and ')} read it; use 0400 or 0600`,
+        { field: fieldOf(flag) },
+      );
+    }
+    if (st.size > MAX_FILE_BYTES) {
+      throw new CliError('IO', `${flag}: ${path} is larger than 1 MiB`, { field: fieldOf(flag) });
+    }
+    const bytes = Buffer.alloc(st.size);
+    return bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, 0));
+  } finally {
+    closeSync(fd);
+  }
 }
 
-/** A SparkAdmin client for `--server HOST:PORT`. */
-export function adminClient(server: string): Client<typeof SparkAdmin> {
+/** Reads a token file: the token on its first line, trailing line ends stripped. */
+function readToken(flag: string, path: string): string {
+  const bytes = readFor(flag, path, true);
+  const token = bytes.toString('utf8').split(/\r?\n/)[0]?.trim() ?? '';
+  bytes.fill(0);
+  if (token.length === 0 || token.length > 512 || !/^[\x21-\x7e]+$/.test(token)) {
+    throw new CliError('IO', `${flag}: ${path} does not hold a token on its first line`, {
+      field: fieldOf(flag),
+    });
+  }
+  return token;
+}
+
+const isLoopback = (server: string): boolean => /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost):/i.test(server);
+
+/** Reads the server flags (and SPARK_TOKEN_FILE); throws CliError naming the flag. */
+export function serverTarget(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): ServerTarget {
+  const server = stringFlag(args, 'server');
+  if (server === undefined)
+    throw new CliError('USAGE', '--server HOST:PORT is required', { field: 'server' });
   checkServer(server);
-  return createClient(SparkAdmin, createGrpcTransport({ baseUrl: `http://${server}` }));
+  const caFile = stringFlag(args, 'tls-ca');
+  const certFile = stringFlag(args, 'tls-cert');
+  const keyFile = stringFlag(args, 'tls-key');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new CliError('USAGE', '--tls-cert and --tls-key go together', {
+      field: certFile === undefined ? 'tls-cert' : 'tls-key',
+    });
+  }
+  if (certFile !== undefined && caFile === undefined) {
+    throw new CliError('USAGE', '--tls-cert needs --tls-ca (the CA of the server certificate)', {
+      field: 'tls-ca',
+    });
+  }
+  const tls =
+    caFile === undefined
+      ? undefined
+      : {
+          ca: readFor('--tls-ca', caFile, false),
+          ...(certFile === undefined || keyFile === undefined
+            ? {}
+            : { cert: readFor('--tls-cert', certFile, false), key: readFor('--tls-key', keyFile, true) }),
+        };
+  const tokenFlag = stringFlag(args, 'token-file');
+  const tokenFile = tokenFlag ?? (env['SPARK_TOKEN_FILE'] || undefined);
+  const token =
+    tokenFile === undefined
+      ? undefined
+      : readToken(tokenFlag === undefined ? 'SPARK_TOKEN_FILE' : '--token-file', tokenFile);
+  if (token !== undefined && tls === undefined && !isLoopback(server)) {
+    process.stderr.write(`spark: warning: sending a token to ${server} without TLS (give --tls-ca)\n`);
+  }
+  return { server, tls, token };
+}
+
+/** The transport for `target`: gRPC over HTTP/2, TLS when a CA is given. */
+function transportFor(target: ServerTarget) {
+  const token = target.token;
+  const interceptors: Interceptor[] =
+    token === undefined
+      ? []
+      : [
+          (next) => (req) => {
+            req.header.set('authorization', `Bearer ${token}`);
+            return next(req);
+          },
+        ];
+  if (target.tls === undefined) {
+    return createGrpcTransport({ baseUrl: `http://${target.server}`, interceptors });
+  }
+  return createGrpcTransport({
+    baseUrl: `https://${target.server}`,
+    nodeOptions: { ...target.tls },
+    interceptors,
+  });
+}
+
+/** A SparkProcessor client. */
+export function processorClient(target: ServerTarget): Client<typeof SparkProcessor> {
+  return createClient(SparkProcessor, transportFor(target));
+}
+
+/** A SparkAdmin client. */
+export function adminClient(target: ServerTarget): Client<typeof SparkAdmin> {
+  return createClient(SparkAdmin, transportFor(target));
 }

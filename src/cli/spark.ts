@@ -5,13 +5,15 @@ import { ConfigError } from '../config/config-error.ts';
 import { CliError, EXIT_CODES } from './cli-error.ts';
 
 const USAGE = `usage:
-  spark serve [--listen 127.0.0.1:50051] [--data-dir DIR]
+  spark serve [--listen 127.0.0.1:50051] [--data-dir DIR] [--insecure]   (TLS and tokens: docs/security.md)
   spark signer --tls-cert F --tls-key F --client-ca F --policy F.json [--listen 127.0.0.1:50061]
   spark submit --server HOST:PORT (--file F | --digest HEX | --text S) [--immediate] [--request-id ID] [--json]
   spark prove --server HOST:PORT --leaf HEX [--wait [SECONDS]] --out F.spark   (--wait: until final, or SECONDS)
   spark verify F.spark [--data F | --digest HEX] [--symbol URL] [--disable-algorithm NAME,…] [--json]
   spark inspect F.spark
-  spark keys list|rotate --server HOST:PORT [--json]`;
+  spark keys list|rotate --server HOST:PORT [--json]
+  spark token create --name NAME [--role client|admin]
+  submit, prove and keys also take: --tls-ca F [--tls-cert F --tls-key F] [--token-file F] (or SPARK_TOKEN_FILE)`;
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -33,6 +35,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./commands/inspect.ts')).inspect(rest, print);
     case 'keys':
       return (await import('./commands/keys.ts')).keys(rest, print);
+    case 'token':
+      return (await import('./commands/token.ts')).token(rest, print);
     case undefined:
     case 'help':
     case '--help':

@@ -2,9 +2,9 @@
 import { algorithmById } from '../../crypto/algorithms.ts';
 import { toHex } from '../../encoding/bytes.ts';
 import type { KeyRecord } from '../../gen/spark/v1/bundle_pb.js';
-import { parseArgs, stringFlag } from '../args.ts';
+import { parseArgs } from '../args.ts';
 import { CliError } from '../cli-error.ts';
-import { adminClient, processorClient } from '../client.ts';
+import { adminClient, processorClient, SERVER_FLAGS, serverTarget } from '../client.ts';
 
 function iso(ms: bigint): string {
   return new Date(Number(ms)).toISOString();
@@ -26,10 +26,8 @@ function describe(k: KeyRecord): string {
 /** Runs `spark keys <list|rotate> --server HOST:PORT [--json]`. */
 export async function keys(argv: readonly string[], out: (line: string) => void): Promise<number> {
   const [action, ...rest] = argv;
-  const args = parseArgs(rest, { server: 'string', json: 'boolean' });
-  const server = stringFlag(args, 'server');
-  if (server === undefined)
-    throw new CliError('USAGE', '--server HOST:PORT is required', { field: 'server' });
+  const args = parseArgs(rest, { ...SERVER_FLAGS, json: 'boolean' });
+  const target = serverTarget(args);
   const json = args.flags.get('json') === true;
   const asJson = (k: KeyRecord) => ({
     keyId: toHex(k.keyId),
@@ -43,13 +41,13 @@ export async function keys(argv: readonly string[], out: (line: string) => void)
   });
   switch (action) {
     case 'list': {
-      const history = await processorClient(server).getKeyHistory({});
+      const history = await processorClient(target).getKeyHistory({});
       if (json) out(JSON.stringify(history.keys.map(asJson)));
       else for (const k of history.keys) out(describe(k));
       return 0;
     }
     case 'rotate': {
-      const res = await adminClient(server).rotateKey({});
+      const res = await adminClient(target).rotateKey({});
       if (res.key === undefined) throw new CliError('NEGATIVE', 'the server returned no key');
       if (json) out(JSON.stringify({ ...asJson(res.key), generation: res.generation }));
       else out(`rotated: ${describe(res.key)}`);

@@ -4,7 +4,7 @@ import { ProofBundleSchema, Status } from '../../gen/spark/v1/bundle_pb.js';
 import type { ProveResponse } from '../../gen/spark/v1/processor_pb.js';
 import { parseArgs, stringFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
-import { processorClient } from '../client.ts';
+import { processorClient, SERVER_FLAGS, serverTarget } from '../client.ts';
 import { hash32Flag, writeFileFor } from '../io.ts';
 
 /** Default wait when --wait has no value, seconds. */
@@ -12,16 +12,14 @@ export const DEFAULT_WAIT_SECONDS = 3600;
 
 /** Writes the bundle for --leaf to --out. */
 export async function prove(argv: readonly string[], out: (line: string) => void): Promise<number> {
-  const args = parseArgs(argv, { server: 'string', leaf: 'string', wait: 'optional-number', out: 'string' });
-  const server = stringFlag(args, 'server');
+  const args = parseArgs(argv, { ...SERVER_FLAGS, leaf: 'string', wait: 'optional-number', out: 'string' });
   const leafHex = stringFlag(args, 'leaf');
   const outPath = stringFlag(args, 'out');
-  if (server === undefined)
-    throw new CliError('USAGE', '--server HOST:PORT is required', { field: 'server' });
+  const target = serverTarget(args);
   if (leafHex === undefined) throw new CliError('USAGE', '--leaf HEX is required', { field: 'leaf' });
   if (outPath === undefined) throw new CliError('USAGE', '--out FILE.spark is required', { field: 'out' });
   const leafHash = hash32Flag('leaf', leafHex);
-  const client = processorClient(server);
+  const client = processorClient(target);
   const wait = args.flags.get('wait');
   let res: ProveResponse | undefined;
   if (wait === undefined) {

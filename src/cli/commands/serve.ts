@@ -6,12 +6,14 @@ import { parseArgs, stringFlag } from '../args.ts';
 
 /** Runs the server; resolves with the exit status after shutdown. */
 export async function serve(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { listen: 'string', 'data-dir': 'string' });
+  const args = parseArgs(argv, { listen: 'string', 'data-dir': 'string', insecure: 'boolean' });
   const overrides: RawSettings = {};
   const listen = stringFlag(args, 'listen');
   const dataDir = stringFlag(args, 'data-dir');
   if (listen !== undefined) overrides.SPARK_LISTEN = listen;
   if (dataDir !== undefined) overrides.SPARK_DATA_DIR = dataDir;
+  // Plaintext on a non-loopback address only when asked for by name (SPARK_INSECURE=true does the same).
+  if (args.flags.has('insecure')) overrides.SPARK_INSECURE = 'true';
   const config = loadConfig(process.env, overrides);
   const log = createLogger(config.logLevel);
   const app = await createApp(config, log);

@@ -5,13 +5,13 @@ import { Status } from '../../gen/spark/v1/bundle_pb.js';
 import { ReceiptSchema, type SubmitRequest } from '../../gen/spark/v1/processor_pb.js';
 import { oneOf, parseArgs, stringFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
-import { processorClient } from '../client.ts';
+import { processorClient, SERVER_FLAGS, serverTarget } from '../client.ts';
 import { hash32Flag, sha256File } from '../io.ts';
 
 /** Submits one item; prints the receipt (JSON with --json). */
 export async function submit(argv: readonly string[], out: (line: string) => void): Promise<number> {
   const args = parseArgs(argv, {
-    server: 'string',
+    ...SERVER_FLAGS,
     file: 'string',
     digest: 'string',
     text: 'string',
@@ -19,9 +19,7 @@ export async function submit(argv: readonly string[], out: (line: string) => voi
     'request-id': 'string',
     json: 'boolean',
   });
-  const server = stringFlag(args, 'server');
-  if (server === undefined)
-    throw new CliError('USAGE', '--server HOST:PORT is required', { field: 'server' });
+  const target = serverTarget(args);
   const which = oneOf(args, ['file', 'digest', 'text'], true);
   let payload: SubmitRequest['payload'];
   if (which === 'file') {
@@ -32,7 +30,7 @@ export async function submit(argv: readonly string[], out: (line: string) => voi
   } else {
     payload = { case: 'data', value: new TextEncoder().encode(stringFlag(args, 'text') as string) };
   }
-  const res = await processorClient(server).submit({
+  const res = await processorClient(target).submit({
     payload,
     immediate: args.flags.has('immediate'),
     requestId: stringFlag(args, 'request-id') ?? '',
