@@ -1,7 +1,20 @@
 // The Store on LMDB (lmdb-js): durable, deduplicated leaves, batches, chunked tree levels and key history (SPEC §3, §11).
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
-import { type Database, open, type RootDatabase } from 'lmdb';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fsyncSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { type Database, open, type RootDatabase, type RootDatabaseOptionsWithPath } from 'lmdb';
 import { levelSizes } from '../merkle/tree.ts';
 import {
   corrupt,
@@ -14,6 +27,7 @@ import {
   leafState,
   sealLeaf,
 } from './lmdb-codecs.ts';
+import { checkLmdbFile, LMDB_DATA_FILE } from './lmdb-file-check.ts';
 import {
   DB_NAMES,
   docKey,
@@ -68,33 +82,84 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
   if (mapSizeBytes !== undefined && (!Number.isSafeInteger(mapSizeBytes) || mapSizeBytes <= 0))
     throw new RangeError(`mapSizeBytes must be a positive integer, got ${mapSizeBytes}`);
   prepareDirectory(path);
+  const lmdbOptions: RootDatabaseOptionsWithPath = {
+    path,
+    noSubdir: false,
+    maxDbs: 16,
+    encoding: 'binary',
+    keyEncoding: 'binary',
+    // Durability: with overlappingSync off, LMDB fsyncs inside every commit, so a write's promise
+    // resolves only once its transaction is on disk (survives kill -9 and power loss). Writes issued
+    // while a commit is running queue up and go into the next transaction: group commit. With
+    // overlappingSync on, the promise would resolve before the flush, and awaiting `flushed`
+    // measured no faster here while resting on lmdb-js internals for which commit it covers.
+    overlappingSync: false,
+    ...(mapSizeBytes === undefined ? {} : { mapSize: mapSizeBytes }),
+  };
+  // LMDB is only handed a data file whose page structure checks out (lmdb-file-check.ts): a damaged one
+  // would crash the process (SIGSEGV, SIGBUS) instead of failing. A data dir without one gets a new file,
+  // complete before it appears under its name.
+  if (checkLmdbFile(path) === undefined) await createDataFile(path, lmdbOptions);
 
   let root: RootDatabase<Buffer, Buffer>;
   try {
-    root = open<Buffer, Buffer>({
-      path,
-      noSubdir: false,
-      maxDbs: 16,
-      encoding: 'binary',
-      keyEncoding: 'binary',
-      // Durability: with overlappingSync off, LMDB fsyncs inside every commit, so a write's promise
-      // resolves only once its transaction is on disk (survives kill -9 and power loss). Writes issued
-      // while a commit is running queue up and go into the next transaction: group commit. With
-      // overlappingSync on, the promise would resolve before the flush, and awaiting `flushed`
-      // measured no faster here while resting on lmdb-js internals for which commit it covers.
-      overlappingSync: false,
-      ...(mapSizeBytes === undefined ? {} : { mapSize: mapSizeBytes }),
-    });
+    root = open<Buffer, Buffer>(lmdbOptions);
   } catch (cause) {
     throw new StoreError('IO', `cannot open the LMDB store at ${path}: ${messageOf(cause)}`, { cause });
   }
   try {
     const dbs = openDatabases(root);
     const logId = initMeta(root, dbs.meta, dbs.leaves, path);
+    checkStartupRecords(dbs);
     return new LmdbStore(root, dbs, logId, pendingCapacity);
   } catch (error) {
     await root.close().catch(() => undefined);
+    // A record that does not decode names itself; at open, say which data dir it is in too.
+    if (error instanceof StoreError && error.code === 'CORRUPT')
+      throw new StoreError('CORRUPT', `data dir ${path}: ${error.message}`, { cause: error });
     throw error;
+  }
+}
+
+const CREATING_PREFIX = '.creating-';
+
+/**
+ * Creates data.mdb with its format version and log id in a scratch directory inside the data dir, then
+ * renames it into place and syncs the directory: a crash at any point leaves either no data file (the next
+ * start creates one) or a complete one, never an empty or half-written file that would pass for a new store.
+ */
+async function createDataFile(path: string, options: RootDatabaseOptionsWithPath): Promise<void> {
+  try {
+    for (const name of readdirSync(path))
+      if (name.startsWith(CREATING_PREFIX)) rmSync(join(path, name), { recursive: true, force: true });
+    const scratch = mkdtempSync(join(path, CREATING_PREFIX));
+    try {
+      const root = open<Buffer, Buffer>({ ...options, path: scratch });
+      try {
+        const meta = root.openDB<Buffer, Buffer>(DB_NAMES.meta, {
+          encoding: 'binary',
+          keyEncoding: 'binary',
+        });
+        // Synchronous and fsynced: the version and log id exist before anything else is written.
+        root.transactionSync(() => {
+          meta.putSync(META_FORMAT, u32Key(LMDB_FORMAT_VERSION));
+          meta.putSync(META_LOG_ID, randomBytes(32));
+        });
+      } finally {
+        await root.close();
+      }
+      renameSync(join(scratch, LMDB_DATA_FILE), join(path, LMDB_DATA_FILE));
+      const dir = openSync(path, 'r');
+      try {
+        fsyncSync(dir);
+      } finally {
+        closeSync(dir);
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  } catch (cause) {
+    throw new StoreError('IO', `cannot create the LMDB store in ${path}: ${messageOf(cause)}`, { cause });
   }
 }
 
@@ -157,7 +222,7 @@ function initMeta(root: RootDatabase<Buffer, Buffer>, meta: Bin, leaves: Bin, pa
   if (version > LMDB_FORMAT_VERSION) {
     throw new StoreError(
       'FORMAT_UNSUPPORTED',
-      `the data dir ${path} uses store format version ${version}; this build reads only version ${LMDB_FORMAT_VERSION} (upgrade the software)`,
+      `data dir ${path} has store format version ${version}; this build reads up to version ${LMDB_FORMAT_VERSION}: upgrade the sidecar`,
     );
   }
   if (version < 1) throw corrupt('meta/format', `invalid version ${version}`);
@@ -165,6 +230,19 @@ function initMeta(root: RootDatabase<Buffer, Buffer>, meta: Bin, leaves: Bin, pa
   if (logId === undefined || logId.length !== 32)
     throw corrupt('meta/logId', `expected 32 bytes, got ${logId?.length ?? 'none'}`);
   return Uint8Array.from(logId);
+}
+
+/**
+ * Decodes the key history and the newest batch, which every start reads, so that a damaged record there fails
+ * the open naming it. Every other record is checked when it is read.
+ */
+function checkStartupRecords(dbs: Dbs): void {
+  for (const { key, value } of dbs.keys.getRange()) decodeKeyEntry(value, `keys/${hex(key)}`);
+  const last = firstOf(dbs.batches.getRange({ reverse: true, limit: 1 }));
+  if (last !== undefined) {
+    const sequence = readU64Key(last.key);
+    decodeBatch(sequence, last.value, `batches/${sequence}`);
+  }
 }
 
 function firstOf<T>(items: Iterable<T>): T | undefined {
