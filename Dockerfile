@@ -70,11 +70,14 @@ RUN mkdir -p /data && chown 1000:1000 /data && chmod 0700 /data
 VOLUME ["/data"]
 USER 1000:1000
 EXPOSE 50051
-# grpc.health.v1 over the Connect protocol (plain HTTP/1.1 + JSON on the same port), with the image's own
-# node: no curl or grpc_health_probe needed. When TLS is on, this check must use https and the CA.
+# grpc.health.v1 over the Connect protocol (HTTP/1.1 + JSON on the same port) with the image's own node, so no
+# curl or grpc_health_probe is needed. It follows SPARK_LISTEN's port and uses https when SPARK_TLS_CERT is set
+# (certificate not checked: it only asks this container's own server, on loopback, and sends nothing secret).
+# With client certificates required (SPARK_TLS_CLIENT_AUTH) it cannot connect: override it or run without it.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.SPARK_LISTEN||'').split(':').pop()+'/grpc.health.v1.Health/Check',{method:'POST',headers:{'content-type':'application/json'},body:'{}',signal:AbortSignal.timeout(4000)}).then(r=>r.json()).then(j=>process.exit(j.status==='SERVING'?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "const e=process.env,m=require(e.SPARK_TLS_CERT?'node:https':'node:http');const q=m.request({host:'127.0.0.1',port:(e.SPARK_LISTEN||'').split(':').pop(),path:'/grpc.health.v1.Health/Check',method:'POST',headers:{'content-type':'application/json'},rejectUnauthorized:false,ALPNProtocols:['http/1.1'],timeout:4000},(r)=>{let b='';r.on('data',(d)=>{b+=d}).on('end',()=>process.exit(/\"SERVING\"/.test(b)?0:1))});q.on('timeout',()=>q.destroy()).on('error',()=>process.exit(1)).end('{}')"]
 ENTRYPOINT ["node", "src/cli/spark.ts"]
-# TLS is coming: once a non-loopback listen address without TLS refuses to start unless --insecure is given,
-# this becomes CMD ["serve", "--insecure"] (or TLS settings); `serve` has no --insecure flag yet.
-CMD ["serve"]
+# Plaintext on 0.0.0.0 inside the container is refused unless asked for by name: --insecure. The port must then
+# be published on the host's loopback only (docs/container.md). With TLS (SPARK_TLS_CERT/SPARK_TLS_KEY from
+# /run/secrets) run the image with the command `serve` instead, without --insecure.
+CMD ["serve", "--insecure"]
