@@ -13,8 +13,8 @@
 # Registry access: `npm ci` uses the public npm registry unless a build secret says otherwise. A build
 # network that needs another registry or a TLS-intercepting proxy passes an npmrc (and, if needed, a CA
 # bundle it names as cafile=/run/secrets/npm_ca) as BuildKit/podman build secrets; they are mounted for
-# that one RUN and never stored in a layer:
-#   docker build --secret id=npmrc,src=$HOME/.npmrc --secret id=npm_ca,src=/path/to/ca.pem .
+# that one RUN and never stored in a layer. Make a minimal npmrc for it (docs/container.md), not your ~/.npmrc:
+#   docker build --secret id=npmrc,src=/dev/shm/build.npmrc --secret id=npm_ca,src=/path/to/ca.pem .
 
 # The Node version matches the "node" devDependency in package.json (the container test checks it).
 ARG NODE_VERSION=24.21.0
