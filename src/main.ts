@@ -28,6 +28,7 @@ import { readTokenFile } from './service/access-tokens.ts';
 import { createAdminService } from './service/admin-service.ts';
 import { createAuthorization } from './service/authorization.ts';
 import { createHealthService } from './service/health-service.ts';
+import { createRateLimiter, createStreamGate } from './service/limits.ts';
 import { createProcessorService } from './service/processor-service.ts';
 import { createReflectionService } from './service/reflection-service.ts';
 import { startServer } from './service/server.ts';
@@ -163,6 +164,12 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       keyProvider: provider.kind,
       anchors,
       immediateFeeMultiplier: config.immediateFeeMultiplier,
+      limits: {
+        maxItemsPerRequest: config.maxItemsPerRequest,
+        streams: createStreamGate(config.maxConcurrentStreams),
+        streamRate: config.streamRate,
+        rateLimiter: createRateLimiter(config.streamRate),
+      },
       onlineCheck:
         config.symbolNodeUrl === undefined
           ? undefined

@@ -46,6 +46,10 @@ export interface Config {
   readonly pendingCapacity: number;
   readonly maxMessageBytes: number;
   readonly maxBatchSize: number;
+  readonly maxItemsPerRequest: number;
+  readonly maxConcurrentStreams: number;
+  /** SubmitStream items per second per client; 0 = unlimited. */
+  readonly streamRate: number;
   readonly logLevel: string;
   readonly shutdownGraceMs: number;
   /** Symbol node REST URL; when set, sealed batches are anchored on Symbol. */
@@ -109,6 +113,9 @@ export const SETTINGS = [
   'SPARK_PENDING_CAPACITY',
   'SPARK_MAX_MESSAGE_BYTES',
   'SPARK_MAX_BATCH_SIZE',
+  'SPARK_MAX_ITEMS_PER_REQUEST',
+  'SPARK_MAX_CONCURRENT_STREAMS',
+  'SPARK_STREAM_RATE',
   'SPARK_LOG_LEVEL',
   'SPARK_SHUTDOWN_GRACE_MS',
   'SYMBOL_NODE_URL',
@@ -429,6 +436,9 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     pendingCapacity: int('SPARK_PENDING_CAPACITY', d.DEFAULT_PENDING_CAPACITY, 1, 100_000_000),
     maxMessageBytes: int('SPARK_MAX_MESSAGE_BYTES', d.DEFAULT_MAX_MESSAGE_BYTES, 1024, 64 * 1024 * 1024),
     maxBatchSize: int('SPARK_MAX_BATCH_SIZE', d.DEFAULT_MAX_BATCH_SIZE, 1, 10_000_000),
+    maxItemsPerRequest: int('SPARK_MAX_ITEMS_PER_REQUEST', d.DEFAULT_MAX_ITEMS_PER_REQUEST, 1, 100_000),
+    maxConcurrentStreams: int('SPARK_MAX_CONCURRENT_STREAMS', d.DEFAULT_MAX_CONCURRENT_STREAMS, 1, 100_000),
+    streamRate: int('SPARK_STREAM_RATE', d.DEFAULT_STREAM_RATE, 0, 100_000_000),
     logLevel,
     shutdownGraceMs: int('SPARK_SHUTDOWN_GRACE_MS', d.DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000),
     symbolNodeUrl,

@@ -61,3 +61,9 @@ export const DEFAULT_PKCS11_MASTER_KEY_LABEL = 'spark-seed-master';
 export const DEFAULT_PKCS11_SYMBOL_KEY_LABEL = 'spark-symbol-account';
 /** TLS key-exchange groups in preference order: the post-quantum hybrid first (OpenSSL group list syntax). */
 export const DEFAULT_TLS_GROUPS = 'X25519MLKEM768:X25519:P-256';
+/** Most items in one SubmitBatch request. */
+export const DEFAULT_MAX_ITEMS_PER_REQUEST = 1000;
+/** Most SubmitStream and WatchProof calls open at once. */
+export const DEFAULT_MAX_CONCURRENT_STREAMS = 256;
+/** SubmitStream items per second per client (certificate identity, else address); 0 = unlimited. */
+export const DEFAULT_STREAM_RATE = 100_000;

@@ -14,6 +14,9 @@ const REQUEST_CODES: Record<RequestError['code'], Code> = {
   IMMEDIATE_DISABLED: Code.FailedPrecondition,
   NO_SYMBOL_NODE: Code.FailedPrecondition,
   PENDING_FULL: Code.ResourceExhausted,
+  TOO_MANY_ITEMS: Code.ResourceExhausted,
+  TOO_MANY_STREAMS: Code.ResourceExhausted,
+  RATE_LIMITED: Code.ResourceExhausted,
   SHUTTING_DOWN: Code.Unavailable,
 };
 

@@ -19,14 +19,17 @@ import {
   type ProveResponse,
   ProveResponseSchema,
   type SparkProcessor,
+  SubmitBatchResponseSchema,
   SubmitResponseSchema,
   type SubmitStreamResponse,
   SubmitStreamResponseSchema,
   VerifyResponseSchema,
 } from '../gen/spark/v1/processor_pb.js';
 import type { Store } from '../store/store.ts';
+import { CONNECTION } from './authorization.ts';
 import { leafStatus, toKeyRecord, toReceipt } from './convert.ts';
 import { toConnectError, toErrorDetail } from './error-map.ts';
+import { checkItemCount, type RateLimiter, rateLimited, type StreamGate } from './limits.ts';
 import { RequestError } from './request-error.ts';
 import { pipelineInOrder } from './submit-stream.ts';
 import { requireHash32, toSubmission } from './validate.ts';
@@ -47,6 +50,25 @@ export interface ProcessorDeps {
   readonly immediateFeeMultiplier: number;
   /** Checks a bundle's anchor against the Symbol node (VerifyRequest.check_on_chain); absent without a node. */
   readonly onlineCheck?: OnlineCheck | undefined;
+  /** Request limits (SPEC §11). */
+  readonly limits: ProcessorLimits;
+}
+
+/** The limits the handlers enforce. */
+export interface ProcessorLimits {
+  /** SPARK_MAX_ITEMS_PER_REQUEST: most items in one SubmitBatch. */
+  readonly maxItemsPerRequest: number;
+  /** SPARK_MAX_CONCURRENT_STREAMS: SubmitStream and WatchProof calls open at once. */
+  readonly streams: StreamGate;
+  /** SPARK_STREAM_RATE: SubmitStream items per second per client (0 = unlimited). */
+  readonly streamRate: number;
+  readonly rateLimiter: RateLimiter;
+}
+
+/** Who a call comes from, for per-client limits: its certificate identity, else its address. */
+function clientOf(ctx: HandlerContext): string {
+  const c = ctx.values.get(CONNECTION);
+  return c.certificate !== undefined ? `cert:${c.certificate.name}` : `addr:${c.remoteAddress}`;
 }
 
 /** Creates the SparkProcessor implementation. */
@@ -100,21 +122,73 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
       }
     },
 
-    async *submitStream(reqs) {
-      yield* pipelineInOrder(reqs, async (req, index): Promise<SubmitStreamResponse> => {
-        try {
-          const receipt = await submitOne(req);
+    async submitBatch(req) {
+      try {
+        checkItemCount(req.items.length, d.limits.maxItemsPerRequest);
+        // Each item is validated on its own; the valid ones go to the store in one durable write.
+        const submissions: Array<ReturnType<typeof toSubmission> | RequestError> = req.items.map((item) => {
+          try {
+            return toSubmission(item, d.sha256);
+          } catch (err) {
+            if (err instanceof RequestError) return err;
+            throw err;
+          }
+        });
+        const valid = submissions.filter(
+          (s): s is ReturnType<typeof toSubmission> => !(s instanceof RequestError),
+        );
+        const stored = valid.length > 0 ? await d.ingest.submit(valid) : [];
+        let next = 0;
+        const results = submissions.map((s, index) => {
+          const outcome = s instanceof RequestError ? s : stored[next++];
+          if (outcome === undefined) throw new Error('ingest returned fewer results than items');
+          if (outcome instanceof RequestError) {
+            return create(SubmitStreamResponseSchema, {
+              index: BigInt(index),
+              result: { case: 'error', value: toErrorDetail(outcome) },
+            });
+          }
+          const receipt = toReceipt(outcome.record, outcome.duplicate, d.timeoutMs, {
+            feeQuote: feeQuote((s as ReturnType<typeof toSubmission>).immediate),
+          });
           return create(SubmitStreamResponseSchema, {
             index: BigInt(index),
             result: { case: 'receipt', value: receipt },
           });
-        } catch (err) {
-          return create(SubmitStreamResponseSchema, {
-            index: BigInt(index),
-            result: { case: 'error', value: toErrorDetail(err) },
-          });
-        }
-      });
+        });
+        return create(SubmitBatchResponseSchema, { results });
+      } catch (err) {
+        throw toConnectError(err);
+      }
+    },
+
+    async *submitStream(reqs, ctx: HandlerContext) {
+      let leave: () => void;
+      try {
+        leave = d.limits.streams.enter();
+      } catch (err) {
+        throw toConnectError(err);
+      }
+      const client = clientOf(ctx);
+      try {
+        yield* pipelineInOrder(reqs, async (req, index): Promise<SubmitStreamResponse> => {
+          try {
+            if (!d.limits.rateLimiter.take(client)) throw rateLimited(d.limits.streamRate);
+            const receipt = await submitOne(req);
+            return create(SubmitStreamResponseSchema, {
+              index: BigInt(index),
+              result: { case: 'receipt', value: receipt },
+            });
+          } catch (err) {
+            return create(SubmitStreamResponseSchema, {
+              index: BigInt(index),
+              result: { case: 'error', value: toErrorDetail(err) },
+            });
+          }
+        });
+      } finally {
+        leave();
+      }
     },
 
     async prove(req) {
@@ -128,34 +202,40 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
     async *watchProof(req, ctx: HandlerContext) {
       let leafHash: Uint8Array;
       let current: ProveResponse;
+      let leave: () => void;
       try {
         leafHash = requireHash32(req.leafHash, 'leaf_hash');
         current = proveResponse(leafHash);
+        leave = d.limits.streams.enter();
       } catch (err) {
         throw toConnectError(err);
       }
-      yield current;
-      // Follow every change (sealing, then each anchoring step) until the final status or the end of the call.
-      while (current.status !== finalStatus && !ctx.signal.aborted) {
-        await new Promise<void>((resolve) => {
-          const offs: Array<() => void> = [];
-          const done = () => {
-            for (const off of offs) off();
-            ctx.signal.removeEventListener('abort', done);
-            resolve();
-          };
-          offs.push(d.scheduler.onSealed(done));
-          if (d.anchors !== undefined) offs.push(d.anchors.onChange(done));
-          ctx.signal.addEventListener('abort', done);
-          // A change between the last read and the subscription must not be missed.
-          if (statusOf(leafHash) !== current.status) done();
-        });
-        if (ctx.signal.aborted) return;
-        // Events come for every batch; the bundle is rebuilt only when this leaf's status moved.
-        if (statusOf(leafHash) !== current.status) {
-          current = proveResponse(leafHash);
-          yield current;
+      try {
+        yield current;
+        // Follow every change (sealing, then each anchoring step) until the final status or the end of the call.
+        while (current.status !== finalStatus && !ctx.signal.aborted) {
+          await new Promise<void>((resolve) => {
+            const offs: Array<() => void> = [];
+            const done = () => {
+              for (const off of offs) off();
+              ctx.signal.removeEventListener('abort', done);
+              resolve();
+            };
+            offs.push(d.scheduler.onSealed(done));
+            if (d.anchors !== undefined) offs.push(d.anchors.onChange(done));
+            ctx.signal.addEventListener('abort', done);
+            // A change between the last read and the subscription must not be missed.
+            if (statusOf(leafHash) !== current.status) done();
+          });
+          if (ctx.signal.aborted) return;
+          // Events come for every batch; the bundle is rebuilt only when this leaf's status moved.
+          if (statusOf(leafHash) !== current.status) {
+            current = proveResponse(leafHash);
+            yield current;
+          }
         }
+      } finally {
+        leave();
       }
     },
 

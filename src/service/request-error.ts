@@ -9,6 +9,9 @@ export type RequestErrorCode =
   | 'IMMEDIATE_DISABLED' // immediate sealing asked while PQC_IMMEDIATE_MODE is off
   | 'NO_SYMBOL_NODE' // an on-chain check asked of a server without SYMBOL_NODE_URL
   | 'PENDING_FULL' // the pending store is at capacity
+  | 'TOO_MANY_ITEMS' // a request carries more items than SPARK_MAX_ITEMS_PER_REQUEST
+  | 'TOO_MANY_STREAMS' // SPARK_MAX_CONCURRENT_STREAMS streams are open already
+  | 'RATE_LIMITED' // a client's stream items exceed SPARK_STREAM_RATE per second
   | 'SHUTTING_DOWN'; // the server is draining
 
 /** A refused request; `field` names the offending field. */

@@ -288,6 +288,46 @@ export declare type SubmitStreamResponse = Message<"spark.v1.SubmitStreamRespons
 export declare const SubmitStreamResponseSchema: GenMessage<SubmitStreamResponse>;
 
 /**
+ * Many submissions in one request.
+ *
+ * @generated from message spark.v1.SubmitBatchRequest
+ */
+export declare type SubmitBatchRequest = Message<"spark.v1.SubmitBatchRequest"> & {
+  /**
+   * The submissions, 1 to SPARK_MAX_ITEMS_PER_REQUEST of them.
+   *
+   * @generated from field: repeated spark.v1.SubmitRequest items = 1;
+   */
+  items: SubmitRequest[];
+};
+
+/**
+ * Describes the message spark.v1.SubmitBatchRequest.
+ * Use `create(SubmitBatchRequestSchema)` to create a new message.
+ */
+export declare const SubmitBatchRequestSchema: GenMessage<SubmitBatchRequest>;
+
+/**
+ * One result per item of a SubmitBatchRequest, in order.
+ *
+ * @generated from message spark.v1.SubmitBatchResponse
+ */
+export declare type SubmitBatchResponse = Message<"spark.v1.SubmitBatchResponse"> & {
+  /**
+   * `index` is the item's position in the request.
+   *
+   * @generated from field: repeated spark.v1.SubmitStreamResponse results = 1;
+   */
+  results: SubmitStreamResponse[];
+};
+
+/**
+ * Describes the message spark.v1.SubmitBatchResponse.
+ * Use `create(SubmitBatchResponseSchema)` to create a new message.
+ */
+export declare const SubmitBatchResponseSchema: GenMessage<SubmitBatchResponse>;
+
+/**
  * Asks for a leaf's proof.
  *
  * @generated from message spark.v1.ProveRequest
@@ -671,6 +711,17 @@ export declare const SparkProcessor: GenService<{
     methodKind: "bidi_streaming";
     input: typeof SubmitRequestSchema;
     output: typeof SubmitStreamResponseSchema;
+  },
+  /**
+   * Submits up to SPARK_MAX_ITEMS_PER_REQUEST items in one call, stored in one durable write; one result
+   * per item, in order (a refused item does not refuse the others).
+   *
+   * @generated from rpc spark.v1.SparkProcessor.SubmitBatch
+   */
+  submitBatch: {
+    methodKind: "unary";
+    input: typeof SubmitBatchRequestSchema;
+    output: typeof SubmitBatchResponseSchema;
   },
   /**
    * Returns the richest proof bundle available for a leaf.

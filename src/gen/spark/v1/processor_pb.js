@@ -11,7 +11,7 @@ import { file_spark_v1_bundle } from "./bundle_pb.js";
  * Describes the file spark/v1/processor.proto.
  */
 export const file_spark_v1_processor = /*@__PURE__*/
-  fileDesc("ChhzcGFyay92MS9wcm9jZXNzb3IucHJvdG8SCHNwYXJrLnYxImMKDVN1Ym1pdFJlcXVlc3QSDgoEZGF0YRgBIAEoDEgAEhAKBmRpZ2VzdBgCIAEoDEgAEhEKCWltbWVkaWF0ZRgDIAEoCBISCgpyZXF1ZXN0X2lkGAQgASgJQgkKB3BheWxvYWQigQIKB1JlY2VpcHQSEQoJbGVhZl9oYXNoGAEgASgMEiAKBnN0YXR1cxgCIAEoDjIQLnNwYXJrLnYxLlN0YXR1cxISCgpyZXF1ZXN0X2lkGAMgASgJEhYKDmFjY2VwdGVkX2F0X21zGAQgASgEEhsKE2V4cGVjdGVkX3NlYWxfYnlfbXMYBSABKAQSEQoJZHVwbGljYXRlGAYgASgIEhsKDmJhdGNoX3NlcXVlbmNlGAcgASgESACIAQESDgoGZGlnZXN0GAggASgMEiUKCWZlZV9xdW90ZRgJIAEoCzISLnNwYXJrLnYxLkZlZVF1b3RlQhEKD19iYXRjaF9zZXF1ZW5jZSJkCghGZWVRdW90ZRIYChBhbW91bnRfbWljcm9feHltGAEgASgEEhYKDmZlZV9tdWx0aXBsaWVyGAIgASgNEhMKC2FuY2hvcl9zaXplGAMgASgNEhEKCWltbWVkaWF0ZRgEIAEoCCI0Cg5TdWJtaXRSZXNwb25zZRIiCgdyZWNlaXB0GAEgASgLMhEuc3BhcmsudjEuUmVjZWlwdCJLCgtFcnJvckRldGFpbBIMCgRjb2RlGAEgASgJEg4KBnJlYXNvbhgCIAEoCRIPCgdtZXNzYWdlGAMgASgJEg0KBWZpZWxkGAQgASgJIn0KFFN1Ym1pdFN0cmVhbVJlc3BvbnNlEg0KBWluZGV4GAEgASgEEiQKB3JlY2VpcHQYAiABKAsyES5zcGFyay52MS5SZWNlaXB0SAASJgoFZXJyb3IYAyABKAsyFS5zcGFyay52MS5FcnJvckRldGFpbEgAQggKBnJlc3VsdCIhCgxQcm92ZVJlcXVlc3QSEQoJbGVhZl9oYXNoGAEgASgMInwKDVByb3ZlUmVzcG9uc2USIAoGc3RhdHVzGAEgASgOMhAuc3BhcmsudjEuU3RhdHVzEiUKBmJ1bmRsZRgCIAEoCzIVLnNwYXJrLnYxLlByb29mQnVuZGxlEiIKB3JlY2VpcHQYAyABKAsyES5zcGFyay52MS5SZWNlaXB0IiYKEVdhdGNoUHJvb2ZSZXF1ZXN0EhEKCWxlYWZfaGFzaBgBIAEoDCJkCg1WZXJpZnlSZXF1ZXN0Eg4KBmJ1bmRsZRgBIAEoDBIOCgRkYXRhGAIgASgMSAASEAoGZGlnZXN0GAMgASgMSAASFgoOY2hlY2tfb25fY2hhaW4YBCABKAhCCQoHc3ViamVjdCI3CgtDaGVja1Jlc3VsdBIMCgRuYW1lGAEgASgJEgoKAm9rGAIgASgIEg4KBmRldGFpbBgDIAEoCSJGCg5WZXJpZnlSZXNwb25zZRINCgV2YWxpZBgBIAEoCBIlCgZjaGVja3MYAiADKAsyFS5zcGFyay52MS5DaGVja1Jlc3VsdCIWChRHZXRLZXlIaXN0b3J5UmVxdWVzdCI6ChVHZXRLZXlIaXN0b3J5UmVzcG9uc2USIQoEa2V5cxgBIAMoCzITLnNwYXJrLnYxLktleVJlY29yZCIVChNHZXRJbnZlbnRvcnlSZXF1ZXN0In4KDUFsZ29yaXRobUluZm8SCgoCaWQYASABKA0SDAoEbmFtZRgCIAEoCRIQCghzdGFuZGFyZBgDIAEoCRIZChFzZWN1cml0eV9jYXRlZ29yeRgEIAEoDRIOCgZhY3RpdmUYBSABKAgSFgoOaW1wbGVtZW50YXRpb24YBiABKAkihwIKFEdldEludmVudG9yeVJlc3BvbnNlEg4KBmxvZ19pZBgBIAEoDBIrCgphbGdvcml0aG1zGAIgAygLMhcuc3BhcmsudjEuQWxnb3JpdGhtSW5mbxIhCgRrZXlzGAMgAygLMhMuc3BhcmsudjEuS2V5UmVjb3JkEhQKDGtleV9wcm92aWRlchgEIAEoCRIaCg1oZWFkX3NlcXVlbmNlGAUgASgESACIAQESGAoQaGVhZF9oZWFkZXJfaGFzaBgGIAEoDBIWCg5wZW5kaW5nX2xlYXZlcxgHIAEoBBIZChFhbmNob3JpbmdfZW5hYmxlZBgIIAEoCEIQCg5faGVhZF9zZXF1ZW5jZTL4AwoOU3BhcmtQcm9jZXNzb3ISOwoGU3VibWl0Ehcuc3BhcmsudjEuU3VibWl0UmVxdWVzdBoYLnNwYXJrLnYxLlN1Ym1pdFJlc3BvbnNlEksKDFN1Ym1pdFN0cmVhbRIXLnNwYXJrLnYxLlN1Ym1pdFJlcXVlc3QaHi5zcGFyay52MS5TdWJtaXRTdHJlYW1SZXNwb25zZSgBMAESOAoFUHJvdmUSFi5zcGFyay52MS5Qcm92ZVJlcXVlc3QaFy5zcGFyay52MS5Qcm92ZVJlc3BvbnNlEkQKCldhdGNoUHJvb2YSGy5zcGFyay52MS5XYXRjaFByb29mUmVxdWVzdBoXLnNwYXJrLnYxLlByb3ZlUmVzcG9uc2UwARI7CgZWZXJpZnkSFy5zcGFyay52MS5WZXJpZnlSZXF1ZXN0Ghguc3BhcmsudjEuVmVyaWZ5UmVzcG9uc2USUAoNR2V0S2V5SGlzdG9yeRIeLnNwYXJrLnYxLkdldEtleUhpc3RvcnlSZXF1ZXN0Gh8uc3BhcmsudjEuR2V0S2V5SGlzdG9yeVJlc3BvbnNlEk0KDEdldEludmVudG9yeRIdLnNwYXJrLnYxLkdldEludmVudG9yeVJlcXVlc3QaHi5zcGFyay52MS5HZXRJbnZlbnRvcnlSZXNwb25zZWIGcHJvdG8z", [file_spark_v1_bundle]);
+  fileDesc("ChhzcGFyay92MS9wcm9jZXNzb3IucHJvdG8SCHNwYXJrLnYxImMKDVN1Ym1pdFJlcXVlc3QSDgoEZGF0YRgBIAEoDEgAEhAKBmRpZ2VzdBgCIAEoDEgAEhEKCWltbWVkaWF0ZRgDIAEoCBISCgpyZXF1ZXN0X2lkGAQgASgJQgkKB3BheWxvYWQigQIKB1JlY2VpcHQSEQoJbGVhZl9oYXNoGAEgASgMEiAKBnN0YXR1cxgCIAEoDjIQLnNwYXJrLnYxLlN0YXR1cxISCgpyZXF1ZXN0X2lkGAMgASgJEhYKDmFjY2VwdGVkX2F0X21zGAQgASgEEhsKE2V4cGVjdGVkX3NlYWxfYnlfbXMYBSABKAQSEQoJZHVwbGljYXRlGAYgASgIEhsKDmJhdGNoX3NlcXVlbmNlGAcgASgESACIAQESDgoGZGlnZXN0GAggASgMEiUKCWZlZV9xdW90ZRgJIAEoCzISLnNwYXJrLnYxLkZlZVF1b3RlQhEKD19iYXRjaF9zZXF1ZW5jZSJkCghGZWVRdW90ZRIYChBhbW91bnRfbWljcm9feHltGAEgASgEEhYKDmZlZV9tdWx0aXBsaWVyGAIgASgNEhMKC2FuY2hvcl9zaXplGAMgASgNEhEKCWltbWVkaWF0ZRgEIAEoCCI0Cg5TdWJtaXRSZXNwb25zZRIiCgdyZWNlaXB0GAEgASgLMhEuc3BhcmsudjEuUmVjZWlwdCJLCgtFcnJvckRldGFpbBIMCgRjb2RlGAEgASgJEg4KBnJlYXNvbhgCIAEoCRIPCgdtZXNzYWdlGAMgASgJEg0KBWZpZWxkGAQgASgJIn0KFFN1Ym1pdFN0cmVhbVJlc3BvbnNlEg0KBWluZGV4GAEgASgEEiQKB3JlY2VpcHQYAiABKAsyES5zcGFyay52MS5SZWNlaXB0SAASJgoFZXJyb3IYAyABKAsyFS5zcGFyay52MS5FcnJvckRldGFpbEgAQggKBnJlc3VsdCI8ChJTdWJtaXRCYXRjaFJlcXVlc3QSJgoFaXRlbXMYASADKAsyFy5zcGFyay52MS5TdWJtaXRSZXF1ZXN0IkYKE1N1Ym1pdEJhdGNoUmVzcG9uc2USLwoHcmVzdWx0cxgBIAMoCzIeLnNwYXJrLnYxLlN1Ym1pdFN0cmVhbVJlc3BvbnNlIiEKDFByb3ZlUmVxdWVzdBIRCglsZWFmX2hhc2gYASABKAwifAoNUHJvdmVSZXNwb25zZRIgCgZzdGF0dXMYASABKA4yEC5zcGFyay52MS5TdGF0dXMSJQoGYnVuZGxlGAIgASgLMhUuc3BhcmsudjEuUHJvb2ZCdW5kbGUSIgoHcmVjZWlwdBgDIAEoCzIRLnNwYXJrLnYxLlJlY2VpcHQiJgoRV2F0Y2hQcm9vZlJlcXVlc3QSEQoJbGVhZl9oYXNoGAEgASgMImQKDVZlcmlmeVJlcXVlc3QSDgoGYnVuZGxlGAEgASgMEg4KBGRhdGEYAiABKAxIABIQCgZkaWdlc3QYAyABKAxIABIWCg5jaGVja19vbl9jaGFpbhgEIAEoCEIJCgdzdWJqZWN0IjcKC0NoZWNrUmVzdWx0EgwKBG5hbWUYASABKAkSCgoCb2sYAiABKAgSDgoGZGV0YWlsGAMgASgJIkYKDlZlcmlmeVJlc3BvbnNlEg0KBXZhbGlkGAEgASgIEiUKBmNoZWNrcxgCIAMoCzIVLnNwYXJrLnYxLkNoZWNrUmVzdWx0IhYKFEdldEtleUhpc3RvcnlSZXF1ZXN0IjoKFUdldEtleUhpc3RvcnlSZXNwb25zZRIhCgRrZXlzGAEgAygLMhMuc3BhcmsudjEuS2V5UmVjb3JkIhUKE0dldEludmVudG9yeVJlcXVlc3QifgoNQWxnb3JpdGhtSW5mbxIKCgJpZBgBIAEoDRIMCgRuYW1lGAIgASgJEhAKCHN0YW5kYXJkGAMgASgJEhkKEXNlY3VyaXR5X2NhdGVnb3J5GAQgASgNEg4KBmFjdGl2ZRgFIAEoCBIWCg5pbXBsZW1lbnRhdGlvbhgGIAEoCSKHAgoUR2V0SW52ZW50b3J5UmVzcG9uc2USDgoGbG9nX2lkGAEgASgMEisKCmFsZ29yaXRobXMYAiADKAsyFy5zcGFyay52MS5BbGdvcml0aG1JbmZvEiEKBGtleXMYAyADKAsyEy5zcGFyay52MS5LZXlSZWNvcmQSFAoMa2V5X3Byb3ZpZGVyGAQgASgJEhoKDWhlYWRfc2VxdWVuY2UYBSABKARIAIgBARIYChBoZWFkX2hlYWRlcl9oYXNoGAYgASgMEhYKDnBlbmRpbmdfbGVhdmVzGAcgASgEEhkKEWFuY2hvcmluZ19lbmFibGVkGAggASgIQhAKDl9oZWFkX3NlcXVlbmNlMsQECg5TcGFya1Byb2Nlc3NvchI7CgZTdWJtaXQSFy5zcGFyay52MS5TdWJtaXRSZXF1ZXN0Ghguc3BhcmsudjEuU3VibWl0UmVzcG9uc2USSwoMU3VibWl0U3RyZWFtEhcuc3BhcmsudjEuU3VibWl0UmVxdWVzdBoeLnNwYXJrLnYxLlN1Ym1pdFN0cmVhbVJlc3BvbnNlKAEwARJKCgtTdWJtaXRCYXRjaBIcLnNwYXJrLnYxLlN1Ym1pdEJhdGNoUmVxdWVzdBodLnNwYXJrLnYxLlN1Ym1pdEJhdGNoUmVzcG9uc2USOAoFUHJvdmUSFi5zcGFyay52MS5Qcm92ZVJlcXVlc3QaFy5zcGFyay52MS5Qcm92ZVJlc3BvbnNlEkQKCldhdGNoUHJvb2YSGy5zcGFyay52MS5XYXRjaFByb29mUmVxdWVzdBoXLnNwYXJrLnYxLlByb3ZlUmVzcG9uc2UwARI7CgZWZXJpZnkSFy5zcGFyay52MS5WZXJpZnlSZXF1ZXN0Ghguc3BhcmsudjEuVmVyaWZ5UmVzcG9uc2USUAoNR2V0S2V5SGlzdG9yeRIeLnNwYXJrLnYxLkdldEtleUhpc3RvcnlSZXF1ZXN0Gh8uc3BhcmsudjEuR2V0S2V5SGlzdG9yeVJlc3BvbnNlEk0KDEdldEludmVudG9yeRIdLnNwYXJrLnYxLkdldEludmVudG9yeVJlcXVlc3QaHi5zcGFyay52MS5HZXRJbnZlbnRvcnlSZXNwb25zZWIGcHJvdG8z", [file_spark_v1_bundle]);
 
 /**
  * Describes the message spark.v1.SubmitRequest.
@@ -56,81 +56,95 @@ export const SubmitStreamResponseSchema = /*@__PURE__*/
   messageDesc(file_spark_v1_processor, 5);
 
 /**
+ * Describes the message spark.v1.SubmitBatchRequest.
+ * Use `create(SubmitBatchRequestSchema)` to create a new message.
+ */
+export const SubmitBatchRequestSchema = /*@__PURE__*/
+  messageDesc(file_spark_v1_processor, 6);
+
+/**
+ * Describes the message spark.v1.SubmitBatchResponse.
+ * Use `create(SubmitBatchResponseSchema)` to create a new message.
+ */
+export const SubmitBatchResponseSchema = /*@__PURE__*/
+  messageDesc(file_spark_v1_processor, 7);
+
+/**
  * Describes the message spark.v1.ProveRequest.
  * Use `create(ProveRequestSchema)` to create a new message.
  */
 export const ProveRequestSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 6);
+  messageDesc(file_spark_v1_processor, 8);
 
 /**
  * Describes the message spark.v1.ProveResponse.
  * Use `create(ProveResponseSchema)` to create a new message.
  */
 export const ProveResponseSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 7);
+  messageDesc(file_spark_v1_processor, 9);
 
 /**
  * Describes the message spark.v1.WatchProofRequest.
  * Use `create(WatchProofRequestSchema)` to create a new message.
  */
 export const WatchProofRequestSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 8);
+  messageDesc(file_spark_v1_processor, 10);
 
 /**
  * Describes the message spark.v1.VerifyRequest.
  * Use `create(VerifyRequestSchema)` to create a new message.
  */
 export const VerifyRequestSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 9);
+  messageDesc(file_spark_v1_processor, 11);
 
 /**
  * Describes the message spark.v1.CheckResult.
  * Use `create(CheckResultSchema)` to create a new message.
  */
 export const CheckResultSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 10);
+  messageDesc(file_spark_v1_processor, 12);
 
 /**
  * Describes the message spark.v1.VerifyResponse.
  * Use `create(VerifyResponseSchema)` to create a new message.
  */
 export const VerifyResponseSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 11);
+  messageDesc(file_spark_v1_processor, 13);
 
 /**
  * Describes the message spark.v1.GetKeyHistoryRequest.
  * Use `create(GetKeyHistoryRequestSchema)` to create a new message.
  */
 export const GetKeyHistoryRequestSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 12);
+  messageDesc(file_spark_v1_processor, 14);
 
 /**
  * Describes the message spark.v1.GetKeyHistoryResponse.
  * Use `create(GetKeyHistoryResponseSchema)` to create a new message.
  */
 export const GetKeyHistoryResponseSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 13);
+  messageDesc(file_spark_v1_processor, 15);
 
 /**
  * Describes the message spark.v1.GetInventoryRequest.
  * Use `create(GetInventoryRequestSchema)` to create a new message.
  */
 export const GetInventoryRequestSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 14);
+  messageDesc(file_spark_v1_processor, 16);
 
 /**
  * Describes the message spark.v1.AlgorithmInfo.
  * Use `create(AlgorithmInfoSchema)` to create a new message.
  */
 export const AlgorithmInfoSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 15);
+  messageDesc(file_spark_v1_processor, 17);
 
 /**
  * Describes the message spark.v1.GetInventoryResponse.
  * Use `create(GetInventoryResponseSchema)` to create a new message.
  */
 export const GetInventoryResponseSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 16);
+  messageDesc(file_spark_v1_processor, 18);
 
 /**
  * Submits digests, serves proof bundles and verifies them.
