@@ -1,5 +1,6 @@
 // `spark serve`: runs the sidecar until SIGTERM or SIGINT, then drains.
 import { loadConfig, type RawSettings } from '../../config/config.ts';
+import { describeConfig } from '../../config/describe.ts';
 import { createLogger } from '../../log/logger.ts';
 import { createApp } from '../../main.ts';
 import { parseArgs, stringFlag } from '../args.ts';
@@ -16,6 +17,7 @@ export async function serve(argv: readonly string[]): Promise<number> {
   if (args.flags.has('insecure')) overrides.SPARK_INSECURE = 'true';
   const config = loadConfig(process.env, overrides);
   const log = createLogger(config.logLevel);
+  log.info({ config: describeConfig(config) }, 'configuration');
   const app = await createApp(config, log);
   return await new Promise<number>((resolve) => {
     const stop = (signal: string) => {

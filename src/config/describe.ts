@@ -1,0 +1,24 @@
+// The effective configuration as a log-safe object: what the sidecar runs with, never a secret's value.
+import type { Config } from './config.ts';
+
+/** Setting names whose values would be secrets themselves if an operator put one there by mistake. */
+const SECRET_NAME =
+  /(pin|token|password|passphrase|seed|secret|private)(?!.*(file|secret|label|dir|ca|cert))/i;
+
+/** Replaces any string value under a secret-looking key by "[redacted]", at any depth. */
+export function redactSecrets(value: unknown, key = ''): unknown {
+  if (typeof value === 'string') return SECRET_NAME.test(key) ? '[redacted]' : value;
+  if (Array.isArray(value)) return value.map((v) => redactSecrets(v, key));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v, k)]));
+  }
+  return value;
+}
+
+/**
+ * The configuration for the start-up log line. Secrets never live in the configuration (only the names and
+ * paths of the files holding them), but the dump is redacted by key anyway, so a future setting cannot leak.
+ */
+export function describeConfig(config: Config): Record<string, unknown> {
+  return redactSecrets(config) as Record<string, unknown>;
+}
