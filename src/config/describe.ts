@@ -1,9 +1,11 @@
 // The effective configuration as a log-safe object: what the sidecar runs with, never a secret's value.
 import type { Config } from './config.ts';
 
-/** Setting names whose values would be secrets themselves if an operator put one there by mistake. */
-const SECRET_NAME =
-  /(pin|token|password|passphrase|seed|secret|private)(?!.*(file|secret|label|dir|ca|cert))/i;
+/**
+ * Keys that name a secret value: ending in pin, token, password, passphrase, seed or private/secret key, or
+ * "secret" itself. Keys naming where a secret is kept end otherwise (pinSecret, pinFile, tokensFile) and stay.
+ */
+const SECRET_NAME = /(pin|token|password|passphrase|seed|private_?key|secret_?key)$|^secret$/i;
 
 /** Replaces any string value under a secret-looking key by "[redacted]", at any depth. */
 export function redactSecrets(value: unknown, key = ''): unknown {
