@@ -43,6 +43,11 @@ export const CONNECTION = createContextKey<Connection>(
   { description: 'the connection a call arrived on' },
 );
 
+/** The identity a call was admitted with (set by the interceptor when credentials are enforced). */
+export const CALLER = createContextKey<Identity | undefined>(undefined, {
+  description: 'the identity the call was admitted with',
+});
+
 /** The refusal for a missing, unknown or malformed credential: one message, whatever the reason. */
 export const UNAUTHENTICATED_MESSAGE = 'valid credentials are required';
 
@@ -142,6 +147,7 @@ export function createAuthorization(o: AuthorizationOptions): Authorization {
       );
       throw refusal(Code.PermissionDenied, `this credential may not call ${service}`);
     }
+    req.contextValues.set(CALLER, identity);
     return next(req);
   };
 

@@ -26,7 +26,7 @@ import {
   VerifyResponseSchema,
 } from '../gen/spark/v1/processor_pb.js';
 import type { Store } from '../store/store.ts';
-import { CONNECTION } from './authorization.ts';
+import { CALLER, CONNECTION } from './authorization.ts';
 import { leafStatus, toKeyRecord, toReceipt } from './convert.ts';
 import { toConnectError, toErrorDetail } from './error-map.ts';
 import { checkItemCount, type RateLimiter, rateLimited, type StreamGate } from './limits.ts';
@@ -65,10 +65,12 @@ export interface ProcessorLimits {
   readonly rateLimiter: RateLimiter;
 }
 
-/** Who a call comes from, for per-client limits: its certificate identity, else its address. */
+/** Who a call comes from, for per-client limits: the identity it was admitted with, its certificate, else its address. */
 function clientOf(ctx: HandlerContext): string {
+  const caller = ctx.values.get(CALLER);
+  if (caller !== undefined) return `${caller.via}:${caller.name}`;
   const c = ctx.values.get(CONNECTION);
-  return c.certificate !== undefined ? `cert:${c.certificate.name}` : `addr:${c.remoteAddress}`;
+  return c.certificate !== undefined ? `certificate:${c.certificate.name}` : `address:${c.remoteAddress}`;
 }
 
 /** Creates the SparkProcessor implementation. */

@@ -1,8 +1,8 @@
 // Limits (SPEC §11): items per request, open streams, stream rate per client and pending capacity, each refused with
 // RESOURCE_EXHAUSTED naming the limit; a flood far beyond capacity keeps memory bounded and service resumes.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
@@ -172,4 +172,47 @@ test(`a flood of 100,000 submissions beyond the pending capacity is refused clea
   assert.equal((await admin.sealNow({})).treeSize, 1000n);
   const receipt = (await client.submit(digest())).receipt;
   assert.ok(receipt !== undefined && receipt.leafHash.length === 32);
+});
+
+test('SPARK_STREAM_RATE counts per client: with tokens, each client has its own bucket', async (t) => {
+  const dir = tempDir('spark-limits-tokens-');
+  t.after(dir.cleanup);
+  const tokens = {
+    alice: `spk_${randomBytes(32).toString('base64url')}`,
+    bob: `spk_${randomBytes(32).toString('base64url')}`,
+  };
+  const lines = Object.entries(tokens).map(
+    ([name, token]) => `${name} client ${createHash('sha256').update(token).digest('hex')}`,
+  );
+  const tokensFile = join(dir.path, 'tokens');
+  writeFileSync(tokensFile, `${lines.join('\n')}\n`, { mode: 0o400 });
+  const { server } = await serverWith(t, { SPARK_STREAM_RATE: '30', SPARK_AUTH_TOKENS: tokensFile });
+  const as = (token: string) =>
+    createClient(
+      SparkProcessor,
+      createGrpcTransport({
+        baseUrl: `http://${server.address}`,
+        interceptors: [
+          (next) => (req) => {
+            req.header.set('authorization', `Bearer ${token}`);
+            return next(req);
+          },
+        ],
+      }),
+    );
+  async function* burst(n: number) {
+    for (let i = 0; i < n; i++) yield digest();
+  }
+  const stored = async (token: string, n: number) => {
+    let ok = 0;
+    for await (const r of as(token).submitStream(burst(n))) if (r.result.case === 'receipt') ok++;
+    return ok;
+  };
+  const alice = await stored(tokens.alice, 100);
+  const bob = await stored(tokens.bob, 20);
+  console.log(
+    `stream rate 30/s per client: alice's burst of 100 → ${alice} stored; bob's 20 right after → ${bob} stored`,
+  );
+  assert.ok(alice < 100, 'alice is limited');
+  assert.equal(bob, 20, "bob's bucket is his own");
 });
