@@ -5,7 +5,7 @@
 // acknowledged leaf is stored and never moves once sealed, no batch sequence ever changes its header, and the
 // header chain is unbroken. Every few restarts the running sidecar proves leaves and the bundles are verified
 // offline. At the end every batch is FINALIZED and in exactly one confirmed anchor transaction on the double.
-// Run by `npm run test:crash` (part of `npm test`); about 4 minutes on 2 cores.
+// Run by `npm run test:crash` (part of `npm test`): 3–5 minutes on 2 cores; figures in docs/operations.md.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
