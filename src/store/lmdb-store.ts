@@ -5,6 +5,7 @@ import {
   closeSync,
   constants,
   fsyncSync,
+  linkSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -125,7 +126,7 @@ const CREATING_PREFIX = '.creating-';
 
 /**
  * Creates data.mdb with its format version and log id in a scratch directory inside the data dir, then
- * renames it into place and syncs the directory: a crash at any point leaves either no data file (the next
+ * links it into place and syncs the directory: a crash at any point leaves either no data file (the next
  * start creates one) or a complete one, never an empty or half-written file that would pass for a new store.
  */
 async function createDataFile(path: string, options: RootDatabaseOptionsWithPath): Promise<void> {
@@ -148,7 +149,19 @@ async function createDataFile(path: string, options: RootDatabaseOptionsWithPath
       } finally {
         await root.close();
       }
-      renameSync(join(scratch, LMDB_DATA_FILE), join(path, LMDB_DATA_FILE));
+      try {
+        // A hard link, not a rename: it never replaces a data file another process created meanwhile.
+        linkSync(join(scratch, LMDB_DATA_FILE), join(path, LMDB_DATA_FILE));
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') {
+          // Another process created it first: that one is the data file.
+        } else if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') {
+          renameSync(join(scratch, LMDB_DATA_FILE), join(path, LMDB_DATA_FILE)); // no hard links here
+        } else {
+          throw error;
+        }
+      }
       const dir = openSync(path, 'r');
       try {
         fsyncSync(dir);

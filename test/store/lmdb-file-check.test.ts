@@ -183,14 +183,16 @@ describe('data file checks', () => {
     const bytes = readFileSync(join(pristine, DATA));
     const { pageSize } = metaOf(join(pristine, DATA));
     // A leaf record's node header (size u16 ×2, flags u16, key size u16) sits just before its key, the leaf
-    // hash. Stale copies may sit in free pages too, so every copy that looks like one is damaged.
+    // hash, in a leaf page (branch pages repeat keys too). Stale copies may sit in free pages, so every copy
+    // that looks like one is damaged.
     const key = Buffer.from(contents.leaves[7]?.leafHash ?? []);
     const nodes: number[] = [];
     for (let at = bytes.indexOf(key); at !== -1; at = bytes.indexOf(key, at + 1))
       if (
         bytes.readUInt16LE(at - 2) === 32 &&
         bytes.readUInt16LE(at - 8) >= 53 &&
-        bytes.readUInt16LE(at - 6) === 0
+        bytes.readUInt16LE(at - 6) === 0 &&
+        (bytes.readUInt16LE(Math.floor(at / pageSize) * pageSize + 18) & 0x02) !== 0 // in a leaf page
       )
         nodes.push(at - 8);
     assert.ok(nodes.length > 0);
