@@ -71,6 +71,7 @@ export function createTlsFront(o: TlsFrontOptions): TlsFront {
     const info = hellos.get(key);
     hellos.delete(key);
     const cipher = socket.getCipher();
+    const cn = clientCn(socket);
     o.log.debug(
       {
         remoteAddress: socket.remoteAddress,
@@ -82,7 +83,7 @@ export function createTlsFront(o: TlsFrontOptions): TlsFront {
         protocol: socket.getProtocol(),
         cipher: cipher?.standardName ?? cipher?.name,
         alpn: socket.alpnProtocol || 'none',
-        ...(clientCn(socket) === undefined ? {} : { clientCn: clientCn(socket) }),
+        ...(cn === undefined ? {} : { clientCn: cn }),
       },
       'tls connection',
     );
