@@ -36,6 +36,13 @@ export interface RunningServer {
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0');
 
+/**
+ * How long a connection may take from accept to a complete HTTP/2 preface and SETTINGS (or to being handed to
+ * HTTP/1.1, which has its own header timeout): a client that sends a few bytes and then nothing would otherwise
+ * hold a socket for ever.
+ */
+export const CONNECTION_SETUP_TIMEOUT_MS = 5_000;
+
 /** Server faults (not client mistakes) are logged with their cause; clients only see a generic message. */
 function logFaults(log: Logger): Interceptor {
   return (next) => async (req) => {
@@ -76,6 +83,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   h2.on('session', (s) => {
     sessions.add(s);
     s.once('close', () => sessions.delete(s));
+    // Until the client's SETTINGS arrive the session is only half set up; after that, idle is fine (WatchProof).
+    s.setTimeout(CONNECTION_SETUP_TIMEOUT_MS, () => s.destroy());
+    s.once('remoteSettings', () => s.setTimeout(0));
   });
   // With TLS, the negotiated protocol decides; the TLS front reads each ClientHello first.
   const front =
@@ -98,10 +108,12 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       front.accept(socket);
       return;
     }
+    socket.setTimeout(CONNECTION_SETUP_TIMEOUT_MS, () => socket.destroy());
     const onData = (chunk: Buffer) => {
       socket.pause();
       socket.removeListener('data', onData);
       socket.unshift(chunk);
+      socket.setTimeout(0);
       const prefix = chunk.subarray(0, Math.min(chunk.length, H2_PREFACE.length));
       if (H2_PREFACE.subarray(0, prefix.length).equals(prefix)) {
         // http2 takes over the socket's handle and first drains what was unshifted.
