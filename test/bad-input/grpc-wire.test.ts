@@ -205,7 +205,6 @@ describe('malformed gRPC on the wire (raw HTTP/2)', () => {
     expectStatus(r, INTERNAL, /^parse binary: /);
   });
 
-
   wire('field 1 (bytes) sent as a varint that reads as a length past the end: parse error', async (port) => {
     const r = await h2Call(port, SUBMIT, grpcFrame(Uint8Array.of(0x08, 0x05)));
     assert.ok([INVALID_ARGUMENT, INTERNAL].includes(grpcStatus(r).code ?? -1), JSON.stringify(grpcStatus(r)));
