@@ -23,6 +23,7 @@ import { ServerReflection as ReflectionV1 } from './gen/grpc/reflection/v1/refle
 import { ServerReflection as ReflectionV1alpha } from './gen/grpc/reflection/v1alpha/reflection_pb.js';
 import { SparkAdmin } from './gen/spark/v1/admin_pb.js';
 import { SparkProcessor } from './gen/spark/v1/processor_pb.js';
+import { type HttpRoute, type RunningHttpServer, startHttpServer } from './http/http-server.ts';
 import type { Logger } from './log/logger.ts';
 import { readTokenFile } from './service/access-tokens.ts';
 import { createAdminService } from './service/admin-service.ts';
@@ -38,6 +39,8 @@ import { openLmdbStore } from './store/lmdb-store.ts';
 /** A running sidecar. */
 export interface App {
   readonly address: { host: string; port: number };
+  /** The HTTP port (metrics, health, gateway, web verifier); undefined when SPARK_HTTP_LISTEN=off. */
+  readonly httpAddress: { host: string; port: number } | undefined;
   /** Drains: refuses new work, finishes writes, closes the server, store and keys. */
   close(): Promise<void>;
 }
@@ -175,6 +178,17 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
           ? undefined
           : onChainChecker(createSymbolRestClient({ url: config.symbolNodeUrl })),
     });
+    // Routes of the HTTP port; each concern adds its own here.
+    const httpRoutes: HttpRoute[] = [];
+    let http: RunningHttpServer | undefined;
+    if (config.httpListen !== undefined) {
+      http = await startHttpServer({
+        host: config.httpListen.host,
+        port: config.httpListen.port,
+        routes: httpRoutes,
+        log: log.child({ module: 'http' }),
+      });
+    }
     const server = await startServer({
       host: config.listen.host,
       port: config.listen.port,
@@ -194,6 +208,9 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         router.service(ReflectionV1, reflection);
         router.service(ReflectionV1alpha, reflection as never);
       },
+    }).catch(async (err: unknown) => {
+      await http?.close();
+      throw err;
     });
     const pending = store.pendingCount();
     if (pending > 0) log.info({ pending }, 'recovered pending leaves from the data dir; sealing resumes');
@@ -207,12 +224,14 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     let closing: Promise<void> | undefined;
     return {
       address: server.address,
+      httpAddress: http?.address,
       close() {
         closing ??= (async () => {
           log.info('draining: refusing new work, finishing writes');
           health.state.setDraining();
           await ingest.close();
           await server.close(config.shutdownGraceMs);
+          await http?.close();
           await rotation.stop();
           await scheduler.stop();
           await checkpointer?.stop();

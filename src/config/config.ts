@@ -10,6 +10,8 @@ import { PRESETS } from './presets.ts';
 /** The validated configuration. */
 export interface Config {
   readonly listen: { readonly host: string; readonly port: number };
+  /** The HTTP port (metrics, health, IPFS gateway, web verifier); undefined when off. */
+  readonly httpListen: { readonly host: string; readonly port: number } | undefined;
   readonly dataDir: string;
   readonly preset: string | undefined;
   readonly aggregationThreshold: number;
@@ -87,6 +89,7 @@ export type KeyProviderKind = (typeof KEY_PROVIDER_KINDS)[number];
 /** Every setting's variable name, as read from the environment or a JSON config file. */
 export const SETTINGS = [
   'SPARK_LISTEN',
+  'SPARK_HTTP_LISTEN',
   'SPARK_DATA_DIR',
   'SPARK_PRESET',
   'PQC_AGGREGATION_THRESHOLD',
@@ -358,8 +361,16 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     issues.push({ setting: 'SYMBOL_NODE_URL', problem: `"${symbolNodeUrl}" is not an http(s) URL` });
   }
 
+  const httpListen = httpListenSetting(raw.SPARK_HTTP_LISTEN, listen, issues);
+
   const tls = tlsSettings(raw, issues);
   const insecure = bool('SPARK_INSECURE', false);
+  if (httpListen !== undefined && !insecure && !isLoopbackHost(httpListen.host)) {
+    issues.push({
+      setting: 'SPARK_HTTP_LISTEN',
+      problem: `${httpListen.host} is not a loopback address and the HTTP port is plaintext: keep it on loopback behind a TLS proxy, or pass --insecure (SPARK_INSECURE=true)`,
+    });
+  }
   if (typeof listen !== 'string' && tls === undefined && !insecure && !isLoopbackHost(listen.host)) {
     issues.push({
       setting: 'SPARK_LISTEN',
@@ -390,6 +401,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
 
   const config: Config = {
     listen: typeof listen === 'string' ? { host: '127.0.0.1', port: 0 } : listen,
+    httpListen,
     dataDir,
     preset: presetName,
     aggregationThreshold: int(
@@ -471,4 +483,41 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return config;
+}
+
+/**
+ * SPARK_HTTP_LISTEN: "host:port", or "off". Unset, it is the gRPC host with the next port (an ephemeral port when
+ * gRPC's is 0), so two sidecars started with different gRPC ports never fight over it.
+ */
+function httpListenSetting(
+  raw: string | undefined,
+  grpc: { host: string; port: number } | string,
+  issues: ConfigIssue[],
+): { host: string; port: number } | undefined {
+  if (raw === 'off') return undefined;
+  if (raw === undefined) {
+    if (typeof grpc === 'string') return undefined;
+    if (grpc.port === 65535) {
+      issues.push({
+        setting: 'SPARK_HTTP_LISTEN',
+        problem: 'gRPC uses port 65535: set the HTTP port explicitly or "off"',
+      });
+      return undefined;
+    }
+    return { host: grpc.host, port: grpc.port === 0 ? 0 : grpc.port + 1 };
+  }
+  const parsed = parseListen(raw);
+  if (typeof parsed === 'string') {
+    issues.push({ setting: 'SPARK_HTTP_LISTEN', problem: `${parsed} (or "off")` });
+    return undefined;
+  }
+  if (
+    typeof grpc !== 'string' &&
+    parsed.port !== 0 &&
+    parsed.port === grpc.port &&
+    parsed.host === grpc.host
+  ) {
+    issues.push({ setting: 'SPARK_HTTP_LISTEN', problem: `must differ from SPARK_LISTEN (${raw})` });
+  }
+  return parsed;
 }

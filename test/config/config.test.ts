@@ -143,3 +143,25 @@ test('key settings: rotation interval, providers and what each needs', () => {
     /SPARK_PKCS11_PIN_SECRET: "..\/pin" is not a plain file name/,
   );
 });
+
+test('SPARK_HTTP_LISTEN: next to gRPC by default, explicit, off, and refused when plaintext leaves loopback', () => {
+  assert.deepEqual(loadConfig({}).httpListen, { host: '127.0.0.1', port: 50052 });
+  assert.deepEqual(loadConfig({ SPARK_LISTEN: '127.0.0.1:0' }).httpListen, { host: '127.0.0.1', port: 0 });
+  assert.deepEqual(loadConfig({ SPARK_HTTP_LISTEN: '[::1]:9464' }).httpListen, { host: '::1', port: 9464 });
+  assert.equal(loadConfig({ SPARK_HTTP_LISTEN: 'off' }).httpListen, undefined);
+  const problems = (env: Record<string, string>): string[] => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (e) {
+      return (e as ConfigError).issues.filter((i) => i.setting === 'SPARK_HTTP_LISTEN').map((i) => i.problem);
+    }
+  };
+  assert.match(problems({ SPARK_HTTP_LISTEN: 'metrics' }).join(), /or "off"/);
+  assert.match(problems({ SPARK_HTTP_LISTEN: '127.0.0.1:50051' }).join(), /must differ from SPARK_LISTEN/);
+  assert.match(
+    problems({ SPARK_HTTP_LISTEN: '0.0.0.0:9464' }).join(),
+    /not a loopback address and the HTTP port is plaintext/,
+  );
+  assert.deepEqual(problems({ SPARK_HTTP_LISTEN: '0.0.0.0:9464', SPARK_INSECURE: 'true' }), []);
+});

@@ -16,6 +16,8 @@ export interface ServerProcess {
   readonly child: ChildProcess;
   readonly port: number;
   readonly address: string;
+  /** The HTTP port (metrics, health, gateway); undefined when SPARK_HTTP_LISTEN=off. */
+  readonly httpPort: number | undefined;
   readonly dataDir: string;
   /** Every stdout line so far (JSON log lines). */
   readonly logs: string[];
@@ -55,6 +57,7 @@ export async function startServerProcess(options: {
   const exited = new Promise<number | string | null>((res) =>
     child.once('exit', (code, signal) => res(code ?? signal)),
   );
+  let httpPort: number | undefined;
   const port = await new Promise<number>((res, rej) => {
     const timer = setTimeout(
       () => rej(new Error(`server did not start in time; stderr: ${stderr}`)),
@@ -70,6 +73,8 @@ export async function startServerProcess(options: {
         logs.push(line);
         try {
           const j = JSON.parse(line) as { msg?: string; port?: number };
+          // The HTTP port starts before gRPC, so its line comes first.
+          if (j.msg === 'http listening' && typeof j.port === 'number') httpPort = j.port;
           if (j.msg === 'listening' && typeof j.port === 'number') {
             clearTimeout(timer);
             res(j.port);
@@ -88,6 +93,7 @@ export async function startServerProcess(options: {
   return {
     child,
     port,
+    httpPort,
     address: `127.0.0.1:${port}`,
     dataDir: options.dataDir,
     logs,
