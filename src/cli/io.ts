@@ -1,6 +1,18 @@
 // File and hex helpers for the CLI; every failure becomes a CliError naming the flag.
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  fstatSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fromHex } from '../encoding/bytes.ts';
 import { CliError } from './cli-error.ts';
 
@@ -10,31 +22,90 @@ function ioError(flag: string, verb: string, path: string, e: unknown): CliError
   return new CliError('IO', `--${flag}: cannot ${verb} ${path}: ${code}`, { field: flag, cause: e });
 }
 
-/** Reads a whole file, or throws CliError IO naming the flag. */
-export function readFileFor(flag: string, path: string): Uint8Array {
+/**
+ * Opens `path` for reading and checks it is a regular file: a FIFO, a device (/dev/zero) or a directory would
+ * block or never end. The caller closes the descriptor.
+ */
+function openRegular(flag: string, path: string): { fd: number; size: number } {
+  if (path === '' || path.includes('\0')) {
+    throw new CliError('USAGE', `--${flag}: not a file path`, { field: flag });
+  }
+  let fd: number;
   try {
-    return readFileSync(path);
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer; regular files ignore it.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     throw ioError(flag, 'read', path, e);
   }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new CliError('IO', `--${flag}: ${path} is not a regular file`, { field: flag });
+    return { fd, size: st.size };
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
 }
 
-/** Streams a file through SHA-256 (any size, never loaded whole). */
+/** Reads a whole regular file of at most `maxBytes`, or throws CliError IO naming the flag (before reading). */
+export function readFileFor(flag: string, path: string, maxBytes: number): Uint8Array {
+  const { fd, size } = openRegular(flag, path);
+  try {
+    if (size > maxBytes) {
+      throw new CliError('IO', `--${flag}: ${path} is ${size} bytes, more than the ${maxBytes} allowed`, {
+        field: flag,
+      });
+    }
+    const bytes = Buffer.alloc(size);
+    let at = 0;
+    while (at < size) {
+      const n = readSync(fd, bytes, at, size - at, at);
+      if (n === 0) break; // shrank while read: what was read is judged by the decoder
+      at += n;
+    }
+    return bytes.subarray(0, at);
+  } catch (e) {
+    throw e instanceof CliError ? e : ioError(flag, 'read', path, e);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Streams a regular file through SHA-256 (any size, never loaded whole). */
 export async function sha256File(flag: string, path: string): Promise<Uint8Array> {
+  const { fd } = openRegular(flag, path);
   const h = createHash('sha256');
   try {
-    for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+    for await (const chunk of createReadStream('', { fd, autoClose: true })) h.update(chunk as Buffer);
   } catch (e) {
     throw ioError(flag, 'read', path, e);
   }
   return h.digest();
 }
 
-/** Writes a file, or throws CliError IO. */
+/**
+ * Writes a file whole or not at all: into a temporary file beside it, then renamed over `path`, so an
+ * interrupted write never leaves half a bundle under the final name. A directory at `path` is refused.
+ */
 export function writeFileFor(flag: string, path: string, data: Uint8Array): void {
+  if (path === '' || path.includes('\0')) {
+    throw new CliError('USAGE', `--${flag}: not a file path`, { field: flag });
+  }
+  let existing: ReturnType<typeof statSync> | undefined;
   try {
-    writeFileSync(path, data);
+    existing = statSync(path, { throwIfNoEntry: false });
   } catch (e) {
+    throw ioError(flag, 'write', path, e);
+  }
+  if (existing !== undefined && !existing.isFile()) {
+    throw new CliError('IO', `--${flag}: ${path} exists and is not a regular file`, { field: flag });
+  }
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(temp, data, { flag: 'wx', mode: 0o644 });
+    renameSync(temp, path);
+  } catch (e) {
+    rmSync(temp, { force: true });
     throw ioError(flag, 'write', path, e);
   }
 }

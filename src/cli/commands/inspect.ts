@@ -1,5 +1,5 @@
 // `spark inspect`: pretty-prints a bundle for people.
-import { bundleToDisplay, decodeBundle } from '../../bundle/codec.ts';
+import { bundleToDisplay, decodeBundle, MAX_BUNDLE_BYTES } from '../../bundle/codec.ts';
 import { parseArgs } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 import { readFileFor } from '../io.ts';
@@ -9,7 +9,7 @@ export async function inspect(argv: readonly string[], out: (line: string) => vo
   const args = parseArgs(argv, {});
   if (args.positionals.length !== 1)
     throw new CliError('USAGE', 'give exactly one bundle file: spark inspect FILE.spark');
-  const bytes = readFileFor('bundle', args.positionals[0] as string);
+  const bytes = readFileFor('bundle', args.positionals[0] as string, MAX_BUNDLE_BYTES);
   let display: unknown;
   try {
     display = bundleToDisplay(decodeBundle(bytes));

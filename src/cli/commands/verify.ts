@@ -1,6 +1,6 @@
 // `spark verify`: offline verification of a .spark file, optionally followed by online checks against a Symbol node; exit 0 only when valid.
 import type { OnChainCheck } from '../../anchor/symbol/online-check.ts';
-import { decodeBundle } from '../../bundle/codec.ts';
+import { decodeBundle, MAX_BUNDLE_BYTES } from '../../bundle/codec.ts';
 import { verifyBundle } from '../../bundle/verify.ts';
 import { algorithmById, algorithmByName } from '../../crypto/algorithms.ts';
 import { nativeSha256 } from '../../crypto/native-sha256.ts';
@@ -67,7 +67,7 @@ export async function verify(argv: readonly string[], out: (line: string) => voi
     throw new CliError('USAGE', 'give exactly one bundle file: spark verify FILE.spark');
   const symbol = stringFlag(args, 'symbol');
   const url = symbol === undefined ? undefined : symbolUrl(symbol);
-  const bytes = readFileFor('bundle', args.positionals[0] as string);
+  const bytes = readFileFor('bundle', args.positionals[0] as string, MAX_BUNDLE_BYTES);
   const which = oneOf(args, ['data', 'digest'], false);
   let digest: Uint8Array | undefined;
   if (which === 'data') digest = await sha256File('data', stringFlag(args, 'data') as string);
