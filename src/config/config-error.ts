@@ -8,6 +8,18 @@ export interface ConfigIssue {
   readonly problem: string;
 }
 
+/** Longest problem text kept: a problem quotes the value given, which may be anything (a pasted file, say). */
+const MAX_PROBLEM_CHARS = 300;
+
+/** The problem text, cut to MAX_PROBLEM_CHARS and with control characters shown as "?" (one line per issue). */
+function printable(problem: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
+  const clean = problem.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return clean.length <= MAX_PROBLEM_CHARS
+    ? clean
+    : `${clean.slice(0, MAX_PROBLEM_CHARS)}… (${clean.length} characters)`;
+}
+
 /** Thrown by loadConfig with all issues at once. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -15,7 +27,8 @@ export class ConfigError extends Error {
   readonly issues: readonly ConfigIssue[];
 
   constructor(issues: readonly ConfigIssue[]) {
-    super(`invalid configuration:\n${issues.map((i) => `  - ${i.setting}: ${i.problem}`).join('\n')}`);
-    this.issues = issues;
+    const shown = issues.map((i) => ({ setting: i.setting, problem: printable(i.problem) }));
+    super(`invalid configuration:\n${shown.map((i) => `  - ${i.setting}: ${i.problem}`).join('\n')}`);
+    this.issues = shown;
   }
 }
