@@ -89,7 +89,10 @@ const anchorCheck = (b: ProofBundle) => {
 test('an anchored bundle verifies offline down to the block', () => {
   const { report, anchor } = anchorCheck(anchored);
   assert.equal(report.valid, true, JSON.stringify(report.checks.filter((c) => !c.ok)));
-  assert.match(anchor?.detail ?? '', /anchored in Symbol transaction [0-9a-f]{64} at height \d+, final/);
+  assert.match(
+    anchor?.detail ?? '',
+    /anchored in Symbol transaction [0-9a-f]{64}; signer [0-9a-f]{64}; claimed height \d+, final/,
+  );
 });
 
 test('a confirmed but not yet finalized anchor is valid and says so', () => {

@@ -70,7 +70,10 @@ test('a finalized checkpoint over several batches travels in an earlier batch bu
   assert.equal(report.valid, true, JSON.stringify(report.checks.filter((c) => !c.ok)));
   const detail = report.checks.find((c) => c.name === 'checkpoint')?.detail ?? '';
   assert.match(detail, /batch 0 is in the header log of \d+ batches/);
-  assert.match(detail, /checkpoint anchored in Symbol transaction [0-9a-f]{64} at height \d+, final/);
+  assert.match(
+    detail,
+    /checkpoint anchored in Symbol transaction [0-9a-f]{64}; signer [0-9a-f]{64}; claimed height \d+, final/,
+  );
 
   // The checkpoint's transaction is on the test chain and carries its record alone.
   const ca = bundle.checkpoint.anchor;

@@ -80,12 +80,13 @@ export function checkAnchorEvidence(
   if (!verifyBlockMerklePath(a.merkleComponentHash, a.merklePath, a.transactionsHash)) {
     return fail(`${what}: block Merkle path does not lead to transactionsHash ${toHex(a.transactionsHash)}`);
   }
+  // Height, block time and finality are not bound by anything the bundle carries: say they are claims.
   const finality =
     a.finalizedHeight >= a.height && a.height > 0n
       ? `final (finalized height ${a.finalizedHeight} >= ${a.height})`
       : `confirmed, not yet final (finalized height ${a.finalizedHeight} < ${a.height})`;
   return pass(
-    `anchored in Symbol transaction ${toHex(v.transactionHash)} at height ${a.height}, ${finality}; signer ${toHex(v.transaction?.signerPublicKey ?? new Uint8Array(0))}`,
+    `anchored in Symbol transaction ${toHex(v.transactionHash)}; signer ${toHex(v.transaction?.signerPublicKey ?? new Uint8Array(0))}; claimed height ${a.height}, ${finality} (height, block time and finality are checked only against a node: --symbol)`,
   );
 }
 
