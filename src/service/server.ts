@@ -79,6 +79,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const h2 = http2.createServer({ maxSessionMemory: 64 }, handler);
   const h1 = http.createServer(handler);
   const sockets = new Set<net.Socket>();
+  /** Accepted connections that have sent nothing yet: no request can be in flight on them. */
+  const unrouted = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on('session', (s) => {
     sessions.add(s);
@@ -109,11 +111,14 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       return;
     }
     socket.setTimeout(CONNECTION_SETUP_TIMEOUT_MS, () => socket.destroy());
+    unrouted.add(socket);
+    socket.once('close', () => unrouted.delete(socket));
     const onData = (chunk: Buffer) => {
       socket.pause();
       socket.removeListener('data', onData);
       socket.unshift(chunk);
       socket.setTimeout(0);
+      unrouted.delete(socket);
       const prefix = chunk.subarray(0, Math.min(chunk.length, H2_PREFACE.length));
       if (H2_PREFACE.subarray(0, prefix.length).equals(prefix)) {
         // http2 takes over the socket's handle and first drains what was unshifted.
@@ -167,6 +172,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     async close(graceMs) {
       const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
       front?.close();
+      for (const s of unrouted) s.destroy();
       for (const s of sessions) s.close();
       h1.closeIdleConnections();
       const timer = setTimeout(() => {
