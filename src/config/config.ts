@@ -486,8 +486,9 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
 }
 
 /**
- * SPARK_HTTP_LISTEN: "host:port", or "off". Unset, it is the gRPC host with the next port (an ephemeral port when
- * gRPC's is 0), so two sidecars started with different gRPC ports never fight over it.
+ * SPARK_HTTP_LISTEN: "host:port", or "off". Unset, it is the next port after gRPC's (an ephemeral port when gRPC's
+ * is 0, so two sidecars started with different gRPC ports never fight over it), on gRPC's host when that is a
+ * loopback address and on 127.0.0.1 otherwise.
  */
 function httpListenSetting(
   raw: string | undefined,
@@ -504,7 +505,9 @@ function httpListenSetting(
       });
       return undefined;
     }
-    return { host: grpc.host, port: grpc.port === 0 ? 0 : grpc.port + 1 };
+    // On loopback even when gRPC faces the network: exposing plaintext HTTP has to be asked for by name.
+    const host = isLoopbackHost(grpc.host) ? grpc.host : '127.0.0.1';
+    return { host, port: grpc.port === 0 ? 0 : grpc.port + 1 };
   }
   const parsed = parseListen(raw);
   if (typeof parsed === 'string') {

@@ -144,9 +144,15 @@ test('key settings: rotation interval, providers and what each needs', () => {
   );
 });
 
-test('SPARK_HTTP_LISTEN: next to gRPC by default, explicit, off, and refused when plaintext leaves loopback', () => {
+test('SPARK_HTTP_LISTEN: next to gRPC on loopback by default, explicit, off, and refused when plaintext leaves loopback', () => {
   assert.deepEqual(loadConfig({}).httpListen, { host: '127.0.0.1', port: 50052 });
   assert.deepEqual(loadConfig({ SPARK_LISTEN: '127.0.0.1:0' }).httpListen, { host: '127.0.0.1', port: 0 });
+  assert.deepEqual(loadConfig({ SPARK_LISTEN: '[::1]:7000' }).httpListen, { host: '::1', port: 7001 });
+  // gRPC facing the network (here with --insecure) leaves the HTTP port on loopback unless it is set.
+  assert.deepEqual(loadConfig({ SPARK_LISTEN: '0.0.0.0:7000', SPARK_INSECURE: 'true' }).httpListen, {
+    host: '127.0.0.1',
+    port: 7001,
+  });
   assert.deepEqual(loadConfig({ SPARK_HTTP_LISTEN: '[::1]:9464' }).httpListen, { host: '::1', port: 9464 });
   assert.equal(loadConfig({ SPARK_HTTP_LISTEN: 'off' }).httpListen, undefined);
   const problems = (env: Record<string, string>): string[] => {
