@@ -24,7 +24,10 @@ import { ServerReflection as ReflectionV1alpha } from './gen/grpc/reflection/v1a
 import { SparkAdmin } from './gen/spark/v1/admin_pb.js';
 import { SparkProcessor } from './gen/spark/v1/processor_pb.js';
 import { type HttpRoute, type RunningHttpServer, startHttpServer } from './http/http-server.ts';
+import { probeRoutes } from './http/probe-routes.ts';
 import type { Logger } from './log/logger.ts';
+import { observeAnchoring, timedProvider, timedSealer } from './metrics/instrument.ts';
+import { createMetrics } from './metrics/metrics.ts';
 import { readTokenFile } from './service/access-tokens.ts';
 import { createAdminService } from './service/admin-service.ts';
 import { createAuthorization } from './service/authorization.ts';
@@ -52,7 +55,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const tls = config.tls === undefined ? undefined : loadServerTls(config.tls);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await openLmdbStore({ path: config.dataDir, pendingCapacity: config.pendingCapacity });
-  const provider = await createKeyProvider(providerSpecOf(config));
+  const metrics = createMetrics({ pendingLeaves: () => store.pendingCount() });
+  const provider = timedProvider(await createKeyProvider(providerSpecOf(config)), metrics);
   try {
     const now = () => Date.now();
     const headTimeMs = (): number => {
@@ -87,14 +91,17 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     );
 
     const timeoutMs = config.aggregationTimeoutSeconds * 1000;
-    const sealer = createSealer({
-      store,
-      keys,
-      sha256: nativeSha256,
-      guaranteeExpiryMs: config.guaranteeExpiryMs,
-      now,
-      log: log.child({ module: 'sealer' }),
-    });
+    const sealer = timedSealer(
+      createSealer({
+        store,
+        keys,
+        sha256: nativeSha256,
+        guaranteeExpiryMs: config.guaranteeExpiryMs,
+        now,
+        log: log.child({ module: 'sealer' }),
+      }),
+      metrics,
+    );
     const scheduler = createSealScheduler(
       store,
       sealer,
@@ -129,6 +136,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         log: log.child({ module: 'anchor' }),
       });
       const tracker = anchors;
+      observeAnchoring(scheduler, tracker, metrics, now);
       checkpointer = createCheckpointer({
         store,
         states,
@@ -173,6 +181,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         streamRate: config.streamRate,
         rateLimiter: createRateLimiter(config.streamRate),
       },
+      onSubmission: (result, count) => metrics.submission(result, count),
       onlineCheck:
         config.symbolNodeUrl === undefined
           ? undefined
@@ -180,6 +189,18 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     });
     // Routes of the HTTP port; each concern adds its own here.
     const httpRoutes: HttpRoute[] = [];
+    const probeNode =
+      config.symbolNodeUrl === undefined
+        ? undefined
+        : createSymbolRestClient({ url: config.symbolNodeUrl, timeoutMs: 2_000 });
+    httpRoutes.push(
+      ...probeRoutes(metrics, {
+        draining: () => health.state.isDraining(),
+        storeCheck: () => void store.pendingCount(),
+        keysLoaded: () => keys.current().key !== undefined,
+        nodeCheck: probeNode === undefined ? undefined : async () => void (await probeNode.chainInfo()),
+      }),
+    );
     let http: RunningHttpServer | undefined;
     if (config.httpListen !== undefined) {
       http = await startHttpServer({
@@ -187,6 +208,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         port: config.httpListen.port,
         routes: httpRoutes,
         log: log.child({ module: 'http' }),
+        onResponse: (route, status) => metrics.httpRequest(route, status),
       });
     }
     const server = await startServer({

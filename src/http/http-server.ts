@@ -21,6 +21,8 @@ export interface HttpServerOptions {
   readonly port: number;
   readonly routes: readonly HttpRoute[];
   readonly log: Logger;
+  /** Told of every answered request: the route's path ("unmatched" when none) and the status. */
+  readonly onResponse?: ((route: string, status: number) => void) | undefined;
 }
 
 /** A listening HTTP port. */
@@ -122,6 +124,7 @@ async function serve(
     return;
   }
   const route = findRoute(o.routes, url.pathname);
+  res.once('finish', () => o.onResponse?.(route?.path ?? 'unmatched', res.statusCode));
   if (route === undefined) {
     sendJson(res, 404, { error: `no such path: ${url.pathname.slice(0, 200)}` });
     return;

@@ -7,6 +7,8 @@ import { type Health, HealthCheckResponse_ServingStatus as S } from '../gen/grpc
 export interface HealthState {
   /** Marks every service NOT_SERVING (on shutdown). */
   setDraining(): void;
+  /** True once draining began. */
+  isDraining(): boolean;
 }
 
 /** Creates the Health service for `services` (fully qualified names); "" means the whole server. */
@@ -26,6 +28,7 @@ export function createHealthService(services: readonly string[]): {
         draining = true;
         for (const w of waiters) w();
       },
+      isDraining: () => draining,
     },
     impl: {
       async check(req) {

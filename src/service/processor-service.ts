@@ -11,6 +11,7 @@ import { verifyBundle } from '../bundle/verify.ts';
 import { allAlgorithms } from '../crypto/algorithms.ts';
 import type { Sha256 } from '../crypto/sha256.ts';
 import type { SignatureVerifier } from '../crypto/signature-verifier.ts';
+import { SparkError } from '../errors/spark-error.ts';
 import { Status } from '../gen/spark/v1/bundle_pb.js';
 import {
   AlgorithmInfoSchema,
@@ -25,6 +26,7 @@ import {
   SubmitStreamResponseSchema,
   VerifyResponseSchema,
 } from '../gen/spark/v1/processor_pb.js';
+import { resultLabel } from '../metrics/metrics.ts';
 import type { Store } from '../store/store.ts';
 import { CALLER, CONNECTION } from './authorization.ts';
 import { leafStatus, toKeyRecord, toReceipt } from './convert.ts';
@@ -52,6 +54,15 @@ export interface ProcessorDeps {
   readonly onlineCheck?: OnlineCheck | undefined;
   /** Request limits (SPEC §11). */
   readonly limits: ProcessorLimits;
+  /** Told what each submission came to: "accepted", "duplicate", or the refusal's code (for metrics). */
+  readonly onSubmission?: ((result: string, count?: number) => void) | undefined;
+}
+
+/** A submission's outcome as a metrics label. */
+function outcomeLabel(outcome: unknown): string {
+  if (outcome instanceof SparkError) return resultLabel(outcome.code);
+  if (outcome instanceof Error) return 'error';
+  return (outcome as { duplicate: boolean }).duplicate ? 'duplicate' : 'accepted';
 }
 
 /** The limits the handlers enforce. */
@@ -105,10 +116,22 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
     return leafStatus(s.record, s.anchorStatus);
   };
 
+  const note = (outcome: unknown, count = 1): void => d.onSubmission?.(outcomeLabel(outcome), count);
+
   const submitOne = async (req: Parameters<typeof toSubmission>[0]) => {
-    const submission = toSubmission(req, d.sha256);
-    const [result] = await d.ingest.submit([submission]);
+    let submission: ReturnType<typeof toSubmission>;
+    try {
+      submission = toSubmission(req, d.sha256);
+    } catch (err) {
+      note(err);
+      throw err;
+    }
+    const [result] = await d.ingest.submit([submission]).catch((err: unknown) => {
+      note(err);
+      throw err;
+    });
     if (result === undefined) throw new Error('ingest returned no result');
+    note(result);
     if (result instanceof RequestError) throw result;
     return toReceipt(result.record, result.duplicate, d.timeoutMs, {
       feeQuote: feeQuote(submission.immediate),
@@ -126,7 +149,12 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
 
     async submitBatch(req) {
       try {
-        checkItemCount(req.items.length, d.limits.maxItemsPerRequest);
+        try {
+          checkItemCount(req.items.length, d.limits.maxItemsPerRequest);
+        } catch (err) {
+          note(err, req.items.length);
+          throw err;
+        }
         // Each item is validated on its own; the valid ones go to the store in one durable write.
         const submissions: Array<ReturnType<typeof toSubmission> | RequestError> = req.items.map((item) => {
           try {
@@ -144,6 +172,7 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
         const results = submissions.map((s, index) => {
           const outcome = s instanceof RequestError ? s : stored[next++];
           if (outcome === undefined) throw new Error('ingest returned fewer results than items');
+          note(outcome);
           if (outcome instanceof RequestError) {
             return create(SubmitStreamResponseSchema, {
               index: BigInt(index),
@@ -175,7 +204,11 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
       try {
         yield* pipelineInOrder(reqs, async (req, index): Promise<SubmitStreamResponse> => {
           try {
-            if (!d.limits.rateLimiter.take(client)) throw rateLimited(d.limits.streamRate);
+            if (!d.limits.rateLimiter.take(client)) {
+              const refused = rateLimited(d.limits.streamRate);
+              note(refused);
+              throw refused;
+            }
             const receipt = await submitOne(req);
             return create(SubmitStreamResponseSchema, {
               index: BigInt(index),

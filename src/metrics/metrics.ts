@@ -1,0 +1,112 @@
+// Prometheus metrics (SPEC §4): one registry per sidecar (never prom-client's global one, so two sidecars in one
+// process keep their own counts), the series operators watch, and the observers the rest of the code reports to.
+// Labels only take values from closed sets (result codes, stages, routes), so no series can grow without bound.
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What a submission came to: "accepted", "duplicate", or the refusal's error code in lower case. */
+export type SubmissionResult = string;
+
+/** Anchoring stages whose latency from sealing is measured. */
+export type AnchorStage = 'announced' | 'confirmed' | 'finalized';
+
+/** The sidecar's metrics. */
+export interface SparkMetrics {
+  readonly registry: Registry;
+  /** The Prometheus text exposition of every series. */
+  text(): Promise<string>;
+  readonly contentType: string;
+  submission(result: SubmissionResult, count?: number): void;
+  sealed(leaves: number, seconds: number): void;
+  anchorStage(stage: AnchorStage, secondsSinceSeal: number): void;
+  announcementFailed(code: string): void;
+  signed(provider: string, algorithm: string, seconds: number): void;
+  httpRequest(route: string, status: number): void;
+}
+
+/** Sources read at scrape time. */
+export interface MetricSources {
+  /** Leaves waiting to be sealed. */
+  readonly pendingLeaves: () => number;
+}
+
+/** A refusal code as a label: lower case, letters, digits and underscores, at most 40 characters. */
+export function resultLabel(code: string): string {
+  return (
+    code
+      .toLowerCase()
+      .replace(/[^a-z0-9_]/g, '_')
+      .slice(0, 40) || 'unknown'
+  );
+}
+
+/** Creates the registry and every series. */
+export function createMetrics(sources: MetricSources): SparkMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const submissions = new Counter({
+    name: 'spark_submissions_total',
+    help: 'Submissions (Submit, SubmitBatch items, SubmitStream items) by result: accepted, duplicate, or the refusal code',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'spark_pending_leaves',
+    help: 'Leaves stored and acknowledged but not yet sealed into a batch',
+    registers: [registry],
+    collect() {
+      this.set(sources.pendingLeaves());
+    },
+  });
+  const batchSize = new Histogram({
+    name: 'spark_batch_size',
+    help: 'Leaves per sealed batch',
+    buckets: [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000],
+    registers: [registry],
+  });
+  const sealDuration = new Histogram({
+    name: 'spark_seal_duration_seconds',
+    help: 'Time to seal one batch: read pending leaves, build the tree, sign the header, commit',
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30],
+    registers: [registry],
+  });
+  const anchorLatency = new Histogram({
+    name: 'spark_anchor_latency_seconds',
+    help: 'Time from sealing a batch to its anchor reaching a stage (announced, confirmed, finalized)',
+    labelNames: ['stage'],
+    buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800],
+    registers: [registry],
+  });
+  const announcementFailures = new Counter({
+    name: 'spark_announcement_failures_total',
+    help: "Anchor announcements the Symbol node refused or dropped, by the node's failure code",
+    labelNames: ['code'],
+    registers: [registry],
+  });
+  const signDuration = new Histogram({
+    name: 'spark_sign_duration_seconds',
+    help: 'Time of one signature by the key provider (batch headers, checkpoints, key statements)',
+    labelNames: ['provider', 'algorithm'],
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [registry],
+  });
+  const httpRequests = new Counter({
+    name: 'spark_http_requests_total',
+    help: 'Requests on the HTTP port (metrics, probes, IPFS gateway, web verifier) by route and status',
+    labelNames: ['route', 'status'],
+    registers: [registry],
+  });
+  return {
+    registry,
+    contentType: registry.contentType,
+    text: () => registry.metrics(),
+    submission: (result, count = 1) => submissions.inc({ result }, count),
+    sealed(leaves, seconds) {
+      batchSize.observe(leaves);
+      sealDuration.observe(seconds);
+    },
+    anchorStage: (stage, seconds) => anchorLatency.observe({ stage }, seconds),
+    announcementFailed: (code) => announcementFailures.inc({ code: resultLabel(code) }),
+    signed: (provider, algorithm, seconds) => signDuration.observe({ provider, algorithm }, seconds),
+    httpRequest: (route, status) => httpRequests.inc({ route, status: String(status) }),
+  };
+}
