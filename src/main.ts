@@ -14,7 +14,9 @@ import { createSealScheduler } from './batch/seal-scheduler.ts';
 import { createSealer } from './batch/sealer.ts';
 import { decodeHeader } from './bundle/header.ts';
 import type { Config } from './config/config.ts';
+import { ConfigError } from './config/config-error.ts';
 import { providerSpecOf } from './config/provider-spec.ts';
+import { readSecretFile } from './config/secret-file.ts';
 import { nativeSha256 } from './crypto/native-sha256.ts';
 import { createNativeVerifier } from './crypto/native-verifier.ts';
 import { toHex } from './encoding/bytes.ts';
@@ -25,6 +27,10 @@ import { SparkAdmin } from './gen/spark/v1/admin_pb.js';
 import { SparkProcessor } from './gen/spark/v1/processor_pb.js';
 import { type HttpRoute, type RunningHttpServer, startHttpServer } from './http/http-server.ts';
 import { probeRoutes } from './http/probe-routes.ts';
+import { gatewayRoute } from './ipfs/gateway.ts';
+import { createPublications } from './ipfs/publications.ts';
+import { createPublishWorker } from './ipfs/publish-worker.ts';
+import { type IpfsPublisher, kuboPublisher, pinningPublisher } from './ipfs/publishers.ts';
 import type { Logger } from './log/logger.ts';
 import { observeAnchoring, timedProvider, timedSealer } from './metrics/instrument.ts';
 import { createMetrics } from './metrics/metrics.ts';
@@ -53,6 +59,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   // Tokens and TLS files are read first: a refusal answers before the store and the keys open.
   const tokens = config.authTokensFile === undefined ? undefined : readTokenFile(config.authTokensFile);
   const tls = config.tls === undefined ? undefined : loadServerTls(config.tls);
+  const publishers = ipfsPublishers(config);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await openLmdbStore({ path: config.dataDir, pendingCapacity: config.pendingCapacity });
   const metrics = createMetrics({ pendingLeaves: () => store.pendingCount() });
@@ -161,6 +168,24 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         'anchoring on Symbol enabled',
       );
     }
+    const publications = createPublications(
+      store,
+      publishers.map((p) => p.name),
+      nativeSha256,
+      now,
+    );
+    const publishWorker = createPublishWorker({
+      publications,
+      publishers,
+      log: log.child({ module: 'ipfs' }),
+      now,
+      intervalMs: config.ipfs.pollIntervalMs,
+      maxAttempts: config.ipfs.maxAttempts,
+      baseBackoffMs: config.ipfs.retryBaseMs,
+      maxBackoffMs: Math.max(config.ipfs.retryBaseMs, 300_000),
+      requestTimeoutMs: 30_000,
+      pinTimeoutMs: 3_600_000,
+    });
     const serviceNames = [SparkProcessor.typeName, SparkAdmin.typeName];
     const health = createHealthService(serviceNames);
     const reflection = createReflectionService([SparkProcessor, SparkAdmin, Health]);
@@ -182,6 +207,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         rateLimiter: createRateLimiter(config.streamRate),
       },
       onSubmission: (result, count) => metrics.submission(result, count),
+      publications,
       onlineCheck:
         config.symbolNodeUrl === undefined
           ? undefined
@@ -193,6 +219,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       config.symbolNodeUrl === undefined
         ? undefined
         : createSymbolRestClient({ url: config.symbolNodeUrl, timeoutMs: 2_000 });
+    httpRoutes.push(gatewayRoute((cid) => publications.bytes(cid)));
     httpRoutes.push(
       ...probeRoutes(metrics, {
         draining: () => health.state.isDraining(),
@@ -240,6 +267,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     await anchors?.start();
     checkpointer?.start();
     rotation.start();
+    publishWorker.start();
     if (anchors === undefined)
       log.warn('SYMBOL_NODE_URL is not set: batches are not anchored and stop at SEALED');
 
@@ -255,6 +283,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
           await server.close(config.shutdownGraceMs);
           await http?.close();
           await rotation.stop();
+          await publishWorker.stop();
           await scheduler.stop();
           await checkpointer?.stop();
           await anchors?.stop();
@@ -270,4 +299,25 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     await store.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** The IPFS publishers configured (SPARK_IPFS_*); the pinning token is read here, once, and kept in memory only. */
+function ipfsPublishers(config: Config): IpfsPublisher[] {
+  const out: IpfsPublisher[] = [];
+  if (config.ipfs.kuboUrl !== undefined) out.push(kuboPublisher(config.ipfs.kuboUrl));
+  if (config.ipfs.pinningUrl !== undefined && config.ipfs.pinningTokenFile !== undefined) {
+    const bytes = readSecretFile('SPARK_IPFS_PINNING_TOKEN_FILE', config.ipfs.pinningTokenFile);
+    const token = bytes.toString('utf8').split(/\r?\n/)[0]?.trim() ?? '';
+    bytes.fill(0);
+    if (!/^[\x21-\x7e]{1,4096}$/.test(token)) {
+      throw new ConfigError([
+        {
+          setting: 'SPARK_IPFS_PINNING_TOKEN_FILE',
+          problem: `${config.ipfs.pinningTokenFile} does not hold a token on its first line`,
+        },
+      ]);
+    }
+    out.push(pinningPublisher(config.ipfs.pinningUrl, token, config.ipfs.pinningOrigins));
+  }
+  return out;
 }

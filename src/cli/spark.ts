@@ -8,7 +8,7 @@ const USAGE = `usage:
   spark serve [--listen 127.0.0.1:50051] [--data-dir DIR] [--insecure]   (TLS and tokens: docs/security.md)
   spark signer --tls-cert F --tls-key F --client-ca F --policy F.json [--listen 127.0.0.1:50061]
   spark submit --server HOST:PORT (--file F | --digest HEX | --text S) [--immediate] [--request-id ID] [--json]
-  spark prove --server HOST:PORT --leaf HEX [--wait [SECONDS]] --out F.spark   (--wait: until final, or SECONDS)
+  spark prove --server HOST:PORT --leaf HEX [--wait [SECONDS]] --out F.spark [--publish]   (--wait: until final, or SECONDS; --publish: on IPFS)
   spark verify F.spark [--data F | --digest HEX] [--symbol URL] [--disable-algorithm NAME,…] [--json]
   spark inspect F.spark
   spark keys list|rotate --server HOST:PORT [--json]

@@ -10,6 +10,17 @@ import { PRESETS } from './presets.ts';
 /** The validated configuration. */
 export interface Config {
   readonly listen: { readonly host: string; readonly port: number };
+  /** IPFS publishers (docs/ipfs.md); the gateway on the HTTP port needs no setting. */
+  readonly ipfs: {
+    readonly kuboUrl: string | undefined;
+    readonly pinningUrl: string | undefined;
+    /** File holding the pinning service's bearer token (read at start, never logged). */
+    readonly pinningTokenFile: string | undefined;
+    readonly pinningOrigins: readonly string[];
+    readonly maxAttempts: number;
+    readonly retryBaseMs: number;
+    readonly pollIntervalMs: number;
+  };
   /** The HTTP port (metrics, health, IPFS gateway, web verifier); undefined when off. */
   readonly httpListen: { readonly host: string; readonly port: number } | undefined;
   readonly dataDir: string;
@@ -90,6 +101,13 @@ export type KeyProviderKind = (typeof KEY_PROVIDER_KINDS)[number];
 export const SETTINGS = [
   'SPARK_LISTEN',
   'SPARK_HTTP_LISTEN',
+  'SPARK_IPFS_KUBO_URL',
+  'SPARK_IPFS_PINNING_URL',
+  'SPARK_IPFS_PINNING_TOKEN_FILE',
+  'SPARK_IPFS_PINNING_ORIGINS',
+  'SPARK_IPFS_MAX_ATTEMPTS',
+  'SPARK_IPFS_RETRY_BASE_MS',
+  'SPARK_IPFS_POLL_INTERVAL_MS',
   'SPARK_DATA_DIR',
   'SPARK_PRESET',
   'PQC_AGGREGATION_THRESHOLD',
@@ -362,6 +380,31 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
   }
 
   const httpListen = httpListenSetting(raw.SPARK_HTTP_LISTEN, listen, issues);
+  const httpUrl = (name: SettingName): string | undefined => {
+    const v = raw[name];
+    if (v !== undefined && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(v)) {
+      issues.push({ setting: name, problem: `"${v}" is not an http(s) URL without query or fragment` });
+      return undefined;
+    }
+    return v;
+  };
+  const pinningUrl = httpUrl('SPARK_IPFS_PINNING_URL');
+  if (pinningUrl !== undefined && raw.SPARK_IPFS_PINNING_TOKEN_FILE === undefined) {
+    issues.push({
+      setting: 'SPARK_IPFS_PINNING_TOKEN_FILE',
+      problem: "needed with SPARK_IPFS_PINNING_URL (the bearer token's file)",
+    });
+  }
+  const pinningOrigins = (raw.SPARK_IPFS_PINNING_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  if (pinningOrigins.some((o) => !/^\/[\x21-\x7e]{1,300}$/.test(o)) || pinningOrigins.length > 20) {
+    issues.push({
+      setting: 'SPARK_IPFS_PINNING_ORIGINS',
+      problem: 'a comma-separated list of at most 20 multiaddrs (each starting with "/")',
+    });
+  }
 
   const tls = tlsSettings(raw, issues);
   const insecure = bool('SPARK_INSECURE', false);
@@ -402,6 +445,15 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
   const config: Config = {
     listen: typeof listen === 'string' ? { host: '127.0.0.1', port: 0 } : listen,
     httpListen,
+    ipfs: {
+      kuboUrl: httpUrl('SPARK_IPFS_KUBO_URL'),
+      pinningUrl,
+      pinningTokenFile: raw.SPARK_IPFS_PINNING_TOKEN_FILE,
+      pinningOrigins,
+      maxAttempts: int('SPARK_IPFS_MAX_ATTEMPTS', 8, 1, 100),
+      retryBaseMs: int('SPARK_IPFS_RETRY_BASE_MS', 1_000, 10, 3_600_000),
+      pollIntervalMs: int('SPARK_IPFS_POLL_INTERVAL_MS', 5_000, 10, 3_600_000),
+    },
     dataDir,
     preset: presetName,
     aggregationThreshold: int(

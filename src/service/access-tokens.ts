@@ -1,8 +1,8 @@
 // Per-client bearer tokens: making them, the SPARK_AUTH_TOKENS file that holds only their SHA-256, and matching a
 // presented token against it in constant time.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { ConfigError, type ConfigIssue } from '../config/config-error.ts';
+import { readSecretFile } from '../config/secret-file.ts';
 
 /** What a credential may call: `client` SparkProcessor and reflection, `admin` also SparkAdmin. */
 export const ROLES = ['client', 'admin'] as const;
@@ -23,8 +23,6 @@ export const TOKEN_PREFIX = 'spk_';
 export const TOKEN_NAME_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
 /** Longest token accepted in a request; anything longer cannot be one of ours and is not hashed. */
 const MAX_TOKEN_CHARS = 512;
-/** Largest tokens file read. */
-const MAX_FILE_BYTES = 1024 * 1024;
 
 /** A fresh token: the prefix and 32 random bytes in base64url. */
 export function createToken(): string {
@@ -82,30 +80,9 @@ export function parseTokenFile(text: string, path: string): { entries: TokenEntr
  * client. Throws ConfigError naming SPARK_AUTH_TOKENS and the file.
  */
 export function readTokenFile(path: string): TokenEntry[] {
-  const fail = (problem: string): never => {
-    throw new ConfigError([{ setting: 'SPARK_AUTH_TOKENS', problem }]);
-  };
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    return fail(`cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  let text: string;
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) return fail(`${path} is not a regular file`);
-    const who = [st.mode & 0o070 ? 'group' : '', st.mode & 0o007 ? 'others' : ''].filter((w) => w !== '');
-    if (who.length > 0) {
-      const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
-      return fail(`${path}: mode ${mode} lets ${who.join(' and ')} access it; use 0400 or 0600`);
-    }
-    if (st.size > MAX_FILE_BYTES) return fail(`${path} is larger than 1 MiB`);
-    const bytes = Buffer.alloc(st.size);
-    text = bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, 0)).toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
+  const bytes = readSecretFile('SPARK_AUTH_TOKENS', path);
+  const text = bytes.toString('utf8');
+  bytes.fill(0);
   const { entries, issues } = parseTokenFile(text, path);
   if (issues.length > 0) throw new ConfigError(issues);
   return entries;

@@ -18,6 +18,8 @@ const REQUEST_CODES: Record<RequestError['code'], Code> = {
   TOO_MANY_STREAMS: Code.ResourceExhausted,
   RATE_LIMITED: Code.ResourceExhausted,
   SHUTTING_DOWN: Code.Unavailable,
+  NOT_SEALED: Code.FailedPrecondition,
+  PUBLICATION_UNKNOWN: Code.NotFound,
 };
 
 const STORE_CODES: Record<string, Code> = {

@@ -26,12 +26,14 @@ import {
   SubmitStreamResponseSchema,
   VerifyResponseSchema,
 } from '../gen/spark/v1/processor_pb.js';
+import type { Publications } from '../ipfs/publications.ts';
 import { resultLabel } from '../metrics/metrics.ts';
 import type { Store } from '../store/store.ts';
 import { CALLER, CONNECTION } from './authorization.ts';
 import { leafStatus, toKeyRecord, toReceipt } from './convert.ts';
 import { toConnectError, toErrorDetail } from './error-map.ts';
 import { checkItemCount, type RateLimiter, rateLimited, type StreamGate } from './limits.ts';
+import { createPublishHandlers } from './publish-service.ts';
 import { RequestError } from './request-error.ts';
 import { pipelineInOrder } from './submit-stream.ts';
 import { requireHash32, toSubmission } from './validate.ts';
@@ -54,6 +56,8 @@ export interface ProcessorDeps {
   readonly onlineCheck?: OnlineCheck | undefined;
   /** Request limits (SPEC §11). */
   readonly limits: ProcessorLimits;
+  /** Published bundles (Publish, GetPublication). */
+  readonly publications: Publications;
   /** Told what each submission came to: "accepted", "duplicate", or the refusal's code (for metrics). */
   readonly onSubmission?: ((result: string, count?: number) => void) | undefined;
 }
@@ -138,7 +142,18 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
     });
   };
 
+  const publishing = createPublishHandlers({
+    publications: d.publications,
+    prove: (leafHash) => {
+      const r = proveResponse(leafHash);
+      return { status: r.status, bundle: r.bundle };
+    },
+  });
+
   return {
+    publish: publishing.publish,
+    getPublication: publishing.getPublication,
+
     async submit(req) {
       try {
         return create(SubmitResponseSchema, { receipt: await submitOne(req) });

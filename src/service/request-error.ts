@@ -12,7 +12,9 @@ export type RequestErrorCode =
   | 'TOO_MANY_ITEMS' // a request carries more items than SPARK_MAX_ITEMS_PER_REQUEST
   | 'TOO_MANY_STREAMS' // SPARK_MAX_CONCURRENT_STREAMS streams are open already
   | 'RATE_LIMITED' // a client's stream items exceed SPARK_STREAM_RATE per second
-  | 'SHUTTING_DOWN'; // the server is draining
+  | 'SHUTTING_DOWN' // the server is draining
+  | 'NOT_SEALED' // a sealed leaf is needed (e.g. to publish its bundle)
+  | 'PUBLICATION_UNKNOWN'; // no publication with that CID
 
 /** A refused request; `field` names the offending field. */
 export class RequestError extends SparkError<RequestErrorCode> {

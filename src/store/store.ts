@@ -117,7 +117,15 @@ export interface Store {
 }
 
 /** Tables of documents kept for other modules. */
-export type DocTable = 'anchors' | 'outbox' | 'anchor-meta' | 'checkpoints' | 'checkpoint-anchors';
+export type DocTable =
+  | 'anchors'
+  | 'outbox'
+  | 'anchor-meta'
+  | 'checkpoints'
+  | 'checkpoint-anchors'
+  | 'ipfs-blocks' // CID → the published bytes
+  | 'ipfs-publications' // CID → publication record (JSON)
+  | 'ipfs-queue'; // CID → empty, while some publisher still has work
 
 /** One document write; `value` undefined deletes. */
 export interface DocWrite {

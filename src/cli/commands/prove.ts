@@ -1,4 +1,5 @@
-// `spark prove`: fetches a leaf's proof bundle, optionally waiting until it is sealed, and writes the .spark file.
+// `spark prove`: fetches a leaf's proof bundle, optionally waiting until it is sealed, writes the .spark file, and
+// with --publish has the server publish it on IPFS (docs/ipfs.md).
 import { toBinary } from '@bufbuild/protobuf';
 import { ProofBundleSchema, Status } from '../../gen/spark/v1/bundle_pb.js';
 import type { ProveResponse } from '../../gen/spark/v1/processor_pb.js';
@@ -12,7 +13,13 @@ export const DEFAULT_WAIT_SECONDS = 3600;
 
 /** Writes the bundle for --leaf to --out. */
 export async function prove(argv: readonly string[], out: (line: string) => void): Promise<number> {
-  const args = parseArgs(argv, { ...SERVER_FLAGS, leaf: 'string', wait: 'optional-number', out: 'string' });
+  const args = parseArgs(argv, {
+    ...SERVER_FLAGS,
+    leaf: 'string',
+    wait: 'optional-number',
+    out: 'string',
+    publish: 'boolean',
+  });
   const leafHex = stringFlag(args, 'leaf');
   const outPath = stringFlag(args, 'out');
   const target = serverTarget(args);
@@ -43,5 +50,16 @@ export async function prove(argv: readonly string[], out: (line: string) => void
   }
   writeFileFor('out', outPath, toBinary(ProofBundleSchema, res.bundle));
   out(`${Status[res.status]}: bundle written to ${outPath}`);
+  if (args.flags.get('publish') === true) {
+    // The server publishes its current bundle for the leaf: the same bytes as written above unless the leaf
+    // advanced in between, which the CID (of what the gateway serves) then reflects.
+    const p = await client.publish({ leafHash });
+    out(
+      `published: ${p.cid} (${p.size} bytes, ${Status[p.status]}), served at ${p.gatewayPath} on the HTTP port`,
+    );
+    for (const x of p.publishers) {
+      out(`  ${x.publisher}: ${x.state}${x.lastError === '' ? '' : ` (${x.lastError})`}`);
+    }
+  }
   return 0;
 }

@@ -686,6 +686,156 @@ export declare type GetInventoryResponse = Message<"spark.v1.GetInventoryRespons
 export declare const GetInventoryResponseSchema: GenMessage<GetInventoryResponse>;
 
 /**
+ * Asks to publish a leaf's bundle.
+ *
+ * @generated from message spark.v1.PublishRequest
+ */
+export declare type PublishRequest = Message<"spark.v1.PublishRequest"> & {
+  /**
+   * 32-byte leaf hash from the receipt; the leaf must be sealed.
+   *
+   * @generated from field: bytes leaf_hash = 1;
+   */
+  leafHash: Uint8Array;
+};
+
+/**
+ * Describes the message spark.v1.PublishRequest.
+ * Use `create(PublishRequestSchema)` to create a new message.
+ */
+export declare const PublishRequestSchema: GenMessage<PublishRequest>;
+
+/**
+ * Asks for a publication.
+ *
+ * @generated from message spark.v1.GetPublicationRequest
+ */
+export declare type GetPublicationRequest = Message<"spark.v1.GetPublicationRequest"> & {
+  /**
+   * CIDv1 string (base32, "bafk…").
+   *
+   * @generated from field: string cid = 1;
+   */
+  cid: string;
+};
+
+/**
+ * Describes the message spark.v1.GetPublicationRequest.
+ * Use `create(GetPublicationRequestSchema)` to create a new message.
+ */
+export declare const GetPublicationRequestSchema: GenMessage<GetPublicationRequest>;
+
+/**
+ * One publisher's progress with a publication.
+ *
+ * @generated from message spark.v1.PublisherStatus
+ */
+export declare type PublisherStatus = Message<"spark.v1.PublisherStatus"> & {
+  /**
+   * Publisher name: "kubo" or "pinning".
+   *
+   * @generated from field: string publisher = 1;
+   */
+  publisher: string;
+
+  /**
+   * QUEUED, PUBLISHING (a pin request made, being polled), PUBLISHED or FAILED (after the last retry).
+   *
+   * @generated from field: string state = 2;
+   */
+  state: string;
+
+  /**
+   * Attempts made so far.
+   *
+   * @generated from field: uint32 attempts = 3;
+   */
+  attempts: number;
+
+  /**
+   * The last failure, empty when none.
+   *
+   * @generated from field: string last_error = 4;
+   */
+  lastError: string;
+
+  /**
+   * When the publisher confirmed it, milliseconds since the Unix epoch (0 before).
+   *
+   * @generated from field: uint64 published_at_ms = 5;
+   */
+  publishedAtMs: bigint;
+};
+
+/**
+ * Describes the message spark.v1.PublisherStatus.
+ * Use `create(PublisherStatusSchema)` to create a new message.
+ */
+export declare const PublisherStatusSchema: GenMessage<PublisherStatus>;
+
+/**
+ * A publication: the CID, what it holds and where it went.
+ *
+ * @generated from message spark.v1.PublishResponse
+ */
+export declare type PublishResponse = Message<"spark.v1.PublishResponse"> & {
+  /**
+   * CIDv1 (raw codec, sha2-256) of the bundle bytes.
+   *
+   * @generated from field: string cid = 1;
+   */
+  cid: string;
+
+  /**
+   * Leaf whose bundle this is.
+   *
+   * @generated from field: bytes leaf_hash = 2;
+   */
+  leafHash: Uint8Array;
+
+  /**
+   * The leaf's status when the bundle was published.
+   *
+   * @generated from field: spark.v1.Status status = 3;
+   */
+  status: Status;
+
+  /**
+   * Size of the published bytes.
+   *
+   * @generated from field: uint64 size = 4;
+   */
+  size: bigint;
+
+  /**
+   * Path on the sidecar's HTTP port that serves the bytes ("/ipfs/{cid}").
+   *
+   * @generated from field: string gateway_path = 5;
+   */
+  gatewayPath: string;
+
+  /**
+   * One entry per configured publisher (none when only the gateway serves it).
+   *
+   * @generated from field: repeated spark.v1.PublisherStatus publishers = 6;
+   */
+  publishers: PublisherStatus[];
+
+  /**
+   * When it was first published here, milliseconds since the Unix epoch.
+   *
+   * @generated from field: uint64 created_at_ms = 7;
+   */
+  createdAtMs: bigint;
+};
+
+/**
+ * Describes the message spark.v1.PublishResponse.
+ * Use `create(PublishResponseSchema)` to create a new message.
+ */
+export declare const PublishResponseSchema: GenMessage<PublishResponse>;
+
+/**
  * Submits digests, serves proof bundles and verifies them.
  *
  * @generated from service spark.v1.SparkProcessor
@@ -772,6 +922,28 @@ export declare const SparkProcessor: GenService<{
     methodKind: "unary";
     input: typeof GetInventoryRequestSchema;
     output: typeof GetInventoryResponseSchema;
+  },
+  /**
+   * Publishes the leaf's current bundle on IPFS (SPEC §10): stores the exact bytes under their CIDv1 (raw,
+   * sha2-256), serves them at the HTTP port's /ipfs/{cid}, and queues them for the configured publishers.
+   * Publishing the same bytes again returns the same publication; a richer bundle later gets a new CID.
+   *
+   * @generated from rpc spark.v1.SparkProcessor.Publish
+   */
+  publish: {
+    methodKind: "unary";
+    input: typeof PublishRequestSchema;
+    output: typeof PublishResponseSchema;
+  },
+  /**
+   * A publication's status, by CID.
+   *
+   * @generated from rpc spark.v1.SparkProcessor.GetPublication
+   */
+  getPublication: {
+    methodKind: "unary";
+    input: typeof GetPublicationRequestSchema;
+    output: typeof PublishResponseSchema;
   },
 }>;
 
