@@ -47,8 +47,9 @@ export function createPublishWorker(o: PublishWorkerOptions): PublishWorker {
   let running: Promise<void> | undefined;
   let stopped = false;
 
-  const failed = (p: PublisherProgress, reason: string): PublisherProgress => {
-    const attempts = p.attempts + 1;
+  /** `p` after a failure; `counts` is false when the failed step was a poll of an attempt already counted. */
+  const failed = (p: PublisherProgress, reason: string, counts = true): PublisherProgress => {
+    const attempts = counts ? p.attempts + 1 : p.attempts;
     const last = attempts >= o.maxAttempts;
     return {
       ...p,
@@ -69,7 +70,8 @@ export function createPublishWorker(o: PublishWorkerOptions): PublishWorker {
       if (p.state === 'PUBLISHING' && p.requestId !== undefined && publisher.poll !== undefined) {
         const outcome = await publisher.poll(p.requestId, signal);
         if (outcome === 'pinned') return { ...p, state: 'PUBLISHED', publishedAtMs: o.now(), lastError: '' };
-        if (outcome === 'failed') return failed(p, `${publisher.name}: the service reports the pin failed`);
+        if (outcome === 'failed')
+          return failed(p, `${publisher.name}: the service reports the pin failed`, false);
         if (o.now() - createdAtMs > o.pinTimeoutMs) {
           return {
             ...p,

@@ -171,3 +171,42 @@ test('SPARK_HTTP_LISTEN: next to gRPC on loopback by default, explicit, off, and
   );
   assert.deepEqual(problems({ SPARK_HTTP_LISTEN: '0.0.0.0:9464', SPARK_INSECURE: 'true' }), []);
 });
+
+test('SPARK_IPFS_*: publishers off by default; URLs, token file and origins validated', () => {
+  const c = loadConfig({});
+  assert.deepEqual([c.ipfs.kuboUrl, c.ipfs.pinningUrl, c.ipfs.maxAttempts], [undefined, undefined, 8]);
+  const ok = loadConfig({
+    SPARK_IPFS_KUBO_URL: 'http://127.0.0.1:5001',
+    SPARK_IPFS_PINNING_URL: 'https://pins.example/psa',
+    SPARK_IPFS_PINNING_TOKEN_FILE: '/run/secrets/pinning-token',
+    SPARK_IPFS_PINNING_ORIGINS: '/ip4/10.0.0.5/tcp/4001/p2p/QmNode, /dns4/kubo.internal/tcp/4001',
+  });
+  assert.equal(ok.ipfs.pinningUrl, 'https://pins.example/psa');
+  assert.deepEqual(ok.ipfs.pinningOrigins, [
+    '/ip4/10.0.0.5/tcp/4001/p2p/QmNode',
+    '/dns4/kubo.internal/tcp/4001',
+  ]);
+  assert.throws(
+    () =>
+      loadConfig({
+        SPARK_IPFS_KUBO_URL: 'ftp://x',
+        SPARK_IPFS_PINNING_URL: 'https://pins.example/?q=1',
+        SPARK_IPFS_PINNING_ORIGINS: 'not-a-multiaddr',
+        SPARK_IPFS_MAX_ATTEMPTS: '0',
+      }),
+    (e: unknown) => {
+      const settings = (e as ConfigError).issues.map((i) => i.setting).sort();
+      assert.deepEqual(settings, [
+        'SPARK_IPFS_KUBO_URL',
+        'SPARK_IPFS_MAX_ATTEMPTS',
+        'SPARK_IPFS_PINNING_ORIGINS',
+        'SPARK_IPFS_PINNING_URL',
+      ]);
+      return true;
+    },
+  );
+  assert.throws(
+    () => loadConfig({ SPARK_IPFS_PINNING_URL: 'https://pins.example' }),
+    /SPARK_IPFS_PINNING_TOKEN_FILE: needed/,
+  );
+});
