@@ -64,6 +64,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY package.json ./
 COPY providers ./providers
 COPY src ./src
+COPY web/dist ./web/dist
 # The only writable place: the data volume, owned by the service user, 0700 like the data directory the
 # server would create itself.
 RUN mkdir -p /data && chown 1000:1000 /data && chmod 0700 /data

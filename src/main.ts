@@ -27,6 +27,7 @@ import { SparkAdmin } from './gen/spark/v1/admin_pb.js';
 import { SparkProcessor } from './gen/spark/v1/processor_pb.js';
 import { type HttpRoute, type RunningHttpServer, startHttpServer } from './http/http-server.ts';
 import { probeRoutes } from './http/probe-routes.ts';
+import { verifyPageRoute } from './http/verify-page.ts';
 import { gatewayRoute } from './ipfs/gateway.ts';
 import { createPublications } from './ipfs/publications.ts';
 import { createPublishWorker } from './ipfs/publish-worker.ts';
@@ -220,6 +221,9 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         ? undefined
         : createSymbolRestClient({ url: config.symbolNodeUrl, timeoutMs: 2_000 });
     httpRoutes.push(gatewayRoute((cid) => publications.bytes(cid)));
+    const verifyPage = verifyPageRoute();
+    if (typeof verifyPage === 'string') log.warn({ reason: verifyPage }, 'GET /verify is not served');
+    else httpRoutes.push(verifyPage);
     httpRoutes.push(
       ...probeRoutes(metrics, {
         draining: () => health.state.isDraining(),

@@ -1,0 +1,135 @@
+// The web verifier (SPEC §4): checks a .spark bundle — and optionally the original file, hashed here — with the
+// same library as `spark verify`, in the browser, offline. Nothing is sent anywhere: the page's Content-Security-
+// Policy forbids every connection, and the code below makes none.
+import { decodeBundle } from '../../src/bundle/codec.ts';
+import { type VerifyReport, verifyBundle } from '../../src/bundle/verify.ts';
+import { algorithmById } from '../../src/crypto/algorithms.ts';
+import { createNobleVerifier } from '../../src/crypto/noble-verifier.ts';
+import { portableSha256 } from '../../src/crypto/sha256.ts';
+import { toHex } from '../../src/encoding/bytes.ts';
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+
+let bundleFile: File | undefined;
+let dataFile: File | undefined;
+
+/** Reads a file the user chose (a local read: no network). */
+const bytesOf = async (f: File): Promise<Uint8Array> => new Uint8Array(await f.arrayBuffer());
+
+function text(tag: string, content: string, className?: string): HTMLElement {
+  const el = document.createElement(tag);
+  el.textContent = content;
+  if (className !== undefined) el.className = className;
+  return el;
+}
+
+function showSummary(bytes: Uint8Array): void {
+  const list = $<HTMLElement>('summary');
+  list.replaceChildren();
+  let b: ReturnType<typeof decodeBundle>;
+  try {
+    b = decodeBundle(bytes);
+  } catch {
+    return;
+  }
+  const h = b.headerFields;
+  const rows: Array<[string, string]> = [
+    ['leaf digest (SHA-256)', toHex(b.leaf?.digest ?? new Uint8Array(0))],
+    [
+      'batch',
+      h === undefined ? '?' : `${h.sequence} of log ${toHex(h.logId).slice(0, 16)}…, ${h.treeSize} leaves`,
+    ],
+    ['sealed', h === undefined ? '?' : new Date(Number(h.timeMs)).toISOString()],
+    [
+      'algorithm',
+      h === undefined ? '?' : (algorithmById(h.algorithmId)?.name ?? `0x${h.algorithmId.toString(16)}`),
+    ],
+    ['key id', h === undefined ? '?' : toHex(h.keyId)],
+    [
+      'anchor',
+      b.anchor === undefined
+        ? 'none (sealed only)'
+        : `Symbol transaction ${toHex(b.anchor.transactionHash)}, claimed height ${b.anchor.height}`,
+    ],
+  ];
+  for (const [k, v] of rows) list.append(text('dt', k), text('dd', v));
+}
+
+function showReport(report: VerifyReport, withData: boolean): void {
+  const verdict = $<HTMLElement>('verdict');
+  const failed = report.checks.filter((c) => !c.ok).map((c) => c.name);
+  verdict.textContent = report.valid ? 'VALID' : `INVALID: failed ${failed.join(', ')}`;
+  verdict.className = report.valid ? 'verdict valid' : 'verdict invalid';
+  verdict.dataset['valid'] = String(report.valid);
+  const body = $<HTMLTableSectionElement>('checks');
+  body.replaceChildren();
+  for (const c of report.checks) {
+    const row = document.createElement('tr');
+    row.dataset['check'] = c.name;
+    row.dataset['ok'] = String(c.ok);
+    row.className = c.ok ? 'ok' : 'fail';
+    row.append(
+      text('td', c.ok ? '✔ ok' : '✘ FAIL', 'mark'),
+      text('td', c.name, 'name'),
+      text('td', c.detail, 'detail'),
+    );
+    body.append(row);
+  }
+  $<HTMLElement>('subject-note').textContent = withData
+    ? 'The original file was hashed in this page and compared with the leaf digest (check "subject").'
+    : 'No original file given: the "subject" check only says so. Add the file to check it is the one proven.';
+  $<HTMLElement>('result').hidden = false;
+}
+
+async function run(): Promise<void> {
+  if (bundleFile === undefined) return;
+  const status = $<HTMLElement>('status');
+  status.textContent = 'verifying…';
+  try {
+    const bytes = await bytesOf(bundleFile);
+    const data = dataFile === undefined ? undefined : await bytesOf(dataFile);
+    // Let the status paint before the (synchronous) signature checks.
+    await new Promise((r) => setTimeout(r, 0));
+    const t = performance.now();
+    const report = verifyBundle(bytes, {
+      verifier: createNobleVerifier(),
+      sha256: portableSha256,
+      ...(data === undefined ? {} : { data }),
+    });
+    showSummary(bytes);
+    showReport(report, data !== undefined);
+    status.textContent = `${bundleFile.name}: ${bytes.length} bytes checked in ${(performance.now() - t).toFixed(0)} ms, offline`;
+  } catch (err) {
+    status.textContent = `could not read the file: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+function bind(inputId: string, set: (f: File | undefined) => void): void {
+  $<HTMLInputElement>(inputId).addEventListener('change', (e) => {
+    set((e.target as HTMLInputElement).files?.[0]);
+    void run();
+  });
+}
+
+bind('bundle-input', (f) => {
+  bundleFile = f;
+});
+bind('data-input', (f) => {
+  dataFile = f;
+});
+
+const drop = $<HTMLElement>('drop');
+drop.addEventListener('dragover', (e) => {
+  e.preventDefault();
+  drop.classList.add('over');
+});
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', (e) => {
+  e.preventDefault();
+  drop.classList.remove('over');
+  for (const f of Array.from(e.dataTransfer?.files ?? [])) {
+    if (f.name.endsWith('.spark')) bundleFile = f;
+    else dataFile = f;
+  }
+  void run();
+});
