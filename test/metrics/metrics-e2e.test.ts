@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { Status } from '../../src/gen/spark/v1/bundle_pb.js';
 import { clientsFor, traceStatuses, waitFor } from '../anchoring/support.ts';
 import { type SymbolTestNode, startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';
-import { type Exposition, parsePrometheusText, samplesOf, valueOf } from '../support/prometheus-text.ts';
+import { type Exposition, parsePrometheusText, samplesOf, sampleValue } from '../support/prometheus-text.ts';
 import { type ServerProcess, startServerProcess, tempDir } from '../support/spawn-server.ts';
 
 async function scrape(port: number): Promise<Exposition> {
@@ -72,11 +72,11 @@ test('metrics and probes during an anchored run', async (t) => {
     }),
   );
   let m = await scrape(httpPort);
-  assert.equal(valueOf(m, 'spark_submissions_total', { result: 'accepted' }), 6);
-  assert.equal(valueOf(m, 'spark_submissions_total', { result: 'duplicate' }), 1);
-  assert.equal(valueOf(m, 'spark_submissions_total', { result: 'field_invalid' }), 2);
-  assert.equal(valueOf(m, 'spark_submissions_total', { result: 'too_many_items' }), 11);
-  assert.equal(valueOf(m, 'spark_pending_leaves'), 6);
+  assert.equal(sampleValue(m, 'spark_submissions_total', { result: 'accepted' }), 6);
+  assert.equal(sampleValue(m, 'spark_submissions_total', { result: 'duplicate' }), 1);
+  assert.equal(sampleValue(m, 'spark_submissions_total', { result: 'field_invalid' }), 2);
+  assert.equal(sampleValue(m, 'spark_submissions_total', { result: 'too_many_items' }), 11);
+  assert.equal(sampleValue(m, 'spark_pending_leaves'), 6);
 
   // The first announcement fails at the node; the retry goes through to FINALIZED.
   node.faults.rejectWith('Failure_Core_Insufficient_Balance');
@@ -86,18 +86,18 @@ test('metrics and probes during an anchored run', async (t) => {
   assert.equal(trace.statuses.at(-1), Status.FINALIZED);
 
   m = await scrape(httpPort);
-  assert.equal(valueOf(m, 'spark_pending_leaves'), 0);
-  assert.equal(valueOf(m, 'spark_batch_size_count'), 1);
-  assert.equal(valueOf(m, 'spark_batch_size_sum'), 6);
-  assert.equal(valueOf(m, 'spark_seal_duration_seconds_count'), 1);
-  assert.ok(valueOf(m, 'spark_seal_duration_seconds_sum') > 0);
+  assert.equal(sampleValue(m, 'spark_pending_leaves'), 0);
+  assert.equal(sampleValue(m, 'spark_batch_size_count'), 1);
+  assert.equal(sampleValue(m, 'spark_batch_size_sum'), 6);
+  assert.equal(sampleValue(m, 'spark_seal_duration_seconds_count'), 1);
+  assert.ok(sampleValue(m, 'spark_seal_duration_seconds_sum') > 0);
   assert.equal(
-    valueOf(m, 'spark_announcement_failures_total', { code: 'failure_core_insufficient_balance' }),
+    sampleValue(m, 'spark_announcement_failures_total', { code: 'failure_core_insufficient_balance' }),
     1,
   );
   for (const stage of ['announced', 'confirmed', 'finalized']) {
-    assert.equal(valueOf(m, 'spark_anchor_latency_seconds_count', { stage }), 1, stage);
-    assert.ok(valueOf(m, 'spark_anchor_latency_seconds_sum', { stage }) > 0, stage);
+    assert.equal(sampleValue(m, 'spark_anchor_latency_seconds_count', { stage }), 1, stage);
+    assert.ok(sampleValue(m, 'spark_anchor_latency_seconds_sum', { stage }) > 0, stage);
   }
   const signs = samplesOf(m, 'spark_sign_duration_seconds_count', {
     provider: 'memory',
@@ -105,8 +105,8 @@ test('metrics and probes during an anchored run', async (t) => {
   });
   assert.equal(signs.length, 1);
   assert.ok((signs[0]?.value ?? 0) >= 1, 'the header signature was timed');
-  assert.equal(valueOf(m, 'spark_http_requests_total', { route: '/readyz', status: '200' }), 1);
-  assert.ok(valueOf(m, 'spark_http_requests_total', { route: '/metrics', status: '200' }) >= 1);
+  assert.equal(sampleValue(m, 'spark_http_requests_total', { route: '/readyz', status: '200' }), 1);
+  assert.ok(sampleValue(m, 'spark_http_requests_total', { route: '/metrics', status: '200' }) >= 1);
   for (const family of [
     'spark_submissions_total',
     'spark_anchor_latency_seconds',
@@ -116,7 +116,7 @@ test('metrics and probes during an anchored run', async (t) => {
   }
   await fetch(`http://127.0.0.1:${httpPort}/nowhere`);
   m = await scrape(httpPort);
-  assert.equal(valueOf(m, 'spark_http_requests_total', { route: 'unmatched', status: '404' }), 1);
+  assert.equal(sampleValue(m, 'spark_http_requests_total', { route: 'unmatched', status: '404' }), 1);
 
   // The node down: not ready (after the 5 s cache), naming it; up again: ready.
   await node.faults.down();
@@ -138,6 +138,6 @@ test('metrics and probes during an anchored run', async (t) => {
     20_000,
   );
   console.log(
-    `metrics: ${m.samples.length} samples in ${m.type.size} families; anchor latency finalized ${valueOf(m, 'spark_anchor_latency_seconds_sum', { stage: 'finalized' }).toFixed(2)} s`,
+    `metrics: ${m.samples.length} samples in ${m.type.size} families; anchor latency finalized ${sampleValue(m, 'spark_anchor_latency_seconds_sum', { stage: 'finalized' }).toFixed(2)} s`,
   );
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createMetrics, resultLabel } from '../../src/metrics/metrics.ts';
-import { parsePrometheusText, valueOf } from '../support/prometheus-text.ts';
+import { parsePrometheusText, sampleValue } from '../support/prometheus-text.ts';
 
 test('two sidecars in one process keep their own registries', async () => {
   let pending = 3;
@@ -15,17 +15,17 @@ test('two sidecars in one process keep their own registries', async () => {
   pending = 7;
   const ma = parsePrometheusText(await a.text());
   const mb = parsePrometheusText(await b.text());
-  assert.equal(valueOf(ma, 'spark_submissions_total', { result: 'accepted' }), 2);
-  assert.equal(valueOf(mb, 'spark_submissions_total', { result: 'accepted' }), 1);
-  assert.equal(valueOf(ma, 'spark_pending_leaves'), 7, 'read at scrape time');
-  assert.equal(valueOf(ma, 'spark_batch_size_sum'), 10);
-  assert.equal(valueOf(ma, 'spark_batch_size_bucket', { le: '10' }), 1);
-  assert.equal(valueOf(ma, 'spark_batch_size_bucket', { le: '1' }), 0);
+  assert.equal(sampleValue(ma, 'spark_submissions_total', { result: 'accepted' }), 2);
+  assert.equal(sampleValue(mb, 'spark_submissions_total', { result: 'accepted' }), 1);
+  assert.equal(sampleValue(ma, 'spark_pending_leaves'), 7, 'read at scrape time');
+  assert.equal(sampleValue(ma, 'spark_batch_size_sum'), 10);
+  assert.equal(sampleValue(ma, 'spark_batch_size_bucket', { le: '10' }), 1);
+  assert.equal(sampleValue(ma, 'spark_batch_size_bucket', { le: '1' }), 0);
   assert.equal(
-    valueOf(ma, 'spark_sign_duration_seconds_count', { provider: 'memory', algorithm: 'ML-DSA-65' }),
+    sampleValue(ma, 'spark_sign_duration_seconds_count', { provider: 'memory', algorithm: 'ML-DSA-65' }),
     1,
   );
-  assert.equal(valueOf(ma, 'spark_http_requests_total', { route: '/metrics', status: '200' }), 1);
+  assert.equal(sampleValue(ma, 'spark_http_requests_total', { route: '/metrics', status: '200' }), 1);
 });
 
 test('refusal codes become bounded, safe label values', () => {

@@ -92,7 +92,7 @@ export function samplesOf(e: Exposition, name: string, labels: Record<string, st
 }
 
 /** The single value of `name` with `labels` (throws when there is not exactly one). */
-export function valueOf(e: Exposition, name: string, labels: Record<string, string> = {}): number {
+export function sampleValue(e: Exposition, name: string, labels: Record<string, string> = {}): number {
   const found = samplesOf(e, name, labels);
   if (found.length !== 1) throw new Error(`${found.length} samples of ${name} ${JSON.stringify(labels)}`);
   return (found[0] as Sample).value;
