@@ -7,13 +7,14 @@ import { CliError, EXIT_CODES } from './cli-error.ts';
 const USAGE = `usage:
   spark serve [--listen 127.0.0.1:50051] [--data-dir DIR] [--insecure]   (TLS and tokens: docs/security.md)
   spark signer --tls-cert F --tls-key F --client-ca F --policy F.json [--listen 127.0.0.1:50061]
-  spark submit --server HOST:PORT (--file F | --digest HEX | --text S) [--immediate] [--request-id ID] [--json]
-  spark prove --server HOST:PORT --leaf HEX [--wait [SECONDS]] --out F.spark [--publish]   (--wait: until final, or SECONDS; --publish: on IPFS)
+  spark submit --server HOST:PORT (--file F | --digest HEX | --text S | --dir DIR) [--immediate] [--request-id ID] [--json] [--quiet]
+  spark status --server HOST:PORT [--json]
+  spark prove --server HOST:PORT --leaf HEX [--wait [SECONDS]] --out F.spark [--publish] [--quiet]   (--wait: until final, or SECONDS; --publish: on IPFS)
   spark verify F.spark [--data F | --digest HEX] [--symbol URL] [--disable-algorithm NAME,…] [--json]
   spark inspect F.spark
   spark keys list|rotate --server HOST:PORT [--json]
   spark token create --name NAME [--role client|admin]
-  submit, prove and keys also take: --tls-ca F [--tls-cert F --tls-key F] [--token-file F] (or SPARK_TOKEN_FILE)`;
+  submit, prove, status and keys also take: --tls-ca F [--tls-cert F --tls-key F] [--token-file F] (or SPARK_TOKEN_FILE)`;
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -33,6 +34,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./commands/verify.ts')).verify(rest, print);
     case 'inspect':
       return (await import('./commands/inspect.ts')).inspect(rest, print);
+    case 'status':
+      return (await import('./commands/status.ts')).status(rest, print);
     case 'keys':
       return (await import('./commands/keys.ts')).keys(rest, print);
     case 'token':

@@ -35,6 +35,7 @@ import { toConnectError, toErrorDetail } from './error-map.ts';
 import { checkItemCount, type RateLimiter, rateLimited, type StreamGate } from './limits.ts';
 import { createPublishHandlers } from './publish-service.ts';
 import { RequestError } from './request-error.ts';
+import { statusSummary } from './status-summary.ts';
 import { pipelineInOrder } from './submit-stream.ts';
 import { requireHash32, toSubmission } from './validate.ts';
 
@@ -153,6 +154,7 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
   return {
     publish: publishing.publish,
     getPublication: publishing.getPublication,
+    getStatus: async () => statusSummary(d.store, d.anchors, Date.now),
 
     async submit(req) {
       try {

@@ -7,6 +7,7 @@ import { parseArgs, stringFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 import { processorClient, SERVER_FLAGS, serverTarget } from '../client.ts';
 import { hash32Flag, writeFileFor } from '../io.ts';
+import { createProgress } from '../progress.ts';
 
 /** Default wait when --wait has no value, seconds. */
 export const DEFAULT_WAIT_SECONDS = 3600;
@@ -19,6 +20,7 @@ export async function prove(argv: readonly string[], out: (line: string) => void
     wait: 'optional-number',
     out: 'string',
     publish: 'boolean',
+    quiet: 'boolean',
   });
   const leafHex = stringFlag(args, 'leaf');
   const outPath = stringFlag(args, 'out');
@@ -36,8 +38,17 @@ export async function prove(argv: readonly string[], out: (line: string) => void
     // FINALIZED with it), or the wait runs out; then write the richest bundle seen.
     const seconds = wait === true ? DEFAULT_WAIT_SECONDS : Number(wait);
     const signal = AbortSignal.timeout(seconds * 1000);
+    const progress = createProgress('prove', { quiet: args.flags.has('quiet') });
+    const started = Date.now();
     try {
-      for await (const update of client.watchProof({ leafHash }, { signal })) res = update;
+      for await (const update of client.watchProof({ leafHash }, { signal })) {
+        if (res?.status !== update.status) {
+          progress.say(
+            `${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${Status[update.status]}`,
+          );
+        }
+        res = update;
+      }
     } catch (e) {
       if (!signal.aborted) throw e;
     }

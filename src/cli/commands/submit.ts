@@ -1,4 +1,5 @@
-// `spark submit`: sends a file's digest, a digest or text, and prints the receipt.
+// `spark submit`: sends a file's digest, a digest or text, and prints the receipt; or every file of a directory
+// (hashed here, sent with SubmitBatch), with progress on stderr.
 import { toJson } from '@bufbuild/protobuf';
 import { toHex } from '../../encoding/bytes.ts';
 import { Status } from '../../gen/spark/v1/bundle_pb.js';
@@ -7,6 +8,7 @@ import { oneOf, parseArgs, stringFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 import { processorClient, SERVER_FLAGS, serverTarget } from '../client.ts';
 import { hash32Flag, sha256File } from '../io.ts';
+import { submitDir } from './submit-dir.ts';
 
 /** Submits one item; prints the receipt (JSON with --json). */
 export async function submit(argv: readonly string[], out: (line: string) => void): Promise<number> {
@@ -18,9 +20,12 @@ export async function submit(argv: readonly string[], out: (line: string) => voi
     immediate: 'boolean',
     'request-id': 'string',
     json: 'boolean',
+    dir: 'string',
+    quiet: 'boolean',
   });
   const target = serverTarget(args);
-  const which = oneOf(args, ['file', 'digest', 'text'], true);
+  const which = oneOf(args, ['file', 'digest', 'text', 'dir'], true);
+  if (which === 'dir') return submitDir(stringFlag(args, 'dir') as string, args, out);
   let payload: SubmitRequest['payload'];
   if (which === 'file') {
     // Files are hashed here, so any size works and the content never leaves this machine.

@@ -836,6 +836,88 @@ export declare type PublishResponse = Message<"spark.v1.PublishResponse"> & {
 export declare const PublishResponseSchema: GenMessage<PublishResponse>;
 
 /**
+ * Asks for the status summary.
+ *
+ * @generated from message spark.v1.GetStatusRequest
+ */
+export declare type GetStatusRequest = Message<"spark.v1.GetStatusRequest"> & {
+};
+
+/**
+ * Describes the message spark.v1.GetStatusRequest.
+ * Use `create(GetStatusRequestSchema)` to create a new message.
+ */
+export declare const GetStatusRequestSchema: GenMessage<GetStatusRequest>;
+
+/**
+ * Batches and leaves in one status.
+ *
+ * @generated from message spark.v1.StatusCount
+ */
+export declare type StatusCount = Message<"spark.v1.StatusCount"> & {
+  /**
+   * The status.
+   *
+   * @generated from field: spark.v1.Status status = 1;
+   */
+  status: Status;
+
+  /**
+   * Batches in it (0 for PENDING: pending leaves belong to no batch yet).
+   *
+   * @generated from field: uint64 batches = 2;
+   */
+  batches: bigint;
+
+  /**
+   * Leaves in it.
+   *
+   * @generated from field: uint64 leaves = 3;
+   */
+  leaves: bigint;
+};
+
+/**
+ * Describes the message spark.v1.StatusCount.
+ * Use `create(StatusCountSchema)` to create a new message.
+ */
+export declare const StatusCountSchema: GenMessage<StatusCount>;
+
+/**
+ * The status summary of this log.
+ *
+ * @generated from message spark.v1.GetStatusResponse
+ */
+export declare type GetStatusResponse = Message<"spark.v1.GetStatusResponse"> & {
+  /**
+   * One entry per status, in lifecycle order: PENDING, SEALED, ANNOUNCED, CONFIRMED, FINALIZED, FAILED.
+   *
+   * @generated from field: repeated spark.v1.StatusCount counts = 1;
+   */
+  counts: StatusCount[];
+
+  /**
+   * Whether sealed batches are anchored on Symbol by this server (if not, SEALED is final).
+   *
+   * @generated from field: bool anchoring_enabled = 2;
+   */
+  anchoringEnabled: boolean;
+
+  /**
+   * When the summary was made, milliseconds since the Unix epoch.
+   *
+   * @generated from field: uint64 at_ms = 3;
+   */
+  atMs: bigint;
+};
+
+/**
+ * Describes the message spark.v1.GetStatusResponse.
+ * Use `create(GetStatusResponseSchema)` to create a new message.
+ */
+export declare const GetStatusResponseSchema: GenMessage<GetStatusResponse>;
+
+/**
  * Submits digests, serves proof bundles and verifies them.
  *
  * @generated from service spark.v1.SparkProcessor
@@ -944,6 +1026,16 @@ export declare const SparkProcessor: GenService<{
     methodKind: "unary";
     input: typeof GetPublicationRequestSchema;
     output: typeof PublishResponseSchema;
+  },
+  /**
+   * Counts of leaves and batches by status: pending, sealed, announced, confirmed, finalized, failed.
+   *
+   * @generated from rpc spark.v1.SparkProcessor.GetStatus
+   */
+  getStatus: {
+    methodKind: "unary";
+    input: typeof GetStatusRequestSchema;
+    output: typeof GetStatusResponseSchema;
   },
 }>;
 
