@@ -32,6 +32,7 @@ import { gatewayRoute } from './ipfs/gateway.ts';
 import { createPublications } from './ipfs/publications.ts';
 import { createPublishWorker } from './ipfs/publish-worker.ts';
 import { type IpfsPublisher, kuboPublisher, pinningPublisher } from './ipfs/publishers.ts';
+import { sealedBundlePublisher } from './ipfs/sealed-publication.ts';
 import type { Logger } from './log/logger.ts';
 import { observeAnchoring, timedProvider, timedSealer } from './metrics/instrument.ts';
 import { createMetrics } from './metrics/metrics.ts';
@@ -124,6 +125,12 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       now,
       immediateMode: config.immediateMode,
     });
+    const publications = createPublications(
+      store,
+      publishers.map((p) => p.name),
+      nativeSha256,
+      now,
+    );
     let anchors: AnchorTracker | undefined;
     let checkpointer: Checkpointer | undefined;
     if (config.symbolNodeUrl !== undefined) {
@@ -142,6 +149,11 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         maxBatchesPerAggregate: config.anchorBatchesPerTransaction,
         now,
         log: log.child({ module: 'anchor' }),
+        publishSealed: sealedBundlePublisher({
+          store,
+          prove: createProver(store, nativeSha256).prove,
+          publications,
+        }),
       });
       const tracker = anchors;
       observeAnchoring(scheduler, tracker, metrics, now);
@@ -169,12 +181,6 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         'anchoring on Symbol enabled',
       );
     }
-    const publications = createPublications(
-      store,
-      publishers.map((p) => p.name),
-      nativeSha256,
-      now,
-    );
     const publishWorker = createPublishWorker({
       publications,
       publishers,

@@ -11,6 +11,8 @@ export const RECORD_KIND_BATCH = 0x41;
 export const RECORD_KIND_CHECKPOINT = 0x43;
 /** Record kind of a key-history public key record ("K"). */
 export const RECORD_KIND_PUBLIC_KEY = 0x4b;
+/** Record kind of an immediate batch's publication record ("P": CIDs of its sealed bundles). */
+export const RECORD_KIND_PUBLICATION = 0x50;
 /** Version of the chunk header layout. */
 export const CHUNK_FORMAT_VERSION = 1;
 /** magic 4, version 1, kind 1, record id 8, index 1, count 1. */

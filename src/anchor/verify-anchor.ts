@@ -9,9 +9,11 @@ import {
   decodeCheckpointRecord,
 } from './anchor-record.ts';
 import type { Ed25519Verifier } from './ed25519-verifier.ts';
+import { decodePublicationRecord, type PublicationRecordFields } from './publication-record.ts';
 import {
   RECORD_KIND_BATCH,
   RECORD_KIND_CHECKPOINT,
+  RECORD_KIND_PUBLICATION,
   type ReassembledRecord,
   reassembleRecords,
 } from './record-chunks.ts';
@@ -51,6 +53,21 @@ export interface FoundCheckpointRecord {
   readonly fields: CheckpointRecordFields;
 }
 
+/** A publication record found in the aggregate. */
+export interface FoundPublicationRecord {
+  /** Hex record id. */
+  readonly id: string;
+  readonly fields: PublicationRecordFields;
+}
+
+/** The records reassembled from the aggregate signer's own transfers (a cosigner's messages are not the anchor's). */
+export function signerRecords(tx: ParsedAggregate): ReturnType<typeof reassembleRecords> {
+  const messages = tx.embedded
+    .filter((e) => e.transfer !== undefined && bytesEqual(e.signerPublicKey, tx.signerPublicKey))
+    .map((e) => e.transfer?.message ?? new Uint8Array(0));
+  return reassembleRecords(messages);
+}
+
 /** The verifier's report; `ok` iff every check passed. */
 export interface AnchorVerification {
   readonly ok: boolean;
@@ -66,6 +83,8 @@ export interface AnchorVerification {
   readonly batchRecords: readonly FoundBatchRecord[];
   /** The checkpoint records among them, decoded. */
   readonly checkpointRecords: readonly FoundCheckpointRecord[];
+  /** The publication records among them, decoded. */
+  readonly publicationRecords: readonly FoundPublicationRecord[];
 }
 
 /** Symbol's entity hash of a parsed aggregate. */
@@ -84,7 +103,14 @@ export function verifyAnchorTransaction(bytes: Uint8Array, options: VerifyAnchor
   const checks: AnchorCheck[] = [];
   const fail = (name: AnchorCheck['name'], detail: string): AnchorVerification => {
     checks.push({ name, ok: false, detail });
-    return { ok: false, checks, records: [], batchRecords: [], checkpointRecords: [] };
+    return {
+      ok: false,
+      checks,
+      records: [],
+      batchRecords: [],
+      checkpointRecords: [],
+      publicationRecords: [],
+    };
   };
   const seed = options.generationHashSeed;
   if (!(seed instanceof Uint8Array) || seed.length !== 32) {
@@ -127,14 +153,11 @@ export function verifyAnchorTransaction(bytes: Uint8Array, options: VerifyAnchor
   });
   const transactionHash = aggregateHash(tx, seed);
   const merkleComponentHash = merkleComponentHashOf(tx, transactionHash);
-  // Only the aggregate signer's own transfers count: a cosigner's messages are not the anchor's.
-  const messages = tx.embedded
-    .filter((e) => e.transfer !== undefined && bytesEqual(e.signerPublicKey, tx.signerPublicKey))
-    .map((e) => e.transfer?.message ?? new Uint8Array(0));
-  const { records, problems } = reassembleRecords(messages);
+  const { records, problems } = signerRecords(tx);
   const batchRecords: FoundBatchRecord[] = [];
   const recordProblems = [...problems];
   const checkpointRecords: FoundCheckpointRecord[] = [];
+  const publicationRecords: FoundPublicationRecord[] = [];
   for (const r of records) {
     if (r.kind === RECORD_KIND_BATCH) {
       const d = decodeAnchorRecord(r.bytes);
@@ -144,6 +167,10 @@ export function verifyAnchorTransaction(bytes: Uint8Array, options: VerifyAnchor
       const d = decodeCheckpointRecord(r.bytes);
       if (d.ok) checkpointRecords.push({ id: r.id, fields: d.value });
       else recordProblems.push(`record ${r.id}: ${d.reason}`);
+    } else if (r.kind === RECORD_KIND_PUBLICATION) {
+      const d = decodePublicationRecord(r.bytes);
+      if (d.ok) publicationRecords.push({ id: r.id, fields: d.value });
+      else recordProblems.push(`record ${r.id}: ${d.reason}`);
     }
   }
   checks.push({
@@ -151,7 +178,7 @@ export function verifyAnchorTransaction(bytes: Uint8Array, options: VerifyAnchor
     ok: recordProblems.length === 0,
     detail:
       recordProblems.length === 0
-        ? `${records.length} records, ${batchRecords.length} batch anchor records, ${checkpointRecords.length} checkpoint records`
+        ? `${records.length} records, ${batchRecords.length} batch anchor records, ${checkpointRecords.length} checkpoint records${publicationRecords.length > 0 ? `, ${publicationRecords.length} publication records` : ''}`
         : recordProblems.join('; '),
   });
   return {
@@ -163,5 +190,6 @@ export function verifyAnchorTransaction(bytes: Uint8Array, options: VerifyAnchor
     records,
     batchRecords,
     checkpointRecords,
+    publicationRecords,
   };
 }

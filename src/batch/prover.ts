@@ -1,8 +1,12 @@
 // Assembles the richest proof bundle available for a leaf from the store (SPEC §3 step 4, §5): sealed, then
 // with its Symbol anchor evidence once confirmed.
 import { create } from '@bufbuild/protobuf';
+import { parseAggregate } from '../anchor/aggregate-layout.ts';
 import type { AnchorStatus, BatchAnchor } from '../anchor/anchor-state.ts';
+import { decodePublicationRecord } from '../anchor/publication-record.ts';
+import { RECORD_KIND_PUBLICATION } from '../anchor/record-chunks.ts';
 import type { AnchorTracker } from '../anchor/symbol/anchor-tracker.ts';
+import { signerRecords } from '../anchor/verify-anchor.ts';
 import { buildBundle } from '../bundle/build.ts';
 import { decodeCheckpoint, headerLog } from '../bundle/checkpoint.ts';
 import { decodeHeader } from '../bundle/header.ts';
@@ -14,6 +18,7 @@ import {
   KeyRecordSchema,
   MerklePathItemSchema,
   type ProofBundle,
+  PublicationSchema,
   SignatureSchema,
 } from '../gen/spark/v1/bundle_pb.js';
 import { inclusionPath } from '../merkle/tree.ts';
@@ -131,12 +136,38 @@ function addCheckpoint(
   }
 }
 
+/**
+ * The CID an immediate batch's anchor names for leaf `index` (its publication record, docs/ipfs.md), if any.
+ * The transaction is our own stored payload; the verifier checks the same binding.
+ */
+function anchoredCid(
+  transaction: Uint8Array,
+  sequence: bigint,
+  root: Uint8Array,
+  index: number,
+): string | undefined {
+  const parsed = parseAggregate(transaction);
+  if (!parsed.ok) return undefined;
+  for (const r of signerRecords(parsed.value).records) {
+    if (r.kind !== RECORD_KIND_PUBLICATION) continue;
+    const d = decodePublicationRecord(r.bytes);
+    if (!d.ok || d.value.sequence !== sequence || !bytesEqual(d.value.root, root)) continue;
+    const entry = d.value.entries.find((e) => e.leafIndex === index);
+    if (entry !== undefined) return entry.cid;
+  }
+  return undefined;
+}
+
 /** Builds proofs from `store`, hashing with `sha256`; with `anchors`, adds Symbol evidence. */
 export function createProver(
   store: Store,
   sha256: Sha256,
   anchors?: AnchorTracker,
-): { prove(leafHash: Uint8Array): Proof; status(leafHash: Uint8Array): Omit<Proof, 'bundle'> } {
+): {
+  /** With `sealedOnly`, the bundle as of sealing: no anchor, checkpoint or publication (what is published). */
+  prove(leafHash: Uint8Array, options?: { readonly sealedOnly?: boolean }): Proof;
+  status(leafHash: Uint8Array): Omit<Proof, 'bundle'>;
+} {
   return {
     // Cheap: no bundle is built, for watchers that only need to know whether anything changed.
     status(leafHash) {
@@ -151,7 +182,7 @@ export function createProver(
           : (anchors.state(sequence)?.status ?? 'SEALED');
       return { record, anchorStatus };
     },
-    prove(leafHash) {
+    prove(leafHash, options) {
       const record = store.getLeaf(leafHash);
       if (record === undefined) {
         throw new RequestError('LEAF_UNKNOWN', 'leaf_hash: no such leaf in this log', { field: 'leaf_hash' });
@@ -175,9 +206,14 @@ export function createProver(
         keys: keysFor(store.keyHistory(), fields.keyId),
         sha256,
       });
+      if (options?.sealedOnly === true) return { record, anchorStatus: undefined, bundle };
       const state = anchors?.state(position.sequence);
       const anchor = anchors === undefined ? undefined : anchorOf(state, anchors);
-      if (anchor !== undefined) bundle.anchor = anchor;
+      if (anchor !== undefined) {
+        bundle.anchor = anchor;
+        const cid = anchoredCid(anchor.transaction, position.sequence, fields.root, position.index);
+        if (cid !== undefined) bundle.publication = create(PublicationSchema, { ipfsCid: cid });
+      }
       if (anchors !== undefined) addCheckpoint(bundle, position.sequence, store, anchors, sha256);
       // Anchoring on but the batch not yet tracked (sealed a moment ago): it is SEALED.
       const anchorStatus = anchors === undefined ? undefined : (state?.status ?? 'SEALED');

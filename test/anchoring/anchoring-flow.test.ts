@@ -14,10 +14,12 @@ import { verifyAnchorTransaction } from '../../src/anchor/verify-anchor.ts';
 import { verifyBundle } from '../../src/bundle/verify.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { HEADER_SIGNATURE_CONTEXT } from '../../src/crypto/contexts.ts';
+import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
 import { SparkAdmin } from '../../src/gen/spark/v1/admin_pb.js';
 import { ProofBundleSchema, Status } from '../../src/gen/spark/v1/bundle_pb.js';
 import { SparkProcessor } from '../../src/gen/spark/v1/processor_pb.js';
+import { cidOf } from '../../src/ipfs/cid.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { type App, createApp } from '../../src/main.ts';
 import { type SymbolTestNode, startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';
@@ -113,6 +115,48 @@ test('an immediate request is anchored alone and quotes the immediate fee', asyn
     ed25519: createNobleEd25519Verifier(),
   }).batchRecords;
   assert.equal(records.length, 1, 'the immediate batch is anchored alone');
+});
+
+test('an immediate anchor names the sealed bundle by CID: served by the gateway, bound in the anchored bundle', async () => {
+  const r = await client.submit({ payload: { case: 'digest', value: randomBytes(32) }, immediate: true });
+  const leafHash = r.receipt?.leafHash as Uint8Array;
+  const sealed = (await client.prove({ leafHash })).bundle;
+  assert.ok(sealed);
+  await watchUntilFinal(leafHash);
+  const bundle = (await client.prove({ leafHash })).bundle;
+  assert.ok(bundle?.anchor && bundle.publication && bundle.inclusion);
+  const cid = bundle.publication.ipfsCid;
+  // The anchor transaction itself carries the CID for this leaf.
+  const v = verifyAnchorTransaction(bundle.anchor.transaction, {
+    generationHashSeed: bundle.anchor.networkGenerationHashSeed,
+    ed25519: createNobleEd25519Verifier(),
+  });
+  assert.equal(v.ok, true);
+  assert.deepEqual(
+    v.publicationRecords.flatMap((p) => p.fields.entries),
+    [{ leafIndex: Number(bundle.inclusion.leafIndex), cid }],
+  );
+  // The CID names the bundle as of sealing, which the gateway serves and which verifies on its own.
+  const sealedBytes = toBinary(ProofBundleSchema, sealed);
+  assert.equal(cidOf(sealedBytes, nativeSha256), cid);
+  const res = await fetch(`http://127.0.0.1:${app.httpAddress?.port}/ipfs/${cid}?format=raw`);
+  assert.equal(res.status, 200);
+  const served = new Uint8Array(await res.arrayBuffer());
+  assert.deepEqual(served, sealedBytes);
+  assert.equal((await client.getPublication({ cid })).leafHash.length, 32);
+  const verifier = createNativeVerifier();
+  assert.equal(verifyBundle(served, { verifier }).valid, true);
+  // The anchored bundle verifies with its publication; a CID the anchor does not name fails the anchor check.
+  const full = verifyBundle(toBinary(ProofBundleSchema, bundle), { verifier });
+  assert.equal(full.valid, true, JSON.stringify(full.checks.filter((c) => !c.ok)));
+  assert.match(full.checks.find((c) => c.name === 'anchor')?.detail ?? '', new RegExp(`publication ${cid}`));
+  const other = cidOf(randomBytes(40), nativeSha256);
+  const forged = verifyBundle(
+    toBinary(ProofBundleSchema, { ...bundle, publication: { ...bundle.publication, ipfsCid: other } }),
+    { verifier },
+  );
+  assert.equal(forged.valid, false);
+  assert.match(forged.checks.find((c) => c.name === 'anchor')?.detail ?? '', /publication: the anchor names/);
 });
 
 test('the key history read back from /metadata and the anchor transaction gives the key that verifies the bundles', async () => {

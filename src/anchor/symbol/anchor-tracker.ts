@@ -18,6 +18,7 @@ import type {
 } from '../anchor-state.ts';
 import type { ExternalSigner } from '../external-signer.ts';
 import { encodeKeyMetadata, encodePublicKeyRecord } from '../key-history-record.ts';
+import { encodePublicationRecord, type PublicationEntry } from '../publication-record.ts';
 import { recordId } from '../record-chunks.ts';
 import {
   buildAnchorTransaction,
@@ -49,6 +50,11 @@ export interface AnchorTrackerOptions {
   readonly maxBatchesPerAggregate: number;
   readonly now: () => number;
   readonly log: Logger;
+  /**
+   * Publishes the sealed bundles of an immediate batch (SPEC §10) and returns their CIDs by leaf index (at most
+   * MAX_PUBLICATION_ENTRIES, the first leaves); they go into the batch's aggregate as a publication record.
+   */
+  readonly publishSealed?: (batch: BatchRecord) => Promise<readonly PublicationEntry[]>;
 }
 
 /** A change of a batch's anchoring state. */
@@ -265,11 +271,20 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     height: bigint,
     feeMultiplier: number,
   ): Promise<void> {
-    const records = group.map((g) => {
+    const records: Uint8Array[] = [];
+    for (const g of group) {
       const batch = o.store.getBatch(g.sequence);
       if (batch === undefined) throw new Error(`batch ${g.sequence} is tracked but not stored`);
-      return encodeAnchorRecord({ header: batch.header, signatures: batch.signatures });
-    });
+      records.push(encodeAnchorRecord({ header: batch.header, signatures: batch.signatures }));
+      // An immediate batch's anchor also names its sealed bundles' CIDs (docs/ipfs.md §The CID in the anchor).
+      if (g.immediate && o.publishSealed !== undefined) {
+        const entries = await o.publishSealed(batch);
+        const header = decodeHeader(batch.header);
+        if (entries.length > 0 && typeof header !== 'string') {
+          records.push(encodePublicationRecord({ sequence: g.sequence, root: header.root, entries }));
+        }
+      }
+    }
     const v3 =
       net.properties.aggregateV3Height === undefined || height + 1n >= net.properties.aggregateV3Height;
     // The first anchor of a key also records the key (metadata entry + public key) in the same aggregate.

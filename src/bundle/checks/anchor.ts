@@ -4,6 +4,7 @@ import { verifyBlockMerklePath } from '../../anchor/symbol-merkle.ts';
 import { type AnchorVerification, verifyAnchorTransaction } from '../../anchor/verify-anchor.ts';
 import { bytesEqual, toHex } from '../../encoding/bytes.ts';
 import type { Anchor, ProofBundle } from '../../gen/spark/v1/bundle_pb.js';
+import { decodeHeader } from '../header.ts';
 import type { CheckOutcome } from './key-records.ts';
 
 const pass = (detail: string): CheckOutcome => ({ ok: true, detail });
@@ -91,15 +92,38 @@ export function checkAnchorEvidence(
 }
 
 /**
+ * The publication's binding (SPEC §10, docs/ipfs.md): the anchor aggregate carries a publication record for this
+ * header's sequence and root naming exactly `publication.ipfs_cid` for this leaf index. A reason when not.
+ */
+function publicationProblem(b: ProofBundle, v: AnchorVerification): string | undefined {
+  const cid = b.publication?.ipfsCid ?? '';
+  const header = decodeHeader(b.header);
+  if (typeof header === 'string') return `publication: ${header}`;
+  const index = b.inclusion?.leafIndex;
+  const record = v.publicationRecords.find(
+    (r) => r.fields.sequence === header.sequence && bytesEqual(r.fields.root, header.root),
+  );
+  if (record === undefined)
+    return 'publication: the anchor transaction carries no publication record of this batch';
+  const entry = record.fields.entries.find((e) => BigInt(e.leafIndex) === index);
+  if (entry === undefined)
+    return `publication: the anchor's publication record names no CID for leaf ${index}`;
+  if (entry.cid !== cid)
+    return `publication: the anchor names ${entry.cid} for this leaf, the bundle claims ${cid.slice(0, 100)}`;
+  return undefined;
+}
+
+/**
  * Checks the batch anchor evidence offline (checkAnchorEvidence) for a record with exactly this header and
- * these signatures. Publications are checked by later versions: present, they fail. The checkpoint has
- * its own check ("checkpoint", checks/checkpoint.ts).
+ * these signatures, and a publication (when present) against the anchor's publication record. The checkpoint
+ * has its own check ("checkpoint", checks/checkpoint.ts).
  */
 export function checkAnchor(b: ProofBundle, ed25519: Ed25519Verifier): CheckOutcome {
-  if (b.publication !== undefined) {
-    return fail('publication evidence present but this verifier version cannot check it');
-  }
   const a = b.anchor;
+  if (b.publication !== undefined) {
+    if (b.publication.ipfsCid === '') return fail('publication: present but empty');
+    if (a === undefined) return fail('publication: present without the anchor that names its CID');
+  }
   if (a === undefined) return pass('not anchored: batch sealed only (anchoring evidence absent)');
   const out = checkAnchorEvidence(a, ed25519, 'anchor', (v) => {
     const record = v.batchRecords.find((r) => bytesEqual(r.fields.header, b.header));
@@ -107,7 +131,12 @@ export function checkAnchor(b: ProofBundle, ed25519: Ed25519Verifier): CheckOutc
     if (!sameSignatures(record.fields.signatures, b.signatures)) {
       return 'the anchored record carries other signatures than the bundle';
     }
-    return undefined;
+    return b.publication === undefined ? undefined : publicationProblem(b, v);
   });
-  return out.ok ? pass(`header ${out.detail}`) : out;
+  if (!out.ok) return out;
+  const published =
+    b.publication === undefined
+      ? ''
+      : `; publication ${b.publication.ipfsCid}: the anchor names it as this leaf's sealed bundle (fetch it by CID and verify it on its own)`;
+  return pass(`header ${out.detail}${published}`);
 }
