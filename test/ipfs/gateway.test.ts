@@ -1,7 +1,8 @@
 // Publishing through a running `spark serve`: Publish stores the bundle under its CID, the HTTP port serves it as
 // a trustless gateway (headers, HEAD, ETag, 304, 400/404/406, the bafkqaaa probe), the bytes hash to the CID —
 // checked by decoding the CID here by hand, independently of the sidecar's CID code — and verify offline; the
-// Kubo double receives the same bytes; refusals name their field.
+// Kubo double receives the same bytes; an independent IPFS client (@helia/verified-fetch) fetches and checks them
+// too, and refuses them from a gateway that changes a byte; refusals name their field.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
 import { Status } from '../../src/gen/spark/v1/bundle_pb.js';
 import { clientsFor, waitFor } from '../anchoring/support.ts';
 import { runCli, startServerProcess, tempDir } from '../support/spawn-server.ts';
+import { createIndependentClient, fetchVerified, startTamperingProxy } from './independent-client.ts';
 import { startLoopbackKubo } from './loopback-ipfs.ts';
 
 /** RFC 4648 base32 (lower case, no padding) → bytes: the multibase "b" prefix of a CIDv1 string. */
@@ -101,6 +103,35 @@ test('publish a bundle, fetch it back by CID from the gateway, check and verify 
   );
   const report = verifyBundle(bytes, { verifier: createNativeVerifier(), sha256: nativeSha256, digest });
   assert.equal(report.valid, true, JSON.stringify(report.checks.filter((c) => !c.ok)));
+
+  // An independent IPFS client fetches the same bytes by CID from our gateway and checks them against the CID;
+  // through a gateway that changes one byte, a fresh client (nothing cached) refuses them.
+  const httpPort = server.httpPort as number;
+  const independent = await createIndependentClient();
+  const fresh = await createIndependentClient();
+  const tampering = await startTamperingProxy(httpPort);
+  t.after(async () => {
+    await independent.stop();
+    await fresh.stop();
+    await tampering.close();
+  });
+  const verified = await fetchVerified(independent, published.cid, httpPort);
+  assert.equal(verified.status, 200);
+  const fetchedBack = new Uint8Array(await verified.arrayBuffer());
+  assert.deepEqual(fetchedBack, bytes, 'the independent client returns the bytes the CID names');
+  assert.equal(
+    verifyBundle(fetchedBack, { verifier: createNativeVerifier(), sha256: nativeSha256, digest }).valid,
+    true,
+  );
+  const lied = await fetchVerified(fresh, published.cid, tampering.port, 3_000).then(
+    (r) => r.status,
+    () => 'refused',
+  );
+  assert.notEqual(
+    lied,
+    200,
+    'a changed byte is caught by the independent client (its hash differs from the CID)',
+  );
 
   // Accept header, HEAD, conditional GET
   const byAccept = await fetch(`${gateway}/ipfs/${published.cid}`, {
