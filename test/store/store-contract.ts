@@ -153,6 +153,36 @@ export function storeContract(name: string, makeHarness: () => StoreHarness): vo
       assert.equal(store.listDocs('anchors').length, 1);
     });
 
+    test('IPFS documents: published bytes kept exactly per CID, tables apart, queue removal atomic, across reopen', async () => {
+      let store = await open();
+      const cid = 'bafkreibayislsxqpt26dpbgeh2x57vbxj2m3nq2uirckc7tubdndngu2r4';
+      const block = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff); // zeros and high bytes
+      const record = new TextEncoder().encode('{"cid":"x"}');
+      await store.putDocs([
+        { table: 'ipfs-blocks', key: cid, value: block },
+        { table: 'ipfs-publications', key: cid, value: record },
+        { table: 'ipfs-queue', key: cid, value: new Uint8Array(0) },
+      ]);
+      assert.deepEqual(store.getDoc('ipfs-blocks', cid), block);
+      assert.deepEqual(store.getDoc('ipfs-publications', cid), record);
+      assert.deepEqual(
+        store.listDocs('ipfs-queue').map((d) => [d.key, d.value.length]),
+        [[cid, 0]],
+      );
+      // The publisher's last step: the record updated and the queue entry dropped in one write.
+      const updated = new TextEncoder().encode('{"cid":"x","done":true}');
+      await store.putDocs([
+        { table: 'ipfs-publications', key: cid, value: updated },
+        { table: 'ipfs-queue', key: cid, value: undefined },
+      ]);
+      await store.close();
+      store = await open();
+      assert.deepEqual(store.getDoc('ipfs-blocks', cid), block);
+      assert.deepEqual(store.getDoc('ipfs-publications', cid), updated);
+      assert.deepEqual(store.listDocs('ipfs-queue'), []);
+      assert.equal(store.getDoc('ipfs-blocks', 'bafkqaaa'), undefined);
+    });
+
     test('add stores leaves and reads them back by leaf hash and request id', async () => {
       const store = await open();
       const a = { ...makeLeaf('a', 'req-a', 1000), immediate: true };
