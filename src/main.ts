@@ -13,6 +13,8 @@ import { createRotationScheduler } from './batch/rotation-scheduler.ts';
 import { createSealScheduler } from './batch/seal-scheduler.ts';
 import { createSealer } from './batch/sealer.ts';
 import { decodeHeader } from './bundle/header.ts';
+import { createJsonRpc } from './chains/json-rpc.ts';
+import { createSourceChecker, type SourceChecker } from './chains/source-checker.ts';
 import type { Config } from './config/config.ts';
 import { ConfigError } from './config/config-error.ts';
 import { providerSpecOf } from './config/provider-spec.ts';
@@ -62,6 +64,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const tokens = config.authTokensFile === undefined ? undefined : readTokenFile(config.authTokensFile);
   const tls = config.tls === undefined ? undefined : loadServerTls(config.tls);
   const publishers = ipfsPublishers(config);
+  const sourceChecker = chainChecker(config);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await openLmdbStore({ path: config.dataDir, pendingCapacity: config.pendingCapacity });
   const metrics = createMetrics({ pendingLeaves: () => store.pendingCount() });
@@ -215,6 +218,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       },
       onSubmission: (result, count) => metrics.submission(result, count),
       publications,
+      sourceChecker,
       onlineCheck:
         config.symbolNodeUrl === undefined
           ? undefined
@@ -330,4 +334,39 @@ function ipfsPublishers(config: Config): IpfsPublisher[] {
     out.push(pinningPublisher(config.ipfs.pinningUrl, token, config.ipfs.pinningOrigins));
   }
   return out;
+}
+
+/** The source-reference checker over the configured chain endpoints (SPARK_*_RPC_URL). */
+function chainChecker(config: Config): SourceChecker {
+  const c = config.chains;
+  const rpc = (url: string | undefined, basicAuth?: string, version?: '1.0' | '2.0') =>
+    url === undefined
+      ? undefined
+      : createJsonRpc({
+          url,
+          basicAuth,
+          timeoutMs: c.timeoutMs,
+          ...(version === undefined ? {} : { version }),
+        });
+  let bitcoinAuth: string | undefined;
+  if (c.bitcoinAuthFile !== undefined) {
+    const bytes = readSecretFile('SPARK_BITCOIN_RPC_AUTH_FILE', c.bitcoinAuthFile);
+    bitcoinAuth = bytes.toString('utf8').split(/\r?\n/)[0]?.trim();
+    bytes.fill(0);
+    if (bitcoinAuth === undefined || !/^[^:\s]+:\S+$/.test(bitcoinAuth)) {
+      throw new ConfigError([
+        {
+          setting: 'SPARK_BITCOIN_RPC_AUTH_FILE',
+          problem: `${c.bitcoinAuthFile} does not hold user:password on its first line`,
+        },
+      ]);
+    }
+  }
+  const ethereum = rpc(c.ethereumUrl);
+  const polygon = rpc(c.polygonUrl);
+  return createSourceChecker({
+    evm: { ...(ethereum === undefined ? {} : { ethereum }), ...(polygon === undefined ? {} : { polygon }) },
+    bitcoin: rpc(c.bitcoinUrl, bitcoinAuth, '1.0'),
+    jpycContracts: c.jpycContracts,
+  });
 }

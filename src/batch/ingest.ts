@@ -1,5 +1,6 @@
 // Accepts submissions: durable store first, acknowledgement after (SPEC §3 step 1).
 import { leafHashOfDigest } from '../bundle/leaf.ts';
+import { encodeSource, type SourceReference } from '../bundle/source-reference.ts';
 import type { Sha256 } from '../crypto/sha256.ts';
 import { RequestError } from '../service/request-error.ts';
 import type { LeafRecord, NewLeaf, Store } from '../store/store.ts';
@@ -10,6 +11,8 @@ export interface Submission {
   readonly digest: Uint8Array;
   readonly requestId: string;
   readonly immediate: boolean;
+  /** The other-chain reference, already checked (block set) or form-only; bound into the leaf. */
+  readonly source?: SourceReference | undefined;
 }
 
 /** An acknowledged submission. */
@@ -54,9 +57,11 @@ export function createIngest(o: IngestOptions): Ingest {
         );
         return;
       }
+      const source = item.source === undefined ? undefined : encodeSource(item.source);
       toStore.push({
-        leafHash: leafHashOfDigest(item.digest, o.sha256),
+        leafHash: leafHashOfDigest(item.digest, o.sha256, source),
         digest: item.digest,
+        ...(source === undefined ? {} : { source }),
         requestId: item.requestId,
         immediate: item.immediate,
         acceptedAtMs,

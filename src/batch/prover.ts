@@ -199,6 +199,7 @@ export function createProver(
       );
       const bundle = buildBundle({
         digest: record.digest,
+        source: record.source,
         leafIndex: position.index,
         treeSize: batch.treeSize,
         path,

@@ -23,6 +23,8 @@ export const BUNDLE_VERSION = 1;
 export interface BundleInput {
   /** The client's SHA-256 digest (32 bytes). */
   readonly digest: Uint8Array;
+  /** The encoded other-chain reference bound into the leaf (docs/proof-format.md §2.1), if any. */
+  readonly source?: Uint8Array | undefined;
   /** Zero-based index of the leaf in the batch tree. */
   readonly leafIndex: number;
   /** Leaves in the batch tree. */
@@ -45,7 +47,7 @@ export function buildBundle(input: BundleInput): ProofBundle {
   const sha256 = input.sha256 ?? portableSha256;
   const header = decodeHeader(input.batch.header);
   if (typeof header === 'string') throw new Error(`batch ${input.batch.sequence}: stored ${header}`);
-  const entry = encodeLeafEntry(input.digest);
+  const entry = encodeLeafEntry(input.digest, input.source);
   return create(ProofBundleSchema, {
     version: BUNDLE_VERSION,
     leaf: create(LeafSchema, {

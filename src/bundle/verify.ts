@@ -17,6 +17,7 @@ import { algorithmHex, type CheckOutcome, checkKeys, checkKeyValidity } from './
 import { decodeBundle, encodeBundle } from './codec.ts';
 import { decodeHeader, type HeaderFields } from './header.ts';
 import { decodeLeafEntry } from './leaf.ts';
+import { describeSource } from './source-reference.ts';
 
 /** Names of the checks, in the order they run and are reported. */
 export const CHECK_NAMES = [
@@ -113,7 +114,8 @@ function checkLeaf(b: ProofBundle, sha256: Sha256): CheckOutcome {
   if (!bytesEqual(leaf.leafHash, hashLeaf(leaf.entry, sha256))) {
     return fail('leaf_hash is not SHA-256(0x00 || entry)');
   }
-  return pass(`SHA-256 digest ${toHex(leaf.digest)}, leaf hash ${toHex(leaf.leafHash)}`);
+  const source = entry.source === undefined ? '' : `; source: ${describeSource(entry.source)}`;
+  return pass(`SHA-256 digest ${toHex(leaf.digest)}, leaf hash ${toHex(leaf.leafHash)}${source}`);
 }
 
 function checkSubject(b: ProofBundle, options: VerifyOptions, sha256: Sha256): CheckOutcome {

@@ -10,6 +10,17 @@ import { PRESETS } from './presets.ts';
 /** The validated configuration. */
 export interface Config {
   readonly listen: { readonly host: string; readonly port: number };
+  /** Other-chain JSON-RPC endpoints for checking source references (SPEC §9); undefined: form only. */
+  readonly chains: {
+    readonly ethereumUrl: string | undefined;
+    readonly polygonUrl: string | undefined;
+    readonly bitcoinUrl: string | undefined;
+    /** File holding Bitcoin Core's "user:password" (read at start, never logged). */
+    readonly bitcoinAuthFile: string | undefined;
+    /** JPYC token contract per chain, lower-case 0x addresses. */
+    readonly jpycContracts: { readonly ethereum?: string; readonly polygon?: string };
+    readonly timeoutMs: number;
+  };
   /** IPFS publishers (docs/ipfs.md); the gateway on the HTTP port needs no setting. */
   readonly ipfs: {
     readonly kuboUrl: string | undefined;
@@ -102,6 +113,12 @@ export const SETTINGS = [
   'SPARK_LISTEN',
   'SPARK_HTTP_LISTEN',
   'SPARK_IPFS_KUBO_URL',
+  'SPARK_ETHEREUM_RPC_URL',
+  'SPARK_POLYGON_RPC_URL',
+  'SPARK_BITCOIN_RPC_URL',
+  'SPARK_BITCOIN_RPC_AUTH_FILE',
+  'SPARK_JPYC_CONTRACTS',
+  'SPARK_CHAIN_RPC_TIMEOUT_MS',
   'SPARK_IPFS_PINNING_URL',
   'SPARK_IPFS_PINNING_TOKEN_FILE',
   'SPARK_IPFS_PINNING_ORIGINS',
@@ -389,6 +406,19 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     return v;
   };
   const pinningUrl = httpUrl('SPARK_IPFS_PINNING_URL');
+  const jpycContracts: { ethereum?: string; polygon?: string } = {};
+  for (const part of (raw.SPARK_JPYC_CONTRACTS ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
+    const m = /^(ethereum|polygon):(0x[0-9a-fA-F]{40})$/.exec(part);
+    if (m === null) {
+      issues.push({
+        setting: 'SPARK_JPYC_CONTRACTS',
+        problem: `"${part}" is not CHAIN:0xADDRESS (chain ethereum or polygon)`,
+      });
+    } else jpycContracts[m[1] as 'ethereum' | 'polygon'] = (m[2] as string).toLowerCase();
+  }
   if (pinningUrl !== undefined && raw.SPARK_IPFS_PINNING_TOKEN_FILE === undefined) {
     issues.push({
       setting: 'SPARK_IPFS_PINNING_TOKEN_FILE',
@@ -445,6 +475,14 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
   const config: Config = {
     listen: typeof listen === 'string' ? { host: '127.0.0.1', port: 0 } : listen,
     httpListen,
+    chains: {
+      ethereumUrl: httpUrl('SPARK_ETHEREUM_RPC_URL'),
+      polygonUrl: httpUrl('SPARK_POLYGON_RPC_URL'),
+      bitcoinUrl: httpUrl('SPARK_BITCOIN_RPC_URL'),
+      bitcoinAuthFile: raw.SPARK_BITCOIN_RPC_AUTH_FILE,
+      jpycContracts,
+      timeoutMs: int('SPARK_CHAIN_RPC_TIMEOUT_MS', 5_000, 100, 120_000),
+    },
     ipfs: {
       kuboUrl: httpUrl('SPARK_IPFS_KUBO_URL'),
       pinningUrl,

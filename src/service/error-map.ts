@@ -20,6 +20,11 @@ const REQUEST_CODES: Record<RequestError['code'], Code> = {
   SHUTTING_DOWN: Code.Unavailable,
   NOT_SEALED: Code.FailedPrecondition,
   PUBLICATION_UNKNOWN: Code.NotFound,
+  SOURCE_NOT_FOUND: Code.NotFound,
+  SOURCE_MISMATCH: Code.InvalidArgument,
+  SOURCE_PENDING: Code.FailedPrecondition,
+  SOURCE_UNAVAILABLE: Code.Unavailable,
+  SOURCE_UNCHECKABLE: Code.FailedPrecondition,
 };
 
 const STORE_CODES: Record<string, Code> = {

@@ -8,6 +8,7 @@ import type { createProver } from '../batch/prover.ts';
 import type { SealScheduler } from '../batch/seal-scheduler.ts';
 import { decodeBundle } from '../bundle/codec.ts';
 import { verifyBundle } from '../bundle/verify.ts';
+import type { SourceChecker } from '../chains/source-checker.ts';
 import { allAlgorithms } from '../crypto/algorithms.ts';
 import type { Sha256 } from '../crypto/sha256.ts';
 import type { SignatureVerifier } from '../crypto/signature-verifier.ts';
@@ -57,6 +58,8 @@ export interface ProcessorDeps {
   readonly onlineCheck?: OnlineCheck | undefined;
   /** Request limits (SPEC §11). */
   readonly limits: ProcessorLimits;
+  /** Checks other-chain references against their chains' endpoints (SPEC §9); absent: form only. */
+  readonly sourceChecker?: SourceChecker | undefined;
   /** Published bundles (Publish, GetPublication). */
   readonly publications: Publications;
   /** Told what each submission came to: "accepted", "duplicate", or the refusal's code (for metrics). */
@@ -123,10 +126,16 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
 
   const note = (outcome: unknown, count = 1): void => d.onSubmission?.(outcomeLabel(outcome), count);
 
+  /** The submission with its source reference checked on its chain (when the server can). */
+  const checked = async (s: ReturnType<typeof toSubmission>): Promise<ReturnType<typeof toSubmission>> =>
+    s.source === undefined || d.sourceChecker === undefined
+      ? s
+      : { ...s, source: await d.sourceChecker.check(s.source) };
+
   const submitOne = async (req: Parameters<typeof toSubmission>[0]) => {
     let submission: ReturnType<typeof toSubmission>;
     try {
-      submission = toSubmission(req, d.sha256);
+      submission = await checked(toSubmission(req, d.sha256));
     } catch (err) {
       note(err);
       throw err;
@@ -173,14 +182,16 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
           throw err;
         }
         // Each item is validated on its own; the valid ones go to the store in one durable write.
-        const submissions: Array<ReturnType<typeof toSubmission> | RequestError> = req.items.map((item) => {
-          try {
-            return toSubmission(item, d.sha256);
-          } catch (err) {
-            if (err instanceof RequestError) return err;
-            throw err;
-          }
-        });
+        const submissions: Array<ReturnType<typeof toSubmission> | RequestError> = await Promise.all(
+          req.items.map(async (item) => {
+            try {
+              return await checked(toSubmission(item, d.sha256));
+            } catch (err) {
+              if (err instanceof RequestError) return err;
+              throw err;
+            }
+          }),
+        );
         const valid = submissions.filter(
           (s): s is ReturnType<typeof toSubmission> => !(s instanceof RequestError),
         );

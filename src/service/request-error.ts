@@ -14,7 +14,12 @@ export type RequestErrorCode =
   | 'RATE_LIMITED' // a client's stream items exceed SPARK_STREAM_RATE per second
   | 'SHUTTING_DOWN' // the server is draining
   | 'NOT_SEALED' // a sealed leaf is needed (e.g. to publish its bundle)
-  | 'PUBLICATION_UNKNOWN'; // no publication with that CID
+  | 'PUBLICATION_UNKNOWN' // no publication with that CID
+  | 'SOURCE_NOT_FOUND' // the referenced transaction is not on its chain
+  | 'SOURCE_MISMATCH' // the transaction exists but is not what the reference says (log index, contract, event)
+  | 'SOURCE_PENDING' // the transaction is not yet in a block
+  | 'SOURCE_UNAVAILABLE' // the chain's endpoint did not answer
+  | 'SOURCE_UNCHECKABLE'; // this server cannot check that kind of reference (e.g. no JPYC contract configured)
 
 /** A refused request; `field` names the offending field. */
 export class RequestError extends SparkError<RequestErrorCode> {

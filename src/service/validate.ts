@@ -4,6 +4,7 @@ import type { Submission } from '../batch/ingest.ts';
 import type { Sha256 } from '../crypto/sha256.ts';
 import type { SubmitRequest } from '../gen/spark/v1/processor_pb.js';
 import { RequestError } from './request-error.ts';
+import { toSourceReference } from './source-validate.ts';
 
 /** Longest accepted request id. */
 export const MAX_REQUEST_ID_LENGTH = 128;
@@ -49,5 +50,11 @@ export function toSubmission(req: SubmitRequest, sha256: Sha256): Submission {
       { field: 'request_id' },
     );
   }
-  return { digest: digest.slice(), requestId: id, immediate: req.immediate };
+  const source = toSourceReference(req.source);
+  return {
+    digest: digest.slice(),
+    requestId: id,
+    immediate: req.immediate,
+    ...(source === undefined ? {} : { source }),
+  };
 }

@@ -5,6 +5,9 @@ import { StoreError } from './store-error.ts';
 
 const FLAG_IMMEDIATE = 0x01;
 const FLAG_SEALED = 0x02;
+/** A 79-byte source reference follows the fixed part (records written before it existed never set this). */
+const FLAG_SOURCE = 0x04;
+const SOURCE_BYTES = 79;
 const LEAF_FIXED = 53; // flags u8, digest 32, acceptedAtMs f64, slot u64, index u32
 
 /** A cursor over a stored value that names the record in every error. */
@@ -72,13 +75,17 @@ export function corrupt(what: string, why: string, cause?: unknown): StoreError 
 /** Encodes a pending leaf; `arrival` is its key in the pending db. */
 export function encodeLeaf(leaf: NewLeaf, arrival: number): Buffer {
   const requestId = Buffer.from(leaf.requestId, 'utf8');
-  const out = Buffer.allocUnsafe(LEAF_FIXED + requestId.length);
-  out.writeUInt8(leaf.immediate ? FLAG_IMMEDIATE : 0, 0);
+  const source = leaf.source;
+  if (source !== undefined && source.length !== SOURCE_BYTES) throw new RangeError('source must be 79 bytes');
+  const extra = source === undefined ? 0 : SOURCE_BYTES;
+  const out = Buffer.allocUnsafe(LEAF_FIXED + extra + requestId.length);
+  out.writeUInt8((leaf.immediate ? FLAG_IMMEDIATE : 0) | (source === undefined ? 0 : FLAG_SOURCE), 0);
   out.set(leaf.digest, 1);
   out.writeDoubleBE(leaf.acceptedAtMs, 33);
   out.writeBigUInt64BE(BigInt(arrival), 41);
   out.writeUInt32BE(0, 49);
-  out.set(requestId, LEAF_FIXED);
+  if (source !== undefined) out.set(source, LEAF_FIXED);
+  out.set(requestId, LEAF_FIXED + extra);
   return out;
 }
 
@@ -102,17 +109,21 @@ export function sealLeaf(raw: Uint8Array, sequence: bigint, index: number): Buff
 export function decodeLeaf(leafHash: Uint8Array, raw: Uint8Array, what: string): LeafRecord {
   const r = new Reader(raw, what);
   const flags = r.u8('flags');
-  if ((flags & ~(FLAG_IMMEDIATE | FLAG_SEALED)) !== 0)
+  if ((flags & ~(FLAG_IMMEDIATE | FLAG_SEALED | FLAG_SOURCE)) !== 0)
     throw corrupt(what, `unknown flags 0x${flags.toString(16)}`);
   const digest = r.bytesOf(32, 'digest');
   const acceptedAtMs = r.f64('acceptedAtMs');
   if (!Number.isFinite(acceptedAtMs)) throw corrupt(what, 'acceptedAtMs is not finite');
   const slot = r.u64('slot');
   const index = r.u32('index');
-  const requestId = r.string(raw.length - LEAF_FIXED, 'requestId');
+  const hasSource = (flags & FLAG_SOURCE) !== 0;
+  if (hasSource && raw.length < LEAF_FIXED + SOURCE_BYTES) throw corrupt(what, 'source reference truncated');
+  const source = hasSource ? r.bytesOf(SOURCE_BYTES, 'source') : undefined;
+  const requestId = r.string(raw.length - LEAF_FIXED - (hasSource ? SOURCE_BYTES : 0), 'requestId');
   return {
     leafHash: Uint8Array.from(leafHash),
     digest,
+    ...(source === undefined ? {} : { source }),
     requestId,
     immediate: (flags & FLAG_IMMEDIATE) !== 0,
     acceptedAtMs,

@@ -7,6 +7,8 @@ export interface NewLeaf {
   readonly leafHash: Uint8Array;
   /** The client's SHA-256 digest (32 bytes). */
   readonly digest: Uint8Array;
+  /** The encoded other-chain reference (79 bytes, docs/proof-format.md §2.1) bound into the leaf, if any. */
+  readonly source?: Uint8Array | undefined;
   /** Idempotency key, "" when none. */
   readonly requestId: string;
   /** Whether the client asked for immediate sealing. */

@@ -1,10 +1,16 @@
 // `spark submit`: sends a file's digest, a digest or text, and prints the receipt; or every file of a directory
 // (hashed here, sent with SubmitBatch), with progress on stderr.
-import { toJson } from '@bufbuild/protobuf';
+import { create, toJson } from '@bufbuild/protobuf';
 import { toHex } from '../../encoding/bytes.ts';
 import { Status } from '../../gen/spark/v1/bundle_pb.js';
-import { ReceiptSchema, type SubmitRequest } from '../../gen/spark/v1/processor_pb.js';
-import { oneOf, parseArgs, stringFlag } from '../args.ts';
+import {
+  ReceiptSchema,
+  SourceChain,
+  SourceKind,
+  SourceReferenceSchema,
+  type SubmitRequest,
+} from '../../gen/spark/v1/processor_pb.js';
+import { oneOf, type ParsedArgs, parseArgs, stringFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 import { processorClient, SERVER_FLAGS, serverTarget } from '../client.ts';
 import { hash32Flag, sha256File } from '../io.ts';
@@ -22,7 +28,13 @@ export async function submit(argv: readonly string[], out: (line: string) => voi
     json: 'boolean',
     dir: 'string',
     quiet: 'boolean',
+    'bitcoin-tx': 'string',
+    'ethereum-tx': 'string',
+    'polygon-tx': 'string',
+    'symbol-tx': 'string',
+    jpyc: 'string',
   });
+  const source = sourceFlag(args);
   const target = serverTarget(args);
   const which = oneOf(args, ['file', 'digest', 'text', 'dir'], true);
   if (which === 'dir') return submitDir(stringFlag(args, 'dir') as string, args, out);
@@ -39,6 +51,7 @@ export async function submit(argv: readonly string[], out: (line: string) => voi
     payload,
     immediate: args.flags.has('immediate'),
     requestId: stringFlag(args, 'request-id') ?? '',
+    ...(source === undefined ? {} : { source }),
   });
   const r = res.receipt;
   if (r === undefined) throw new CliError('REMOTE', 'server returned no receipt');
@@ -56,4 +69,33 @@ export async function submit(argv: readonly string[], out: (line: string) => voi
     else out(`sealed by   ${new Date(Number(r.expectedSealByMs)).toISOString()}`);
   }
   return 0;
+}
+
+/** The source reference flags (at most one): --bitcoin-tx, --ethereum-tx, --polygon-tx, --symbol-tx, --jpyc. */
+function sourceFlag(args: ParsedArgs): SubmitRequest['source'] {
+  const which = oneOf(args, ['bitcoin-tx', 'ethereum-tx', 'polygon-tx', 'symbol-tx', 'jpyc'], false);
+  if (which === undefined) return undefined;
+  const value = stringFlag(args, which) as string;
+  const ref = (kind: SourceKind, txHash: string, chain = SourceChain.UNSPECIFIED, logIndex = 0) =>
+    create(SourceReferenceSchema, { kind, chain, txHash, logIndex });
+  switch (which) {
+    case 'bitcoin-tx':
+      return ref(SourceKind.BITCOIN_TX, value);
+    case 'symbol-tx':
+      return ref(SourceKind.SYMBOL_TX, value);
+    case 'ethereum-tx':
+      return ref(SourceKind.ETHEREUM_TX, value, SourceChain.ETHEREUM);
+    case 'polygon-tx':
+      return ref(SourceKind.ETHEREUM_TX, value, SourceChain.POLYGON);
+    default: {
+      const m = /^(ethereum|polygon):(0x[0-9a-fA-F]+):(\d{1,7})$/.exec(value);
+      if (m === null) {
+        throw new CliError('USAGE', '--jpyc: must be CHAIN:0xTXHASH:LOGINDEX (chain ethereum or polygon)', {
+          field: 'jpyc',
+        });
+      }
+      const chain = m[1] === 'polygon' ? SourceChain.POLYGON : SourceChain.ETHEREUM;
+      return ref(SourceKind.JPYC_TRANSFER, m[2] as string, chain, Number(m[3]));
+    }
+  }
 }

@@ -4,7 +4,7 @@
 // @generated from file spark/v1/processor.proto (package spark.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
 import type { KeyRecord, ProofBundle, Status } from "./bundle_pb.js";
 
@@ -55,6 +55,14 @@ export declare type SubmitRequest = Message<"spark.v1.SubmitRequest"> & {
    * @generated from field: string request_id = 4;
    */
   requestId: string;
+
+  /**
+   * Optional transaction on another chain this submission refers to (SPEC §9), bound into the leaf
+   * (docs/proof-format.md §2.1). Checked to exist when the server has that chain's JSON-RPC endpoint.
+   *
+   * @generated from field: spark.v1.SourceReference source = 5;
+   */
+  source?: SourceReference | undefined;
 };
 
 /**
@@ -62,6 +70,47 @@ export declare type SubmitRequest = Message<"spark.v1.SubmitRequest"> & {
  * Use `create(SubmitRequestSchema)` to create a new message.
  */
 export declare const SubmitRequestSchema: GenMessage<SubmitRequest>;
+
+/**
+ * A transaction on another chain.
+ *
+ * @generated from message spark.v1.SourceReference
+ */
+export declare type SourceReference = Message<"spark.v1.SourceReference"> & {
+  /**
+   * What it is.
+   *
+   * @generated from field: spark.v1.SourceKind kind = 1;
+   */
+  kind: SourceKind;
+
+  /**
+   * For Ethereum transactions and JPYC transfers: ETHEREUM (the default when unspecified) or POLYGON.
+   *
+   * @generated from field: spark.v1.SourceChain chain = 2;
+   */
+  chain: SourceChain;
+
+  /**
+   * As explorers show it: Bitcoin txid (64 hex), Ethereum/Polygon "0x" + 64 hex, Symbol hash (64 hex).
+   *
+   * @generated from field: string tx_hash = 3;
+   */
+  txHash: string;
+
+  /**
+   * JPYC transfers: the Transfer log's index in its block (Ethereum's receipt logIndex).
+   *
+   * @generated from field: uint32 log_index = 4;
+   */
+  logIndex: number;
+};
+
+/**
+ * Describes the message spark.v1.SourceReference.
+ * Use `create(SourceReferenceSchema)` to create a new message.
+ */
+export declare const SourceReferenceSchema: GenMessage<SourceReference>;
 
 /**
  * The acknowledgement of a durably stored submission.
@@ -916,6 +965,78 @@ export declare type GetStatusResponse = Message<"spark.v1.GetStatusResponse"> & 
  * Use `create(GetStatusResponseSchema)` to create a new message.
  */
 export declare const GetStatusResponseSchema: GenMessage<GetStatusResponse>;
+
+/**
+ * Which kind of transaction a source reference names.
+ *
+ * @generated from enum spark.v1.SourceKind
+ */
+export enum SourceKind {
+  /**
+   * @generated from enum value: SOURCE_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A Bitcoin transaction (chain must be unspecified).
+   *
+   * @generated from enum value: SOURCE_KIND_BITCOIN_TX = 1;
+   */
+  BITCOIN_TX = 1,
+
+  /**
+   * An Ethereum or Polygon transaction.
+   *
+   * @generated from enum value: SOURCE_KIND_ETHEREUM_TX = 2;
+   */
+  ETHEREUM_TX = 2,
+
+  /**
+   * A JPYC (ERC-20) transfer: the transaction and the index of its Transfer log in the block.
+   *
+   * @generated from enum value: SOURCE_KIND_JPYC_TRANSFER = 3;
+   */
+  JPYC_TRANSFER = 3,
+
+  /**
+   * A Symbol transaction (chain must be unspecified).
+   *
+   * @generated from enum value: SOURCE_KIND_SYMBOL_TX = 4;
+   */
+  SYMBOL_TX = 4,
+}
+
+/**
+ * Describes the enum spark.v1.SourceKind.
+ */
+export declare const SourceKindSchema: GenEnum<SourceKind>;
+
+/**
+ * The EVM chain of an Ethereum-kind reference.
+ *
+ * @generated from enum spark.v1.SourceChain
+ */
+export enum SourceChain {
+  /**
+   * @generated from enum value: SOURCE_CHAIN_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: SOURCE_CHAIN_ETHEREUM = 1;
+   */
+  ETHEREUM = 1,
+
+  /**
+   * @generated from enum value: SOURCE_CHAIN_POLYGON = 2;
+   */
+  POLYGON = 2,
+}
+
+/**
+ * Describes the enum spark.v1.SourceChain.
+ */
+export declare const SourceChainSchema: GenEnum<SourceChain>;
 
 /**
  * Submits digests, serves proof bundles and verifies them.

@@ -4,14 +4,14 @@
 // @generated from file spark/v1/processor.proto (package spark.v1, syntax proto3)
 /* eslint-disable */
 
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc, tsEnum } from "@bufbuild/protobuf/codegenv2";
 import { file_spark_v1_bundle } from "./bundle_pb.js";
 
 /**
  * Describes the file spark/v1/processor.proto.
  */
 export const file_spark_v1_processor = /*@__PURE__*/
-  fileDesc("ChhzcGFyay92MS9wcm9jZXNzb3IucHJvdG8SCHNwYXJrLnYxImMKDVN1Ym1pdFJlcXVlc3QSDgoEZGF0YRgBIAEoDEgAEhAKBmRpZ2VzdBgCIAEoDEgAEhEKCWltbWVkaWF0ZRgDIAEoCBISCgpyZXF1ZXN0X2lkGAQgASgJQgkKB3BheWxvYWQigQIKB1JlY2VpcHQSEQoJbGVhZl9oYXNoGAEgASgMEiAKBnN0YXR1cxgCIAEoDjIQLnNwYXJrLnYxLlN0YXR1cxISCgpyZXF1ZXN0X2lkGAMgASgJEhYKDmFjY2VwdGVkX2F0X21zGAQgASgEEhsKE2V4cGVjdGVkX3NlYWxfYnlfbXMYBSABKAQSEQoJZHVwbGljYXRlGAYgASgIEhsKDmJhdGNoX3NlcXVlbmNlGAcgASgESACIAQESDgoGZGlnZXN0GAggASgMEiUKCWZlZV9xdW90ZRgJIAEoCzISLnNwYXJrLnYxLkZlZVF1b3RlQhEKD19iYXRjaF9zZXF1ZW5jZSJkCghGZWVRdW90ZRIYChBhbW91bnRfbWljcm9feHltGAEgASgEEhYKDmZlZV9tdWx0aXBsaWVyGAIgASgNEhMKC2FuY2hvcl9zaXplGAMgASgNEhEKCWltbWVkaWF0ZRgEIAEoCCI0Cg5TdWJtaXRSZXNwb25zZRIiCgdyZWNlaXB0GAEgASgLMhEuc3BhcmsudjEuUmVjZWlwdCJLCgtFcnJvckRldGFpbBIMCgRjb2RlGAEgASgJEg4KBnJlYXNvbhgCIAEoCRIPCgdtZXNzYWdlGAMgASgJEg0KBWZpZWxkGAQgASgJIn0KFFN1Ym1pdFN0cmVhbVJlc3BvbnNlEg0KBWluZGV4GAEgASgEEiQKB3JlY2VpcHQYAiABKAsyES5zcGFyay52MS5SZWNlaXB0SAASJgoFZXJyb3IYAyABKAsyFS5zcGFyay52MS5FcnJvckRldGFpbEgAQggKBnJlc3VsdCI8ChJTdWJtaXRCYXRjaFJlcXVlc3QSJgoFaXRlbXMYASADKAsyFy5zcGFyay52MS5TdWJtaXRSZXF1ZXN0IkYKE1N1Ym1pdEJhdGNoUmVzcG9uc2USLwoHcmVzdWx0cxgBIAMoCzIeLnNwYXJrLnYxLlN1Ym1pdFN0cmVhbVJlc3BvbnNlIiEKDFByb3ZlUmVxdWVzdBIRCglsZWFmX2hhc2gYASABKAwifAoNUHJvdmVSZXNwb25zZRIgCgZzdGF0dXMYASABKA4yEC5zcGFyay52MS5TdGF0dXMSJQoGYnVuZGxlGAIgASgLMhUuc3BhcmsudjEuUHJvb2ZCdW5kbGUSIgoHcmVjZWlwdBgDIAEoCzIRLnNwYXJrLnYxLlJlY2VpcHQiJgoRV2F0Y2hQcm9vZlJlcXVlc3QSEQoJbGVhZl9oYXNoGAEgASgMImQKDVZlcmlmeVJlcXVlc3QSDgoGYnVuZGxlGAEgASgMEg4KBGRhdGEYAiABKAxIABIQCgZkaWdlc3QYAyABKAxIABIWCg5jaGVja19vbl9jaGFpbhgEIAEoCEIJCgdzdWJqZWN0IjcKC0NoZWNrUmVzdWx0EgwKBG5hbWUYASABKAkSCgoCb2sYAiABKAgSDgoGZGV0YWlsGAMgASgJIkYKDlZlcmlmeVJlc3BvbnNlEg0KBXZhbGlkGAEgASgIEiUKBmNoZWNrcxgCIAMoCzIVLnNwYXJrLnYxLkNoZWNrUmVzdWx0IhYKFEdldEtleUhpc3RvcnlSZXF1ZXN0IjoKFUdldEtleUhpc3RvcnlSZXNwb25zZRIhCgRrZXlzGAEgAygLMhMuc3BhcmsudjEuS2V5UmVjb3JkIhUKE0dldEludmVudG9yeVJlcXVlc3QifgoNQWxnb3JpdGhtSW5mbxIKCgJpZBgBIAEoDRIMCgRuYW1lGAIgASgJEhAKCHN0YW5kYXJkGAMgASgJEhkKEXNlY3VyaXR5X2NhdGVnb3J5GAQgASgNEg4KBmFjdGl2ZRgFIAEoCBIWCg5pbXBsZW1lbnRhdGlvbhgGIAEoCSKHAgoUR2V0SW52ZW50b3J5UmVzcG9uc2USDgoGbG9nX2lkGAEgASgMEisKCmFsZ29yaXRobXMYAiADKAsyFy5zcGFyay52MS5BbGdvcml0aG1JbmZvEiEKBGtleXMYAyADKAsyEy5zcGFyay52MS5LZXlSZWNvcmQSFAoMa2V5X3Byb3ZpZGVyGAQgASgJEhoKDWhlYWRfc2VxdWVuY2UYBSABKARIAIgBARIYChBoZWFkX2hlYWRlcl9oYXNoGAYgASgMEhYKDnBlbmRpbmdfbGVhdmVzGAcgASgEEhkKEWFuY2hvcmluZ19lbmFibGVkGAggASgIQhAKDl9oZWFkX3NlcXVlbmNlIiMKDlB1Ymxpc2hSZXF1ZXN0EhEKCWxlYWZfaGFzaBgBIAEoDCIkChVHZXRQdWJsaWNhdGlvblJlcXVlc3QSCwoDY2lkGAEgASgJInIKD1B1Ymxpc2hlclN0YXR1cxIRCglwdWJsaXNoZXIYASABKAkSDQoFc3RhdGUYAiABKAkSEAoIYXR0ZW1wdHMYAyABKA0SEgoKbGFzdF9lcnJvchgEIAEoCRIXCg9wdWJsaXNoZWRfYXRfbXMYBSABKAQivQEKD1B1Ymxpc2hSZXNwb25zZRILCgNjaWQYASABKAkSEQoJbGVhZl9oYXNoGAIgASgMEiAKBnN0YXR1cxgDIAEoDjIQLnNwYXJrLnYxLlN0YXR1cxIMCgRzaXplGAQgASgEEhQKDGdhdGV3YXlfcGF0aBgFIAEoCRItCgpwdWJsaXNoZXJzGAYgAygLMhkuc3BhcmsudjEuUHVibGlzaGVyU3RhdHVzEhUKDWNyZWF0ZWRfYXRfbXMYByABKAQiEgoQR2V0U3RhdHVzUmVxdWVzdCJQCgtTdGF0dXNDb3VudBIgCgZzdGF0dXMYASABKA4yEC5zcGFyay52MS5TdGF0dXMSDwoHYmF0Y2hlcxgCIAEoBBIOCgZsZWF2ZXMYAyABKAQiZAoRR2V0U3RhdHVzUmVzcG9uc2USJQoGY291bnRzGAEgAygLMhUuc3BhcmsudjEuU3RhdHVzQ291bnQSGQoRYW5jaG9yaW5nX2VuYWJsZWQYAiABKAgSDQoFYXRfbXMYAyABKAQymAYKDlNwYXJrUHJvY2Vzc29yEjsKBlN1Ym1pdBIXLnNwYXJrLnYxLlN1Ym1pdFJlcXVlc3QaGC5zcGFyay52MS5TdWJtaXRSZXNwb25zZRJLCgxTdWJtaXRTdHJlYW0SFy5zcGFyay52MS5TdWJtaXRSZXF1ZXN0Gh4uc3BhcmsudjEuU3VibWl0U3RyZWFtUmVzcG9uc2UoATABEkoKC1N1Ym1pdEJhdGNoEhwuc3BhcmsudjEuU3VibWl0QmF0Y2hSZXF1ZXN0Gh0uc3BhcmsudjEuU3VibWl0QmF0Y2hSZXNwb25zZRI4CgVQcm92ZRIWLnNwYXJrLnYxLlByb3ZlUmVxdWVzdBoXLnNwYXJrLnYxLlByb3ZlUmVzcG9uc2USRAoKV2F0Y2hQcm9vZhIbLnNwYXJrLnYxLldhdGNoUHJvb2ZSZXF1ZXN0Ghcuc3BhcmsudjEuUHJvdmVSZXNwb25zZTABEjsKBlZlcmlmeRIXLnNwYXJrLnYxLlZlcmlmeVJlcXVlc3QaGC5zcGFyay52MS5WZXJpZnlSZXNwb25zZRJQCg1HZXRLZXlIaXN0b3J5Eh4uc3BhcmsudjEuR2V0S2V5SGlzdG9yeVJlcXVlc3QaHy5zcGFyay52MS5HZXRLZXlIaXN0b3J5UmVzcG9uc2USTQoMR2V0SW52ZW50b3J5Eh0uc3BhcmsudjEuR2V0SW52ZW50b3J5UmVxdWVzdBoeLnNwYXJrLnYxLkdldEludmVudG9yeVJlc3BvbnNlEj4KB1B1Ymxpc2gSGC5zcGFyay52MS5QdWJsaXNoUmVxdWVzdBoZLnNwYXJrLnYxLlB1Ymxpc2hSZXNwb25zZRJMCg5HZXRQdWJsaWNhdGlvbhIfLnNwYXJrLnYxLkdldFB1YmxpY2F0aW9uUmVxdWVzdBoZLnNwYXJrLnYxLlB1Ymxpc2hSZXNwb25zZRJECglHZXRTdGF0dXMSGi5zcGFyay52MS5HZXRTdGF0dXNSZXF1ZXN0Ghsuc3BhcmsudjEuR2V0U3RhdHVzUmVzcG9uc2ViBnByb3RvMw", [file_spark_v1_bundle]);
+  fileDesc("ChhzcGFyay92MS9wcm9jZXNzb3IucHJvdG8SCHNwYXJrLnYxIo4BCg1TdWJtaXRSZXF1ZXN0Eg4KBGRhdGEYASABKAxIABIQCgZkaWdlc3QYAiABKAxIABIRCglpbW1lZGlhdGUYAyABKAgSEgoKcmVxdWVzdF9pZBgEIAEoCRIpCgZzb3VyY2UYBSABKAsyGS5zcGFyay52MS5Tb3VyY2VSZWZlcmVuY2VCCQoHcGF5bG9hZCJ/Cg9Tb3VyY2VSZWZlcmVuY2USIgoEa2luZBgBIAEoDjIULnNwYXJrLnYxLlNvdXJjZUtpbmQSJAoFY2hhaW4YAiABKA4yFS5zcGFyay52MS5Tb3VyY2VDaGFpbhIPCgd0eF9oYXNoGAMgASgJEhEKCWxvZ19pbmRleBgEIAEoDSKBAgoHUmVjZWlwdBIRCglsZWFmX2hhc2gYASABKAwSIAoGc3RhdHVzGAIgASgOMhAuc3BhcmsudjEuU3RhdHVzEhIKCnJlcXVlc3RfaWQYAyABKAkSFgoOYWNjZXB0ZWRfYXRfbXMYBCABKAQSGwoTZXhwZWN0ZWRfc2VhbF9ieV9tcxgFIAEoBBIRCglkdXBsaWNhdGUYBiABKAgSGwoOYmF0Y2hfc2VxdWVuY2UYByABKARIAIgBARIOCgZkaWdlc3QYCCABKAwSJQoJZmVlX3F1b3RlGAkgASgLMhIuc3BhcmsudjEuRmVlUXVvdGVCEQoPX2JhdGNoX3NlcXVlbmNlImQKCEZlZVF1b3RlEhgKEGFtb3VudF9taWNyb194eW0YASABKAQSFgoOZmVlX211bHRpcGxpZXIYAiABKA0SEwoLYW5jaG9yX3NpemUYAyABKA0SEQoJaW1tZWRpYXRlGAQgASgIIjQKDlN1Ym1pdFJlc3BvbnNlEiIKB3JlY2VpcHQYASABKAsyES5zcGFyay52MS5SZWNlaXB0IksKC0Vycm9yRGV0YWlsEgwKBGNvZGUYASABKAkSDgoGcmVhc29uGAIgASgJEg8KB21lc3NhZ2UYAyABKAkSDQoFZmllbGQYBCABKAkifQoUU3VibWl0U3RyZWFtUmVzcG9uc2USDQoFaW5kZXgYASABKAQSJAoHcmVjZWlwdBgCIAEoCzIRLnNwYXJrLnYxLlJlY2VpcHRIABImCgVlcnJvchgDIAEoCzIVLnNwYXJrLnYxLkVycm9yRGV0YWlsSABCCAoGcmVzdWx0IjwKElN1Ym1pdEJhdGNoUmVxdWVzdBImCgVpdGVtcxgBIAMoCzIXLnNwYXJrLnYxLlN1Ym1pdFJlcXVlc3QiRgoTU3VibWl0QmF0Y2hSZXNwb25zZRIvCgdyZXN1bHRzGAEgAygLMh4uc3BhcmsudjEuU3VibWl0U3RyZWFtUmVzcG9uc2UiIQoMUHJvdmVSZXF1ZXN0EhEKCWxlYWZfaGFzaBgBIAEoDCJ8Cg1Qcm92ZVJlc3BvbnNlEiAKBnN0YXR1cxgBIAEoDjIQLnNwYXJrLnYxLlN0YXR1cxIlCgZidW5kbGUYAiABKAsyFS5zcGFyay52MS5Qcm9vZkJ1bmRsZRIiCgdyZWNlaXB0GAMgASgLMhEuc3BhcmsudjEuUmVjZWlwdCImChFXYXRjaFByb29mUmVxdWVzdBIRCglsZWFmX2hhc2gYASABKAwiZAoNVmVyaWZ5UmVxdWVzdBIOCgZidW5kbGUYASABKAwSDgoEZGF0YRgCIAEoDEgAEhAKBmRpZ2VzdBgDIAEoDEgAEhYKDmNoZWNrX29uX2NoYWluGAQgASgIQgkKB3N1YmplY3QiNwoLQ2hlY2tSZXN1bHQSDAoEbmFtZRgBIAEoCRIKCgJvaxgCIAEoCBIOCgZkZXRhaWwYAyABKAkiRgoOVmVyaWZ5UmVzcG9uc2USDQoFdmFsaWQYASABKAgSJQoGY2hlY2tzGAIgAygLMhUuc3BhcmsudjEuQ2hlY2tSZXN1bHQiFgoUR2V0S2V5SGlzdG9yeVJlcXVlc3QiOgoVR2V0S2V5SGlzdG9yeVJlc3BvbnNlEiEKBGtleXMYASADKAsyEy5zcGFyay52MS5LZXlSZWNvcmQiFQoTR2V0SW52ZW50b3J5UmVxdWVzdCJ+Cg1BbGdvcml0aG1JbmZvEgoKAmlkGAEgASgNEgwKBG5hbWUYAiABKAkSEAoIc3RhbmRhcmQYAyABKAkSGQoRc2VjdXJpdHlfY2F0ZWdvcnkYBCABKA0SDgoGYWN0aXZlGAUgASgIEhYKDmltcGxlbWVudGF0aW9uGAYgASgJIocCChRHZXRJbnZlbnRvcnlSZXNwb25zZRIOCgZsb2dfaWQYASABKAwSKwoKYWxnb3JpdGhtcxgCIAMoCzIXLnNwYXJrLnYxLkFsZ29yaXRobUluZm8SIQoEa2V5cxgDIAMoCzITLnNwYXJrLnYxLktleVJlY29yZBIUCgxrZXlfcHJvdmlkZXIYBCABKAkSGgoNaGVhZF9zZXF1ZW5jZRgFIAEoBEgAiAEBEhgKEGhlYWRfaGVhZGVyX2hhc2gYBiABKAwSFgoOcGVuZGluZ19sZWF2ZXMYByABKAQSGQoRYW5jaG9yaW5nX2VuYWJsZWQYCCABKAhCEAoOX2hlYWRfc2VxdWVuY2UiIwoOUHVibGlzaFJlcXVlc3QSEQoJbGVhZl9oYXNoGAEgASgMIiQKFUdldFB1YmxpY2F0aW9uUmVxdWVzdBILCgNjaWQYASABKAkicgoPUHVibGlzaGVyU3RhdHVzEhEKCXB1Ymxpc2hlchgBIAEoCRINCgVzdGF0ZRgCIAEoCRIQCghhdHRlbXB0cxgDIAEoDRISCgpsYXN0X2Vycm9yGAQgASgJEhcKD3B1Ymxpc2hlZF9hdF9tcxgFIAEoBCK9AQoPUHVibGlzaFJlc3BvbnNlEgsKA2NpZBgBIAEoCRIRCglsZWFmX2hhc2gYAiABKAwSIAoGc3RhdHVzGAMgASgOMhAuc3BhcmsudjEuU3RhdHVzEgwKBHNpemUYBCABKAQSFAoMZ2F0ZXdheV9wYXRoGAUgASgJEi0KCnB1Ymxpc2hlcnMYBiADKAsyGS5zcGFyay52MS5QdWJsaXNoZXJTdGF0dXMSFQoNY3JlYXRlZF9hdF9tcxgHIAEoBCISChBHZXRTdGF0dXNSZXF1ZXN0IlAKC1N0YXR1c0NvdW50EiAKBnN0YXR1cxgBIAEoDjIQLnNwYXJrLnYxLlN0YXR1cxIPCgdiYXRjaGVzGAIgASgEEg4KBmxlYXZlcxgDIAEoBCJkChFHZXRTdGF0dXNSZXNwb25zZRIlCgZjb3VudHMYASADKAsyFS5zcGFyay52MS5TdGF0dXNDb3VudBIZChFhbmNob3JpbmdfZW5hYmxlZBgCIAEoCBINCgVhdF9tcxgDIAEoBCqcAQoKU291cmNlS2luZBIbChdTT1VSQ0VfS0lORF9VTlNQRUNJRklFRBAAEhoKFlNPVVJDRV9LSU5EX0JJVENPSU5fVFgQARIbChdTT1VSQ0VfS0lORF9FVEhFUkVVTV9UWBACEh0KGVNPVVJDRV9LSU5EX0pQWUNfVFJBTlNGRVIQAxIZChVTT1VSQ0VfS0lORF9TWU1CT0xfVFgQBCpgCgtTb3VyY2VDaGFpbhIcChhTT1VSQ0VfQ0hBSU5fVU5TUEVDSUZJRUQQABIZChVTT1VSQ0VfQ0hBSU5fRVRIRVJFVU0QARIYChRTT1VSQ0VfQ0hBSU5fUE9MWUdPThACMpgGCg5TcGFya1Byb2Nlc3NvchI7CgZTdWJtaXQSFy5zcGFyay52MS5TdWJtaXRSZXF1ZXN0Ghguc3BhcmsudjEuU3VibWl0UmVzcG9uc2USSwoMU3VibWl0U3RyZWFtEhcuc3BhcmsudjEuU3VibWl0UmVxdWVzdBoeLnNwYXJrLnYxLlN1Ym1pdFN0cmVhbVJlc3BvbnNlKAEwARJKCgtTdWJtaXRCYXRjaBIcLnNwYXJrLnYxLlN1Ym1pdEJhdGNoUmVxdWVzdBodLnNwYXJrLnYxLlN1Ym1pdEJhdGNoUmVzcG9uc2USOAoFUHJvdmUSFi5zcGFyay52MS5Qcm92ZVJlcXVlc3QaFy5zcGFyay52MS5Qcm92ZVJlc3BvbnNlEkQKCldhdGNoUHJvb2YSGy5zcGFyay52MS5XYXRjaFByb29mUmVxdWVzdBoXLnNwYXJrLnYxLlByb3ZlUmVzcG9uc2UwARI7CgZWZXJpZnkSFy5zcGFyay52MS5WZXJpZnlSZXF1ZXN0Ghguc3BhcmsudjEuVmVyaWZ5UmVzcG9uc2USUAoNR2V0S2V5SGlzdG9yeRIeLnNwYXJrLnYxLkdldEtleUhpc3RvcnlSZXF1ZXN0Gh8uc3BhcmsudjEuR2V0S2V5SGlzdG9yeVJlc3BvbnNlEk0KDEdldEludmVudG9yeRIdLnNwYXJrLnYxLkdldEludmVudG9yeVJlcXVlc3QaHi5zcGFyay52MS5HZXRJbnZlbnRvcnlSZXNwb25zZRI+CgdQdWJsaXNoEhguc3BhcmsudjEuUHVibGlzaFJlcXVlc3QaGS5zcGFyay52MS5QdWJsaXNoUmVzcG9uc2USTAoOR2V0UHVibGljYXRpb24SHy5zcGFyay52MS5HZXRQdWJsaWNhdGlvblJlcXVlc3QaGS5zcGFyay52MS5QdWJsaXNoUmVzcG9uc2USRAoJR2V0U3RhdHVzEhouc3BhcmsudjEuR2V0U3RhdHVzUmVxdWVzdBobLnNwYXJrLnYxLkdldFN0YXR1c1Jlc3BvbnNlYgZwcm90bzM", [file_spark_v1_bundle]);
 
 /**
  * Describes the message spark.v1.SubmitRequest.
@@ -21,179 +21,214 @@ export const SubmitRequestSchema = /*@__PURE__*/
   messageDesc(file_spark_v1_processor, 0);
 
 /**
+ * Describes the message spark.v1.SourceReference.
+ * Use `create(SourceReferenceSchema)` to create a new message.
+ */
+export const SourceReferenceSchema = /*@__PURE__*/
+  messageDesc(file_spark_v1_processor, 1);
+
+/**
  * Describes the message spark.v1.Receipt.
  * Use `create(ReceiptSchema)` to create a new message.
  */
 export const ReceiptSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 1);
+  messageDesc(file_spark_v1_processor, 2);
 
 /**
  * Describes the message spark.v1.FeeQuote.
  * Use `create(FeeQuoteSchema)` to create a new message.
  */
 export const FeeQuoteSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 2);
+  messageDesc(file_spark_v1_processor, 3);
 
 /**
  * Describes the message spark.v1.SubmitResponse.
  * Use `create(SubmitResponseSchema)` to create a new message.
  */
 export const SubmitResponseSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 3);
+  messageDesc(file_spark_v1_processor, 4);
 
 /**
  * Describes the message spark.v1.ErrorDetail.
  * Use `create(ErrorDetailSchema)` to create a new message.
  */
 export const ErrorDetailSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 4);
+  messageDesc(file_spark_v1_processor, 5);
 
 /**
  * Describes the message spark.v1.SubmitStreamResponse.
  * Use `create(SubmitStreamResponseSchema)` to create a new message.
  */
 export const SubmitStreamResponseSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 5);
+  messageDesc(file_spark_v1_processor, 6);
 
 /**
  * Describes the message spark.v1.SubmitBatchRequest.
  * Use `create(SubmitBatchRequestSchema)` to create a new message.
  */
 export const SubmitBatchRequestSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 6);
+  messageDesc(file_spark_v1_processor, 7);
 
 /**
  * Describes the message spark.v1.SubmitBatchResponse.
  * Use `create(SubmitBatchResponseSchema)` to create a new message.
  */
 export const SubmitBatchResponseSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 7);
+  messageDesc(file_spark_v1_processor, 8);
 
 /**
  * Describes the message spark.v1.ProveRequest.
  * Use `create(ProveRequestSchema)` to create a new message.
  */
 export const ProveRequestSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 8);
+  messageDesc(file_spark_v1_processor, 9);
 
 /**
  * Describes the message spark.v1.ProveResponse.
  * Use `create(ProveResponseSchema)` to create a new message.
  */
 export const ProveResponseSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 9);
+  messageDesc(file_spark_v1_processor, 10);
 
 /**
  * Describes the message spark.v1.WatchProofRequest.
  * Use `create(WatchProofRequestSchema)` to create a new message.
  */
 export const WatchProofRequestSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 10);
+  messageDesc(file_spark_v1_processor, 11);
 
 /**
  * Describes the message spark.v1.VerifyRequest.
  * Use `create(VerifyRequestSchema)` to create a new message.
  */
 export const VerifyRequestSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 11);
+  messageDesc(file_spark_v1_processor, 12);
 
 /**
  * Describes the message spark.v1.CheckResult.
  * Use `create(CheckResultSchema)` to create a new message.
  */
 export const CheckResultSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 12);
+  messageDesc(file_spark_v1_processor, 13);
 
 /**
  * Describes the message spark.v1.VerifyResponse.
  * Use `create(VerifyResponseSchema)` to create a new message.
  */
 export const VerifyResponseSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 13);
+  messageDesc(file_spark_v1_processor, 14);
 
 /**
  * Describes the message spark.v1.GetKeyHistoryRequest.
  * Use `create(GetKeyHistoryRequestSchema)` to create a new message.
  */
 export const GetKeyHistoryRequestSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 14);
+  messageDesc(file_spark_v1_processor, 15);
 
 /**
  * Describes the message spark.v1.GetKeyHistoryResponse.
  * Use `create(GetKeyHistoryResponseSchema)` to create a new message.
  */
 export const GetKeyHistoryResponseSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 15);
+  messageDesc(file_spark_v1_processor, 16);
 
 /**
  * Describes the message spark.v1.GetInventoryRequest.
  * Use `create(GetInventoryRequestSchema)` to create a new message.
  */
 export const GetInventoryRequestSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 16);
+  messageDesc(file_spark_v1_processor, 17);
 
 /**
  * Describes the message spark.v1.AlgorithmInfo.
  * Use `create(AlgorithmInfoSchema)` to create a new message.
  */
 export const AlgorithmInfoSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 17);
+  messageDesc(file_spark_v1_processor, 18);
 
 /**
  * Describes the message spark.v1.GetInventoryResponse.
  * Use `create(GetInventoryResponseSchema)` to create a new message.
  */
 export const GetInventoryResponseSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 18);
+  messageDesc(file_spark_v1_processor, 19);
 
 /**
  * Describes the message spark.v1.PublishRequest.
  * Use `create(PublishRequestSchema)` to create a new message.
  */
 export const PublishRequestSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 19);
+  messageDesc(file_spark_v1_processor, 20);
 
 /**
  * Describes the message spark.v1.GetPublicationRequest.
  * Use `create(GetPublicationRequestSchema)` to create a new message.
  */
 export const GetPublicationRequestSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 20);
+  messageDesc(file_spark_v1_processor, 21);
 
 /**
  * Describes the message spark.v1.PublisherStatus.
  * Use `create(PublisherStatusSchema)` to create a new message.
  */
 export const PublisherStatusSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 21);
+  messageDesc(file_spark_v1_processor, 22);
 
 /**
  * Describes the message spark.v1.PublishResponse.
  * Use `create(PublishResponseSchema)` to create a new message.
  */
 export const PublishResponseSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 22);
+  messageDesc(file_spark_v1_processor, 23);
 
 /**
  * Describes the message spark.v1.GetStatusRequest.
  * Use `create(GetStatusRequestSchema)` to create a new message.
  */
 export const GetStatusRequestSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 23);
+  messageDesc(file_spark_v1_processor, 24);
 
 /**
  * Describes the message spark.v1.StatusCount.
  * Use `create(StatusCountSchema)` to create a new message.
  */
 export const StatusCountSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 24);
+  messageDesc(file_spark_v1_processor, 25);
 
 /**
  * Describes the message spark.v1.GetStatusResponse.
  * Use `create(GetStatusResponseSchema)` to create a new message.
  */
 export const GetStatusResponseSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_processor, 25);
+  messageDesc(file_spark_v1_processor, 26);
+
+/**
+ * Describes the enum spark.v1.SourceKind.
+ */
+export const SourceKindSchema = /*@__PURE__*/
+  enumDesc(file_spark_v1_processor, 0);
+
+/**
+ * Which kind of transaction a source reference names.
+ *
+ * @generated from enum spark.v1.SourceKind
+ */
+export const SourceKind = /*@__PURE__*/
+  tsEnum(SourceKindSchema);
+
+/**
+ * Describes the enum spark.v1.SourceChain.
+ */
+export const SourceChainSchema = /*@__PURE__*/
+  enumDesc(file_spark_v1_processor, 1);
+
+/**
+ * The EVM chain of an Ethereum-kind reference.
+ *
+ * @generated from enum spark.v1.SourceChain
+ */
+export const SourceChain = /*@__PURE__*/
+  tsEnum(SourceChainSchema);
 
 /**
  * Submits digests, serves proof bundles and verifies them.

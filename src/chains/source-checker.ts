@@ -1,0 +1,192 @@
+// Checks that a source reference exists on its chain before the submission is stored (SPEC §9), and records the
+// block it is in: Ethereum/Polygon by eth_getTransactionReceipt (JPYC: the ERC-20 Transfer log at that index, from
+// the configured token contract), Bitcoin by getrawtransaction and getblockheader. A chain without an endpoint is
+// not checked: the reference is bound in form only (and says so in the leaf).
+import { displayTxHash, type SourceChain, type SourceReference } from '../bundle/source-reference.ts';
+import { RequestError } from '../service/request-error.ts';
+import type { JsonRpc } from './json-rpc.ts';
+
+/** keccak256("Transfer(address,address,uint256)"): topic 0 of every ERC-20 Transfer log. */
+export const ERC20_TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef';
+
+/** Checks references. */
+export interface SourceChecker {
+  /** The reference with its block when checked; unchanged when its chain has no endpoint. */
+  check(ref: SourceReference): Promise<SourceReference>;
+}
+
+/** Endpoints and token contracts. */
+export interface SourceCheckerOptions {
+  readonly evm: Partial<Record<Exclude<SourceChain, 'none'>, JsonRpc>>;
+  readonly bitcoin?: JsonRpc | undefined;
+  /** The JPYC token contract per EVM chain (lower-case 0x address). */
+  readonly jpycContracts: Partial<Record<Exclude<SourceChain, 'none'>, string>>;
+}
+
+const fail = (code: RequestError['code'], field: string, message: string): RequestError =>
+  new RequestError(code, `${field}: ${message}`, { field });
+
+async function call(
+  rpc: JsonRpc,
+  chain: string,
+  method: string,
+  params: readonly unknown[],
+): Promise<unknown> {
+  try {
+    const r = await rpc.call(method, params);
+    if ('error' in r) {
+      const e = new Error(`${chain} ${method}: error ${r.error.code} ${r.error.message}`);
+      (e as Error & { rpcCode?: number }).rpcCode = r.error.code;
+      throw e;
+    }
+    return r.result;
+  } catch (err) {
+    if ((err as { rpcCode?: number }).rpcCode !== undefined) throw err;
+    throw fail('SOURCE_UNAVAILABLE', 'source', `${chain} endpoint: ${(err as Error).message}`);
+  }
+}
+
+const hexToBytes = (h: unknown, what: string): Uint8Array => {
+  if (typeof h !== 'string' || !/^(0x)?[0-9a-fA-F]{64}$/.test(h))
+    throw new Error(`${what} is not a 32-byte hex value`);
+  return Uint8Array.from(Buffer.from(h.replace(/^0x/, ''), 'hex'));
+};
+
+const quantity = (q: unknown, what: string): bigint => {
+  if (typeof q === 'number' && Number.isSafeInteger(q) && q >= 0) return BigInt(q);
+  if (typeof q !== 'string' || !/^0x[0-9a-fA-F]{1,16}$/.test(q)) throw new Error(`${what} is not a quantity`);
+  return BigInt(q);
+};
+
+interface EvmLog {
+  readonly address?: unknown;
+  readonly topics?: unknown;
+  readonly logIndex?: unknown;
+}
+
+async function checkEvm(
+  rpc: JsonRpc,
+  ref: SourceReference,
+  contract: string | undefined,
+): Promise<SourceReference> {
+  const tx = displayTxHash(ref);
+  const receipt = (await call(rpc, ref.chain, 'eth_getTransactionReceipt', [tx])) as {
+    blockNumber?: unknown;
+    blockHash?: unknown;
+    status?: unknown;
+    logs?: unknown;
+  } | null;
+  if (receipt === null) {
+    throw fail(
+      'SOURCE_NOT_FOUND',
+      'source.tx_hash',
+      `transaction ${tx} has no receipt on ${ref.chain} (unknown or not yet mined)`,
+    );
+  }
+  let number: bigint;
+  let hash: Uint8Array;
+  try {
+    number = quantity(receipt.blockNumber, 'blockNumber');
+    hash = hexToBytes(receipt.blockHash, 'blockHash');
+  } catch (err) {
+    throw fail(
+      'SOURCE_UNAVAILABLE',
+      'source',
+      `${ref.chain} endpoint answered a malformed receipt: ${(err as Error).message}`,
+    );
+  }
+  if (receipt.status === '0x0') {
+    throw fail('SOURCE_MISMATCH', 'source.tx_hash', `transaction ${tx} failed (status 0) in block ${number}`);
+  }
+  if (ref.kind === 'jpyc') {
+    if (contract === undefined) {
+      throw fail(
+        'SOURCE_UNCHECKABLE',
+        'source.chain',
+        `no JPYC contract is configured for ${ref.chain} (SPARK_JPYC_CONTRACTS)`,
+      );
+    }
+    const logs = Array.isArray(receipt.logs) ? (receipt.logs as EvmLog[]) : [];
+    const log = logs.find((l) => {
+      try {
+        return quantity(l.logIndex, 'logIndex') === BigInt(ref.logIndex);
+      } catch {
+        return false;
+      }
+    });
+    if (log === undefined) {
+      const have = logs
+        .map((l) => (typeof l.logIndex === 'string' ? Number.parseInt(l.logIndex, 16) : l.logIndex))
+        .join(', ');
+      throw fail(
+        'SOURCE_MISMATCH',
+        'source.log_index',
+        `transaction ${tx} has no log with index ${ref.logIndex} (its logs: ${have || 'none'})`,
+      );
+    }
+    const topics = Array.isArray(log.topics)
+      ? (log.topics as unknown[]).map((t) => String(t).toLowerCase())
+      : [];
+    if (topics[0] !== ERC20_TRANSFER_TOPIC || topics.length !== 3) {
+      throw fail(
+        'SOURCE_MISMATCH',
+        'source.log_index',
+        `log ${ref.logIndex} of ${tx} is not an ERC-20 Transfer event`,
+      );
+    }
+    if (String(log.address).toLowerCase() !== contract) {
+      throw fail(
+        'SOURCE_MISMATCH',
+        'source.log_index',
+        `log ${ref.logIndex} of ${tx} was emitted by ${String(log.address).slice(0, 42)}, not the JPYC contract ${contract}`,
+      );
+    }
+  }
+  return { ...ref, block: { number, hash } };
+}
+
+async function checkBitcoin(rpc: JsonRpc, ref: SourceReference): Promise<SourceReference> {
+  const txid = displayTxHash(ref);
+  let tx: { blockhash?: unknown; confirmations?: unknown };
+  try {
+    tx = (await call(rpc, 'bitcoin', 'getrawtransaction', [txid, true])) as typeof tx;
+  } catch (err) {
+    if ((err as { rpcCode?: number }).rpcCode === -5) {
+      throw fail(
+        'SOURCE_NOT_FOUND',
+        'source.tx_hash',
+        `transaction ${txid} is not known to the Bitcoin node`,
+      );
+    }
+    throw err instanceof RequestError ? err : fail('SOURCE_UNAVAILABLE', 'source', (err as Error).message);
+  }
+  if (tx?.blockhash === undefined) {
+    throw fail('SOURCE_PENDING', 'source.tx_hash', `transaction ${txid} is not in a block yet (mempool)`);
+  }
+  try {
+    const blockHashDisplay = hexToBytes(tx.blockhash, 'blockhash');
+    const header = (await call(rpc, 'bitcoin', 'getblockheader', [tx.blockhash])) as { height?: unknown };
+    const number = quantity(header?.height, 'height');
+    // Stored in internal byte order, like the txid.
+    return { ...ref, block: { number, hash: blockHashDisplay.reverse() } };
+  } catch (err) {
+    if (err instanceof RequestError) throw err;
+    throw fail(
+      'SOURCE_UNAVAILABLE',
+      'source',
+      `bitcoin endpoint answered a malformed result: ${(err as Error).message}`,
+    );
+  }
+}
+
+/** Creates the checker over the configured endpoints. */
+export function createSourceChecker(o: SourceCheckerOptions): SourceChecker {
+  return {
+    async check(ref) {
+      if (ref.kind === 'bitcoin') return o.bitcoin === undefined ? ref : checkBitcoin(o.bitcoin, ref);
+      if (ref.kind === 'symbol' || ref.chain === 'none') return ref;
+      const rpc = o.evm[ref.chain];
+      return rpc === undefined ? ref : checkEvm(rpc, ref, o.jpycContracts[ref.chain]);
+    },
+  };
+}
