@@ -1,6 +1,6 @@
 // Fuzzing the Symbol anchor parsers in-process (SPEC §11): the aggregate parser and offline verifier
-// (src/anchor/verify-anchor.ts), the record decoders (batch anchor, checkpoint, key metadata, public key) and
-// chunk reassembly. None throws; what decodes re-encodes byte for byte; a changed aggregate never passes
+// (src/anchor/verify-anchor.ts), the record decoders (batch anchor, checkpoint, key metadata, public key,
+// publication) and chunk reassembly. None throws; what decodes re-encodes byte for byte; a changed aggregate never passes
 // with the original's hash and Merkle component hash.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -19,6 +19,7 @@ import {
   encodePublicKeyRecord,
 } from '../../src/anchor/key-history-record.ts';
 import { createNobleEd25519Verifier } from '../../src/anchor/noble-ed25519-verifier.ts';
+import { decodePublicationRecord, encodePublicationRecord } from '../../src/anchor/publication-record.ts';
 import { chunkRecord, reassembleRecords } from '../../src/anchor/record-chunks.ts';
 import { type AnchorVerification, verifyAnchorTransaction } from '../../src/anchor/verify-anchor.ts';
 import { toHex } from '../../src/encoding/bytes.ts';
@@ -153,6 +154,19 @@ describe('anchor parsers under fuzzing', () => {
         encodeKeyMetadata,
       ],
       ['public-key record', publicKeyRecord, decodePublicKeyRecord, encodePublicKeyRecord],
+      [
+        'publication record',
+        encodePublicationRecord({
+          sequence: 9n,
+          root: new Uint8Array(32).fill(3),
+          entries: [
+            { leafIndex: 0, cid: 'bafkreibayislsxqpt26dpbgeh2x57vbxj2m3nq2uirckc7tubdndngu2r4' },
+            { leafIndex: 5, cid: 'bafkreidccha7hcj2bj3ecxycq7wnbgajfbgnrswkwqsuy4ucbuirmaugly' },
+          ],
+        }),
+        decodePublicationRecord,
+        encodePublicationRecord,
+      ],
     ];
     const parts: string[] = [];
     for (const [name, seed, decode, encode] of seeds) {
