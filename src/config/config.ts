@@ -406,6 +406,26 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     return v;
   };
   const pinningUrl = httpUrl('SPARK_IPFS_PINNING_URL');
+  /** A chain's JSON-RPC endpoint: credentials never in the URL (it is logged at start, path masked). */
+  const rpcUrl = (name: SettingName): string | undefined => {
+    const v = httpUrl(name);
+    if (v !== undefined && /^https?:\/\/[^/]*@/.test(v)) {
+      issues.push({
+        setting: name,
+        problem:
+          "holds credentials (user@ or user:password@); Bitcoin Core's go in SPARK_BITCOIN_RPC_AUTH_FILE",
+      });
+      return undefined;
+    }
+    return v;
+  };
+  const bitcoinUrl = rpcUrl('SPARK_BITCOIN_RPC_URL');
+  if (raw.SPARK_BITCOIN_RPC_AUTH_FILE !== undefined && raw.SPARK_BITCOIN_RPC_URL === undefined) {
+    issues.push({
+      setting: 'SPARK_BITCOIN_RPC_AUTH_FILE',
+      problem: 'set without SPARK_BITCOIN_RPC_URL, the endpoint it authenticates to',
+    });
+  }
   const jpycContracts: { ethereum?: string; polygon?: string } = {};
   for (const part of (raw.SPARK_JPYC_CONTRACTS ?? '')
     .split(',')
@@ -476,9 +496,9 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     listen: typeof listen === 'string' ? { host: '127.0.0.1', port: 0 } : listen,
     httpListen,
     chains: {
-      ethereumUrl: httpUrl('SPARK_ETHEREUM_RPC_URL'),
-      polygonUrl: httpUrl('SPARK_POLYGON_RPC_URL'),
-      bitcoinUrl: httpUrl('SPARK_BITCOIN_RPC_URL'),
+      ethereumUrl: rpcUrl('SPARK_ETHEREUM_RPC_URL'),
+      polygonUrl: rpcUrl('SPARK_POLYGON_RPC_URL'),
+      bitcoinUrl,
       bitcoinAuthFile: raw.SPARK_BITCOIN_RPC_AUTH_FILE,
       jpycContracts,
       timeoutMs: int('SPARK_CHAIN_RPC_TIMEOUT_MS', 5_000, 100, 120_000),

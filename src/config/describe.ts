@@ -22,5 +22,20 @@ export function redactSecrets(value: unknown, key = ''): unknown {
  * paths of the files holding them), but the dump is redacted by key anyway, so a future setting cannot leak.
  */
 export function describeConfig(config: Config): Record<string, unknown> {
-  return redactSecrets(config) as Record<string, unknown>;
+  const c = config.chains;
+  // Hosted Ethereum/Polygon endpoints carry an API key in the path: the log shows scheme and host only.
+  const chains = {
+    ...c,
+    ethereumUrl: originOf(c.ethereumUrl),
+    polygonUrl: originOf(c.polygonUrl),
+    bitcoinUrl: originOf(c.bitcoinUrl),
+  };
+  return redactSecrets({ ...config, chains }) as Record<string, unknown>;
+}
+
+/** "https://host:port" of a URL, with "/[path redacted]" when it had a path. */
+function originOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  const u = new URL(url);
+  return u.pathname === '/' ? u.origin : `${u.origin}/[path redacted]`;
 }

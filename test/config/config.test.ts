@@ -210,3 +210,60 @@ test('SPARK_IPFS_*: publishers off by default; URLs, token file and origins vali
     /SPARK_IPFS_PINNING_TOKEN_FILE: needed/,
   );
 });
+
+test('SPARK_*_RPC_URL, SPARK_JPYC_CONTRACTS: chains unchecked by default; endpoints, contracts and timeout validated', () => {
+  const c = loadConfig({});
+  assert.deepEqual(c.chains, {
+    ethereumUrl: undefined,
+    polygonUrl: undefined,
+    bitcoinUrl: undefined,
+    bitcoinAuthFile: undefined,
+    jpycContracts: {},
+    timeoutMs: 5000,
+  });
+  const ok = loadConfig({
+    SPARK_ETHEREUM_RPC_URL: 'https://eth.example/v3/key',
+    SPARK_POLYGON_RPC_URL: 'http://127.0.0.1:8545',
+    SPARK_BITCOIN_RPC_URL: 'http://127.0.0.1:8332/',
+    SPARK_BITCOIN_RPC_AUTH_FILE: '/run/secrets/bitcoin-rpc',
+    SPARK_JPYC_CONTRACTS:
+      'ethereum:0xE7C3D8C9a439feDe00D2600032D5dB0Be71C3c29, polygon:0xe7c3d8c9a439fede00d2600032d5db0be71c3c29',
+    SPARK_CHAIN_RPC_TIMEOUT_MS: '2000',
+  });
+  assert.deepEqual(ok.chains.jpycContracts, {
+    ethereum: '0xe7c3d8c9a439fede00d2600032d5db0be71c3c29',
+    polygon: '0xe7c3d8c9a439fede00d2600032d5db0be71c3c29',
+  });
+  assert.equal(ok.chains.timeoutMs, 2000);
+  assert.equal(ok.chains.ethereumUrl, 'https://eth.example/v3/key');
+  assert.throws(
+    () =>
+      loadConfig({
+        SPARK_ETHEREUM_RPC_URL: 'ws://127.0.0.1:8546',
+        SPARK_POLYGON_RPC_URL: 'https://polygon.example/?key=1',
+        SPARK_BITCOIN_RPC_URL: 'http://user:pass@127.0.0.1:8332',
+        SPARK_JPYC_CONTRACTS: 'ethereum:0x1234, bsc:0xe7c3d8c9a439fede00d2600032d5db0be71c3c29',
+        SPARK_CHAIN_RPC_TIMEOUT_MS: '50',
+      }),
+    (e: unknown) => {
+      const issues = (e as ConfigError).issues;
+      assert.deepEqual(issues.map((i) => i.setting).sort(), [
+        'SPARK_BITCOIN_RPC_URL',
+        'SPARK_CHAIN_RPC_TIMEOUT_MS',
+        'SPARK_ETHEREUM_RPC_URL',
+        'SPARK_JPYC_CONTRACTS',
+        'SPARK_JPYC_CONTRACTS',
+        'SPARK_POLYGON_RPC_URL',
+      ]);
+      const text = issues.map((i) => i.problem).join('\n');
+      assert.match(text, /holds credentials/);
+      assert.ok(!text.includes('pass@'), 'the password is not repeated');
+      assert.match(text, /"bsc:0x[0-9a-f]+" is not CHAIN:0xADDRESS/);
+      return true;
+    },
+  );
+  assert.throws(
+    () => loadConfig({ SPARK_BITCOIN_RPC_AUTH_FILE: '/run/secrets/bitcoin-rpc' }),
+    /SPARK_BITCOIN_RPC_AUTH_FILE: set without SPARK_BITCOIN_RPC_URL/,
+  );
+});

@@ -50,3 +50,19 @@ test('the logger redacts known secret fields at the top and one level down', () 
     assert.ok(!text.includes(secret), secret);
   assert.equal((text.match(/\[redacted\]/g) ?? []).length, 4);
 });
+
+test('chain endpoints are logged as scheme and host: an API key in the path never reaches the log', () => {
+  const dump = describeConfig(
+    loadConfig({
+      SPARK_ETHEREUM_RPC_URL: 'https://mainnet.example/v3/0123456789abcdef',
+      SPARK_BITCOIN_RPC_URL: 'http://10.0.0.7:8332/',
+      SPARK_BITCOIN_RPC_AUTH_FILE: '/run/secrets/bitcoin-rpc',
+    }),
+  );
+  const chains = dump['chains'] as Record<string, unknown>;
+  assert.equal(chains['ethereumUrl'], 'https://mainnet.example/[path redacted]');
+  assert.equal(chains['bitcoinUrl'], 'http://10.0.0.7:8332');
+  assert.equal(chains['polygonUrl'], undefined);
+  assert.equal(chains['bitcoinAuthFile'], '/run/secrets/bitcoin-rpc');
+  assert.ok(!JSON.stringify(dump).includes('0123456789abcdef'));
+});
