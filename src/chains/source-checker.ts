@@ -26,24 +26,32 @@ export interface SourceCheckerOptions {
 const fail = (code: RequestError['code'], field: string, message: string): RequestError =>
   new RequestError(code, `${field}: ${message}`, { field });
 
+/**
+ * One call; the node's error is a RequestError: `known` maps the ones that say something about the reference
+ * (Bitcoin's -5 "No such mempool or blockchain transaction"), any other is UNAVAILABLE, as is no answer.
+ */
 async function call(
   rpc: JsonRpc,
   chain: string,
   method: string,
   params: readonly unknown[],
+  known: (code: number) => RequestError | undefined = () => undefined,
 ): Promise<unknown> {
+  let r: Awaited<ReturnType<JsonRpc['call']>>;
   try {
-    const r = await rpc.call(method, params);
-    if ('error' in r) {
-      const e = new Error(`${chain} ${method}: error ${r.error.code} ${r.error.message}`);
-      (e as Error & { rpcCode?: number }).rpcCode = r.error.code;
-      throw e;
-    }
-    return r.result;
+    r = await rpc.call(method, params);
   } catch (err) {
-    if ((err as { rpcCode?: number }).rpcCode !== undefined) throw err;
     throw fail('SOURCE_UNAVAILABLE', 'source', `${chain} endpoint: ${(err as Error).message}`);
   }
+  if ('result' in r) return r.result;
+  throw (
+    known(r.error.code) ??
+    fail(
+      'SOURCE_UNAVAILABLE',
+      'source',
+      `${chain} endpoint: ${method} answered error ${r.error.code} ${r.error.message}`,
+    )
+  );
 }
 
 const hexToBytes = (h: unknown, what: string): Uint8Array => {
@@ -147,19 +155,11 @@ async function checkEvm(
 
 async function checkBitcoin(rpc: JsonRpc, ref: SourceReference): Promise<SourceReference> {
   const txid = displayTxHash(ref);
-  let tx: { blockhash?: unknown; confirmations?: unknown };
-  try {
-    tx = (await call(rpc, 'bitcoin', 'getrawtransaction', [txid, true])) as typeof tx;
-  } catch (err) {
-    if ((err as { rpcCode?: number }).rpcCode === -5) {
-      throw fail(
-        'SOURCE_NOT_FOUND',
-        'source.tx_hash',
-        `transaction ${txid} is not known to the Bitcoin node`,
-      );
-    }
-    throw err instanceof RequestError ? err : fail('SOURCE_UNAVAILABLE', 'source', (err as Error).message);
-  }
+  const tx = (await call(rpc, 'bitcoin', 'getrawtransaction', [txid, true], (code) =>
+    code === -5
+      ? fail('SOURCE_NOT_FOUND', 'source.tx_hash', `transaction ${txid} is not known to the Bitcoin node`)
+      : undefined,
+  )) as { blockhash?: unknown; confirmations?: unknown } | null;
   if (tx?.blockhash === undefined) {
     throw fail('SOURCE_PENDING', 'source.tx_hash', `transaction ${txid} is not in a block yet (mempool)`);
   }
