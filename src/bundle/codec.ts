@@ -12,6 +12,8 @@ import {
 } from '../gen/spark/v1/bundle_pb.js';
 import { BundleError } from './bundle-error.ts';
 import { decodeHeader, type HeaderFields } from './header.ts';
+import { decodeLeafEntry } from './leaf.ts';
+import { sourceDisplay } from './source-reference.ts';
 
 /** Largest bundle accepted, in bytes: far above any real bundle (a few tens of KiB), far below harm. */
 export const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
@@ -123,6 +125,14 @@ function checkpointDisplay(c: Checkpoint): Display {
  * A plain object for people (`spark inspect`): bytes as lower-case hex, 64-bit integers as decimal
  * strings, and the header decoded from its signed bytes (not taken from header_fields).
  */
+/** `{ source }` for a version-2 entry's other-chain reference; nothing for others (or an invalid entry). */
+function sourceOf(entry: Uint8Array): { source?: Display } {
+  const decoded = decodeLeafEntry(entry);
+  return typeof decoded === 'string' || decoded.source === undefined
+    ? {}
+    : { source: sourceDisplay(decoded.source) };
+}
+
 export function bundleToDisplay(bundle: ProofBundle): Display {
   const decoded = decodeHeader(bundle.header);
   const { leaf, inclusion } = bundle;
@@ -136,6 +146,7 @@ export function bundleToDisplay(bundle: ProofBundle): Display {
             digest: toHex(leaf.digest),
             entry: toHex(leaf.entry),
             leafHash: toHex(leaf.leafHash),
+            ...sourceOf(leaf.entry),
           },
     inclusion:
       inclusion === undefined

@@ -96,6 +96,28 @@ export function displayTxHash(s: Pick<SourceReference, 'kind' | 'txHash'>): stri
   return `0x${hex(s.txHash)}`;
 }
 
+/** A block hash as explorers write it (Bitcoin: reversed; others: 0x-prefixed). */
+function displayBlockHash(kind: SourceKind, hash: Uint8Array): string {
+  return kind === 'bitcoin' ? hex(Uint8Array.from(hash).reverse()) : `0x${hex(hash)}`;
+}
+
+/** The reference as JSON for people and tools (`spark inspect`), hashes as explorers write them. */
+export function sourceDisplay(s: SourceReference): {
+  [key: string]: string | number | null | { [key: string]: string };
+} {
+  return {
+    kind: s.kind,
+    chain: s.chain,
+    txHash: displayTxHash(s),
+    ...(s.kind === 'jpyc' ? { logIndex: s.logIndex } : {}),
+    block:
+      s.block === undefined
+        ? null
+        : { number: s.block.number.toString(), hash: displayBlockHash(s.kind, s.block.hash) },
+    summary: describeSource(s),
+  };
+}
+
 /** One line for people: "jpyc transfer on polygon 0x… log 3, block 123 (0x…)". */
 export function describeSource(s: SourceReference): string {
   const what =
@@ -107,6 +129,6 @@ export function describeSource(s: SourceReference): string {
   const block =
     s.block === undefined
       ? 'not checked against the chain'
-      : `in block ${s.block.number} (${s.kind === 'bitcoin' ? hex(Uint8Array.from(s.block.hash).reverse()) : `0x${hex(s.block.hash)}`})`;
+      : `in block ${s.block.number} (${displayBlockHash(s.kind, s.block.hash)})`;
   return `${what}, ${block}`;
 }

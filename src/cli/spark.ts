@@ -8,6 +8,7 @@ const USAGE = `usage:
   spark serve [--listen 127.0.0.1:50051] [--data-dir DIR] [--insecure]   (TLS and tokens: docs/security.md)
   spark signer --tls-cert F --tls-key F --client-ca F --policy F.json [--listen 127.0.0.1:50061]
   spark submit --server HOST:PORT (--file F | --digest HEX | --text S | --dir DIR) [--immediate] [--request-id ID] [--json] [--quiet]
+      one reference to another chain (not with --dir): --bitcoin-tx TXID | --ethereum-tx 0xHASH | --polygon-tx 0xHASH | --symbol-tx HASH | --jpyc ethereum|polygon:0xHASH:LOGINDEX
   spark status --server HOST:PORT [--json]
   spark prove --server HOST:PORT --leaf HEX [--wait [SECONDS]] --out F.spark [--publish] [--quiet]   (--wait: until final, or SECONDS; --publish: on IPFS)
   spark verify F.spark [--data F | --digest HEX] [--symbol URL] [--disable-algorithm NAME,…] [--json]

@@ -141,6 +141,7 @@ describe('other-chain references', () => {
   let ethTx: Receipt & { hash: string };
   let transferTx: Receipt & { hash: string };
   let transferLog = 0;
+  let otherTransferTx: Receipt & { hash: string };
   let startMs = 0;
 
   before(async () => {
@@ -184,25 +185,36 @@ describe('other-chain references', () => {
           sources: {
             'T.sol': { content: readFileSync(join(ROOT, 'test/chains/JpycStyleToken.sol'), 'utf8') },
           },
-          settings: { outputSelection: { '*': { '*': ['evm.bytecode.object'] } } },
+          // ganache 7.9 runs the Shanghai EVM: newer opcodes a later default target may use would not run.
+          settings: { evmVersion: 'shanghai', outputSelection: { '*': { '*': ['evm.bytecode.object'] } } },
         }),
       ),
     ) as { contracts: { 'T.sol': { JpycStyleToken: { evm: { bytecode: { object: string } } } } } };
     const bytecode = compiled.contracts['T.sol'].JpycStyleToken.evm.bytecode.object;
-    const deployed = await send(eth, {
-      from: account,
-      data: `0x${bytecode}${word('0x' + (10n ** 24n).toString(16))}`,
-      gas: '0x2dc6c0',
-    });
-    token = (deployed.contractAddress as string).toLowerCase();
+    const deploy = async () =>
+      (
+        (
+          await send(eth, {
+            from: account,
+            data: `0x${bytecode}${word(`0x${(10n ** 24n).toString(16)}`)}`,
+            gas: '0x2dc6c0',
+          })
+        ).contractAddress as string
+      ).toLowerCase();
     // transfer(address,uint256): the Transfer log of this transaction is the one referenced.
-    transferTx = (await send(eth, {
-      from: account,
-      to: token,
-      data: `0xa9059cbb${word(other)}${word('0x3b9aca00')}`,
-      gas: '0x30d40',
-    })) as Receipt & { hash: string };
+    const transfer = async (contract: string) =>
+      (await send(eth, {
+        from: account,
+        to: contract,
+        data: `0xa9059cbb${word(other)}${word('0x3b9aca00')}`,
+        gas: '0x30d40',
+      })) as Receipt & { hash: string };
+    token = await deploy();
+    transferTx = await transfer(token);
     transferLog = Number.parseInt(transferTx.logs[0]?.logIndex ?? 'x', 16);
+    // The same token deployed again: its Transfer logs are a real ERC-20's, but not from the configured contract.
+    const otherToken = await deploy();
+    otherTransferTx = await transfer(otherToken);
 
     const authFile = join(dir.path, 'bitcoin-auth');
     writeFileSync(authFile, 'spark:s3cret-rpc-password\n', { mode: 0o600 });
@@ -314,15 +326,23 @@ describe('other-chain references', () => {
         leafCheck,
         /source: (Ethereum transaction 0x|JPYC transfer on ethereum 0x|Bitcoin transaction f4184fc5)/,
       );
-      // Changing the bound reference (here its log index / block byte) breaks the proof.
-      const tampered = Buffer.from(bytes);
-      const at = tampered.indexOf(Buffer.from(proof.bundle?.leaf?.entry as Uint8Array)) + 34 + 40;
-      tampered[at] = (tampered[at] as number) ^ 0x01;
-      assert.equal(
-        verifyBundle(tampered, { verifier: createNativeVerifier(), sha256: nativeSha256 }).valid,
-        false,
-      );
+      // Changing any byte of the bound reference (kind, chain, hash, log index, block) breaks the proof.
+      const start = Buffer.from(bytes).indexOf(Buffer.from(proof.bundle?.leaf?.entry as Uint8Array)) + 34;
+      for (let at = start; at < start + 79; at++) {
+        const tampered = Buffer.from(bytes);
+        tampered[at] = (tampered[at] as number) ^ 0x01;
+        const r = verifyBundle(tampered, { verifier: createNativeVerifier(), sha256: nativeSha256 });
+        assert.equal(r.valid, false, `source byte ${at - start}`);
+        assert.equal(r.checks.find((c) => !c.ok)?.name, 'leaf', `source byte ${at - start}`);
+      }
     }
+    // The same digest and reference again is the same leaf: a duplicate with the first receipt.
+    const again = await client.submit({
+      payload: { case: 'digest', value: digest(2) },
+      source: subs[1]?.source,
+    });
+    assert.equal(again.receipt?.duplicate, true);
+    assert.deepEqual(again.receipt?.leafHash, leaves[1]);
     // The CLI shows it too.
     const file = join(dir.path, 'jpyc.spark');
     writeFileSync(
@@ -340,6 +360,81 @@ describe('other-chain references', () => {
         `source: JPYC transfer on ethereum ${transferTx.hash} log ${transferLog}, in block ${Number(transferTx.blockNumber)}`,
       ),
     );
+    const shown = await runCli(['inspect', file]);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.deepEqual(JSON.parse(shown.stdout).leaf.source, {
+      kind: 'jpyc',
+      chain: 'ethereum',
+      txHash: transferTx.hash,
+      logIndex: transferLog,
+      block: { number: String(Number(transferTx.blockNumber)), hash: transferTx.blockHash },
+      summary: `JPYC transfer on ethereum ${transferTx.hash} log ${transferLog}, in block ${Number(transferTx.blockNumber)} (${transferTx.blockHash})`,
+    });
+  });
+
+  test('spark submit takes the reference flags; a refusal by the server comes back naming the field', async () => {
+    const server_ = ['--server', `127.0.0.1:${server.port}`];
+    const jpycFlag = `ethereum:${transferTx.hash}:${transferLog}`;
+    const sub = await runCli([
+      'submit',
+      '--digest',
+      '0a'.repeat(32),
+      '--jpyc',
+      jpycFlag,
+      '--json',
+      ...server_,
+    ]);
+    assert.equal(sub.code, 0, sub.stderr);
+    const receipt = JSON.parse(sub.stdout) as { duplicate: boolean };
+    assert.equal(receipt.duplicate, false);
+    const same = await runCli([
+      'submit',
+      '--digest',
+      '0a'.repeat(32),
+      '--jpyc',
+      jpycFlag,
+      '--json',
+      ...server_,
+    ]);
+    assert.equal((JSON.parse(same.stdout) as { duplicate: boolean }).duplicate, true);
+    const ethSub = await runCli([
+      'submit',
+      '--digest',
+      '0b'.repeat(32),
+      '--ethereum-tx',
+      ethTx.hash,
+      ...server_,
+    ]);
+    assert.equal(ethSub.code, 0, ethSub.stderr);
+    const btc = await runCli(['submit', '--text', 'x', '--bitcoin-tx', BTC_TXID, ...server_]);
+    assert.equal(btc.code, 0, btc.stderr);
+    const wrong = await runCli([
+      'submit',
+      '--digest',
+      '0c'.repeat(32),
+      '--jpyc',
+      `ethereum:${transferTx.hash}:${transferLog + 1}`,
+      ...server_,
+    ]);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /source\.log_index: transaction 0x[0-9a-f]{64} has no log with index/);
+    const usage = await runCli(['submit', '--digest', '0c'.repeat(32), '--jpyc', 'bsc:0x12:1', ...server_]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /--jpyc: must be CHAIN:0xTXHASH:LOGINDEX/);
+    const two = await runCli([
+      'submit',
+      '--text',
+      'x',
+      '--bitcoin-tx',
+      BTC_TXID,
+      '--symbol-tx',
+      'ab'.repeat(32),
+      ...server_,
+    ]);
+    assert.equal(two.code, 2, two.stderr);
+    const dirToo = await runCli(['submit', '--dir', dir.path, '--bitcoin-tx', BTC_TXID, ...server_]);
+    assert.equal(dirToo.code, 2);
+    assert.match(dirToo.stderr, /not with --dir/);
   });
 
   test('refusals name the field: unknown hash, wrong log index, not a Transfer, unconfirmed or unknown Bitcoin, bad form', async () => {
@@ -353,6 +448,18 @@ describe('other-chain references', () => {
       Code.InvalidArgument,
       new RegExp(
         `^source\\.log_index: transaction 0x[0-9a-f]+ has no log with index ${transferLog + 5} \\(its logs: ${transferLog}\\)`,
+      ),
+    );
+    await refused(
+      ref(
+        SourceKind.JPYC_TRANSFER,
+        otherTransferTx.hash,
+        Number(otherTransferTx.logs[0]?.logIndex),
+        SourceChain.ETHEREUM,
+      ),
+      Code.InvalidArgument,
+      new RegExp(
+        `^source\\.log_index: log \\d+ of 0x[0-9a-f]+ was emitted by 0x[0-9a-f]{40}, not the JPYC contract ${token}`,
       ),
     );
     await refused(

@@ -37,7 +37,13 @@ export async function submit(argv: readonly string[], out: (line: string) => voi
   const source = sourceFlag(args);
   const target = serverTarget(args);
   const which = oneOf(args, ['file', 'digest', 'text', 'dir'], true);
-  if (which === 'dir') return submitDir(stringFlag(args, 'dir') as string, args, out);
+  if (which === 'dir') {
+    if (source !== undefined)
+      throw new CliError('USAGE', "a source reference names one submission's transaction: not with --dir", {
+        field: 'dir',
+      });
+    return submitDir(stringFlag(args, 'dir') as string, args, out);
+  }
   let payload: SubmitRequest['payload'];
   if (which === 'file') {
     // Files are hashed here, so any size works and the content never leaves this machine.
