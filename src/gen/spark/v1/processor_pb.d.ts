@@ -973,6 +973,8 @@ export declare const GetStatusResponseSchema: GenMessage<GetStatusResponse>;
  */
 export enum SourceKind {
   /**
+   * Not set: refused (INVALID_ARGUMENT naming source.kind).
+   *
    * @generated from enum value: SOURCE_KIND_UNSPECIFIED = 0;
    */
   UNSPECIFIED = 0,
@@ -1018,16 +1020,22 @@ export declare const SourceKindSchema: GenEnum<SourceKind>;
  */
 export enum SourceChain {
   /**
+   * Not set: required for Bitcoin and Symbol references; means ETHEREUM for the EVM kinds.
+   *
    * @generated from enum value: SOURCE_CHAIN_UNSPECIFIED = 0;
    */
   UNSPECIFIED = 0,
 
   /**
+   * Ethereum mainnet (checked on SPARK_ETHEREUM_RPC_URL).
+   *
    * @generated from enum value: SOURCE_CHAIN_ETHEREUM = 1;
    */
   ETHEREUM = 1,
 
   /**
+   * Polygon PoS (checked on SPARK_POLYGON_RPC_URL).
+   *
    * @generated from enum value: SOURCE_CHAIN_POLYGON = 2;
    */
   POLYGON = 2,
