@@ -10,7 +10,8 @@ import { BundleError } from '../../src/bundle/bundle-error.ts';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/bundle/checkpoint.ts';
 import { bundleToDisplay, decodeBundle, encodeBundle, MAX_BUNDLE_BYTES } from '../../src/bundle/codec.ts';
 import { decodeHeader, encodeHeader } from '../../src/bundle/header.ts';
-import { decodeLeafEntry, encodeLeafEntry } from '../../src/bundle/leaf.ts';
+import { decodeLeafEntry, encodeLeafEntry, type LeafEntry } from '../../src/bundle/leaf.ts';
+import { encodeSource } from '../../src/bundle/source-reference.ts';
 import { CHECK_NAMES, type VerifyReport, verifyBundle } from '../../src/bundle/verify.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
@@ -300,7 +301,20 @@ describe('fixed-layout decoders under fuzzing', () => {
   });
 
   test('leaf entry', () => {
+    const reencode = (e: LeafEntry) =>
+      encodeLeafEntry(e.digest, e.source === undefined ? undefined : encodeSource(e.source));
     const entry = encodeLeafEntry(new Uint8Array(32).fill(9));
-    fuzzLayout('leaf entry', entry, decodeLeafEntry, (e) => encodeLeafEntry(e.digest));
+    fuzzLayout('leaf entry', entry, decodeLeafEntry, reencode);
+    const withSource = encodeLeafEntry(
+      new Uint8Array(32).fill(9),
+      encodeSource({
+        kind: 'jpyc',
+        chain: 'polygon',
+        txHash: new Uint8Array(32).fill(0xab),
+        logIndex: 7,
+        block: { number: 50_000_000n, hash: new Uint8Array(32).fill(0xcd) },
+      }),
+    );
+    fuzzLayout('leaf entry v2', withSource, decodeLeafEntry, reencode);
   });
 });
