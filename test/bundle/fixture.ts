@@ -120,6 +120,8 @@ export interface SealedBatch {
   readonly batch: BatchRecord;
   readonly fields: HeaderFields;
   readonly digests: readonly Uint8Array[];
+  /** Encoded other-chain references of version-2 entries, by leaf (undefined: a version-1 entry). */
+  readonly sources?: readonly (Uint8Array | undefined)[] | undefined;
   readonly levels: readonly Uint8Array[];
 }
 
@@ -134,8 +136,9 @@ export function sealBatch(o: {
   logId?: Uint8Array;
   algorithmId?: number;
   keyId?: Uint8Array;
+  sources?: readonly (Uint8Array | undefined)[];
 }): SealedBatch {
-  const leafHashes = o.digests.map((d) => hashLeaf(encodeLeafEntry(d), nativeSha256));
+  const leafHashes = o.digests.map((d, i) => hashLeaf(encodeLeafEntry(d, o.sources?.[i]), nativeSha256));
   const levels = buildLevels(concatBytes(...leafHashes), nativeSha256);
   const fields: HeaderFields = {
     formatVersion: HEADER_FORMAT_VERSION,
@@ -163,7 +166,7 @@ export function sealBatch(o: {
     ],
     treeSize: o.digests.length,
   };
-  return { batch, fields, digests: o.digests, levels };
+  return { batch, fields, digests: o.digests, sources: o.sources, levels };
 }
 
 /** The bundle for leaf `index` of `sealed`, built by src/bundle/build.ts. */
@@ -171,6 +174,7 @@ export function bundleOf(sealed: SealedBatch, index: number, keys: readonly KeyH
   const size = sealed.digests.length;
   return buildBundle({
     digest: sealed.digests[index] as Uint8Array,
+    source: sealed.sources?.[index],
     leafIndex: index,
     treeSize: size,
     path: inclusionPath(size, index, levelReader(sealed.levels)),

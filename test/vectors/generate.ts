@@ -6,9 +6,11 @@ import { create } from '@bufbuild/protobuf';
 import { encodeBundle } from '../../src/bundle/codec.ts';
 import { encodeHeader, type HeaderFields } from '../../src/bundle/header.ts';
 import { encodeKeyStatement } from '../../src/bundle/key-statement.ts';
+import { encodeSource } from '../../src/bundle/source-reference.ts';
 import { ML_DSA_44, ML_DSA_87 } from '../../src/crypto/algorithms.ts';
 import { HEADER_SIGNATURE_CONTEXT, KEY_STATEMENT_CONTEXT } from '../../src/crypto/contexts.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
+import { hashLeaf } from '../../src/merkle/hash.ts';
 import { toHex } from '../../src/encoding/bytes.ts';
 import { AnchorSchema, type ProofBundle } from '../../src/gen/spark/v1/bundle_pb.js';
 import {
@@ -157,6 +159,43 @@ valid(
   bundleOf(sealed87, 0, [keyEntry(k87, { validFromMs: T })]),
 );
 
+// 6. Version-2 leaf entries binding an other-chain reference (docs/proof-format.md §2.1), beside version-1 ones.
+const jpycSource = encodeSource({
+  kind: 'jpyc',
+  chain: 'polygon',
+  txHash: nativeSha256(utf8('a JPYC transfer')),
+  logIndex: 7,
+  block: { number: 50_000_000n, hash: nativeSha256(utf8('polygon block 50000000')) },
+});
+const symbolSource = encodeSource({
+  kind: 'symbol',
+  chain: 'none',
+  txHash: nativeSha256(utf8('a Symbol transaction')),
+  logIndex: 0,
+});
+const dataSource = Array.from({ length: 3 }, (_, i) => utf8(`invoice ${i}`));
+const sealedSource = sealBatch({
+  key: k65,
+  digests: dataSource.map((d) => nativeSha256(d)),
+  sources: [undefined, jpycSource, symbolSource],
+  timeMs: BigInt(T + 240_000),
+  sequence: 30n,
+  previousHeaderHash: nativeSha256(utf8('batch 29')),
+});
+const bJpyc = bundleOf(sealedSource, 1, [entry65]);
+valid(
+  'valid-source-jpyc',
+  'leaf entry v2: a JPYC transfer on Polygon (log 7) checked into block 50000000; tree size 3, leaf 1',
+  bJpyc,
+  dataSource[1],
+);
+valid(
+  'valid-source-symbol',
+  'leaf entry v2: a Symbol transaction bound in form only (not checked); same batch, leaf 2',
+  bundleOf(sealedSource, 2, [entry65]),
+  dataSource[2],
+);
+
 // Corruptions, from the outside in. Each is derived from a valid bundle above.
 invalid(
   'truncated',
@@ -189,6 +228,33 @@ invalid(
     'corrupt-leaf-digest',
     'leaf',
     'leaf.digest differs from the digest inside leaf.entry',
+    encodeBundle(c),
+  );
+}
+{
+  // Another log index in the bound reference, leaf_hash recomputed to match: only the tree can tell.
+  const c = clone(bJpyc);
+  const leaf = c.leaf as NonNullable<ProofBundle['leaf']>;
+  leaf.entry = flip(leaf.entry, 34 + 37);
+  leaf.leafHash = hashLeaf(leaf.entry, nativeSha256);
+  invalid(
+    'source-log-index-changed',
+    'inclusion',
+    'the JPYC reference says log 6 instead of 7, leaf_hash recomputed: the path no longer leads to the root',
+    encodeBundle(c),
+  );
+}
+{
+  // A form-only reference that still carries block bytes: not the canonical encoding of any reference.
+  const c = clone(bJpyc);
+  const leaf = c.leaf as NonNullable<ProofBundle['leaf']>;
+  leaf.entry = leaf.entry.slice();
+  leaf.entry[34 + 38] = 0;
+  leaf.leafHash = hashLeaf(leaf.entry, nativeSha256);
+  invalid(
+    'source-unchecked-with-block',
+    'leaf',
+    'the reference\'s checked flag cleared while block number and hash remain',
     encodeBundle(c),
   );
 }
