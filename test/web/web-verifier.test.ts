@@ -1,20 +1,40 @@
 // The web verifier in headless Chromium (Debian's chromium, driven by playwright-core): a real bundle from a
 // running sidecar shows VALID with every check, a tampered one shows which check failed, the original file is
 // hashed in the page; loaded from the sidecar's /verify and from disk (file://); and the page makes no request
-// but its own load. Screenshots of the valid and tampered results are saved under a temporary folder.
+// but its own load. Every check's name, verdict and detail is the library's (as `spark verify` reports them), for
+// the live bundle and for every proof-format test vector. Screenshots of the valid and tampered results are saved
+// under a temporary folder.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { toBinary } from '@bufbuild/protobuf';
 import { type Browser, type BrowserServer, chromium, type Page } from 'playwright-core';
+import { CHECK_NAMES, type CheckResult, verifyBundle } from '../../src/bundle/verify.ts';
+import { createNobleVerifier } from '../../src/crypto/noble-verifier.ts';
+import { portableSha256 } from '../../src/crypto/sha256.ts';
+import { fromHex } from '../../src/encoding/bytes.ts';
 import { ProofBundleSchema } from '../../src/gen/spark/v1/bundle_pb.js';
 import { buildVerifyPage, VERIFY_PAGE_PATH } from '../../web/build.ts';
 import { clientsFor } from '../anchoring/support.ts';
 import { type ServerProcess, startServerProcess, tempDir } from '../support/spawn-server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
+const VECTORS = new URL('../vectors/bundles.json', import.meta.url);
+
+/**
+ * The checks as the library reports them with the page's implementations (noble signatures, portable SHA-256).
+ * `spark verify` runs the same checks with node:crypto; only the "signature" detail then names that
+ * implementation instead (test/bundle/vectors.test.ts holds both to the same verdicts).
+ */
+function libraryChecks(bundle: string, data?: Uint8Array): CheckResult[] {
+  return verifyBundle(new Uint8Array(readFileSync(bundle)), {
+    verifier: createNobleVerifier(),
+    sha256: portableSha256,
+    ...(data === undefined ? {} : { data }),
+  }).checks;
+}
 
 describe('web verifier in Chromium', () => {
   const dir = tempDir('spark-web-');
@@ -62,7 +82,8 @@ describe('web verifier in Chromium', () => {
     });
     await server?.stop();
     dir.cleanup();
-    console.log(`web verifier screenshots kept in ${shots.path}`);
+    for (const shot of ['valid.png', 'tampered.png'])
+      console.log(`web verifier screenshot: ${join(shots.path, shot)}`);
   });
 
   /** Opens `url` with every request recorded; anything but the page itself (and data:/blob:) is aborted. */
@@ -71,7 +92,7 @@ describe('web verifier in Chromium', () => {
     const page = await context.newPage();
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
-    await page.route('**/*', (route) => {
+    await page.route('**', (route) => {
       const u = route.request().url();
       return u === url || u.startsWith('data:') || u.startsWith('blob:') ? route.continue() : route.abort();
     });
@@ -79,22 +100,36 @@ describe('web verifier in Chromium', () => {
     return { page, requests };
   }
 
-  async function verify(
-    page: Page,
-    bundle: string,
-    data?: string,
-  ): Promise<{ verdict: string; checks: Record<string, boolean> }> {
-    if (data !== undefined) await page.setInputFiles('#data-input', data);
-    await page.setInputFiles('#bundle-input', bundle);
+  interface PageResult {
+    verdict: string;
+    /** ok per check name. */
+    checks: Record<string, boolean>;
+    /** The rows as shown, in order. */
+    rows: CheckResult[];
+  }
+
+  /** Reads the verdict and the table of checks once the page has shown a result. */
+  async function result(page: Page): Promise<PageResult> {
     await page.waitForSelector('#verdict[data-valid]', { timeout: 60_000 });
     const verdict = (await page.textContent('#verdict')) ?? '';
-    const rows = page.locator('#checks tr');
-    const checks: Record<string, boolean> = {};
-    for (let i = 0; i < (await rows.count()); i++) {
-      const row = rows.nth(i);
-      checks[(await row.getAttribute('data-check')) ?? ''] = (await row.getAttribute('data-ok')) === 'true';
-    }
-    return { verdict, checks };
+    const rows = await page.$$eval('#checks tr', (trs) =>
+      trs.map((tr) => ({
+        name: tr.getAttribute('data-check') ?? '',
+        ok: tr.getAttribute('data-ok') === 'true',
+        detail: tr.querySelector('td.detail')?.textContent ?? '',
+      })),
+    );
+    return {
+      verdict,
+      checks: Object.fromEntries(rows.map((r) => [r.name, r.ok])),
+      rows: rows as CheckResult[],
+    };
+  }
+
+  async function verify(page: Page, bundle: string, data?: string): Promise<PageResult> {
+    if (data !== undefined) await page.setInputFiles('#data-input', data);
+    await page.setInputFiles('#bundle-input', bundle);
+    return result(page);
   }
 
   test('the committed page is what the build makes from the sources', async () => {
@@ -112,8 +147,16 @@ describe('web verifier in Chromium', () => {
     const { page, requests } = await open(url);
     const r = await verify(page, files.bundle, files.data);
     assert.equal(r.verdict, 'VALID');
-    assert.ok(Object.keys(r.checks).length >= 14, `checks shown: ${Object.keys(r.checks)}`);
+    assert.deepEqual(
+      r.rows.map((c) => c.name),
+      [...CHECK_NAMES],
+    );
     assert.ok(Object.values(r.checks).every((ok) => ok));
+    assert.deepEqual(
+      r.rows,
+      libraryChecks(files.bundle, readFileSync(files.data)),
+      'the library says the same',
+    );
     assert.match((await page.textContent('#summary')) ?? '', /ML-DSA-65/);
     await page.screenshot({ path: join(shots.path, 'valid.png'), fullPage: true });
     assert.deepEqual(requests, [url], 'only the page itself was requested');
@@ -129,6 +172,7 @@ describe('web verifier in Chromium', () => {
     assert.equal(r.checks['inclusion'], true, 'the other checks still pass');
     const failing = await page.textContent('tr[data-check="signature"] td.detail');
     assert.ok((failing ?? '').length > 0, 'the failing check says why');
+    assert.deepEqual(r.rows, libraryChecks(files.tampered), 'the same checks and reasons as spark verify');
     await page.screenshot({ path: join(shots.path, 'tampered.png'), fullPage: true });
     assert.deepEqual(requests, [url]);
     await page.context().close();
@@ -140,7 +184,74 @@ describe('web verifier in Chromium', () => {
     const r = await verify(page, files.bundle, files.other);
     assert.match(r.verdict, /^INVALID: failed subject$/);
     assert.equal(r.checks['subject'], false);
+    assert.deepEqual(r.rows, libraryChecks(files.bundle, readFileSync(files.other)));
     assert.deepEqual(requests, [url]);
+    await page.context().close();
+  });
+
+  test('dropping the bundle and its file on the page verifies both', async () => {
+    const url = `http://127.0.0.1:${server.httpPort}/verify`;
+    const { page, requests } = await open(url);
+    const transfer = await page.evaluateHandle(
+      ({ bundle, data }) => {
+        const bytes = (b64: string): Uint8Array => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        // The browser's DataTransfer (this function runs in the page; the test's types have no DOM).
+        const browser = globalThis as unknown as {
+          DataTransfer: new () => { items: { add(f: File): void } };
+        };
+        const t = new browser.DataTransfer();
+        t.items.add(new File([bytes(bundle)], 'contract.spark'));
+        t.items.add(new File([bytes(data)], 'contract.txt'));
+        return t;
+      },
+      {
+        bundle: readFileSync(files.bundle).toString('base64'),
+        data: readFileSync(files.data).toString('base64'),
+      },
+    );
+    await page.dispatchEvent('#drop', 'drop', { dataTransfer: transfer });
+    const r = await result(page);
+    assert.equal(r.verdict, 'VALID');
+    assert.match(
+      r.rows.find((c) => c.name === 'subject')?.detail ?? '',
+      /^the given data hashes to [0-9a-f]{64}$/,
+    );
+    assert.deepEqual(r.rows, libraryChecks(files.bundle, readFileSync(files.data)));
+    assert.deepEqual(requests, [url]);
+    await page.context().close();
+  });
+
+  test('every proof-format test vector: the verdict, the failing check and each reason as the library gives them', async () => {
+    const vectors = JSON.parse(readFileSync(VECTORS, 'utf8')) as Array<{
+      file: string;
+      valid: boolean;
+      failedCheck?: string;
+      data?: string;
+    }>;
+    assert.ok(vectors.length >= 20, `${vectors.length} vectors`);
+    const url = pathToFileURL(VERIFY_PAGE_PATH).href;
+    const { page, requests } = await open(url);
+    const scratch = join(dir.path, 'vector-data.bin');
+    for (const v of vectors) {
+      await page.reload();
+      const bundle = fileURLToPath(new URL(v.file, VECTORS));
+      const data = v.data === undefined ? undefined : fromHex(v.data);
+      if (data !== undefined) writeFileSync(scratch, data);
+      const r = await verify(page, bundle, data === undefined ? undefined : scratch);
+      assert.equal(r.verdict.startsWith('VALID'), v.valid, `${v.file}: ${r.verdict}`);
+      if (v.failedCheck !== undefined) {
+        assert.equal(r.rows.find((c) => !c.ok)?.name, v.failedCheck, `${v.file}: first failing check`);
+      }
+      assert.deepEqual(r.rows, libraryChecks(bundle, data), `${v.file}: the page and the library differ`);
+      if (v.file.endsWith('anchor-present.spark')) {
+        assert.match((await page.textContent('#summary')) ?? '', /Symbol transaction [0-9a-f]{64}/);
+      }
+    }
+    assert.deepEqual(
+      requests.filter((u) => u !== url),
+      [],
+      'no request but the page (and its reloads)',
+    );
     await page.context().close();
   });
 });

@@ -37,7 +37,9 @@ function showSummary(bytes: Uint8Array): void {
     ['leaf digest (SHA-256)', toHex(b.leaf?.digest ?? new Uint8Array(0))],
     [
       'batch',
-      h === undefined ? '?' : `${h.sequence} of log ${toHex(h.logId).slice(0, 16)}…, ${h.treeSize} leaves`,
+      h === undefined
+        ? '?'
+        : `${h.sequence} of log ${toHex(h.logId).slice(0, 16)}…, ${h.treeSize} ${h.treeSize === 1n ? 'leaf' : 'leaves'}`,
     ],
     ['sealed', h === undefined ? '?' : new Date(Number(h.timeMs)).toISOString()],
     [
@@ -98,7 +100,8 @@ async function run(): Promise<void> {
     });
     showSummary(bytes);
     showReport(report, data !== undefined);
-    status.textContent = `${bundleFile.name}: ${bytes.length} bytes checked in ${(performance.now() - t).toFixed(0)} ms, offline`;
+    // The live region announces the verdict too, for screen readers.
+    status.textContent = `${bundleFile.name}: ${report.valid ? 'VALID' : 'INVALID'}; ${bytes.length} bytes checked in ${(performance.now() - t).toFixed(0)} ms, offline`;
   } catch (err) {
     status.textContent = `could not read the file: ${err instanceof Error ? err.message : String(err)}`;
   }
