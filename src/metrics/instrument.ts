@@ -6,6 +6,7 @@ import type { AnchorTracker } from '../anchor/symbol/anchor-tracker.ts';
 import type { SealScheduler } from '../batch/seal-scheduler.ts';
 import type { Sealer } from '../batch/sealer.ts';
 import { algorithmById } from '../crypto/algorithms.ts';
+import { toHex } from '../encoding/bytes.ts';
 import type { AnchorStage, SparkMetrics } from './metrics.ts';
 
 const seconds = (startMs: number): number => (performance.now() - startMs) / 1000;
@@ -57,8 +58,9 @@ const STAGES: Partial<Record<AnchorStatus, AnchorStage>> = {
 const MAX_TRACKED = 100_000;
 
 /**
- * Measures each batch's time from sealing to announced, confirmed and finalized, and counts failed
- * announcements by the node's code. Batches sealed before this process started are not timed.
+ * Measures each batch's time from sealing to announced, confirmed and finalized, and counts failed announcements
+ * by code: the node's failure code, or DEADLINE_EXPIRED_NOT_ON_CHAIN for one the node dropped (not on chain by its
+ * deadline). Batches sealed before this process started are not timed.
  */
 export function observeAnchoring(
   scheduler: SealScheduler,
@@ -76,11 +78,21 @@ export function observeAnchoring(
     }
     sealedAt.set(batch.sequence, now());
   });
+  // A failure is told once per announcement (a transaction carrying several batches fails for each of them, and
+  // a batch keeps its last failure after the retry); failures from before this process started are not counted.
+  const startedAt = now();
+  const failed = new Set<string>();
   tracker.onChange((state) => {
-    if (state.status === 'FAILED') {
-      if (state.lastFailure !== undefined) metrics.announcementFailed(state.lastFailure.code);
-      return;
+    const failure = state.lastFailure;
+    if (failure !== undefined && failure.atMs >= startedAt) {
+      const key = `${toHex(failure.txHash)}:${failure.atMs}`;
+      if (!failed.has(key)) {
+        if (failed.size >= MAX_TRACKED) failed.delete(failed.values().next().value as string);
+        failed.add(key);
+        metrics.announcementFailed(failure.code);
+      }
     }
+    if (state.status === 'FAILED') return;
     const stage = STAGES[state.status];
     const at = sealedAt.get(state.sequence);
     if (stage === undefined || at === undefined) return;
