@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { encodeBundle } from '../../src/bundle/codec.ts';
+import { encodeSource } from '../../src/bundle/source-reference.ts';
 import { CHECK_NAMES, type VerifyReport, verifyBundle } from '../../src/bundle/verify.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
@@ -96,6 +97,39 @@ describe('tampering', () => {
         const r = verifyBundle(bad, { verifier: native, sha256: nativeSha256 });
         if (r.valid) assert.fail(`byte ${i} XOR 0x${mask.toString(16)} still verifies`);
         assert.equal(r.checks.length, CHECK_NAMES.length);
+      }
+    }
+  });
+
+  test('a bundle whose leaf binds an other-chain reference: valid, and any flipped byte (0x01, 0x80) is invalid', () => {
+    const source = encodeSource({
+      kind: 'bitcoin',
+      chain: 'none',
+      txHash: seedOf(0x31),
+      logIndex: 0,
+      block: { number: 840_000n, hash: seedOf(0x32) },
+    });
+    const withSource = sealBatch({
+      key,
+      digests,
+      sources: digests.map((_, i) => (i === 2 ? source : undefined)),
+      timeMs: BigInt(T0),
+      sequence: 4n,
+      previousHeaderHash: seedOf(0x77),
+    });
+    const v2 = encodeBundle(bundleOf(withSource, 2, [entry]));
+    const good = verifyBundle(v2, { verifier: native, sha256: nativeSha256, data: data[2] as Uint8Array });
+    assert.deepEqual(failedNames(good), []);
+    assert.match(
+      good.checks.find((c) => c.name === 'leaf')?.detail ?? '',
+      /source: Bitcoin transaction [0-9a-f]{64}, in block 840000/,
+    );
+    for (const mask of [0x01, 0x80]) {
+      for (let i = 0; i < v2.length; i++) {
+        const bad = v2.slice();
+        bad[i] = (bad[i] as number) ^ mask;
+        if (verifyBundle(bad, { verifier: native, sha256: nativeSha256 }).valid)
+          assert.fail(`byte ${i} XOR 0x${mask.toString(16)} still verifies`);
       }
     }
   });
