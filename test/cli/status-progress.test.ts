@@ -45,7 +45,12 @@ test('progress: rewritten in place on a terminal, throttled plain lines otherwis
 
 test('submit --dir, status and prove --wait against a running sidecar', async (t) => {
   const dir = tempDir('spark-cli-status-');
-  const server = await startServerProcess({ dataDir: join(dir.path, 'data'), timeoutMs: 60_000 });
+  // At most 3 items per request: submit --dir's requests of 500 are refused and it retries with fewer.
+  const server = await startServerProcess({
+    dataDir: join(dir.path, 'data'),
+    env: { SPARK_MAX_ITEMS_PER_REQUEST: '3' },
+    timeoutMs: 60_000,
+  });
   t.after(async () => {
     await server.stop();
     dir.cleanup();

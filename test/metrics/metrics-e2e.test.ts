@@ -1,6 +1,6 @@
 // /metrics, /healthz and /readyz of a running `spark serve` anchoring on the Symbol test double: after a known
 // sequence of submissions, refusals, a failed and a successful announcement, the scrape is parsed and every
-// series the operators rely on is there with the counts the test caused.
+// series the operators rely on is there with the counts the test caused; `spark status` counts the same batch.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -8,7 +8,7 @@ import { Status } from '../../src/gen/spark/v1/bundle_pb.js';
 import { clientsFor, traceStatuses, waitFor } from '../anchoring/support.ts';
 import { type SymbolTestNode, startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';
 import { type Exposition, parsePrometheusText, samplesOf, sampleValue } from '../support/prometheus-text.ts';
-import { type ServerProcess, startServerProcess, tempDir } from '../support/spawn-server.ts';
+import { runCli, type ServerProcess, startServerProcess, tempDir } from '../support/spawn-server.ts';
 
 async function scrape(port: number): Promise<Exposition> {
   const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(10_000) });
@@ -94,6 +94,18 @@ test('metrics and probes during an anchored run', async (t) => {
   assert.equal(
     sampleValue(m, 'spark_announcement_failures_total', { code: 'failure_core_insufficient_balance' }),
     1,
+  );
+  // `spark status` agrees: one finalized batch of 6 leaves, nothing pending or on its way.
+  const status = await runCli(['status', '--json', '--server', server.address]);
+  assert.equal(status.code, 0, status.stderr);
+  const summary = JSON.parse(status.stdout) as {
+    anchoring: boolean;
+    counts: { status: string; batches: number; leaves: number }[];
+  };
+  assert.equal(summary.anchoring, true);
+  assert.deepEqual(
+    summary.counts.map((c) => `${c.status} ${c.batches} ${c.leaves}`),
+    ['pending 0 0', 'sealed 0 0', 'announced 0 0', 'confirmed 0 0', 'finalized 1 6', 'failed 0 0'],
   );
   for (const stage of ['announced', 'confirmed', 'finalized']) {
     assert.equal(sampleValue(m, 'spark_anchor_latency_seconds_count', { stage }), 1, stage);
