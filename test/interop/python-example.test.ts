@@ -64,16 +64,26 @@ test("the README's buf curl walk-through runs as written", async (t) => {
     data.cleanup();
   });
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  // The Verify line reads contract.spark; here it is the bundle of the walk-through's own leaf, written by
+  // `spark prove` once the SealNow line has run.
+  const bundle = join(data.path, 'contract.spark');
   const commands = readme
     .split('\n')
     .filter((l) => l.startsWith('npx buf curl '))
-    .map((l) => l.replaceAll('127.0.0.1:50051', server.address));
-  assert.equal(commands.length, 5, 'the README shows five buf curl commands');
-  const outputs = commands.map((c) => {
+    .map((l) => l.replaceAll('127.0.0.1:50051', server.address).replaceAll(' contract.spark', ` ${bundle}`));
+  assert.equal(commands.length, 6, 'the README shows six buf curl commands');
+  const outputs: Array<{ command: string; status: number | null; out: string; stdout: string }> = [];
+  for (const c of commands) {
+    if (c.includes('/Verify')) {
+      const leaf = '963e8ae2998c2c94b827275f6b4d7ad94b4f2314430b060d17b2471bd7163b67'; // lj6K4pmM… in hex
+      const proved = await runCli(['prove', '--server', server.address, '--leaf', leaf, '--out', bundle]);
+      assert.equal(proved.code, 0, proved.stdout + proved.stderr);
+    }
     const r = spawnSync('bash', ['-c', c], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-    return { command: c, status: r.status, out: r.stdout + r.stderr };
-  });
-  const [list, submit, seal, prove, bad] = outputs as [
+    outputs.push({ command: c, status: r.status, out: r.stdout + r.stderr, stdout: r.stdout });
+  }
+  const [list, submit, seal, prove, verify, bad] = outputs as [
+    (typeof outputs)[0],
     (typeof outputs)[0],
     (typeof outputs)[0],
     (typeof outputs)[0],
@@ -89,6 +99,14 @@ test("the README's buf curl walk-through runs as written", async (t) => {
   assert.match(seal.out, /"sealed": true/);
   assert.equal(prove.status, 0, prove.out);
   assert.match(prove.out, /"status": "STATUS_SEALED"/);
+  assert.equal(verify.status, 0, verify.out);
+  const verdict = JSON.parse(verify.stdout) as {
+    valid: boolean;
+    checks: Array<{ name: string; ok: boolean }>;
+  };
+  assert.equal(verdict.valid, true, verify.out);
+  assert.equal(verdict.checks.length, 14);
+  assert.ok(verdict.checks.every((c) => c.ok));
   assert.equal(bad.status, 24, bad.out);
   assert.match(bad.out, /"message": "digest: must be 32 bytes, got 3"/);
   assert.match(bad.out, /"type": "spark\.v1\.ErrorDetail"/);
