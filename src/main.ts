@@ -368,5 +368,6 @@ function chainChecker(config: Config): SourceChecker {
     evm: { ...(ethereum === undefined ? {} : { ethereum }), ...(polygon === undefined ? {} : { polygon }) },
     bitcoin: rpc(c.bitcoinUrl, bitcoinAuth, '1.0'),
     jpycContracts: c.jpycContracts,
+    minConfirmations: c.minConfirmations,
   });
 }

@@ -21,6 +21,21 @@ export interface SourceCheckerOptions {
   readonly bitcoin?: JsonRpc | undefined;
   /** The JPYC token contract per EVM chain (lower-case 0x address). */
   readonly jpycContracts: Partial<Record<Exclude<SourceChain, 'none'>, string>>;
+  /** Confirmations a transaction needs per chain (its own block counts as 1); absent: 1, in any block. */
+  readonly minConfirmations?: Partial<Record<ConfirmedChain, number>> | undefined;
+}
+
+/** The chains whose references are checked on an endpoint. */
+export type ConfirmedChain = 'bitcoin' | Exclude<SourceChain, 'none'>;
+
+/** Refuses a transaction with fewer confirmations than its chain requires (retry later). */
+function requireConfirmations(chain: ConfirmedChain, tx: string, have: bigint, need: number): void {
+  if (have >= BigInt(need)) return;
+  throw fail(
+    'SOURCE_PENDING',
+    'source.tx_hash',
+    `transaction ${tx} has ${have} confirmation${have === 1n ? '' : 's'} on ${chain}, ${need} required (SPARK_CHAIN_MIN_CONFIRMATIONS)`,
+  );
 }
 
 const fail = (code: RequestError['code'], field: string, message: string): RequestError =>
@@ -76,6 +91,7 @@ async function checkEvm(
   rpc: JsonRpc,
   ref: SourceReference,
   contract: string | undefined,
+  minConfirmations: number,
 ): Promise<SourceReference> {
   const tx = displayTxHash(ref);
   const receipt = (await call(rpc, ref.chain, 'eth_getTransactionReceipt', [tx])) as {
@@ -150,10 +166,31 @@ async function checkEvm(
       );
     }
   }
+  if (minConfirmations > 1) {
+    // The receipt's block counts as the first confirmation; the head may be reported before the receipt's block
+    // on a load-balanced endpoint, which reads as too few confirmations (retry), never as too many.
+    let head: bigint;
+    try {
+      head = quantity(await call(rpc, ref.chain, 'eth_blockNumber', []), 'eth_blockNumber');
+    } catch (err) {
+      if (err instanceof RequestError) throw err;
+      throw fail('SOURCE_UNAVAILABLE', 'source', `${ref.chain} endpoint: ${(err as Error).message}`);
+    }
+    requireConfirmations(
+      ref.chain as ConfirmedChain,
+      tx,
+      head >= number ? head - number + 1n : 0n,
+      minConfirmations,
+    );
+  }
   return { ...ref, block: { number, hash } };
 }
 
-async function checkBitcoin(rpc: JsonRpc, ref: SourceReference): Promise<SourceReference> {
+async function checkBitcoin(
+  rpc: JsonRpc,
+  ref: SourceReference,
+  minConfirmations: number,
+): Promise<SourceReference> {
   const txid = displayTxHash(ref);
   const tx = (await call(rpc, 'bitcoin', 'getrawtransaction', [txid, true], (code) =>
     code === -5
@@ -165,6 +202,8 @@ async function checkBitcoin(rpc: JsonRpc, ref: SourceReference): Promise<SourceR
   }
   try {
     const blockHashDisplay = hexToBytes(tx.blockhash, 'blockhash');
+    if (minConfirmations > 1)
+      requireConfirmations('bitcoin', txid, quantity(tx.confirmations, 'confirmations'), minConfirmations);
     const header = (await call(rpc, 'bitcoin', 'getblockheader', [tx.blockhash])) as { height?: unknown };
     const number = quantity(header?.height, 'height');
     // Stored in internal byte order, like the txid.
@@ -183,10 +222,12 @@ async function checkBitcoin(rpc: JsonRpc, ref: SourceReference): Promise<SourceR
 export function createSourceChecker(o: SourceCheckerOptions): SourceChecker {
   return {
     async check(ref) {
-      if (ref.kind === 'bitcoin') return o.bitcoin === undefined ? ref : checkBitcoin(o.bitcoin, ref);
+      const need = (chain: ConfirmedChain) => o.minConfirmations?.[chain] ?? 1;
+      if (ref.kind === 'bitcoin')
+        return o.bitcoin === undefined ? ref : checkBitcoin(o.bitcoin, ref, need('bitcoin'));
       if (ref.kind === 'symbol' || ref.chain === 'none') return ref;
       const rpc = o.evm[ref.chain];
-      return rpc === undefined ? ref : checkEvm(rpc, ref, o.jpycContracts[ref.chain]);
+      return rpc === undefined ? ref : checkEvm(rpc, ref, o.jpycContracts[ref.chain], need(ref.chain));
     },
   };
 }

@@ -20,6 +20,12 @@ export interface Config {
     /** JPYC token contract per chain, lower-case 0x addresses. */
     readonly jpycContracts: { readonly ethereum?: string; readonly polygon?: string };
     readonly timeoutMs: number;
+    /** Confirmations a referenced transaction needs per chain (1: in any block). */
+    readonly minConfirmations: {
+      readonly bitcoin: number;
+      readonly ethereum: number;
+      readonly polygon: number;
+    };
   };
   /** IPFS publishers (docs/ipfs.md); the gateway on the HTTP port needs no setting. */
   readonly ipfs: {
@@ -119,6 +125,7 @@ export const SETTINGS = [
   'SPARK_BITCOIN_RPC_AUTH_FILE',
   'SPARK_JPYC_CONTRACTS',
   'SPARK_CHAIN_RPC_TIMEOUT_MS',
+  'SPARK_CHAIN_MIN_CONFIRMATIONS',
   'SPARK_IPFS_PINNING_URL',
   'SPARK_IPFS_PINNING_TOKEN_FILE',
   'SPARK_IPFS_PINNING_ORIGINS',
@@ -439,6 +446,20 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
       });
     } else jpycContracts[m[1] as 'ethereum' | 'polygon'] = (m[2] as string).toLowerCase();
   }
+  const minConfirmations = { bitcoin: 1, ethereum: 1, polygon: 1 };
+  for (const part of (raw.SPARK_CHAIN_MIN_CONFIRMATIONS ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
+    const m = /^(bitcoin|ethereum|polygon):([0-9]{1,5})$/.exec(part);
+    const n = Number(m?.[2]);
+    if (m === null || n < 1 || n > 10_000) {
+      issues.push({
+        setting: 'SPARK_CHAIN_MIN_CONFIRMATIONS',
+        problem: `"${part}" is not CHAIN:N (chain bitcoin, ethereum or polygon; N from 1 to 10000)`,
+      });
+    } else minConfirmations[m[1] as keyof typeof minConfirmations] = n;
+  }
   if (pinningUrl !== undefined && raw.SPARK_IPFS_PINNING_TOKEN_FILE === undefined) {
     issues.push({
       setting: 'SPARK_IPFS_PINNING_TOKEN_FILE',
@@ -502,6 +523,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
       bitcoinAuthFile: raw.SPARK_BITCOIN_RPC_AUTH_FILE,
       jpycContracts,
       timeoutMs: int('SPARK_CHAIN_RPC_TIMEOUT_MS', 5_000, 100, 120_000),
+      minConfirmations,
     },
     ipfs: {
       kuboUrl: httpUrl('SPARK_IPFS_KUBO_URL'),

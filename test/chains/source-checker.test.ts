@@ -192,3 +192,71 @@ test('chains without an endpoint, and Symbol, are bound in form only; a JPYC cha
     /no JPYC contract is configured for ethereum \(SPARK_JPYC_CONTRACTS\)/,
   );
 });
+
+test('required confirmations: fewer is FAILED_PRECONDITION naming the count (retry later), enough binds the block', async () => {
+  const eth: SourceReference = { kind: 'ethereum', chain: 'ethereum', txHash: TX, logIndex: 0 };
+  // The receipt's block is 0x10 (16); the head moves from 17 to 27 between the two checks.
+  let head = 17;
+  const { rpc, calls } = endpoint({
+    eth_getTransactionReceipt: () => receiptWith([]),
+    eth_blockNumber: () => ({ result: `0x${head.toString(16)}` }),
+  });
+  const checker = createSourceChecker({
+    evm: { ethereum: rpc },
+    jpycContracts: {},
+    minConfirmations: { ethereum: 12 },
+  });
+  await refusedWith(
+    checker.check(eth),
+    'SOURCE_PENDING',
+    'source.tx_hash',
+    /^source\.tx_hash: transaction 0x5e5e.* has 2 confirmations on ethereum, 12 required \(SPARK_CHAIN_MIN_CONFIRMATIONS\)/,
+  );
+  head = 27;
+  assert.equal((await checker.check(eth)).block?.number, 16n);
+  // A head behind the receipt's block (another backend of a load-balanced endpoint) reads as 0, never as many.
+  head = 3;
+  await refusedWith(checker.check(eth), 'SOURCE_PENDING', 'source.tx_hash', /has 0 confirmations/);
+  // With the default (1: in any block) the head is not asked.
+  const once = endpoint({ eth_getTransactionReceipt: () => receiptWith([]) });
+  await createSourceChecker({ evm: { ethereum: once.rpc }, jpycContracts: {} }).check(eth);
+  assert.deepEqual(
+    once.calls.map((c) => c[0]),
+    ['eth_getTransactionReceipt'],
+  );
+  assert.ok(calls.some((c) => c[0] === 'eth_blockNumber'));
+  const badHead = endpoint({
+    eth_getTransactionReceipt: () => receiptWith([]),
+    eth_blockNumber: () => ({ result: 'soon' }),
+  });
+  await refusedWith(
+    createSourceChecker({
+      evm: { ethereum: badHead.rpc },
+      jpycContracts: {},
+      minConfirmations: { ethereum: 2 },
+    }).check(eth),
+    'SOURCE_UNAVAILABLE',
+    'source',
+    /eth_blockNumber is not a quantity/,
+  );
+
+  const btc: SourceReference = { kind: 'bitcoin', chain: 'none', txHash: TX, logIndex: 0 };
+  const bitcoin = (confirmations: unknown) =>
+    createSourceChecker({
+      evm: {},
+      bitcoin: endpoint({
+        getrawtransaction: () => ({ result: { blockhash: 'ab'.repeat(32), confirmations } }),
+        getblockheader: () => ({ result: { height: 840_000 } }),
+      }).rpc,
+      jpycContracts: {},
+      minConfirmations: { bitcoin: 6 },
+    }).check(btc);
+  await refusedWith(
+    bitcoin(1),
+    'SOURCE_PENDING',
+    'source.tx_hash',
+    /has 1 confirmation on bitcoin, 6 required/,
+  );
+  assert.equal((await bitcoin(6)).block?.number, 840_000n);
+  await refusedWith(bitcoin(undefined), 'SOURCE_UNAVAILABLE', 'source', /confirmations is not a quantity/);
+});

@@ -1,8 +1,8 @@
 // Other-chain references (SPEC §9) against a real local Ethereum node (ganache, started by the test) and a loopback
 // server speaking Bitcoin Core's JSON-RPC: an ETH transfer and an ERC-20 ("JPYC-style", compiled with solc)
 // transfer are accepted by reference and bound with their block into the verified leaf; a non-existent hash, a
-// wrong log index, a log of another kind, an unconfirmed or unknown Bitcoin transaction and a node that is down
-// are refused with errors naming the field; tampering with the bound reference breaks verification.
+// wrong log index, a log of another kind, too few confirmations, an unconfirmed or unknown Bitcoin transaction and a
+// node that is down are refused with errors naming the field; tampering with the bound reference breaks verification.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -229,8 +229,10 @@ describe('other-chain references', () => {
       dataDir: join(dir.path, 'data'),
       env: {
         SPARK_ETHEREUM_RPC_URL: eth,
-        // The same dev node stands for Polygon, with no JPYC contract configured there.
+        // The same dev node stands for Polygon, with no JPYC contract configured there, and 3 confirmations
+        // required: the first transaction (5 blocks deep) has them, the last one (the head) does not.
         SPARK_POLYGON_RPC_URL: eth,
+        SPARK_CHAIN_MIN_CONFIRMATIONS: 'polygon:3',
         SPARK_JPYC_CONTRACTS: `ethereum:${token}`,
         SPARK_BITCOIN_RPC_URL: bitcoin.url,
         SPARK_BITCOIN_RPC_AUTH_FILE: authFile,
@@ -373,71 +375,37 @@ describe('other-chain references', () => {
   });
 
   test('spark submit takes the reference flags; a refusal by the server comes back naming the field', async () => {
-    const server_ = ['--server', `127.0.0.1:${server.port}`];
+    const submit = (...flags: string[]) =>
+      runCli(['submit', ...flags, '--server', `127.0.0.1:${server.port}`]);
     const jpycFlag = `ethereum:${transferTx.hash}:${transferLog}`;
-    const sub = await runCli([
-      'submit',
-      '--digest',
-      '0a'.repeat(32),
-      '--jpyc',
-      jpycFlag,
-      '--json',
-      ...server_,
-    ]);
-    assert.equal(sub.code, 0, sub.stderr);
-    const receipt = JSON.parse(sub.stdout) as { duplicate: boolean };
-    assert.equal(receipt.duplicate, false);
-    const same = await runCli([
-      'submit',
-      '--digest',
-      '0a'.repeat(32),
-      '--jpyc',
-      jpycFlag,
-      '--json',
-      ...server_,
-    ]);
-    assert.equal((JSON.parse(same.stdout) as { duplicate: boolean }).duplicate, true);
-    const ethSub = await runCli([
-      'submit',
-      '--digest',
-      '0b'.repeat(32),
-      '--ethereum-tx',
-      ethTx.hash,
-      ...server_,
-    ]);
+    for (const duplicate of [false, true]) {
+      const sub = await submit('--digest', '0a'.repeat(32), '--jpyc', jpycFlag, '--json');
+      assert.equal(sub.code, 0, sub.stderr);
+      assert.equal((JSON.parse(sub.stdout) as { duplicate: boolean }).duplicate, duplicate);
+    }
+    const ethSub = await submit('--digest', '0b'.repeat(32), '--ethereum-tx', ethTx.hash);
     assert.equal(ethSub.code, 0, ethSub.stderr);
-    const btc = await runCli(['submit', '--text', 'x', '--bitcoin-tx', BTC_TXID, ...server_]);
+    const btc = await submit('--text', 'x', '--bitcoin-tx', BTC_TXID);
     assert.equal(btc.code, 0, btc.stderr);
-    const wrong = await runCli([
-      'submit',
+    const wrong = await submit(
       '--digest',
       '0c'.repeat(32),
       '--jpyc',
       `ethereum:${transferTx.hash}:${transferLog + 1}`,
-      ...server_,
-    ]);
+    );
     assert.equal(wrong.code, 1);
     assert.match(wrong.stderr, /source\.log_index: transaction 0x[0-9a-f]{64} has no log with index/);
-    const usage = await runCli(['submit', '--digest', '0c'.repeat(32), '--jpyc', 'bsc:0x12:1', ...server_]);
+    const usage = await submit('--digest', '0c'.repeat(32), '--jpyc', 'bsc:0x12:1');
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--jpyc: must be CHAIN:0xTXHASH:LOGINDEX/);
-    const two = await runCli([
-      'submit',
-      '--text',
-      'x',
-      '--bitcoin-tx',
-      BTC_TXID,
-      '--symbol-tx',
-      'ab'.repeat(32),
-      ...server_,
-    ]);
+    const two = await submit('--text', 'x', '--bitcoin-tx', BTC_TXID, '--symbol-tx', 'ab'.repeat(32));
     assert.equal(two.code, 2, two.stderr);
-    const dirToo = await runCli(['submit', '--dir', dir.path, '--bitcoin-tx', BTC_TXID, ...server_]);
+    const dirToo = await submit('--dir', dir.path, '--bitcoin-tx', BTC_TXID);
     assert.equal(dirToo.code, 2);
     assert.match(dirToo.stderr, /not with --dir/);
   });
 
-  test('refusals name the field: unknown hash, wrong log index, not a Transfer, unconfirmed or unknown Bitcoin, bad form', async () => {
+  test('refusals name the field: unknown hash, wrong log index, not a Transfer, too few confirmations, unconfirmed or unknown Bitcoin, bad form', async () => {
     await refused(
       ref(SourceKind.ETHEREUM_TX, `0x${'12'.repeat(32)}`, 0, SourceChain.ETHEREUM),
       Code.NotFound,
@@ -472,6 +440,21 @@ describe('other-chain references', () => {
       Code.FailedPrecondition,
       /^source\.chain: no JPYC contract is configured for polygon/,
     );
+    const head = BigInt((await rpc(eth, 'eth_blockNumber')) as string);
+    const depth = (r: Receipt) => head - BigInt(r.blockNumber) + 1n;
+    assert.ok(depth(otherTransferTx) < 3n && depth(ethTx) >= 3n, `head ${head}`);
+    await refused(
+      ref(SourceKind.ETHEREUM_TX, otherTransferTx.hash, 0, SourceChain.POLYGON),
+      Code.FailedPrecondition,
+      new RegExp(
+        `^source\\.tx_hash: transaction 0x[0-9a-f]{64} has ${depth(otherTransferTx)} confirmations? on polygon, 3 required`,
+      ),
+    );
+    const deep = await clientsFor(server.port).client.submit({
+      payload: { case: 'digest', value: digest(0x78) },
+      source: ref(SourceKind.ETHEREUM_TX, ethTx.hash, 0, SourceChain.POLYGON),
+    });
+    assert.equal(deep.receipt?.duplicate, false);
     await refused(
       ref(SourceKind.BITCOIN_TX, BTC_MEMPOOL),
       Code.FailedPrecondition,

@@ -220,6 +220,7 @@ test('SPARK_*_RPC_URL, SPARK_JPYC_CONTRACTS: chains unchecked by default; endpoi
     bitcoinAuthFile: undefined,
     jpycContracts: {},
     timeoutMs: 5000,
+    minConfirmations: { bitcoin: 1, ethereum: 1, polygon: 1 },
   });
   const ok = loadConfig({
     SPARK_ETHEREUM_RPC_URL: 'https://eth.example/v3/key',
@@ -229,7 +230,9 @@ test('SPARK_*_RPC_URL, SPARK_JPYC_CONTRACTS: chains unchecked by default; endpoi
     SPARK_JPYC_CONTRACTS:
       'ethereum:0xE7C3D8C9a439feDe00D2600032D5dB0Be71C3c29, polygon:0xe7c3d8c9a439fede00d2600032d5db0be71c3c29',
     SPARK_CHAIN_RPC_TIMEOUT_MS: '2000',
+    SPARK_CHAIN_MIN_CONFIRMATIONS: 'bitcoin:6, polygon:64',
   });
+  assert.deepEqual(ok.chains.minConfirmations, { bitcoin: 6, ethereum: 1, polygon: 64 });
   assert.deepEqual(ok.chains.jpycContracts, {
     ethereum: '0xe7c3d8c9a439fede00d2600032d5db0be71c3c29',
     polygon: '0xe7c3d8c9a439fede00d2600032d5db0be71c3c29',
@@ -244,11 +247,14 @@ test('SPARK_*_RPC_URL, SPARK_JPYC_CONTRACTS: chains unchecked by default; endpoi
         SPARK_BITCOIN_RPC_URL: 'http://user:pass@127.0.0.1:8332',
         SPARK_JPYC_CONTRACTS: 'ethereum:0x1234, bsc:0xe7c3d8c9a439fede00d2600032d5db0be71c3c29',
         SPARK_CHAIN_RPC_TIMEOUT_MS: '50',
+        SPARK_CHAIN_MIN_CONFIRMATIONS: 'bitcoin:0,symbol:3,ethereum:12',
       }),
     (e: unknown) => {
       const issues = (e as ConfigError).issues;
       assert.deepEqual(issues.map((i) => i.setting).sort(), [
         'SPARK_BITCOIN_RPC_URL',
+        'SPARK_CHAIN_MIN_CONFIRMATIONS',
+        'SPARK_CHAIN_MIN_CONFIRMATIONS',
         'SPARK_CHAIN_RPC_TIMEOUT_MS',
         'SPARK_ETHEREUM_RPC_URL',
         'SPARK_JPYC_CONTRACTS',
@@ -259,6 +265,8 @@ test('SPARK_*_RPC_URL, SPARK_JPYC_CONTRACTS: chains unchecked by default; endpoi
       assert.match(text, /holds credentials/);
       assert.ok(!text.includes('pass@'), 'the password is not repeated');
       assert.match(text, /"bsc:0x[0-9a-f]+" is not CHAIN:0xADDRESS/);
+      assert.match(text, /"bitcoin:0" is not CHAIN:N/);
+      assert.match(text, /"symbol:3" is not CHAIN:N/);
       return true;
     },
   );
