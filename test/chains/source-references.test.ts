@@ -484,6 +484,46 @@ describe('other-chain references', () => {
     assert.ok(bitcoin.calls.includes('getblockheader'));
   });
 
+  test('SubmitBatch and SubmitStream check the reference of each item on its own: refusals name the field per item', async () => {
+    const { client } = clientsFor(server.port);
+    const items = [
+      { payload: { case: 'digest' as const, value: digest(0x41) } },
+      {
+        payload: { case: 'digest' as const, value: digest(0x42) },
+        source: ref(SourceKind.JPYC_TRANSFER, transferTx.hash, transferLog, SourceChain.ETHEREUM),
+      },
+      {
+        payload: { case: 'digest' as const, value: digest(0x43) },
+        source: ref(SourceKind.JPYC_TRANSFER, transferTx.hash, transferLog + 1, SourceChain.ETHEREUM),
+      },
+      {
+        payload: { case: 'digest' as const, value: digest(0x44) },
+        source: ref(SourceKind.ETHEREUM_TX, `0x${'34'.repeat(32)}`, 0, SourceChain.ETHEREUM),
+      },
+    ];
+    const outcome = (r: { result: { case: string | undefined; value?: unknown } }) =>
+      r.result.case === 'receipt'
+        ? 'receipt'
+        : `${(r.result.value as { code: string }).code} ${(r.result.value as { field: string }).field}`;
+    const expected = ['receipt', 'receipt', 'INVALID_ARGUMENT source.log_index', 'NOT_FOUND source.tx_hash'];
+    const batch = await client.submitBatch({ items });
+    assert.deepEqual(batch.results.map(outcome), expected);
+    // The accepted reference is bound: the leaf hash differs from the same digest's without it.
+    const receiptOf = (r: { result: { value?: unknown } } | undefined) =>
+      r?.result.value as { leafHash: Uint8Array; duplicate: boolean };
+    const jpycLeaf = receiptOf(batch.results[1]).leafHash;
+    const plainLeaf = (await client.submit({ payload: items[1]?.payload as never })).receipt?.leafHash;
+    assert.notDeepEqual(jpycLeaf, plainLeaf);
+    async function* stream() {
+      for (const item of items) yield item;
+    }
+    const streamed = [];
+    for await (const r of client.submitStream(stream())) streamed.push(r);
+    assert.deepEqual(streamed.map(outcome), expected);
+    assert.deepEqual(receiptOf(streamed[1]).leafHash, jpycLeaf);
+    assert.equal(receiptOf(streamed[1]).duplicate, true);
+  });
+
   test('a Symbol reference is bound in form only; the Ethereum node down is UNAVAILABLE and nothing is stored', async () => {
     const { client } = clientsFor(server.port);
     const r = await client.submit({
