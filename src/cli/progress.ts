@@ -10,6 +10,10 @@ export interface Progress {
   say(line: string): void;
   /** Prints the final state and leaves the line. */
   finish(note?: string): void;
+  /** On a terminal, shows `text` as the line rewritten in place; elsewhere nothing (it changes too often). */
+  show(text: string): void;
+  /** Removes the in-place line, printing nothing more. */
+  clear(): void;
 }
 
 /** Where progress is written: stderr by default. */
@@ -65,5 +69,11 @@ export function createProgress(
       clear();
       sink.write(`${text(last.done, note ?? last.note)}\n`);
     },
+    show(line) {
+      if (o.quiet || !tty) return;
+      sink.write(`\r\x1b[2K${line}`);
+      dirty = true;
+    },
+    clear,
   };
 }

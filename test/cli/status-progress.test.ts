@@ -20,11 +20,16 @@ test('progress: rewritten in place on a terminal, throttled plain lines otherwis
   p.update(2, 'hashed');
   p.say('a line');
   p.finish('done');
+  p.show('  1.0 s  SEALED, waiting');
+  p.clear();
+  p.clear();
   assert.deepEqual(tty, [
     '\r\x1b[2Ksubmit: 2/4 2/s hashed',
     '\r\x1b[2K',
     'a line\n',
     'submit: 2/4 2/s done\n',
+    '\r\x1b[2K  1.0 s  SEALED, waiting',
+    '\r\x1b[2K',
   ]);
   const plain: string[] = [];
   t = 0;
@@ -33,6 +38,8 @@ test('progress: rewritten in place on a terminal, throttled plain lines otherwis
     t = i * 500;
     q.update(i);
   }
+  q.show('only on a terminal');
+  q.clear();
   q.finish();
   assert.deepEqual(plain, ['submit: 1 2/s\n', 'submit: 5 2/s\n', 'submit: 5 2/s\n']);
   const none: string[] = [];
@@ -40,6 +47,7 @@ test('progress: rewritten in place on a terminal, throttled plain lines otherwis
   r.update(1);
   r.say('y');
   r.finish();
+  r.show('z');
   assert.deepEqual(none, []);
 });
 
@@ -110,5 +118,6 @@ test('submit --dir, status and prove --wait against a running sidecar', async (t
   ]);
   assert.equal(prove.code, 0, prove.stderr);
   assert.match(prove.stderr, /^ +\d+\.\d s {2}SEALED$/m, 'the status change is reported on stderr');
+  assert.ok(!prove.stderr.includes('\r'), 'nothing rewritten in place when stderr is not a terminal');
   assert.match(prove.stdout, /^SEALED: bundle written to /);
 });

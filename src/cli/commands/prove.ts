@@ -38,19 +38,26 @@ export async function prove(argv: readonly string[], out: (line: string) => void
     // FINALIZED with it), or the wait runs out; then write the richest bundle seen.
     const seconds = wait === true ? DEFAULT_WAIT_SECONDS : Number(wait);
     const signal = AbortSignal.timeout(seconds * 1000);
+    // Each status change is a line on stderr; on a terminal a line below it counts the seconds while waiting.
     const progress = createProgress('prove', { quiet: args.flags.has('quiet') });
     const started = Date.now();
+    const elapsed = () => ((Date.now() - started) / 1000).toFixed(1).padStart(6);
+    const ticker = setInterval(() => {
+      progress.show(
+        `${elapsed()} s  ${res === undefined ? 'asking' : Status[res.status]}, waiting (up to ${seconds} s)`,
+      );
+    }, 1_000);
+    ticker.unref();
     try {
       for await (const update of client.watchProof({ leafHash }, { signal })) {
-        if (res?.status !== update.status) {
-          progress.say(
-            `${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${Status[update.status]}`,
-          );
-        }
+        if (res?.status !== update.status) progress.say(`${elapsed()} s  ${Status[update.status]}`);
         res = update;
       }
     } catch (e) {
       if (!signal.aborted) throw e;
+    } finally {
+      clearInterval(ticker);
+      progress.clear();
     }
   }
   if (res?.bundle === undefined) {
