@@ -274,6 +274,24 @@ export function storeContract(name: string, makeHarness: () => StoreHarness): vo
       assert.equal((await store.add([makeLeaf('w')]))[0]?.kind, 'full');
     });
 
+    test('a leaf with an other-chain reference keeps its 79 source bytes through pending, sealing and reopen', async () => {
+      let store = await open();
+      // Any 79 bytes: the store keeps them as given (their meaning is docs/proof-format.md §2.1's).
+      const source = Uint8Array.from({ length: 79 }, (_, i) => (i * 37 + 1) & 0xff);
+      const withSource: NewLeaf = { ...makeLeaf('src', 'r-src', 7000), source };
+      const plain = makeLeaf('plain', '', 7001);
+      await store.add([withSource, plain]);
+      expectRecord(store.getLeaf(withSource.leafHash), withSource);
+      expectRecord(store.getByRequestId('r-src'), withSource);
+      assert.deepEqual(store.pendingLeaves(2)[0]?.source, source);
+      assert.equal(store.pendingLeaves(2)[1]?.source, undefined);
+      await store.commitBatch(makeBatch(0n, 2), levelsOf([withSource, plain]));
+      await store.close();
+      store = await open();
+      expectRecord(store.getLeaf(withSource.leafHash), withSource, { sequence: 0n, index: 0 });
+      expectRecord(store.getLeaf(plain.leafHash), plain, { sequence: 0n, index: 1 });
+    });
+
     test('pendingLeaves is oldest first; oldestPendingMs is the first acceptance time', async () => {
       const store = await open();
       const leaves = Array.from({ length: 10 }, (_, i) => makeLeaf(`p-${i}`, '', 5000 + i));
