@@ -13,6 +13,7 @@ export const REDACTED_PATHS: readonly string[] = [
   'privateKey',
   'secretKey',
   'authorization',
+  'basicAuth',
   '*.seed',
   '*.pin',
   '*.token',
@@ -21,6 +22,7 @@ export const REDACTED_PATHS: readonly string[] = [
   '*.privateKey',
   '*.secretKey',
   '*.authorization',
+  '*.basicAuth',
 ];
 
 /** Creates the root logger writing JSON lines to `destination` (stdout by default). */

@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { createJsonRpc, MAX_ANSWER_BYTES } from '../../src/chains/json-rpc.ts';
+import { createLogger } from '../../src/log/logger.ts';
 
 const PASSWORD = 'rpc-pa55word';
 let url = '';
@@ -125,4 +126,22 @@ test('at most maxInFlight calls at once; beyond maxWaiting a call fails at once'
   for (const r of rejected) assert.match(String(r.reason), /5 calls already waiting/);
   assert.equal(mostInFlight, 3);
   assert.deepEqual(await rpc.call('slow', []), { result: 'done' }, 'slots are given back');
+});
+
+test('the endpoint options, if ever logged, show no credentials: basicAuth is a redacted path', () => {
+  const lines: string[] = [];
+  const log = createLogger('info', {
+    write: (l: string) => {
+      lines.push(l);
+      return true;
+    },
+  } as never);
+  const options = { url, basicAuth: `spark:${PASSWORD}`, timeoutMs: 1000 };
+  log.info(options, 'endpoint');
+  log.info({ bitcoin: options }, 'endpoints');
+  assert.equal(lines.length, 2);
+  for (const line of lines) {
+    assert.ok(!line.includes(PASSWORD), line);
+    assert.match(line, /"basicAuth":"\[redacted\]"/);
+  }
 });
