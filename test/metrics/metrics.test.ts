@@ -37,10 +37,47 @@ test('refusal codes become bounded, safe label values', () => {
 });
 
 test('the parser refuses malformed exposition lines', () => {
-  assert.throws(() => parsePrometheusText('metric{a="1" 2'), /not a sample line/);
-  assert.throws(() => parsePrometheusText('metric 1x'), /bad value/);
+  const typed = (lines: string): string => `# TYPE metric gauge\n${lines}`;
+  assert.throws(() => parsePrometheusText(typed('metric{a="1" 2')), /not a sample line/);
+  assert.throws(() => parsePrometheusText(typed('metric 1x')), /bad value/);
+  assert.throws(() => parsePrometheusText(typed('metric{a="1"b="2"} 1')), /not separated by commas/);
   assert.throws(() => parsePrometheusText('# TYPE m sometimes'), /bad type/);
-  assert.deepEqual(parsePrometheusText('m{a="x\\"y"} +Inf').samples, [
-    { name: 'm', labels: { a: 'x"y' }, value: Number.POSITIVE_INFINITY },
-  ]);
+  const parsed = parsePrometheusText('# HELP m a \\\\ and\\nnext\n# TYPE m gauge\nm{a="x\\"y"} +Inf');
+  assert.deepEqual(parsed.samples, [{ name: 'm', labels: { a: 'x"y' }, value: Number.POSITIVE_INFINITY }]);
+  assert.equal(parsed.help.get('m'), 'a \\ and\nnext');
+});
+
+test('the parser holds the exposition to the format: typed, grouped, unique, histograms whole', () => {
+  const h = (buckets: string, count = '3'): string =>
+    `# TYPE h histogram\n${buckets}\nh_sum{x="1"} 4\nh_count{x="1"} ${count}`;
+  const good = h('h_bucket{x="1",le="1"} 1\nh_bucket{x="1",le="+Inf"} 3');
+  assert.equal(sampleValue(parsePrometheusText(good), 'h_count', { x: '1' }), 3);
+  assert.throws(() => parsePrometheusText('m 1'), /without a TYPE/);
+  assert.throws(() => parsePrometheusText('# TYPE m counter\nm_bucket 1'), /without a TYPE/);
+  assert.throws(() => parsePrometheusText('# TYPE m gauge\nm 1\nm 2'), /repeated sample/);
+  assert.throws(
+    () => parsePrometheusText('# TYPE m gauge\nm{a="1"} 1\n# TYPE n gauge\nn 1\nm{a="2"} 1'),
+    /not in one group/,
+  );
+  assert.throws(() => parsePrometheusText('# TYPE m gauge\n# TYPE m gauge'), /second TYPE/);
+  assert.throws(() => parsePrometheusText(h('h_bucket{x="1"} 1\nh_bucket{x="1",le="+Inf"} 3')), /without le/);
+  assert.throws(
+    () =>
+      parsePrometheusText(
+        h('h_bucket{x="1",le="2"} 1\nh_bucket{x="1",le="1"} 2\nh_bucket{x="1",le="+Inf"} 3'),
+      ),
+    /increasing le/,
+  );
+  assert.throws(
+    () =>
+      parsePrometheusText(
+        h('h_bucket{x="1",le="1"} 3\nh_bucket{x="1",le="2"} 2\nh_bucket{x="1",le="+Inf"} 3'),
+      ),
+    /not cumulative/,
+  );
+  assert.throws(() => parsePrometheusText(h('h_bucket{x="1",le="1"} 3')), /no \+Inf bucket/);
+  assert.throws(
+    () => parsePrometheusText(h('h_bucket{x="1",le="1"} 1\nh_bucket{x="1",le="+Inf"} 3', '4')),
+    /differs from _count/,
+  );
 });
