@@ -1,6 +1,7 @@
 // /metrics, /healthz and /readyz of a running `spark serve` anchoring on the Symbol test double: after a known
 // sequence of submissions, refusals, a failed and a successful announcement, the scrape is parsed and every
-// series the operators rely on is there with the counts the test caused; `spark status` counts the same batch.
+// series the operators rely on is there with the counts the test caused; `spark status` counts the same batch and
+// `spark prove --wait` reports the leaf's way from PENDING to FINALIZED.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -8,7 +9,14 @@ import { Status } from '../../src/gen/spark/v1/bundle_pb.js';
 import { clientsFor, traceStatuses, waitFor } from '../anchoring/support.ts';
 import { type SymbolTestNode, startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';
 import { type Exposition, parsePrometheusText, samplesOf, sampleValue } from '../support/prometheus-text.ts';
-import { runCli, type ServerProcess, startServerProcess, tempDir } from '../support/spawn-server.ts';
+import {
+  type CliRun,
+  runCli,
+  type ServerProcess,
+  startCli,
+  startServerProcess,
+  tempDir,
+} from '../support/spawn-server.ts';
 
 async function scrape(port: number): Promise<Exposition> {
   const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(10_000) });
@@ -26,7 +34,9 @@ test('metrics and probes during an anchored run', async (t) => {
   const dir = tempDir('spark-metrics-');
   let node: SymbolTestNode | undefined;
   let server: ServerProcess | undefined;
+  let proving: CliRun | undefined;
   t.after(async () => {
+    await proving?.kill();
     await server?.stop();
     await node?.close();
     dir.cleanup();
@@ -78,12 +88,41 @@ test('metrics and probes during an anchored run', async (t) => {
   assert.equal(sampleValue(m, 'spark_submissions_total', { result: 'too_many_items' }), 11);
   assert.equal(sampleValue(m, 'spark_pending_leaves'), 6);
 
+  // `spark prove --wait` follows another leaf of the batch from PENDING, reporting each change on stderr.
+  proving = startCli(
+    [
+      'prove',
+      '--leaf',
+      Buffer.from(leaves[1] as Uint8Array).toString('hex'),
+      '--wait',
+      '40',
+      '--out',
+      join(dir.path, 'leaf1.spark'),
+      '--server',
+      server.address,
+    ],
+    60_000,
+  );
+  const cli = proving;
+  await waitFor('prove --wait sees PENDING', () => /PENDING$/m.test(cli.stderr()), 20_000);
+
   // The first announcement fails at the node; the retry goes through to FINALIZED.
   node.faults.rejectWith('Failure_Core_Insufficient_Balance');
   const trace = traceStatuses(client, leaves[0] as Uint8Array, 40_000);
   await admin.sealNow({});
   await trace.done;
   assert.equal(trace.statuses.at(-1), Status.FINALIZED);
+  const proved = await cli.done;
+  assert.equal(proved.code, 0, proved.stderr);
+  assert.match(proved.stdout, /^FINALIZED: bundle written to /);
+  assert.ok(!proved.stderr.includes('\r'), 'nothing rewritten in place when stderr is not a terminal');
+  const changes = [...proved.stderr.matchAll(/^ +\d+\.\d s {2}([A-Z]+)$/gm)].map((x) => x[1]);
+  assert.deepEqual(changes.slice(0, 2), ['PENDING', 'SEALED'], proved.stderr);
+  assert.deepEqual(changes.slice(-3), ['ANNOUNCED', 'CONFIRMED', 'FINALIZED'], proved.stderr);
+  assert.ok(
+    changes.every((c, i) => c !== changes[i - 1]),
+    `one line per change: ${changes.join(' → ')}`,
+  );
 
   m = await scrape(httpPort);
   assert.equal(sampleValue(m, 'spark_pending_leaves'), 0);
@@ -150,6 +189,6 @@ test('metrics and probes during an anchored run', async (t) => {
     20_000,
   );
   console.log(
-    `metrics: ${m.samples.length} samples in ${m.type.size} families; anchor latency finalized ${sampleValue(m, 'spark_anchor_latency_seconds_sum', { stage: 'finalized' }).toFixed(2)} s`,
+    `metrics: ${m.samples.length} samples in ${m.type.size} families; anchor latency finalized ${sampleValue(m, 'spark_anchor_latency_seconds_sum', { stage: 'finalized' }).toFixed(2)} s; prove --wait: ${changes.join(' → ')}`,
   );
 });

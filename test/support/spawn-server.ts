@@ -114,12 +114,23 @@ export async function startServerProcess(options: {
   };
 }
 
-/** Runs the CLI to completion; returns exit code, stdout and stderr. */
-export async function runCli(
+/** A CLI run under way: its output so far, and its end. */
+export interface CliRun {
+  readonly child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Exit code and the whole output, once the child closed its pipes. */
+  readonly done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+  /** Kills the child by PID when it still runs, and waits for its end. */
+  kill(): Promise<void>;
+}
+
+/** Starts the CLI; SIGKILLed after `timeoutMs`. */
+export function startCli(
   args: readonly string[],
   timeoutMs = 60_000,
   env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+): CliRun {
   const child = spawn(NODE, [SPARK, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -135,7 +146,27 @@ export async function runCli(
   });
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   // 'close', not 'exit': only then has all of the child's output been read.
-  const code = await new Promise<number | null>((res) => child.once('close', (c) => res(c)));
-  clearTimeout(timer);
-  return { code, stdout, stderr };
+  const done = new Promise<number | null>((res) => child.once('close', (c) => res(c))).then((code) => {
+    clearTimeout(timer);
+    return { code, stdout, stderr };
+  });
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    done,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await done;
+    },
+  };
+}
+
+/** Runs the CLI to completion; returns exit code, stdout and stderr. */
+export async function runCli(
+  args: readonly string[],
+  timeoutMs = 60_000,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return startCli(args, timeoutMs, env).done;
 }
