@@ -174,13 +174,10 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
     },
 
     async submitBatch(req) {
+      // A refusal of the whole request (too many items, shutting down, a failed write) counts for each item.
+      let itemsNoted = false;
       try {
-        try {
-          checkItemCount(req.items.length, d.limits.maxItemsPerRequest);
-        } catch (err) {
-          note(err, req.items.length);
-          throw err;
-        }
+        checkItemCount(req.items.length, d.limits.maxItemsPerRequest);
         // Each item is validated on its own; the valid ones go to the store in one durable write.
         const submissions: Array<ReturnType<typeof toSubmission> | RequestError> = await Promise.all(
           req.items.map(async (item) => {
@@ -196,6 +193,7 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
           (s): s is ReturnType<typeof toSubmission> => !(s instanceof RequestError),
         );
         const stored = valid.length > 0 ? await d.ingest.submit(valid) : [];
+        itemsNoted = true;
         let next = 0;
         const results = submissions.map((s, index) => {
           const outcome = s instanceof RequestError ? s : stored[next++];
@@ -217,6 +215,7 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
         });
         return create(SubmitBatchResponseSchema, { results });
       } catch (err) {
+        if (!itemsNoted) note(err, req.items.length);
         throw toConnectError(err);
       }
     },
