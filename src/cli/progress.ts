@@ -24,6 +24,8 @@ export interface ProgressSink {
 
 /** Lines on a non-terminal are at most this often. */
 const PLAIN_INTERVAL_MS = 2_000;
+/** The line on a terminal is rewritten at most this often (a million small files would otherwise mean a million writes). */
+const TTY_INTERVAL_MS = 100;
 
 /** Creates a progress display for `label`. */
 export function createProgress(
@@ -35,6 +37,7 @@ export function createProgress(
   const started = now();
   const tty = sink.isTTY === true;
   let lastPlain = -Infinity;
+  let lastTty = -Infinity;
   let last = { done: 0, note: '' };
   let dirty = false;
   const text = (done: number, note: string): string => {
@@ -52,6 +55,8 @@ export function createProgress(
       if (o.quiet) return;
       last = { done, note };
       if (tty) {
+        if (now() - lastTty < TTY_INTERVAL_MS) return;
+        lastTty = now();
         sink.write(`\r\x1b[2K${text(done, note)}`);
         dirty = true;
       } else if (now() - lastPlain >= PLAIN_INTERVAL_MS) {

@@ -8,7 +8,7 @@ import { createProgress } from '../../src/cli/progress.ts';
 import { clientsFor } from '../anchoring/support.ts';
 import { runCli, startServerProcess, tempDir } from '../support/spawn-server.ts';
 
-test('progress: rewritten in place on a terminal, throttled plain lines otherwise, nothing with quiet', () => {
+test('progress: rewritten in place on a terminal at most every 100 ms, throttled plain lines otherwise, nothing with quiet', () => {
   let t = 0;
   const tty: string[] = [];
   const p = createProgress('submit', {
@@ -18,6 +18,8 @@ test('progress: rewritten in place on a terminal, throttled plain lines otherwis
   });
   t = 1000;
   p.update(2, 'hashed');
+  t = 1050;
+  p.update(3, 'hashed'); // within 100 ms of the last rewrite: not shown, but kept for the end
   p.say('a line');
   p.finish('done');
   p.show('  1.0 s  SEALED, waiting');
@@ -27,7 +29,7 @@ test('progress: rewritten in place on a terminal, throttled plain lines otherwis
     '\r\x1b[2Ksubmit: 2/4 2/s hashed',
     '\r\x1b[2K',
     'a line\n',
-    'submit: 2/4 2/s done\n',
+    'submit: 3/4 3/s done\n',
     '\r\x1b[2K  1.0 s  SEALED, waiting',
     '\r\x1b[2K',
   ]);
