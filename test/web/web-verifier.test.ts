@@ -2,7 +2,9 @@
 // running sidecar shows VALID with every check, a tampered one shows which check failed, the original file is
 // hashed in the page; loaded from the sidecar's /verify and from disk (file://); and the page makes no request
 // but its own load. Every check's name, verdict and detail is the library's (as `spark verify` reports them), for
-// the live bundle and for every proof-format test vector. Screenshots of the valid and tampered results are saved
+// the live bundle and for every proof-format test vector. The original file is streamed through SHA-256 in the
+// page (a file of several MB, one changed byte, a run replaced by another); a file too large to be a bundle is
+// refused without being read. Screenshots of the valid and tampered results are saved
 // under a temporary folder.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { toBinary } from '@bufbuild/protobuf';
 import { type Browser, type BrowserServer, chromium, type Page } from 'playwright-core';
+import { MAX_BUNDLE_BYTES } from '../../src/bundle/codec.ts';
 import { CHECK_NAMES, type CheckResult, verifyBundle } from '../../src/bundle/verify.ts';
 import { createNobleVerifier } from '../../src/crypto/noble-verifier.ts';
 import { portableSha256 } from '../../src/crypto/sha256.ts';
@@ -24,17 +27,21 @@ const CHROMIUM = '/usr/bin/chromium';
 const VECTORS = new URL('../vectors/bundles.json', import.meta.url);
 
 /**
- * The checks as the library reports them with the page's implementations (noble signatures, portable SHA-256).
- * `spark verify` runs the same checks with node:crypto; only the "signature" detail then names that
- * implementation instead (test/bundle/vectors.test.ts holds both to the same verdicts).
+ * The checks as the library reports them with the page's implementations (noble signatures, portable SHA-256),
+ * the original file given by its digest as `spark verify --data FILE` gives it. `spark verify` runs the same
+ * checks with node:crypto; only the "signature" detail then names that implementation instead
+ * (test/bundle/vectors.test.ts holds both to the same verdicts).
  */
 function libraryChecks(bundle: string, data?: Uint8Array): CheckResult[] {
   return verifyBundle(new Uint8Array(readFileSync(bundle)), {
     verifier: createNobleVerifier(),
     sha256: portableSha256,
-    ...(data === undefined ? {} : { data }),
+    ...(data === undefined ? {} : { digest: portableSha256(data) }),
   }).checks;
 }
+
+/** Over 5 MB, not a multiple of any chunk size: the page hashes it in many chunks. */
+const LARGE = Buffer.alloc(5 * 1024 * 1024 + 17, 'a video the page must hash in pieces ');
 
 describe('web verifier in Chromium', () => {
   const dir = tempDir('spark-web-');
@@ -47,6 +54,13 @@ describe('web verifier in Chromium', () => {
     tampered: join(dir.path, 'tampered.spark'),
     data: join(dir.path, 'contract.txt'),
     other: join(dir.path, 'other.txt'),
+    /** LARGE, submitted by its digest, and its bundle. */
+    large: join(dir.path, 'large.bin'),
+    largeBundle: join(dir.path, 'large.spark'),
+    /** LARGE with its last byte changed. */
+    largeChanged: join(dir.path, 'large-changed.bin'),
+    /** A file too large to be a bundle, three times LARGE. */
+    huge: join(dir.path, 'huge.bin'),
   };
 
   before(async () => {
@@ -55,8 +69,17 @@ describe('web verifier in Chromium', () => {
     const data = Buffer.from('the contract the page must recognise\n');
     writeFileSync(files.data, data);
     writeFileSync(files.other, 'another file\n');
+    writeFileSync(files.large, LARGE);
+    const changed = Buffer.from(LARGE);
+    changed[changed.length - 1] = (changed.at(-1) as number) ^ 0x01;
+    writeFileSync(files.largeChanged, changed);
+    writeFileSync(files.huge, Buffer.concat([LARGE, LARGE, LARGE]));
     const receipt = (await client.submit({ payload: { case: 'data', value: data } })).receipt;
+    const large = (await client.submit({ payload: { case: 'digest', value: portableSha256(LARGE) } }))
+      .receipt;
     await admin.sealNow({});
+    const largeProof = await client.prove({ leafHash: large?.leafHash as Uint8Array });
+    writeFileSync(files.largeBundle, toBinary(ProofBundleSchema, largeProof.bundle as never));
     const proof = await client.prove({ leafHash: receipt?.leafHash as Uint8Array });
     const bytes = toBinary(ProofBundleSchema, proof.bundle as never);
     writeFileSync(files.bundle, bytes);
@@ -214,10 +237,76 @@ describe('web verifier in Chromium', () => {
     assert.equal(r.verdict, 'VALID');
     assert.match(
       r.rows.find((c) => c.name === 'subject')?.detail ?? '',
-      /^the given data hashes to [0-9a-f]{64}$/,
+      /^the given digest is [0-9a-f]{64}$/,
     );
     assert.deepEqual(r.rows, libraryChecks(files.bundle, readFileSync(files.data)));
     assert.deepEqual(requests, [url]);
+    await page.context().close();
+  });
+
+  test('a large original file is hashed in the page in pieces: the right one passes, one changed byte fails', async () => {
+    const url = pathToFileURL(VERIFY_PAGE_PATH).href;
+    const { page, requests } = await open(url);
+    const right = await verify(page, files.largeBundle, files.large);
+    assert.equal(right.verdict, 'VALID');
+    assert.deepEqual(right.rows, libraryChecks(files.largeBundle, LARGE));
+    assert.match((await page.textContent('#status')) ?? '', /large\.bin \(5\.2 MB\) hashed here, offline$/);
+    await page.reload();
+    const wrong = await verify(page, files.largeBundle, files.largeChanged);
+    assert.equal(wrong.verdict, 'INVALID: failed subject');
+    assert.deepEqual(wrong.rows, libraryChecks(files.largeBundle, readFileSync(files.largeChanged)));
+    assert.deepEqual(
+      requests.filter((u) => u !== url),
+      [],
+    );
+    await page.context().close();
+  });
+
+  test('a run replaced by another before it ends shows nothing; a file too large for a bundle is not read', async () => {
+    const url = pathToFileURL(VERIFY_PAGE_PATH).href;
+    const { page, requests } = await open(url);
+    // Every verdict the page shows, in order (runs in the page; the test's types have no DOM).
+    await page.evaluate(`(() => {
+      const v = document.getElementById('verdict');
+      window.verdicts = [];
+      new MutationObserver(() => { if (v.dataset.valid) window.verdicts.push(v.textContent); })
+        .observe(v, { attributes: true, childList: true, characterData: true, subtree: true });
+    })()`);
+    await page.setInputFiles('#bundle-input', files.largeBundle);
+    await result(page);
+    // In one go, as a user changing their mind: a 64 MB wrong file starts hashing and the right one replaces it
+    // before its first chunk is read. Only the right one's verdict may show.
+    await page.evaluate(
+      `((b64) => {
+        const input = document.getElementById('data-input');
+        const choose = (file) => {
+          const t = new DataTransfer();
+          t.items.add(file);
+          input.files = t.files;
+          input.dispatchEvent(new Event('change'));
+        };
+        choose(new File([new Uint8Array(64 * 1024 * 1024)], 'wrong.bin'));
+        choose(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'large.bin'));
+      })(${JSON.stringify(LARGE.toString('base64'))})`,
+    );
+    assert.equal((await result(page)).verdict, 'VALID');
+    // Long enough for the replaced run to have ended had it not been dropped.
+    await page.waitForTimeout(2_000);
+    const shown = (await page.evaluate('window.verdicts')) as string[];
+    assert.ok(shown.length >= 1 && shown.every((v) => v === 'VALID'), `verdicts shown: ${shown.join(' | ')}`);
+    assert.equal(await page.textContent('#verdict'), 'VALID');
+    // A file over the bundle limit chosen as the bundle: refused by its size, the previous result taken away.
+    await page.setInputFiles('#bundle-input', files.huge);
+    await page.waitForFunction(`document.getElementById('status').textContent.includes('more than the')`);
+    assert.equal(
+      await page.textContent('#status'),
+      `huge.bin is ${3 * LARGE.length} bytes, more than the ${MAX_BUNDLE_BYTES} a proof bundle may have: choose the .spark file`,
+    );
+    assert.equal(await page.isHidden('#result'), true);
+    assert.deepEqual(
+      requests.filter((u) => u !== url),
+      [],
+    );
     await page.context().close();
   });
 

@@ -1,17 +1,20 @@
 // The web verifier (SPEC §4): checks a .spark bundle — and optionally the original file, hashed here — with the
 // same library as `spark verify`, in the browser, offline. Nothing is sent anywhere: the page's Content-Security-
 // Policy forbids every connection, and the code below makes none.
-import { decodeBundle } from '../../src/bundle/codec.ts';
+import { decodeBundle, MAX_BUNDLE_BYTES } from '../../src/bundle/codec.ts';
 import { type VerifyReport, verifyBundle } from '../../src/bundle/verify.ts';
 import { algorithmById } from '../../src/crypto/algorithms.ts';
 import { createNobleVerifier } from '../../src/crypto/noble-verifier.ts';
 import { portableSha256 } from '../../src/crypto/sha256.ts';
 import { toHex } from '../../src/encoding/bytes.ts';
+import { sha256OfFile } from './hash-file.ts';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
 let bundleFile: File | undefined;
 let dataFile: File | undefined;
+/** Counts runs: a run that finds a newer one started (another file chosen) drops its result. */
+let generation = 0;
 
 /** Reads a file the user chose (a local read: no network). */
 const bytesOf = async (f: File): Promise<Uint8Array> => new Uint8Array(await f.arrayBuffer());
@@ -78,32 +81,63 @@ function showReport(report: VerifyReport, withData: boolean): void {
     body.append(row);
   }
   $<HTMLElement>('subject-note').textContent = withData
-    ? 'The original file was hashed in this page and compared with the leaf digest (check "subject").'
+    ? 'The original file was hashed (SHA-256) in this page; check "subject" compares that digest with the proven one.'
     : 'No original file given: the "subject" check only says so. Add the file to check it is the one proven.';
   $<HTMLElement>('result').hidden = false;
 }
 
+/** "12.3 MB": a size for the status line. */
+function size(n: number): string {
+  return n < 1e6 ? `${n} bytes` : n < 1e9 ? `${(n / 1e6).toFixed(1)} MB` : `${(n / 1e9).toFixed(2)} GB`;
+}
+
 async function run(): Promise<void> {
   if (bundleFile === undefined) return;
+  const bundle = bundleFile;
+  const data = dataFile;
+  const mine = ++generation;
+  const stale = (): boolean => mine !== generation;
   const status = $<HTMLElement>('status');
-  status.textContent = 'verifying…';
+  // The previous result goes at once: it is not the answer for the files now chosen.
+  $<HTMLElement>('result').hidden = true;
+  delete $<HTMLElement>('verdict').dataset['valid'];
+  if (bundle.size > MAX_BUNDLE_BYTES) {
+    status.textContent = `${bundle.name} is ${bundle.size} bytes, more than the ${MAX_BUNDLE_BYTES} a proof bundle may have: choose the .spark file`;
+    return;
+  }
   try {
-    const bytes = await bytesOf(bundleFile);
-    const data = dataFile === undefined ? undefined : await bytesOf(dataFile);
+    const bytes = await bytesOf(bundle);
+    let digest: Uint8Array | undefined;
+    if (data !== undefined) {
+      status.textContent = `hashing ${data.name} (${size(data.size)})…`;
+      digest = await sha256OfFile(
+        data,
+        (done, total) => {
+          status.textContent = `hashing ${data.name}: ${size(done)} of ${size(total)}…`;
+        },
+        stale,
+      );
+      if (digest === undefined) return;
+    }
+    if (stale()) return;
+    status.textContent = 'verifying…';
     // Let the status paint before the (synchronous) signature checks.
     await new Promise((r) => setTimeout(r, 0));
+    if (stale()) return;
     const t = performance.now();
+    // The file's digest, as `spark verify --data FILE` passes it: the same checks and reasons.
     const report = verifyBundle(bytes, {
       verifier: createNobleVerifier(),
       sha256: portableSha256,
-      ...(data === undefined ? {} : { data }),
+      ...(digest === undefined ? {} : { digest }),
     });
     showSummary(bytes);
     showReport(report, data !== undefined);
     // The live region announces the verdict too, for screen readers.
-    status.textContent = `${bundleFile.name}: ${report.valid ? 'VALID' : 'INVALID'}; ${bytes.length} bytes checked in ${(performance.now() - t).toFixed(0)} ms, offline`;
+    status.textContent = `${bundle.name}: ${report.valid ? 'VALID' : 'INVALID'}; ${bytes.length} bytes checked in ${(performance.now() - t).toFixed(0)} ms${data === undefined ? '' : `, ${data.name} (${size(data.size)}) hashed here`}, offline`;
   } catch (err) {
-    status.textContent = `could not read the file: ${err instanceof Error ? err.message : String(err)}`;
+    if (!stale())
+      status.textContent = `could not read the file: ${err instanceof Error ? err.message : String(err)}`;
   }
 }
 
