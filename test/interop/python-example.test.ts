@@ -56,6 +56,40 @@ test('examples/python submits, seals, proves, verifies and reads an ErrorDetail'
   assert.match(verify.stdout, /VALID/);
 });
 
+test('examples/python says what is wrong when it cannot run: no sidecar (exit 1), no protoc (exit 2)', () => {
+  const example = join(ROOT, 'examples/python/spark_example.py');
+  const out = tempDir('spark-py-fail-');
+  try {
+    // Port 1 on loopback: nothing listens there.
+    const down = spawnSync(PYTHON, [example, '--server', '127.0.0.1:1', '--out', out.path], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(down.status, 1, down.stderr + down.stdout);
+    assert.match(
+      down.stderr,
+      /^spark_example: UNAVAILABLE: .*\(is a sidecar listening on 127\.0\.0\.1:1\?\)$/m,
+    );
+    assert.doesNotMatch(down.stderr, /Traceback/);
+    // Without protoc on PATH: grpc_tools.protoc when installed (Debian's is too old for proto3 optional fields),
+    // else nothing; either way a message naming the packages and no stack trace.
+    const bare = spawnSync(PYTHON, [example, '--server', '127.0.0.1:1'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { PATH: out.path },
+    });
+    assert.equal(bare.status, 2, bare.stderr + bare.stdout);
+    assert.match(
+      bare.stderr,
+      /^spark_example: (no protoc found|generating the stubs with grpc_tools\.protoc failed).*needs Debian's protobuf-compiler and protobuf-compiler-grpc/,
+    );
+    assert.doesNotMatch(bare.stderr, /Traceback/);
+    assert.equal(bare.stdout, '');
+  } finally {
+    out.cleanup();
+  }
+});
+
 test("the README's buf curl walk-through runs as written", async (t) => {
   const data = tempDir('spark-bufcurl-');
   const server = await startServerProcess({ dataDir: data.path });
