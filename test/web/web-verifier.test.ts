@@ -204,6 +204,8 @@ describe('web verifier in Chromium', () => {
   test('the original file is hashed in the page: another file fails the subject check', async () => {
     const url = pathToFileURL(VERIFY_PAGE_PATH).href;
     const { page, requests } = await open(url);
+    await page.setInputFiles('#data-input', files.other);
+    assert.equal(await page.textContent('#status'), 'now choose the proof bundle (.spark)');
     const r = await verify(page, files.bundle, files.other);
     assert.match(r.verdict, /^INVALID: failed subject$/);
     assert.equal(r.checks['subject'], false);

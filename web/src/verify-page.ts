@@ -92,7 +92,10 @@ function size(n: number): string {
 }
 
 async function run(): Promise<void> {
-  if (bundleFile === undefined) return;
+  if (bundleFile === undefined) {
+    if (dataFile !== undefined) $<HTMLElement>('status').textContent = 'now choose the proof bundle (.spark)';
+    return;
+  }
   const bundle = bundleFile;
   const data = dataFile;
   const mine = ++generation;
