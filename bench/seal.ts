@@ -50,10 +50,10 @@ function timedStore(store: Store, parts: Parts): Store {
   return new Proxy(store, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
-      if (property === 'pendingLeaves') {
+      if (property === 'pendingHashes') {
         return (limit: number) => {
           const t = performance.now();
-          const out = target.pendingLeaves(limit);
+          const out = target.pendingHashes(limit);
           parts.readPendingMs += performance.now() - t;
           return out;
         };

@@ -41,10 +41,9 @@ export function createSealer(o: SealerOptions): Sealer {
     limit: number,
   ): Promise<BatchRecord | undefined> {
     const started = performance.now();
-    const leaves = o.store.pendingLeaves(limit);
-    if (leaves.length === 0) return undefined;
-    const leafHashes = new Uint8Array(leaves.length * 32);
-    for (const [i, l] of leaves.entries()) leafHashes.set(l.leafHash, i * 32);
+    const leafHashes = o.store.pendingHashes(limit);
+    const treeSize = leafHashes.length / 32;
+    if (treeSize === 0) return undefined;
     const levels = buildLevels(leafHashes, o.sha256);
     const head = o.store.head();
     let previousTime = 0;
@@ -61,7 +60,7 @@ export function createSealer(o: SealerOptions): Sealer {
       sequence,
       previousHeaderHash: head?.headerHash ?? ZERO_HASH,
       root: rootOf(levels),
-      treeSize: BigInt(leaves.length),
+      treeSize: BigInt(treeSize),
       timeMs: BigInt(timeMs),
       algorithmId: key.algorithmId,
       keyId: key.keyId,
@@ -73,13 +72,13 @@ export function createSealer(o: SealerOptions): Sealer {
       header,
       headerHash: o.sha256(header),
       signatures: [{ algorithmId: key.algorithmId, keyId: key.keyId, signature }],
-      treeSize: leaves.length,
+      treeSize,
     };
     await o.store.commitBatch(batch, levels);
     o.log.info(
       {
         sequence: sequence.toString(),
-        treeSize: leaves.length,
+        treeSize,
         root: toHex(rootOf(levels)),
         headerHash: toHex(batch.headerHash),
         ms: Math.round(performance.now() - started),

@@ -96,7 +96,7 @@ export function leafState(raw: Uint8Array, what: string): { sealed: boolean; arr
   return { sealed: (view.getUint8(0) & FLAG_SEALED) !== 0, arrival: view.getBigUint64(41) };
 }
 
-/** A copy of a pending leaf's record with its position set. */
+/** A copy of a pending leaf's record with its position set, as format version 1 sealed leaves (version 2 never rewrites a leaf). */
 export function sealLeaf(raw: Uint8Array, sequence: bigint, index: number): Buffer {
   const out = Buffer.from(raw);
   out.writeUInt8((out.readUInt8(0) | FLAG_SEALED) & 0xff, 0);
@@ -256,4 +256,32 @@ export function decodeKeyEntry(raw: Uint8Array, what: string): KeyHistoryEntry {
     entry[name] = value;
   }
   return entry as unknown as KeyHistoryEntry;
+}
+
+/** A sealed run: consecutive arrivals that became consecutive leaves of one batch. */
+export interface SealedRun {
+  readonly sequence: bigint;
+  /** Index in the batch of the run's first leaf. */
+  readonly index: number;
+  readonly count: number;
+}
+
+const RUN_BYTES = 16;
+
+/** Encodes a sealed run (its first arrival is the key). */
+export function encodeRun(run: SealedRun): Buffer {
+  const out = Buffer.allocUnsafe(RUN_BYTES);
+  out.writeBigUInt64BE(run.sequence, 0);
+  out.writeUInt32BE(run.index, 8);
+  out.writeUInt32BE(run.count, 12);
+  return out;
+}
+
+/** Decodes a sealed run. */
+export function decodeRun(raw: Uint8Array, what: string): SealedRun {
+  if (raw.length !== RUN_BYTES) throw corrupt(what, `${raw.length} bytes, not ${RUN_BYTES}`);
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const count = view.getUint32(12);
+  if (count === 0) throw corrupt(what, 'an empty run');
+  return { sequence: view.getBigUint64(0), index: view.getUint32(8), count };
 }

@@ -2,7 +2,15 @@
 import { createHash } from 'node:crypto';
 
 /** The store format this build writes and reads; bump on any incompatible layout change. */
-export const LMDB_FORMAT_VERSION = 1;
+export const LMDB_FORMAT_VERSION = 2;
+
+/**
+ * Version 2 keeps a leaf's record unchanged when it is sealed: pending entries hold runs of leaf hashes, and
+ * sealed runs map arrival numbers to batch positions. Version 1 data (positions written into each sealed leaf's
+ * record, one hash per pending entry) is read as it is, and a version 1 data dir is upgraded on open by
+ * rewriting only the version.
+ */
+export const LMDB_FORMAT_V1 = 1;
 
 /** Nodes per stored chunk of a tree level: a proof reads ~log n values of at most 8 KiB. */
 export const NODES_PER_CHUNK = 256;
@@ -12,7 +20,8 @@ export const DB_NAMES = {
   meta: 'meta', // 'format' → u32, 'logId' → 32 bytes
   leaves: 'leaves', // leaf hash → leaf record (lmdb-codecs.ts)
   requestIds: 'request-ids', // SHA-256(UTF-8 request id) → leaf hash
-  pending: 'pending', // u64 arrival counter → leaf hash, oldest first
+  pending: 'pending', // u64 arrival of the run's first leaf → its leaf hashes (n × 32 bytes), oldest first
+  runs: 'sealed-runs', // u64 arrival of a run's first leaf → u64 sequence ‖ u32 index of that leaf ‖ u32 count
   batches: 'batches', // u64 sequence → batch record
   nodes: 'nodes', // u64 sequence ‖ u8 level ‖ u32 chunk → up to NODES_PER_CHUNK × 32 bytes
   keys: 'keys', // u32 index → key-history entry

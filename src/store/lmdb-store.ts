@@ -22,16 +22,19 @@ import {
   decodeBatch,
   decodeKeyEntry,
   decodeLeaf,
+  decodeRun,
   encodeBatch,
   encodeKeyEntry,
   encodeLeaf,
+  encodeRun,
   leafState,
-  sealLeaf,
+  type SealedRun,
 } from './lmdb-codecs.ts';
 import { checkLmdbFile, LMDB_DATA_FILE } from './lmdb-file-check.ts';
 import {
   DB_NAMES,
   docKey,
+  LMDB_FORMAT_V1,
   LMDB_FORMAT_VERSION,
   META_FORMAT,
   META_LOG_ID,
@@ -48,6 +51,7 @@ import type {
   DocTable,
   DocWrite,
   KeyHistoryEntry,
+  LeafPosition,
   LeafRecord,
   NewLeaf,
   Store,
@@ -199,6 +203,7 @@ interface Dbs {
   readonly nodes: Bin;
   readonly keys: Bin;
   readonly docs: Bin;
+  readonly runs: Bin;
 }
 
 function openDatabases(root: RootDatabase<Buffer, Buffer>): Dbs {
@@ -213,6 +218,7 @@ function openDatabases(root: RootDatabase<Buffer, Buffer>): Dbs {
     nodes: sub(DB_NAMES.nodes),
     keys: sub(DB_NAMES.keys),
     docs: sub(DB_NAMES.docs),
+    runs: sub(DB_NAMES.runs),
   };
 }
 
@@ -239,6 +245,12 @@ function initMeta(root: RootDatabase<Buffer, Buffer>, meta: Bin, leaves: Bin, pa
     );
   }
   if (version < 1) throw corrupt('meta/format', `invalid version ${version}`);
+  if (version === LMDB_FORMAT_V1) {
+    // Version 2 reads version 1 data as it is; only new writes use the new layout (lmdb-layout.ts).
+    root.transactionSync(() => {
+      meta.putSync(META_FORMAT, u32Key(LMDB_FORMAT_VERSION));
+    });
+  }
   const logId = meta.get(META_LOG_ID);
   if (logId === undefined || logId.length !== 32)
     throw corrupt('meta/logId', `expected 32 bytes, got ${logId?.length ?? 'none'}`);
@@ -285,6 +297,19 @@ function checkLeaf(leaf: NewLeaf, i: number): void {
   if (!Number.isFinite(leaf.acceptedAtMs)) throw new RangeError(`${at}.acceptedAtMs must be finite`);
 }
 
+/** Leaves of concurrent add() calls that one write-transaction callback decides together. */
+interface AddGroup {
+  readonly leaves: NewLeaf[];
+  started: boolean;
+  done: Promise<Decision[]>;
+}
+
+/** A pending entry: the run of leaf hashes stored by one add transaction, keyed by its first arrival. */
+interface PendingEntry {
+  readonly first: number;
+  readonly hashes: Buffer;
+}
+
 class LmdbStore implements Store {
   readonly logId: Uint8Array;
   private readonly root: RootDatabase<Buffer, Buffer>;
@@ -295,15 +320,30 @@ class LmdbStore implements Store {
   private nextArrival: number;
   private closed = false;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** The add group still taking leaves: its transaction callback has not started. */
+  private forming: AddGroup | undefined;
 
   constructor(root: RootDatabase<Buffer, Buffer>, db: Dbs, logId: Uint8Array, capacity: number) {
     this.root = root;
     this.db = db;
     this.logId = logId;
     this.capacity = capacity;
-    this.pending = db.pending.getKeysCount();
-    const last = firstOf(db.pending.getKeys({ reverse: true, limit: 1 }));
-    this.nextArrival = last === undefined ? 0 : Number(readU64Key(last)) + 1;
+    this.pending = 0;
+    let next = 0;
+    for (const { key, value } of db.pending.getRange()) {
+      const what = `pending/${readU64Key(key)}`;
+      if (value.length === 0 || value.length % H !== 0)
+        throw corrupt(what, `${value.length} bytes is not a run of ${H}-byte leaf hashes`);
+      this.pending += value.length / H;
+      next = Math.max(next, Number(readU64Key(key)) + value.length / H);
+    }
+    const lastRun = firstOf(db.runs.getRange({ reverse: true, limit: 1 }));
+    if (lastRun !== undefined) {
+      const first = readU64Key(lastRun.key);
+      next = Math.max(next, Number(first) + decodeRun(lastRun.value, `sealed-runs/${first}`).count);
+    }
+    // Arrival numbers are never reused while a sealed run refers to them.
+    this.nextArrival = next;
   }
 
   private open(): void {
@@ -318,35 +358,58 @@ class LmdbStore implements Store {
     try {
       return await p;
     } catch (error) {
-      if (!this.closed) this.pending = this.db.pending.getKeysCount();
+      if (!this.closed) this.pending = this.countPending();
       throw error;
     } finally {
       this.inFlight.delete(p);
     }
   }
 
+  private countPending(): number {
+    let n = 0;
+    for (const { value } of this.db.pending.getRange()) n += value.length / H;
+    return n;
+  }
+
   add(leaves: readonly NewLeaf[]): Promise<AddOutcome[]> {
     return this.write(async () => {
       leaves.forEach(checkLeaf);
       if (leaves.length === 0) return [];
-      // The check-and-insert runs inside one write-transaction callback; lmdb-js runs callbacks
-      // one after another and batches all those queued meanwhile into a single commit. A child
-      // transaction makes each call all-or-nothing even on an unexpected throw (about 15% slower).
-      const decisions = await this.root.childTransaction(() => this.decide(leaves));
+      // Adds made while no callback has started join one group: one transaction callback, one pending run
+      // and one commit for all of them (lmdb-js runs callbacks later, one after another, and folds those
+      // queued meanwhile into a single fsynced commit). A child transaction makes the group all-or-nothing.
+      const group = this.formingGroup();
+      const offset = group.leaves.length;
+      for (const leaf of leaves) group.leaves.push(leaf);
+      const decisions = (await group.done).slice(offset, offset + leaves.length);
       return decisions.map((d): AddOutcome => {
         if (d.kind === 'full') return { kind: 'full', capacity: this.capacity };
         const what = `leaves/${hex(d.leafHash)}`;
         if (d.raw === undefined) throw corrupt(what, 'referenced by a request id but missing');
-        return { kind: d.kind, record: decodeLeaf(d.leafHash, d.raw, what) };
+        return { kind: d.kind, record: this.recordOf(d.leafHash, d.raw, what) };
       });
     });
   }
 
-  /** Inside the write transaction: decides each leaf and writes the new ones. */
+  private formingGroup(): AddGroup {
+    const current = this.forming;
+    if (current !== undefined && !current.started) return current;
+    const group: AddGroup = { leaves: [], started: false, done: Promise.resolve([]) };
+    group.done = this.root.childTransaction(() => {
+      group.started = true;
+      if (this.forming === group) this.forming = undefined;
+      return this.decide(group.leaves);
+    });
+    this.forming = group;
+    return group;
+  }
+
+  /** Inside the write transaction: decides each leaf and writes the new ones as one pending run. */
   private decide(leaves: readonly NewLeaf[]): Decision[] {
     const { leaves: leafDb, requestIds, pending } = this.db;
     const out: Decision[] = [];
-    let added = 0;
+    const first = this.nextArrival;
+    const run: Buffer[] = [];
     for (const leaf of leaves) {
       const hash = asKey(leaf.leafHash);
       const existing = leafDb.get(hash);
@@ -360,27 +423,46 @@ class LmdbStore implements Store {
         out.push({ kind: 'duplicate', leafHash: firstHash, raw: leafDb.get(firstHash) });
         continue;
       }
-      if (this.pending + added >= this.capacity) {
+      if (this.pending + run.length >= this.capacity) {
         out.push({ kind: 'full' });
         continue;
       }
-      const arrival = this.nextArrival++;
-      const raw = encodeLeaf(leaf, arrival);
+      const raw = encodeLeaf(leaf, first + run.length);
       leafDb.putSync(hash, raw);
-      pending.putSync(u64Key(arrival), hash);
       if (idKey !== undefined) requestIds.putSync(idKey, hash);
-      added++;
+      run.push(hash);
       out.push({ kind: 'stored', leafHash: hash, raw });
     }
-    this.pending += added;
+    if (run.length > 0) {
+      pending.putSync(u64Key(first), Buffer.concat(run));
+      this.nextArrival = first + run.length;
+      this.pending += run.length;
+    }
     return out;
+  }
+
+  /** A leaf's record with its position: written in the record (version 1) or found by its sealed run. */
+  private recordOf(leafHash: Uint8Array, raw: Uint8Array, what: string): LeafRecord {
+    const record = decodeLeaf(leafHash, raw, what);
+    if (record.position !== undefined) return record;
+    const position = this.positionOf(leafState(raw, what).arrival);
+    return position === undefined ? record : { ...record, position };
+  }
+
+  private positionOf(arrival: bigint): LeafPosition | undefined {
+    const found = firstOf(this.db.runs.getRange({ start: u64Key(arrival), reverse: true, limit: 1 }));
+    if (found === undefined) return undefined;
+    const first = readU64Key(found.key);
+    const run = decodeRun(found.value, `sealed-runs/${first}`);
+    if (arrival >= first + BigInt(run.count)) return undefined;
+    return { sequence: run.sequence, index: run.index + Number(arrival - first) };
   }
 
   getLeaf(leafHash: Uint8Array): LeafRecord | undefined {
     this.open();
     if (!(leafHash instanceof Uint8Array) || leafHash.length !== H) return undefined;
     const raw = this.db.leaves.get(asKey(leafHash));
-    return raw === undefined ? undefined : decodeLeaf(leafHash, raw, `leaves/${hex(leafHash)}`);
+    return raw === undefined ? undefined : this.recordOf(leafHash, raw, `leaves/${hex(leafHash)}`);
   }
 
   getByRequestId(requestId: string): LeafRecord | undefined {
@@ -398,15 +480,47 @@ class LmdbStore implements Store {
     return this.pending;
   }
 
-  pendingLeaves(limit: number): LeafRecord[] {
+  /** The oldest pending entries holding at least `limit` leaves (fewer when fewer are pending). */
+  private pendingEntries(limit: number): PendingEntry[] {
+    const out: PendingEntry[] = [];
+    let n = 0;
+    for (const { key, value } of this.db.pending.getRange()) {
+      if (n >= limit) break;
+      const first = Number(readU64Key(key));
+      if (value.length === 0 || value.length % H !== 0)
+        throw corrupt(`pending/${first}`, `${value.length} bytes is not a run of ${H}-byte leaf hashes`);
+      out.push({ first, hashes: value });
+      n += value.length / H;
+    }
+    return out;
+  }
+
+  pendingHashes(limit: number): Uint8Array {
     this.open();
     if (!Number.isSafeInteger(limit) || limit < 0)
       throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
-    if (limit === 0) return [];
+    const entries = limit === 0 ? [] : this.pendingEntries(limit);
+    const total = Math.min(
+      limit,
+      entries.reduce((sum, e) => sum + e.hashes.length / H, 0),
+    );
+    const out = new Uint8Array(total * H);
+    let at = 0;
+    for (const { hashes } of entries) {
+      const take = Math.min(hashes.length, out.length - at);
+      out.set(hashes.subarray(0, take), at);
+      at += take;
+    }
+    return out;
+  }
+
+  pendingLeaves(limit: number): LeafRecord[] {
+    const hashes = this.pendingHashes(limit);
     const out: LeafRecord[] = [];
-    for (const { key, value } of this.db.pending.getRange({ limit })) {
-      const record = this.getLeaf(value);
-      if (record === undefined) throw corrupt(`pending/${readU64Key(key)}`, `leaf ${hex(value)} is missing`);
+    for (let at = 0; at < hashes.length; at += H) {
+      const hash = hashes.subarray(at, at + H);
+      const record = this.getLeaf(hash);
+      if (record === undefined) throw corrupt(`pending`, `leaf ${hex(hash)} is missing`);
       out.push(record);
     }
     return out;
@@ -424,10 +538,13 @@ class LmdbStore implements Store {
     });
   }
 
-  /** Inside the write transaction: checks the CONFLICT rules, then writes the whole batch. */
+  /**
+   * Inside the write transaction: checks the CONFLICT rules, then writes the batch, its nodes, its sealed runs
+   * and the shortened pending queue. No leaf record is rewritten, so the cost does not grow with per-leaf writes.
+   */
   private writeBatch(batch: BatchRecord, levels: readonly Uint8Array[]): void {
     const { sequence } = batch;
-    const { batches, leaves, pending, nodes } = this.db;
+    const { batches, pending, nodes, runs } = this.db;
     if (batches.get(u64Key(sequence)) !== undefined)
       throw new StoreError('CONFLICT', `batch ${sequence} is already committed`);
     if (sequence > 0n && batches.get(u64Key(sequence - 1n)) === undefined) {
@@ -440,21 +557,40 @@ class LmdbStore implements Store {
     }
     const leafLevel = levels[0] ?? new Uint8Array(0);
     const n = batch.treeSize;
-    const sealed: Buffer[] = [];
-    const arrivals: bigint[] = [];
-    const seen = new Set<string>();
-    for (let i = 0; i < n; i++) {
-      const hash = Buffer.from(leafLevel.buffer, leafLevel.byteOffset + i * H, H);
-      const id = hash.toString('hex');
-      if (seen.has(id)) throw new StoreError('CONFLICT', `leaf ${id} appears twice in batch ${sequence}`);
-      seen.add(id);
-      const raw = leaves.get(hash);
-      if (raw === undefined) throw new StoreError('CONFLICT', `leaf ${id} (index ${i}) is not stored`);
-      const state = leafState(raw, `leaves/${id}`);
-      if (state.sealed) throw new StoreError('CONFLICT', `leaf ${id} (index ${i}) is already sealed`);
-      sealed.push(sealLeaf(raw, sequence, i));
-      arrivals.push(state.arrival);
+    const entries = this.pendingEntries(n);
+    // The batch must be exactly the oldest n pending leaves, in arrival order.
+    const sealedRuns: Array<{ first: number; run: SealedRun }> = [];
+    const rest: PendingEntry[] = [];
+    let done = 0;
+    for (const entry of entries) {
+      const count = entry.hashes.length / H;
+      const take = Math.min(count, n - done);
+      const expected = entry.hashes.subarray(0, take * H);
+      const got = leafLevel.subarray(done * H, (done + take) * H);
+      if (Buffer.compare(expected, got) !== 0) {
+        let i = 0;
+        while (
+          i < take &&
+          Buffer.compare(expected.subarray(i * H, (i + 1) * H), got.subarray(i * H, (i + 1) * H)) === 0
+        )
+          i++;
+        throw new StoreError(
+          'CONFLICT',
+          `leaf ${done + i} of batch ${sequence} is not the pending leaf in that place: a batch seals the oldest pending leaves in arrival order`,
+        );
+      }
+      const previous = sealedRuns[sealedRuns.length - 1];
+      if (previous !== undefined && previous.first + previous.run.count === entry.first)
+        sealedRuns[sealedRuns.length - 1] = {
+          first: previous.first,
+          run: { ...previous.run, count: previous.run.count + take },
+        };
+      else sealedRuns.push({ first: entry.first, run: { sequence, index: done, count: take } });
+      if (take < count) rest.push({ first: entry.first + take, hashes: entry.hashes.subarray(take * H) });
+      done += take;
     }
+    if (done < n)
+      throw new StoreError('CONFLICT', `batch ${sequence} has ${n} leaves but only ${done} are pending`);
     batches.putSync(u64Key(sequence), encodeBatch(batch));
     levels.forEach((level, l) => {
       for (let c = 0; c * NODE_CHUNK_BYTES < level.length; c++) {
@@ -462,10 +598,9 @@ class LmdbStore implements Store {
         nodes.putSync(nodeKey(sequence, l, c), asKey(chunk));
       }
     });
-    for (let i = 0; i < n; i++) {
-      leaves.putSync(Buffer.from(leafLevel.buffer, leafLevel.byteOffset + i * H, H), sealed[i] as Buffer);
-      pending.removeSync(u64Key(arrivals[i] as bigint));
-    }
+    for (const { first, run } of sealedRuns) runs.putSync(u64Key(first), encodeRun(run));
+    for (const entry of entries) pending.removeSync(u64Key(entry.first));
+    for (const entry of rest) pending.putSync(u64Key(entry.first), Buffer.from(entry.hashes));
     this.pending -= n;
   }
 

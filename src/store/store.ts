@@ -89,13 +89,16 @@ export interface Store {
   pendingCount(): number;
   /** Up to `limit` pending leaves, oldest first (not removed). */
   pendingLeaves(limit: number): LeafRecord[];
+  /** The leaf hashes of up to `limit` pending leaves, oldest first, as one n × 32-byte buffer (not removed). */
+  pendingHashes(limit: number): Uint8Array;
   /** Acceptance time of the oldest pending leaf, or undefined when none. */
   oldestPendingMs(): number | undefined;
   /**
    * Atomically and durably: records the batch, its tree levels (levels[0] = leaf hashes in
    * tree order, as from merkle/tree.ts buildLevels), each leaf's position, and removes those
-   * leaves from pending. Throws StoreError CONFLICT unless batch.sequence is head + 1
-   * (or 0 on an empty chain) and every leaf is still pending.
+   * leaves from pending. A batch seals the oldest pending leaves in arrival order: throws
+   * StoreError CONFLICT unless batch.sequence is head + 1 (or 0 on an empty chain) and
+   * levels[0] is exactly the oldest batch.treeSize pending leaf hashes, oldest first.
    */
   commitBatch(batch: BatchRecord, levels: readonly Uint8Array[]): Promise<void>;
   /** A sealed batch, or undefined. */

@@ -10,7 +10,7 @@ import { createGrpcTransport } from '@connectrpc/connect-node';
 import { open } from 'lmdb';
 import { SparkAdmin } from '../../src/gen/spark/v1/admin_pb.js';
 import { SparkProcessor } from '../../src/gen/spark/v1/processor_pb.js';
-import { DB_NAMES, META_FORMAT, u32Key, u64Key } from '../../src/store/lmdb-layout.ts';
+import { DB_NAMES, LMDB_FORMAT_VERSION, META_FORMAT, u32Key, u64Key } from '../../src/store/lmdb-layout.ts';
 import { runCli, startServerProcess, tempDir } from '../support/spawn-server.ts';
 
 const DATA = 'data.mdb';
@@ -76,11 +76,11 @@ describe('spark serve refuses an unusable data dir', () => {
 
   test('a newer store format: the versions, and upgrade the sidecar', async () => {
     const { dir } = copy();
-    await poke(dir, DB_NAMES.meta, META_FORMAT, u32Key(2));
+    await poke(dir, DB_NAMES.meta, META_FORMAT, u32Key(LMDB_FORMAT_VERSION + 1));
     const line = await refusal(dir);
     assert.equal(
       line,
-      `spark: data dir ${dir} has store format version 2; this build reads up to version 1: upgrade the sidecar`,
+      `spark: data dir ${dir} has store format version ${LMDB_FORMAT_VERSION + 1}; this build reads up to version ${LMDB_FORMAT_VERSION}: upgrade the sidecar`,
     );
   });
 

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { open } from 'lmdb';
 import { checkLmdbFile, LMDB_DATA_VERSION } from '../../src/store/lmdb-file-check.ts';
-import { DB_NAMES, META_FORMAT, u32Key, u64Key } from '../../src/store/lmdb-layout.ts';
+import { DB_NAMES, LMDB_FORMAT_VERSION, META_FORMAT, u32Key, u64Key } from '../../src/store/lmdb-layout.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 import { StoreError } from '../../src/store/store-error.ts';
 import { tempDir } from '../support/spawn-server.ts';
@@ -243,7 +243,7 @@ describe('data file checks', () => {
       refused(
         'FORMAT_UNSUPPORTED',
         new RegExp(
-          `^data dir ${dir} has store format version 7; this build reads up to version 1: upgrade the sidecar$`,
+          `^data dir ${dir} has store format version 7; this build reads up to version ${LMDB_FORMAT_VERSION}: upgrade the sidecar$`,
         ),
       ),
     );

@@ -4,11 +4,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { open } from 'lmdb';
-import { DB_NAMES, META_FORMAT, u32Key } from '../../src/store/lmdb-layout.ts';
+import { type Database, open } from 'lmdb';
+import { decodeLeaf, sealLeaf } from '../../src/store/lmdb-codecs.ts';
+import { DB_NAMES, LMDB_FORMAT_VERSION, META_FORMAT, u32Key, u64Key } from '../../src/store/lmdb-layout.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 import { StoreError } from '../../src/store/store-error.ts';
-import { makeLeaf, storeContract } from './store-contract.ts';
+import { levelsOf, makeBatch, makeLeaf, storeContract } from './store-contract.ts';
 
 storeContract('LMDB', () => {
   const dir = mkdtempSync(join(tmpdir(), 'spark-lmdb-'));
@@ -19,8 +20,10 @@ storeContract('LMDB', () => {
   };
 });
 
-/** Writes raw bytes into one sub-database of a closed store. */
-async function poke(path: string, dbName: string, key: Buffer, value: Buffer): Promise<void> {
+type Sub = (name: string) => Database<Buffer, Buffer>;
+
+/** Opens a closed store's file directly, hands `use` its sub-databases, and closes it. */
+async function withRaw<T>(path: string, use: (sub: Sub) => T | Promise<T>): Promise<T> {
   const root = open<Buffer, Buffer>({
     path,
     noSubdir: false,
@@ -29,10 +32,17 @@ async function poke(path: string, dbName: string, key: Buffer, value: Buffer): P
     maxDbs: 16,
   });
   try {
-    await root.openDB<Buffer, Buffer>(dbName, { encoding: 'binary', keyEncoding: 'binary' }).put(key, value);
+    return await use((name) =>
+      root.openDB<Buffer, Buffer>(name, { encoding: 'binary', keyEncoding: 'binary' }),
+    );
   } finally {
     await root.close();
   }
+}
+
+/** Writes raw bytes into one sub-database of a closed store. */
+async function poke(path: string, dbName: string, key: Buffer, value: Buffer): Promise<void> {
+  await withRaw(path, (sub) => sub(dbName).put(key, value));
 }
 
 function isCode(code: string, mention?: RegExp): (error: unknown) => boolean {
@@ -57,11 +67,65 @@ describe('LMDB store on disk', () => {
 
   test('a data dir of a newer format version is refused, naming both versions', async () => {
     await (await openLmdbStore({ path, pendingCapacity: 10 })).close();
-    await poke(path, DB_NAMES.meta, META_FORMAT, u32Key(2));
+    await poke(path, DB_NAMES.meta, META_FORMAT, u32Key(LMDB_FORMAT_VERSION + 1));
     await assert.rejects(
       openLmdbStore({ path, pendingCapacity: 10 }),
-      isCode('FORMAT_UNSUPPORTED', /version 2.*version 1/),
+      isCode(
+        'FORMAT_UNSUPPORTED',
+        new RegExp(`version ${LMDB_FORMAT_VERSION + 1}.*version ${LMDB_FORMAT_VERSION}`),
+      ),
     );
+  });
+
+  test('a version 1 data dir is read as it is and upgraded: sealed positions in records, one hash per pending entry', async () => {
+    const [a, b, c, d] = ['v1-a', 'v1-b', 'v1-c', 'v1-d'].map((tag) => makeLeaf(tag, `${tag}-id`)) as [
+      ReturnType<typeof makeLeaf>,
+      ReturnType<typeof makeLeaf>,
+      ReturnType<typeof makeLeaf>,
+      ReturnType<typeof makeLeaf>,
+    ];
+    const first = await openLmdbStore({ path, pendingCapacity: 10 });
+    await first.add([a, b, c]);
+    await first.close();
+    // Rewrite it as version 1 wrote it: a's record carries its position, b and c sit in pending one by one.
+    await withRaw(path, (sub) => {
+      const leaves = sub(DB_NAMES.leaves);
+      const pending = sub(DB_NAMES.pending);
+      const raw = leaves.get(Buffer.from(a.leafHash));
+      assert.ok(raw);
+      return leaves.transaction(() => {
+        sub(DB_NAMES.meta).putSync(META_FORMAT, u32Key(1));
+        leaves.putSync(Buffer.from(a.leafHash), sealLeaf(raw, 0n, 5));
+        pending.removeSync(u64Key(0));
+        // Version 1 keyed each pending leaf by the arrival written in its record (1 and 2 here).
+        pending.putSync(u64Key(1), Buffer.from(b.leafHash));
+        pending.putSync(u64Key(2), Buffer.from(c.leafHash));
+      });
+    });
+    const store = await openLmdbStore({ path, pendingCapacity: 10 });
+    try {
+      assert.deepEqual(store.getLeaf(a.leafHash)?.position, { sequence: 0n, index: 5 });
+      assert.equal(store.pendingCount(), 2);
+      assert.deepEqual(
+        store.pendingLeaves(10).map((l) => l.requestId),
+        ['v1-b-id', 'v1-c-id'],
+      );
+      await store.commitBatch(makeBatch(0n, 2), levelsOf([b, c]));
+      assert.deepEqual(store.getByRequestId('v1-c-id')?.position, { sequence: 0n, index: 1 });
+      assert.deepEqual(store.getLeaf(a.leafHash)?.position, { sequence: 0n, index: 5 });
+      const [added] = await store.add([d]);
+      assert.equal(added?.kind, 'stored');
+      assert.equal(store.getLeaf(d.leafHash)?.position, undefined);
+    } finally {
+      await store.close();
+    }
+    await withRaw(path, (sub) => {
+      assert.equal(sub(DB_NAMES.meta).get(META_FORMAT)?.readUInt32BE(0), LMDB_FORMAT_VERSION);
+      // Sealing never rewrites a version 2 leaf record: b's is still the pending record it was.
+      const rawB = sub(DB_NAMES.leaves).get(Buffer.from(b.leafHash));
+      assert.ok(rawB);
+      assert.equal(decodeLeaf(b.leafHash, rawB, 'b').position, undefined);
+    });
   });
 
   test('a record that does not decode is CORRUPT, naming it', async () => {

@@ -84,6 +84,8 @@ function expectRecord(
   assert.deepEqual(actual, { ...leaf, leafHash: leaf.leafHash, position });
 }
 
+const hex = (l: { leafHash: Uint8Array }): string => Buffer.from(l.leafHash).toString('hex');
+
 async function addOne(store: Store, leaf: NewLeaf): Promise<string> {
   const [outcome] = await store.add([leaf]);
   assert.ok(outcome);
@@ -298,7 +300,6 @@ export function storeContract(name: string, makeHarness: () => StoreHarness): vo
       await store.add(leaves.slice(0, 4));
       await store.add(leaves.slice(4, 5));
       await store.add(leaves.slice(5));
-      const hex = (l: { leafHash: Uint8Array }): string => Buffer.from(l.leafHash).toString('hex');
       assert.deepEqual(store.pendingLeaves(100).map(hex), leaves.map(hex));
       assert.deepEqual(store.pendingLeaves(3).map(hex), leaves.slice(0, 3).map(hex));
       assert.deepEqual(store.pendingLeaves(0), []);
@@ -315,7 +316,7 @@ export function storeContract(name: string, makeHarness: () => StoreHarness): vo
       const store = await open();
       const leaves = Array.from({ length: 5 }, (_, i) => makeLeaf(`c-${i}`, `rc-${i}`));
       await store.add(leaves);
-      const order = [leaves[3], leaves[0], leaves[4]] as NewLeaf[];
+      const order = leaves.slice(0, 3);
       const batch = makeBatch(0n, 3);
       await store.commitBatch(batch, levelsOf(order));
       assert.deepEqual(store.getBatch(0n), batch);
@@ -323,14 +324,18 @@ export function storeContract(name: string, makeHarness: () => StoreHarness): vo
       order.forEach((leaf, index) => {
         expectRecord(store.getLeaf(leaf.leafHash), leaf, { sequence: 0n, index });
       });
-      expectRecord(store.getByRequestId('rc-3'), leaves[3] as NewLeaf, { sequence: 0n, index: 0 });
-      expectRecord(store.getLeaf((leaves[1] as NewLeaf).leafHash), leaves[1] as NewLeaf);
+      expectRecord(store.getByRequestId('rc-2'), leaves[2] as NewLeaf, { sequence: 0n, index: 2 });
+      expectRecord(store.getLeaf((leaves[3] as NewLeaf).leafHash), leaves[3] as NewLeaf);
       assert.equal(store.pendingCount(), 2);
-      const dup = await store.add([leaves[0] as NewLeaf]);
+      const dup = await store.add([leaves[1] as NewLeaf]);
       assert.ok(dup[0]?.kind === 'duplicate');
       assert.deepEqual(dup[0].record.position, { sequence: 0n, index: 1 });
       const next = makeBatch(1n, 2);
-      await store.commitBatch(next, levelsOf([leaves[1] as NewLeaf, leaves[2] as NewLeaf]));
+      await store.commitBatch(next, levelsOf([leaves[3] as NewLeaf, leaves[4] as NewLeaf]));
+      expectRecord(store.getLeaf((leaves[4] as NewLeaf).leafHash), leaves[4] as NewLeaf, {
+        sequence: 1n,
+        index: 1,
+      });
       assert.deepEqual(store.head(), next);
       assert.deepEqual(store.getBatch(0n), batch);
       assert.equal(store.getBatch(2n), undefined);
@@ -356,6 +361,21 @@ export function storeContract(name: string, makeHarness: () => StoreHarness): vo
         store.commitBatch(makeBatch(0n, 2), levelsOf([leaves[0] as NewLeaf, leaves[0] as NewLeaf])),
         isCode('CONFLICT'),
         'the same leaf twice',
+      );
+      await assert.rejects(
+        store.commitBatch(makeBatch(0n, 2), levelsOf([leaves[1] as NewLeaf, leaves[0] as NewLeaf])),
+        isCode('CONFLICT'),
+        'pending leaves out of arrival order',
+      );
+      await assert.rejects(
+        store.commitBatch(makeBatch(0n, 1), levelsOf([leaves[1] as NewLeaf])),
+        isCode('CONFLICT'),
+        'a pending leaf that is not the oldest',
+      );
+      await assert.rejects(
+        store.commitBatch(makeBatch(0n, 4), levelsOf([...leaves.slice(0, 3), makeLeaf('k-late')])),
+        isCode('CONFLICT'),
+        'more leaves than are pending',
       );
       assert.deepEqual(snapshot(), before);
       const batch = makeBatch(0n, 1);
@@ -386,6 +406,63 @@ export function storeContract(name: string, makeHarness: () => StoreHarness): vo
       assert.ok(lost?.status === 'rejected' && isCode('CONFLICT')(lost.reason));
       assert.equal(store.pendingCount(), 1);
       assert.equal(store.head()?.sequence, 1n);
+    });
+
+    test('pendingHashes gives the oldest leaf hashes in arrival order across separate and concurrent adds', async () => {
+      const store = await open();
+      const leaves = Array.from({ length: 40 }, (_, i) => makeLeaf(`ph-${i}`));
+      await store.add(leaves.slice(0, 3));
+      // Concurrent adds (one write transaction may take several) keep the order in which add() was called.
+      await Promise.all([
+        store.add(leaves.slice(3, 10)),
+        store.add([leaves[10] as NewLeaf]),
+        store.add(leaves.slice(11, 25)),
+      ]);
+      await store.add(leaves.slice(25));
+      const flat = (ls: readonly NewLeaf[]): string => ls.map(hex).join('');
+      assert.equal(Buffer.from(store.pendingHashes(100)).toString('hex'), flat(leaves));
+      assert.equal(Buffer.from(store.pendingHashes(12)).toString('hex'), flat(leaves.slice(0, 12)));
+      assert.equal(store.pendingHashes(0).length, 0);
+      assert.throws(() => store.pendingHashes(-1), RangeError);
+    });
+
+    test('batches that split and join add runs give every leaf its position, kept across reopen', async () => {
+      let store = await open();
+      const leaves = Array.from({ length: 30 }, (_, i) =>
+        makeLeaf(`sr-${i}`, i % 3 === 0 ? `sr-id-${i}` : ''),
+      );
+      await store.add(leaves.slice(0, 10));
+      await Promise.all([store.add(leaves.slice(10, 17)), store.add(leaves.slice(17, 23))]);
+      await store.add(leaves.slice(23));
+      // Batch sizes that cut through runs: 4 | 9 | 12 | 5.
+      const cuts = [0, 4, 13, 25, 30];
+      for (let b = 0; b + 1 < cuts.length; b++) {
+        const part = leaves.slice(cuts[b], cuts[b + 1]);
+        assert.equal(Buffer.from(store.pendingHashes(part.length)).toString('hex'), part.map(hex).join(''));
+        await store.commitBatch(makeBatch(BigInt(b), part.length), levelsOf(part));
+        assert.equal(store.pendingCount(), 30 - (cuts[b + 1] as number));
+      }
+      const check = (s: Store): void => {
+        for (let b = 0; b + 1 < cuts.length; b++)
+          for (let i = cuts[b] as number; i < (cuts[b + 1] as number); i++)
+            expectRecord(s.getLeaf((leaves[i] as NewLeaf).leafHash), leaves[i] as NewLeaf, {
+              sequence: BigInt(b),
+              index: i - (cuts[b] as number),
+            });
+        expectRecord(s.getByRequestId('sr-id-27'), leaves[27] as NewLeaf, { sequence: 3n, index: 2 });
+      };
+      check(store);
+      await store.close();
+      store = await open();
+      check(store);
+      // New leaves after reopen never take an arrival a sealed run refers to.
+      const late = makeLeaf('sr-late');
+      await store.add([late]);
+      expectRecord(store.getLeaf(late.leafHash), late);
+      check(store);
+      await store.commitBatch(makeBatch(4n, 1), levelsOf([late]));
+      expectRecord(store.getLeaf(late.leafHash), late, { sequence: 4n, index: 0 });
+      check(store);
     });
 
     test('commitBatch rejects levels that are not the tree of treeSize leaves', async () => {
@@ -464,7 +541,6 @@ export function storeContract(name: string, makeHarness: () => StoreHarness): vo
       assert.deepEqual(store.logId, logId);
       assert.equal(store.pendingCount(), 4);
       assert.equal(store.oldestPendingMs(), 102);
-      const hex = (l: { leafHash: Uint8Array }): string => Buffer.from(l.leafHash).toString('hex');
       assert.deepEqual(store.pendingLeaves(10).map(hex), leaves.slice(2).map(hex));
       assert.deepEqual(store.head(), batch);
       expectRecord(store.getLeaf((leaves[1] as NewLeaf).leafHash), leaves[1] as NewLeaf, {
