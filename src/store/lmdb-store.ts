@@ -75,7 +75,8 @@ type Bin = Database<Buffer, Buffer>;
 
 /** What an add transaction decided for one leaf; decoding waits until after the commit. */
 type Decision =
-  | { readonly kind: 'stored' | 'duplicate'; readonly leafHash: Uint8Array; readonly raw: Buffer | undefined }
+  | { readonly kind: 'duplicate'; readonly leafHash: Uint8Array; readonly raw: Buffer | undefined }
+  | { readonly kind: 'stored'; readonly leaf: NewLeaf }
   | { readonly kind: 'full' };
 
 /** Opens (creating when new) the LMDB store at `options.path`. */
@@ -287,12 +288,27 @@ function asKey(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** The record of a leaf just stored: what was written, with no position (no read back and decode). */
+function pendingRecord(leaf: NewLeaf): LeafRecord {
+  return {
+    leafHash: Uint8Array.from(leaf.leafHash),
+    digest: Uint8Array.from(leaf.digest),
+    ...(leaf.source === undefined ? {} : { source: Uint8Array.from(leaf.source) }),
+    requestId: leaf.requestId,
+    immediate: leaf.immediate,
+    acceptedAtMs: leaf.acceptedAtMs,
+    position: undefined,
+  };
+}
+
 function checkLeaf(leaf: NewLeaf, i: number): void {
   const at = `leaves[${i}]`;
   if (!(leaf.leafHash instanceof Uint8Array) || leaf.leafHash.length !== H)
     throw new RangeError(`${at}.leafHash must be ${H} bytes`);
   if (!(leaf.digest instanceof Uint8Array) || leaf.digest.length !== H)
     throw new RangeError(`${at}.digest must be ${H} bytes`);
+  if (leaf.source !== undefined && (!(leaf.source instanceof Uint8Array) || leaf.source.length !== 79))
+    throw new RangeError(`${at}.source must be 79 bytes`);
   if (typeof leaf.requestId !== 'string') throw new TypeError(`${at}.requestId must be a string`);
   if (!Number.isFinite(leaf.acceptedAtMs)) throw new RangeError(`${at}.acceptedAtMs must be finite`);
 }
@@ -373,6 +389,7 @@ class LmdbStore implements Store {
 
   add(leaves: readonly NewLeaf[]): Promise<AddOutcome[]> {
     return this.write(async () => {
+      // Checked before joining a group: a leaf that cannot be written must fail its own call, not the group's.
       leaves.forEach(checkLeaf);
       if (leaves.length === 0) return [];
       // Adds made while no callback has started join one group: one transaction callback, one pending run
@@ -384,6 +401,7 @@ class LmdbStore implements Store {
       const decisions = (await group.done).slice(offset, offset + leaves.length);
       return decisions.map((d): AddOutcome => {
         if (d.kind === 'full') return { kind: 'full', capacity: this.capacity };
+        if (d.kind === 'stored') return { kind: 'stored', record: pendingRecord(d.leaf) };
         const what = `leaves/${hex(d.leafHash)}`;
         if (d.raw === undefined) throw corrupt(what, 'referenced by a request id but missing');
         return { kind: d.kind, record: this.recordOf(d.leafHash, d.raw, what) };
@@ -431,7 +449,7 @@ class LmdbStore implements Store {
       leafDb.putSync(hash, raw);
       if (idKey !== undefined) requestIds.putSync(idKey, hash);
       run.push(hash);
-      out.push({ kind: 'stored', leafHash: hash, raw });
+      out.push({ kind: 'stored', leaf });
     }
     if (run.length > 0) {
       pending.putSync(u64Key(first), Buffer.concat(run));

@@ -426,6 +426,18 @@ export function storeContract(name: string, makeHarness: () => StoreHarness): vo
       assert.throws(() => store.pendingHashes(-1), RangeError);
     });
 
+    test('a malformed leaf fails only its own add, not concurrent adds that share a write', async () => {
+      const store = await open();
+      const good = makeLeaf('mg-good');
+      const bad = { ...makeLeaf('mg-bad'), source: new Uint8Array(5) };
+      const [ok, refused] = await Promise.allSettled([store.add([good]), store.add([bad])]);
+      assert.equal(ok.status, 'fulfilled');
+      assert.ok(refused.status === 'rejected' && refused.reason instanceof RangeError);
+      expectRecord(store.getLeaf(good.leafHash), good);
+      assert.equal(store.getLeaf(bad.leafHash), undefined);
+      assert.equal(store.pendingCount(), 1);
+    });
+
     test('batches that split and join add runs give every leaf its position, kept across reopen', async () => {
       let store = await open();
       const leaves = Array.from({ length: 30 }, (_, i) =>
