@@ -186,6 +186,9 @@ export type SettingName = (typeof SETTINGS)[number];
 /** Raw string values by setting name. */
 export type RawSettings = Partial<Record<SettingName, string>>;
 
+/** Largest accepted SPARK_MAX_BATCH_SIZE, and so largest PQC_AGGREGATION_THRESHOLD. */
+const MAX_BATCH_SIZE_LIMIT = 10_000_000;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Parses "host:port", "[v6]:port" or ":port". */
@@ -540,7 +543,8 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
       'PQC_AGGREGATION_THRESHOLD',
       preset?.aggregationThreshold ?? d.DEFAULT_AGGREGATION_THRESHOLD,
       1,
-      d.DEFAULT_MAX_BATCH_SIZE,
+      // The same bound as SPARK_MAX_BATCH_SIZE; the threshold must not exceed the configured batch size (below).
+      MAX_BATCH_SIZE_LIMIT,
     ),
     aggregationTimeoutSeconds: int(
       'PQC_AGGREGATION_TIMEOUT',
@@ -579,7 +583,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     ),
     pendingCapacity: int('SPARK_PENDING_CAPACITY', d.DEFAULT_PENDING_CAPACITY, 1, 100_000_000),
     maxMessageBytes: int('SPARK_MAX_MESSAGE_BYTES', d.DEFAULT_MAX_MESSAGE_BYTES, 1024, 64 * 1024 * 1024),
-    maxBatchSize: int('SPARK_MAX_BATCH_SIZE', d.DEFAULT_MAX_BATCH_SIZE, 1, 10_000_000),
+    maxBatchSize: int('SPARK_MAX_BATCH_SIZE', d.DEFAULT_MAX_BATCH_SIZE, 1, MAX_BATCH_SIZE_LIMIT),
     maxItemsPerRequest: int('SPARK_MAX_ITEMS_PER_REQUEST', d.DEFAULT_MAX_ITEMS_PER_REQUEST, 1, 100_000),
     maxConcurrentStreams: int('SPARK_MAX_CONCURRENT_STREAMS', d.DEFAULT_MAX_CONCURRENT_STREAMS, 1, 100_000),
     streamRate: int('SPARK_STREAM_RATE', d.DEFAULT_STREAM_RATE, 0, 100_000_000),

@@ -88,6 +88,19 @@ test('every invalid setting is reported together', () => {
   );
 });
 
+test('the aggregation threshold may go up to SPARK_MAX_BATCH_SIZE, beyond the default batch size', () => {
+  const c = loadConfig({ PQC_AGGREGATION_THRESHOLD: '1000000', SPARK_MAX_BATCH_SIZE: '1000000' });
+  assert.equal(c.aggregationThreshold, 1_000_000);
+  assert.throws(
+    () => loadConfig({ PQC_AGGREGATION_THRESHOLD: '1000000' }),
+    /PQC_AGGREGATION_THRESHOLD: 1000000 exceeds SPARK_MAX_BATCH_SIZE 100000/,
+  );
+  assert.throws(
+    () => loadConfig({ PQC_AGGREGATION_THRESHOLD: '10000001', SPARK_MAX_BATCH_SIZE: '10000000' }),
+    /PQC_AGGREGATION_THRESHOLD/,
+  );
+});
+
 test('parseListen', () => {
   assert.deepEqual(parseListen('0.0.0.0:1'), { host: '0.0.0.0', port: 1 });
   assert.deepEqual(parseListen(':50051'), { host: '127.0.0.1', port: 50051 });
