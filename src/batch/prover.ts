@@ -8,7 +8,7 @@ import { RECORD_KIND_PUBLICATION } from '../anchor/record-chunks.ts';
 import type { AnchorTracker } from '../anchor/symbol/anchor-tracker.ts';
 import { signerRecords } from '../anchor/verify-anchor.ts';
 import { buildBundle } from '../bundle/build.ts';
-import { decodeCheckpoint, headerLog } from '../bundle/checkpoint.ts';
+import { decodeCheckpoint } from '../bundle/checkpoint.ts';
 import { decodeHeader } from '../bundle/header.ts';
 import type { Sha256 } from '../crypto/sha256.ts';
 import { bytesEqual } from '../encoding/bytes.ts';
@@ -24,6 +24,7 @@ import {
 import { inclusionPath } from '../merkle/tree.ts';
 import { RequestError } from '../service/request-error.ts';
 import type { KeyHistoryEntry, LeafRecord, Store } from '../store/store.ts';
+import { createHeaderLogCache, type HeaderLogCache } from './header-log-cache.ts';
 
 /** A leaf, its batch's anchoring status (when anchoring is on) and, once sealed, its bundle. */
 export interface Proof {
@@ -74,14 +75,14 @@ function anchorOf(state: BatchAnchor | undefined, anchors: AnchorTracker): Proof
 /**
  * The bundle's Checkpoint: the newest confirmed checkpoint covering batch `sequence`, with this batch's header-log
  * path and the checkpoint's own anchor; the records of checkpoint keys the bundle lacks (and their endorsers)
- * are appended to `bundle.keys`. O(batch count): the header log is rebuilt from the stored header hashes.
+ * are appended to `bundle.keys`. The header log comes from `logs` after the first proof under a checkpoint.
  */
 function addCheckpoint(
   bundle: ProofBundle,
   sequence: bigint,
   store: Store,
   anchors: AnchorTracker,
-  sha256: Sha256,
+  logs: HeaderLogCache,
 ): void {
   const found = anchors.checkpointFor(sequence);
   if (found === undefined) return;
@@ -89,16 +90,8 @@ function addCheckpoint(
   const body = decodeCheckpoint(checkpoint.body);
   const anchor = anchorOf(state, anchors);
   if (typeof body === 'string' || anchor === undefined) return;
-  const hashes: Uint8Array[] = [];
-  for (let s = 0n; s < checkpoint.batchCount; s++) {
-    const batch = store.getBatch(s);
-    if (batch === undefined) return;
-    hashes.push(batch.headerHash);
-  }
-  const log = headerLog(hashes, sha256);
-  if (!bytesEqual(log.root, body.headerLogRoot)) {
-    throw new Error(`checkpoint ${checkpoint.batchCount} does not match the stored header chain`);
-  }
+  const log = logs.get(checkpoint.batchCount, body.headerLogRoot);
+  if (log === undefined) return;
   bundle.checkpoint = create(CheckpointSchema, {
     sequence: checkpoint.batchCount - 1n,
     headerHash: body.headHeaderHash,
@@ -168,6 +161,7 @@ export function createProver(
   prove(leafHash: Uint8Array, options?: { readonly sealedOnly?: boolean }): Proof;
   status(leafHash: Uint8Array): Omit<Proof, 'bundle'>;
 } {
+  const logs = createHeaderLogCache(store, sha256);
   return {
     // Cheap: no bundle is built, for watchers that only need to know whether anything changed.
     status(leafHash) {
@@ -215,7 +209,7 @@ export function createProver(
         const cid = anchoredCid(anchor.transaction, position.sequence, fields.root, position.index);
         if (cid !== undefined) bundle.publication = create(PublicationSchema, { ipfsCid: cid });
       }
-      if (anchors !== undefined) addCheckpoint(bundle, position.sequence, store, anchors, sha256);
+      if (anchors !== undefined) addCheckpoint(bundle, position.sequence, store, anchors, logs);
       // Anchoring on but the batch not yet tracked (sealed a moment ago): it is SEALED.
       const anchorStatus = anchors === undefined ? undefined : (state?.status ?? 'SEALED');
       return { record, anchorStatus, bundle };
