@@ -1,7 +1,8 @@
-// Durable ingest throughput over gRPC: unary Submit with many calls in flight, and one SubmitStream.
+// Durable ingest throughput over gRPC: unary Submit with many calls in flight, one SubmitStream, SubmitBatch.
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { Client } from '@connectrpc/connect';
 import type { SparkProcessor, SubmitRequestSchema } from '../src/gen/spark/v1/processor_pb.js';
+import { randomDigests } from './digests.ts';
 import { runPool } from './pool.ts';
 import { perSecond } from './stats.ts';
 
@@ -62,11 +63,16 @@ export async function submitUnary(
 /** Every digest down one bidirectional SubmitStream; timed from the first write to the last answer. */
 export async function submitStream(
   client: Processor,
-  digests: readonly Uint8Array[],
+  digests: Iterable<Uint8Array>,
   maxMs: number,
+  onAck?: () => void,
 ): Promise<IngestRun> {
+  let asked = 0;
   async function* requests(): AsyncGenerator<SubmitInit> {
-    for (const digest of digests) yield request(digest);
+    for (const digest of digests) {
+      asked++;
+      yield request(digest);
+    }
   }
   let stored = 0;
   let duplicates = 0;
@@ -80,6 +86,7 @@ export async function submitStream(
       if (res.result.case === 'receipt') {
         if (res.result.value.duplicate) duplicates++;
         else stored++;
+        onAck?.();
       } else {
         errors++;
         firstError ??= res.result.case === 'error' ? res.result.value.message : 'empty result';
@@ -94,7 +101,7 @@ export async function submitStream(
   }
   const ms = performance.now() - started;
   return {
-    asked: digests.length,
+    asked,
     stored,
     duplicates,
     errors,
@@ -102,5 +109,56 @@ export async function submitStream(
     ms,
     perSecond: perSecond(stored + duplicates, ms),
     timedOut,
+  };
+}
+
+/** Fresh random digests, `chunk` at a time, until `stop` is aborted or `max` were yielded. */
+export function* endlessDigests(stop: AbortSignal, max: number, chunk = 1_000): Generator<Uint8Array> {
+  for (let n = 0; n < max && !stop.aborted; n += chunk) yield* randomDigests(Math.min(chunk, max - n));
+}
+
+/**
+ * SubmitBatch of `requests` requests, `inFlight` at a time, request i carrying `digestsOf(i)`; each
+ * acknowledged item (receipt) is reported to `onAck` as it arrives, per request.
+ */
+export async function submitBatches(
+  client: Processor,
+  requests: number,
+  digestsOf: (request: number) => readonly Uint8Array[],
+  inFlight: number,
+  maxMs: number,
+  onAck?: (items: number) => void,
+): Promise<IngestRun> {
+  let asked = 0;
+  let stored = 0;
+  let duplicates = 0;
+  let itemErrors = 0;
+  let firstItemError: string | undefined;
+  const result = await runPool(requests, inFlight, maxMs, async (i) => {
+    const digests = digestsOf(i);
+    asked += digests.length;
+    const res = await client.submitBatch({ items: digests.map(request) }, { timeoutMs: 60_000 });
+    let acked = 0;
+    for (const r of res.results) {
+      if (r.result.case === 'receipt') {
+        acked++;
+        if (r.result.value.duplicate) duplicates++;
+        else stored++;
+      } else {
+        itemErrors++;
+        firstItemError ??= r.result.case === 'error' ? r.result.value.message : 'empty result';
+      }
+    }
+    onAck?.(acked);
+  });
+  return {
+    asked,
+    stored,
+    duplicates,
+    errors: result.failed + itemErrors,
+    firstError: result.failed > 0 ? describe(result.firstError) : firstItemError,
+    ms: result.ms,
+    perSecond: perSecond(stored + duplicates, result.ms),
+    timedOut: result.timedOut,
   };
 }

@@ -1,107 +1,141 @@
-// Runs every benchmark and prints each figure beside this machine's ceiling measured in the same run (STYLE §Habits 10).
-// Usage: node bench/run.ts [--quick]. Measures and reports only: it never fails on time.
+// Runs every measure of the performance issue and prints each figure beside the ceiling measured in the same
+// run (STYLE §Habits 10), writes bench/results.json and the plots docs/performance-ingest-10m.png and
+// docs/performance-batch-size.png. Usage: node bench/run.ts [--quick]. Measures and reports only: it never
+// fails on time; every loop has a count and a time bound.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createMemoryProvider } from '../providers/memory-provider.ts';
-import { leafHashOfDigest } from '../src/bundle/leaf.ts';
 import { ML_DSA_65 } from '../src/crypto/algorithms.ts';
-import { nativeSha256 } from '../src/crypto/native-sha256.ts';
-import { withCpuShare } from './cpu.ts';
-import { mlDsaRates, sha256Rate } from './crypto-ceiling.ts';
+import { type CpuShare, withCpuShare } from './cpu.ts';
+import { mlDsaRates, sha256BulkMs, sha256Rate } from './crypto-ceiling.ts';
 import { randomDigests } from './digests.ts';
-import { healthCheckLatency, healthCheckRate } from './grpc-ceiling.ts';
-import { type IngestRun, submitStream, submitUnary } from './ingest.ts';
-import { lmdbConcurrentPuts, lmdbSequentialPuts, type PutRate } from './lmdb-ceiling.ts';
+import { healthCheckRate } from './grpc-ceiling.ts';
+import { type IngestRun, submitBatches, submitStream, submitUnary } from './ingest.ts';
+import { lmdbBatchedPuts, lmdbRandomGet } from './lmdb-ceiling.ts';
 import { machineInfo } from './machine.ts';
-import { proveLatency, verifyInProcess, verifyRpc } from './prove-verify.ts';
-import { table, writeResults } from './report.ts';
-import { type Ceilings, ceilingRows, cpuRows, figureRows, type Results, sealRows } from './results.ts';
+import { BLUE, GREEN, RED, renderChart } from './png.ts';
+import { verifyInProcess } from './prove-verify.ts';
+import { writeResults } from './report.ts';
+import { ceiling, type Figure, figureLines, figuresByKey } from './results.ts';
+import {
+  ITEMS_PER_REQUEST,
+  type LongRun,
+  longIngest,
+  type SealUnderIngest,
+  sealUnderIngest,
+} from './scenarios.ts';
 import { type SealFigures, sealBench } from './seal.ts';
 import { BENCH_SERVER_ENV, type BenchServer, killAllBenchServers, startBenchServer } from './server.ts';
 import { median } from './stats.ts';
 import { removeAllTempDirs } from './temp-dirs.ts';
+import { grpcStreamEcho, http2UnaryRate, killAllNoopServers, startNoopServer } from './transport-ceiling.ts';
 
 /** Sizes of one run; --quick shrinks every count. */
 interface Plan {
-  readonly submits: number;
-  readonly submitInFlight: number;
-  readonly streamItems: number;
+  readonly repeats: number;
   readonly warmup: number;
+  readonly submits: number;
+  readonly inFlight: number;
+  readonly streamItems: number;
+  readonly batchRequests: number;
+  readonly batchInFlight: number;
+  /** The "10^6" batch sealed under ingest and proved from. */
+  readonly bigBatch: number;
+  readonly baselineItems: number;
   readonly proves: number;
-  readonly verifyRpcs: number;
-  readonly verifyRpcInFlight: number;
-  readonly verifiesInProcess: number;
+  readonly verifies: number;
+  /** The "10^7" long ingest, sealed by threshold every `longThreshold`. */
+  readonly longDigests: number;
+  readonly longThreshold: number;
+  readonly longMaxMs: number;
   readonly sealSizes: ReadonlyArray<{ readonly leaves: number; readonly repeats: number }>;
-  readonly lmdbPuts: number;
-  readonly lmdbWriters: number;
-  readonly lmdbSequentialPuts: number;
+  readonly http2Calls: number;
+  readonly echoItems: number;
+  readonly lmdbTransactions: number;
+  readonly lmdbKeys: number;
+  readonly lmdbGets: number;
   readonly sha256Calls: number;
   readonly mlDsaSigns: number;
   readonly mlDsaVerifies: number;
-  readonly grpcCalls: number;
-  readonly grpcLatencyCalls: number;
-  readonly repeats: number;
 }
 
 const FULL: Plan = {
-  submits: 20_000,
-  submitInFlight: 64,
-  streamItems: 50_000,
-  warmup: 500,
+  repeats: 3,
+  warmup: 1_000,
+  submits: 10_000,
+  inFlight: 64,
+  streamItems: 60_000,
+  batchRequests: 300,
+  batchInFlight: 4,
+  bigBatch: 1_000_000,
+  baselineItems: 60_000,
   proves: 2_000,
-  verifyRpcs: 2_000,
-  verifyRpcInFlight: 8,
-  verifiesInProcess: 1_000,
+  verifies: 1_000,
+  longDigests: 10_000_000,
+  longThreshold: 1_000_000,
+  longMaxMs: 240_000,
   sealSizes: [
+    { leaves: 1_000, repeats: 5 },
     { leaves: 10_000, repeats: 5 },
     { leaves: 100_000, repeats: 3 },
     { leaves: 1_000_000, repeats: 1 },
   ],
-  lmdbPuts: 20_000,
-  lmdbWriters: 64,
-  lmdbSequentialPuts: 300,
+  http2Calls: 10_000,
+  echoItems: 60_000,
+  lmdbTransactions: 200,
+  lmdbKeys: 300_000,
+  lmdbGets: 300_000,
   sha256Calls: 1_000_000,
-  mlDsaSigns: 300,
+  mlDsaSigns: 200,
   mlDsaVerifies: 1_000,
-  grpcCalls: 4_000,
-  grpcLatencyCalls: 2_000,
-  repeats: 3,
 };
 
 const QUICK: Plan = {
   ...FULL,
-  submits: 3_000,
-  streamItems: 5_000,
-  warmup: 200,
-  proves: 500,
-  verifyRpcs: 500,
-  verifiesInProcess: 300,
+  repeats: 1,
+  warmup: 300,
+  submits: 2_000,
+  streamItems: 10_000,
+  batchRequests: 40,
+  bigBatch: 100_000,
+  baselineItems: 10_000,
+  proves: 300,
+  verifies: 300,
+  longDigests: 400_000,
+  longThreshold: 100_000,
+  longMaxMs: 30_000,
   sealSizes: [
+    { leaves: 1_000, repeats: 3 },
     { leaves: 10_000, repeats: 3 },
     { leaves: 100_000, repeats: 1 },
   ],
-  lmdbPuts: 5_000,
-  lmdbSequentialPuts: 100,
-  sha256Calls: 300_000,
-  mlDsaSigns: 100,
+  http2Calls: 3_000,
+  echoItems: 10_000,
+  lmdbTransactions: 40,
+  lmdbKeys: 50_000,
+  lmdbGets: 100_000,
+  sha256Calls: 200_000,
+  mlDsaSigns: 50,
   mlDsaVerifies: 300,
-  grpcCalls: 1_500,
-  grpcLatencyCalls: 500,
 };
 
 /** Upper bounds on each measured loop, ms: a slow machine reports fewer operations, never hangs. */
-const LIMIT = { ingest: 180_000, rpc: 120_000, lmdb: 60_000, inProcess: 60_000 } as const;
+const LIMIT = { ingest: 180_000, rpc: 120_000, inProcess: 60_000 } as const;
 
-/** ML-DSA signatures verifyBundle checks in a bundle from a log with one key: header and key self-signature. */
+/** ML-DSA signatures verifyBundle checks per bundle from a log with one key: header and key self-signature. */
 const SIGNATURES_PER_BUNDLE = 2;
 
-const RESULTS_PATH = join(import.meta.dirname, 'results', 'latest.json');
+const ROOT = join(import.meta.dirname, '..');
+const RESULTS_PATH = join(import.meta.dirname, 'results.json');
+const INGEST_PLOT = join(ROOT, 'docs', 'performance-ingest-10m.png');
+const BATCH_PLOT = join(ROOT, 'docs', 'performance-batch-size.png');
 
 function progress(message: string): void {
-  process.stderr.write(`· ${message}\n`);
+  process.stderr.write(`· ${new Date().toISOString().slice(11, 19)} ${message}\n`);
 }
 
-/** Anything unexpected (errors, invalid bundles, early stops), printed after the tables. */
+/** Anything unexpected (errors, invalid bundles, early stops), printed after the figures. */
 const warnings: string[] = [];
 
 function checkServerLogs(name: string, server: BenchServer): void {
@@ -113,8 +147,7 @@ function checkIngest(name: string, run: IngestRun): void {
   if (run.errors > 0) warnings.push(`${name}: ${run.errors} errors (first: ${run.firstError})`);
   if (run.duplicates > 0)
     warnings.push(`${name}: ${run.duplicates} receipts marked duplicate for fresh digests`);
-  if (run.timedOut)
-    warnings.push(`${name}: stopped at the ${LIMIT.ingest / 1000} s bound after ${run.stored} receipts`);
+  if (run.timedOut) warnings.push(`${name}: stopped at its time bound after ${run.stored} receipts`);
 }
 
 async function repeat<T>(times: number, run: () => Promise<T> | T): Promise<T[]> {
@@ -123,31 +156,118 @@ async function repeat<T>(times: number, run: () => Promise<T> | T): Promise<T[]>
   return out;
 }
 
-async function measureCeilings(
-  plan: Plan,
-): Promise<Omit<Ceilings, 'grpcNoopPerSecond' | 'grpcNoopCpu' | 'grpcNoopLatency'>> {
-  progress('ceilings: SHA-256, ML-DSA-65');
+async function withServer<T>(
+  name: string,
+  env: Record<string, string>,
+  run: (s: BenchServer) => Promise<T>,
+): Promise<T> {
+  const server = await startBenchServer(env);
+  try {
+    return await run(server);
+  } finally {
+    await server.close();
+    checkServerLogs(name, server);
+  }
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+async function measureCeilings(plan: Plan, bigBatch: number) {
+  progress('ceilings: SHA-256 (per call and bulk), ML-DSA-65');
   const sha256PerSecond = median(await repeat(plan.repeats, () => sha256Rate(plan.sha256Calls)));
+  const sha256BulkMsBig = median(await repeat(plan.repeats, () => sha256BulkMs(bigBatch)));
   const mlDsa = await repeat(plan.repeats, () => mlDsaRates(plan.mlDsaSigns, plan.mlDsaVerifies));
-  progress('ceilings: LMDB durable puts');
-  const concurrent: PutRate[] = await repeat(plan.repeats, () =>
-    lmdbConcurrentPuts(plan.lmdbPuts, plan.lmdbWriters, LIMIT.lmdb),
+  progress('ceilings: LMDB batched durable puts, random gets');
+  const puts = await repeat(plan.repeats, () =>
+    lmdbBatchedPuts(plan.lmdbTransactions, ITEMS_PER_REQUEST, plan.batchInFlight, LIMIT.inProcess),
   );
-  const sequential: PutRate[] = await repeat(plan.repeats, () =>
-    lmdbSequentialPuts(plan.lmdbSequentialPuts, LIMIT.lmdb),
-  );
+  const gets = await lmdbRandomGet(plan.lmdbKeys, plan.lmdbGets, LIMIT.inProcess);
+  progress('ceilings: raw HTTP/2 unary no-op, connect-node stream echo (child process)');
+  const noop = await startNoopServer();
+  let http2: [number, CpuShare];
+  let echo: [IngestRun, CpuShare];
+  try {
+    const http2Runs = await repeat(plan.repeats, () =>
+      http2UnaryRate(noop, plan.http2Calls, plan.inFlight, LIMIT.rpc),
+    );
+    http2 = [median(http2Runs.map((r) => r[0])), http2Runs[http2Runs.length >> 1]?.[1] as CpuShare];
+    echo = await grpcStreamEcho(noop, plan.echoItems, LIMIT.ingest);
+    checkIngest('stream echo', echo[0]);
+  } finally {
+    await noop.close();
+  }
   return {
-    lmdbWriters: plan.lmdbWriters,
-    lmdbConcurrentPerSecond: median(concurrent.map((r) => r.perSecond)),
-    lmdbConcurrentRuns: concurrent,
-    lmdbSequentialPerSecond: median(sequential.map((r) => r.perSecond)),
-    lmdbSequentialRuns: sequential,
-    sha256PerSecond,
+    sha256CallsPerSecond: sha256PerSecond,
+    sha256BulkMs: sha256BulkMsBig,
+    sha256BulkLeaves: bigBatch,
     mlDsaSignPerSecond: median(mlDsa.map((r) => r.signPerSecond)),
     mlDsaVerifyPerSecond: median(mlDsa.map((r) => r.verifyPerSecond)),
     mlDsaVerifyWithImportPerSecond: median(mlDsa.map((r) => r.verifyWithImportPerSecond)),
-    grpcInFlight: plan.submitInFlight,
+    lmdbBatchedPutsPerSecond: median(puts.map((r) => r.perSecond)),
+    lmdbBatchedPutRuns: puts,
+    lmdbRandomGetMicroseconds: gets.microseconds,
+    lmdbRandomGetKeys: plan.lmdbKeys,
+    http2UnaryPerSecond: http2[0],
+    http2UnaryCpu: http2[1],
+    grpcStreamEchoPerSecond: echo[0].perSecond,
+    grpcStreamEchoCpu: echo[1],
   };
+}
+
+type Ceilings = Awaited<ReturnType<typeof measureCeilings>>;
+
+function ingestPlot(long: LongRun, title: string): Buffer {
+  const x = long.samples.map((s) => s.seconds);
+  return renderChart(title, [
+    {
+      yLabel: 'digests/s',
+      xLabel: 'time (s)',
+      series: [{ label: 'ingest rate, 1 s window', x, y: long.samples.map((s) => s.perSecond), color: BLUE }],
+    },
+    {
+      yLabel: 'RSS (MB)',
+      xLabel: 'time (s)',
+      series: [{ label: 'server RSS', x, y: long.samples.map((s) => s.rssMB), color: RED }],
+    },
+  ]);
+}
+
+function batchPlot(seals: readonly SealFigures[], ceilings: Ceilings): Buffer {
+  const x = seals.map((s) => s.leaves);
+  const bulkPerLeafMs = ceilings.sha256BulkMs / (ceilings.sha256BulkLeaves - 1);
+  return renderChart('Seal cost vs batch size', [
+    {
+      yLabel: 'ms',
+      xLabel: 'leaves (log)',
+      logX: true,
+      logY: true,
+      series: [
+        { label: 'seal', x, y: seals.map((s) => s.sealMs), color: BLUE, markers: true },
+        {
+          label: 'SHA-256 one call per hash',
+          x,
+          y: x.map((l) => ((l - 1) * 1000) / ceilings.sha256CallsPerSecond),
+          color: RED,
+          markers: true,
+        },
+        { label: 'SHA-256 bulk', x, y: x.map((l) => (l - 1) * bulkPerLeafMs), color: GREEN, markers: true },
+      ],
+    },
+    {
+      yLabel: 'us per leaf',
+      xLabel: 'leaves (log)',
+      logX: true,
+      series: [
+        {
+          label: 'seal per leaf',
+          x,
+          y: seals.map((s) => (s.sealMs * 1000) / s.leaves),
+          color: BLUE,
+          markers: true,
+        },
+      ],
+    },
+  ]);
 }
 
 async function main(): Promise<void> {
@@ -158,98 +278,95 @@ async function main(): Promise<void> {
   const started = performance.now();
   progress(`${quick ? 'quick' : 'full'} run on ${machine.cpuModel} × ${machine.cores}, Node ${machine.node}`);
 
-  // Ceilings first, on a quiet machine.
-  const local = await measureCeilings(plan);
+  // Ceilings first, on a machine the benchmark does not load otherwise.
+  const c = await measureCeilings(plan, plan.bigBatch);
 
-  // Unary Submit, and the gRPC stack's own ceiling on the same server, each after a warm-up.
-  progress(`server A: warm-ups, gRPC no-op ceiling, ${plan.submits} unary Submits`);
-  const a = await startBenchServer();
-  const pidA = a.process.child.pid;
-  let submit: [IngestRun, Results['submitCpu']];
-  let grpc: [number, Results['submitCpu']];
-  let grpcLatency: Ceilings['grpcNoopLatency'];
-  try {
+  progress(
+    `server A: ${n(plan.submits)} unary Submits, ${n(plan.streamItems)} on one SubmitStream, ${n(plan.batchRequests)} SubmitBatch × ${ITEMS_PER_REQUEST}`,
+  );
+  const a = await withServer('server A', {}, async (s) => {
+    const pid = s.process.child.pid;
     checkIngest(
       'Submit warm-up',
-      await submitUnary(a.processor, randomDigests(plan.warmup), plan.submitInFlight, LIMIT.ingest),
+      await submitUnary(s.processor, randomDigests(plan.warmup), plan.inFlight, LIMIT.ingest),
     );
-    await healthCheckRate(a.health, plan.warmup, plan.submitInFlight, LIMIT.rpc);
-    const [rates, grpcCpu] = await withCpuShare(pidA, () =>
-      repeat(plan.repeats, () => healthCheckRate(a.health, plan.grpcCalls, plan.submitInFlight, LIMIT.rpc)),
+    await healthCheckRate(s.health, plan.warmup, plan.inFlight, LIMIT.rpc);
+    const health = await healthCheckRate(s.health, plan.http2Calls, plan.inFlight, LIMIT.rpc);
+    const unary = await withCpuShare(pid, () =>
+      submitUnary(s.processor, randomDigests(plan.submits), plan.inFlight, LIMIT.ingest),
     );
-    grpc = [median(rates), grpcCpu];
-    grpcLatency = await healthCheckLatency(a.health, plan.grpcLatencyCalls, LIMIT.rpc);
-    const digests = randomDigests(plan.submits);
-    submit = await withCpuShare(pidA, () =>
-      submitUnary(a.processor, digests, plan.submitInFlight, LIMIT.ingest),
-    );
-    checkIngest('Submit', submit[0]);
-  } finally {
-    await a.close();
-    checkServerLogs('server A', a);
-  }
-
-  // SubmitStream, then seal everything and serve proofs from the same server.
-  progress(
-    `server B: ${plan.streamItems} items on one SubmitStream, SealNow, ${plan.proves} Proves, Verify RPC`,
-  );
-  const b = await startBenchServer();
-  const pidB = b.process.child.pid;
-  let stream: [IngestRun, Results['streamCpu']];
-  let sealNowRpc: Results['sealNowRpc'];
-  let prove: Awaited<ReturnType<typeof proveLatency>>;
-  let proveUncompressed: Results['proveUncompressed'];
-  let rpcVerify: [Awaited<ReturnType<typeof verifyRpc>>, Results['verifyRpcCpu']];
-  try {
+    checkIngest('Submit', unary[0]);
     checkIngest(
       'SubmitStream warm-up',
-      await submitStream(b.processor, randomDigests(plan.warmup), LIMIT.ingest),
+      await submitStream(s.processor, randomDigests(plan.warmup), LIMIT.ingest),
     );
-    const digests = randomDigests(plan.streamItems);
-    stream = await withCpuShare(pidB, () => submitStream(b.processor, digests, LIMIT.ingest));
+    const stream = await withCpuShare(pid, () =>
+      submitStream(s.processor, randomDigests(plan.streamItems), LIMIT.ingest),
+    );
     checkIngest('SubmitStream', stream[0]);
-    const t = performance.now();
-    const sealed = await b.admin.sealNow({}, { timeoutMs: LIMIT.rpc });
-    sealNowRpc = { leaves: sealed.treeSize.toString(), ms: performance.now() - t };
-    // Distinct leaves from across the whole tree in random order; a short warm-up on others first.
-    const order = Array.from({ length: digests.length }, (_, i) => i);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1));
-      [order[i], order[j]] = [order[j] as number, order[i] as number];
-    }
-    const leafHash = (i: number) => leafHashOfDigest(digests[i] as Uint8Array, nativeSha256);
-    await proveLatency(b.processor, order.slice(plan.proves, plan.proves + 100).map(leafHash), 0, LIMIT.rpc);
-    prove = await proveLatency(b.processor, order.slice(0, plan.proves).map(leafHash), 64, LIMIT.rpc);
-    if (prove.failed > 0) warnings.push(`Prove: ${prove.failed} calls failed (first: ${prove.firstError})`);
-    // The same leaves again through a client that does not accept gzip: what response compression costs.
-    const uncompressed = order.slice(0, plan.proves).map(leafHash);
-    await proveLatency(b.processorUncompressed, uncompressed.slice(0, 100), 0, LIMIT.rpc);
-    const plain = await proveLatency(b.processorUncompressed, uncompressed, 0, LIMIT.rpc);
-    if (plain.failed > 0)
-      warnings.push(`Prove (uncompressed): ${plain.failed} calls failed (first: ${plain.firstError})`);
-    const { bundles: _none, ...plainFigures } = plain;
-    proveUncompressed = plainFigures;
-    if (prove.bundles.length === 0) throw new Error('no bundle came back from Prove: cannot measure Verify');
-    const bundles = prove.bundles;
-    await verifyRpc(b.processor, bundles, 100, plan.verifyRpcInFlight, LIMIT.rpc);
-    rpcVerify = await withCpuShare(pidB, () =>
-      verifyRpc(b.processor, bundles, plan.verifyRpcs, plan.verifyRpcInFlight, LIMIT.rpc),
+    const batchOf = () => randomDigests(ITEMS_PER_REQUEST);
+    checkIngest(
+      'SubmitBatch warm-up',
+      await submitBatches(s.processor, 5, batchOf, plan.batchInFlight, LIMIT.ingest),
     );
-    if (rpcVerify[0].failed > 0) warnings.push(`Verify RPC: ${rpcVerify[0].failed} calls failed`);
-    if (rpcVerify[0].invalid > 0)
-      warnings.push(`Verify RPC: ${rpcVerify[0].invalid} bundles from Prove reported invalid`);
-  } finally {
-    await b.close();
-    checkServerLogs('server B', b);
-  }
+    const batch = await withCpuShare(pid, () =>
+      submitBatches(s.processor, plan.batchRequests, batchOf, plan.batchInFlight, LIMIT.ingest),
+    );
+    checkIngest('SubmitBatch', batch[0]);
+    return { unary, stream, batch, health };
+  });
 
-  progress(`in-process verifyBundle × ${plan.verifiesInProcess} (${plan.repeats} repeats)`);
-  const inProcess = await repeat(plan.repeats, () =>
-    verifyInProcess(prove.bundles, plan.verifiesInProcess, LIMIT.inProcess),
+  // Seals only on demand: the threshold and the batch size are above anything this server receives.
+  progress(
+    `server B: ${n(plan.bigBatch)}-leaf batch sealed by SealNow while a SubmitStream runs; ${n(plan.proves)} Proves under ingest`,
   );
-  const invalidInProcess = inProcess.reduce((sum, r) => sum + r.invalid, 0);
-  if (invalidInProcess > 0)
-    warnings.push(`verifyBundle: ${invalidInProcess} bundles from Prove reported invalid`);
+  const big = await withServer(
+    'server B',
+    {
+      PQC_AGGREGATION_THRESHOLD: '10000000',
+      SPARK_MAX_BATCH_SIZE: '10000000',
+      SPARK_PENDING_CAPACITY: '20000000',
+    },
+    (s) =>
+      withCpuShare(s.process.child.pid, () =>
+        sealUnderIngest(s, {
+          leaves: plan.bigBatch,
+          baselineItems: plan.baselineItems,
+          inFlight: plan.batchInFlight,
+          proves: plan.proves,
+          keepBundles: 50,
+          maxMs: LIMIT.ingest,
+        }),
+      ),
+  );
+  const b: SealUnderIngest = big[0];
+  checkIngest('server B fill', b.fill);
+  checkIngest('server B stream before and during the seal', b.sealStream);
+  checkIngest('server B stream during Prove', b.proveStream);
+  if (b.prove.failed > 0)
+    warnings.push(`Prove: ${b.prove.failed} calls failed (first: ${b.prove.firstError})`);
+
+  progress(
+    `server C: ${n(plan.longDigests)} digests by SubmitBatch, sealed every ${n(plan.longThreshold)} by threshold, RSS every 250 ms`,
+  );
+  const long = await withServer(
+    'server C',
+    {
+      PQC_AGGREGATION_THRESHOLD: String(plan.longThreshold),
+      SPARK_MAX_BATCH_SIZE: String(plan.longThreshold),
+    },
+    (s) => longIngest(s, plan.longDigests, plan.batchInFlight, plan.longMaxMs),
+  );
+  checkIngest('long ingest', long.run);
+
+  progress(`offline verifyBundle × ${plan.verifies} (${plan.repeats} repeats), one core`);
+  if (b.prove.bundles.length === 0) throw new Error('no bundle came back from Prove: cannot measure Verify');
+  const verifies = await repeat(plan.repeats, () =>
+    verifyInProcess(b.prove.bundles, plan.verifies, LIMIT.inProcess),
+  );
+  const invalid = verifies.reduce((sum, r) => sum + r.invalid, 0);
+  if (invalid > 0) warnings.push(`verifyBundle: ${invalid} bundles from Prove reported invalid`);
+  const verifyPerSecond = median(verifies.map((r) => r.perSecond));
 
   // In-process seal on a fresh LMDB store per size, with the memory provider's native ML-DSA-65 key.
   const provider = createMemoryProvider();
@@ -257,61 +374,255 @@ async function main(): Promise<void> {
   try {
     const key = await provider.open('batch-signing', ML_DSA_65);
     for (const { leaves, repeats } of plan.sealSizes) {
-      progress(`seal of ${leaves.toLocaleString('en-US')} leaves × ${repeats}`);
+      progress(`in-process seal of ${n(leaves)} leaves × ${repeats}`);
       seals.push(await sealBench(key, leaves, repeats));
     }
   } finally {
     await provider.close();
   }
 
-  const { bundles: kept, ...proveFigures } = prove;
-  const results: Results = {
-    machine,
-    command: quick ? 'npm run bench -- --quick' : 'npm run bench',
-    quick,
-    plan,
-    serverEnv: BENCH_SERVER_ENV,
-    totalSeconds: (performance.now() - started) / 1000,
-    ceilings: { ...local, grpcNoopPerSecond: grpc[0], grpcNoopCpu: grpc[1], grpcNoopLatency: grpcLatency },
-    submitInFlight: plan.submitInFlight,
-    submit: submit[0],
-    submitCpu: submit[1],
-    stream: stream[0],
-    streamCpu: stream[1],
-    sealNowRpc,
-    seals,
-    prove: { ...proveFigures, bundlesKept: kept.length },
-    proveUncompressed,
-    signaturesPerBundle: SIGNATURES_PER_BUNDLE,
-    verifyInProcessPerSecond: median(inProcess.map((r) => r.perSecond)),
-    verifyRpcInFlight: plan.verifyRpcInFlight,
-    verifyRpc: rpcVerify[0],
-    verifyRpcCpu: rpcVerify[1],
-    warnings,
-  };
+  const bulkMs = (leaves: number) => (c.sha256BulkMs * (leaves - 1)) / (c.sha256BulkLeaves - 1);
+  const callsMs = (leaves: number) => ((leaves - 1) * 1000) / c.sha256CallsPerSecond;
+  const largest = seals[seals.length - 1] as SealFigures;
+  const longRate = long.run.perSecond;
+  const figures: Figure[] = [
+    {
+      key: 'submitStream',
+      figure: `SubmitStream, one stream, durable (${n(a.stream[0].stored)} digests)`,
+      value: a.stream[0].perSecond,
+      unit: '/s',
+      target: '≥ 30,000/s',
+      ceiling: ceiling(
+        c.grpcStreamEchoPerSecond,
+        '/s',
+        'connect-node SubmitStream echo, no storage',
+        a.stream[0].perSecond,
+      ),
+      otherCeilings: [],
+    },
+    {
+      key: 'submitBatch',
+      figure: `SubmitBatch, ${n(ITEMS_PER_REQUEST)} per request, ${plan.batchInFlight} in flight, durable (${n(a.batch[0].stored)} digests)`,
+      value: a.batch[0].perSecond,
+      unit: '/s',
+      target: '≥ 150,000/s',
+      ceiling: ceiling(
+        c.lmdbBatchedPutsPerSecond,
+        '/s',
+        `LMDB durable puts, ${n(ITEMS_PER_REQUEST)} per transaction, ${plan.batchInFlight} queued`,
+        a.batch[0].perSecond,
+      ),
+      otherCeilings: [],
+    },
+    {
+      key: 'submitUnary',
+      figure: `Submit, unary, ${plan.inFlight} in flight, durable (${n(a.unary[0].stored)} digests)`,
+      value: a.unary[0].perSecond,
+      unit: '/s',
+      target: '≥ 5,000/s',
+      ceiling: ceiling(
+        c.http2UnaryPerSecond,
+        '/s',
+        `raw node:http2 unary no-op, ${plan.inFlight} in flight`,
+        a.unary[0].perSecond,
+      ),
+      otherCeilings: [
+        ceiling(
+          a.health,
+          '/s',
+          `gRPC Health.Check no-op on the same server, ${plan.inFlight} in flight`,
+          a.unary[0].perSecond,
+        ),
+      ],
+    },
+    {
+      key: 'seal',
+      figure: `seal of ${n(largest.leaves)} leaves, in-process, call to durable commit`,
+      value: largest.sealMs,
+      unit: 'ms',
+      target: '≤ 1,500 ms at 10^6',
+      ceiling: ceiling(
+        bulkMs(largest.leaves),
+        'ms',
+        'SHA-256 bulk, 2 blocks per interior node (SHA-NI bound)',
+        largest.sealMs,
+      ),
+      otherCeilings: [
+        ceiling(callsMs(largest.leaves), 'ms', 'SHA-256 one call per interior node', largest.sealMs),
+      ],
+    },
+    {
+      key: 'sealNowRpc',
+      figure: `seal through the server, ${n(b.sealedLeaves)} leaves, while a SubmitStream runs (SealNow call → WatchProof bundle)`,
+      value: b.sealNowMs,
+      unit: 'ms',
+      target: '≤ 1,500 ms at 10^6',
+      ceiling: ceiling(bulkMs(b.sealedLeaves), 'ms', 'SHA-256 bulk, 2 blocks per interior node', b.sealNowMs),
+      otherCeilings: [
+        ceiling(callsMs(b.sealedLeaves), 'ms', 'SHA-256 one call per interior node', b.sealNowMs),
+      ],
+    },
+    {
+      key: 'proveP50',
+      figure: `Prove p50, leaves of a ${n(b.sealedLeaves)}-leaf batch, during SubmitStream ingest (${n(b.prove.calls)} calls)`,
+      value: b.prove.p50Ms,
+      unit: 'ms',
+      target: '—',
+      ceiling: ceiling(
+        c.lmdbRandomGetMicroseconds / 1000,
+        'ms',
+        `LMDB random get among ${n(c.lmdbRandomGetKeys)} keys`,
+        b.prove.p50Ms,
+      ),
+      otherCeilings: [],
+    },
+    {
+      key: 'proveP99',
+      figure: 'Prove p99, same calls',
+      value: b.prove.p99Ms,
+      unit: 'ms',
+      target: '≤ 5 ms',
+      ceiling: ceiling(c.lmdbRandomGetMicroseconds / 1000, 'ms', 'LMDB random get', b.prove.p99Ms),
+      otherCeilings: [],
+    },
+    {
+      key: 'verify',
+      figure: `offline verifyBundle, ML-DSA-65 bundles, one core (${SIGNATURES_PER_BUNDLE} signatures each)`,
+      value: verifyPerSecond,
+      unit: '/s',
+      target: '≥ 2,000/s',
+      ceiling: ceiling(
+        c.mlDsaVerifyPerSecond,
+        '/s',
+        'native ML-DSA-65 verify, pre-imported KeyObject',
+        verifyPerSecond,
+      ),
+      otherCeilings: [
+        ceiling(
+          c.mlDsaVerifyWithImportPerSecond,
+          '/s',
+          'native ML-DSA-65 verify with raw key import',
+          verifyPerSecond,
+        ),
+      ],
+    },
+    {
+      key: 'rssMax',
+      figure: `server RSS max while ingesting ${n(long.run.stored)} digests (sampled every ${long.intervalMs} ms)`,
+      value: long.rssMaxMB,
+      unit: 'MB',
+      target: '≤ 300 MB, flat',
+      ceiling: undefined,
+      otherCeilings: [],
+    },
+    {
+      key: 'rssGrowth',
+      figure: `RSS flatness: max of last half ${Math.round(long.rssLastHalfMaxMB)} MB ÷ max of first half ${Math.round(long.rssFirstHalfMaxMB)} MB`,
+      value: long.rssGrowth,
+      unit: '×',
+      target: '≈ 1 (flat)',
+      ceiling: undefined,
+      otherCeilings: [],
+    },
+    {
+      key: 'longIngest',
+      figure: `SubmitBatch over the long run, sealed every ${n(plan.longThreshold)} by threshold (${n(long.run.stored)} digests)`,
+      value: longRate,
+      unit: '/s',
+      target: '—',
+      ceiling: ceiling(
+        c.lmdbBatchedPutsPerSecond,
+        '/s',
+        `LMDB durable puts, ${n(ITEMS_PER_REQUEST)} per transaction`,
+        longRate,
+      ),
+      otherCeilings: [],
+    },
+    {
+      key: 'ingestDuringSeal',
+      figure: `SubmitStream while ${n(b.sealedLeaves)} leaves seal (${n(b.duringSealAcks)} acks in ${Math.round(b.sealNowMs)} ms)`,
+      value: b.duringSealPerSecond,
+      unit: '/s',
+      target: '≥ 80 % of the rate without sealing',
+      ceiling: ceiling(
+        b.baseline.perSecond,
+        '/s',
+        "the same server's SubmitStream without sealing",
+        b.duringSealPerSecond,
+      ),
+      otherCeilings: [],
+    },
+    ...seals.map(
+      (s): Figure => ({
+        key: `sealCost${s.leaves}`,
+        figure: `seal cost, ${n(s.leaves)} leaves (median of ${s.repeats}; ${((s.sealMs * 1000) / s.leaves).toFixed(2)} µs per leaf)`,
+        value: s.sealMs,
+        unit: 'ms',
+        target: '—',
+        ceiling: ceiling(bulkMs(s.leaves), 'ms', 'SHA-256 bulk bound', s.sealMs),
+        otherCeilings: [ceiling(callsMs(s.leaves), 'ms', 'SHA-256 one call per hash', s.sealMs)],
+      }),
+    ),
+  ];
 
+  const totalSeconds = (performance.now() - started) / 1000;
   console.log(`\nSpark Processor benchmarks (${quick ? 'quick' : 'full'}), ${machine.date}`);
   console.log(
     `${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Node ${machine.node}, OpenSSL ${machine.openssl}, lmdb ${machine.lmdb}; ${machine.os}\n`,
   );
-  console.log(table(figureRows(results)));
-  console.log('\nCeilings measured in this run (median of repeats where cheap):\n');
-  console.log(table(ceilingRows(results)));
-  console.log('\nSeal breakdown (medians):\n');
-  console.log(table(sealRows(results)));
-  console.log('\nCPU while the gRPC figures ran (client and server share the cores):\n');
-  console.log(table(cpuRows(results)));
+  for (const f of figures) for (const line of figureLines(f)) console.log(line);
+  const pct = (x: number | undefined) => (x === undefined ? 'n/a' : `${Math.round(x * 100)} %`);
+  const cpuLine = (name: string, cpu: CpuShare) =>
+    console.log(`  ${name}: server ${pct(cpu.server)} / client ${pct(cpu.client)} of a core`);
+  console.log('\nCPU while the gRPC figures ran (client and server share the cores):');
+  cpuLine('Submit', a.unary[1]);
+  cpuLine('SubmitStream', a.stream[1]);
+  cpuLine('SubmitBatch', a.batch[1]);
+  cpuLine('server B scenario (fill, seal, Prove)', big[1]);
+  cpuLine('raw HTTP/2 no-op ceiling', c.http2UnaryCpu);
+  cpuLine('stream echo ceiling', c.grpcStreamEchoCpu);
+  console.log('\nSeal breakdown (in-process, medians):');
+  for (const s of seals)
+    console.log(
+      `  ${n(s.leaves)}: seal ${s.sealMs.toFixed(1)} ms = read pending ${s.readPendingMs.toFixed(1)} + sign ${s.signMs.toFixed(1)} + commit ${s.commitMs.toFixed(1)} + other ${s.otherMs.toFixed(1)}; tree alone ${s.treeOnlyMs.toFixed(1)} ms; event loop blocked up to ${s.longestBlockMs.toFixed(0)} ms`,
+    );
   console.log(
-    `\nSealNow over RPC of ${sealNowRpc.leaves} leaves: ${Math.round(sealNowRpc.ms)} ms; mean bundle ${Math.round(prove.bundleBytes)} bytes; total ${results.totalSeconds.toFixed(0)} s`,
+    `\nSubmitStream kept ${(b.share * 100).toFixed(0)} % of its rate while sealing (target ≥ 80 %); RSS max ${Math.round(long.rssMaxMB)} MB, last half ÷ first half ${long.rssGrowth.toFixed(2)} (${long.rssGrowth <= 1.1 ? 'flat' : 'growing'})`,
   );
   for (const w of warnings) console.log(`WARNING ${w}`);
-  writeResults(RESULTS_PATH, { ...results, rows: figureRows(results) });
-  console.log(`\nwrote ${RESULTS_PATH}`);
+
+  writeFileSync(
+    INGEST_PLOT,
+    ingestPlot(long, `Ingest of ${n(long.run.stored)} digests by SubmitBatch: rate and server RSS`),
+  );
+  writeFileSync(BATCH_PLOT, batchPlot(seals, c));
+  const { bundles: _bundles, ...prove } = b.prove;
+  writeResults(RESULTS_PATH, {
+    schema: 1,
+    command: quick ? 'npm run bench -- --quick' : 'npm run bench',
+    quick,
+    machine,
+    totalSeconds,
+    plan,
+    serverEnv: BENCH_SERVER_ENV,
+    figures: figuresByKey(figures),
+    ceilings: c,
+    cpu: { submit: a.unary[1], submitStream: a.stream[1], submitBatch: a.batch[1], sealUnderIngest: big[1] },
+    runs: { submit: a.unary[0], submitStream: a.stream[0], submitBatch: a.batch[0] },
+    sealUnderIngest: { ...b, prove },
+    seals,
+    longIngest: long,
+    signaturesPerBundle: SIGNATURES_PER_BUNDLE,
+    plots: { ingest: 'docs/performance-ingest-10m.png', batchSize: 'docs/performance-batch-size.png' },
+    warnings,
+  });
+  console.log(`\ntotal ${totalSeconds.toFixed(0)} s; wrote ${RESULTS_PATH}, ${INGEST_PLOT}, ${BATCH_PLOT}`);
 }
 
 /** On the way out, however it ends: kill server children by PID, then remove temporary data dirs. */
 function cleanUp(): void {
   killAllBenchServers();
+  killAllNoopServers();
   removeAllTempDirs();
 }
 

@@ -9,8 +9,13 @@ import { benchTempDir } from './temp-dirs.ts';
 
 /** Seal only on demand during a benchmark: neither the threshold nor the timeout is reached. */
 export const BENCH_SERVER_ENV: Readonly<Record<string, string>> = {
-  PQC_AGGREGATION_THRESHOLD: '100000',
+  PQC_AGGREGATION_THRESHOLD: '1000000',
   PQC_AGGREGATION_TIMEOUT: '3600',
+  SPARK_MAX_BATCH_SIZE: '1000000',
+  SPARK_PENDING_CAPACITY: '4000000',
+  SPARK_MAX_ITEMS_PER_REQUEST: '1000',
+  // No per-client stream rate limit: the benchmark is one client measuring the server.
+  SPARK_STREAM_RATE: '0',
   SPARK_LOG_LEVEL: 'info',
 };
 
@@ -48,12 +53,16 @@ export function killAllBenchServers(): void {
   live.clear();
 }
 
-/** Starts a server on a fresh data dir. */
-export async function startBenchServer(): Promise<BenchServer> {
+/** Starts a server on a fresh data dir, with BENCH_SERVER_ENV overridden by `env`. */
+export async function startBenchServer(env: Readonly<Record<string, string>> = {}): Promise<BenchServer> {
   const dir = benchTempDir('spark-bench-server-');
   let server: ServerProcess;
   try {
-    server = await startServerProcess({ dataDir: dir.path, env: { ...BENCH_SERVER_ENV }, timeoutMs: 30_000 });
+    server = await startServerProcess({
+      dataDir: dir.path,
+      env: { ...BENCH_SERVER_ENV, ...env },
+      timeoutMs: 30_000,
+    });
   } catch (error) {
     dir.cleanup();
     throw error;
