@@ -288,12 +288,19 @@ function asKey(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** Inside a write transaction: puts unless the key exists (MDB_NOOVERWRITE); false when it exists. lmdb-js returns
+ * the outcome from putSync although its type says void. */
+function putNew(db: Bin, key: Buffer, value: Buffer): boolean {
+  const put = db.putSync as unknown as (k: Buffer, v: Buffer, o: { noOverwrite: true }) => boolean;
+  return put.call(db, key, value, { noOverwrite: true });
+}
+
 /** The record of a leaf just stored: what was written, with no position (no read back and decode). */
 function pendingRecord(leaf: NewLeaf): LeafRecord {
   return {
-    leafHash: Uint8Array.from(leaf.leafHash),
-    digest: Uint8Array.from(leaf.digest),
-    ...(leaf.source === undefined ? {} : { source: Uint8Array.from(leaf.source) }),
+    leafHash: leaf.leafHash,
+    digest: leaf.digest,
+    ...(leaf.source === undefined ? {} : { source: leaf.source }),
     requestId: leaf.requestId,
     immediate: leaf.immediate,
     acceptedAtMs: leaf.acceptedAtMs,
@@ -430,23 +437,28 @@ class LmdbStore implements Store {
     const run: Buffer[] = [];
     for (const leaf of leaves) {
       const hash = asKey(leaf.leafHash);
-      const existing = leafDb.get(hash);
-      if (existing !== undefined) {
-        out.push({ kind: 'duplicate', leafHash: hash, raw: existing });
-        continue;
-      }
       const idKey = leaf.requestId === '' ? undefined : requestIdKey(leaf.requestId);
-      const firstHash = idKey === undefined ? undefined : requestIds.get(idKey);
-      if (firstHash !== undefined) {
-        out.push({ kind: 'duplicate', leafHash: firstHash, raw: leafDb.get(firstHash) });
-        continue;
+      // The common case, a new leaf without a request id while there is room, costs one B-tree operation: a put
+      // that refuses to overwrite. Every other case reads first, in the order the contract gives.
+      const fast = idKey === undefined && this.pending + run.length < this.capacity;
+      const raw = fast ? encodeLeaf(leaf, first + run.length) : undefined;
+      if (raw === undefined || !putNew(leafDb, hash, raw)) {
+        const existing = leafDb.get(hash);
+        if (existing !== undefined) {
+          out.push({ kind: 'duplicate', leafHash: hash, raw: existing });
+          continue;
+        }
+        const firstHash = idKey === undefined ? undefined : requestIds.get(idKey);
+        if (firstHash !== undefined) {
+          out.push({ kind: 'duplicate', leafHash: firstHash, raw: leafDb.get(firstHash) });
+          continue;
+        }
+        if (this.pending + run.length >= this.capacity) {
+          out.push({ kind: 'full' });
+          continue;
+        }
+        leafDb.putSync(hash, encodeLeaf(leaf, first + run.length));
       }
-      if (this.pending + run.length >= this.capacity) {
-        out.push({ kind: 'full' });
-        continue;
-      }
-      const raw = encodeLeaf(leaf, first + run.length);
-      leafDb.putSync(hash, raw);
       if (idKey !== undefined) requestIds.putSync(idKey, hash);
       run.push(hash);
       out.push({ kind: 'stored', leaf });
