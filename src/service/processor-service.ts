@@ -31,13 +31,14 @@ import type { Publications } from '../ipfs/publications.ts';
 import { resultLabel } from '../metrics/metrics.ts';
 import type { Store } from '../store/store.ts';
 import { CALLER, CONNECTION } from './authorization.ts';
+import { coalesce } from './coalesce.ts';
 import { leafStatus, toKeyRecord, toReceipt } from './convert.ts';
 import { toConnectError, toErrorDetail } from './error-map.ts';
 import { checkItemCount, type RateLimiter, rateLimited, type StreamGate } from './limits.ts';
 import { createPublishHandlers } from './publish-service.ts';
 import { RequestError } from './request-error.ts';
 import { statusSummary } from './status-summary.ts';
-import { pipelineInOrder } from './submit-stream.ts';
+import { pipelineInOrder, STREAM_WINDOW } from './submit-stream.ts';
 import { requireHash32, toSubmission } from './validate.ts';
 
 /** What the handlers need. */
@@ -132,15 +133,20 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
       ? s
       : { ...s, source: await d.sourceChecker.check(s.source) };
 
-  const submitOne = async (req: Parameters<typeof toSubmission>[0]) => {
-    let submission: ReturnType<typeof toSubmission>;
+  type Submission = ReturnType<typeof toSubmission>;
+  const ingestOne = async (submission: Submission) => (await d.ingest.submit([submission]))[0];
+  // Stream items that arrive together are stored in one ingest call (src/service/coalesce.ts).
+  const ingestCoalesced = coalesce((items: Submission[]) => d.ingest.submit(items), STREAM_WINDOW);
+
+  const submitOne = async (req: Parameters<typeof toSubmission>[0], ingest = ingestOne) => {
+    let submission: Submission;
     try {
       submission = await checked(toSubmission(req, d.sha256));
     } catch (err) {
       note(err);
       throw err;
     }
-    const [result] = await d.ingest.submit([submission]).catch((err: unknown) => {
+    const result = await ingest(submission).catch((err: unknown) => {
       note(err);
       throw err;
     });
@@ -236,7 +242,7 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
               note(refused);
               throw refused;
             }
-            const receipt = await submitOne(req);
+            const receipt = await submitOne(req, ingestCoalesced);
             return create(SubmitStreamResponseSchema, {
               index: BigInt(index),
               result: { case: 'receipt', value: receipt },
