@@ -285,3 +285,20 @@ export function decodeRun(raw: Uint8Array, what: string): SealedRun {
   if (count === 0) throw corrupt(what, 'an empty run');
   return { sequence: view.getBigUint64(0), index: view.getUint32(8), count };
 }
+
+/** Encodes a batch-runs value: the arrival of the run's first leaf and its length. */
+export function encodeBatchRun(first: number, count: number): Buffer {
+  const out = Buffer.allocUnsafe(12);
+  out.writeBigUInt64BE(BigInt(first), 0);
+  out.writeUInt32BE(count, 8);
+  return out;
+}
+
+/** Decodes a batch-runs value. */
+export function decodeBatchRun(raw: Uint8Array, what: string): { first: number; count: number } {
+  if (raw.length !== 12) throw corrupt(what, `${raw.length} bytes, not 12`);
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const count = view.getUint32(8);
+  if (count === 0) throw corrupt(what, 'an empty run');
+  return { first: Number(view.getBigUint64(0)), count };
+}

@@ -20,8 +20,11 @@ export const DB_NAMES = {
   meta: 'meta', // 'format' → u32, 'logId' → 32 bytes
   leaves: 'leaves', // leaf hash → leaf record (lmdb-codecs.ts)
   requestIds: 'request-ids', // SHA-256(UTF-8 request id) → leaf hash
-  pending: 'pending', // u64 arrival of the run's first leaf → its leaf hashes (n × 32 bytes), oldest first
+  // The hash log: u64 arrival of a run's first leaf → its leaf hashes (n × 32 bytes). Arrivals from meta
+  // 'sealedThrough' on are pending; the ones before are level 0 of their batches' trees.
+  pending: 'pending',
   runs: 'sealed-runs', // u64 arrival of a run's first leaf → u64 sequence ‖ u32 index of that leaf ‖ u32 count
+  batchRuns: 'batch-runs', // u64 sequence ‖ u32 index of a run's first leaf → u64 its arrival ‖ u32 count
   batches: 'batches', // u64 sequence → batch record
   nodes: 'nodes', // u64 sequence ‖ u8 level ‖ u32 chunk → up to NODES_PER_CHUNK × 32 bytes
   keys: 'keys', // u32 index → key-history entry
@@ -36,6 +39,22 @@ export function docKey(table: string, key: string): Buffer {
 /** Meta keys. */
 export const META_FORMAT = Buffer.from('format');
 export const META_LOG_ID = Buffer.from('logId');
+/** u64: the first arrival not yet sealed (absent: 0). */
+export const META_SEALED_THROUGH = Buffer.from('sealedThrough');
+
+/**
+ * Tree levels below this are not stored for batches of format version 2: level 0 is in the hash log and levels
+ * 1..7 of a 256-leaf chunk (NODES_PER_CHUNK = 2^LOW_LEVELS) are rebuilt from it for a proof.
+ */
+export const LOW_LEVELS = 8;
+
+/** Key of the batch-runs entry of batch `sequence` whose run starts at leaf `index`. */
+export function batchRunKey(sequence: bigint, index: number): Buffer {
+  const out = Buffer.allocUnsafe(12);
+  out.writeBigUInt64BE(sequence);
+  out.writeUInt32BE(index, 8);
+  return out;
+}
 
 const U64_MAX = (1n << 64n) - 1n;
 

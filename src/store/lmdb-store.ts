@@ -16,14 +16,17 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { type Database, open, type RootDatabase, type RootDatabaseOptionsWithPath } from 'lmdb';
-import { levelSizes } from '../merkle/tree.ts';
+import { nativeSha256 } from '../crypto/native-sha256.ts';
+import { buildLevels, levelSizes } from '../merkle/tree.ts';
 import {
   corrupt,
   decodeBatch,
+  decodeBatchRun,
   decodeKeyEntry,
   decodeLeaf,
   decodeRun,
   encodeBatch,
+  encodeBatchRun,
   encodeKeyEntry,
   encodeLeaf,
   encodeRun,
@@ -32,12 +35,15 @@ import {
 } from './lmdb-codecs.ts';
 import { checkLmdbFile, LMDB_DATA_FILE } from './lmdb-file-check.ts';
 import {
+  batchRunKey,
   DB_NAMES,
   docKey,
   LMDB_FORMAT_V1,
   LMDB_FORMAT_VERSION,
+  LOW_LEVELS,
   META_FORMAT,
   META_LOG_ID,
+  META_SEALED_THROUGH,
   NODES_PER_CHUNK,
   nodeKey,
   readU64Key,
@@ -205,6 +211,7 @@ interface Dbs {
   readonly keys: Bin;
   readonly docs: Bin;
   readonly runs: Bin;
+  readonly batchRuns: Bin;
 }
 
 function openDatabases(root: RootDatabase<Buffer, Buffer>): Dbs {
@@ -220,6 +227,7 @@ function openDatabases(root: RootDatabase<Buffer, Buffer>): Dbs {
     keys: sub(DB_NAMES.keys),
     docs: sub(DB_NAMES.docs),
     runs: sub(DB_NAMES.runs),
+    batchRuns: sub(DB_NAMES.batchRuns),
   };
 }
 
@@ -345,21 +353,25 @@ class LmdbStore implements Store {
   private readonly inFlight = new Set<Promise<unknown>>();
   /** The add group still taking leaves: its transaction callback has not started. */
   private forming: AddGroup | undefined;
+  /** Arrivals below this are sealed: the hash log keeps their runs, as level 0 of their batches' trees. */
+  private sealedThrough: number;
+  /** The low levels of the last 256-leaf chunk a proof needed: a proof reads up to 8 nodes from one chunk. */
+  private lowLevels: { key: string; levels: Uint8Array[] } | undefined;
 
   constructor(root: RootDatabase<Buffer, Buffer>, db: Dbs, logId: Uint8Array, capacity: number) {
     this.root = root;
     this.db = db;
     this.logId = logId;
     this.capacity = capacity;
-    this.pending = 0;
-    let next = 0;
-    for (const { key, value } of db.pending.getRange()) {
-      const what = `pending/${readU64Key(key)}`;
-      if (value.length === 0 || value.length % H !== 0)
-        throw corrupt(what, `${value.length} bytes is not a run of ${H}-byte leaf hashes`);
-      this.pending += value.length / H;
-      next = Math.max(next, Number(readU64Key(key)) + value.length / H);
-    }
+    const watermark = db.meta.get(META_SEALED_THROUGH);
+    if (watermark !== undefined && watermark.length !== 8)
+      throw corrupt('meta/sealedThrough', `expected 8 bytes, got ${watermark.length}`);
+    this.sealedThrough = watermark === undefined ? 0 : Number(readU64Key(watermark));
+    this.pending = this.countPending();
+    let next = this.sealedThrough;
+    const lastEntry = firstOf(db.pending.getRange({ reverse: true, limit: 1 }));
+    if (lastEntry !== undefined)
+      next = Math.max(next, Number(readU64Key(lastEntry.key)) + lastEntry.value.length / H);
     const lastRun = firstOf(db.runs.getRange({ reverse: true, limit: 1 }));
     if (lastRun !== undefined) {
       const first = readU64Key(lastRun.key);
@@ -390,8 +402,25 @@ class LmdbStore implements Store {
 
   private countPending(): number {
     let n = 0;
-    for (const { value } of this.db.pending.getRange()) n += value.length / H;
+    for (const entry of this.logFrom(this.sealedThrough)) n += entry.hashes.length / H;
     return n;
+  }
+
+  /**
+   * Hash-log entries from arrival `from` on, in arrival order, the first cut to start at `from`: the pending
+   * queue when `from` is the sealed watermark.
+   */
+  private *logFrom(from: number): Generator<PendingEntry> {
+    const containing = firstOf(this.db.pending.getKeys({ start: u64Key(from), reverse: true, limit: 1 }));
+    const start = containing === undefined ? u64Key(from) : containing;
+    for (const { key, value } of this.db.pending.getRange({ start })) {
+      const first = Number(readU64Key(key));
+      if (value.length === 0 || value.length % H !== 0)
+        throw corrupt(`pending/${first}`, `${value.length} bytes is not a run of ${H}-byte leaf hashes`);
+      const skip = Math.max(0, from - first);
+      if (skip * H >= value.length) continue;
+      yield { first: first + skip, hashes: value.subarray(skip * H) };
+    }
   }
 
   add(leaves: readonly NewLeaf[]): Promise<AddOutcome[]> {
@@ -514,13 +543,10 @@ class LmdbStore implements Store {
   private pendingEntries(limit: number): PendingEntry[] {
     const out: PendingEntry[] = [];
     let n = 0;
-    for (const { key, value } of this.db.pending.getRange()) {
+    for (const entry of this.logFrom(this.sealedThrough)) {
       if (n >= limit) break;
-      const first = Number(readU64Key(key));
-      if (value.length === 0 || value.length % H !== 0)
-        throw corrupt(`pending/${first}`, `${value.length} bytes is not a run of ${H}-byte leaf hashes`);
-      out.push({ first, hashes: value });
-      n += value.length / H;
+      out.push(entry);
+      n += entry.hashes.length / H;
     }
     return out;
   }
@@ -568,13 +594,9 @@ class LmdbStore implements Store {
     });
   }
 
-  /**
-   * Inside the write transaction: checks the CONFLICT rules, then writes the batch, its nodes, its sealed runs
-   * and the shortened pending queue. No leaf record is rewritten, so the cost does not grow with per-leaf writes.
-   */
-  private writeBatch(batch: BatchRecord, levels: readonly Uint8Array[]): void {
-    const { sequence } = batch;
-    const { batches, pending, nodes, runs } = this.db;
+  /** Throws CONFLICT unless `sequence` is the next one of the header chain. */
+  private checkSequence(sequence: bigint): void {
+    const { batches } = this.db;
     if (batches.get(u64Key(sequence)) !== undefined)
       throw new StoreError('CONFLICT', `batch ${sequence} is already committed`);
     if (sequence > 0n && batches.get(u64Key(sequence - 1n)) === undefined) {
@@ -585,13 +607,23 @@ class LmdbStore implements Store {
         `batch sequence ${sequence} does not follow the head (expected ${expected})`,
       );
     }
+  }
+
+  /**
+   * Inside the write transaction: checks the CONFLICT rules, then writes the batch, its nodes, its sealed runs
+   * and the shortened pending queue. No leaf record is rewritten, so the cost does not grow with per-leaf writes.
+   */
+  private writeBatch(batch: BatchRecord, levels: readonly Uint8Array[]): void {
+    const { sequence } = batch;
+    const { batches, nodes, runs, batchRuns, meta } = this.db;
+    this.checkSequence(sequence);
     const leafLevel = levels[0] ?? new Uint8Array(0);
     const n = batch.treeSize;
     const entries = this.pendingEntries(n);
     // The batch must be exactly the oldest n pending leaves, in arrival order.
     const sealedRuns: Array<{ first: number; run: SealedRun }> = [];
-    const rest: PendingEntry[] = [];
     let done = 0;
+    let through = this.sealedThrough;
     for (const entry of entries) {
       const count = entry.hashes.length / H;
       const take = Math.min(count, n - done);
@@ -616,22 +648,71 @@ class LmdbStore implements Store {
           run: { ...previous.run, count: previous.run.count + take },
         };
       else sealedRuns.push({ first: entry.first, run: { sequence, index: done, count: take } });
-      if (take < count) rest.push({ first: entry.first + take, hashes: entry.hashes.subarray(take * H) });
+      through = entry.first + take;
       done += take;
     }
     if (done < n)
       throw new StoreError('CONFLICT', `batch ${sequence} has ${n} leaves but only ${done} are pending`);
     batches.putSync(u64Key(sequence), encodeBatch(batch));
+    // Levels 0 to LOW_LEVELS - 1 are not written: level 0 stays in the hash log, and the levels above it are
+    // rebuilt from one 256-leaf chunk when a proof needs them (readNode).
     levels.forEach((level, l) => {
+      if (l < LOW_LEVELS) return;
       for (let c = 0; c * NODE_CHUNK_BYTES < level.length; c++) {
         const chunk = level.subarray(c * NODE_CHUNK_BYTES, (c + 1) * NODE_CHUNK_BYTES);
         nodes.putSync(nodeKey(sequence, l, c), asKey(chunk));
       }
     });
-    for (const { first, run } of sealedRuns) runs.putSync(u64Key(first), encodeRun(run));
-    for (const entry of entries) pending.removeSync(u64Key(entry.first));
-    for (const entry of rest) pending.putSync(u64Key(entry.first), Buffer.from(entry.hashes));
+    for (const { first, run } of sealedRuns) {
+      runs.putSync(u64Key(first), encodeRun(run));
+      batchRuns.putSync(batchRunKey(sequence, run.index), encodeBatchRun(first, run.count));
+    }
+    meta.putSync(META_SEALED_THROUGH, u64Key(through));
+    this.sealedThrough = through;
     this.pending -= n;
+  }
+
+  /** Leaf hashes `from` to `to` (exclusive) of a batch sealed by this version (found through its runs). */
+  private batchLeaves(sequence: bigint, from: number, to: number): Uint8Array {
+    const out = new Uint8Array((to - from) * H);
+    let index = from;
+    while (index < to) {
+      const found = firstOf(
+        this.db.batchRuns.getRange({ start: batchRunKey(sequence, index), reverse: true, limit: 1 }),
+      );
+      const what = `batch-runs/${sequence}/${index}`;
+      if (found === undefined || readU64Key(found.key) !== sequence)
+        throw corrupt(what, 'no run holds this leaf');
+      const runIndex = found.key.readUInt32BE(8);
+      const { first, count } = decodeBatchRun(found.value, what);
+      if (index >= runIndex + count) throw corrupt(what, 'no run holds this leaf');
+      const end = Math.min(to, runIndex + count);
+      let arrival = first + (index - runIndex);
+      for (const entry of this.logFrom(arrival)) {
+        if (index >= end) break;
+        if (entry.first !== arrival)
+          throw corrupt(`pending/${entry.first}`, `the hash log skips arrival ${arrival}`);
+        const take = Math.min(entry.hashes.length / H, end - index);
+        out.set(entry.hashes.subarray(0, take * H), (index - from) * H);
+        index += take;
+        arrival += take;
+      }
+      if (index < end) throw corrupt(what, `the hash log ends before arrival ${arrival}`);
+    }
+    return out;
+  }
+
+  /** Levels 0..LOW_LEVELS of the 256-leaf chunk `chunk` of a batch of `treeSize` leaves, rebuilt from its leaves. */
+  private chunkLevels(sequence: bigint, treeSize: number, chunk: number): Uint8Array[] {
+    const key = `${sequence}/${chunk}`;
+    if (this.lowLevels?.key === key) return this.lowLevels.levels;
+    const from = chunk * NODES_PER_CHUNK;
+    const levels = buildLevels(
+      this.batchLeaves(sequence, from, Math.min(treeSize, from + NODES_PER_CHUNK)),
+      nativeSha256,
+    );
+    this.lowLevels = { key, levels };
+    return levels;
   }
 
   getBatch(sequence: bigint): BatchRecord | undefined {
@@ -651,6 +732,21 @@ class LmdbStore implements Store {
     this.open();
     if (!Number.isSafeInteger(level) || level < 0 || level > 255 || !Number.isSafeInteger(index) || index < 0)
       throw new RangeError(`no node ${index} on level ${level} of batch ${sequence}`);
+    if (level < LOW_LEVELS && typeof sequence === 'bigint' && sequence >= 0n && sequence < 1n << 64n) {
+      // Batches of this version keep no low levels; version 1 batches have every level in `nodes`.
+      const sealedHere = this.db.batchRuns.get(batchRunKey(sequence, 0)) !== undefined;
+      const batch = sealedHere ? this.getBatch(sequence) : undefined;
+      if (batch !== undefined) {
+        const size = levelSizes(batch.treeSize)[level] ?? 0;
+        if (index >= size) throw new RangeError(`no node ${index} on level ${level} of batch ${sequence}`);
+        const perChunk = NODES_PER_CHUNK >> level;
+        const levels = this.chunkLevels(sequence, batch.treeSize, Math.floor(index / perChunk));
+        // A short last chunk has fewer levels: its top node is promoted unchanged up to level LOW_LEVELS.
+        const own = levels[Math.min(level, levels.length - 1)] as Uint8Array;
+        const at = level < levels.length ? (index % perChunk) * H : 0;
+        return own.slice(at, at + H);
+      }
+    }
     const chunk = Math.floor(index / NODES_PER_CHUNK);
     const raw = chunk <= 0xffffffff ? this.db.nodes.get(nodeKey(sequence, level, chunk)) : undefined;
     const what = `nodes/${sequence}/${level}/${chunk}`;

@@ -86,6 +86,17 @@ function expectRecord(
 
 const hex = (l: { leafHash: Uint8Array }): string => Buffer.from(l.leafHash).toString('hex');
 
+/** Every node of every level of batch `sequence` reads back as `levels` has it, and one past the end is refused. */
+function expectNodes(store: Store, sequence: bigint, levels: readonly Uint8Array[]): void {
+  levels.forEach((level, l) => {
+    const count = level.length / 32;
+    const all = new Uint8Array(level.length);
+    for (let i = 0; i < count; i++) all.set(store.readNode(sequence, l, i), i * 32);
+    assert.deepEqual(all, level, `batch ${sequence}, level ${l}`);
+    assert.throws(() => store.readNode(sequence, l, count), RangeError);
+  });
+}
+
 async function addOne(store: Store, leaf: NewLeaf): Promise<string> {
   const [outcome] = await store.add([leaf]);
   assert.ok(outcome);
@@ -456,6 +467,8 @@ export function storeContract(name: string, makeHarness: () => StoreHarness): vo
       }
       const check = (s: Store): void => {
         for (let b = 0; b + 1 < cuts.length; b++)
+          expectNodes(s, BigInt(b), levelsOf(leaves.slice(cuts[b], cuts[b + 1])));
+        for (let b = 0; b + 1 < cuts.length; b++)
           for (let i = cuts[b] as number; i < (cuts[b + 1] as number); i++)
             expectRecord(s.getLeaf((leaves[i] as NewLeaf).leafHash), leaves[i] as NewLeaf, {
               sequence: BigInt(b),
@@ -519,6 +532,23 @@ export function storeContract(name: string, makeHarness: () => StoreHarness): vo
       }
       assert.throws(() => store.readNode(99n, 0, 0), RangeError);
       assert.throws(() => store.readNode(0n, 5, 0), RangeError);
+    });
+
+    test('a batch of 66,000 leaves added in runs of 1,000: every node on every level, across reopen', async () => {
+      let store = await open(70_000);
+      const leaves = Array.from({ length: 66_000 }, (_, i) => makeLeaf(`big-${i}`));
+      for (let at = 0; at < leaves.length; at += 1000) await store.add(leaves.slice(at, at + 1000));
+      const levels = levelsOf(leaves);
+      await store.commitBatch(makeBatch(0n, leaves.length), levels);
+      expectNodes(store, 0n, levels);
+      await store.close();
+      store = await open(70_000);
+      const reference = levelReader(levels);
+      for (const index of [0, 255, 256, 65_535, 65_536, 65_999])
+        assert.deepEqual(
+          inclusionPath(leaves.length, index, (l, i) => store.readNode(0n, l, i)),
+          inclusionPath(leaves.length, index, reference),
+        );
     });
 
     test('key history appends in order and closes the current window', async () => {
