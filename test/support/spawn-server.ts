@@ -44,7 +44,8 @@ export async function startServerProcess(options: {
   args?: readonly string[];
 }): Promise<ServerProcess> {
   const args = options.args ?? ['--listen', '127.0.0.1:0', '--data-dir', options.dataDir];
-  const child = spawn(NODE, [SPARK, 'serve', ...args], {
+  // As `npm start` and the image run it (package.json, Dockerfile).
+  const child = spawn(NODE, ['--max-semi-space-size=4', SPARK, 'serve', ...args], {
     cwd: ROOT,
     env: { ...process.env, SPARK_LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
