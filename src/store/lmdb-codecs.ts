@@ -302,3 +302,33 @@ export function decodeBatchRun(raw: Uint8Array, what: string): { first: number; 
   if (count === 0) throw corrupt(what, 'an empty run');
   return { first: Number(view.getBigUint64(0)), count };
 }
+
+/** Encodes the records of one run: u32 count, u32 end offset of each record, then the records. */
+export function encodeRecordGroup(records: readonly Uint8Array[]): Buffer {
+  const head = 4 + 4 * records.length;
+  const total = records.reduce((sum, r) => sum + r.length, head);
+  const out = Buffer.allocUnsafe(total);
+  out.writeUInt32BE(records.length, 0);
+  let end = head;
+  records.forEach((r, i) => {
+    out.set(r, end);
+    end += r.length;
+    out.writeUInt32BE(end, 4 + 4 * i);
+  });
+  return out;
+}
+
+/** Record `i` of an encoded run (a view into `raw`), or undefined past its end. */
+export function recordInGroup(raw: Uint8Array, i: number, what: string): Uint8Array | undefined {
+  if (raw.length < 4) throw corrupt(what, `${raw.length} bytes, fewer than 4`);
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const count = view.getUint32(0);
+  const head = 4 + 4 * count;
+  if (head > raw.length) throw corrupt(what, `${count} records do not fit in ${raw.length} bytes`);
+  if (i < 0 || i >= count) return undefined;
+  const start = i === 0 ? head : view.getUint32(4 + 4 * (i - 1));
+  const end = view.getUint32(4 + 4 * i);
+  if (start < head || end < start || end > raw.length)
+    throw corrupt(what, `record ${i} lies outside the value`);
+  return raw.subarray(start, end);
+}

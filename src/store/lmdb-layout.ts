@@ -18,7 +18,9 @@ export const NODES_PER_CHUNK = 256;
 /** Names of the sub-databases. */
 export const DB_NAMES = {
   meta: 'meta', // 'format' → u32, 'logId' → 32 bytes
-  leaves: 'leaves', // leaf hash → leaf record (lmdb-codecs.ts)
+  leaves: 'leaves', // format version 1 only, read never written: leaf hash → leaf record (lmdb-codecs.ts)
+  index: 'leaf-index', // leaf hash → u64 arrival
+  records: 'records', // u64 arrival of a run's first leaf → its leaf records (lmdb-codecs.ts encodeRecordGroup)
   requestIds: 'request-ids', // SHA-256(UTF-8 request id) → leaf hash
   // The hash log: u64 arrival of a run's first leaf → its leaf hashes (n × 32 bytes). Arrivals from meta
   // 'sealedThrough' on are pending; the ones before are level 0 of their batches' trees.

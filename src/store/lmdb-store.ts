@@ -29,8 +29,10 @@ import {
   encodeBatchRun,
   encodeKeyEntry,
   encodeLeaf,
+  encodeRecordGroup,
   encodeRun,
   leafState,
+  recordInGroup,
   type SealedRun,
 } from './lmdb-codecs.ts';
 import { checkLmdbFile, LMDB_DATA_FILE } from './lmdb-file-check.ts';
@@ -81,7 +83,7 @@ type Bin = Database<Buffer, Buffer>;
 
 /** What an add transaction decided for one leaf; decoding waits until after the commit. */
 type Decision =
-  | { readonly kind: 'duplicate'; readonly leafHash: Uint8Array; readonly raw: Buffer | undefined }
+  | { readonly kind: 'duplicate'; readonly leafHash: Uint8Array; readonly raw: Uint8Array | undefined }
   | { readonly kind: 'stored'; readonly leaf: NewLeaf }
   | { readonly kind: 'full' };
 
@@ -212,6 +214,8 @@ interface Dbs {
   readonly docs: Bin;
   readonly runs: Bin;
   readonly batchRuns: Bin;
+  readonly index: Bin;
+  readonly records: Bin;
 }
 
 function openDatabases(root: RootDatabase<Buffer, Buffer>): Dbs {
@@ -228,6 +232,8 @@ function openDatabases(root: RootDatabase<Buffer, Buffer>): Dbs {
     docs: sub(DB_NAMES.docs),
     runs: sub(DB_NAMES.runs),
     batchRuns: sub(DB_NAMES.batchRuns),
+    index: sub(DB_NAMES.index),
+    records: sub(DB_NAMES.records),
   };
 }
 
@@ -353,6 +359,8 @@ class LmdbStore implements Store {
   private readonly inFlight = new Set<Promise<unknown>>();
   /** The add group still taking leaves: its transaction callback has not started. */
   private forming: AddGroup | undefined;
+  /** Whether version 1's leaves table holds records: only then is it read (it is never written now). */
+  private readonly v1Leaves: boolean;
   /** Arrivals below this are sealed: the hash log keeps their runs, as level 0 of their batches' trees. */
   private sealedThrough: number;
   /** The low levels of the last 256-leaf chunk a proof needed: a proof reads up to 8 nodes from one chunk. */
@@ -363,6 +371,7 @@ class LmdbStore implements Store {
     this.db = db;
     this.logId = logId;
     this.capacity = capacity;
+    this.v1Leaves = db.leaves.getKeysCount({ limit: 1 }) > 0;
     const watermark = db.meta.get(META_SEALED_THROUGH);
     if (watermark !== undefined && watermark.length !== 8)
       throw corrupt('meta/sealedThrough', `expected 8 bytes, got ${watermark.length}`);
@@ -460,44 +469,76 @@ class LmdbStore implements Store {
 
   /** Inside the write transaction: decides each leaf and writes the new ones as one pending run. */
   private decide(leaves: readonly NewLeaf[]): Decision[] {
-    const { leaves: leafDb, requestIds, pending } = this.db;
+    const { index, requestIds, pending, records } = this.db;
     const out: Decision[] = [];
     const first = this.nextArrival;
     const run: Buffer[] = [];
+    const written: Buffer[] = [];
+    // A leaf already in this group is found through the index, its record in `written` until the group's put.
+    const recordAt = (arrival: number): Uint8Array | undefined =>
+      arrival >= first ? written[arrival - first] : this.recordAt(arrival);
     for (const leaf of leaves) {
       const hash = asKey(leaf.leafHash);
       const idKey = leaf.requestId === '' ? undefined : requestIdKey(leaf.requestId);
-      // The common case, a new leaf without a request id while there is room, costs one B-tree operation: a put
-      // that refuses to overwrite. Every other case reads first, in the order the contract gives.
-      const fast = idKey === undefined && this.pending + run.length < this.capacity;
-      const raw = fast ? encodeLeaf(leaf, first + run.length) : undefined;
-      if (raw === undefined || !putNew(leafDb, hash, raw)) {
-        const existing = leafDb.get(hash);
+      const arrival = first + run.length;
+      // The common case, a new leaf without a request id while there is room, costs one B-tree operation: an
+      // index put that refuses to overwrite. Every other case reads first, in the order the contract gives.
+      const fast = idKey === undefined && !this.v1Leaves && this.pending + run.length < this.capacity;
+      if (!fast || !putNew(index, hash, u64Key(arrival))) {
+        const existing = this.rawLeaf(hash, recordAt);
         if (existing !== undefined) {
           out.push({ kind: 'duplicate', leafHash: hash, raw: existing });
           continue;
         }
         const firstHash = idKey === undefined ? undefined : requestIds.get(idKey);
         if (firstHash !== undefined) {
-          out.push({ kind: 'duplicate', leafHash: firstHash, raw: leafDb.get(firstHash) });
+          out.push({ kind: 'duplicate', leafHash: firstHash, raw: this.rawLeaf(firstHash, recordAt) });
           continue;
         }
         if (this.pending + run.length >= this.capacity) {
           out.push({ kind: 'full' });
           continue;
         }
-        leafDb.putSync(hash, encodeLeaf(leaf, first + run.length));
+        index.putSync(hash, u64Key(arrival));
       }
       if (idKey !== undefined) requestIds.putSync(idKey, hash);
+      written.push(encodeLeaf(leaf, arrival));
       run.push(hash);
       out.push({ kind: 'stored', leaf });
     }
     if (run.length > 0) {
       pending.putSync(u64Key(first), Buffer.concat(run));
+      records.putSync(u64Key(first), encodeRecordGroup(written));
       this.nextArrival = first + run.length;
       this.pending += run.length;
     }
     return out;
+  }
+
+  /** The stored record of a leaf: through the index and the record log, or in version 1's leaves table. */
+  private rawLeaf(
+    hash: Buffer,
+    recordAt: (arrival: number) => Uint8Array | undefined = (a) => this.recordAt(a),
+  ): Uint8Array | undefined {
+    const arrival = this.db.index.get(hash);
+    if (arrival !== undefined) {
+      if (arrival.length !== 8)
+        throw corrupt(`index/${hex(hash)}`, `expected 8 bytes, got ${arrival.length}`);
+      const at = Number(readU64Key(arrival));
+      const raw = recordAt(at);
+      if (raw === undefined) throw corrupt(`records/${at}`, `no record of leaf ${hex(hash)}`);
+      return raw;
+    }
+    return this.v1Leaves ? this.db.leaves.get(hash) : undefined;
+  }
+
+  /** The record of arrival `arrival` in the record log, or undefined. */
+  private recordAt(arrival: number): Uint8Array | undefined {
+    const found = firstOf(this.db.records.getRange({ start: u64Key(arrival), reverse: true, limit: 1 }));
+    if (found === undefined) return undefined;
+    const first = Number(readU64Key(found.key));
+    const raw = recordInGroup(found.value, arrival - first, `records/${first}`);
+    return raw === undefined ? undefined : Uint8Array.from(raw);
   }
 
   /** A leaf's record with its position: written in the record (version 1) or found by its sealed run. */
@@ -520,7 +561,7 @@ class LmdbStore implements Store {
   getLeaf(leafHash: Uint8Array): LeafRecord | undefined {
     this.open();
     if (!(leafHash instanceof Uint8Array) || leafHash.length !== H) return undefined;
-    const raw = this.db.leaves.get(asKey(leafHash));
+    const raw = this.rawLeaf(asKey(leafHash));
     return raw === undefined ? undefined : this.recordOf(leafHash, raw, `leaves/${hex(leafHash)}`);
   }
 

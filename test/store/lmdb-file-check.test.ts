@@ -182,15 +182,15 @@ describe('data file checks', () => {
   test('a damaged B-tree page is CORRUPT, naming its sub-database', async () => {
     const bytes = readFileSync(join(pristine, DATA));
     const { pageSize } = metaOf(join(pristine, DATA));
-    // A leaf record's node header (size u16 ×2, flags u16, key size u16) sits just before its key, the leaf
-    // hash, in a leaf page (branch pages repeat keys too). Stale copies may sit in free pages, so every copy
-    // that looks like one is damaged.
+    // A leaf-index node's header (size u16 ×2, flags u16, key size u16) sits just before its key, the leaf
+    // hash, with its 8-byte arrival as the value, in a leaf page (branch pages repeat keys too). Stale copies may
+    // sit in free pages, so every copy that looks like one is damaged.
     const key = Buffer.from(contents.leaves[7]?.leafHash ?? []);
     const nodes: number[] = [];
     for (let at = bytes.indexOf(key); at !== -1; at = bytes.indexOf(key, at + 1))
       if (
         bytes.readUInt16LE(at - 2) === 32 &&
-        bytes.readUInt16LE(at - 8) >= 53 &&
+        bytes.readUInt16LE(at - 8) === 8 &&
         bytes.readUInt16LE(at - 6) === 0 &&
         (bytes.readUInt16LE(Math.floor(at / pageSize) * pageSize + 18) & 0x02) !== 0 // in a leaf page
       )
@@ -199,7 +199,7 @@ describe('data file checks', () => {
     {
       const { dir, file } = copy();
       for (const at of nodes) overwrite(file, at, Buffer.from([0xff, 0xff, 0xff, 0x7f])); // a 2 GiB value
-      await assert.rejects(openAt(dir), refused('CORRUPT', /sub-database "leaves"/, /overruns the page/));
+      await assert.rejects(openAt(dir), refused('CORRUPT', /sub-database "leaf-index"/, /overruns the page/));
     }
     {
       const { dir, file } = copy();
@@ -207,7 +207,7 @@ describe('data file checks', () => {
       for (const page of pages) overwrite(file, page * pageSize, garbage(pageSize, `leafpage-${page}`));
       await assert.rejects(
         openAt(dir),
-        refused('CORRUPT', /sub-database "leaves"/, /\(page \d+\) is numbered/),
+        refused('CORRUPT', /sub-database "leaf-index"/, /\(page \d+\) is numbered/),
       );
     }
     {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { type Database, open } from 'lmdb';
-import { decodeLeaf, sealLeaf } from '../../src/store/lmdb-codecs.ts';
+import { decodeLeaf, encodeLeaf, encodeRecordGroup, sealLeaf } from '../../src/store/lmdb-codecs.ts';
 import { DB_NAMES, LMDB_FORMAT_VERSION, META_FORMAT, u32Key, u64Key } from '../../src/store/lmdb-layout.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 import { StoreError } from '../../src/store/store-error.ts';
@@ -88,16 +88,18 @@ describe('LMDB store on disk', () => {
     await first.add([a, b, c]);
     await first.close();
     // Rewrite it as version 1 wrote it: a's record carries its position, b and c sit in pending one by one.
+    // Rewrite it as version 1 wrote it: each leaf's record in the leaves table under its hash, a's with its
+    // position, b and c in pending one by one, keyed by the arrival written in their records (1 and 2).
     await withRaw(path, (sub) => {
       const leaves = sub(DB_NAMES.leaves);
       const pending = sub(DB_NAMES.pending);
-      const raw = leaves.get(Buffer.from(a.leafHash));
-      assert.ok(raw);
       return leaves.transaction(() => {
         sub(DB_NAMES.meta).putSync(META_FORMAT, u32Key(1));
-        leaves.putSync(Buffer.from(a.leafHash), sealLeaf(raw, 0n, 5));
-        pending.removeSync(u64Key(0));
-        // Version 1 keyed each pending leaf by the arrival written in its record (1 and 2 here).
+        for (const name of [DB_NAMES.index, DB_NAMES.records, DB_NAMES.pending])
+          for (const key of sub(name).getKeys()) sub(name).removeSync(key);
+        leaves.putSync(Buffer.from(a.leafHash), sealLeaf(encodeLeaf(a, 0), 0n, 5));
+        leaves.putSync(Buffer.from(b.leafHash), encodeLeaf(b, 1));
+        leaves.putSync(Buffer.from(c.leafHash), encodeLeaf(c, 2));
         pending.putSync(u64Key(1), Buffer.from(b.leafHash));
         pending.putSync(u64Key(2), Buffer.from(c.leafHash));
       });
@@ -121,10 +123,13 @@ describe('LMDB store on disk', () => {
     }
     await withRaw(path, (sub) => {
       assert.equal(sub(DB_NAMES.meta).get(META_FORMAT)?.readUInt32BE(0), LMDB_FORMAT_VERSION);
-      // Sealing never rewrites a version 2 leaf record: b's is still the pending record it was.
+      // Sealing never rewrites a leaf record: b's is still the pending record version 1 wrote, and d's went to
+      // the record log.
       const rawB = sub(DB_NAMES.leaves).get(Buffer.from(b.leafHash));
       assert.ok(rawB);
       assert.equal(decodeLeaf(b.leafHash, rawB, 'b').position, undefined);
+      assert.equal(sub(DB_NAMES.leaves).get(Buffer.from(d.leafHash)), undefined);
+      assert.equal(sub(DB_NAMES.index).get(Buffer.from(d.leafHash))?.length, 8);
     });
   });
 
@@ -133,7 +138,7 @@ describe('LMDB store on disk', () => {
     const store = await openLmdbStore({ path, pendingCapacity: 10 });
     await store.add([leaf]);
     await store.close();
-    await poke(path, DB_NAMES.leaves, Buffer.from(leaf.leafHash), Buffer.from([1, 2, 3]));
+    await poke(path, DB_NAMES.records, u64Key(0), encodeRecordGroup([Buffer.from([1, 2, 3])]));
     const reopened = await openLmdbStore({ path, pendingCapacity: 10 });
     try {
       assert.throws(() => reopened.getLeaf(leaf.leafHash), isCode('CORRUPT', /leaves\/[0-9a-f]{64}/));
@@ -141,6 +146,21 @@ describe('LMDB store on disk', () => {
       await assert.rejects(reopened.add([leaf]), isCode('CORRUPT'));
     } finally {
       await reopened.close();
+    }
+    // A record log entry whose offsets do not fit, and an index entry of the wrong size, name themselves.
+    await poke(path, DB_NAMES.records, u64Key(0), Buffer.from([0, 0, 0, 9, 0, 0, 0, 1]));
+    const again = await openLmdbStore({ path, pendingCapacity: 10 });
+    try {
+      assert.throws(() => again.getLeaf(leaf.leafHash), isCode('CORRUPT', /records\/0/));
+    } finally {
+      await again.close();
+    }
+    await poke(path, DB_NAMES.index, Buffer.from(leaf.leafHash), Buffer.from([1]));
+    const third = await openLmdbStore({ path, pendingCapacity: 10 });
+    try {
+      assert.throws(() => third.getLeaf(leaf.leafHash), isCode('CORRUPT', /index\/[0-9a-f]{64}/));
+    } finally {
+      await third.close();
     }
   });
 
