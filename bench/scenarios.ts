@@ -173,6 +173,10 @@ export interface LongRunSample {
   readonly perSecond: number;
   /** The server's resident set, MB (10^6 bytes); NaN where /proc is unavailable. */
   readonly rssMB: number;
+  /** Its anonymous part (heap, stacks, native allocations): memory the process owns. */
+  readonly anonMB: number;
+  /** Its file-backed part: pages of the LMDB data file mapped and touched (page cache the kernel can reclaim). */
+  readonly fileMB: number;
 }
 
 /** The long SubmitBatch ingest with its samples. */
@@ -185,17 +189,24 @@ export interface LongRun {
   readonly rssLastHalfMaxMB: number;
   /** Last half's max ÷ first half's max: about 1 when RSS is flat. */
   readonly rssGrowth: number;
+  readonly anonMaxMB: number;
+  /** The same ratio for the anonymous part. */
+  readonly anonGrowth: number;
 }
 
-/** VmRSS of `pid` in MB, NaN when it cannot be read. */
-export function rssMB(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
+/** VmRSS of `pid` and its anonymous and file-backed parts, MB; NaN when they cannot be read. */
+export function rssMB(pid: number | undefined): { rssMB: number; anonMB: number; fileMB: number } {
+  const none = { rssMB: Number.NaN, anonMB: Number.NaN, fileMB: Number.NaN };
+  if (pid === undefined) return none;
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
-    return match === null ? Number.NaN : (Number(match[1]) * 1024) / 1e6;
+    const field = (name: string): number => {
+      const match = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
+      return match === null ? Number.NaN : (Number(match[1]) * 1024) / 1e6;
+    };
+    return { rssMB: field('VmRSS'), anonMB: field('RssAnon'), fileMB: field('RssFile') };
   } catch {
-    return Number.NaN;
+    return none;
   }
 }
 
@@ -211,9 +222,9 @@ export async function longIngest(
 ): Promise<LongRun> {
   const pid = server.process.child.pid;
   let acked = 0;
-  const raw: Array<{ seconds: number; acked: number; rssMB: number }> = [];
+  const raw: Array<{ seconds: number; acked: number; rssMB: number; anonMB: number; fileMB: number }> = [];
   const started = performance.now();
-  const sample = () => raw.push({ seconds: (performance.now() - started) / 1000, acked, rssMB: rssMB(pid) });
+  const sample = () => raw.push({ seconds: (performance.now() - started) / 1000, acked, ...rssMB(pid) });
   sample();
   const timer = setInterval(sample, intervalMs);
   let run: IngestRun;
@@ -252,5 +263,8 @@ export async function longIngest(
     rssFirstHalfMaxMB: first,
     rssLastHalfMaxMB: last,
     rssGrowth: last / first,
+    anonMaxMB: maxOf(samples.map((s) => s.anonMB)),
+    anonGrowth:
+      maxOf(samples.slice(half).map((s) => s.anonMB)) / maxOf(samples.slice(0, half).map((s) => s.anonMB)),
   };
 }
