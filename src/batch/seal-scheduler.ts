@@ -23,7 +23,10 @@ export type SealedListener = (batch: BatchRecord, reason: SealReason) => void;
 export interface SealScheduler {
   /** Called after leaves were stored: seals if the threshold is reached. */
   notifyAdded(): void;
-  /** Seals everything pending now (several batches past maxBatchSize); returns the batches. */
+  /**
+   * Seals what is pending when called (several batches past maxBatchSize), not what arrives meanwhile, so that
+   * it returns under continuous ingest; returns the batches.
+   */
   sealNow(reason?: SealReason): Promise<BatchRecord[]>;
   /** Subscribes to sealed batches; returns the unsubscribe function. */
   onSealed(listener: SealedListener): () => void;
@@ -90,12 +93,16 @@ export function createSealScheduler(
       if (store.pendingCount() >= policy.threshold) kick();
     },
     async sealNow(reason = 'admin') {
+      let left = store.pendingCount();
       await running;
+      // The running drain may have sealed some of them; batches take the oldest leaves first either way.
+      left = Math.min(left, store.pendingCount());
       const batches: BatchRecord[] = [];
-      while (store.pendingCount() > 0) {
-        const b = await sealAndPublish(policy.maxBatchSize, reason);
+      while (left > 0) {
+        const b = await sealAndPublish(Math.min(left, policy.maxBatchSize), reason);
         if (b === undefined) break;
         batches.push(b);
+        left -= b.treeSize;
       }
       return batches;
     },

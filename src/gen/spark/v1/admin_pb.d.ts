@@ -130,7 +130,8 @@ export declare const SealNowResponseSchema: GenMessage<SealNowResponse>;
  */
 export declare const SparkAdmin: GenService<{
   /**
-   * Seals every pending leaf into one batch now.
+   * Seals the leaves pending when it is called, in batches of at most SPARK_MAX_BATCH_SIZE leaves; leaves that
+   * arrive meanwhile wait for the next seal. Answers with the last batch sealed.
    *
    * @generated from rpc spark.v1.SparkAdmin.SealNow
    */
