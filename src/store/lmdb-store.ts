@@ -359,6 +359,8 @@ class LmdbStore implements Store {
   private readonly inFlight = new Set<Promise<unknown>>();
   /** The add group still taking leaves: its transaction callback has not started. */
   private forming: AddGroup | undefined;
+  /** The decoded key history, until appendKey changes it (entries are shared: callers must not modify them). */
+  private keys: KeyHistoryEntry[] | undefined;
   /** Whether version 1's leaves table holds records: only then is it read (it is never written now). */
   private readonly v1Leaves: boolean;
   /** Arrivals below this are sealed: the hash log keeps their runs, as level 0 of their batches' trees. */
@@ -837,13 +839,18 @@ class LmdbStore implements Store {
 
   keyHistory(): KeyHistoryEntry[] {
     this.open();
-    const out: KeyHistoryEntry[] = [];
-    for (const { key, value } of this.db.keys.getRange()) out.push(decodeKeyEntry(value, `keys/${hex(key)}`));
-    return out;
+    // Every proof reads the history; decoding it copied ~8.5 KB per key each time. Only appendKey changes it.
+    if (this.keys === undefined) {
+      const out: KeyHistoryEntry[] = [];
+      for (const { key, value } of this.db.keys.getRange()) out.push(decodeKeyEntry(value, `keys/${hex(key)}`));
+      this.keys = out;
+    }
+    return [...this.keys];
   }
 
   appendKey(entry: KeyHistoryEntry): Promise<void> {
     return this.write(async () => {
+      this.keys = undefined;
       const encoded = encodeKeyEntry(entry);
       await this.root.childTransaction(() => {
         const { keys } = this.db;
@@ -857,6 +864,7 @@ class LmdbStore implements Store {
         }
         keys.putSync(u32Key(index), encoded);
       });
+      this.keys = undefined;
     });
   }
 

@@ -107,7 +107,7 @@ export interface Store {
   head(): BatchRecord | undefined;
   /** Node `index` (32 bytes) of tree level `level` of batch `sequence`. */
   readNode(sequence: bigint, level: number, index: number): Uint8Array;
-  /** Key history, oldest first. */
+  /** Key history, oldest first (the entries may be shared between calls: do not modify them). */
   keyHistory(): KeyHistoryEntry[];
   /** Durably appends a key entry, closing the current one's window at entry.validFromMs. */
   appendKey(entry: KeyHistoryEntry): Promise<void>;
