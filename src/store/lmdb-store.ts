@@ -842,7 +842,8 @@ class LmdbStore implements Store {
     // Every proof reads the history; decoding it copied ~8.5 KB per key each time. Only appendKey changes it.
     if (this.keys === undefined) {
       const out: KeyHistoryEntry[] = [];
-      for (const { key, value } of this.db.keys.getRange()) out.push(decodeKeyEntry(value, `keys/${hex(key)}`));
+      for (const { key, value } of this.db.keys.getRange())
+        out.push(decodeKeyEntry(value, `keys/${hex(key)}`));
       this.keys = out;
     }
     return [...this.keys];
