@@ -19,26 +19,50 @@ export function levelSizes(size: number): number[] {
   return sizes;
 }
 
+/** Hashes `pairs` node inputs (left ‖ right, 64 bytes each, consecutive in `input`) to pairs × 32 bytes. */
+export type PairHasher = (input: Uint8Array, pairs: number) => Uint8Array;
+
+/** A PairHasher making one SHA-256 call per node. */
+export function pairHasherOf(sha256: Sha256 = portableSha256): PairHasher {
+  const message = new Uint8Array(1 + 2 * H);
+  message[0] = 0x01;
+  return (input, pairs) => {
+    const out = new Uint8Array(pairs * H);
+    for (let i = 0; i < pairs; i++) {
+      message.set(input.subarray(i * 2 * H, (i + 1) * 2 * H), 1);
+      out.set(sha256(message), i * H);
+    }
+    return out;
+  };
+}
+
 /**
  * Builds every level from `leafHashes` (n × 32 bytes, in leaf order).
  * levels[0] is the leaf level, the last level holds the 32-byte root.
  */
 export function buildLevels(leafHashes: Uint8Array, sha256: Sha256 = portableSha256): Uint8Array[] {
+  return buildLevelsWith(leafHashes, pairHasherOf(sha256));
+}
+
+/** buildLevels with a PairHasher: a whole level's pairs are adjacent in memory, so they go in one call. */
+export function buildLevelsWith(leafHashes: Uint8Array, hashPairs: PairHasher): Uint8Array[] {
   if (leafHashes.length === 0 || leafHashes.length % H !== 0) {
     throw new RangeError(`leaf hashes must be a non-empty multiple of ${H} bytes, got ${leafHashes.length}`);
   }
   const levels = [leafHashes];
-  const input = new Uint8Array(1 + 2 * H);
-  input[0] = 0x01;
   let current = leafHashes;
   while (current.length > H) {
     const n = current.length / H;
-    const next = new Uint8Array(Math.ceil(n / 2) * H);
-    for (let i = 0; i + 1 < n; i += 2) {
-      input.set(current.subarray(i * H, (i + 2) * H), 1);
-      next.set(sha256(input), (i / 2) * H);
+    const pairs = Math.floor(n / 2);
+    const hashed = hashPairs(current.subarray(0, pairs * 2 * H), pairs);
+    if (hashed.length !== pairs * H)
+      throw new RangeError(`pair hasher returned ${hashed.length} bytes for ${pairs} pairs`);
+    // An unpaired last node is promoted unchanged.
+    const next = n % 2 === 1 ? new Uint8Array((pairs + 1) * H) : hashed;
+    if (n % 2 === 1) {
+      next.set(hashed, 0);
+      next.set(current.subarray((n - 1) * H, n * H), pairs * H);
     }
-    if (n % 2 === 1) next.set(current.subarray((n - 1) * H, n * H), ((n - 1) / 2) * H);
     levels.push(next);
     current = next;
   }
