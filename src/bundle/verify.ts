@@ -2,6 +2,7 @@
 import type { Ed25519Verifier } from '../anchor/ed25519-verifier.ts';
 import { createNobleEd25519Verifier } from '../anchor/noble-ed25519-verifier.ts';
 import { algorithmById } from '../crypto/algorithms.ts';
+import { createCachingVerifier } from '../crypto/caching-verifier.ts';
 import { HEADER_SIGNATURE_CONTEXT } from '../crypto/contexts.ts';
 import { portableSha256, type Sha256 } from '../crypto/sha256.ts';
 import type { SignatureVerifier } from '../crypto/signature-verifier.ts';
@@ -226,6 +227,18 @@ function guarded(run: () => CheckOutcome): CheckOutcome {
 
 /** Verifies bundle bytes offline. Never throws; `valid` is true only when every check passed. */
 export function verifyBundle(bytes: Uint8Array, options: VerifyOptions): VerifyReport {
+  return verifyWith(bytes, undefined, options);
+}
+
+/**
+ * The checks, on `bytes` and, when the caller decoded them already, `decoded` (which must be
+ * `decodeBundle(bytes)`: the canonical check compares its re-encoding with `bytes`).
+ */
+function verifyWith(
+  bytes: Uint8Array,
+  decoded: ProofBundle | undefined,
+  options: VerifyOptions,
+): VerifyReport {
   const sha256 = options.sha256 ?? portableSha256;
   const policy = algorithmPolicy(options.disabledAlgorithms);
   const verifier = withPolicy(options.verifier, policy);
@@ -260,17 +273,17 @@ export function verifyBundle(bytes: Uint8Array, options: VerifyOptions): VerifyR
     return state.header;
   };
 
-  const decoded = guarded(() => {
+  const decode = guarded(() => {
     try {
-      state.bundle = decodeBundle(bytes);
+      state.bundle = decoded ?? decodeBundle(bytes);
     } catch (e) {
       if (e instanceof BundleError) return fail(e.message);
       throw e;
     }
     return pass(`${bytes.length} bytes decode as spark.v1.ProofBundle`);
   });
-  if (!decoded.ok) failed.set('decode', 'decode');
-  checks.push({ name: 'decode', ok: decoded.ok, detail: decoded.detail });
+  if (!decode.ok) failed.set('decode', 'decode');
+  checks.push({ name: 'decode', ok: decode.ok, detail: decode.detail });
 
   run('canonical', ['decode'], (b) => checkCanonical(bytes, b));
   run('version', ['decode'], (b) =>
@@ -301,4 +314,44 @@ export function verifyBundle(bytes: Uint8Array, options: VerifyOptions): VerifyR
   run('checkpoint', ['header', 'key'], (b) => checkCheckpoint(b, header(), verifier, sha256, ed25519));
 
   return { valid: checks.every((c) => c.ok), checks };
+}
+
+/** What may change from one bundle to the next under one bundle verifier. */
+export type BundleSubject = Pick<VerifyOptions, 'data' | 'digest'>;
+
+/** verifyBundle with a memory of successful signature verifications, for verifying many bundles. */
+export interface BundleVerifier {
+  /** Same report as `verifyBundle(bytes, {...options, ...subject})`. Never throws. */
+  verify(bytes: Uint8Array, subject?: BundleSubject): VerifyReport;
+  /**
+   * The same for bytes the caller has decoded already (a server rejecting undecodable input first):
+   * `bundle` must be what `decodeBundle(bytes)` returned for these very bytes.
+   */
+  verifyDecoded(bytes: Uint8Array, bundle: ProofBundle, subject?: BundleSubject): VerifyReport;
+  /** Signature verifications remembered now. */
+  readonly cachedVerifications: () => number;
+}
+
+/**
+ * A verifier for many bundles: `options.verifier` behind a bounded memory of successful verifications
+ * (src/crypto/caching-verifier.ts), so the key statement a log signed once is checked once, and the header
+ * signature once per batch, not once per bundle. Reports are the ones `verifyBundle` gives; only exact inputs
+ * that verified before are taken from memory. `cacheSize` is the number remembered (default 256).
+ */
+export function createBundleVerifier(
+  options: VerifyOptions & { readonly cacheSize?: number },
+): BundleVerifier {
+  const { cacheSize, ...rest } = options;
+  const verifier = createCachingVerifier(options.verifier, {
+    sha256: options.sha256 ?? portableSha256,
+    ...(cacheSize === undefined ? {} : { capacity: cacheSize }),
+  });
+  const base: VerifyOptions = { ...rest, verifier, ed25519: options.ed25519 ?? createNobleEd25519Verifier() };
+  const withSubject = (subject: BundleSubject | undefined): VerifyOptions =>
+    subject === undefined ? base : { ...base, ...subject };
+  return {
+    verify: (bytes, subject) => verifyWith(bytes, undefined, withSubject(subject)),
+    verifyDecoded: (bytes, bundle, subject) => verifyWith(bytes, bundle, withSubject(subject)),
+    cachedVerifications: verifier.cachedVerifications,
+  };
 }

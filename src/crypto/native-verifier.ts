@@ -1,33 +1,58 @@
 // Signature verification through Node's OpenSSL (3.5+): the fast path on servers and in the CLI.
-import { createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { createLru } from '../encoding/lru.ts';
 import type { ComponentSpec } from './algorithms.ts';
 import { verifyByComponents } from './component-verify.ts';
 import type { SignatureVerifier } from './signature-verifier.ts';
 
-/** One component through node:crypto: FIPS 204/205 with `context`, Ed25519 as pure RFC 8032 (no context). */
-function nativeComponentVerify(
-  component: ComponentSpec,
-  publicKey: Uint8Array,
-  message: Uint8Array,
-  signature: Uint8Array,
-  context: Uint8Array,
-): boolean {
-  const key = createPublicKey({
-    key: Buffer.from(publicKey),
-    format: 'raw-public',
-    asymmetricKeyType: component.nodeKeyType,
-  } as never);
-  // Given a context, OpenSSL would verify Ed25519ctx (RFC 8032 §5.1), not the pure Ed25519 a hybrid uses.
-  const options = component.family === 'ed25519' ? key : ({ key, context } as never);
-  return verify(null, message, options, signature);
+/** Imported public keys a native verifier keeps by default (a log has a handful of keys over its life). */
+export const DEFAULT_KEY_CACHE_SIZE = 64;
+
+/** A node:crypto verifier and how many imported public keys it holds. */
+export interface NativeVerifier extends SignatureVerifier {
+  /** Imported public keys held now (at most the key cache size). */
+  readonly cachedKeys: () => number;
 }
 
-/** Creates a verifier backed by node:crypto. */
-export function createNativeVerifier(): SignatureVerifier {
+/**
+ * Creates a verifier backed by node:crypto. Importing a raw ML-DSA-65 public key costs about a third of a
+ * verification and a log signs with one key for months, so it keeps up to `keyCacheSize` imported keys
+ * (KeyObject), least recently used dropped first. An entry's name is the key type and every byte of the raw
+ * key: two different keys never share an entry, and a malformed key (import throws) is never stored.
+ */
+export function createNativeVerifier(options: { readonly keyCacheSize?: number } = {}): NativeVerifier {
+  const keys = createLru<KeyObject>(options.keyCacheSize ?? DEFAULT_KEY_CACHE_SIZE);
+  const importKey = (keyType: string, publicKey: Uint8Array): KeyObject => {
+    const raw = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength);
+    const name = `${keyType}:${raw.toString('latin1')}`;
+    const cached = keys.get(name);
+    if (cached !== undefined) return cached;
+    const key = createPublicKey({
+      key: Buffer.from(raw), // a copy: the caller's bytes may change after this call
+      format: 'raw-public',
+      asymmetricKeyType: keyType,
+    } as never);
+    keys.set(name, key);
+    return key;
+  };
+  /** One component: FIPS 204/205 with `context`, Ed25519 as pure RFC 8032 (no context). */
+  const verifyComponent = (
+    component: ComponentSpec,
+    publicKey: Uint8Array,
+    message: Uint8Array,
+    signature: Uint8Array,
+    context: Uint8Array,
+  ): boolean => {
+    const key = importKey(component.nodeKeyType, publicKey);
+    // Given a context, OpenSSL would verify Ed25519ctx (RFC 8032 §5.1), not the pure Ed25519 a hybrid uses.
+    const keyOptions = component.family === 'ed25519' ? key : ({ key, context } as never);
+    return verify(null, message, keyOptions, signature);
+  };
   return {
     name: `node:crypto (OpenSSL ${process.versions.openssl})`,
+    cachedKeys: () => keys.size,
     verify(algorithmId, publicKey, message, signature, context) {
-      return verifyByComponents(algorithmId, publicKey, message, signature, context, nativeComponentVerify);
+      return verifyByComponents(algorithmId, publicKey, message, signature, context, verifyComponent);
     },
   };
 }

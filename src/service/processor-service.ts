@@ -7,7 +7,7 @@ import type { Ingest } from '../batch/ingest.ts';
 import type { createProver } from '../batch/prover.ts';
 import type { SealScheduler } from '../batch/seal-scheduler.ts';
 import { decodeBundle } from '../bundle/codec.ts';
-import { verifyBundle } from '../bundle/verify.ts';
+import { createBundleVerifier } from '../bundle/verify.ts';
 import type { SourceChecker } from '../chains/source-checker.ts';
 import { allAlgorithms } from '../crypto/algorithms.ts';
 import type { Sha256 } from '../crypto/sha256.ts';
@@ -95,6 +95,8 @@ function clientOf(ctx: HandlerContext): string {
 
 /** Creates the SparkProcessor implementation. */
 export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof SparkProcessor> {
+  // Remembers verified key statements and header signatures: a server verifies many bundles of few keys.
+  const bundleVerifier = createBundleVerifier({ verifier: d.verifier, sha256: d.sha256 });
   // Without anchoring a leaf is final once SEALED; with it, once FINALIZED on Symbol.
   const finalStatus = d.anchors === undefined ? Status.SEALED : Status.FINALIZED;
 
@@ -327,9 +329,8 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
             { field: 'check_on_chain' },
           );
         }
-        const report = verifyBundle(req.bundle, {
-          verifier: d.verifier,
-          sha256: d.sha256,
+        // Decoded once: the checks run on the bundle decoded above.
+        const report = bundleVerifier.verifyDecoded(req.bundle, bundle, {
           ...(data === undefined ? {} : { data }),
           ...(digest === undefined ? {} : { digest }),
         });
