@@ -4,6 +4,7 @@ import type { SigningKey } from '../providers/key-provider.ts';
 import { makeKeyEntry } from '../src/batch/key-entry.ts';
 import { fixedKeyRing } from '../src/batch/key-ring.ts';
 import { createSealer } from '../src/batch/sealer.ts';
+import { createTreeBuilder } from '../src/batch/tree-builder.ts';
 import { leafHashOfDigest } from '../src/bundle/leaf.ts';
 import { nativeSha256 } from '../src/crypto/native-sha256.ts';
 import { createLogger } from '../src/log/logger.ts';
@@ -118,6 +119,8 @@ export async function sealBench(key: SigningKey, leaves: number, repeats: number
   });
   const dir = benchTempDir('spark-bench-seal-');
   const store = await openLmdbStore({ path: dir.path, pendingCapacity: leaves });
+  const trees = createTreeBuilder();
+  await trees.warm();
   try {
     const samples: Array<
       Parts & { sealMs: number; treeOnlyMs: number; fillMs: number; longestBlockMs: number }
@@ -131,6 +134,8 @@ export async function sealBench(key: SigningKey, leaves: number, repeats: number
         store: timedStore(store, parts),
         keys: fixedKeyRing({ key: timedKey(key, parts), entry }),
         sha256: nativeSha256,
+        // As the server builds trees: WebAssembly hasher, in a worker thread past INLINE_TREE_LEAVES.
+        buildTree: trees.build,
         guaranteeExpiryMs: Date.parse('2045-01-01T00:00:00Z'),
         now: () => Date.now(),
         log: createLogger('silent'),
@@ -163,6 +168,7 @@ export async function sealBench(key: SigningKey, leaves: number, repeats: number
       fillMs: med((s) => s.fillMs),
     };
   } finally {
+    await trees.close();
     await store.close().catch(() => undefined);
     dir.cleanup();
   }

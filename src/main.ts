@@ -12,6 +12,7 @@ import { createProver } from './batch/prover.ts';
 import { createRotationScheduler } from './batch/rotation-scheduler.ts';
 import { createSealScheduler } from './batch/seal-scheduler.ts';
 import { createSealer } from './batch/sealer.ts';
+import { createTreeBuilder } from './batch/tree-builder.ts';
 import { decodeHeader } from './bundle/header.ts';
 import { createJsonRpc } from './chains/json-rpc.ts';
 import { createSourceChecker, type SourceChecker } from './chains/source-checker.ts';
@@ -103,11 +104,14 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     );
 
     const timeoutMs = config.aggregationTimeoutSeconds * 1000;
+    const trees = createTreeBuilder();
+    void trees.warm();
     const sealer = timedSealer(
       createSealer({
         store,
         keys,
         sha256: nativeSha256,
+        buildTree: trees.build,
         guaranteeExpiryMs: config.guaranteeExpiryMs,
         now,
         log: log.child({ module: 'sealer' }),
@@ -299,6 +303,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
           await rotation.stop();
           await publishWorker.stop();
           await scheduler.stop();
+          await trees.close();
           await checkpointer?.stop();
           await anchors?.stop();
           await provider.close();

@@ -16,6 +16,11 @@ export interface SealerOptions {
   /** The signing key, used under its ring's lock so no rotation falls between dating and signing. */
   readonly keys: Pick<KeyRing, 'use'>;
   readonly sha256: Sha256;
+  /**
+   * Builds the tree levels of the leaf hashes, which it may take over (tree-builder.ts builds off the event loop);
+   * default: buildLevels with `sha256`, inline.
+   */
+  readonly buildTree?: (leafHashes: Uint8Array) => Promise<Uint8Array[]>;
   readonly guaranteeExpiryMs: number;
   readonly now: () => number;
   readonly log: Logger;
@@ -44,7 +49,8 @@ export function createSealer(o: SealerOptions): Sealer {
     const leafHashes = o.store.pendingHashes(limit);
     const treeSize = leafHashes.length / 32;
     if (treeSize === 0) return undefined;
-    const levels = buildLevels(leafHashes, o.sha256);
+    const levels =
+      o.buildTree === undefined ? buildLevels(leafHashes, o.sha256) : await o.buildTree(leafHashes);
     const head = o.store.head();
     let previousTime = 0;
     if (head !== undefined) {

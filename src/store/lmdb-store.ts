@@ -16,8 +16,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { type Database, open, type RootDatabase, type RootDatabaseOptionsWithPath } from 'lmdb';
-import { nativeSha256 } from '../crypto/native-sha256.ts';
-import { buildLevels, levelSizes } from '../merkle/tree.ts';
+import { buildLevelsWith, levelSizes } from '../merkle/tree.ts';
+import { createNodeHasher } from '../merkle/wasm/node-hasher.ts';
 import {
   corrupt,
   decodeBatch,
@@ -359,6 +359,8 @@ class LmdbStore implements Store {
   private readonly inFlight = new Set<Promise<unknown>>();
   /** The add group still taking leaves: its transaction callback has not started. */
   private forming: AddGroup | undefined;
+  /** Rebuilds a chunk's low tree levels for proofs. */
+  private readonly hasher = createNodeHasher();
   /** The decoded key history, until appendKey changes it (entries are shared: callers must not modify them). */
   private keys: KeyHistoryEntry[] | undefined;
   /** Whether version 1's leaves table holds records: only then is it read (it is never written now). */
@@ -750,9 +752,9 @@ class LmdbStore implements Store {
     const key = `${sequence}/${chunk}`;
     if (this.lowLevels?.key === key) return this.lowLevels.levels;
     const from = chunk * NODES_PER_CHUNK;
-    const levels = buildLevels(
+    const levels = buildLevelsWith(
       this.batchLeaves(sequence, from, Math.min(treeSize, from + NODES_PER_CHUNK)),
-      nativeSha256,
+      this.hasher.hashPairs,
     );
     this.lowLevels = { key, levels };
     return levels;

@@ -1,0 +1,29 @@
+// Worker thread entry: builds Merkle tree levels with the WebAssembly node hasher, off the server's event loop.
+import { parentPort } from 'node:worker_threads';
+import { buildLevelsWith } from '../merkle/tree.ts';
+import { createNodeHasher } from '../merkle/wasm/node-hasher.ts';
+
+/** A request: the leaf hashes, transferred. */
+export interface TreeRequest {
+  readonly id: number;
+  readonly leaves: Uint8Array;
+}
+
+/** The answer: every level (transferred back), or why not. */
+export type TreeResponse =
+  | { readonly id: number; readonly levels: Uint8Array[] }
+  | { readonly id: number; readonly error: string };
+
+const port = parentPort;
+if (port !== null) {
+  const hasher = createNodeHasher();
+  port.on('message', ({ id, leaves }: TreeRequest) => {
+    let answer: TreeResponse;
+    try {
+      answer = { id, levels: buildLevelsWith(leaves, hasher.hashPairs) };
+    } catch (error) {
+      answer = { id, error: error instanceof Error ? error.message : String(error) };
+    }
+    port.postMessage(answer, 'levels' in answer ? answer.levels.map((l) => l.buffer as ArrayBuffer) : []);
+  });
+}
