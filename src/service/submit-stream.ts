@@ -4,6 +4,13 @@
 export const STREAM_WINDOW = 512;
 
 /**
+ * Items read between two yields to the event loop. The messages of one network read arrive as resolved promises,
+ * so without a yield a large read was handled in a single turn of tens of milliseconds while other calls (a
+ * Prove, a health check) waited.
+ */
+export const ITEMS_PER_TURN = 64;
+
+/**
  * Maps `input` through `handle` with up to `window` calls in flight, yielding results in input
  * order. A finished head result is yielded even while the next read waits, so ping-pong clients
  * never deadlock. `handle` must not reject.
@@ -29,6 +36,7 @@ export async function* pipelineInOrder<I, O>(
         read = undefined;
         if (winner.read.done !== true) {
           queue.push(handle(winner.read.value, index++));
+          if (index % ITEMS_PER_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
           read = it.next();
         }
       } else {
