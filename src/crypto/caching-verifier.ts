@@ -8,6 +8,12 @@ import type { SignatureVerifier } from './signature-verifier.ts';
 /** Successful verifications a caching verifier remembers by default (about 5.3 KB each for ML-DSA-65). */
 export const DEFAULT_VERIFIED_CACHE_SIZE = 256;
 
+/**
+ * Largest input (all parts and their lengths) remembered: the largest registry signature is 17 KB, and a bound
+ * keeps the memory under capacity × 64 KiB whatever a caller verifies.
+ */
+export const MAX_REMEMBERED_INPUT_BYTES = 64 * 1024;
+
 /** A verifier that remembers successful verifications, and how many it holds. */
 export interface CachingVerifier extends SignatureVerifier {
   /** Verifications remembered now (at most the capacity). */
@@ -57,7 +63,9 @@ export function createCachingVerifier(
     cachedVerifications: () => verified.size,
     verify(algorithmId, publicKey, message, signature, context) {
       const input = encodeInput(algorithmId, [publicKey, message, signature, context]);
-      if (input === undefined) return inner.verify(algorithmId, publicKey, message, signature, context);
+      if (input === undefined || input.length > MAX_REMEMBERED_INPUT_BYTES) {
+        return inner.verify(algorithmId, publicKey, message, signature, context);
+      }
       const name = toHex(options.sha256(input));
       const seen = verified.get(name);
       if (seen !== undefined && bytesEqual(seen, input)) return true;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ML_DSA_44, ML_DSA_65 } from '../../src/crypto/algorithms.ts';
-import { createCachingVerifier } from '../../src/crypto/caching-verifier.ts';
+import { createCachingVerifier, MAX_REMEMBERED_INPUT_BYTES } from '../../src/crypto/caching-verifier.ts';
 import { KEY_STATEMENT_CONTEXT } from '../../src/crypto/contexts.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
@@ -116,6 +116,17 @@ describe('a caching verifier', () => {
     assert.equal(check(0), true); // dropped: verified again
     assert.equal(inner.calls, 6);
     assert.equal(v.cachedVerifications(), 2);
+  });
+
+  test('does not remember inputs larger than MAX_REMEMBERED_INPUT_BYTES', () => {
+    const inner = counted();
+    const v = createCachingVerifier(inner, { sha256: nativeSha256 });
+    const big = new Uint8Array(MAX_REMEMBERED_INPUT_BYTES).fill(7);
+    const sig = key.sign(big, KEY_STATEMENT_CONTEXT);
+    for (let i = 0; i < 2; i++)
+      assert.equal(v.verify(ML_DSA_65, key.publicKey, big, sig, KEY_STATEMENT_CONTEXT), true);
+    assert.equal(inner.calls, 2);
+    assert.equal(v.cachedVerifications(), 0);
   });
 
   test('passes input no verifier accepts to the inner verifier, which refuses it', () => {
