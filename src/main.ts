@@ -44,7 +44,11 @@ import { createAdminService } from './service/admin-service.ts';
 import { createAuthorization } from './service/authorization.ts';
 import { createHealthService } from './service/health-service.ts';
 import { createRateLimiter, createStreamGate } from './service/limits.ts';
-import { createProcessorService } from './service/processor-service.ts';
+import {
+  createIngestHandlers,
+  createProcessorService,
+  type ProcessorDeps,
+} from './service/processor-service.ts';
 import { createReflectionService } from './service/reflection-service.ts';
 import { startServer } from './service/server.ts';
 import { loadServerTls } from './service/tls-material.ts';
@@ -203,7 +207,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     const serviceNames = [SparkProcessor.typeName, SparkAdmin.typeName];
     const health = createHealthService(serviceNames);
     const reflection = createReflectionService([SparkProcessor, SparkAdmin, Health]);
-    const processor = createProcessorService({
+    const processorDeps: ProcessorDeps = {
       store,
       ingest,
       prover: createProver(store, nativeSha256, anchors),
@@ -227,7 +231,10 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         config.symbolNodeUrl === undefined
           ? undefined
           : onChainChecker(createSymbolRestClient({ url: config.symbolNodeUrl })),
-    });
+    };
+    // One set of ingest RPCs: connect-node and the gRPC fast path serve the same functions.
+    const ingestRpcs = createIngestHandlers(processorDeps);
+    const processor = createProcessorService(processorDeps, ingestRpcs);
     // Routes of the HTTP port; each concern adds its own here.
     const httpRoutes: HttpRoute[] = [];
     const probeNode =
@@ -262,6 +269,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       readMaxBytes: config.maxMessageBytes,
       log: log.child({ module: 'server' }),
       tls,
+      fastPath: ingestRpcs,
       authorization: createAuthorization({
         tokens,
         clientCertificates: tls?.clientAuth ?? 'none',

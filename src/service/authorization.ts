@@ -2,6 +2,7 @@
 // SparkAdmin needs `admin`, every other service but health needs `client` or `admin`.
 import type http from 'node:http';
 import type http2 from 'node:http2';
+import type net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { create } from '@bufbuild/protobuf';
 import {
@@ -75,6 +76,19 @@ export interface Authorization {
   /** connectNodeAdapter's `contextValues`: attaches CONNECTION. */
   contextValues(req: NodeServerRequest): ContextValues;
   readonly interceptor: Interceptor;
+  /** What the connection of `socket` tells about the caller (the gRPC fast path has no request object). */
+  connectionOf(socket: net.Socket | undefined): Connection;
+  /**
+   * Admits a call to `service`/`method` with the request's Authorization header (null when absent): the identity
+   * it is admitted with, undefined when no credential is needed; throws UNAUTHENTICATED or PERMISSION_DENIED.
+   * The connect interceptor and the gRPC fast path both decide here.
+   */
+  admit(
+    service: string,
+    method: string,
+    authorization: string | null,
+    connection: Connection,
+  ): Identity | undefined;
 }
 
 /** A refusal shaped like every other error the service maps (code, spark.v1.ErrorDetail). */
@@ -88,9 +102,13 @@ function refusal(code: Code, message: string): ConnectError {
   return new ConnectError(message, code, undefined, [{ desc: ErrorDetailSchema, value: detail }]);
 }
 
-/** The TLS socket a request arrived on (HTTP/2 or HTTP/1.1), if any. */
-function tlsSocketOf(req: NodeServerRequest): TLSSocket | undefined {
-  const socket = 'stream' in req ? req.stream.session?.socket : req.socket;
+/** The socket a request arrived on (HTTP/2 or HTTP/1.1). */
+function socketOf(req: NodeServerRequest): net.Socket | undefined {
+  return 'stream' in req ? req.stream.session?.socket : req.socket;
+}
+
+/** The socket as a TLS socket, if it is one. */
+function asTlsSocket(socket: net.Socket | undefined): TLSSocket | undefined {
   const candidate = socket as Partial<TLSSocket> | undefined;
   return typeof candidate?.getPeerCertificate === 'function' ? (candidate as TLSSocket) : undefined;
 }
@@ -110,9 +128,9 @@ export function createAuthorization(o: AuthorizationOptions): Authorization {
     ...(o.clientCertificates === 'none' ? [] : [`client-certificates (${o.clientCertificates})`]),
   ];
 
-  const certificateOf = (req: NodeServerRequest): Identity | undefined => {
+  const certificateOf = (raw: net.Socket | undefined): Identity | undefined => {
     if (o.clientCertificates === 'none') return undefined;
-    const socket = tlsSocketOf(req);
+    const socket = asTlsSocket(raw);
     if (socket === undefined || socket.authorized !== true) return undefined;
     const cn: unknown = socket.getPeerCertificate()?.subject?.CN;
     // Several CNs would make the identity ambiguous: such a certificate gives none.
@@ -130,12 +148,15 @@ export function createAuthorization(o: AuthorizationOptions): Authorization {
     return connection.certificate;
   };
 
-  const interceptor: Interceptor = (next) => async (req) => {
-    const service = req.service.typeName;
-    if (!enforced || OPEN_SERVICES.has(service)) return next(req);
-    const connection = req.contextValues.get(CONNECTION);
-    const method = `/${service}/${req.method.name}`;
-    const identity = identify(req.header.get('authorization'), connection);
+  const admit = (
+    service: string,
+    methodName: string,
+    authorization: string | null,
+    connection: Connection,
+  ): Identity | undefined => {
+    if (!enforced || OPEN_SERVICES.has(service)) return undefined;
+    const method = `/${service}/${methodName}`;
+    const identity = identify(authorization, connection);
     if (identity === undefined) {
       o.log.info({ method, remoteAddress: connection.remoteAddress }, 'call refused: no valid credentials');
       throw refusal(Code.Unauthenticated, UNAUTHENTICATED_MESSAGE);
@@ -147,18 +168,31 @@ export function createAuthorization(o: AuthorizationOptions): Authorization {
       );
       throw refusal(Code.PermissionDenied, `this credential may not call ${service}`);
     }
-    req.contextValues.set(CALLER, identity);
+    return identity;
+  };
+
+  const interceptor: Interceptor = (next) => async (req) => {
+    const identity = admit(
+      req.service.typeName,
+      req.method.name,
+      req.header.get('authorization'),
+      req.contextValues.get(CONNECTION),
+    );
+    if (identity !== undefined) req.contextValues.set(CALLER, identity);
     return next(req);
   };
+
+  const connectionOf = (socket: net.Socket | undefined): Connection => ({
+    remoteAddress: socket?.remoteAddress ?? '',
+    certificate: certificateOf(socket),
+  });
 
   return {
     enforced,
     sources,
-    contextValues: (req) =>
-      createContextValues().set(CONNECTION, {
-        remoteAddress: req.socket?.remoteAddress ?? '',
-        certificate: certificateOf(req),
-      }),
+    contextValues: (req) => createContextValues().set(CONNECTION, connectionOf(socketOf(req))),
     interceptor,
+    connectionOf,
+    admit,
   };
 }

@@ -21,7 +21,11 @@ import {
   type ProveResponse,
   ProveResponseSchema,
   type SparkProcessor,
+  type SubmitBatchRequest,
+  type SubmitBatchResponse,
   SubmitBatchResponseSchema,
+  type SubmitRequest,
+  type SubmitResponse,
   SubmitResponseSchema,
   type SubmitStreamResponse,
   SubmitStreamResponseSchema,
@@ -30,7 +34,7 @@ import {
 import type { Publications } from '../ipfs/publications.ts';
 import { resultLabel } from '../metrics/metrics.ts';
 import type { Store } from '../store/store.ts';
-import { CALLER, CONNECTION } from './authorization.ts';
+import { CALLER, CONNECTION, type Connection, type Identity } from './authorization.ts';
 import { coalesce } from './coalesce.ts';
 import { leafStatus, toKeyRecord, toReceipt } from './convert.ts';
 import { toConnectError, toErrorDetail } from './error-map.ts';
@@ -86,20 +90,26 @@ export interface ProcessorLimits {
 }
 
 /** Who a call comes from, for per-client limits: the identity it was admitted with, its certificate, else its address. */
-function clientOf(ctx: HandlerContext): string {
-  const caller = ctx.values.get(CALLER);
+export function clientKey(caller: Identity | undefined, c: Connection): string {
   if (caller !== undefined) return `${caller.via}:${caller.name}`;
-  const c = ctx.values.get(CONNECTION);
   return c.certificate !== undefined ? `certificate:${c.certificate.name}` : `address:${c.remoteAddress}`;
 }
 
-/** Creates the SparkProcessor implementation. */
-export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof SparkProcessor> {
-  // Remembers verified key statements and header signatures: a server verifies many bundles of few keys.
-  const bundleVerifier = createBundleVerifier({ verifier: d.verifier, sha256: d.sha256 });
-  // Without anchoring a leaf is final once SEALED; with it, once FINALIZED on Symbol.
-  const finalStatus = d.anchors === undefined ? Status.SEALED : Status.FINALIZED;
+/**
+ * Submit, SubmitBatch and SubmitStream as plain functions over protobuf messages: the connect handlers and the
+ * gRPC fast path (src/service/grpc-fast-path.ts) both serve these RPCs through them. Failures are ConnectErrors.
+ */
+export interface IngestHandlers {
+  submit(req: SubmitRequest): Promise<SubmitResponse>;
+  submitBatch(req: SubmitBatchRequest): Promise<SubmitBatchResponse>;
+  /** Admits a SubmitStream (SPARK_MAX_CONCURRENT_STREAMS) or throws; call the returned function when it ends. */
+  enterStream(): () => void;
+  /** One SubmitStream item of `client` (see clientKey); never rejects: a refusal is the item's error result. */
+  streamItem(client: string, req: SubmitRequest, index: number): Promise<SubmitStreamResponse>;
+}
 
+/** Creates the ingest RPCs (one instance per server: SubmitStream items of all streams coalesce in it). */
+export function createIngestHandlers(d: ProcessorDeps): IngestHandlers {
   const feeQuote = (immediate: boolean): FeeQuote | undefined => {
     const fee = d.anchors?.singleAnchorFee();
     if (fee === undefined) return undefined;
@@ -110,21 +120,6 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
       anchorSize: fee.size,
       immediate,
     });
-  };
-
-  const proveResponse = (leafHash: Uint8Array): ProveResponse => {
-    const proof = d.prover.prove(leafHash);
-    const status = leafStatus(proof.record, proof.anchorStatus);
-    return create(ProveResponseSchema, {
-      status,
-      receipt: toReceipt(proof.record, false, d.timeoutMs, { status }),
-      ...(proof.bundle === undefined ? {} : { bundle: proof.bundle }),
-    });
-  };
-
-  const statusOf = (leafHash: Uint8Array): Status => {
-    const s = d.prover.status(leafHash);
-    return leafStatus(s.record, s.anchorStatus);
   };
 
   const note = (outcome: unknown, count = 1): void => d.onSubmission?.(outcomeLabel(outcome), count);
@@ -160,19 +155,7 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
     });
   };
 
-  const publishing = createPublishHandlers({
-    publications: d.publications,
-    prove: (leafHash) => {
-      const r = proveResponse(leafHash);
-      return { status: r.status, bundle: r.bundle };
-    },
-  });
-
   return {
-    publish: publishing.publish,
-    getPublication: publishing.getPublication,
-    getStatus: async () => statusSummary(d.store, d.anchors, Date.now),
-
     async submit(req) {
       try {
         return create(SubmitResponseSchema, { receipt: await submitOne(req) });
@@ -228,34 +211,82 @@ export function createProcessorService(d: ProcessorDeps): ServiceImpl<typeof Spa
       }
     },
 
-    async *submitStream(reqs, ctx: HandlerContext) {
-      let leave: () => void;
+    enterStream() {
       try {
-        leave = d.limits.streams.enter();
+        return d.limits.streams.enter();
       } catch (err) {
         throw toConnectError(err);
       }
-      const client = clientOf(ctx);
+    },
+
+    async streamItem(client, req, index) {
       try {
-        yield* pipelineInOrder(reqs, async (req, index): Promise<SubmitStreamResponse> => {
-          try {
-            if (!d.limits.rateLimiter.take(client)) {
-              const refused = rateLimited(d.limits.streamRate);
-              note(refused);
-              throw refused;
-            }
-            const receipt = await submitOne(req, ingestCoalesced);
-            return create(SubmitStreamResponseSchema, {
-              index: BigInt(index),
-              result: { case: 'receipt', value: receipt },
-            });
-          } catch (err) {
-            return create(SubmitStreamResponseSchema, {
-              index: BigInt(index),
-              result: { case: 'error', value: toErrorDetail(err) },
-            });
-          }
+        if (!d.limits.rateLimiter.take(client)) {
+          const refused = rateLimited(d.limits.streamRate);
+          note(refused);
+          throw refused;
+        }
+        const receipt = await submitOne(req, ingestCoalesced);
+        return create(SubmitStreamResponseSchema, {
+          index: BigInt(index),
+          result: { case: 'receipt', value: receipt },
         });
+      } catch (err) {
+        return create(SubmitStreamResponseSchema, {
+          index: BigInt(index),
+          result: { case: 'error', value: toErrorDetail(err) },
+        });
+      }
+    },
+  };
+}
+
+/** Creates the SparkProcessor implementation; `ingest` shares the ingest RPCs with the gRPC fast path. */
+export function createProcessorService(
+  d: ProcessorDeps,
+  ingest: IngestHandlers = createIngestHandlers(d),
+): ServiceImpl<typeof SparkProcessor> {
+  // Remembers verified key statements and header signatures: a server verifies many bundles of few keys.
+  const bundleVerifier = createBundleVerifier({ verifier: d.verifier, sha256: d.sha256 });
+  // Without anchoring a leaf is final once SEALED; with it, once FINALIZED on Symbol.
+  const finalStatus = d.anchors === undefined ? Status.SEALED : Status.FINALIZED;
+
+  const proveResponse = (leafHash: Uint8Array): ProveResponse => {
+    const proof = d.prover.prove(leafHash);
+    const status = leafStatus(proof.record, proof.anchorStatus);
+    return create(ProveResponseSchema, {
+      status,
+      receipt: toReceipt(proof.record, false, d.timeoutMs, { status }),
+      ...(proof.bundle === undefined ? {} : { bundle: proof.bundle }),
+    });
+  };
+
+  const statusOf = (leafHash: Uint8Array): Status => {
+    const s = d.prover.status(leafHash);
+    return leafStatus(s.record, s.anchorStatus);
+  };
+
+  const publishing = createPublishHandlers({
+    publications: d.publications,
+    prove: (leafHash) => {
+      const r = proveResponse(leafHash);
+      return { status: r.status, bundle: r.bundle };
+    },
+  });
+
+  return {
+    publish: publishing.publish,
+    getPublication: publishing.getPublication,
+    getStatus: async () => statusSummary(d.store, d.anchors, Date.now),
+
+    submit: (req) => ingest.submit(req),
+    submitBatch: (req) => ingest.submitBatch(req),
+
+    async *submitStream(reqs, ctx: HandlerContext) {
+      const leave = ingest.enterStream();
+      const client = clientKey(ctx.values.get(CALLER), ctx.values.get(CONNECTION));
+      try {
+        yield* pipelineInOrder(reqs, (req, index) => ingest.streamItem(client, req, index));
       } finally {
         leave();
       }

@@ -8,7 +8,9 @@ import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { isLoopbackHost } from '../config/config.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Authorization } from './authorization.ts';
+import { createGrpcFastPath, type GrpcFastPath } from './grpc-fast-path.ts';
 import { withMinimalGrpcMessage } from './grpc-message-encoding.ts';
+import type { IngestHandlers } from './processor-service.ts';
 import { createTlsFront } from './tls-front.ts';
 import type { ServerTls } from './tls-material.ts';
 
@@ -24,6 +26,11 @@ export interface ServerOptions {
   readonly tls?: ServerTls | undefined;
   /** Credentials and roles; undefined lets every call through. */
   readonly authorization?: Authorization | undefined;
+  /**
+   * The ingest RPCs for the gRPC fast path (binary gRPC Submit, SubmitBatch and SubmitStream straight on HTTP/2
+   * streams, src/service/grpc-fast-path.ts); undefined: connect-node serves them like every other call.
+   */
+  readonly fastPath?: IngestHandlers | undefined;
 }
 
 /** A listening server. */
@@ -58,6 +65,22 @@ function logFaults(log: Logger): Interceptor {
   };
 }
 
+/**
+ * Lets the fast path take each HTTP/2 stream first; the others go on to the compatibility layer (and so to
+ * connect-node) as before. The compatibility layer listens to 'stream' itself: its listener is moved behind ours,
+ * so a stream the fast path serves never gets request and response objects.
+ */
+function offerToFastPath(h2: http2.Http2Server, fast: GrpcFastPath): void {
+  const compat = h2.listeners('stream') as Array<(...args: unknown[]) => void>;
+  if (compat.length !== 1)
+    throw new Error(`expected one compatibility 'stream' listener, found ${compat.length}`);
+  h2.removeAllListeners('stream');
+  h2.on('stream', (stream, headers, flags, rawHeaders) => {
+    if (!fast.handle(stream, headers))
+      for (const listener of compat) listener.call(h2, stream, headers, flags, rawHeaders);
+  });
+}
+
 /** Starts listening. */
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const shutdown = new AbortController();
@@ -77,6 +100,17 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     }),
   );
   const h2 = http2.createServer({ maxSessionMemory: 64 }, handler);
+  if (o.fastPath !== undefined) {
+    offerToFastPath(
+      h2,
+      createGrpcFastPath({
+        ingest: o.fastPath,
+        readMaxBytes: o.readMaxBytes,
+        authorization: o.authorization,
+        log: o.log,
+      }),
+    );
+  }
   const h1 = http.createServer(handler);
   const sockets = new Set<net.Socket>();
   /** Accepted connections that have sent nothing yet: no request can be in flight on them. */

@@ -3,11 +3,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { create } from '@bufbuild/protobuf';
-import type { HandlerContext } from '@connectrpc/connect';
 import type { Ingest } from '../../src/batch/ingest.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { SubmitBatchRequestSchema } from '../../src/gen/spark/v1/processor_pb.js';
-import { createProcessorService, type ProcessorDeps } from '../../src/service/processor-service.ts';
+import { createIngestHandlers, type ProcessorDeps } from '../../src/service/processor-service.ts';
 import { RequestError } from '../../src/service/request-error.ts';
 
 function serviceRefusingWith(err: Error): {
@@ -16,7 +15,8 @@ function serviceRefusingWith(err: Error): {
 } {
   const counted = new Map<string, number>();
   const ingest: Ingest = { submit: () => Promise.reject(err), close: async () => undefined };
-  const service = createProcessorService({
+  // The ingest RPCs connect-node and the gRPC fast path both serve.
+  const service = createIngestHandlers({
     ingest,
     sha256: nativeSha256,
     timeoutMs: 1000,
@@ -28,7 +28,6 @@ function serviceRefusingWith(err: Error): {
       create(SubmitBatchRequestSchema, {
         items: items.map((value) => ({ payload: { case: 'digest' as const, value } })),
       }),
-      {} as HandlerContext,
     );
   return { submitBatch, counted };
 }
