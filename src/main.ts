@@ -269,7 +269,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       readMaxBytes: config.maxMessageBytes,
       log: log.child({ module: 'server' }),
       tls,
-      fastPath: ingestRpcs,
+      fastPath: config.grpcFastPath ? ingestRpcs : undefined,
       authorization: createAuthorization({
         tokens,
         clientCertificates: tls?.clientAuth ?? 'none',

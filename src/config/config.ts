@@ -80,6 +80,8 @@ export interface Config {
   readonly maxConcurrentStreams: number;
   /** SubmitStream items per second per client; 0 = unlimited. */
   readonly streamRate: number;
+  /** SPARK_GRPC_FAST_PATH: binary gRPC Submit, SubmitBatch and SubmitStream bypass connect-node. */
+  readonly grpcFastPath: boolean;
   readonly logLevel: string;
   readonly shutdownGraceMs: number;
   /** Symbol node REST URL; when set, sealed batches are anchored on Symbol. */
@@ -161,6 +163,7 @@ export const SETTINGS = [
   'SPARK_MAX_ITEMS_PER_REQUEST',
   'SPARK_MAX_CONCURRENT_STREAMS',
   'SPARK_STREAM_RATE',
+  'SPARK_GRPC_FAST_PATH',
   'SPARK_LOG_LEVEL',
   'SPARK_SHUTDOWN_GRACE_MS',
   'SYMBOL_NODE_URL',
@@ -587,6 +590,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     maxItemsPerRequest: int('SPARK_MAX_ITEMS_PER_REQUEST', d.DEFAULT_MAX_ITEMS_PER_REQUEST, 1, 100_000),
     maxConcurrentStreams: int('SPARK_MAX_CONCURRENT_STREAMS', d.DEFAULT_MAX_CONCURRENT_STREAMS, 1, 100_000),
     streamRate: int('SPARK_STREAM_RATE', d.DEFAULT_STREAM_RATE, 0, 100_000_000),
+    grpcFastPath: bool('SPARK_GRPC_FAST_PATH', true),
     logLevel,
     shutdownGraceMs: int('SPARK_SHUTDOWN_GRACE_MS', d.DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000),
     symbolNodeUrl,

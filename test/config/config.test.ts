@@ -288,3 +288,14 @@ test('SPARK_*_RPC_URL, SPARK_JPYC_CONTRACTS: chains unchecked by default; endpoi
     /SPARK_BITCOIN_RPC_AUTH_FILE: set without SPARK_BITCOIN_RPC_URL/,
   );
 });
+
+test('SPARK_GRPC_FAST_PATH: on by default, off by false, anything else reported by name', () => {
+  assert.equal(loadConfig({}).grpcFastPath, true);
+  assert.equal(loadConfig({ SPARK_GRPC_FAST_PATH: 'false' }).grpcFastPath, false);
+  assert.equal(loadConfig({ SPARK_GRPC_FAST_PATH: 'on' }).grpcFastPath, true);
+  assert.throws(
+    () => loadConfig({ SPARK_GRPC_FAST_PATH: 'fast' }),
+    (err: unknown) =>
+      err instanceof ConfigError && /SPARK_GRPC_FAST_PATH: "fast" is not true or false/.test(err.message),
+  );
+});
