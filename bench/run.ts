@@ -30,6 +30,7 @@ import { BENCH_SERVER_ENV, type BenchServer, killAllBenchServers, startBenchServ
 import { median } from './stats.ts';
 import { removeAllTempDirs } from './temp-dirs.ts';
 import { grpcStreamEcho, http2UnaryRate, killAllNoopServers, startNoopServer } from './transport-ceiling.ts';
+import { verifyCorpus, verifyThroughput } from './verify-throughput.ts';
 
 /** Sizes of one run; --quick shrinks every count. */
 interface Plan {
@@ -123,8 +124,8 @@ const QUICK: Plan = {
 /** Upper bounds on each measured loop, ms: a slow machine reports fewer operations, never hangs. */
 const LIMIT = { ingest: 180_000, rpc: 120_000, inProcess: 60_000 } as const;
 
-/** ML-DSA signatures verifyBundle checks per bundle from a log with one key: header and key self-signature. */
-const SIGNATURES_PER_BUNDLE = 2;
+/** ML-DSA signatures checked per bundle of another header once the key's self-signature is remembered. */
+const SIGNATURES_PER_BUNDLE = 1;
 
 const ROOT = join(import.meta.dirname, '..');
 const RESULTS_PATH = join(import.meta.dirname, 'results.json');
@@ -373,7 +374,12 @@ async function main(): Promise<void> {
   );
   const invalid = verifies.reduce((sum, r) => sum + r.invalid, 0);
   if (invalid > 0) warnings.push(`verifyBundle: ${invalid} bundles from Prove reported invalid`);
-  const verifyPerSecond = median(verifies.map((r) => r.perSecond));
+  // The headline: bundles each under another header (one ML-DSA-65 check each, the key's self-signature
+  // remembered), beside the same batch's bundles and nothing remembered (bench/verify-throughput.ts).
+  const throughput = verifyThroughput(plan.verifies, plan.repeats, verifyCorpus());
+  if (throughput.invalid > 0) warnings.push(`verify corpus: ${throughput.invalid} bundles reported invalid`);
+  const verifyPerSecond = throughput.distinctHeaders;
+  const verifyProvePerSecond = median(verifies.map((r) => r.perSecond));
 
   // In-process seal on a fresh LMDB store per size, with the memory provider's native ML-DSA-65 key.
   const provider = createMemoryProvider();
@@ -493,8 +499,27 @@ async function main(): Promise<void> {
       otherCeilings: [],
     },
     {
+      key: 'verifyProveBundles',
+      figure: `offline verify of the bundles Prove returned (one batch: both signatures remembered after the first), one core`,
+      value: verifyProvePerSecond,
+      unit: '/s',
+      target: '—',
+      ceiling: ceiling(c.mlDsaVerifyPerSecond, '/s', 'native ML-DSA-65 verify', verifyProvePerSecond),
+      otherCeilings: [],
+    },
+    {
+      key: 'verifyUncached',
+      figure:
+        'offline verifyBundle remembering nothing (key imported, 2 ML-DSA-65 checks per bundle), one core',
+      value: throughput.uncached,
+      unit: '/s',
+      target: '—',
+      ceiling: ceiling(c.mlDsaVerifyPerSecond, '/s', 'native ML-DSA-65 verify', throughput.uncached),
+      otherCeilings: [],
+    },
+    {
       key: 'verify',
-      figure: `offline verifyBundle, ML-DSA-65 bundles, one core (${SIGNATURES_PER_BUNDLE} signatures each)`,
+      figure: `offline verify, ML-DSA-65 bundles each under another header (${SIGNATURES_PER_BUNDLE} ML-DSA check each), one core`,
       value: verifyPerSecond,
       unit: '/s',
       target: '≥ 2,000/s',
