@@ -23,7 +23,7 @@ import { type Authorization, CONNECTION, type Connection, type Identity } from '
 import { frameMessages, GrpcMessageReader } from './grpc-framing.ts';
 import { grpcTrailers } from './grpc-trailers.ts';
 import { clientKey, type IngestHandlers } from './processor-service.ts';
-import { STREAM_WINDOW } from './submit-stream.ts';
+import { ITEMS_PER_TURN, STREAM_WINDOW } from './submit-stream.ts';
 
 /** Settings. */
 export interface GrpcFastPathOptions {
@@ -269,9 +269,16 @@ export function createGrpcFastPath(o: GrpcFastPathOptions): GrpcFastPath {
     let inputEnded = false;
     let writeBlocked = false;
 
+    let turnScheduled = false;
+    const nextTurn = (): void => {
+      turnScheduled = false;
+      start();
+    };
+    /** Starts waiting items while the window allows, ITEMS_PER_TURN a turn so other calls are not held up. */
     const start = (): void => {
+      if (call.finished) return;
       let taken = 0;
-      while (taken < waiting.length && slots.length < window) {
+      while (taken < waiting.length && slots.length < window && taken < ITEMS_PER_TURN) {
         const req = waiting[taken++] as SubmitRequest;
         const slot: { bytes: Uint8Array | undefined } = { bytes: undefined };
         slots.push(slot);
@@ -284,7 +291,11 @@ export function createGrpcFastPath(o: GrpcFastPathOptions): GrpcFastPath {
           .catch((err: unknown) => fail(call, 'SubmitStream', err));
       }
       if (taken > 0) waiting = taken === waiting.length ? [] : waiting.slice(taken);
-      // A full window stops reading: HTTP/2 flow control then holds the client back.
+      if (waiting.length > 0 && slots.length < window && !turnScheduled) {
+        turnScheduled = true;
+        setImmediate(nextTurn);
+      }
+      // Items waiting stop the reading: HTTP/2 flow control then holds the client back (memory stays bounded).
       if (waiting.length > 0) stream.pause();
       else if (stream.isPaused()) stream.resume();
     };
@@ -310,7 +321,7 @@ export function createGrpcFastPath(o: GrpcFastPathOptions): GrpcFastPath {
     stream.on('data', (chunk: Buffer) => {
       if (call.finished) return;
       try {
-        // Every message of the chunk is started in this turn: the coalescer stores them in one ingest call.
+        // Items started in one turn go to the store in one ingest call (the coalescer).
         for (const bytes of reader.push(chunk)) waiting.push(parse(SubmitRequestSchema, bytes));
       } catch (err) {
         // As in connect, a broken request stream ends the call; answers not yet written are dropped.
