@@ -1,27 +1,17 @@
 // Plain gRPC interop: @grpc/grpc-js with protos loaded at run time, plus health and server reflection.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { type App, createApp } from '../../src/main.ts';
-import { ROOT, tempDir } from '../support/spawn-server.ts';
+import { loadGrpcJs } from '../support/grpc-js.ts';
+import { tempDir } from '../support/spawn-server.ts';
 
 type Callback<T> = (err: grpc.ServiceError | null, res: T) => void;
 type Unary = (req: object, cb: Callback<Record<string, unknown>>) => void;
 
-function load(file: string): grpc.GrpcObject {
-  const def = protoLoader.loadSync(file, {
-    includeDirs: [join(ROOT, 'proto')],
-    longs: String,
-    enums: String,
-    bytes: Buffer,
-    defaults: true,
-  });
-  return grpc.loadPackageDefinition(def);
-}
+const load = loadGrpcJs;
 
 function call(client: grpc.Client, method: string, req: object): Promise<Record<string, unknown>> {
   return new Promise((res, rej) => {

@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import net from 'node:net';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import tls from 'node:tls';
 import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
@@ -15,13 +14,12 @@ import {
   createGrpcWebTransport,
 } from '@connectrpc/connect-node';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { Health } from '../../src/gen/grpc/health/v1/health_pb.js';
 import { SparkAdmin } from '../../src/gen/spark/v1/admin_pb.js';
 import { SparkProcessor } from '../../src/gen/spark/v1/processor_pb.js';
 import { groupByName } from '../../src/service/tls-groups.ts';
+import { sparkProcessorGrpcJs } from '../support/grpc-js.ts';
 import { assertNoSecrets } from '../support/secret-scan.ts';
-import { ROOT } from '../support/spawn-server.ts';
 import { makeTestPki, type TestPki } from '../support/tls-certs.ts';
 import {
   clientTls,
@@ -101,17 +99,8 @@ describe('gRPC over HTTP/2 with TLS', () => {
   });
 
   test('grpc-js with createSsl: Submit and Prove; the server sees X25519MLKEM768', async () => {
-    const def = protoLoader.loadSync('spark/v1/processor.proto', {
-      includeDirs: [join(ROOT, 'proto')],
-      longs: String,
-      enums: String,
-      bytes: Buffer,
-      defaults: true,
-    });
-    const pkg = grpc.loadPackageDefinition(def) as unknown as {
-      spark: { v1: { SparkProcessor: grpc.ServiceClientConstructor } };
-    };
-    const client = new pkg.spark.v1.SparkProcessor(
+    const SparkProcessorGrpcJs = sparkProcessorGrpcJs();
+    const client = new SparkProcessorGrpcJs(
       `127.0.0.1:${server.port}`,
       grpc.credentials.createSsl(readFileSync(pki.caCert)),
       // The certificate names 127.0.0.1 and localhost; an IP address is not a valid TLS server name (RFC 6066).
