@@ -286,7 +286,7 @@ export function createGrpcFastPath(o: GrpcFastPathOptions): GrpcFastPath {
           .streamItem(client, req, index++)
           .then((res) => {
             slot.bytes = serialize(SubmitStreamResponseSchema, res);
-            flush();
+            flushSoon();
           })
           .catch((err: unknown) => fail(call, 'SubmitStream', err));
       }
@@ -298,6 +298,17 @@ export function createGrpcFastPath(o: GrpcFastPathOptions): GrpcFastPath {
       // Items waiting stop the reading: HTTP/2 flow control then holds the client back (memory stays bounded).
       if (waiting.length > 0) stream.pause();
       else if (stream.isPaused()) stream.resume();
+    };
+
+    // The answers of one ingest call settle one after another in the same turn: one write after them all.
+    let flushScheduled = false;
+    const flushSoon = (): void => {
+      if (flushScheduled) return;
+      flushScheduled = true;
+      setImmediate(() => {
+        flushScheduled = false;
+        flush();
+      });
     };
 
     const flush = (): void => {
