@@ -4,7 +4,7 @@
 // requests, other methods) stays with connect-node. The RPCs themselves are the same functions connect serves
 // (createIngestHandlers); authorization is the same decision (Authorization.admit); framing errors, statuses and
 // trailers are the ones connect-es gives. docs/operations.md §gRPC fast path.
-import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { constants, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { type DescMessage, fromBinary, type MessageShape, toBinary } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { parseTimeout } from '@connectrpc/connect/protocol-grpc';
@@ -52,6 +52,8 @@ const RPCS: ReadonlyMap<string, 'Submit' | 'SubmitBatch' | 'SubmitStream'> = new
 
 /** The response headers connect-node sends for binary gRPC. */
 const RESPONSE_HEADERS = { ':status': 200, 'content-type': 'application/grpc+proto' } as const;
+
+const { NGHTTP2_INTERNAL_ERROR } = constants;
 
 /** setTimeout's largest delay; a longer deadline (up to 99,999,999 hours can be asked) is as good as none. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -123,8 +125,14 @@ class Call {
 
   /** Writes framed messages; false when the stream asks to wait for 'drain'. */
   write(messages: readonly Uint8Array[]): boolean {
-    this.#respond();
-    return this.stream.write(frameMessages(messages));
+    try {
+      this.#respond();
+      return this.stream.write(frameMessages(messages));
+    } catch {
+      // The stream went away between the check and the write (a reset, a lost connection): nothing to answer.
+      this.#gone();
+      return true;
+    }
   }
 
   /** Ends the call with `error`, or OK. */
@@ -133,13 +141,27 @@ class Call {
     const open = !this.stream.destroyed && !this.stream.closed;
     this.#end();
     if (!open) return;
-    this.#respond();
-    this.stream.once('wantTrailers', () => {
-      if (!this.stream.destroyed) this.stream.sendTrailers(grpcTrailers(error));
-    });
-    this.stream.end();
-    // What the client still sends is read and dropped, so flow control never holds the stream open.
-    this.stream.resume();
+    try {
+      this.#respond();
+      this.stream.once('wantTrailers', () => {
+        try {
+          this.stream.sendTrailers(grpcTrailers(error));
+        } catch {
+          this.#gone();
+        }
+      });
+      this.stream.end();
+      // What the client still sends is read and dropped, so flow control never holds the stream open.
+      this.stream.resume();
+    } catch {
+      this.#gone();
+    }
+  }
+
+  /** A stream that cannot be written any more is closed with INTERNAL_ERROR (never a crash). */
+  #gone(): void {
+    this.#end();
+    if (!this.stream.destroyed) this.stream.close(NGHTTP2_INTERNAL_ERROR);
   }
 
   #respond(): void {
