@@ -1,6 +1,7 @@
 // Byte helpers: equality at every position and alignment, hex of every byte value.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { fromBase64 } from '../../src/encoding/base64.ts';
 import { bytesEqual, fromHex, toHex } from '../../src/encoding/bytes.ts';
 import { createLru } from '../../src/encoding/lru.ts';
 
@@ -54,4 +55,19 @@ test('an LRU map holds at most its capacity and drops the least recently used fi
   assert.equal(none.size, 0);
   assert.equal(none.get('x'), undefined);
   assert.throws(() => createLru(-1), RangeError);
+});
+
+test('fromBase64 reads what Buffer writes for every length 0..300 and refuses what is not canonical base64', () => {
+  const all = Uint8Array.from({ length: 300 }, (_, i) => (i * 167 + 13) & 0xff);
+  for (let n = 0; n <= all.length; n++) {
+    const bytes = all.subarray(0, n);
+    assert.deepEqual(
+      fromBase64(Buffer.from(bytes).toString('base64')),
+      Uint8Array.from(bytes),
+      `length ${n}`,
+    );
+  }
+  for (const bad of ['A', 'AAA', 'AA=A', 'A===', 'AB==', 'AAB=', 'AA-_', 'AA A', '====']) {
+    assert.equal(fromBase64(bad), undefined, bad);
+  }
 });

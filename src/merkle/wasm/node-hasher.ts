@@ -1,6 +1,8 @@
 // RFC 9162 interior-node hashing for many nodes per call: the WebAssembly SIMD module (node-hasher-wat.ts) hashes
 // 0x01 ‖ left ‖ right for four nodes per pass, so a tree level costs a few calls instead of one call per node.
+// Pure core: no Node globals, so a browser or any worker can load it too.
 
+import { fromBase64 } from '../../encoding/base64.ts';
 import { NODE_HASHER_WASM_BASE64 } from './node-hasher-wasm.ts';
 import { LANES, NODE_INPUT_BYTES, NODE_OUTPUT_BYTES } from './node-hasher-wat.ts';
 
@@ -31,7 +33,11 @@ let compiled: object | undefined;
 
 /** A hasher with its own WebAssembly instance and memory (instances are not shared between threads). */
 export function createNodeHasher(): NodeHasher {
-  compiled ??= new wasm.Module(Buffer.from(NODE_HASHER_WASM_BASE64, 'base64'));
+  if (compiled === undefined) {
+    const bytes = fromBase64(NODE_HASHER_WASM_BASE64);
+    if (bytes === undefined) throw new Error('the node hasher module is not base64: run npm run build:wasm');
+    compiled = new wasm.Module(bytes);
+  }
   const instance = new wasm.Instance(compiled, {});
   const memory = instance.exports['memory'] as WasmMemory;
   const hashGroups = instance.exports['hash_groups'] as (

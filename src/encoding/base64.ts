@@ -1,0 +1,32 @@
+// Base64 decoding for the pure core, which has neither atob nor Buffer (own module: bundles that do not use it
+// stay byte-identical).
+
+/** The value of a base64 digit (A–Z a–z 0–9 + /), -1 for anything else. No table: nothing to keep in bundles. */
+function base64Digit(c: number): number {
+  if (c >= 65 && c <= 90) return c - 65;
+  if (c >= 97 && c <= 122) return c - 71;
+  if (c >= 48 && c <= 57) return c + 4;
+  return c === 43 ? 62 : c === 47 ? 63 : -1;
+}
+
+/** Parses standard padded base64 (RFC 4648 §4); returns undefined when it is not (the core has no atob or Buffer). */
+export function fromBase64(text: string): Uint8Array | undefined {
+  if (text.length % 4 !== 0) return undefined;
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const out = new Uint8Array((text.length / 4) * 3 - padding);
+  let bits = 0;
+  let held = 0;
+  let o = 0;
+  for (let i = 0; i < text.length - padding; i++) {
+    const v = base64Digit(text.charCodeAt(i));
+    if (v < 0) return undefined;
+    bits = (bits << 6) | v;
+    held += 6;
+    if (held >= 8) {
+      held -= 8;
+      out[o++] = (bits >> held) & 0xff;
+    }
+  }
+  // The bits left after the last whole byte must be zero (canonical encoding).
+  return (bits & ((1 << held) - 1)) === 0 ? out : undefined;
+}
