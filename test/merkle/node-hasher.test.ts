@@ -1,6 +1,7 @@
 // The WebAssembly SIMD node hasher (src/merkle/wasm/) against node:crypto and the tree reference: every pair count
-// across its lane and call boundaries, every tree size up to 3,000 level by level, every tree size up to 100,001 by
-// root, the RFC 6962 vectors, and the committed module being what its source compiles to.
+// across its lane and call boundaries, every tree size up to 3,000 and 100 random sizes up to 300,000 level by
+// level, every tree size up to 100,001 by root, the RFC 6962 vectors, and the committed module being what its
+// source compiles to.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { test } from 'node:test';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { concatBytes, toHex } from '../../src/encoding/bytes.ts';
 import { hashChildren, hashLeaf } from '../../src/merkle/hash.ts';
-import { buildLevels, buildLevelsWith, rootOf } from '../../src/merkle/tree.ts';
+import { buildLevels, buildLevelsWith, levelSizes, rootOf } from '../../src/merkle/tree.ts';
 import { buildNodeHasherModule, NODE_HASHER_MODULE_PATH } from '../../src/merkle/wasm/build.ts';
 import { createNodeHasher } from '../../src/merkle/wasm/node-hasher.ts';
 import { createPrng } from './prng.ts';
@@ -16,6 +17,26 @@ import { loadMerkleVectors } from './vectors.ts';
 
 const hasher = createNodeHasher();
 const wasmLevels = (leaves: Uint8Array): Uint8Array[] => buildLevelsWith(leaves, hasher.hashPairs);
+
+/**
+ * MTH of leaves [start, end) from the full nodes of built `levels` (node i of level l covers leaves
+ * [i·2^l, (i+1)·2^l)): the subtrees of the range's binary decomposition, largest first (RFC 9162 §2.1.1 splits at
+ * the largest power of two below the size), folded right to left. `start` must be aligned to the range's largest
+ * power of two, as every node's range is.
+ */
+function rangeRoot(levels: readonly Uint8Array[], start: number, end: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let at = start;
+  for (let l = 31; l >= 0; l--) {
+    if (((end - start) & (2 ** l)) === 0) continue;
+    const i = at / 2 ** l;
+    parts.push((levels[l] as Uint8Array).subarray(i * 32, i * 32 + 32));
+    at += 2 ** l;
+  }
+  let root = parts[parts.length - 1] as Uint8Array;
+  for (let k = parts.length - 2; k >= 0; k--) root = hashChildren(parts[k] as Uint8Array, root, nativeSha256);
+  return root;
+}
 
 function nodeHash(input: Uint8Array): string {
   return createHash('sha256').update(Buffer.of(1)).update(input).digest('hex');
@@ -40,20 +61,42 @@ test('hashPairs equals SHA-256(0x01 ‖ left ‖ right) for every count 0..600 a
   assert.throws(() => hasher.hashPairs(new Uint8Array(63), 1), /must hold 1 node inputs/);
 });
 
-test('every level equals the one-call-per-node build for every size 1..3,000 and random sizes up to 300,000', () => {
-  const leaves = randomBytes(300_000 * 32);
-  const prng = createPrng(0x7ee5);
-  const sizes = [
-    ...Array.from({ length: 3000 }, (_, i) => i + 1),
-    ...Array.from({ length: 40 }, () => 1 + prng.below(300_000)),
-  ];
-  for (const n of sizes) {
+test('every level equals the one-call-per-node build for every size 1..3,000', () => {
+  const leaves = randomBytes(3000 * 32);
+  for (let n = 1; n <= 3000; n++) {
     const flat = leaves.subarray(0, n * 32);
     const got = wasmLevels(flat);
     const want = buildLevels(flat, nativeSha256);
     assert.equal(got.length, want.length, `levels of size ${n}`);
     got.forEach((level, l) => {
       assert.equal(Buffer.compare(level, want[l] as Uint8Array), 0, `level ${l} of size ${n}`);
+    });
+  }
+});
+
+test('every level of 100 random sizes up to 300,000 equals the one-call-per-node build of 300,000 leaves', () => {
+  const N = 300_000;
+  const leaves = randomBytes(N * 32);
+  // One native build serves every size: a node whose range is whole is the same node in the bigger tree, and the
+  // last node of a level whose range is cut short by n is MTH of that range, folded from the big tree's nodes.
+  const reference = buildLevels(leaves, nativeSha256);
+  const prng = createPrng(0x7ee5);
+  const sizes = [N, N - 1, 2 ** 18, 2 ** 18 + 1, ...Array.from({ length: 96 }, () => 1 + prng.below(N))];
+  for (const n of sizes) {
+    const got = wasmLevels(leaves.subarray(0, n * 32));
+    assert.equal(got.length, levelSizes(n).length, `levels of size ${n}`);
+    got.forEach((level, l) => {
+      const whole = Math.floor(n / 2 ** l);
+      const nodes = Math.ceil(n / 2 ** l);
+      assert.equal(level.length, nodes * 32, `level ${l} of size ${n}`);
+      const want = (reference[l] as Uint8Array).subarray(0, whole * 32);
+      assert.equal(Buffer.compare(level.subarray(0, whole * 32), want), 0, `level ${l} of size ${n}`);
+      if (nodes > whole)
+        assert.equal(
+          toHex(level.subarray(whole * 32)),
+          toHex(rangeRoot(reference, whole * 2 ** l, n)),
+          `last node of level ${l} of size ${n}`,
+        );
     });
   }
 });
@@ -66,21 +109,7 @@ test('every tree size 1..100,001: roots from the fast build equal an independent
   // Node i of level l covers leaves [i·2^l, (i+1)·2^l): the full nodes of the 100,001-leaf build are the perfect
   // subtrees of every smaller tree. MTH(D[0:n]) folds those of n's binary decomposition, largest first (RFC 9162
   // §2.1.1 splits at the largest power of two below n).
-  const fastRoot = (n: number): string => {
-    const parts: Uint8Array[] = [];
-    let start = 0;
-    for (let l = 31; l >= 0; l--) {
-      if ((n & (2 ** l)) === 0) continue;
-      const level = levels[l] as Uint8Array;
-      const i = start / 2 ** l;
-      parts.push(level.subarray(i * 32, i * 32 + 32));
-      start += 2 ** l;
-    }
-    let root = parts[parts.length - 1] as Uint8Array;
-    for (let k = parts.length - 2; k >= 0; k--)
-      root = hashChildren(parts[k] as Uint8Array, root, nativeSha256);
-    return toHex(root);
-  };
+  const fastRoot = (n: number): string => toHex(rangeRoot(levels, 0, n));
   // The reference appends leaves one by one, keeping the roots of the perfect subtrees seen so far (a compact
   // range), and merges equal-sized neighbours with one SHA-256 call each: no level buffers, no pair hasher.
   const stack: Array<{ size: number; hash: Uint8Array }> = [];
