@@ -1,9 +1,9 @@
 // Durable ingest throughput over gRPC: unary Submit with many calls in flight, one SubmitStream, SubmitBatch.
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import type { Client } from '@connectrpc/connect';
-import type { SparkProcessor, SubmitRequestSchema } from '../src/gen/spark/v1/processor_pb.js';
+import type { SubmitRequestSchema } from '../src/gen/spark/v1/processor_pb.js';
 import { randomDigests } from './digests.ts';
 import { runPool } from './pool.ts';
+import type { IngestClient } from './raw-grpc-client.ts';
 import { perSecond } from './stats.ts';
 
 /** What an ingest run achieved. */
@@ -23,7 +23,7 @@ export interface IngestRun {
   readonly timedOut: boolean;
 }
 
-type Processor = Client<typeof SparkProcessor>;
+type Processor = IngestClient;
 
 type SubmitInit = MessageInitShape<typeof SubmitRequestSchema>;
 
@@ -63,13 +63,13 @@ export async function submitUnary(
 /** Every digest down one bidirectional SubmitStream; timed from the first write to the last answer. */
 export async function submitStream(
   client: Processor,
-  digests: Iterable<Uint8Array>,
+  digests: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
   maxMs: number,
   onAck?: () => void,
 ): Promise<IngestRun> {
   let asked = 0;
   async function* requests(): AsyncGenerator<SubmitInit> {
-    for (const digest of digests) {
+    for await (const digest of digests) {
       asked++;
       yield request(digest);
     }

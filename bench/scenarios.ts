@@ -23,7 +23,7 @@ interface BackgroundStream {
 function backgroundStream(server: BenchServer, maxItems: number, maxMs: number): BackgroundStream {
   const stop = new AbortController();
   let acks = 0;
-  const running = submitStream(server.processor, endlessDigests(stop.signal, maxItems), maxMs, () => {
+  const running = submitStream(server.ingest, endlessDigests(stop.signal, maxItems), maxMs, () => {
     acks++;
   });
   return {
@@ -79,7 +79,7 @@ export async function sealUnderIngest(
   const digests = randomDigests(fillCount);
   const requests = Math.ceil(fillCount / ITEMS_PER_REQUEST);
   const fill = await submitBatches(
-    server.processor,
+    server.ingest,
     requests,
     (i) => digests.slice(i * ITEMS_PER_REQUEST, (i + 1) * ITEMS_PER_REQUEST),
     plan.inFlight,
@@ -230,7 +230,7 @@ export async function longIngest(
   let run: IngestRun;
   try {
     run = await submitBatches(
-      server.processor,
+      server.ingest,
       Math.ceil(total / ITEMS_PER_REQUEST),
       (i) => randomDigests(Math.min(ITEMS_PER_REQUEST, total - i * ITEMS_PER_REQUEST)),
       inFlight,

@@ -5,6 +5,7 @@ import { Health } from '../src/gen/grpc/health/v1/health_pb.js';
 import { SparkAdmin } from '../src/gen/spark/v1/admin_pb.js';
 import { SparkProcessor } from '../src/gen/spark/v1/processor_pb.js';
 import { type ServerProcess, startServerProcess } from '../test/support/spawn-server.ts';
+import { createRawIngestClient, type IngestClient } from './raw-grpc-client.ts';
 import { benchTempDir } from './temp-dirs.ts';
 
 /** Seal only on demand during a benchmark: neither the threshold nor the timeout is reached. */
@@ -23,6 +24,8 @@ export const BENCH_SERVER_ENV: Readonly<Record<string, string>> = {
 export interface BenchServer {
   readonly process: ServerProcess;
   readonly processor: Client<typeof SparkProcessor>;
+  /** The ingest calls over a lean HTTP/2 client on its own connection (bench/raw-grpc-client.ts). */
+  readonly ingest: IngestClient;
   /** The same service through a client that accepts no response compression (a second connection). */
   readonly processorUncompressed: Client<typeof SparkProcessor>;
   readonly admin: Client<typeof SparkAdmin>;
@@ -69,9 +72,11 @@ export async function startBenchServer(env: Readonly<Record<string, string>> = {
   }
   live.add(server);
   const transport = createGrpcTransport({ baseUrl: `http://${server.address}` });
+  const rawClient = createRawIngestClient(server.address);
   return {
     process: server,
     processor: createClient(SparkProcessor, transport),
+    ingest: rawClient,
     processorUncompressed: createClient(
       SparkProcessor,
       createGrpcTransport({ baseUrl: `http://${server.address}`, acceptCompression: [] }),
@@ -82,6 +87,7 @@ export async function startBenchServer(env: Readonly<Record<string, string>> = {
       return server.logs.filter(isErrorLine);
     },
     async close() {
+      rawClient.close();
       try {
         await server.stop(10_000);
       } finally {

@@ -10,6 +10,7 @@ import { type CpuShare, withCpuShare } from './cpu.ts';
 import { randomDigests } from './digests.ts';
 import { type IngestRun, submitStream } from './ingest.ts';
 import { runPool } from './pool.ts';
+import { createRawIngestClient } from './raw-grpc-client.ts';
 import { perSecond } from './stats.ts';
 
 /** A no-op child server and its ports. */
@@ -127,4 +128,19 @@ export async function grpcStreamEcho(
   );
   await submitStream(client, randomDigests(Math.min(2_000, items)), maxMs);
   return withCpuShare(server.child.pid, () => submitStream(client, randomDigests(items), maxMs));
+}
+
+/** One SubmitStream from the lean client answered by the raw no-op server: HTTP/2, framing and protobuf only. */
+export async function rawStreamEcho(
+  server: NoopServer,
+  items: number,
+  maxMs: number,
+): Promise<[IngestRun, CpuShare]> {
+  const client = createRawIngestClient(`127.0.0.1:${server.http2Port}`);
+  try {
+    await submitStream(client, randomDigests(Math.min(2_000, items)), maxMs);
+    return await withCpuShare(server.child.pid, () => submitStream(client, randomDigests(items), maxMs));
+  } finally {
+    client.close();
+  }
 }
