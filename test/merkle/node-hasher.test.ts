@@ -58,6 +58,16 @@ test('hashPairs equals SHA-256(0x01 ‖ left ‖ right) for every count 0..600 a
         `node ${i} of ${n}`,
       );
   }
+  // The second block comes from a table indexed by a node's last input byte: every byte value in every lane.
+  const input = randomBytes(1024 * 64);
+  for (let i = 0; i < 1024; i++) input[i * 64 + 63] = i >> 2;
+  const out = hasher.hashPairs(input, 1024);
+  for (let i = 0; i < 1024; i++)
+    assert.equal(
+      toHex(out.subarray(i * 32, i * 32 + 32)),
+      nodeHash(input.subarray(i * 64, i * 64 + 64)),
+      `byte ${i >> 2}`,
+    );
   assert.throws(() => hasher.hashPairs(new Uint8Array(63), 1), /must hold 1 node inputs/);
 });
 

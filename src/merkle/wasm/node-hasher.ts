@@ -4,13 +4,16 @@
 
 import { fromBase64 } from '../../encoding/base64.ts';
 import { NODE_HASHER_WASM_BASE64 } from './node-hasher-wasm.ts';
-import { LANES, NODE_INPUT_BYTES, NODE_OUTPUT_BYTES } from './node-hasher-wat.ts';
+import { HEAP_START, LANES, NODE_INPUT_BYTES, NODE_OUTPUT_BYTES } from './node-hasher-wat.ts';
 
 /** Node groups per call: bounds the module's memory (1 MiB of input) whatever the level's size. */
 const GROUPS_PER_CALL = 4096;
 const IN_BYTES = GROUPS_PER_CALL * LANES * NODE_INPUT_BYTES;
 const OUT_BYTES = GROUPS_PER_CALL * LANES * NODE_OUTPUT_BYTES;
 const PAGE = 65536;
+/** Inputs and outputs in the module's memory, after its table. */
+const IN_AT = HEAP_START;
+const OUT_AT = HEAP_START + IN_BYTES;
 
 /** Hashes node inputs (left ‖ right, 64 bytes each) to their 32-byte RFC 9162 interior-node hashes. */
 export interface NodeHasher {
@@ -45,7 +48,7 @@ export function createNodeHasher(): NodeHasher {
     groups: number,
     output: number,
   ) => void;
-  const need = Math.ceil((IN_BYTES + OUT_BYTES) / PAGE) - memory.buffer.byteLength / PAGE;
+  const need = Math.ceil((HEAP_START + IN_BYTES + OUT_BYTES) / PAGE) - memory.buffer.byteLength / PAGE;
   if (need > 0) memory.grow(need);
   return {
     hashPairs(input, pairs) {
@@ -56,10 +59,10 @@ export function createNodeHasher(): NodeHasher {
       for (let done = 0; done < pairs; done += GROUPS_PER_CALL * LANES) {
         const n = Math.min(pairs - done, GROUPS_PER_CALL * LANES);
         const groups = Math.ceil(n / LANES);
-        heap.set(input.subarray(done * NODE_INPUT_BYTES, (done + n) * NODE_INPUT_BYTES), 0);
+        heap.set(input.subarray(done * NODE_INPUT_BYTES, (done + n) * NODE_INPUT_BYTES), IN_AT);
         // The last group's missing lanes hash whatever is there; their outputs are not copied out.
-        hashGroups(0, groups, IN_BYTES);
-        out.set(heap.subarray(IN_BYTES, IN_BYTES + n * NODE_OUTPUT_BYTES), done * NODE_OUTPUT_BYTES);
+        hashGroups(IN_AT, groups, OUT_AT);
+        out.set(heap.subarray(OUT_AT, OUT_AT + n * NODE_OUTPUT_BYTES), done * NODE_OUTPUT_BYTES);
       }
       return out;
     },
