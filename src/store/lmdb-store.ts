@@ -584,34 +584,20 @@ class LmdbStore implements Store {
     return this.pending;
   }
 
-  /** The oldest pending entries holding at least `limit` leaves (fewer when fewer are pending). */
-  private pendingEntries(limit: number): PendingEntry[] {
-    const out: PendingEntry[] = [];
-    let n = 0;
-    for (const entry of this.logFrom(this.sealedThrough)) {
-      if (n >= limit) break;
-      out.push(entry);
-      n += entry.hashes.length / H;
-    }
-    return out;
-  }
-
   pendingHashes(limit: number): Uint8Array {
     this.open();
     if (!Number.isSafeInteger(limit) || limit < 0)
       throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
-    const entries = limit === 0 ? [] : this.pendingEntries(limit);
-    const total = Math.min(
-      limit,
-      entries.reduce((sum, e) => sum + e.hashes.length / H, 0),
-    );
-    const out = new Uint8Array(total * H);
+    // Copied entry by entry into one buffer sized from the pending count: no list of entries held meanwhile.
+    const out = new Uint8Array(Math.min(limit, this.pending) * H);
     let at = 0;
-    for (const { hashes } of entries) {
+    for (const { hashes } of out.length === 0 ? [] : this.logFrom(this.sealedThrough)) {
       const take = Math.min(hashes.length, out.length - at);
       out.set(hashes.subarray(0, take), at);
       at += take;
+      if (at === out.length) break;
     }
+    if (at !== out.length) throw corrupt('pending', `${this.pending} leaves counted, ${at / H} found`);
     return out;
   }
 
@@ -664,12 +650,13 @@ class LmdbStore implements Store {
     this.checkSequence(sequence);
     const leafLevel = levels[0] ?? new Uint8Array(0);
     const n = batch.treeSize;
-    const entries = this.pendingEntries(n);
-    // The batch must be exactly the oldest n pending leaves, in arrival order.
+    // The batch must be exactly the oldest n pending leaves, in arrival order. The entries are compared as they
+    // are read, so a 10^6-leaf batch does not hold a second copy of its 32 MB of leaf hashes.
     const sealedRuns: Array<{ first: number; run: SealedRun }> = [];
     let done = 0;
     let through = this.sealedThrough;
-    for (const entry of entries) {
+    for (const entry of this.logFrom(this.sealedThrough)) {
+      if (done >= n) break;
       const count = entry.hashes.length / H;
       const take = Math.min(count, n - done);
       const expected = entry.hashes.subarray(0, take * H);
