@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { leafHashOfDigest } from '../src/bundle/leaf.ts';
 import { nativeSha256 } from '../src/crypto/native-sha256.ts';
 import { randomDigests } from './digests.ts';
+import { healthCheckLatency } from './grpc-ceiling.ts';
 import { endlessDigests, type IngestRun, submitBatches, submitStream } from './ingest.ts';
 import { type ProveRun, proveLatency } from './prove-verify.ts';
 import type { BenchServer } from './server.ts';
@@ -53,6 +54,8 @@ export interface SealUnderIngest {
   readonly prove: ProveRun;
   /** The SubmitStream that ran while Prove was measured. */
   readonly proveStream: IngestRun;
+  /** Sequential Health.Check round trips under the same stream, just before the Proves: their floor. */
+  readonly healthUnderIngest: { readonly p50: number; readonly p99: number; readonly calls: number };
 }
 
 /** Plan of sealUnderIngest. */
@@ -141,6 +144,8 @@ export async function sealUnderIngest(
   const leafHashes = [...picks].map((i) => leafHashOfDigest(digests[i] as Uint8Array, nativeSha256));
   const proving = backgroundStream(server, 50_000_000, plan.maxMs);
   await sleep(300);
+  // The floor under the same load: a no-op gRPC call (Health.Check) round trip through the same client stack.
+  const healthUnderIngest = await healthCheckLatency(server.health, plan.proves, plan.maxMs);
   await proveLatency(server.processor, leafHashes.slice(plan.proves), 0, plan.maxMs);
   const prove = await proveLatency(
     server.processor,
@@ -160,6 +165,7 @@ export async function sealUnderIngest(
     sealStream,
     prove,
     proveStream,
+    healthUnderIngest,
   };
 }
 
