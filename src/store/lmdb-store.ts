@@ -589,6 +589,8 @@ class LmdbStore implements Store {
     if (!Number.isSafeInteger(limit) || limit < 0)
       throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
     // Copied entry by entry into one buffer sized from the pending count: no list of entries held meanwhile.
+    // The count includes writes whose transaction has run but not yet committed, which a read does not see
+    // yet: then fewer are found, and only those are returned.
     const out = new Uint8Array(Math.min(limit, this.pending) * H);
     let at = 0;
     for (const { hashes } of out.length === 0 ? [] : this.logFrom(this.sealedThrough)) {
@@ -597,8 +599,7 @@ class LmdbStore implements Store {
       at += take;
       if (at === out.length) break;
     }
-    if (at !== out.length) throw corrupt('pending', `${this.pending} leaves counted, ${at / H} found`);
-    return out;
+    return at === out.length ? out : out.slice(0, at);
   }
 
   pendingLeaves(limit: number): LeafRecord[] {

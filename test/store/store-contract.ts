@@ -449,6 +449,34 @@ export function storeContract(name: string, makeHarness: () => StoreHarness): vo
       assert.equal(store.pendingCount(), 1);
     });
 
+    test('pendingHashes while adds are being committed returns a consistent oldest-first prefix, never an error', async () => {
+      const store = await open(1_000_000);
+      const leaves = Array.from({ length: 6_000 }, (_, i) => makeLeaf(`race-${i}`));
+      const all = Buffer.concat(leaves.map((l) => Buffer.from(l.leafHash)));
+      let reads = 0;
+      const writing = (async () => {
+        for (let at = 0; at < leaves.length; at += 50) await store.add(leaves.slice(at, at + 50));
+      })();
+      let done = false;
+      void writing.finally(() => {
+        done = true;
+      });
+      while (!done && reads < 5_000) {
+        const got = store.pendingHashes(1_000_000);
+        assert.equal(got.length % 32, 0);
+        assert.equal(
+          Buffer.compare(Buffer.from(got), all.subarray(0, got.length)),
+          0,
+          'a prefix, oldest first',
+        );
+        reads++;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await writing;
+      assert.ok(reads > 0);
+      assert.equal(Buffer.compare(Buffer.from(store.pendingHashes(1_000_000)), all), 0);
+    });
+
     test('batches that split and join add runs give every leaf its position, kept across reopen', async () => {
       let store = await open();
       const leaves = Array.from({ length: 30 }, (_, i) =>
