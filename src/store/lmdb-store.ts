@@ -376,10 +376,7 @@ class LmdbStore implements Store {
     this.logId = logId;
     this.capacity = capacity;
     this.v1Leaves = db.leaves.getKeysCount({ limit: 1 }) > 0;
-    const watermark = db.meta.get(META_SEALED_THROUGH);
-    if (watermark !== undefined && watermark.length !== 8)
-      throw corrupt('meta/sealedThrough', `expected 8 bytes, got ${watermark.length}`);
-    this.sealedThrough = watermark === undefined ? 0 : Number(readU64Key(watermark));
+    this.sealedThrough = this.storedWatermark();
     this.pending = this.countPending();
     let next = this.sealedThrough;
     const lastEntry = firstOf(db.pending.getRange({ reverse: true, limit: 1 }));
@@ -406,11 +403,23 @@ class LmdbStore implements Store {
     try {
       return await p;
     } catch (error) {
-      if (!this.closed) this.pending = this.countPending();
+      // A write callback may have run before its commit failed: take the counters back from the disk.
+      if (!this.closed) {
+        this.sealedThrough = this.storedWatermark();
+        this.pending = this.countPending();
+      }
       throw error;
     } finally {
       this.inFlight.delete(p);
     }
+  }
+
+  /** The first arrival not sealed, as committed. */
+  private storedWatermark(): number {
+    const watermark = this.db.meta.get(META_SEALED_THROUGH);
+    if (watermark !== undefined && watermark.length !== 8)
+      throw corrupt('meta/sealedThrough', `expected 8 bytes, got ${watermark.length}`);
+    return watermark === undefined ? 0 : Number(readU64Key(watermark));
   }
 
   private countPending(): number {
@@ -841,7 +850,6 @@ class LmdbStore implements Store {
 
   appendKey(entry: KeyHistoryEntry): Promise<void> {
     return this.write(async () => {
-      this.keys = undefined;
       const encoded = encodeKeyEntry(entry);
       await this.root.childTransaction(() => {
         const { keys } = this.db;
