@@ -17,6 +17,23 @@ export interface ConfirmedEvidence {
   readonly feeMultiplier: number;
   /** This batch's share of the fee paid, µXYM. */
   readonly feePaid: bigint;
+  /**
+   * The block's header bytes (block-header.ts), rebuilt from the node's fields and checked: hash, harvester signature,
+   * height, time and transactionsHash. Empty in evidence stored before headers were kept (those bundles carry the
+   * whole transaction, bundle version 1).
+   */
+  readonly blockHeader: Uint8Array;
+  /** The block hash recomputed from `blockHeader` (32 bytes), or empty with it. */
+  readonly blockHash: Uint8Array;
+}
+
+/** One move of an anchor by a reorganization (docs/anchoring.md §8): kept after the evidence is replaced. */
+export interface Reorganization {
+  readonly txHash: Uint8Array;
+  readonly fromHeight: bigint;
+  /** undefined: the transaction left the chain. */
+  readonly toHeight: bigint | undefined;
+  readonly atMs: number;
 }
 
 /** A signed checkpoint as stored (docs table `checkpoints`, key = sequenceKey(batchCount)); never changes. */
@@ -51,6 +68,8 @@ export interface BatchAnchor {
   readonly confirmed: ConfirmedEvidence | undefined;
   /** Finalized height seen when the batch became FINALIZED. */
   readonly finalizedHeight: bigint | undefined;
+  /** Reorganizations that moved or removed its anchor, oldest first (bounded: the newest 32 are kept). */
+  readonly history: readonly Reorganization[];
 }
 
 /** A signed aggregate stored before it is sent. */
@@ -71,9 +90,17 @@ export interface OutboxEntry {
   readonly keyIds: readonly string[];
   /** Batch counts of the checkpoints whose records this transaction carries (usually none). */
   readonly checkpoints: readonly bigint[];
-  /** live: may still confirm; the others are final outcomes. */
-  readonly state: 'live' | 'confirmed' | 'failed' | 'expired';
+  /**
+   * live: announced, in no block the quorum agrees on; confirmed: in a block, provisional until finality (a fork
+   * can move or remove it); final: its block is finalized and its evidence was read again; failed, expired: it
+   * never made it, and its items got a fresh transaction.
+   */
+  readonly state: OutboxState;
 }
+
+/** Where an announcement is (OutboxEntry.state). */
+export type OutboxState = 'live' | 'confirmed' | 'final' | 'failed' | 'expired';
+const OUTBOX_STATES: readonly OutboxState[] = ['live', 'confirmed', 'final', 'failed', 'expired'];
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const unhex = (s: unknown, what: string): Uint8Array => {
@@ -130,8 +157,16 @@ export function encodeBatchAnchor(a: BatchAnchor): Uint8Array {
             transactionsHash: hex(a.confirmed.transactionsHash),
             feeMultiplier: a.confirmed.feeMultiplier,
             feePaid: a.confirmed.feePaid.toString(),
+            blockHeader: hex(a.confirmed.blockHeader),
+            blockHash: hex(a.confirmed.blockHash),
           },
     finalizedHeight: a.finalizedHeight === undefined ? null : a.finalizedHeight.toString(),
+    history: a.history.map((r) => ({
+      txHash: hex(r.txHash),
+      fromHeight: r.fromHeight.toString(),
+      toHeight: r.toHeight === undefined ? null : r.toHeight.toString(),
+      atMs: r.atMs,
+    })),
   });
 }
 
@@ -175,8 +210,18 @@ export function decodeBatchAnchor(bytes: Uint8Array): BatchAnchor {
             transactionsHash: unhex(c['transactionsHash'], 'transactionsHash'),
             feeMultiplier: num(c['feeMultiplier'], 'feeMultiplier'),
             feePaid: big(c['feePaid'], 'feePaid'),
+            // Evidence stored before block headers were kept has neither field.
+            blockHeader:
+              c['blockHeader'] === undefined ? new Uint8Array(0) : unhex(c['blockHeader'], 'blockHeader'),
+            blockHash: c['blockHash'] === undefined ? new Uint8Array(0) : unhex(c['blockHash'], 'blockHash'),
           },
     finalizedHeight: j['finalizedHeight'] === null ? undefined : big(j['finalizedHeight'], 'finalizedHeight'),
+    history: (Array.isArray(j['history']) ? j['history'] : []).map((r: Record<string, unknown>) => ({
+      txHash: unhex(r['txHash'], 'history txHash'),
+      fromHeight: big(r['fromHeight'], 'history fromHeight'),
+      toHeight: r['toHeight'] === null ? undefined : big(r['toHeight'], 'history toHeight'),
+      atMs: num(r['atMs'], 'history atMs'),
+    })),
   };
 }
 
@@ -203,10 +248,8 @@ export function encodeOutbox(o: OutboxEntry): Uint8Array {
 /** Decodes an outbox entry. */
 export function decodeOutbox(bytes: Uint8Array): OutboxEntry {
   const j = decodeJson(bytes, 'outbox entry');
-  const state = j['state'];
-  if (state !== 'live' && state !== 'confirmed' && state !== 'failed' && state !== 'expired') {
-    throw bad('outbox state');
-  }
+  const state = j['state'] as OutboxState;
+  if (!OUTBOX_STATES.includes(state)) throw bad('outbox state');
   const sequences = j['sequences'];
   if (!Array.isArray(sequences)) throw bad('outbox sequences');
   return {
@@ -275,6 +318,8 @@ export interface AnchorStateStore {
   lastTracked(): bigint | undefined;
   outbox(txHash: Uint8Array): OutboxEntry | undefined;
   liveOutbox(): OutboxEntry[];
+  /** Announcements still followed: live, and confirmed but not yet final (a fork can still move them). */
+  openOutbox(): OutboxEntry[];
   /** Key ids (hex) whose key history is confirmed on chain. */
   anchoredKeys(): Set<string>;
   /** A stored checkpoint by batch count. */
@@ -317,6 +362,12 @@ export function anchorStateStore(store: Store): AnchorStateStore {
         .listDocs('outbox')
         .map((d) => decodeOutbox(d.value))
         .filter((o) => o.state === 'live');
+    },
+    openOutbox() {
+      return store
+        .listDocs('outbox')
+        .map((d) => decodeOutbox(d.value))
+        .filter((o) => o.state === 'live' || o.state === 'confirmed');
     },
     anchoredKeys() {
       return new Set(

@@ -63,6 +63,7 @@ test('anchoring: stages timed once from sealing, each failed or dropped announce
       lastFailure,
       confirmed: undefined,
       finalizedHeight: undefined,
+      history: [],
     });
   const failure = (code: string, tx: number) => ({ code, txHash: new Uint8Array(32).fill(tx), atMs: clock });
   tell(0n, 'FAILED', { code: 'Failure_Before_Start', txHash: new Uint8Array(32), atMs: 1 });

@@ -154,6 +154,7 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     lastFailure: undefined,
     confirmed: undefined,
     finalizedHeight: undefined,
+    history: [],
   });
 
   async function loadNetwork(): Promise<Network> {
@@ -377,6 +378,8 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
       transactionsHash: block.transactionsHash,
       feeMultiplier: meta.feeMultiplier,
       feePaid: share,
+      blockHeader: new Uint8Array(0),
+      blockHash: new Uint8Array(0),
     };
     const batches = entry.sequences
       .map((s) => open.get(s))

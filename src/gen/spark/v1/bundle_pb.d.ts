@@ -376,11 +376,43 @@ export declare type Anchor = Message<"spark.v1.Anchor"> & {
   finalizedHeight: bigint;
 
   /**
-   * Full serialized anchor transaction bytes.
+   * Full serialized anchor transaction bytes (bundle version 1 only; version 2 carries `aggregate_header` and
+   * its own share of the embedded transactions instead).
    *
    * @generated from field: bytes transaction = 9;
    */
   transaction: Uint8Array;
+
+  /**
+   * Version 2: the serialized header of the block holding the transaction (376 bytes for a normal block, 424 for
+   * an importance block). The verifier recomputes the block hash from it and checks the harvester's signature.
+   *
+   * @generated from field: bytes block_header = 10;
+   */
+  blockHeader: Uint8Array;
+
+  /**
+   * Version 2: the aggregate's 168-byte header (signature, signer, version, network, type, fee, deadline,
+   * transactionsHash, payload size), in place of the whole `transaction`.
+   *
+   * @generated from field: bytes aggregate_header = 11;
+   */
+  aggregateHeader: Uint8Array;
+
+  /**
+   * Version 2: one entry per chunk of this anchor's own record (the batch record, or the checkpoint record for a
+   * checkpoint's anchor), in chunk order; `transaction` is empty because the verifier rebuilds each chunk.
+   *
+   * @generated from field: repeated spark.v1.EmbeddedProof record_chunks = 12;
+   */
+  recordChunks: EmbeddedProof[];
+
+  /**
+   * Version 2, immediate batches only: the transfers carrying the publication record, verbatim.
+   *
+   * @generated from field: repeated spark.v1.EmbeddedProof publication_chunks = 13;
+   */
+  publicationChunks: EmbeddedProof[];
 };
 
 /**
@@ -388,6 +420,34 @@ export declare type Anchor = Message<"spark.v1.Anchor"> & {
  * Use `create(AnchorSchema)` to create a new message.
  */
 export declare const AnchorSchema: GenMessage<Anchor>;
+
+/**
+ * One embedded transaction of the anchor aggregate and its path to the aggregate's `transactionsHash`
+ * (docs/proof-format.md §9).
+ *
+ * @generated from message spark.v1.EmbeddedProof
+ */
+export declare type EmbeddedProof = Message<"spark.v1.EmbeddedProof"> & {
+  /**
+   * The embedded transaction's exact bytes (without padding); empty when the verifier rebuilds them.
+   *
+   * @generated from field: bytes transaction = 1;
+   */
+  transaction: Uint8Array;
+
+  /**
+   * Catapult Merkle path from SHA3-256(transaction) to the aggregate's `transactionsHash`, read like a block path.
+   *
+   * @generated from field: repeated spark.v1.MerklePathItem path = 2;
+   */
+  path: MerklePathItem[];
+};
+
+/**
+ * Describes the message spark.v1.EmbeddedProof.
+ * Use `create(EmbeddedProofSchema)` to create a new message.
+ */
+export declare const EmbeddedProofSchema: GenMessage<EmbeddedProof>;
 
 /**
  * A signed head of the header chain, anchored periodically (SPEC §6). Empty until there is one.

@@ -958,6 +958,34 @@ export declare type GetStatusResponse = Message<"spark.v1.GetStatusResponse"> & 
    * @generated from field: uint64 at_ms = 3;
    */
   atMs: bigint;
+
+  /**
+   * The Symbol nodes this server reads (SYMBOL_NODE_URLS), with what it makes of each.
+   *
+   * @generated from field: repeated spark.v1.SymbolNodeStatus symbol_nodes = 4;
+   */
+  symbolNodes: SymbolNodeStatus[];
+
+  /**
+   * Evidence must be agreed by this many of them (SYMBOL_NODE_QUORUM); 0 without anchoring.
+   *
+   * @generated from field: uint32 symbol_quorum = 5;
+   */
+  symbolQuorum: number;
+
+  /**
+   * Finalized height agreed by the quorum and checked; 0 before it is known.
+   *
+   * @generated from field: uint64 finalized_height = 6;
+   */
+  finalizedHeight: bigint;
+
+  /**
+   * Recent anchors moved or removed by a reorganization, newest first (at most 50).
+   *
+   * @generated from field: repeated spark.v1.AnchorReorganization reorganizations = 7;
+   */
+  reorganizations: AnchorReorganization[];
 };
 
 /**
@@ -965,6 +993,124 @@ export declare type GetStatusResponse = Message<"spark.v1.GetStatusResponse"> & 
  * Use `create(GetStatusResponseSchema)` to create a new message.
  */
 export declare const GetStatusResponseSchema: GenMessage<GetStatusResponse>;
+
+/**
+ * One Symbol node as the sidecar sees it (docs/anchoring.md §11).
+ *
+ * @generated from message spark.v1.SymbolNodeStatus
+ */
+export declare type SymbolNodeStatus = Message<"spark.v1.SymbolNodeStatus"> & {
+  /**
+   * Base URL.
+   *
+   * @generated from field: string url = 1;
+   */
+  url: string;
+
+  /**
+   * "ok"; "down" (unreachable, in back-off); "flagged" (its last answer failed a check or disagreed with the
+   * quorum: it is skipped until it answers consistently again).
+   *
+   * @generated from field: string state = 2;
+   */
+  state: string;
+
+  /**
+   * The last problem with this node, empty when none.
+   *
+   * @generated from field: string last_problem = 3;
+   */
+  lastProblem: string;
+
+  /**
+   * Answers refused by a check since start.
+   *
+   * @generated from field: uint64 answers_rejected = 4;
+   */
+  answersRejected: bigint;
+
+  /**
+   * Times its evidence differed from the quorum's since start.
+   *
+   * @generated from field: uint64 disagreements = 5;
+   */
+  disagreements: bigint;
+
+  /**
+   * Highest finalized height it reported and was believed.
+   *
+   * @generated from field: uint64 finalized_height = 6;
+   */
+  finalizedHeight: bigint;
+
+  /**
+   * When it last answered, milliseconds since the Unix epoch (0 never).
+   *
+   * @generated from field: uint64 last_answer_at_ms = 7;
+   */
+  lastAnswerAtMs: bigint;
+};
+
+/**
+ * Describes the message spark.v1.SymbolNodeStatus.
+ * Use `create(SymbolNodeStatusSchema)` to create a new message.
+ */
+export declare const SymbolNodeStatusSchema: GenMessage<SymbolNodeStatus>;
+
+/**
+ * An anchor whose block was replaced or which left the chain (docs/anchoring.md §8).
+ *
+ * @generated from message spark.v1.AnchorReorganization
+ */
+export declare type AnchorReorganization = Message<"spark.v1.AnchorReorganization"> & {
+  /**
+   * The batch's sequence, or the checkpoint's batch count when `checkpoint` is set.
+   *
+   * @generated from field: uint64 sequence = 1;
+   */
+  sequence: bigint;
+
+  /**
+   * Whether this is a checkpoint's anchor.
+   *
+   * @generated from field: bool checkpoint = 2;
+   */
+  checkpoint: boolean;
+
+  /**
+   * The anchor transaction.
+   *
+   * @generated from field: bytes transaction_hash = 3;
+   */
+  transactionHash: Uint8Array;
+
+  /**
+   * Height it was confirmed at before.
+   *
+   * @generated from field: uint64 from_height = 4;
+   */
+  fromHeight: bigint;
+
+  /**
+   * Height it is confirmed at now; 0 when it left the chain (it is announced again or replaced).
+   *
+   * @generated from field: uint64 to_height = 5;
+   */
+  toHeight: bigint;
+
+  /**
+   * When the sidecar saw it, milliseconds since the Unix epoch.
+   *
+   * @generated from field: uint64 at_ms = 6;
+   */
+  atMs: bigint;
+};
+
+/**
+ * Describes the message spark.v1.AnchorReorganization.
+ * Use `create(AnchorReorganizationSchema)` to create a new message.
+ */
+export declare const AnchorReorganizationSchema: GenMessage<AnchorReorganization>;
 
 /**
  * Which kind of transaction a source reference names.
