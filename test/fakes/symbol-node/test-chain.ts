@@ -1,9 +1,19 @@
 // TEST DOUBLE of a Symbol node — the in-memory chain behind the REST double: unconfirmed pool, failed statuses,
-// blocks with catapult transactionsHash, account metadata and optional balances, and voting finality with a lag.
+// blocks with catapult transactionsHash, account metadata and optional balances, voting finality with a lag, and
+// forks above finality (roll back, then continue with other blocks).
 import { sha3_256 } from '@noble/hashes/sha3.js';
-import { PrivateKey } from 'symbol-sdk';
-import { models, SymbolFacade } from 'symbol-sdk/symbol';
+import { SymbolFacade } from 'symbol-sdk/symbol';
 import { blockMerkleRoot, merkleComponentHash } from './block-merkle.ts';
+import {
+  type BlockKeyPair,
+  type BlockSeal,
+  concatBytes,
+  harvesterKeyPair,
+  hex,
+  NORMAL_BLOCK_HEADER_SIZE,
+  type NormalBlockFields,
+  sealNormalBlock,
+} from './block-signer.ts';
 import type { SymbolFailureCode } from './failure-codes.ts';
 import type { SymbolNetworkPreset } from './network-presets.ts';
 import {
@@ -37,6 +47,8 @@ export interface StoredTransaction {
   readonly transaction: AnyTransaction;
   readonly deadline: bigint;
   readonly effects: readonly LedgerEffect[];
+  /** Set on a transaction a fork put back in the pool: it is not harvested at a height below this one. */
+  readonly notBefore?: bigint;
 }
 
 export interface ConfirmedTransaction extends StoredTransaction {
@@ -49,20 +61,9 @@ export interface ConfirmedTransaction extends StoredTransaction {
   readonly id: string;
 }
 
-export interface TestBlock {
-  readonly height: bigint;
-  readonly timestamp: bigint;
-  readonly hash: string;
+/** A block as the chain keeps it: the signed header fields, its seal (signature, signer, hash) and contents. */
+export interface TestBlock extends NormalBlockFields, BlockSeal {
   readonly generationHash: string;
-  readonly previousBlockHash: string;
-  readonly transactionsHash: string;
-  readonly receiptsHash: string;
-  readonly stateHash: string;
-  readonly feeMultiplier: number;
-  readonly difficulty: bigint;
-  readonly signature: string;
-  readonly signerPublicKey: string;
-  readonly beneficiaryAddress: string;
   readonly size: number;
   readonly totalFee: bigint;
   readonly leaves: readonly Uint8Array[];
@@ -79,7 +80,7 @@ export interface FailedStatus {
 /** Something the node threw away without any status, as a real node does; kept so tests can say why. */
 export interface DroppedAnnouncement {
   readonly hash: string | undefined;
-  readonly reason: 'malformed' | 'duplicate' | 'fee-below-minimum' | 'dropped-by-fault';
+  readonly reason: 'malformed' | 'duplicate' | 'fee-below-minimum' | 'dropped-by-fault' | 'dropped-by-fork';
   readonly detail: string;
 }
 
@@ -98,49 +99,90 @@ export interface Finalization {
   readonly point: number;
 }
 
+/** What happens to the transactions of rolled-back blocks. */
+export type ForkMode = 'reinclude' | 'drop';
+
+export interface ForkOptions {
+  /** How many blocks to roll back from the tip; all of them must be above the finalized height. */
+  readonly depth: number;
+  /** 'reinclude': back to the unconfirmed pool; 'drop': forgotten (404 everywhere, as when a pool drops them). */
+  readonly mode: ForkMode;
+  /** Blocks to harvest at once after the rollback; default depth + 1 (the new fork is the longer one). */
+  readonly replacementBlocks?: number;
+}
+
+export interface ForkResult {
+  /** Height of the highest block kept; the new blocks start above it. */
+  readonly forkPoint: bigint;
+  readonly mode: ForkMode;
+  /** The blocks rolled back, lowest first. */
+  readonly rolledBack: readonly TestBlock[];
+  /** Hashes of the rolled-back transactions put back in the pool ('reinclude'). */
+  readonly reincluded: readonly string[];
+  /** Hashes of the rolled-back transactions forgotten ('drop'). */
+  readonly dropped: readonly string[];
+  /** The blocks harvested at once after the rollback. */
+  readonly replacements: readonly TestBlock[];
+}
+
+/** Account metadata and balances after a block; kept per block above finality so a fork can restore them. */
+interface LedgerState {
+  readonly metadata: ReadonlyMap<string, MetadataEntry>;
+  readonly balances: ReadonlyMap<string, bigint> | undefined;
+}
+
 /** REST keeps failed statuses in a capped collection; so does the double. */
 const FAILED_STATUS_CAPACITY = 10_000;
-const VOTING_SET_GROUPING = 720n;
+export const VOTING_SET_GROUPING = 720n;
 const DIFFICULTY = 100_000_000_000_000n;
-/** The double's harvester key: fixed, public, never valid anywhere real. */
-const HARVESTER_PRIVATE_KEY = '5A'.repeat(32);
 
-const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex').toUpperCase();
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+/** Transactions in a block are 8-byte aligned (catapult EntityBody padding); the block size counts the padding. */
+const paddedSize = (size: number): number => Math.ceil(size / 8) * 8;
 
 export class TestChain {
   readonly facade: SymbolFacade;
   readonly #options: TestChainOptions;
-  readonly #harvester: InstanceType<typeof SymbolFacade.KeyPair>;
+  readonly #harvester: BlockKeyPair;
   readonly #blocks = new Map<bigint, TestBlock>();
-  readonly #unconfirmed = new Map<string, StoredTransaction>();
+  #unconfirmed = new Map<string, StoredTransaction>();
   readonly #confirmed = new Map<string, ConfirmedTransaction>();
   readonly #failed = new Map<string, FailedStatus>();
   readonly #dropped: DroppedAnnouncement[] = [];
-  readonly #metadata = new Map<string, MetadataEntry>();
-  readonly #balances: Map<string, bigint> | undefined;
+  /** Ledger state after each block from the finalized height up (older ones are never needed again). */
+  readonly #states = new Map<bigint, LedgerState>();
+  #state: LedgerState;
   #tip: TestBlock;
   #finalization: Finalization;
   #finalityStalled = false;
   #idCounter = 0;
+  /** After a fork, new blocks are stamped later than every rolled-back one, so their hashes differ. */
+  #minNextTimestamp = 0n;
+  readonly #forks: ForkResult[] = [];
 
   constructor(options: TestChainOptions) {
     this.#options = options;
     this.facade = new SymbolFacade(options.preset.name);
-    this.#harvester = new SymbolFacade.KeyPair(new PrivateKey(HARVESTER_PRIVATE_KEY));
-    this.#balances = options.balances ? new Map(options.balances) : undefined;
-    this.#tip = this.#seal(options.initialHeight, new Uint8Array(32), [], [], 0n);
+    this.#harvester = harvesterKeyPair();
+    this.#state = { metadata: new Map(), balances: options.balances ? new Map(options.balances) : undefined };
+    this.#tip = this.#seal({
+      height: options.initialHeight,
+      generationSeed: new Uint8Array(32),
+      leaves: [],
+      transactionsSize: 0,
+      totalFee: 0n,
+      timestamp: this.networkTime(),
+    });
     this.#blocks.set(this.#tip.height, this.#tip);
+    this.#states.set(this.#tip.height, this.#state);
     this.#finalization = { height: this.#tip.height, hash: this.#tip.hash, epoch: 1, point: 1 };
+  }
+
+  get initialHeight(): bigint {
+    return this.#options.initialHeight;
+  }
+
+  get networkIdentifier(): number {
+    return this.#options.preset.identifier;
   }
 
   /** Network time in ms: Unix ms minus the epoch adjustment. */
@@ -201,11 +243,16 @@ export class TestChain {
   }
 
   metadataEntries(): MetadataEntry[] {
-    return [...this.#metadata.values()];
+    return [...this.#state.metadata.values()];
   }
 
   balance(addressHex: string): bigint | undefined {
-    return this.#balances?.get(addressHex.toUpperCase());
+    return this.#state.balances?.get(addressHex.toUpperCase());
+  }
+
+  /** Every fork so far, oldest first. */
+  forks(): readonly ForkResult[] {
+    return this.#forks;
   }
 
   /** Node-side hash of a payload, or undefined when it does not decode. */
@@ -279,14 +326,16 @@ export class TestChain {
   /** Harvests the next block from the unconfirmed pool (re-validated against the block's time and height). */
   produceBlock(): TestBlock {
     const height = this.#tip.height + 1n;
-    const timestamp =
-      this.networkTime() > this.#tip.timestamp ? this.networkTime() : this.#tip.timestamp + 1n;
+    let timestamp = this.networkTime();
+    if (timestamp <= this.#tip.timestamp) timestamp = this.#tip.timestamp + 1n;
+    if (timestamp < this.#minNextTimestamp) timestamp = this.#minNextTimestamp;
     const feeMultiplier = this.#options.blockFeeMultiplier;
-    const metadata = new Map(this.#metadata);
-    const balances = this.#balances ? new Map(this.#balances) : undefined;
+    const metadata = new Map(this.#state.metadata);
+    const balances = this.#state.balances ? new Map(this.#state.balances) : undefined;
     const included: StoredTransaction[] = [];
     for (const pending of [...this.#unconfirmed.values()]) {
       if (included.length >= this.#options.maxTransactionsPerBlock) break;
+      if (pending.notBefore !== undefined && pending.notBefore > height) continue;
       this.#unconfirmed.delete(pending.hash);
       const outcome = validateTransaction(pending.transaction, {
         facade: this.facade,
@@ -303,7 +352,8 @@ export class TestChain {
         continue;
       }
       this.#apply(outcome.effects, metadata, balances, feeMultiplier);
-      included.push({ ...pending, effects: outcome.effects });
+      const { hash, payload, transaction, deadline } = pending;
+      included.push({ hash, payload, transaction, deadline, effects: outcome.effects });
     }
     const leaves = included.map((tx) =>
       merkleComponentHash(
@@ -315,15 +365,14 @@ export class TestChain {
           : [],
       ),
     );
-    const totalFee = included.reduce((sum, tx) => sum + this.#chargedFee(tx, feeMultiplier), 0n);
-    const block = this.#seal(
+    const block = this.#seal({
       height,
-      sha3_256(new TextEncoder().encode(this.#tip.hash)),
+      generationSeed: sha3_256(new TextEncoder().encode(this.#tip.hash)),
       leaves,
-      [],
-      totalFee,
+      transactionsSize: included.reduce((n, tx) => n + paddedSize(tx.transaction.size), 0),
+      totalFee: included.reduce((sum, tx) => sum + this.#chargedFee(tx, feeMultiplier), 0n),
       timestamp,
-    );
+    });
     const confirmed = included.map(
       (tx, index): ConfirmedTransaction => ({
         ...tx,
@@ -339,12 +388,70 @@ export class TestChain {
     this.#blocks.set(height, sealed);
     this.#tip = sealed;
     for (const tx of confirmed) this.#confirmed.set(tx.hash, tx);
-    this.#metadata.clear();
-    for (const [key, entry] of metadata) this.#metadata.set(key, entry);
-    if (this.#balances && balances)
-      for (const [address, amount] of balances) this.#balances.set(address, amount);
+    this.#state = { metadata, balances };
+    this.#states.set(height, this.#state);
     this.#advanceFinality();
     return sealed;
+  }
+
+  /**
+   * Rolls back the top `depth` blocks (all above the finalized height, or RangeError: Symbol never rolls back a
+   * finalized block), restores the ledger state of the fork point, re-pools or forgets their transactions, and
+   * harvests `replacementBlocks` new blocks. Re-pooled transactions are harvested only above their old height, and
+   * re-validated then (a deadline that passed meanwhile fails them).
+   */
+  fork(options: ForkOptions): ForkResult {
+    const { depth, mode } = options;
+    const replacementBlocks = options.replacementBlocks ?? depth + 1;
+    if (!Number.isInteger(depth) || depth < 1) throw new RangeError('fork: depth must be an integer >= 1');
+    if (mode !== 'reinclude' && mode !== 'drop')
+      throw new RangeError("fork: mode must be 'reinclude' or 'drop'");
+    if (!Number.isInteger(replacementBlocks) || replacementBlocks < 0 || replacementBlocks > 10_000)
+      throw new RangeError('fork: replacementBlocks must be an integer in [0, 10000]');
+    const forkPoint = this.#tip.height - BigInt(depth);
+    if (forkPoint < this.#finalization.height)
+      throw new RangeError(
+        `fork: cannot roll back to height ${forkPoint}: blocks up to the finalized height ${this.#finalization.height} are final`,
+      );
+    const rolledBack: TestBlock[] = [];
+    for (let height = forkPoint + 1n; height <= this.#tip.height; height++) {
+      rolledBack.push(this.#blocks.get(height) as TestBlock);
+      this.#blocks.delete(height);
+      this.#states.delete(height);
+    }
+    const transactions = rolledBack.flatMap((block) => block.transactions);
+    for (const tx of transactions) this.#confirmed.delete(tx.hash);
+    if (mode === 'reinclude') {
+      // Back in front of the pool, as catapult re-adds a rolled-back block's transactions to its UT cache.
+      const pool = new Map<string, StoredTransaction>();
+      for (const { hash, payload, transaction, deadline, effects, height } of transactions)
+        pool.set(hash, { hash, payload, transaction, deadline, effects, notBefore: height + 1n });
+      for (const [hash, tx] of this.#unconfirmed) pool.set(hash, tx);
+      this.#unconfirmed = pool;
+    } else {
+      for (const tx of transactions)
+        this.#dropped.push({
+          hash: tx.hash,
+          reason: 'dropped-by-fork',
+          detail: `fork at height ${forkPoint}`,
+        });
+    }
+    this.#minNextTimestamp = this.#tip.timestamp + 1n;
+    this.#tip = this.#blocks.get(forkPoint) as TestBlock;
+    this.#state = this.#states.get(forkPoint) as LedgerState;
+    const replacements: TestBlock[] = [];
+    for (let i = 0; i < replacementBlocks; i++) replacements.push(this.produceBlock());
+    const hashes = transactions.map((tx) => tx.hash);
+    const result: ForkResult = {
+      forkPoint,
+      mode,
+      rolledBack,
+      reincluded: mode === 'reinclude' ? hashes : [],
+      dropped: mode === 'drop' ? hashes : [],
+      replacements,
+    };
+    this.#forks.push(result);
+    return result;
   }
 
   #chargedFee(tx: StoredTransaction, feeMultiplier: number): bigint {
@@ -375,7 +482,7 @@ export class TestChain {
       // catapult MetadataKey::uniqueKey: SHA3-256(source ‖ target ‖ scopedKey LE ‖ targetId LE ‖ type); account type 0.
       const tail = new Uint8Array(17);
       new DataView(tail.buffer).setBigUint64(0, effect.scopedMetadataKey, true);
-      const compositeHash = hex(sha3_256(concat(effect.sourceAddress, effect.targetAddress, tail)));
+      const compositeHash = hex(sha3_256(concatBytes(effect.sourceAddress, effect.targetAddress, tail)));
       metadata.set(effect.key, {
         sourceAddress: effect.sourceAddress,
         targetAddress: effect.targetAddress,
@@ -388,8 +495,8 @@ export class TestChain {
 
   /** Confirmed state, optionally with the unconfirmed pool's effects on top (what a new announcement sees). */
   #ledgerView(withUnconfirmed: boolean): LedgerView {
-    const metadata = new Map(this.#metadata);
-    const balances = this.#balances ? new Map(this.#balances) : undefined;
+    const metadata = new Map(this.#state.metadata);
+    const balances = this.#state.balances ? new Map(this.#state.balances) : undefined;
     if (withUnconfirmed)
       for (const tx of this.#unconfirmed.values()) this.#apply(tx.effects, metadata, balances, undefined);
     return {
@@ -418,6 +525,7 @@ export class TestChain {
     const epoch = Number(target / VOTING_SET_GROUPING) + 1;
     const point = epoch === this.#finalization.epoch ? this.#finalization.point + 1 : 1;
     this.#finalization = { height: target, hash: block.hash, epoch, point };
+    for (const height of this.#states.keys()) if (height < target) this.#states.delete(height);
   }
 
   #nextId(): string {
@@ -425,54 +533,39 @@ export class TestChain {
     return `5F5E100000000000${this.#idCounter.toString(16).toUpperCase().padStart(8, '0')}`;
   }
 
-  /** Builds and signs a NormalBlockV1 header; block hash = SHA3-256(signature ‖ signer ‖ header[108..372)). */
-  #seal(
-    height: bigint,
-    generationSeed: Uint8Array,
-    leaves: Uint8Array[],
-    transactions: ConfirmedTransaction[],
-    totalFee: bigint,
-    timestamp: bigint = this.networkTime(),
-  ): TestBlock {
+  /** Builds and signs a NormalBlockV1 header (transactions are attached by the caller). */
+  #seal(block: {
+    height: bigint;
+    generationSeed: Uint8Array;
+    leaves: Uint8Array[];
+    transactionsSize: number;
+    totalFee: bigint;
+    timestamp: bigint;
+  }): TestBlock {
+    const { height, leaves, timestamp } = block;
     const previous = this.#blocks.get(height - 1n);
-    const previousHash = previous ? Buffer.from(previous.hash, 'hex') : new Uint8Array(32);
     const transactionsHash = blockMerkleRoot(leaves);
-    const stateHash = sha3_256(concat(new TextEncoder().encode(`state:${height}`), transactionsHash));
-    const beneficiary = this.facade.network.publicKeyToAddress(this.#harvester.publicKey);
-    const header = new models.NormalBlockV1();
-    header.signerPublicKey = new models.PublicKey(this.#harvester.publicKey.bytes);
-    header.network = new models.NetworkType(this.#options.preset.identifier);
-    header.height = new models.Height(height);
-    header.timestamp = new models.Timestamp(timestamp);
-    header.difficulty = new models.Difficulty(DIFFICULTY);
-    header.previousBlockHash = new models.Hash256(previousHash);
-    header.transactionsHash = new models.Hash256(Uint8Array.from(transactionsHash));
-    header.receiptsHash = new models.Hash256(new Uint8Array(32));
-    header.stateHash = new models.Hash256(stateHash);
-    header.beneficiaryAddress = new models.Address(beneficiary.bytes);
-    header.feeMultiplier = new models.BlockFeeMultiplier(this.#options.blockFeeMultiplier);
-    const signed = header.serialize().subarray(108, 372);
-    const signature = this.#harvester.sign(signed);
-    header.signature = new models.Signature(signature.bytes);
-    const hash = sha3_256(concat(signature.bytes, this.#harvester.publicKey.bytes, signed));
-    return {
+    const fields: NormalBlockFields = {
+      network: this.#options.preset.identifier,
       height,
       timestamp,
-      hash: hex(hash),
-      generationHash: hex(sha3_256(concat(generationSeed, hash))),
-      previousBlockHash: hex(previousHash),
-      transactionsHash: hex(transactionsHash),
-      receiptsHash: hex(new Uint8Array(32)),
-      stateHash: hex(stateHash),
-      feeMultiplier: this.#options.blockFeeMultiplier,
       difficulty: DIFFICULTY,
-      signature: hex(signature.bytes),
-      signerPublicKey: hex(this.#harvester.publicKey.bytes),
-      beneficiaryAddress: hex(beneficiary.bytes),
-      size: header.size,
-      totalFee,
+      previousBlockHash: previous ? previous.hash : '0'.repeat(64),
+      transactionsHash: hex(transactionsHash),
+      receiptsHash: '0'.repeat(64),
+      stateHash: hex(sha3_256(concatBytes(new TextEncoder().encode(`state:${height}`), transactionsHash))),
+      beneficiaryAddress: hex(this.facade.network.publicKeyToAddress(this.#harvester.publicKey).bytes),
+      feeMultiplier: this.#options.blockFeeMultiplier,
+    };
+    const seal = sealNormalBlock(fields, this.#harvester);
+    return {
+      ...fields,
+      ...seal,
+      generationHash: hex(sha3_256(concatBytes(block.generationSeed, Buffer.from(seal.hash, 'hex')))),
+      size: NORMAL_BLOCK_HEADER_SIZE + block.transactionsSize,
+      totalFee: block.totalFee,
       leaves,
-      transactions,
+      transactions: [],
       id: this.#nextId(),
     };
   }
