@@ -4,6 +4,7 @@ import { createKeyProvider } from '../providers/create-provider.ts';
 import { anchorStateStore } from './anchor/anchor-state.ts';
 import { type Checkpointer, createCheckpointer } from './anchor/checkpointer.ts';
 import { type AnchorTracker, createAnchorTracker } from './anchor/symbol/anchor-tracker.ts';
+import { createNodePool } from './anchor/symbol/node-pool.ts';
 import { onChainChecker } from './anchor/symbol/online-check.ts';
 import { createSymbolRestClient } from './anchor/symbol/rest-client.ts';
 import { createIngest } from './batch/ingest.ts';
@@ -144,14 +145,22 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     );
     let anchors: AnchorTracker | undefined;
     let checkpointer: Checkpointer | undefined;
-    if (config.symbolNodeUrl !== undefined) {
+    const anchoring = config.symbolNodeUrls.length > 0;
+    if (anchoring) {
       // The Symbol account key comes from the key provider as an external signer (an HSM can hold it).
       const signer = await provider.openSymbolAccount();
       const states = anchorStateStore(store);
+      const pool = createNodePool({
+        clients: config.symbolNodeUrls.map((url) => createSymbolRestClient({ url })),
+        quorum: config.symbolNodeQuorum,
+        now,
+        log: log.child({ module: 'anchor' }),
+        onRejected: (check) => metrics.symbolAnswerRejected(check),
+      });
       anchors = createAnchorTracker({
         store,
         states,
-        client: createSymbolRestClient({ url: config.symbolNodeUrl }),
+        pool,
         signer,
         maxFeeMultiplier: config.symbolMaxFeeMultiplier,
         pollIntervalMs: config.symbolPollIntervalMs,
@@ -168,6 +177,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       });
       const tracker = anchors;
       observeAnchoring(scheduler, tracker, metrics, now);
+      metrics.watchSymbolNodes(() => tracker.nodes());
       checkpointer = createCheckpointer({
         store,
         states,
@@ -186,7 +196,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       });
       log.info(
         {
-          symbolNodeUrl: config.symbolNodeUrl,
+          symbolNodes: config.symbolNodeUrls,
+          quorum: config.symbolNodeQuorum,
           signerPublicKey: Buffer.from(signer.publicKey).toString('hex'),
         },
         'anchoring on Symbol enabled',
@@ -227,20 +238,26 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       onSubmission: (result, count) => metrics.submission(result, count),
       publications,
       sourceChecker,
-      onlineCheck:
-        config.symbolNodeUrl === undefined
-          ? undefined
-          : onChainChecker(createSymbolRestClient({ url: config.symbolNodeUrl })),
+      onlineCheck: anchoring
+        ? onChainChecker(config.symbolNodeUrls.map((url) => createSymbolRestClient({ url })))
+        : undefined,
     };
     // One set of ingest RPCs: connect-node and the gRPC fast path serve the same functions.
     const ingestRpcs = createIngestHandlers(processorDeps);
     const processor = createProcessorService(processorDeps, ingestRpcs);
     // Routes of the HTTP port; each concern adds its own here.
     const httpRoutes: HttpRoute[] = [];
-    const probeNode =
-      config.symbolNodeUrl === undefined
-        ? undefined
-        : createSymbolRestClient({ url: config.symbolNodeUrl, timeoutMs: 2_000 });
+    const probeNodes = config.symbolNodeUrls.map((url) => createSymbolRestClient({ url, timeoutMs: 2_000 }));
+    // Ready when enough nodes answer to reach the quorum.
+    const nodeCheck = async (): Promise<void> => {
+      const answers = await Promise.allSettled(probeNodes.map((n) => n.chainInfo()));
+      const up = answers.filter((a) => a.status === 'fulfilled').length;
+      if (up < config.symbolNodeQuorum) {
+        throw new Error(
+          `${up} of ${probeNodes.length} Symbol nodes answer, ${config.symbolNodeQuorum} needed`,
+        );
+      }
+    };
     httpRoutes.push(gatewayRoute((cid) => publications.bytes(cid)));
     const verifyPage = verifyPageRoute();
     if (typeof verifyPage === 'string') log.warn({ reason: verifyPage }, 'GET /verify is not served');
@@ -250,7 +267,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         draining: () => health.state.isDraining(),
         storeCheck: () => void store.pendingCount(),
         keysLoaded: () => keys.current().key !== undefined,
-        nodeCheck: probeNode === undefined ? undefined : async () => void (await probeNode.chainInfo()),
+        nodeCheck: anchoring ? nodeCheck : undefined,
       }),
     );
     let http: RunningHttpServer | undefined;
@@ -295,7 +312,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     rotation.start();
     publishWorker.start();
     if (anchors === undefined)
-      log.warn('SYMBOL_NODE_URL is not set: batches are not anchored and stop at SEALED');
+      log.warn('no Symbol node is set (SYMBOL_NODE_URLS): batches are not anchored and stop at SEALED');
 
     let closing: Promise<void> | undefined;
     return {

@@ -11,7 +11,7 @@ const USAGE = `usage:
       one reference to another chain (not with --dir): --bitcoin-tx TXID | --ethereum-tx 0xHASH | --polygon-tx 0xHASH | --symbol-tx HASH | --jpyc ethereum|polygon:0xHASH:LOGINDEX
   spark status --server HOST:PORT [--json]
   spark prove --server HOST:PORT --leaf HEX [--wait [SECONDS]] --out F.spark [--publish] [--quiet]   (--wait: until final, or SECONDS; --publish: on IPFS)
-  spark verify F.spark [--data F | --digest HEX] [--symbol URL] [--disable-algorithm NAME,…] [--json]
+  spark verify F.spark [--data F | --digest HEX] [--symbol URL[,URL…]] [--disable-algorithm NAME,…] [--json]
   spark inspect F.spark
   spark keys list|rotate --server HOST:PORT [--json]
   spark token create --name NAME [--role client|admin]

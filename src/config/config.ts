@@ -84,8 +84,13 @@ export interface Config {
   readonly grpcFastPath: boolean;
   readonly logLevel: string;
   readonly shutdownGraceMs: number;
-  /** Symbol node REST URL; when set, sealed batches are anchored on Symbol. */
-  readonly symbolNodeUrl: string | undefined;
+  /**
+   * Symbol node REST URLs (SYMBOL_NODE_URLS, or the one-node form SYMBOL_NODE_URL); when any is set, sealed batches
+   * are anchored on Symbol. Empty: no anchoring.
+   */
+  readonly symbolNodeUrls: readonly string[];
+  /** Nodes that must agree on evidence and finality (SYMBOL_NODE_QUORUM; default a majority). */
+  readonly symbolNodeQuorum: number;
   readonly symbolMaxFeeMultiplier: number;
   readonly symbolPollIntervalMs: number;
   readonly symbolDeadlineSeconds: number;
@@ -167,6 +172,8 @@ export const SETTINGS = [
   'SPARK_LOG_LEVEL',
   'SPARK_SHUTDOWN_GRACE_MS',
   'SYMBOL_NODE_URL',
+  'SYMBOL_NODE_URLS',
+  'SYMBOL_NODE_QUORUM',
   'SYMBOL_MAX_FEE_MULTIPLIER',
   'SYMBOL_POLL_INTERVAL_MS',
   'SYMBOL_DEADLINE_SECONDS',
@@ -404,10 +411,8 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     });
   }
 
-  const symbolNodeUrl = raw.SYMBOL_NODE_URL;
-  if (symbolNodeUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(symbolNodeUrl)) {
-    issues.push({ setting: 'SYMBOL_NODE_URL', problem: `"${symbolNodeUrl}" is not an http(s) URL` });
-  }
+  const symbolNodeUrls = symbolNodesSetting(raw.SYMBOL_NODE_URL, raw.SYMBOL_NODE_URLS, issues);
+  const symbolNodeQuorum = quorumSetting(raw.SYMBOL_NODE_QUORUM, symbolNodeUrls.length, issues);
 
   const httpListen = httpListenSetting(raw.SPARK_HTTP_LISTEN, listen, issues);
   const httpUrl = (name: SettingName): string | undefined => {
@@ -593,7 +598,8 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     grpcFastPath: bool('SPARK_GRPC_FAST_PATH', true),
     logLevel,
     shutdownGraceMs: int('SPARK_SHUTDOWN_GRACE_MS', d.DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000),
-    symbolNodeUrl,
+    symbolNodeUrls,
+    symbolNodeQuorum,
     symbolMaxFeeMultiplier: int(
       'SYMBOL_MAX_FEE_MULTIPLIER',
       d.DEFAULT_SYMBOL_MAX_FEE_MULTIPLIER,
@@ -663,4 +669,75 @@ function httpListenSetting(
     issues.push({ setting: 'SPARK_HTTP_LISTEN', problem: `must differ from SPARK_LISTEN (${raw})` });
   }
   return parsed;
+}
+
+/** Most Symbol nodes one sidecar reads (each is asked about every open anchor each round). */
+export const MAX_SYMBOL_NODES = 16;
+
+const HTTP_URL = /^https?:\/\/[^\s,]+$/;
+
+/** SYMBOL_NODE_URLS (comma-separated) or its one-node form SYMBOL_NODE_URL; not both. */
+function symbolNodesSetting(
+  one: string | undefined,
+  list: string | undefined,
+  issues: ConfigIssue[],
+): readonly string[] {
+  if (one !== undefined && list !== undefined) {
+    issues.push({
+      setting: 'SYMBOL_NODE_URLS',
+      problem: 'set either SYMBOL_NODE_URLS or its one-node form SYMBOL_NODE_URL, not both',
+    });
+    return [];
+  }
+  if (one !== undefined) {
+    if (!HTTP_URL.test(one)) {
+      issues.push({ setting: 'SYMBOL_NODE_URL', problem: `"${one}" is not an http(s) URL` });
+      return [];
+    }
+    return [one];
+  }
+  if (list === undefined) return [];
+  const urls = list.split(',').map((u) => u.trim());
+  const bad = urls.filter((u) => !HTTP_URL.test(u));
+  if (bad.length > 0) {
+    issues.push({
+      setting: 'SYMBOL_NODE_URLS',
+      problem: `${bad.map((u) => `"${u}"`).join(', ')} ${bad.length === 1 ? 'is not an http(s) URL' : 'are not http(s) URLs'} (comma-separated list)`,
+    });
+    return [];
+  }
+  const normal = urls.map((u) => u.replace(/\/+$/, ''));
+  if (new Set(normal).size !== normal.length) {
+    issues.push({ setting: 'SYMBOL_NODE_URLS', problem: 'a node is listed twice' });
+    return [];
+  }
+  if (urls.length > MAX_SYMBOL_NODES) {
+    issues.push({
+      setting: 'SYMBOL_NODE_URLS',
+      problem: `${urls.length} nodes; at most ${MAX_SYMBOL_NODES}`,
+    });
+    return [];
+  }
+  return urls;
+}
+
+/** SYMBOL_NODE_QUORUM: 1..number of nodes; a majority by default. */
+function quorumSetting(value: string | undefined, nodes: number, issues: ConfigIssue[]): number {
+  const majority = Math.floor(nodes / 2) + 1;
+  if (value === undefined) return nodes === 0 ? 0 : majority;
+  if (nodes === 0) {
+    issues.push({
+      setting: 'SYMBOL_NODE_QUORUM',
+      problem: 'set without SYMBOL_NODE_URLS or SYMBOL_NODE_URL',
+    });
+    return 0;
+  }
+  if (!/^\d{1,2}$/.test(value) || Number(value) < 1 || Number(value) > nodes) {
+    issues.push({
+      setting: 'SYMBOL_NODE_QUORUM',
+      problem: `"${value}" is not a whole number of nodes from 1 to ${nodes}`,
+    });
+    return majority;
+  }
+  return Number(value);
 }

@@ -21,6 +21,10 @@ export interface SparkMetrics {
   announcementFailed(code: string): void;
   signed(provider: string, algorithm: string, seconds: number): void;
   httpRequest(route: string, status: number): void;
+  /** A Symbol node's answer was refused by a check (or disagreed with the quorum): docs/anchoring.md §8. */
+  symbolAnswerRejected(check: string): void;
+  /** Reads the nodes' states at scrape time (called once anchoring is wired). */
+  watchSymbolNodes(read: () => ReadonlyArray<{ readonly state: string }>): void;
 }
 
 /** Sources read at scrape time. */
@@ -95,6 +99,26 @@ export function createMetrics(sources: MetricSources): SparkMetrics {
     labelNames: ['route', 'status'],
     registers: [registry],
   });
+  const answersRejected = new Counter({
+    name: 'spark_symbol_node_answers_rejected_total',
+    help: 'Symbol node answers not believed, by the check they failed (block-hash, merkle-path, finality-regressed, disagreement, …)',
+    labelNames: ['check'],
+    registers: [registry],
+  });
+  let readNodes: (() => ReadonlyArray<{ readonly state: string }>) | undefined;
+  new Gauge({
+    name: 'spark_symbol_nodes',
+    help: 'Configured Symbol nodes by state: ok, down (unreachable, backing off), flagged (last answer refused)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      if (readNodes === undefined) return;
+      const nodes = readNodes();
+      for (const state of ['ok', 'down', 'flagged']) {
+        this.set({ state }, nodes.filter((n) => n.state === state).length);
+      }
+    },
+  });
   return {
     registry,
     contentType: registry.contentType,
@@ -108,5 +132,9 @@ export function createMetrics(sources: MetricSources): SparkMetrics {
     announcementFailed: (code) => announcementFailures.inc({ code: resultLabel(code) }),
     signed: (provider, algorithm, seconds) => signDuration.observe({ provider, algorithm }, seconds),
     httpRequest: (route, status) => httpRequests.inc({ route, status: String(status) }),
+    symbolAnswerRejected: (check) => answersRejected.inc({ check: resultLabel(check) }),
+    watchSymbolNodes(read) {
+      readNodes = read;
+    },
   };
 }

@@ -61,7 +61,7 @@ before(async () => {
   assert.ok(meta, 'the anchor is confirmed');
   const block = await client.block(meta.height);
   const path = await client.merklePath(meta.height, meta.merkleComponentHash);
-  assert.ok(path.length > 0, 'two transactions in the block: a non-empty path');
+  assert.ok(path !== undefined && path.length > 0, 'two transactions in the block: a non-empty path');
   const chain = await client.chainInfo();
   bundle.anchor = create(AnchorSchema, {
     networkGenerationHashSeed: info.generationHashSeed,

@@ -299,3 +299,43 @@ test('SPARK_GRPC_FAST_PATH: on by default, off by false, anything else reported 
       err instanceof ConfigError && /SPARK_GRPC_FAST_PATH: "fast" is not true or false/.test(err.message),
   );
 });
+
+test('Symbol nodes: the one-node form, a list with a majority quorum by default, and every mistake named', () => {
+  assert.deepEqual(loadConfig({}).symbolNodeUrls, []);
+  const one = loadConfig({ SYMBOL_NODE_URL: 'http://127.0.0.1:3000' });
+  assert.deepEqual([one.symbolNodeUrls, one.symbolNodeQuorum], [['http://127.0.0.1:3000'], 1]);
+  const three = loadConfig({ SYMBOL_NODE_URLS: 'http://a:3000, http://b:3000,https://c' });
+  assert.deepEqual(three.symbolNodeUrls, ['http://a:3000', 'http://b:3000', 'https://c']);
+  assert.equal(three.symbolNodeQuorum, 2, 'a majority of three');
+  assert.equal(
+    loadConfig({ SYMBOL_NODE_URLS: 'http://a,http://b' }).symbolNodeQuorum,
+    2,
+    'a majority of two',
+  );
+  assert.equal(
+    loadConfig({ SYMBOL_NODE_URLS: 'http://a,http://b,http://c', SYMBOL_NODE_QUORUM: '3' }).symbolNodeQuorum,
+    3,
+  );
+  const refused: Array<[Record<string, string>, string, RegExp]> = [
+    [{ SYMBOL_NODE_URL: 'http://a', SYMBOL_NODE_URLS: 'http://b' }, 'SYMBOL_NODE_URLS', /not both/],
+    [{ SYMBOL_NODE_URLS: 'http://a,ftp://b' }, 'SYMBOL_NODE_URLS', /ftp:\/\/b/],
+    [{ SYMBOL_NODE_URLS: 'http://a,http://a/' }, 'SYMBOL_NODE_URLS', /twice/],
+    [{ SYMBOL_NODE_URLS: 'http://a,' }, 'SYMBOL_NODE_URLS', /not an http/],
+    [{ SYMBOL_NODE_URLS: 'http://a,http://b', SYMBOL_NODE_QUORUM: '3' }, 'SYMBOL_NODE_QUORUM', /1 to 2/],
+    [{ SYMBOL_NODE_URLS: 'http://a,http://b', SYMBOL_NODE_QUORUM: '0' }, 'SYMBOL_NODE_QUORUM', /1 to 2/],
+    [{ SYMBOL_NODE_QUORUM: '1' }, 'SYMBOL_NODE_QUORUM', /without/],
+    [
+      { SYMBOL_NODE_URLS: Array.from({ length: 17 }, (_, i) => `http://n${i}`).join(',') },
+      'SYMBOL_NODE_URLS',
+      /at most 16/,
+    ],
+  ];
+  for (const [env, setting, problem] of refused) {
+    assert.throws(
+      () => loadConfig(env),
+      (e: unknown) =>
+        e instanceof ConfigError && e.issues.some((i) => i.setting === setting && problem.test(i.problem)),
+      JSON.stringify(env).slice(0, 80),
+    );
+  }
+});

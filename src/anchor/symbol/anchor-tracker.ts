@@ -1,55 +1,53 @@
-// Anchors sealed batches on Symbol and follows them to finality (SPEC §3 step 3, §6; docs/anchoring.md §7–§8).
-// Every announcement is stored in the outbox before it is sent; restarts resume from there. A batch gets a
-// fresh transaction only when its previous one failed or expired and is verifiably not on chain.
-
-import { decodeHeader } from '../../bundle/header.ts';
+// Anchors sealed batches and checkpoints on Symbol and follows them to finality (SPEC §3 step 3, §6, §14;
+// docs/anchoring.md §7–§11). Every announcement is stored in the outbox before it is sent; restarts resume from there.
+// Each round asks every usable node about every open announcement (transaction-observer.ts), decides what the
+// quorum supports (anchor-progress.ts) and stores it; one announcement's trouble never holds up another's.
 import { toHex } from '../../encoding/bytes.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { BatchRecord, Store } from '../../store/store.ts';
-import { AnchorError } from '../anchor-error.ts';
-import { encodeAnchorRecord, encodeCheckpointRecord } from '../anchor-record.ts';
 import type {
   AnchorStateStore,
   BatchAnchor,
   CheckpointWrites,
-  ConfirmedEvidence,
   OutboxEntry,
   StoredCheckpoint,
 } from '../anchor-state.ts';
+import type { Ed25519Verifier } from '../ed25519-verifier.ts';
 import type { ExternalSigner } from '../external-signer.ts';
-import { encodeKeyMetadata, encodePublicKeyRecord } from '../key-history-record.ts';
-import { encodePublicationRecord, type PublicationEntry } from '../publication-record.ts';
-import { recordId } from '../record-chunks.ts';
+import { createNobleEd25519Verifier } from '../noble-ed25519-verifier.ts';
+import type { PublicationEntry } from '../publication-record.ts';
+import { progress } from './anchor-progress.ts';
 import {
-  buildAnchorTransaction,
-  type KeyHistoryInput,
-  MAX_EMBEDDED_TRANSACTIONS,
-  signAnchorTransaction,
-} from '../transaction-builder.ts';
+  type AnchorNetworkInfo,
+  type Announcement,
+  type BuildContext,
+  createAnnouncer,
+  groupForAggregates,
+} from './announcer.ts';
 import { chooseFeeMultiplier } from './fee-policy.ts';
-import {
-  type NetworkProperties,
-  type NodeInfo,
-  SymbolNodeError,
-  type SymbolRestClient,
-} from './rest-client.ts';
+import type { NodeHealth, NodePool } from './node-pool.ts';
+import { SymbolNodeError, type SymbolRestClient } from './rest-client.ts';
+import { createTransactionObserver, type NodeFinality } from './transaction-observer.ts';
 
 /** Tracker settings. */
 export interface AnchorTrackerOptions {
   readonly store: Store;
   readonly states: AnchorStateStore;
-  readonly client: SymbolRestClient;
+  /** The Symbol nodes, with the quorum that must agree on evidence and finality. */
+  readonly pool: NodePool;
   readonly signer: ExternalSigner;
   readonly maxFeeMultiplier: number;
   readonly pollIntervalMs: number;
   /** Lifetime of an announcement: deadline = node time + this. */
   readonly deadlineMs: number;
-  /** Re-send a live announcement the node does not know after this long (silently dropped). */
+  /** Re-send a live announcement the nodes do not know after this long (silently dropped). */
   readonly resendAfterMs: number;
   /** Most batches sharing one aggregate. */
   readonly maxBatchesPerAggregate: number;
   readonly now: () => number;
   readonly log: Logger;
+  /** Checks block and transaction signatures; @noble/curves by default. */
+  readonly ed25519?: Ed25519Verifier;
   /**
    * Publishes the sealed bundles of an immediate batch (SPEC §10) and returns their CIDs by leaf index (at most
    * MAX_PUBLICATION_ENTRIES, the first leaves); they go into the batch's aggregate as a publication record.
@@ -75,48 +73,71 @@ export interface AnchorTracker {
   state(sequence: bigint): BatchAnchor | undefined;
   /** The outbox entry of a transaction (for bundles). */
   outbox(txHash: Uint8Array): OutboxEntry | undefined;
-  /** Newest finalized height seen on the node. */
+  /** Finalized height agreed by the quorum of nodes and checked; never goes down. */
   finalizedHeight(): bigint;
   /** Fee of anchoring one batch alone at the current multiplier, once known. */
   singleAnchorFee():
     | { readonly amount: bigint; readonly multiplier: number; readonly size: number }
     | undefined;
+  /** Each node as the sidecar sees it. */
+  nodes(): NodeHealth[];
+  /** Every checkpoint's anchoring state, oldest first. */
+  checkpointStates(): BatchAnchor[];
+  /** Nodes that must agree. */
+  readonly quorum: number;
   onChange(listener: AnchorListener): () => void;
-  /** One round of work (announce, track, finalize); exposed for tests. */
+  /** One round of work (track, finalize, announce); exposed for tests. */
   tick(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-interface Network {
-  readonly info: NodeInfo;
-  readonly properties: NetworkProperties;
+/** This round's view of the nodes' chains. */
+interface ChainView {
+  /** Highest chain height reported. */
+  readonly height: bigint;
+  readonly finality: ReadonlyMap<SymbolRestClient, NodeFinality>;
 }
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const hex = toHex;
+/** Back-off of one announcement whose round threw (a bug or an unexpected answer): 1 s doubling to 5 min. */
+const TX_BACKOFF_MAX_MS = 300_000;
+/** An undecided announcement is logged again after this long. */
+const UNDECIDED_LOG_EVERY_MS = 60_000;
 
 /** Creates the tracker; call start() to backfill and begin polling. */
 export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
+  const ed25519 = o.ed25519 ?? createNobleEd25519Verifier();
+  const pool = o.pool;
+  const observer = createTransactionObserver({ pool, ed25519 });
+  const announcer = createAnnouncer({
+    store: o.store,
+    states: o.states,
+    signer: o.signer,
+    deadlineMs: o.deadlineMs,
+    now: o.now,
+    ...(o.publishSealed === undefined ? {} : { publishSealed: o.publishSealed }),
+  });
   const listeners = new Set<AnchorListener>();
-  /** Unfinished batches by sequence (FINALIZED ones are read from the store on demand). */
+  /** Unfinished batches and checkpoints (by batch count) by sequence; FINALIZED ones are read from the store. */
   const open = new Map<bigint, BatchAnchor>();
-  /** Live outbox entries by tx hash. */
-  const live = new Map<string, OutboxEntry>();
-  /** Earliest time a FAILED or expired batch may be announced again (backoff, in memory). */
-  const retryAt = new Map<bigint, number>();
-  /** Unfinished checkpoint anchoring states by batch count, and their retry times. */
   const openCheckpoints = new Map<bigint, BatchAnchor>();
+  /** Announcements still followed (live, or confirmed and not yet final), by tx hash. */
+  const followed = new Map<string, OutboxEntry>();
+  /** Earliest time a FAILED or expired item may be announced again. */
+  const retryAt = new Map<bigint, number>();
   const checkpointRetryAt = new Map<bigint, number>();
-  let network: Network | undefined;
+  /** Per announcement: back-off after its round threw, and when it was last logged as undecided. */
+  const txTrouble = new Map<string, { until: number; backoffMs: number }>();
+  const undecidedLogged = new Map<string, { at: number; reason: string }>();
+  let network: AnchorNetworkInfo | undefined;
   let lastFinalized = 0n;
   let lastFee: { amount: bigint; multiplier: number; size: number } | undefined;
-  let singleSize: number | undefined;
-  /** Key ids (hex) whose key history is confirmed on chain. */
+  /** Key ids (hex) whose key history is final on chain. */
   let anchoredKeys = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
-  let outageSince: number | undefined;
   let backoffMs = 0;
 
   const publish = (s: BatchAnchor) => {
@@ -124,8 +145,8 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
   };
 
   async function save(
-    batches: BatchAnchor[],
-    outbox: OutboxEntry[],
+    batches: readonly BatchAnchor[],
+    outbox: readonly OutboxEntry[],
     keys: readonly string[] = [],
     checkpoints: CheckpointWrites = {},
   ): Promise<void> {
@@ -139,9 +160,10 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
       else openCheckpoints.set(c.sequence, c);
     }
     for (const e of outbox) {
-      if (e.state === 'live') live.set(hex(e.txHash), e);
-      else live.delete(hex(e.txHash));
+      if (e.state === 'live' || e.state === 'confirmed') followed.set(hex(e.txHash), e);
+      else followed.delete(hex(e.txHash));
     }
+    for (const k of keys) anchoredKeys.add(k);
     for (const b of batches) publish(b);
   }
 
@@ -157,22 +179,107 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     history: [],
   });
 
-  async function loadNetwork(): Promise<Network> {
-    if (network !== undefined) return network;
-    const [info, properties] = await Promise.all([o.client.nodeInfo(), o.client.networkProperties()]);
-    network = { info, properties };
-    o.log.info(
-      { networkIdentifier: info.networkIdentifier, generationHashSeed: hex(info.generationHashSeed) },
-      'connected to the Symbol node',
-    );
+  /** The first answer any usable node gives to `fn`, or undefined when none answered. */
+  async function firstAnswer<T>(fn: (c: SymbolRestClient) => Promise<T>): Promise<T | undefined> {
+    for (const node of pool.usable()) {
+      const a = await pool.ask(node, fn);
+      if (a.ok) return a.value;
+    }
+    return undefined;
+  }
+
+  /** The network the nodes are on; a node that says it is on another one is never asked again. */
+  async function loadNetwork(): Promise<AnchorNetworkInfo> {
+    const nodes = pool.usable();
+    const infos = await Promise.all(nodes.map((n) => pool.ask(n, (c) => c.nodeInfo())));
+    const answered = nodes.flatMap((n, i) => {
+      const a = infos[i];
+      return a?.ok === true ? [{ node: n, info: a.value }] : [];
+    });
+    const key = (i: { generationHashSeed: Uint8Array; networkIdentifier: number }) =>
+      `${hex(i.generationHashSeed)}/${i.networkIdentifier}`;
+    if (network === undefined) {
+      const counts = new Map<string, number>();
+      for (const a of answered) counts.set(key(a.info), (counts.get(key(a.info)) ?? 0) + 1);
+      const [best, n] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
+      const first = answered.find((a) => key(a.info) === best);
+      if (first === undefined) throw new SymbolNodeError('UNAVAILABLE', 'no Symbol node answered /node/info');
+      if (n < Math.min(pool.quorum, answered.length) || n * 2 <= answered.length) {
+        throw new SymbolNodeError('BAD_RESPONSE', 'the Symbol nodes do not agree which network they are on');
+      }
+      const properties = await pool.ask(first.node, (c) => c.networkProperties());
+      if (!properties.ok)
+        throw new SymbolNodeError('UNAVAILABLE', 'no Symbol node answered /network/properties');
+      network = { info: first.info, properties: properties.value };
+      o.log.info(
+        {
+          networkIdentifier: first.info.networkIdentifier,
+          generationHashSeed: hex(first.info.generationHashSeed),
+          nodes: answered.map((a) => a.node.url),
+          quorum: pool.quorum,
+        },
+        'connected to the Symbol network',
+      );
+    }
+    const agreed = key(network.info);
+    for (const a of answered) {
+      if (key(a.info) !== agreed) {
+        pool.exclude(a.node, `on network ${key(a.info)}, not ${agreed}`);
+      }
+    }
     return network;
   }
 
-  /** Announce (or re-send) an outbox entry; a transport failure leaves it live for the next round. */
-  async function send(entry: OutboxEntry): Promise<OutboxEntry> {
+  /** Each node's chain head and finality (never believed lower than before); the quorum's finalized height. */
+  async function readChains(): Promise<ChainView> {
+    const nodes = pool.usable();
+    const answers = await Promise.all(nodes.map((n) => pool.ask(n, (c) => c.chainInfo())));
+    const finality = new Map<SymbolRestClient, NodeFinality>();
+    let height = 0n;
+    nodes.forEach((node, i) => {
+      const a = answers[i];
+      if (a?.ok !== true) return;
+      const chain = a.value;
+      if (chain.height > height) height = chain.height;
+      if (chain.finalizedHeight > chain.height) {
+        pool.reject(
+          node,
+          {
+            check: 'height',
+            expected: `finalized height <= chain height ${chain.height}`,
+            got: chain.finalizedHeight.toString(),
+          },
+          {},
+        );
+        return;
+      }
+      if (pool.finality(node, chain.finalizedHeight, {})) {
+        finality.set(node, { height: chain.finalizedHeight, hash: chain.finalizedHash });
+      }
+    });
+    // The quorum's finality: the highest height at least `quorum` nodes report as final.
+    const heights = [...finality.values()].map((f) => f.height).sort((a, b) => (a > b ? -1 : a < b ? 1 : 0));
+    const agreed = heights[pool.quorum - 1];
+    if (agreed !== undefined && agreed > lastFinalized) lastFinalized = agreed;
+    return { height, finality };
+  }
+
+  /** Sends (or re-sends) the same signed bytes to every usable node; one acceptance is enough. */
+  async function send(entry: OutboxEntry): Promise<void> {
     const sent: OutboxEntry = { ...entry, lastSentAtMs: o.now(), sends: entry.sends + 1 };
     await save([], [sent]);
-    await o.client.announce(entry.payload);
+    const nodes = pool.usable();
+    const results = await Promise.all(
+      nodes.map(async (n) => {
+        try {
+          return (await pool.ask(n, (c) => c.announce(entry.payload))).ok;
+        } catch (err) {
+          o.log.warn({ node: n.url, txHash: hex(entry.txHash), err }, 'the node refused the announcement');
+          return false;
+        }
+      }),
+    );
+    const accepted = nodes.filter((_, i) => results[i]).map((n) => n.url);
     o.log.info(
       {
         txHash: hex(entry.txHash),
@@ -180,348 +287,182 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
         checkpoints: entry.checkpoints.map(String),
         fee: entry.fee.toString(),
         sends: sent.sends,
+        nodes: accepted,
       },
-      'anchor announced',
+      accepted.length > 0 ? 'anchor announced' : 'anchor stored; no node took it yet, it is sent again later',
     );
-    return sent;
   }
 
-  /**
-   * Key-history records for the signing keys of `group` not yet on chain nor in a live announcement, and the
-   * retirement (valid_until) of keys already on chain as current. Ids are key ids in hex; "<id>:until" marks a
-   * key whose closed window is on chain.
-   */
-  function keyRecordsFor(group: readonly BatchAnchor[]): { ids: string[]; inputs: KeyHistoryInput[] } {
-    const inFlight = new Set([...live.values()].flatMap((e) => e.keyIds));
-    const fresh = new Set<string>();
-    for (const g of group) {
-      const batch = o.store.getBatch(g.sequence);
-      const fields = batch === undefined ? undefined : decodeHeader(batch.header);
-      if (fields === undefined || typeof fields === 'string') continue;
-      const id = toHex(fields.keyId);
-      if (!anchoredKeys.has(id) && !inFlight.has(id)) fresh.add(id);
-    }
-    const history = o.store.keyHistory();
-    const ids: string[] = [];
-    const inputs: KeyHistoryInput[] = [];
-    for (const entry of history) {
-      const id = toHex(entry.keyId);
-      const until = `${id}:until`;
-      const retired = entry.validUntilMs !== 0;
-      const isFresh = fresh.has(id);
-      // A key on chain as current that has since been retired: update its value in place (XOR delta).
-      const retire = retired && anchoredKeys.has(id) && !anchoredKeys.has(until) && !inFlight.has(until);
-      if (!isFresh && !retire) continue;
-      const publicKeyRecord = encodePublicKeyRecord({
-        algorithmId: entry.algorithmId,
-        publicKey: entry.publicKey,
-        selfSignature: entry.selfSignature,
-        endorsement: entry.endorsement,
-      });
-      const value = (validUntilMs: number) =>
-        encodeKeyMetadata({
-          algorithmId: entry.algorithmId,
-          keyId: entry.keyId,
-          validFromMs: BigInt(entry.validFromMs),
-          validUntilMs: BigInt(validUntilMs),
-          previousKeyId: entry.previousKeyId,
-          protection: entry.protection,
-          publicKeyRecordId: toHex(recordId(publicKeyRecord)),
-        });
-      if (isFresh) {
-        inputs.push({ metadataValue: value(entry.validUntilMs), publicKeyRecord });
-        ids.push(id);
-        if (retired) ids.push(until);
-      } else {
-        inputs.push({ metadataValue: value(entry.validUntilMs), previousValue: value(0) });
-        ids.push(until);
-      }
-    }
-    return { ids, inputs };
-  }
-
-  /** Signs `built` and makes its live outbox entry (not yet stored). */
-  async function signedEntry(
-    built: ReturnType<typeof buildAnchorTransaction>,
-    net: Network,
-    nodeTime: bigint,
-    feeMultiplier: number,
-    carries: Pick<OutboxEntry, 'sequences' | 'keyIds' | 'checkpoints'>,
-  ): Promise<OutboxEntry> {
-    const signed = await signAnchorTransaction(built, o.signer);
+  function carriedBy(entry: OutboxEntry): { batches: BatchAnchor[]; checkpoints: BatchAnchor[] } {
+    const mine = (b: BatchAnchor | undefined): b is BatchAnchor =>
+      b !== undefined && b.txHash !== undefined && hex(b.txHash) === hex(entry.txHash);
     return {
-      txHash: signed.hash,
-      payload: signed.payload,
-      generationHashSeed: net.info.generationHashSeed,
-      deadline: nodeTime + BigInt(o.deadlineMs),
-      fee: built.fee,
-      feeMultiplier,
-      size: built.size,
-      createdAtMs: o.now(),
-      lastSentAtMs: 0,
-      sends: 0,
-      state: 'live',
-      ...carries,
+      batches: entry.sequences.map((s) => open.get(s)).filter(mine),
+      checkpoints: entry.checkpoints.map((c) => openCheckpoints.get(c)).filter(mine),
     };
   }
 
-  async function announce(
-    group: BatchAnchor[],
-    net: Network,
-    nodeTime: bigint,
-    height: bigint,
-    feeMultiplier: number,
-  ): Promise<void> {
-    const records: Uint8Array[] = [];
-    for (const g of group) {
-      const batch = o.store.getBatch(g.sequence);
-      if (batch === undefined) throw new Error(`batch ${g.sequence} is tracked but not stored`);
-      records.push(encodeAnchorRecord({ header: batch.header, signatures: batch.signatures }));
-      // An immediate batch's anchor also names its sealed bundles' CIDs (docs/ipfs.md §The CID in the anchor).
-      if (g.immediate && o.publishSealed !== undefined) {
-        const entries = await o.publishSealed(batch);
-        const header = decodeHeader(batch.header);
-        if (entries.length > 0 && typeof header !== 'string') {
-          records.push(encodePublicationRecord({ sequence: g.sequence, root: header.root, entries }));
-        }
-      }
+  /** One announcement, one round: observe, decide, store, then act. */
+  async function follow(
+    entry: OutboxEntry,
+    net: AnchorNetworkInfo,
+    chain: ChainView,
+    nodeTime: bigint | undefined,
+  ) {
+    const carried = carriedBy(entry);
+    const tx = hex(entry.txHash);
+    if (carried.batches.length + carried.checkpoints.length === 0) {
+      // Nothing left to follow (its items finished before this version kept confirmed announcements open).
+      await save([], [{ ...entry, state: entry.state === 'confirmed' ? 'final' : 'expired' }]);
+      return;
     }
-    const v3 =
-      net.properties.aggregateV3Height === undefined || height + 1n >= net.properties.aggregateV3Height;
-    // The first anchor of a key also records the key (metadata entry + public key) in the same aggregate.
-    const keys = keyRecordsFor(group);
-    let built: ReturnType<typeof buildAnchorTransaction>;
-    try {
-      built = buildAnchorTransaction({
-        network: { identifier: net.info.networkIdentifier, generationHashSeed: net.info.generationHashSeed },
-        signerPublicKey: o.signer.publicKey,
-        records,
-        keyRecords: keys.inputs,
-        aggregateVersion: v3 ? 3 : 2,
-        feeMultiplier,
-        deadline: nodeTime + BigInt(o.deadlineMs),
-      });
-    } catch (err) {
-      // Key records can push a full group past 100 embedded transactions: anchor it in halves.
-      if (err instanceof AnchorError && err.code === 'TOO_MANY_TRANSACTIONS' && group.length > 1) {
-        const half = Math.ceil(group.length / 2);
-        await announce(group.slice(0, half), net, nodeTime, height, feeMultiplier);
-        await announce(group.slice(half), net, nodeTime, height, feeMultiplier);
-        return;
-      }
-      throw err;
-    }
-    const entry = await signedEntry(built, net, nodeTime, feeMultiplier, {
-      sequences: group.map((g) => g.sequence),
-      keyIds: keys.ids,
-      checkpoints: [],
-    });
-    // Stored before it is sent: after a crash the same transaction is tracked, never a second one.
-    await save(
-      group.map((g) => ({
-        ...g,
-        status: 'ANNOUNCED' as const,
+    const recorded = [...carried.batches, ...carried.checkpoints].find(
+      (i) => i.confirmed !== undefined,
+    )?.confirmed;
+    const observation = await observer.observe({
+      expect: {
         txHash: entry.txHash,
-        attempts: g.attempts + 1,
-      })),
-      [entry],
-    );
-    await send(entry);
-  }
-
-  /** Announces one checkpoint alone in its aggregate (its key history travels with the batches). */
-  async function announceCheckpoint(
-    state: BatchAnchor,
-    net: Network,
-    nodeTime: bigint,
-    height: bigint,
-    feeMultiplier: number,
-  ): Promise<void> {
-    const checkpoint = o.states.checkpoint(state.sequence);
-    if (checkpoint === undefined) throw new Error(`checkpoint ${state.sequence} is tracked but not stored`);
-    const v3 =
-      net.properties.aggregateV3Height === undefined || height + 1n >= net.properties.aggregateV3Height;
-    const built = buildAnchorTransaction({
-      network: { identifier: net.info.networkIdentifier, generationHashSeed: net.info.generationHashSeed },
-      signerPublicKey: o.signer.publicKey,
-      records: [encodeCheckpointRecord({ body: checkpoint.body, signatures: checkpoint.signatures })],
-      aggregateVersion: v3 ? 3 : 2,
-      feeMultiplier,
-      deadline: nodeTime + BigInt(o.deadlineMs),
-    });
-    const entry = await signedEntry(built, net, nodeTime, feeMultiplier, {
-      sequences: [],
-      keyIds: [],
-      checkpoints: [state.sequence],
-    });
-    // Stored before it is sent, exactly like a batch anchor.
-    await save([], [entry], [], {
-      states: [{ ...state, status: 'ANNOUNCED', txHash: entry.txHash, attempts: state.attempts + 1 }],
-    });
-    await send(entry);
-  }
-
-  async function confirm(entry: OutboxEntry): Promise<void> {
-    const meta = await o.client.confirmed(entry.txHash);
-    if (meta === undefined) return; // status said confirmed; the index will catch up
-    const block = await o.client.block(meta.height);
-    const path = await o.client.merklePath(meta.height, meta.merkleComponentHash);
-    const charged = BigInt(entry.size) * BigInt(meta.feeMultiplier);
-    const paid = charged < entry.fee ? charged : entry.fee;
-    const share = paid / BigInt(Math.max(1, entry.sequences.length + entry.checkpoints.length));
-    const evidence: ConfirmedEvidence = {
-      txHash: entry.txHash,
-      height: meta.height,
-      blockTimestamp: block.timestamp,
-      merkleComponentHash: meta.merkleComponentHash,
-      path,
-      transactionsHash: block.transactionsHash,
-      feeMultiplier: meta.feeMultiplier,
-      feePaid: share,
-      blockHeader: new Uint8Array(0),
-      blockHash: new Uint8Array(0),
-    };
-    const batches = entry.sequences
-      .map((s) => open.get(s))
-      .filter((b): b is BatchAnchor => b !== undefined)
-      .map((b) => ({ ...b, status: 'CONFIRMED' as const, confirmed: evidence }));
-    const checkpoints = entry.checkpoints
-      .map((n) => openCheckpoints.get(n))
-      .filter((c): c is BatchAnchor => c !== undefined)
-      .map((c) => ({ ...c, status: 'CONFIRMED' as const, confirmed: evidence }));
-    await save(batches, [{ ...entry, state: 'confirmed' }], entry.keyIds, { states: checkpoints });
-    for (const k of entry.keyIds) anchoredKeys.add(k);
-    o.log.info(
-      { txHash: hex(entry.txHash), height: meta.height.toString(), fee: paid.toString() },
-      'anchor confirmed',
-    );
-  }
-
-  async function release(entry: OutboxEntry, state: 'failed' | 'expired', code: string): Promise<void> {
-    const at = o.now();
-    // The items this transaction still carries go back to be anchored anew, after a back-off.
-    const released = (ids: readonly bigint[], items: Map<bigint, BatchAnchor>, retry: Map<bigint, number>) =>
-      ids
-        .map((id) => items.get(id))
-        .filter(
-          (b): b is BatchAnchor =>
-            b !== undefined && b.txHash !== undefined && hex(b.txHash) === hex(entry.txHash),
-        )
-        .map((b) => {
-          retry.set(b.sequence, at + Math.min(2 ** b.attempts * 1000, 300_000));
-          return {
-            ...b,
-            status: state === 'failed' ? ('FAILED' as const) : ('SEALED' as const),
-            txHash: undefined,
-            lastFailure: { code, txHash: entry.txHash, atMs: at },
-          };
-        });
-    const batches = released(entry.sequences, open, retryAt);
-    const checkpoints = released(entry.checkpoints, openCheckpoints, checkpointRetryAt);
-    await save(batches, [{ ...entry, state }], [], { states: checkpoints });
-    o.log.warn(
-      {
-        txHash: hex(entry.txHash),
-        code,
-        batches: entry.sequences.map(String),
-        checkpoints: entry.checkpoints.map(String),
+        merkleComponentHash: entry.txHash,
+        network: net.info.networkIdentifier,
       },
-      `anchor ${state}; the batches get a fresh transaction`,
-    );
+      recorded,
+      wantFinality: entry.state === 'confirmed' && recorded !== undefined && recorded.height <= lastFinalized,
+      finality: chain.finality,
+      context: { txHash: tx },
+    });
+    if (observation.kind === 'undecided') {
+      const last = undecidedLogged.get(tx);
+      if (
+        last === undefined ||
+        last.reason !== observation.reason ||
+        o.now() - last.at >= UNDECIDED_LOG_EVERY_MS
+      ) {
+        undecidedLogged.set(tx, { at: o.now(), reason: observation.reason });
+        o.log.warn(
+          { txHash: tx, reason: observation.reason },
+          'anchor undecided: the nodes do not settle it yet',
+        );
+      }
+    } else {
+      undecidedLogged.delete(tx);
+    }
+    const step = progress(entry, carried, observation, {
+      now: o.now(),
+      nodeTime,
+      finalizedHeight: lastFinalized,
+      resendAfterMs: o.resendAfterMs,
+    });
+    if (step === undefined) return;
+    const changed = step.batches.length + step.checkpoints.length > 0 || step.entry.state !== entry.state;
+    if (changed) await save(step.batches, [step.entry], step.anchoredKeys, { states: step.checkpoints });
+    for (const line of step.log) o.log[line.level](line.fields, line.msg);
+    if (step.released) {
+      const at = o.now();
+      for (const b of step.batches) retryAt.set(b.sequence, at + Math.min(2 ** b.attempts * 1000, 300_000));
+      for (const c of step.checkpoints) {
+        checkpointRetryAt.set(c.sequence, at + Math.min(2 ** c.attempts * 1000, 300_000));
+      }
+    }
+    if (step.resend) await send(step.entry);
   }
 
-  async function track(entry: OutboxEntry, nodeTime: bigint): Promise<void> {
-    const status = await o.client.transactionStatus(entry.txHash);
-    if (status?.group === 'confirmed') return confirm(entry);
-    if (status?.group === 'failed') return release(entry, 'failed', status.code);
-    if (status !== undefined) return; // unconfirmed or partial: waiting for a block
-    if (nodeTime > entry.deadline) {
-      // Unknown and past its deadline: it can no longer be included, unless it already was.
-      if ((await o.client.confirmed(entry.txHash)) !== undefined) return confirm(entry);
-      return release(entry, 'expired', 'DEADLINE_EXPIRED_NOT_ON_CHAIN');
-    }
-    // Unknown before its deadline: dropped (or never received). The same bytes again cannot double-anchor.
-    if (o.now() - entry.lastSentAtMs >= o.resendAfterMs) await send(entry);
-  }
-
-  /** Size of an aggregate anchoring one batch, measured once on a real batch. */
-  function singleAnchorSize(net: Network): number | undefined {
-    if (singleSize !== undefined) return singleSize;
-    const head = o.store.head();
-    if (head === undefined) return undefined;
-    singleSize = buildAnchorTransaction({
-      network: { identifier: net.info.networkIdentifier, generationHashSeed: net.info.generationHashSeed },
-      signerPublicKey: o.signer.publicKey,
-      records: [encodeAnchorRecord({ header: head.header, signatures: head.signatures })],
-      aggregateVersion: 3,
-      feeMultiplier: 0,
-      deadline: 1n,
-    }).size;
-    return singleSize;
-  }
-
-  async function round(): Promise<void> {
-    const net = await loadNetwork();
-    const chain = await o.client.chainInfo();
-    lastFinalized = chain.finalizedHeight;
-    const nodeTime = await o.client.nodeTime();
-    const fees = await o.client.fees();
-    const choice = chooseFeeMultiplier(fees.median, fees.minimum, o.maxFeeMultiplier);
-    const size = singleAnchorSize(net);
-    if (choice.ok && size !== undefined) {
-      lastFee = { amount: BigInt(size) * BigInt(choice.multiplier), multiplier: choice.multiplier, size };
-    }
-    for (const entry of [...live.values()]) await track(entry, nodeTime);
-    const finalized = [...open.values()]
-      .filter(
-        (b) => b.status === 'CONFIRMED' && b.confirmed !== undefined && b.confirmed.height <= lastFinalized,
-      )
-      .map((b) => ({ ...b, status: 'FINALIZED' as const, finalizedHeight: lastFinalized }));
-    const finalizedCheckpoints = [...openCheckpoints.values()]
-      .filter(
-        (c) => c.status === 'CONFIRMED' && c.confirmed !== undefined && c.confirmed.height <= lastFinalized,
-      )
-      .map((c) => ({ ...c, status: 'FINALIZED' as const, finalizedHeight: lastFinalized }));
-    if (finalized.length > 0 || finalizedCheckpoints.length > 0) {
-      await save(finalized, [], [], { states: finalizedCheckpoints });
-      o.log.info(
-        {
-          batches: finalized.map((b) => b.sequence.toString()),
-          checkpoints: finalizedCheckpoints.map((c) => c.sequence.toString()),
-          finalizedHeight: lastFinalized.toString(),
-        },
-        'anchors finalized',
-      );
-    }
+  /** Announces what waits, each group on its own: a group that fails to build or sign waits for a later round. */
+  async function announceWaiting(ctx: BuildContext): Promise<void> {
     const now = o.now();
+    const waiting = [...open.values()]
+      .filter(
+        (b) => (b.status === 'SEALED' || b.status === 'FAILED') && (retryAt.get(b.sequence) ?? 0) <= now,
+      )
+      .sort((a, b) => (a.sequence < b.sequence ? -1 : 1));
     const waitingCheckpoints = [...openCheckpoints.values()]
       .filter(
         (c) =>
           (c.status === 'SEALED' || c.status === 'FAILED') && (checkpointRetryAt.get(c.sequence) ?? 0) <= now,
       )
       .sort((a, b) => (a.sequence < b.sequence ? -1 : 1));
-    const waiting = [...open.values()]
-      .filter(
-        (b) => (b.status === 'SEALED' || b.status === 'FAILED') && (retryAt.get(b.sequence) ?? 0) <= now,
-      )
-      .sort((a, b) => (a.sequence < b.sequence ? -1 : 1));
-    // Immediate batches go alone; the others share aggregates within the embedded-transaction limit.
-    const perAggregate = Math.max(
-      1,
-      Math.min(o.maxBatchesPerAggregate, Math.floor(MAX_EMBEDDED_TRANSACTIONS / 5)),
-    );
-    const groups: BatchAnchor[][] = waiting.filter((b) => b.immediate).map((b) => [b]);
-    const shared = waiting.filter((b) => !b.immediate);
-    for (let i = 0; i < shared.length; i += perAggregate) groups.push(shared.slice(i, i + perAggregate));
-    if (groups.length === 0 && waitingCheckpoints.length === 0) return;
+    let inFlight = inFlightKeys();
+    const store = async (a: Announcement) => {
+      // Stored before it is sent: after a crash the same transaction is tracked, never a second one.
+      await save(a.batches, [a.entry], [], { states: a.checkpoints });
+      await send(a.entry);
+    };
+    for (const group of groupForAggregates(waiting, o.maxBatchesPerAggregate)) {
+      try {
+        for (const a of await announcer.batches(group, { ...ctx, inFlightKeys: inFlight })) await store(a);
+        inFlight = inFlightKeys();
+      } catch (err) {
+        if (err instanceof SymbolNodeError) throw err;
+        for (const b of group) retryAt.set(b.sequence, o.now() + Math.min(2 ** b.attempts * 1000, 300_000));
+        o.log.error(
+          { err, batches: group.map((b) => b.sequence.toString()) },
+          'could not build the anchor; retrying',
+        );
+      }
+    }
+    for (const c of waitingCheckpoints) {
+      try {
+        await store(await announcer.checkpoint(c, ctx));
+      } catch (err) {
+        if (err instanceof SymbolNodeError) throw err;
+        checkpointRetryAt.set(c.sequence, o.now() + Math.min(2 ** c.attempts * 1000, 300_000));
+        o.log.error(
+          { err, checkpoint: c.sequence.toString() },
+          'could not build the checkpoint anchor; retrying',
+        );
+      }
+    }
+  }
+
+  function inFlightKeys(): Set<string> {
+    return new Set([...followed.values()].flatMap((e) => e.keyIds));
+  }
+
+  async function round(): Promise<void> {
+    const net = await loadNetwork();
+    const chain = await readChains();
+    const nodeTime = await firstAnswer((c) => c.nodeTime());
+    const now = o.now();
+    const entries = [...followed.values()].sort((a, b) => a.createdAtMs - b.createdAtMs);
+    for (const entry of entries) {
+      const tx = hex(entry.txHash);
+      const trouble = txTrouble.get(tx);
+      if (trouble !== undefined && trouble.until > now) continue;
+      try {
+        await follow(entry, net, chain, nodeTime);
+        txTrouble.delete(tx);
+      } catch (err) {
+        // One announcement's trouble is its own: it backs off, the others keep moving.
+        const backoff = Math.min(Math.max((trouble?.backoffMs ?? 0) * 2, 1000), TX_BACKOFF_MAX_MS);
+        txTrouble.set(tx, { until: o.now() + backoff, backoffMs: backoff });
+        o.log.error(
+          { err, txHash: tx, retryInMs: backoff },
+          'following the anchor failed; it is retried alone',
+        );
+      }
+    }
+    const fees = await firstAnswer((c) => c.fees());
+    if (fees === undefined || nodeTime === undefined) return;
+    const choice = chooseFeeMultiplier(fees.median, fees.minimum, o.maxFeeMultiplier);
+    const size = announcer.singleAnchorSize(net);
+    if (choice.ok && size !== undefined) {
+      lastFee = { amount: BigInt(size) * BigInt(choice.multiplier), multiplier: choice.multiplier, size };
+    }
+    const anyWaiting =
+      [...open.values()].some((b) => b.status === 'SEALED' || b.status === 'FAILED') ||
+      [...openCheckpoints.values()].some((c) => c.status === 'SEALED' || c.status === 'FAILED');
+    if (!anyWaiting) return;
     if (!choice.ok) {
       o.log.error({ reason: choice.reason }, 'cannot anchor: fee multiplier out of bounds; will retry');
       return;
     }
-    for (const group of groups) await announce(group, net, nodeTime, chain.height, choice.multiplier);
-    for (const c of waitingCheckpoints) {
-      await announceCheckpoint(c, net, nodeTime, chain.height, choice.multiplier);
-    }
+    await announceWaiting({
+      network: net,
+      nodeTime,
+      height: chain.height,
+      feeMultiplier: choice.multiplier,
+      anchoredKeys,
+      inFlightKeys: inFlightKeys(),
+    });
   }
 
   async function backfill(): Promise<void> {
@@ -529,7 +470,7 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     for (const b of o.states.unfinished()) open.set(b.sequence, b);
     for (const c of o.states.checkpointStates())
       if (c.status !== 'FINALIZED') openCheckpoints.set(c.sequence, c);
-    for (const e of o.states.liveOutbox()) live.set(hex(e.txHash), e);
+    for (const e of o.states.openOutbox()) followed.set(hex(e.txHash), e);
     const head = o.store.head();
     const last = o.states.lastTracked();
     if (head === undefined) return;
@@ -555,17 +496,10 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
   async function tickSafely(): Promise<void> {
     try {
       await round();
-      if (outageSince !== undefined) {
-        o.log.info({ downForMs: o.now() - outageSince }, 'Symbol node reachable again; anchoring resumed');
-      }
-      outageSince = undefined;
       backoffMs = 0;
     } catch (err) {
-      if (err instanceof SymbolNodeError && (err.code === 'UNAVAILABLE' || err.code === 'TIMEOUT')) {
-        if (outageSince === undefined) {
-          outageSince = o.now();
-          o.log.warn({ reason: err.message }, 'Symbol node unreachable; backing off, nothing is lost');
-        }
+      // Only what concerns every announcement lands here: no node answers, or they disagree on the network.
+      if (err instanceof SymbolNodeError && err.code === 'UNAVAILABLE') {
         backoffMs = Math.min(Math.max(backoffMs * 2, 500), 30_000);
       } else {
         o.log.error({ err }, 'anchoring round failed; retrying');
@@ -612,6 +546,13 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     singleAnchorFee() {
       return lastFee;
     },
+    nodes() {
+      return pool.health();
+    },
+    checkpointStates() {
+      return o.states.checkpointStates();
+    },
+    quorum: pool.quorum,
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

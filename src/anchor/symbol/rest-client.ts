@@ -1,5 +1,7 @@
-// A client for the Symbol node REST API (SYMBOL.md §REST endpoints used): typed, bounded in time, hostile-JSON safe.
+// A client for the Symbol node REST API (docs/anchoring.md §7): typed, bounded in time, hostile-JSON safe. It parses;
+// it does not believe: what the answers mean together is checked by evidence-checks.ts.
 import { SparkError } from '../../errors/spark-error.ts';
+import { encodeBlockHeader, IMPORTANCE_BLOCK_TYPE } from '../block-header.ts';
 
 /** Why a call to the node failed. */
 export type SymbolNodeErrorCode =
@@ -24,6 +26,8 @@ export interface NodeInfo {
 export interface ChainInfo {
   readonly height: bigint;
   readonly finalizedHeight: bigint;
+  /** The hash the node gives for its latest finalized block. */
+  readonly finalizedHash: Uint8Array;
 }
 
 /** Fee multipliers the node reports. */
@@ -51,6 +55,8 @@ export interface TransactionStatus {
 
 /** Where a confirmed transaction sits. */
 export interface ConfirmedMeta {
+  /** The transaction hash the node reports (must be the one asked for). */
+  readonly hash: Uint8Array;
   readonly height: bigint;
   readonly merkleComponentHash: Uint8Array;
   readonly index: number;
@@ -58,12 +64,16 @@ export interface ConfirmedMeta {
   readonly feeMultiplier: number;
 }
 
-/** A block header's fields used by proofs. */
+/** A block as a node describes it. */
 export interface BlockInfo {
   readonly height: bigint;
   readonly timestamp: bigint;
   readonly transactionsHash: Uint8Array;
+  readonly previousBlockHash: Uint8Array;
+  /** The hash the node claims (`meta.hash`); not yet compared with `header`'s. */
   readonly hash: Uint8Array;
+  /** The header rebuilt from the node's fields (docs/anchoring.md §6.1), to be parsed and checked. */
+  readonly header: Uint8Array;
 }
 
 /** One step of a block Merkle path. */
@@ -84,6 +94,8 @@ export interface RestClientOptions {
 
 /** The calls the sidecar makes to a Symbol node. */
 export interface SymbolRestClient {
+  /** The node's base URL (names the node in logs and reports). */
+  readonly url: string;
   nodeInfo(): Promise<NodeInfo>;
   /** The node's clock in network milliseconds (base deadlines on it). */
   nodeTime(): Promise<bigint>;
@@ -97,7 +109,8 @@ export interface SymbolRestClient {
   /** undefined when not confirmed (404). */
   confirmed(hash: Uint8Array): Promise<ConfirmedMeta | undefined>;
   block(height: bigint): Promise<BlockInfo>;
-  merklePath(height: bigint, merkleComponentHash: Uint8Array): Promise<PathItem[]>;
+  /** undefined when the node says the block has no such transaction (404). */
+  merklePath(height: bigint, merkleComponentHash: Uint8Array): Promise<PathItem[] | undefined>;
   /**
    * The value of the account-metadata entry (source, target, scoped key), or undefined when there is none.
    * Addresses in base32 (39 characters, e.g. `T…`); the scoped key as 16 hex digits.
@@ -131,10 +144,83 @@ export function parseUint(value: unknown, what: string): bigint {
 
 /** Reads a 32-byte hex hash. */
 export function parseHash(value: unknown, what: string): Uint8Array {
-  if (typeof value !== 'string' || !/^[0-9a-fA-F]{64}$/.test(value)) {
-    throw new SymbolNodeError('BAD_RESPONSE', `${what}: expected 64 hex characters`);
+  return parseHex(value, 32, what);
+}
+
+/** Reads exactly `n` bytes of hex. */
+export function parseHex(value: unknown, n: number, what: string): Uint8Array {
+  if (typeof value !== 'string' || value.length !== 2 * n || !/^[0-9a-fA-F]*$/.test(value)) {
+    throw new SymbolNodeError('BAD_RESPONSE', `${what}: expected ${2 * n} hex characters`);
   }
   return Uint8Array.from(Buffer.from(value, 'hex'));
+}
+
+/** Reads a small unsigned integer field (a number or a decimal string) no larger than `max`. */
+function parseSmall(value: unknown, max: number, what: string): number {
+  const n = parseUint(value, what);
+  if (n > BigInt(max)) throw new SymbolNodeError('BAD_RESPONSE', `${what}: ${n} exceeds ${max}`);
+  return Number(n);
+}
+
+/**
+ * Rebuilds the serialized block header from `GET /blocks/{height}`'s JSON (catapult-rest names every header field),
+ * so that its hash and signature can be checked rather than believed.
+ */
+export function blockHeaderFromJson(j: unknown): Uint8Array {
+  const b = field(j, 'block', 'block');
+  const f = (name: string) => field(b, name, 'block');
+  const type = parseSmall(f('type'), 0xffff, 'block.type');
+  const fields = {
+    size: parseSmall(f('size'), 0xffff_ffff, 'block.size'),
+    signature: parseHex(f('signature'), 64, 'block.signature'),
+    signerPublicKey: parseHex(f('signerPublicKey'), 32, 'block.signerPublicKey'),
+    version: parseSmall(f('version'), 0xff, 'block.version'),
+    network: parseSmall(f('network'), 0xff, 'block.network'),
+    type,
+    height: parseUint(f('height'), 'block.height'),
+    timestamp: parseUint(f('timestamp'), 'block.timestamp'),
+    difficulty: parseUint(f('difficulty'), 'block.difficulty'),
+    generationHashProof: {
+      gamma: parseHex(f('proofGamma'), 32, 'block.proofGamma'),
+      verificationHash: parseHex(f('proofVerificationHash'), 16, 'block.proofVerificationHash'),
+      scalar: parseHex(f('proofScalar'), 32, 'block.proofScalar'),
+    },
+    previousBlockHash: parseHash(f('previousBlockHash'), 'block.previousBlockHash'),
+    transactionsHash: parseHash(f('transactionsHash'), 'block.transactionsHash'),
+    receiptsHash: parseHash(f('receiptsHash'), 'block.receiptsHash'),
+    stateHash: parseHash(f('stateHash'), 'block.stateHash'),
+    beneficiaryAddress: parseHex(f('beneficiaryAddress'), 24, 'block.beneficiaryAddress'),
+    feeMultiplier: parseSmall(f('feeMultiplier'), 0xffff_ffff, 'block.feeMultiplier'),
+    ...(type === IMPORTANCE_BLOCK_TYPE
+      ? {
+          importance: {
+            votingEligibleAccountsCount: parseSmall(
+              f('votingEligibleAccountsCount'),
+              0xffff_ffff,
+              'block.votingEligibleAccountsCount',
+            ),
+            harvestingEligibleAccountsCount: parseUint(
+              f('harvestingEligibleAccountsCount'),
+              'block.harvestingEligibleAccountsCount',
+            ),
+            totalVotingBalance: parseUint(f('totalVotingBalance'), 'block.totalVotingBalance'),
+            previousImportanceBlockHash: parseHash(
+              f('previousImportanceBlockHash'),
+              'block.previousImportanceBlockHash',
+            ),
+          },
+        }
+      : {}),
+  };
+  try {
+    return encodeBlockHeader(fields);
+  } catch (cause) {
+    throw new SymbolNodeError(
+      'BAD_RESPONSE',
+      `block: ${cause instanceof Error ? cause.message : 'header does not encode'}`,
+      { cause },
+    );
+  }
 }
 
 function field(obj: unknown, path: string, what: string): unknown {
@@ -196,6 +282,7 @@ export function createSymbolRestClient(o: RestClientOptions): SymbolRestClient {
   }
 
   return {
+    url: base,
     async nodeInfo() {
       const j = await get('/node/info');
       const id = Number(parseUint(field(j, 'networkIdentifier', 'node info'), 'node info networkIdentifier'));
@@ -213,6 +300,7 @@ export function createSymbolRestClient(o: RestClientOptions): SymbolRestClient {
       return {
         height: parseUint(field(j, 'height', 'chain info'), 'chain height'),
         finalizedHeight: parseUint(field(j, 'latestFinalizedBlock.height', 'chain info'), 'finalized height'),
+        finalizedHash: parseHash(field(j, 'latestFinalizedBlock.hash', 'chain info'), 'finalized hash'),
       };
     },
     async networkProperties() {
@@ -281,6 +369,7 @@ export function createSymbolRestClient(o: RestClientOptions): SymbolRestClient {
       if (status !== 200)
         throw new SymbolNodeError('BAD_RESPONSE', `confirmed transaction: status ${status}`);
       return {
+        hash: parseHash(field(json, 'meta.hash', 'confirmed'), 'meta.hash'),
         height: parseUint(field(json, 'meta.height', 'confirmed'), 'meta.height'),
         merkleComponentHash: parseHash(
           field(json, 'meta.merkleComponentHash', 'confirmed'),
@@ -299,11 +388,16 @@ export function createSymbolRestClient(o: RestClientOptions): SymbolRestClient {
         height: parseUint(field(j, 'block.height', 'block'), 'block.height'),
         timestamp: parseUint(field(j, 'block.timestamp', 'block'), 'block.timestamp'),
         transactionsHash: parseHash(field(j, 'block.transactionsHash', 'block'), 'block.transactionsHash'),
+        previousBlockHash: parseHash(field(j, 'block.previousBlockHash', 'block'), 'block.previousBlockHash'),
         hash: parseHash(field(j, 'meta.hash', 'block'), 'meta.hash'),
+        header: blockHeaderFromJson(j),
       };
     },
     async merklePath(height, merkleComponentHash) {
-      const j = await get(`/blocks/${height}/transactions/${hexOf(merkleComponentHash)}/merkle`);
+      const path = `/blocks/${height}/transactions/${hexOf(merkleComponentHash)}/merkle`;
+      const { status, json: j } = await call('GET', path);
+      if (status === 404) return undefined;
+      if (status !== 200) throw new SymbolNodeError('BAD_RESPONSE', `GET ${path}: status ${status}`);
       const items = field(j, 'merklePath', 'merkle path');
       if (!Array.isArray(items) || items.length > 64)
         throw new SymbolNodeError('BAD_RESPONSE', 'merkle path: expected at most 64 items');

@@ -12,8 +12,37 @@ export async function status(argv: readonly string[], out: (line: string) => voi
     batches: Number(c.batches),
     leaves: Number(c.leaves),
   }));
+  const nodes = res.symbolNodes.map((n) => ({
+    url: n.url,
+    state: n.state,
+    lastProblem: n.lastProblem,
+    answersRejected: Number(n.answersRejected),
+    disagreements: Number(n.disagreements),
+    finalizedHeight: Number(n.finalizedHeight),
+  }));
+  const moves = res.reorganizations.map((r) => ({
+    [r.checkpoint ? 'checkpoint' : 'batch']: Number(r.sequence),
+    transactionHash: Buffer.from(r.transactionHash).toString('hex'),
+    fromHeight: Number(r.fromHeight),
+    toHeight: r.toHeight === 0n ? null : Number(r.toHeight),
+    atMs: Number(r.atMs),
+  }));
   if (args.flags.has('json')) {
-    out(JSON.stringify({ anchoring: res.anchoringEnabled, atMs: Number(res.atMs), counts: rows }));
+    out(
+      JSON.stringify({
+        anchoring: res.anchoringEnabled,
+        atMs: Number(res.atMs),
+        counts: rows,
+        ...(res.anchoringEnabled
+          ? {
+              finalizedHeight: Number(res.finalizedHeight),
+              quorum: res.symbolQuorum,
+              nodes,
+              reorganizations: moves,
+            }
+          : {}),
+      }),
+    );
     return 0;
   }
   out(`${'status'.padEnd(10)} ${'batches'.padStart(10)} ${'leaves'.padStart(14)}`);
@@ -22,6 +51,30 @@ export async function status(argv: readonly string[], out: (line: string) => voi
       `${r.status.padEnd(10)} ${String(r.status === 'pending' ? '-' : r.batches).padStart(10)} ${String(r.leaves).padStart(14)}`,
     );
   }
-  if (!res.anchoringEnabled) out('anchoring is off on this server: SEALED is final');
+  if (!res.anchoringEnabled) {
+    out('anchoring is off on this server: SEALED is final');
+    return 0;
+  }
+  out('');
+  out(
+    `Symbol nodes (evidence needs ${res.symbolQuorum} of ${nodes.length} to agree; finalized height ${res.finalizedHeight}):`,
+  );
+  for (const n of nodes) {
+    const counts =
+      n.answersRejected + n.disagreements > 0
+        ? `, ${n.answersRejected} answers refused, ${n.disagreements} disagreements`
+        : '';
+    out(`  ${n.state.padEnd(8)} ${n.url} (finalized ${n.finalizedHeight}${counts})`);
+    if (n.state !== 'ok' && n.lastProblem !== '') out(`           ${n.lastProblem.slice(0, 300)}`);
+  }
+  if (res.reorganizations.length > 0) {
+    out('');
+    out('reorganizations (newest first):');
+    for (const r of res.reorganizations) {
+      out(
+        `  ${r.checkpoint ? 'checkpoint' : 'batch'} ${r.sequence}: reorganized: height ${r.fromHeight} → ${r.toHeight === 0n ? 'gone' : r.toHeight} (${new Date(Number(r.atMs)).toISOString()}, transaction ${Buffer.from(r.transactionHash).toString('hex').slice(0, 16)}…)`,
+      );
+    }
+  }
   return 0;
 }

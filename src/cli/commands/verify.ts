@@ -9,18 +9,27 @@ import { oneOf, parseArgs, stringFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 import { hash32Flag, readFileFor, sha256File } from '../io.ts';
 
-/** Checks `--symbol` is an http(s) URL; throws CliError USAGE naming the flag. */
-function symbolUrl(value: string): string {
-  let ok = /^https?:\/\/[^\s]+$/.test(value);
-  if (ok) {
-    try {
-      new URL(value);
-    } catch {
-      ok = false;
-    }
+/** Most nodes one `--symbol` compares. */
+const MAX_SYMBOL_NODES = 16;
+
+/** Checks `--symbol URL[,URL…]` names http(s) URLs; throws CliError USAGE naming the flag. */
+function symbolUrls(value: string): string[] {
+  const urls = value.split(',').map((u) => u.trim());
+  if (urls.length > MAX_SYMBOL_NODES) {
+    throw new CliError('USAGE', `--symbol: at most ${MAX_SYMBOL_NODES} nodes`, { field: 'symbol' });
   }
-  if (!ok) throw new CliError('USAGE', `--symbol: "${value}" is not an http(s) URL`, { field: 'symbol' });
-  return value;
+  for (const url of urls) {
+    let ok = /^https?:\/\/[^\s]+$/.test(url);
+    if (ok) {
+      try {
+        new URL(url);
+      } catch {
+        ok = false;
+      }
+    }
+    if (!ok) throw new CliError('USAGE', `--symbol: "${url}" is not an http(s) URL`, { field: 'symbol' });
+  }
+  return urls;
 }
 
 /** Parses `--disable-algorithm NAME[,NAME…]` (registry names or ids like 0x0011) into algorithm ids. */
@@ -40,7 +49,7 @@ function disabledAlgorithms(value: string | undefined): number[] {
 }
 
 /** The online checks, or one failed line when the bundle cannot be decoded. */
-async function onlineChecks(bytes: Uint8Array, url: string): Promise<OnChainCheck[]> {
+async function onlineChecks(bytes: Uint8Array, urls: readonly string[]): Promise<OnChainCheck[]> {
   let bundle: ReturnType<typeof decodeBundle>;
   try {
     bundle = decodeBundle(bytes);
@@ -50,7 +59,10 @@ async function onlineChecks(bytes: Uint8Array, url: string): Promise<OnChainChec
   // Loaded only with --symbol: offline verification needs neither the SDK nor a network client.
   const { checkOnChain } = await import('../../anchor/symbol/online-check.ts');
   const { createSymbolRestClient } = await import('../../anchor/symbol/rest-client.ts');
-  return checkOnChain(bundle, createSymbolRestClient({ url }));
+  return checkOnChain(
+    bundle,
+    urls.map((url) => createSymbolRestClient({ url })),
+  );
 }
 
 /** Verifies and prints one line per check (JSON with --json). */
@@ -66,7 +78,7 @@ export async function verify(argv: readonly string[], out: (line: string) => voi
   if (args.positionals.length !== 1)
     throw new CliError('USAGE', 'give exactly one bundle file: spark verify FILE.spark');
   const symbol = stringFlag(args, 'symbol');
-  const url = symbol === undefined ? undefined : symbolUrl(symbol);
+  const urls = symbol === undefined ? undefined : symbolUrls(symbol);
   const bytes = readFileFor('bundle', args.positionals[0] as string, MAX_BUNDLE_BYTES);
   const which = oneOf(args, ['data', 'digest'], false);
   let digest: Uint8Array | undefined;
@@ -79,14 +91,14 @@ export async function verify(argv: readonly string[], out: (line: string) => voi
     ...(digest === undefined ? {} : { digest }),
   });
   const checks: OnChainCheck[] = [...offline.checks];
-  if (url !== undefined) checks.push(...(await onlineChecks(bytes, url)));
+  if (urls !== undefined) checks.push(...(await onlineChecks(bytes, urls)));
   const valid = checks.every((c) => c.ok);
   if (args.flags.has('json')) {
     out(JSON.stringify({ valid, checks }));
   } else {
-    const pad = url === undefined ? 13 : 17;
+    const pad = urls === undefined ? 13 : 17;
     for (const c of checks) out(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(pad)} ${c.detail}`);
-    const failed = checks.filter((c) => !c.ok).map((c) => c.name);
+    const failed = [...new Set(checks.filter((c) => !c.ok).map((c) => c.name))];
     out(valid ? 'VALID' : `INVALID: failed ${failed.join(', ')}`);
   }
   return valid ? 0 : 1;
