@@ -165,6 +165,7 @@ export function blockJson(block: TestBlock, networkIdentifier: number): Json {
       height: block.height.toString(),
       timestamp: block.timestamp.toString(),
       difficulty: block.difficulty.toString(),
+      // The double's harvester signs an all-zero VrfProof (block-signer.ts): these zeros are what hash and signature cover.
       proofGamma: '0'.repeat(64),
       proofVerificationHash: '0'.repeat(32),
       proofScalar: '0'.repeat(64),

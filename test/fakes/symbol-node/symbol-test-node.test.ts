@@ -14,15 +14,8 @@ import {
   nodeTime,
   rest,
 } from './fixture.ts';
+import { type RestChainInfo, type RestStatus, verifyRestMerklePath } from './rest-checks.ts';
 import { type SymbolTestNode, startSymbolTestNode } from './symbol-test-node.ts';
-
-interface Status {
-  group: string;
-  code: string;
-  hash: string;
-  deadline: string;
-  height: string;
-}
 
 interface MerklePath {
   merklePath: { position: 'left' | 'right'; hash: string }[];
@@ -33,35 +26,15 @@ interface BlockInfo {
   block: { height: string; transactionsHash: string; previousBlockHash: string; feeMultiplier: number };
 }
 
-interface ChainInfo {
-  height: string;
-  latestFinalizedBlock: {
-    height: string;
-    hash: string;
-    finalizationEpoch: number;
-    finalizationPoint: number;
-  };
-}
-
-/** SYMBOL.md, "Hashes and Merkle paths": acc = leaf; left → H(item ‖ acc); right → H(acc ‖ item). */
-function verifyRestMerklePath(leafHex: string, path: MerklePath['merklePath'], rootHex: string): boolean {
-  let acc = Uint8Array.from(Buffer.from(leafHex, 'hex'));
-  for (const item of path) {
-    const sibling = Buffer.from(item.hash, 'hex');
-    acc = sha3_256(Buffer.concat(item.position === 'left' ? [sibling, acc] : [acc, sibling]));
-  }
-  return Buffer.from(acc).toString('hex').toUpperCase() === rootHex.toUpperCase();
-}
-
-async function status(node: SymbolTestNode, hash: string): Promise<{ status: number; body: Status }> {
-  return rest<Status>(node.url, `/transactionStatus/${hash}`);
+async function status(node: SymbolTestNode, hash: string): Promise<{ status: number; body: RestStatus }> {
+  return rest<RestStatus>(node.url, `/transactionStatus/${hash}`);
 }
 
 /** Announces, waits for validation, returns the status (404 body when the node kept none). */
 async function announceAndSettle(
   node: SymbolTestNode,
   tx: BuiltTransaction,
-): Promise<{ status: number; body: Status }> {
+): Promise<{ status: number; body: RestStatus }> {
   const accepted = await announce(node.url, tx);
   assert.equal(accepted.status, 202);
   await node.whenIdle();
@@ -194,17 +167,17 @@ describe('Symbol test node (manual blocks)', () => {
 
   test('finality follows with the lag, stalls when told, and catches up', async () => {
     for (let i = 0; i < 4; i++) node.produceBlock();
-    let info = (await rest<ChainInfo>(node.url, '/chain/info')).body;
+    let info = (await rest<RestChainInfo>(node.url, '/chain/info')).body;
     assert.equal(BigInt(info.latestFinalizedBlock.height), BigInt(info.height) - 3n);
     const finalized = await rest<BlockInfo>(node.url, `/blocks/${info.latestFinalizedBlock.height}`);
     assert.equal(info.latestFinalizedBlock.hash, finalized.body.meta.hash);
     node.faults.stallFinality(true);
     const stalledAt = info.latestFinalizedBlock.height;
     for (let i = 0; i < 5; i++) node.produceBlock();
-    info = (await rest<ChainInfo>(node.url, '/chain/info')).body;
+    info = (await rest<RestChainInfo>(node.url, '/chain/info')).body;
     assert.equal(info.latestFinalizedBlock.height, stalledAt);
     node.faults.stallFinality(false);
-    info = (await rest<ChainInfo>(node.url, '/chain/info')).body;
+    info = (await rest<RestChainInfo>(node.url, '/chain/info')).body;
     assert.equal(BigInt(info.latestFinalizedBlock.height), BigInt(info.height) - 3n);
   });
 
@@ -330,7 +303,7 @@ describe('Symbol test node (manual blocks)', () => {
   test('POST /transactionStatus returns the known statuses', async () => {
     const tx = buildAggregate({ nowMs: now, messages: [new Uint8Array([0xa7, 0x77])] });
     await announceAndSettle(node, tx);
-    const result = await rest<Status[]>(node.url, '/transactionStatus', {
+    const result = await rest<RestStatus[]>(node.url, '/transactionStatus', {
       method: 'POST',
       body: JSON.stringify({ hashes: [tx.hash, 'CD'.repeat(32)] }),
     });
@@ -494,11 +467,11 @@ describe('Symbol test node (options)', () => {
       assert.ok(seen.has('confirmed'), `groups seen: ${[...seen].join(', ')}`);
       const confirmedAt = BigInt((await status(node, tx.hash)).body.height);
       for (let i = 0; i < 200 && Date.now() < deadline; i++) {
-        const info = (await rest<ChainInfo>(node.url, '/chain/info')).body;
+        const info = (await rest<RestChainInfo>(node.url, '/chain/info')).body;
         if (BigInt(info.latestFinalizedBlock.height) >= confirmedAt) break;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      const info = (await rest<ChainInfo>(node.url, '/chain/info')).body;
+      const info = (await rest<RestChainInfo>(node.url, '/chain/info')).body;
       assert.ok(BigInt(info.latestFinalizedBlock.height) >= confirmedAt);
     } finally {
       await node.close();
