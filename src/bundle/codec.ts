@@ -4,6 +4,7 @@ import { toHex } from '../encoding/bytes.ts';
 import {
   type Anchor,
   type Checkpoint,
+  type EmbeddedProof,
   HashAlgorithm,
   type KeyRecord,
   type ProofBundle,
@@ -106,6 +107,17 @@ function anchorDisplay(a: Anchor): Display {
     transactionsHash: toHex(a.transactionsHash),
     finalizedHeight: a.finalizedHeight.toString(),
     transaction: toHex(a.transaction),
+    blockHeader: toHex(a.blockHeader),
+    aggregateHeader: toHex(a.aggregateHeader),
+    recordChunks: a.recordChunks.map(embeddedDisplay),
+    publicationChunks: a.publicationChunks.map(embeddedDisplay),
+  };
+}
+
+function embeddedDisplay(e: EmbeddedProof): Display {
+  return {
+    transaction: toHex(e.transaction),
+    path: e.path.map((p) => ({ left: p.left, hash: toHex(p.hash) })),
   };
 }
 

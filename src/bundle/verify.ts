@@ -74,8 +74,8 @@ export interface VerifyOptions {
   readonly disabledAlgorithms?: readonly number[];
 }
 
-/** Bundle format version this verifier understands. */
-export const SUPPORTED_BUNDLE_VERSION = 1;
+/** Bundle format versions this verifier understands (docs/proof-format.md §1): 1 (whole anchor transaction), 2 (compact anchors). */
+export const SUPPORTED_BUNDLE_VERSIONS: readonly number[] = [1, 2];
 
 const MAX_DATE_MS = 8_640_000_000_000_000n;
 
@@ -100,6 +100,18 @@ function checkCanonical(bytes: Uint8Array, b: ProofBundle): CheckOutcome {
     `re-encoding gives ${canonical.length} bytes that differ from the ${bytes.length} given` +
       (unknown ? ' (unknown fields present)' : ' (unknown fields or a non-canonical encoding)'),
   );
+}
+
+/** Version 1, or version 2 with at least one (compact) anchor: a bundle without anchors is version 1. */
+function checkVersion(b: ProofBundle): CheckOutcome {
+  if (!SUPPORTED_BUNDLE_VERSIONS.includes(b.version)) {
+    return fail(`bundle version ${b.version} is not supported (expected 1 or 2)`);
+  }
+  if (b.version === 1) return pass('bundle version 1');
+  if (b.anchor === undefined && b.checkpoint?.anchor === undefined) {
+    return fail('bundle version 2 without an anchor: a bundle without anchors is version 1');
+  }
+  return pass('bundle version 2 (compact anchors with block headers)');
 }
 
 function checkLeaf(b: ProofBundle, sha256: Sha256): CheckOutcome {
@@ -286,11 +298,7 @@ function verifyWith(
   checks.push({ name: 'decode', ok: decode.ok, detail: decode.detail });
 
   run('canonical', ['decode'], (b) => checkCanonical(bytes, b));
-  run('version', ['decode'], (b) =>
-    b.version === SUPPORTED_BUNDLE_VERSION
-      ? pass('bundle version 1')
-      : fail(`bundle version ${b.version} is not supported (expected 1)`),
-  );
+  run('version', ['decode'], checkVersion);
   run('leaf', ['decode'], (b) => checkLeaf(b, sha256));
   run('subject', ['leaf'], (b) => checkSubject(b, options, sha256));
   run('header', ['decode'], (b) => checkHeader(b, state));

@@ -1,5 +1,11 @@
-// The bundle's "anchor" check: the signed header really is in a Symbol aggregate, inside a block (SPEC §5 item 6, §6).
+// The bundle's "anchor" check: the signed header really is in a Symbol aggregate, inside a block (SPEC §5 item 6, §6;
+// docs/proof-format.md §8 check 13, §9): the whole aggregate in version 1, its header, this record's share and the
+// block header in version 2.
+import { encodeAnchorRecord } from '../../anchor/anchor-record.ts';
+import { verifyAnchorShare } from '../../anchor/anchor-share.ts';
+import { describeBlockTime, verifyBlockEvidence } from '../../anchor/block-evidence.ts';
 import type { Ed25519Verifier } from '../../anchor/ed25519-verifier.ts';
+import type { PublicationRecordFields } from '../../anchor/publication-record.ts';
 import { verifyBlockMerklePath } from '../../anchor/symbol-merkle.ts';
 import { type AnchorVerification, verifyAnchorTransaction } from '../../anchor/verify-anchor.ts';
 import { bytesEqual, toHex } from '../../encoding/bytes.ts';
@@ -17,8 +23,39 @@ function isEmpty(a: Anchor): boolean {
     a.transactionHash.length === 0 &&
     a.networkGenerationHashSeed.length === 0 &&
     a.merklePath.length === 0 &&
-    a.height === 0n
+    a.height === 0n &&
+    a.blockHeader.length === 0 &&
+    a.aggregateHeader.length === 0 &&
+    a.recordChunks.length === 0 &&
+    a.publicationChunks.length === 0
   );
+}
+
+/**
+ * Why `a` is not in the form of bundle `version` (docs/proof-format.md §1, §9), naming the field, or undefined.
+ * Version 1 carries the whole transaction and none of the version-2 fields; version 2 the block header, the
+ * aggregate header and its own record's chunks, and no transaction.
+ */
+export function anchorFormProblem(a: Anchor, version: number, field: string): string | undefined {
+  const compact: Array<[string, boolean]> = [
+    ['block_header', a.blockHeader.length > 0],
+    ['aggregate_header', a.aggregateHeader.length > 0],
+    ['record_chunks', a.recordChunks.length > 0],
+  ];
+  if (version === 1) {
+    const extra = [...compact, ['publication_chunks', a.publicationChunks.length > 0] as [string, boolean]];
+    const present = extra.find(([, has]) => has);
+    return present === undefined
+      ? undefined
+      : `${field}.${present[0]}: a version-2 field in a version-1 bundle (which carries the whole transaction)`;
+  }
+  if (a.transaction.length > 0) {
+    return `${field}.transaction: must be empty in a version-2 bundle (it carries aggregate_header and record_chunks instead)`;
+  }
+  const missing = compact.find(([, has]) => !has);
+  return missing === undefined
+    ? undefined
+    : `${field}.${missing[0]}: missing (required in a version-2 bundle)`;
 }
 
 /** Signatures as carried in a record or a bundle. */
@@ -44,18 +81,36 @@ export function sameSignatures(a: readonly SignatureLike[], b: readonly Signatur
   );
 }
 
-/**
- * Checks Symbol anchor evidence offline: the aggregate parses, its Ed25519 signature and embedded Merkle
- * root hold, its hash is the one claimed, `findRecord` finds the expected record in it (else gives a
- * reason), and the block Merkle path leads to the claimed transactionsHash. `what` names the evidence.
- */
-export function checkAnchorEvidence(
+/** The record an anchor must carry, in both forms. */
+export interface ExpectedRecord {
+  /** Version 1: finds the record among those reassembled from the whole transaction, or gives a reason. */
+  readonly find: (v: AnchorVerification) => string | undefined;
+  /** Version 2: the record rebuilt from what the bundle holds, or a reason it cannot be. */
+  readonly rebuild: () => Uint8Array | string;
+  /** Version 2, a bundle with a publication: checks the publication record the verbatim chunks carry. */
+  readonly publication?: (record: PublicationRecordFields | undefined) => string | undefined;
+}
+
+/** How an anchor's evidence is named in reasons: "anchor" or "checkpoint anchor", field path "checkpoint.anchor". */
+interface Naming {
+  readonly what: string;
+  readonly field: string;
+}
+
+/** "final (…)" or "confirmed, not yet final (…)" from the claimed finalized height. */
+function finalityOf(a: Anchor): string {
+  return a.finalizedHeight >= a.height && a.height > 0n
+    ? `final (finalized height ${a.finalizedHeight} >= ${a.height})`
+    : `confirmed, not yet final (finalized height ${a.finalizedHeight} < ${a.height})`;
+}
+
+/** Version 1: the whole aggregate is in the bundle (docs/proof-format.md §8, check 13, version 1). */
+function checkFullEvidence(
   a: Anchor,
   ed25519: Ed25519Verifier,
   what: string,
-  findRecord: (v: AnchorVerification) => string | undefined,
+  expected: ExpectedRecord,
 ): CheckOutcome {
-  if (isEmpty(a)) return fail(`${what}: present but empty`);
   const v = verifyAnchorTransaction(a.transaction, {
     generationHashSeed: a.networkGenerationHashSeed,
     ed25519,
@@ -76,41 +131,124 @@ export function checkAnchorEvidence(
   if (!bytesEqual(v.merkleComponentHash, a.merkleComponentHash)) {
     return fail(`${what} merkle component hash differs from the transaction`);
   }
-  const problem = findRecord(v);
+  const problem = expected.find(v);
   if (problem !== undefined) return fail(problem);
   if (!verifyBlockMerklePath(a.merkleComponentHash, a.merklePath, a.transactionsHash)) {
     return fail(`${what}: block Merkle path does not lead to transactionsHash ${toHex(a.transactionsHash)}`);
   }
   // Height, block time and finality are not bound by anything the bundle carries: say they are claims.
-  const finality =
-    a.finalizedHeight >= a.height && a.height > 0n
-      ? `final (finalized height ${a.finalizedHeight} >= ${a.height})`
-      : `confirmed, not yet final (finalized height ${a.finalizedHeight} < ${a.height})`;
   return pass(
-    `anchored in Symbol transaction ${toHex(v.transactionHash)}; signer ${toHex(v.transaction?.signerPublicKey ?? new Uint8Array(0))}; claimed height ${a.height}, ${finality} (height, block time and finality are checked only against a node: --symbol)`,
+    `anchored in Symbol transaction ${toHex(v.transactionHash)}; signer ${toHex(v.transaction?.signerPublicKey ?? new Uint8Array(0))}; claimed height ${a.height}, ${finalityOf(a)} (height, block time and finality are checked only against a node: --symbol)`,
   );
+}
+
+/**
+ * Version 2: the aggregate header, this record's chunks (rebuilt here) and the block header (docs/proof-format.md
+ * §8, check 13, version 2). Everything down to the block header is checked; that the block is on the chain and
+ * final is not.
+ */
+function checkCompactEvidence(
+  a: Anchor,
+  ed25519: Ed25519Verifier,
+  { what, field }: Naming,
+  expected: ExpectedRecord,
+): CheckOutcome {
+  const record = expected.rebuild();
+  if (typeof record === 'string') return fail(record);
+  const wantsPublication = expected.publication !== undefined;
+  if (!wantsPublication && a.publicationChunks.length > 0) {
+    return fail(`${field}.publication_chunks: present without a publication`);
+  }
+  const share = verifyAnchorShare({
+    aggregateHeader: a.aggregateHeader,
+    generationHashSeed: a.networkGenerationHashSeed,
+    ed25519,
+    record,
+    recordChunks: a.recordChunks.map((c) => c.path),
+    publicationChunks: a.publicationChunks,
+  });
+  if (!share.ok) return fail(`${field}: ${share.reason}`);
+  const { header, transactionHash } = share.value;
+  if (!bytesEqual(transactionHash, a.transactionHash)) {
+    return fail(
+      `${what} transaction hash is ${toHex(transactionHash)}, the bundle claims ${toHex(a.transactionHash)}`,
+    );
+  }
+  if (!bytesEqual(a.merkleComponentHash, transactionHash)) {
+    return fail(
+      `${field}.merkle_component_hash: must be the transaction hash (the anchoring account never has cosigners)`,
+    );
+  }
+  const publicationProblem = expected.publication?.(share.value.publication);
+  if (publicationProblem !== undefined) return fail(publicationProblem);
+  const block = verifyBlockEvidence(
+    a.blockHeader,
+    {
+      height: a.height,
+      timestamp: a.blockTimestamp,
+      transactionsHash: a.transactionsHash,
+      network: header.network,
+    },
+    ed25519,
+  );
+  if (!block.ok) return fail(`${field}: ${block.reason}`);
+  if (!verifyBlockMerklePath(a.merkleComponentHash, a.merklePath, a.transactionsHash)) {
+    return fail(`${what}: block Merkle path does not lead to transactionsHash ${toHex(a.transactionsHash)}`);
+  }
+  const b = block.value;
+  return pass(
+    `anchored in Symbol transaction ${toHex(transactionHash)}; signer ${toHex(header.signerPublicKey)}; height ${b.height} and time ${describeBlockTime(b.timestamp, a.networkGenerationHashSeed)} signed by harvester ${toHex(b.signerPublicKey)} in block ${toHex(b.hash)}; claimed ${finalityOf(a)}; that this block is on the Symbol chain and final is checked only with --symbol`,
+  );
+}
+
+/**
+ * Checks Symbol anchor evidence offline in the form of bundle `version`: the aggregate (whole, or its header and
+ * this record's share) is signed and carries the expected record, its hash is the one claimed, and the block Merkle
+ * path leads to the claimed transactionsHash; in version 2 also the block header. `what` names the evidence.
+ */
+export function checkAnchorEvidence(
+  a: Anchor,
+  version: number,
+  ed25519: Ed25519Verifier,
+  what: string,
+  expected: ExpectedRecord,
+): CheckOutcome {
+  const field = what === 'anchor' ? 'anchor' : 'checkpoint.anchor';
+  if (isEmpty(a)) return fail(`${what}: present but empty`);
+  const form = anchorFormProblem(a, version, field);
+  if (form !== undefined) return fail(form);
+  return version === 1
+    ? checkFullEvidence(a, ed25519, what, expected)
+    : checkCompactEvidence(a, ed25519, { what, field }, expected);
 }
 
 /**
  * The publication's binding (SPEC §10, docs/ipfs.md): the anchor aggregate carries a publication record for this
  * header's sequence and root naming exactly `publication.ipfs_cid` for this leaf index. A reason when not.
  */
-function publicationProblem(b: ProofBundle, v: AnchorVerification): string | undefined {
+function publicationProblem(b: ProofBundle, records: readonly PublicationRecordFields[]): string | undefined {
   const cid = b.publication?.ipfsCid ?? '';
   const header = decodeHeader(b.header);
   if (typeof header === 'string') return `publication: ${header}`;
   const index = b.inclusion?.leafIndex;
-  const record = v.publicationRecords.find(
-    (r) => r.fields.sequence === header.sequence && bytesEqual(r.fields.root, header.root),
-  );
+  const record = records.find((r) => r.sequence === header.sequence && bytesEqual(r.root, header.root));
   if (record === undefined)
     return 'publication: the anchor transaction carries no publication record of this batch';
-  const entry = record.fields.entries.find((e) => BigInt(e.leafIndex) === index);
+  const entry = record.entries.find((e) => BigInt(e.leafIndex) === index);
   if (entry === undefined)
     return `publication: the anchor's publication record names no CID for leaf ${index}`;
   if (entry.cid !== cid)
     return `publication: the anchor names ${entry.cid} for this leaf, the bundle claims ${cid.slice(0, 100)}`;
   return undefined;
+}
+
+/** The batch record the bundle's header and signatures make (in the bundle's order), or the reason they make none. */
+function batchRecordOf(b: ProofBundle): Uint8Array | string {
+  try {
+    return encodeAnchorRecord({ header: b.header, signatures: b.signatures });
+  } catch (e) {
+    return `the bundle's header and signatures make no anchor record: ${e instanceof Error ? e.message : String(e)}`;
+  }
 }
 
 /**
@@ -125,13 +263,29 @@ export function checkAnchor(b: ProofBundle, ed25519: Ed25519Verifier): CheckOutc
     if (a === undefined) return fail('publication: present without the anchor that names its CID');
   }
   if (a === undefined) return pass('not anchored: batch sealed only (anchoring evidence absent)');
-  const out = checkAnchorEvidence(a, ed25519, 'anchor', (v) => {
-    const record = v.batchRecords.find((r) => bytesEqual(r.fields.header, b.header));
-    if (record === undefined) return 'the anchor transaction carries no record of this batch header';
-    if (!sameSignatures(record.fields.signatures, b.signatures)) {
-      return 'the anchored record carries other signatures than the bundle';
-    }
-    return b.publication === undefined ? undefined : publicationProblem(b, v);
+  const out = checkAnchorEvidence(a, b.version, ed25519, 'anchor', {
+    find: (v) => {
+      const record = v.batchRecords.find((r) => bytesEqual(r.fields.header, b.header));
+      if (record === undefined) return 'the anchor transaction carries no record of this batch header';
+      if (!sameSignatures(record.fields.signatures, b.signatures)) {
+        return 'the anchored record carries other signatures than the bundle';
+      }
+      return b.publication === undefined
+        ? undefined
+        : publicationProblem(
+            b,
+            v.publicationRecords.map((r) => r.fields),
+          );
+    },
+    rebuild: () => batchRecordOf(b),
+    ...(b.publication === undefined
+      ? {}
+      : {
+          publication: (record: PublicationRecordFields | undefined) =>
+            record === undefined
+              ? 'publication: anchor.publication_chunks is empty: the anchor carries no publication record'
+              : publicationProblem(b, [record]),
+        }),
   });
   if (!out.ok) return out;
   const published =

@@ -1,4 +1,5 @@
 // The bundle's "checkpoint" check: a PQC-signed, anchored head of the header chain covers this batch (SPEC §5 item 7, §6).
+import { encodeCheckpointRecord } from '../../anchor/anchor-record.ts';
 import type { Ed25519Verifier } from '../../anchor/ed25519-verifier.ts';
 import { algorithmById } from '../../crypto/algorithms.ts';
 import { CHECKPOINT_SIGNATURE_CONTEXT } from '../../crypto/contexts.ts';
@@ -93,13 +94,23 @@ export function checkCheckpoint(
   const covered = `batch ${h.sequence} is in the header log of ${body.batchCount} batches signed with ${name} by ${toHex(body.keyId)}`;
   const a = c.anchor;
   if (a === undefined) return pass(`${covered}; checkpoint not anchored`);
-  const anchored = checkAnchorEvidence(a, ed25519, 'checkpoint anchor', (v) => {
-    const record = v.checkpointRecords.find((r) => bytesEqual(r.fields.body, c.body));
-    if (record === undefined) return 'the checkpoint anchor transaction carries no record of this checkpoint';
-    if (!sameSignatures(record.fields.signatures, c.signatures)) {
-      return 'the anchored checkpoint record carries other signatures than the bundle';
-    }
-    return undefined;
+  const anchored = checkAnchorEvidence(a, b.version, ed25519, 'checkpoint anchor', {
+    find: (v) => {
+      const record = v.checkpointRecords.find((r) => bytesEqual(r.fields.body, c.body));
+      if (record === undefined)
+        return 'the checkpoint anchor transaction carries no record of this checkpoint';
+      if (!sameSignatures(record.fields.signatures, c.signatures)) {
+        return 'the anchored checkpoint record carries other signatures than the bundle';
+      }
+      return undefined;
+    },
+    rebuild: () => {
+      try {
+        return encodeCheckpointRecord({ body: c.body, signatures: c.signatures });
+      } catch (e) {
+        return `the checkpoint's body and signatures make no checkpoint record: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    },
   });
   return anchored.ok ? pass(`${covered}; checkpoint ${anchored.detail}`) : anchored;
 }
