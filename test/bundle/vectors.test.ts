@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import { decodeBundle } from '../../src/bundle/codec.ts';
 import { verifyBundle } from '../../src/bundle/verify.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
 import { createNobleVerifier } from '../../src/crypto/noble-verifier.ts';
@@ -36,6 +37,29 @@ const vectors = loadVectors();
 test('the manifest loads valid and invalid vectors', () => {
   assert.ok(vectors.filter((v) => v.valid).length >= 4);
   assert.ok(vectors.filter((v) => !v.valid).length >= 12);
+});
+
+test('valid vectors cover anchored bundles: version 1 and 2, with a checkpoint anchor, and an immediate batch', () => {
+  const forms = vectors
+    .filter((v) => v.valid)
+    .map((v) => decodeBundle(v.bytes))
+    .filter((b) => b.anchor !== undefined)
+    .map((b) => ({
+      version: b.version,
+      checkpointAnchored: b.checkpoint?.anchor !== undefined,
+      publication: b.publication !== undefined,
+    }));
+  for (const version of [1, 2]) {
+    assert.ok(
+      forms.some((f) => f.version === version && !f.checkpointAnchored),
+      `anchored v${version}`,
+    );
+    assert.ok(
+      forms.some((f) => f.version === version && f.checkpointAnchored),
+      `checkpointed v${version}`,
+    );
+  }
+  assert.ok(forms.some((f) => f.version === 2 && f.publication));
 });
 
 const verifiers: SignatureVerifier[] = [createNobleVerifier(), createNativeVerifier()];

@@ -3,21 +3,38 @@
 // Run: node test/vectors/generate.ts   (deterministic: fixed seeds, deterministic ML-DSA signing)
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { create } from '@bufbuild/protobuf';
+import { encodeAnchorRecord, encodeCheckpointRecord } from '../../src/anchor/anchor-record.ts';
+import { encodePublicationRecord } from '../../src/anchor/publication-record.ts';
+import { encodeCheckpoint, headerLog } from '../../src/bundle/checkpoint.ts';
 import { encodeBundle } from '../../src/bundle/codec.ts';
 import { encodeHeader, type HeaderFields } from '../../src/bundle/header.ts';
 import { encodeKeyStatement } from '../../src/bundle/key-statement.ts';
 import { encodeSource } from '../../src/bundle/source-reference.ts';
 import { ML_DSA_44, ML_DSA_87 } from '../../src/crypto/algorithms.ts';
-import { HEADER_SIGNATURE_CONTEXT, KEY_STATEMENT_CONTEXT } from '../../src/crypto/contexts.ts';
+import {
+  CHECKPOINT_SIGNATURE_CONTEXT,
+  HEADER_SIGNATURE_CONTEXT,
+  KEY_STATEMENT_CONTEXT,
+} from '../../src/crypto/contexts.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { hashLeaf } from '../../src/merkle/hash.ts';
 import { toHex } from '../../src/encoding/bytes.ts';
-import { AnchorSchema, type ProofBundle } from '../../src/gen/spark/v1/bundle_pb.js';
+import {
+  type Anchor,
+  AnchorSchema,
+  CheckpointSchema,
+  type ProofBundle,
+  PublicationSchema,
+  SignatureSchema,
+} from '../../src/gen/spark/v1/bundle_pb.js';
+import { cidOf } from '../../src/ipfs/cid.ts';
+import { anchorIn, blockWith, keyHistoryOf, signedAggregate } from '../anchor/share-fixture.ts';
 import {
   bundleOf,
   createTestKey,
   digestsOf,
   keyEntry,
+  type SealedBatch,
   sealBatch,
   seedOf,
   type TestKey,
@@ -196,6 +213,141 @@ valid(
   dataSource[2],
 );
 
+// 7. Anchored bundles (docs/proof-format.md §9), in both forms. Log 0x5b…: batches 0..2 share one aggregate with
+// the key's history (metadata entry and public-key record), confirmed in block 1234 among four other transactions;
+// a checkpoint over the three is anchored alone in block 1240; batch 3 is immediate, anchored alone with the
+// publication record naming its leaf 0's sealed bundle, in block 1250. Anchoring account: Ed25519 seed 0x33…,
+// harvester 0x7b…, network 0x98 with generation hash seed 0x47… (test/anchor/share-fixture.ts).
+const ANCHORED_LOG = new Uint8Array(32).fill(0x5b);
+const TA = T + 600_000;
+const chain: SealedBatch[] = [];
+for (let s = 0; s < 4; s++) {
+  chain.push(
+    sealBatch({
+      key: k65,
+      digests: digestsOf(s === 3 ? 2 : 5 + s, `anchored ${s}`),
+      timeMs: BigInt(TA + s * 1_000),
+      sequence: BigInt(s),
+      previousHeaderHash: s === 0 ? new Uint8Array(32) : (chain[s - 1] as SealedBatch).batch.headerHash,
+      logId: ANCHORED_LOG,
+    }),
+  );
+}
+const recordOf = (b: SealedBatch): Uint8Array =>
+  encodeAnchorRecord({ header: b.batch.header, signatures: b.batch.signatures });
+const [c0, c1, c2, c3] = chain as [SealedBatch, SealedBatch, SealedBatch, SealedBatch];
+const batchRecords = [c0, c1, c2].map(recordOf);
+const record1 = batchRecords[1] as Uint8Array;
+const aggregateBatches = await signedAggregate({ records: batchRecords, keyRecords: [keyHistoryOf(entry65)] });
+const blockBatches = blockWith(aggregateBatches.merkleComponentHash, {
+  height: 1234n,
+  timestamp: 98_765_432_100n,
+  others: 4,
+  index: 1,
+});
+const FINALIZED = 1260n;
+
+const headerLogOf3 = headerLog(
+  [c0, c1, c2].map((b) => b.batch.headerHash),
+  nativeSha256,
+);
+const checkpointBody = encodeCheckpoint({
+  version: 1,
+  logId: ANCHORED_LOG,
+  batchCount: 3n,
+  headerLogRoot: headerLogOf3.root,
+  headHeaderHash: c2.batch.headerHash,
+  timeMs: BigInt(TA + 10_000),
+  algorithmId: k65.algorithmId,
+  keyId: k65.keyId,
+});
+const checkpointSignatures = [
+  { algorithmId: k65.algorithmId, keyId: k65.keyId, signature: k65.sign(checkpointBody, CHECKPOINT_SIGNATURE_CONTEXT) },
+];
+const checkpointRecord = encodeCheckpointRecord({ body: checkpointBody, signatures: checkpointSignatures });
+const aggregateCheckpoint = await signedAggregate({ records: [checkpointRecord], deadline: 99_100_000n });
+const blockCheckpoint = blockWith(aggregateCheckpoint.merkleComponentHash, {
+  height: 1240n,
+  timestamp: 98_765_492_100n,
+  others: 2,
+  index: 0,
+});
+
+/** Batch 1's leaf 2, anchored in the form of `version`, with the checkpoint when asked. */
+function anchoredBundle(version: 1 | 2, withCheckpoint: boolean): ProofBundle {
+  const b = bundleOf(c1, 2, [entry65]);
+  b.version = version;
+  b.anchor = anchorIn(version, aggregateBatches, record1, blockBatches, { finalizedHeight: FINALIZED });
+  if (withCheckpoint) {
+    b.checkpoint = create(CheckpointSchema, {
+      sequence: 2n,
+      headerHash: c2.batch.headerHash,
+      batchCount: 3n,
+      body: checkpointBody,
+      signatures: checkpointSignatures.map((x) => create(SignatureSchema, x)),
+      anchor: anchorIn(version, aggregateCheckpoint, checkpointRecord, blockCheckpoint, {
+        finalizedHeight: FINALIZED,
+      }),
+      headerPath: headerLogOf3.path(1),
+    });
+  }
+  return b;
+}
+
+const bAnchored2 = anchoredBundle(2, false);
+valid(
+  'valid-anchored-v2',
+  'bundle version 2: compact anchor (block header, aggregate header, the record chunks\' paths) of batch 1, leaf 2, in block 1234',
+  bAnchored2,
+);
+const bCheckpoint2 = anchoredBundle(2, true);
+valid(
+  'valid-anchored-checkpoint-v2',
+  'bundle version 2: the same with an anchored checkpoint over batches 0..2 (its own compact anchor, block 1240)',
+  bCheckpoint2,
+);
+const bAnchored1 = anchoredBundle(1, false);
+valid(
+  'valid-anchored-v1',
+  'bundle version 1: the same anchor with the whole aggregate transaction (old bundles still verify)',
+  bAnchored1,
+);
+const bCheckpoint1 = anchoredBundle(1, true);
+valid(
+  'valid-anchored-checkpoint-v1',
+  'bundle version 1: anchored, with an anchored checkpoint, both with whole transactions',
+  bCheckpoint1,
+);
+
+// The immediate batch 3: its leaf 0's sealed bundle is published by CID, the anchor names it.
+const sealedImmediate = bundleOf(c3, 0, [entry65]);
+const immediateCid = cidOf(encodeBundle(sealedImmediate), nativeSha256);
+const publicationRecord = encodePublicationRecord({
+  sequence: 3n,
+  root: c3.fields.root,
+  entries: [{ leafIndex: 0, cid: immediateCid }],
+});
+const record3 = recordOf(c3);
+const aggregateImmediate = await signedAggregate({ records: [record3, publicationRecord], deadline: 99_200_000n });
+const blockImmediate = blockWith(aggregateImmediate.merkleComponentHash, {
+  height: 1250n,
+  timestamp: 98_765_552_100n,
+  others: 3,
+  index: 3,
+});
+const bImmediate2 = bundleOf(c3, 0, [entry65]);
+bImmediate2.version = 2;
+bImmediate2.anchor = anchorIn(2, aggregateImmediate, record3, blockImmediate, {
+  publication: true,
+  finalizedHeight: FINALIZED,
+});
+bImmediate2.publication = create(PublicationSchema, { ipfsCid: immediateCid });
+valid(
+  'valid-immediate-v2',
+  'bundle version 2 of an immediate batch: the anchor carries the publication record\'s transfers verbatim, naming the sealed bundle\'s CID',
+  bImmediate2,
+);
+
 // Corruptions, from the outside in. Each is derived from a valid bundle above.
 invalid(
   'truncated',
@@ -218,8 +370,8 @@ invalid(
 );
 {
   const c = clone(b1);
-  c.version = 2;
-  invalid('version-2', 'version', 'bundle version 2', encodeBundle(c));
+  c.version = 3;
+  invalid('version-3', 'version', 'bundle version 3', encodeBundle(c));
 }
 {
   const c = clone(b7);
@@ -410,9 +562,207 @@ invalid(
   invalid(
     'anchor-present',
     'anchor',
-    'anchor evidence this verifier version cannot check yet',
+    'an anchor with a transaction hash and a height but no transaction (version 1) or share (version 2)',
     encodeBundle(c),
   );
+}
+
+// Corruptions of anchored bundles: each breaks one part of the evidence; the check named fails first.
+const anchorOfBundle = (b: ProofBundle): Anchor => b.anchor as Anchor;
+const anchoredCorruptions: Array<[string, string, string, ProofBundle, (b: ProofBundle) => void]> = [
+  [
+    'anchor-block-header-signature-flipped',
+    'anchor',
+    'one bit of the harvester\'s signature in the block header flipped',
+    bAnchored2,
+    (b) => {
+      anchorOfBundle(b).blockHeader = flip(anchorOfBundle(b).blockHeader, 20);
+    },
+  ],
+  [
+    'anchor-block-header-height-flipped',
+    'anchor',
+    'one bit of the height inside the block header flipped (and the anchor\'s height with it): the signature fails',
+    bAnchored2,
+    (b) => {
+      const a = anchorOfBundle(b);
+      a.blockHeader = flip(a.blockHeader, 112);
+      a.height ^= 1n;
+    },
+  ],
+  [
+    'anchor-block-height-changed',
+    'anchor',
+    'anchor.height 1235 while the signed block header says 1234',
+    bAnchored2,
+    (b) => {
+      anchorOfBundle(b).height += 1n;
+    },
+  ],
+  [
+    'anchor-block-time-changed',
+    'anchor',
+    'anchor.block_timestamp one ms later than the signed block header\'s',
+    bAnchored2,
+    (b) => {
+      anchorOfBundle(b).blockTimestamp += 1n;
+    },
+  ],
+  [
+    'anchor-transactions-hash-changed',
+    'anchor',
+    'anchor.transactions_hash flipped: no longer the block header\'s',
+    bAnchored2,
+    (b) => {
+      anchorOfBundle(b).transactionsHash = flip(anchorOfBundle(b).transactionsHash, 31);
+    },
+  ],
+  [
+    'anchor-block-path-wrong',
+    'anchor',
+    'one bit of the block Merkle path flipped',
+    bAnchored2,
+    (b) => {
+      const step = anchorOfBundle(b).merklePath[0] as NonNullable<Anchor['merklePath'][number]>;
+      step.hash = flip(step.hash, 3);
+    },
+  ],
+  [
+    'anchor-record-chunk-path-wrong',
+    'anchor',
+    'one bit of the path of record chunk 1 flipped',
+    bAnchored2,
+    (b) => {
+      const step = anchorOfBundle(b).recordChunks[1]?.path[0] as NonNullable<Anchor['merklePath'][number]>;
+      step.hash = flip(step.hash, 0);
+    },
+  ],
+  [
+    'anchor-record-chunk-missing',
+    'anchor',
+    'the last record chunk\'s entry dropped',
+    bAnchored2,
+    (b) => {
+      anchorOfBundle(b).recordChunks.pop();
+    },
+  ],
+  [
+    'anchor-aggregate-signature-flipped',
+    'anchor',
+    'one bit of the aggregate\'s Ed25519 signature flipped',
+    bAnchored2,
+    (b) => {
+      anchorOfBundle(b).aggregateHeader = flip(anchorOfBundle(b).aggregateHeader, 8);
+    },
+  ],
+  [
+    'anchor-aggregate-size-changed',
+    'anchor',
+    'the aggregate header\'s size field no longer 168 + its payload size (the one field the signature does not cover)',
+    bAnchored2,
+    (b) => {
+      anchorOfBundle(b).aggregateHeader = flip(anchorOfBundle(b).aggregateHeader, 1);
+    },
+  ],
+  [
+    'anchor-transaction-hash-changed',
+    'anchor',
+    'anchor.transaction_hash flipped',
+    bAnchored2,
+    (b) => {
+      anchorOfBundle(b).transactionHash = flip(anchorOfBundle(b).transactionHash, 0);
+    },
+  ],
+  [
+    'anchor-v2-with-transaction',
+    'anchor',
+    'a version-2 anchor that also carries the whole transaction',
+    bAnchored2,
+    (b) => {
+      anchorOfBundle(b).transaction = aggregateBatches.payload;
+    },
+  ],
+  [
+    'anchor-v1-with-block-header',
+    'anchor',
+    'a version-1 anchor that also carries a block header (a version-2 field)',
+    bAnchored1,
+    (b) => {
+      anchorOfBundle(b).blockHeader = blockBatches.header;
+    },
+  ],
+  [
+    'anchor-v2-publication-chunks-without-publication',
+    'anchor',
+    'a version-2 anchor carrying publication transfers in a bundle without a publication',
+    bImmediate2,
+    (b) => {
+      b.publication = undefined;
+    },
+  ],
+  [
+    'anchor-publication-cid-changed',
+    'anchor',
+    'publication.ipfs_cid names other bytes than the anchor\'s publication record',
+    bImmediate2,
+    (b) => {
+      b.publication = create(PublicationSchema, { ipfsCid: cidOf(utf8('other bytes'), nativeSha256) });
+    },
+  ],
+  [
+    'anchor-publication-chunk-flipped',
+    'anchor',
+    'one bit inside a verbatim publication transfer flipped',
+    bImmediate2,
+    (b) => {
+      const chunk = anchorOfBundle(b).publicationChunks[0] as NonNullable<Anchor['publicationChunks'][number]>;
+      chunk.transaction = flip(chunk.transaction, 120);
+    },
+  ],
+  [
+    'checkpoint-block-header-wrong',
+    'checkpoint',
+    'the checkpoint\'s anchor carries the block header of the batch\'s block (1234), not its own (1240)',
+    bCheckpoint2,
+    (b) => {
+      (b.checkpoint?.anchor as Anchor).blockHeader = blockBatches.header;
+    },
+  ],
+  [
+    'checkpoint-anchor-v1-in-v2',
+    'checkpoint',
+    'a version-2 bundle whose checkpoint anchor is in the version-1 form (whole transaction): a mixed form',
+    bCheckpoint2,
+    (b) => {
+      (b.checkpoint as NonNullable<ProofBundle['checkpoint']>).anchor = clone(bCheckpoint1).checkpoint?.anchor;
+    },
+  ],
+  [
+    'checkpoint-record-chunk-path-wrong',
+    'checkpoint',
+    'one bit of the path of the checkpoint record\'s chunk 0 flipped',
+    bCheckpoint2,
+    (b) => {
+      const step = (b.checkpoint?.anchor as Anchor).recordChunks[0]?.path[0] as NonNullable<
+        Anchor['merklePath'][number]
+      >;
+      step.hash = flip(step.hash, 5);
+    },
+  ],
+  [
+    'version-2-without-anchor',
+    'version',
+    'bundle version 2 without any anchor: bundles without anchors are version 1',
+    b1,
+    (b) => {
+      b.version = 2;
+    },
+  ],
+];
+for (const [name, check, description, base, corrupt] of anchoredCorruptions) {
+  const c = clone(base);
+  corrupt(c);
+  invalid(name, check, description, encodeBundle(c));
 }
 
 mkdirSync(DIR, { recursive: true });

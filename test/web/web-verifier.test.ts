@@ -339,6 +339,13 @@ describe('web verifier in Chromium', () => {
       if (v.file.endsWith('anchor-present.spark')) {
         assert.match((await page.textContent('#summary')) ?? '', /Symbol transaction [0-9a-f]{64}/);
       }
+      if (v.file.endsWith('valid-anchored-v2.spark')) {
+        // Version 2 carries the signed block header: the summary names the block, not a claimed height.
+        assert.match(
+          (await page.textContent('#summary')) ?? '',
+          /Symbol transaction [0-9a-f]{64}, height 1234 in block [0-9a-f]{64} \(header included\)/,
+        );
+      }
     }
     assert.deepEqual(
       requests.filter((u) => u !== url),

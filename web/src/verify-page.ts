@@ -1,12 +1,14 @@
 // The web verifier (SPEC §4): checks a .spark bundle — and optionally the original file, hashed here — with the
 // same library as `spark verify`, in the browser, offline. Nothing is sent anywhere: the page's Content-Security-
 // Policy forbids every connection, and the code below makes none.
+import { parseBlockHeader } from '../../src/anchor/block-header.ts';
 import { decodeBundle, MAX_BUNDLE_BYTES } from '../../src/bundle/codec.ts';
 import { type VerifyReport, verifyBundle } from '../../src/bundle/verify.ts';
 import { algorithmById } from '../../src/crypto/algorithms.ts';
 import { createNobleVerifier } from '../../src/crypto/noble-verifier.ts';
 import { portableSha256 } from '../../src/crypto/sha256.ts';
 import { toHex } from '../../src/encoding/bytes.ts';
+import type { Anchor } from '../../src/gen/spark/v1/bundle_pb.js';
 import { sha256OfFile } from './hash-file.ts';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -24,6 +26,15 @@ function text(tag: string, content: string, className?: string): HTMLElement {
   el.textContent = content;
   if (className !== undefined) el.className = className;
   return el;
+}
+
+/** One line about the anchor: version 2 carries the signed block header, version 1 only claims a height. */
+function anchorSummary(a: Anchor, version: number): string {
+  const tx = `Symbol transaction ${toHex(a.transactionHash)}`;
+  const block = version === 2 ? parseBlockHeader(a.blockHeader) : undefined;
+  return block?.ok === true
+    ? `${tx}, height ${block.value.height} in block ${toHex(block.value.hash)} (header included)`
+    : `${tx}, claimed height ${a.height}`;
 }
 
 function showSummary(bytes: Uint8Array): void {
@@ -50,12 +61,7 @@ function showSummary(bytes: Uint8Array): void {
       h === undefined ? '?' : (algorithmById(h.algorithmId)?.name ?? `0x${h.algorithmId.toString(16)}`),
     ],
     ['key id', h === undefined ? '?' : toHex(h.keyId)],
-    [
-      'anchor',
-      b.anchor === undefined
-        ? 'none (sealed only)'
-        : `Symbol transaction ${toHex(b.anchor.transactionHash)}, claimed height ${b.anchor.height}`,
-    ],
+    ['anchor', b.anchor === undefined ? 'none (sealed only)' : anchorSummary(b.anchor, b.version)],
   ];
   for (const [k, v] of rows) list.append(text('dt', k), text('dd', v));
 }
