@@ -132,7 +132,8 @@ export function createMetrics(sources: MetricSources): SparkMetrics {
     announcementFailed: (code) => announcementFailures.inc({ code: resultLabel(code) }),
     signed: (provider, algorithm, seconds) => signDuration.observe({ provider, algorithm }, seconds),
     httpRequest: (route, status) => httpRequests.inc({ route, status: String(status) }),
-    symbolAnswerRejected: (check) => answersRejected.inc({ check: resultLabel(check) }),
+    // Check names come from a closed set (docs/anchoring.md §8): kept as they are, so the label reads like the log.
+    symbolAnswerRejected: (check) => answersRejected.inc({ check: /^[a-z-]{1,40}$/.test(check) ? check : 'unknown' }),
     watchSymbolNodes(read) {
       readNodes = read;
     },
