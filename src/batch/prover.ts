@@ -1,22 +1,26 @@
 // Assembles the richest proof bundle available for a leaf from the store (SPEC §3 step 4, §5): sealed, then
-// with its Symbol anchor evidence once confirmed.
+// with its Symbol anchor evidence once confirmed: compact (bundle version 2, docs/proof-format.md §9) when the
+// stored evidence has the block header, else the whole transaction (version 1).
 import { create } from '@bufbuild/protobuf';
 import { parseAggregate } from '../anchor/aggregate-layout.ts';
+import { encodeAnchorRecord, encodeCheckpointRecord } from '../anchor/anchor-record.ts';
+import { buildAnchorShare } from '../anchor/anchor-share.ts';
 import type { AnchorStatus, BatchAnchor } from '../anchor/anchor-state.ts';
 import { decodePublicationRecord } from '../anchor/publication-record.ts';
 import { RECORD_KIND_PUBLICATION } from '../anchor/record-chunks.ts';
 import type { AnchorTracker } from '../anchor/symbol/anchor-tracker.ts';
 import { signerRecords } from '../anchor/verify-anchor.ts';
+import { type AnchorEvidence, compactAnchor, fullAnchor } from '../bundle/anchor-message.ts';
 import { buildBundle } from '../bundle/build.ts';
 import { decodeCheckpoint } from '../bundle/checkpoint.ts';
 import { decodeHeader } from '../bundle/header.ts';
 import type { Sha256 } from '../crypto/sha256.ts';
 import { bytesEqual } from '../encoding/bytes.ts';
 import {
-  AnchorSchema,
+  type Anchor,
+  type Checkpoint,
   CheckpointSchema,
   KeyRecordSchema,
-  MerklePathItemSchema,
   type ProofBundle,
   PublicationSchema,
   SignatureSchema,
@@ -53,29 +57,59 @@ function keysFor(history: readonly KeyHistoryEntry[], keyId: Uint8Array): KeyHis
   return out;
 }
 
-/** The bundle's Anchor from a confirmed batch state, or undefined when not (yet) confirmed. */
-function anchorOf(state: BatchAnchor | undefined, anchors: AnchorTracker): ProofBundle['anchor'] {
+/** An anchor in both forms: version 1 always, version 2 when the evidence has a block header and the share builds. */
+interface AnchorForms {
+  readonly full: Anchor;
+  readonly compact: Anchor | undefined;
+}
+
+/**
+ * The bundle's Anchor from a confirmed state (a batch's or a checkpoint's), or undefined when not (yet) confirmed.
+ * `record` is what the anchor proves (the batch or checkpoint record); `publication` asks for the batch's
+ * publication transfers in the compact form. Evidence stored before block headers were kept gives no compact form.
+ */
+function anchorOf(
+  state: BatchAnchor | undefined,
+  anchors: AnchorTracker,
+  record: () => Uint8Array,
+  publication = false,
+): AnchorForms | undefined {
   const c = state?.confirmed;
   if (state === undefined || c === undefined) return undefined;
   const outbox = anchors.outbox(c.txHash);
   if (outbox === undefined) return undefined;
-  return create(AnchorSchema, {
-    networkGenerationHashSeed: outbox.generationHashSeed,
+  const evidence: AnchorEvidence = {
+    generationHashSeed: outbox.generationHashSeed,
     transactionHash: c.txHash,
     height: c.height,
     blockTimestamp: c.blockTimestamp,
     merkleComponentHash: c.merkleComponentHash,
-    merklePath: c.path.map((p) => create(MerklePathItemSchema, { left: p.left, hash: p.hash })),
+    path: c.path,
     transactionsHash: c.transactionsHash,
     finalizedHeight: state.finalizedHeight ?? anchors.finalizedHeight(),
-    transaction: outbox.payload,
-  });
+  };
+  const full = fullAnchor(evidence, outbox.payload);
+  if (c.blockHeader.length === 0) return { full, compact: undefined };
+  let share: ReturnType<typeof buildAnchorShare>;
+  try {
+    share = buildAnchorShare(outbox.payload, record(), { publication });
+  } catch {
+    return { full, compact: undefined };
+  }
+  return { full, compact: share.ok ? compactAnchor(evidence, c.blockHeader, share.value) : undefined };
+}
+
+/** A checkpoint for a bundle, with its anchor in both forms. */
+interface CheckpointForms {
+  readonly checkpoint: Checkpoint;
+  readonly anchor: AnchorForms;
 }
 
 /**
  * The bundle's Checkpoint: the newest confirmed checkpoint covering batch `sequence`, with this batch's header-log
- * path and the checkpoint's own anchor; the records of checkpoint keys the bundle lacks (and their endorsers)
- * are appended to `bundle.keys`. The header log comes from `logs` after the first proof under a checkpoint.
+ * path and the checkpoint's own anchor (set by the caller, in the bundle's form); the records of checkpoint keys
+ * the bundle lacks (and their endorsers) are appended to `bundle.keys`. The header log comes from `logs` after the
+ * first proof under a checkpoint.
  */
 function addCheckpoint(
   bundle: ProofBundle,
@@ -83,15 +117,17 @@ function addCheckpoint(
   store: Store,
   anchors: AnchorTracker,
   logs: HeaderLogCache,
-): void {
+): CheckpointForms | undefined {
   const found = anchors.checkpointFor(sequence);
-  if (found === undefined) return;
+  if (found === undefined) return undefined;
   const { checkpoint, state } = found;
   const body = decodeCheckpoint(checkpoint.body);
-  const anchor = anchorOf(state, anchors);
-  if (typeof body === 'string' || anchor === undefined) return;
+  const anchor = anchorOf(state, anchors, () =>
+    encodeCheckpointRecord({ body: checkpoint.body, signatures: checkpoint.signatures }),
+  );
+  if (typeof body === 'string' || anchor === undefined) return undefined;
   const log = logs.get(checkpoint.batchCount, body.headerLogRoot);
-  if (log === undefined) return;
+  if (log === undefined) return undefined;
   bundle.checkpoint = create(CheckpointSchema, {
     sequence: checkpoint.batchCount - 1n,
     headerHash: body.headHeaderHash,
@@ -100,7 +136,7 @@ function addCheckpoint(
     signatures: checkpoint.signatures.map((s) =>
       create(SignatureSchema, { algorithmId: s.algorithmId, keyId: s.keyId, signature: s.signature }),
     ),
-    anchor,
+    anchor: anchor.full,
     headerPath: log.path(Number(sequence)),
   });
   // Keys of the checkpoint signatures, and (transitively) the endorsers of those records.
@@ -127,6 +163,25 @@ function addCheckpoint(
     );
     if (entry.endorsement.length > 0) wanted.push(entry.previousKeyId);
   }
+  return { checkpoint: bundle.checkpoint, anchor };
+}
+
+/**
+ * Puts the anchors in the bundle: version 2 (compact anchors with block headers) only when every anchor it has
+ * has a compact form, otherwise version 1 with whole transactions (docs/proof-format.md §1). A bundle without
+ * anchors stays version 1, as sealed.
+ */
+function placeAnchors(
+  bundle: ProofBundle,
+  batch: AnchorForms | undefined,
+  checkpoint: CheckpointForms | undefined,
+): void {
+  const present = [batch, checkpoint?.anchor].filter((a): a is AnchorForms => a !== undefined);
+  const compact = present.length > 0 && present.every((a) => a.compact !== undefined);
+  const pick = (a: AnchorForms): Anchor => (compact ? (a.compact ?? a.full) : a.full);
+  if (batch !== undefined) bundle.anchor = pick(batch);
+  if (checkpoint !== undefined) checkpoint.checkpoint.anchor = pick(checkpoint.anchor);
+  bundle.version = compact ? 2 : 1;
 }
 
 /**
@@ -203,13 +258,23 @@ export function createProver(
       });
       if (options?.sealedOnly === true) return { record, anchorStatus: undefined, bundle };
       const state = anchors?.state(position.sequence);
-      const anchor = anchors === undefined ? undefined : anchorOf(state, anchors);
-      if (anchor !== undefined) {
-        bundle.anchor = anchor;
-        const cid = anchoredCid(anchor.transaction, position.sequence, fields.root, position.index);
-        if (cid !== undefined) bundle.publication = create(PublicationSchema, { ipfsCid: cid });
+      if (anchors !== undefined) {
+        const outbox = state?.confirmed === undefined ? undefined : anchors.outbox(state.confirmed.txHash);
+        const cid =
+          outbox === undefined
+            ? undefined
+            : anchoredCid(outbox.payload, position.sequence, fields.root, position.index);
+        const anchor = anchorOf(
+          state,
+          anchors,
+          () => encodeAnchorRecord({ header: batch.header, signatures: batch.signatures }),
+          cid !== undefined,
+        );
+        if (anchor !== undefined && cid !== undefined) {
+          bundle.publication = create(PublicationSchema, { ipfsCid: cid });
+        }
+        placeAnchors(bundle, anchor, addCheckpoint(bundle, position.sequence, store, anchors, logs));
       }
-      if (anchors !== undefined) addCheckpoint(bundle, position.sequence, store, anchors, logs);
       // Anchoring on but the batch not yet tracked (sealed a moment ago): it is SEALED.
       const anchorStatus = anchors === undefined ? undefined : (state?.status ?? 'SEALED');
       return { record, anchorStatus, bundle };

@@ -188,3 +188,32 @@ export function bundleOf(sealed: SealedBatch, index: number, keys: readonly KeyH
 export function digestsOf(n: number, tag = 'spark'): Uint8Array[] {
   return Array.from({ length: n }, (_, i) => nativeSha256(new TextEncoder().encode(`${tag} leaf ${i}`)));
 }
+
+/**
+ * `count` chained batches 0..count−1 of one log, each signed by `key`: batch s holds `size(s)` leaves
+ * (digestsOf(size(s), `${tag}${s}`)), is sealed at `timeMs + s × step` and names the previous header's hash.
+ */
+export function sealChain(o: {
+  key: TestKey;
+  count: number;
+  tag: string;
+  timeMs: bigint;
+  size: (sequence: number) => number;
+  step?: bigint;
+  logId?: Uint8Array;
+}): SealedBatch[] {
+  const chain: SealedBatch[] = [];
+  for (let s = 0; s < o.count; s++) {
+    chain.push(
+      sealBatch({
+        key: o.key,
+        digests: digestsOf(o.size(s), `${o.tag}${s}`),
+        timeMs: o.timeMs + BigInt(s) * (o.step ?? 1n),
+        sequence: BigInt(s),
+        previousHeaderHash: chain[s - 1]?.batch.headerHash ?? ZERO_HASH,
+        ...(o.logId === undefined ? {} : { logId: o.logId }),
+      }),
+    );
+  }
+  return chain;
+}

@@ -36,6 +36,7 @@ import {
   keyEntry,
   type SealedBatch,
   sealBatch,
+  sealChain,
   seedOf,
   type TestKey,
 } from '../bundle/fixture.ts';
@@ -220,19 +221,15 @@ valid(
 // harvester 0x7b…, network 0x98 with generation hash seed 0x47… (test/anchor/share-fixture.ts).
 const ANCHORED_LOG = new Uint8Array(32).fill(0x5b);
 const TA = T + 600_000;
-const chain: SealedBatch[] = [];
-for (let s = 0; s < 4; s++) {
-  chain.push(
-    sealBatch({
-      key: k65,
-      digests: digestsOf(s === 3 ? 2 : 5 + s, `anchored ${s}`),
-      timeMs: BigInt(TA + s * 1_000),
-      sequence: BigInt(s),
-      previousHeaderHash: s === 0 ? new Uint8Array(32) : (chain[s - 1] as SealedBatch).batch.headerHash,
-      logId: ANCHORED_LOG,
-    }),
-  );
-}
+const chain = sealChain({
+  key: k65,
+  count: 4,
+  tag: 'anchored ',
+  timeMs: BigInt(TA),
+  step: 1_000n,
+  size: (s) => (s === 3 ? 2 : 5 + s),
+  logId: ANCHORED_LOG,
+});
 const recordOf = (b: SealedBatch): Uint8Array =>
   encodeAnchorRecord({ header: b.batch.header, signatures: b.batch.signatures });
 const [c0, c1, c2, c3] = chain as [SealedBatch, SealedBatch, SealedBatch, SealedBatch];
