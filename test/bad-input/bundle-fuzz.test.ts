@@ -33,9 +33,10 @@ const counts: string[] = [];
 let claimsOnly = 0;
 
 /**
- * The bundle re-encoded with the anchors' height, block_timestamp and finalized_height zeroed. Offline, these
- * are claims nothing signs (the block header is not in the bundle: `spark verify --symbol` checks them against
- * a node), so a bundle differing only there verifies like its original (docs/operations.md §Bad input).
+ * The bundle re-encoded with what nothing signs offline zeroed: the anchors' finalized_height, in version 1 also
+ * height and block_timestamp (version 2 binds them with the block header), and in version 2 the block header's
+ * size field, which the harvester's signature does not cover (docs/proof-format.md §9.1). A bundle differing
+ * only there verifies like its original (docs/operations.md §Bad input); `spark verify --symbol` checks the rest.
  */
 function withoutClaims(bytes: Uint8Array): Uint8Array | undefined {
   let b: ReturnType<typeof decodeBundle>;
@@ -49,6 +50,7 @@ function withoutClaims(bytes: Uint8Array): Uint8Array | undefined {
     a.height = 0n;
     a.blockTimestamp = 0n;
     a.finalizedHeight = 0n;
+    if (a.blockHeader.length >= 4) a.blockHeader = Uint8Array.of(0, 0, 0, 0, ...a.blockHeader.subarray(4));
   }
   return encodeBundle(b);
 }
