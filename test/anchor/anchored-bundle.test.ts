@@ -1,15 +1,20 @@
 // A bundle whose anchor evidence comes from a (test double) Symbol node through the REST client verifies
-// offline down to the block; any change to that evidence fails the "anchor" check.
+// offline down to the block, in both forms: version 1 with the whole aggregate, version 2 with the block header the
+// node's fields rebuild, the aggregate header and the record's share; any change to that evidence fails the
+// "anchor" check.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { create } from '@bufbuild/protobuf';
 import { encodeAnchorRecord } from '../../src/anchor/anchor-record.ts';
+import { buildAnchorShare } from '../../src/anchor/anchor-share.ts';
 import { createMemoryEd25519Signer } from '../../src/anchor/memory-ed25519-signer.ts';
 import { createSymbolRestClient, type SymbolRestClient } from '../../src/anchor/symbol/rest-client.ts';
 import { buildAnchorTransaction, signAnchorTransaction } from '../../src/anchor/transaction-builder.ts';
+import { type AnchorEvidence, compactAnchor } from '../../src/bundle/anchor-message.ts';
 import { encodeBundle } from '../../src/bundle/codec.ts';
 import { verifyBundle } from '../../src/bundle/verify.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
+import { toHex } from '../../src/encoding/bytes.ts';
 import { AnchorSchema, MerklePathItemSchema, type ProofBundle } from '../../src/gen/spark/v1/bundle_pb.js';
 import { bundleOf, createTestKey, digestsOf, keyEntry, sealBatch, seedOf } from '../bundle/fixture.ts';
 import { type SymbolTestNode, startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';
@@ -19,6 +24,8 @@ const verifier = createNativeVerifier();
 let node: SymbolTestNode;
 let client: SymbolRestClient;
 let anchored: ProofBundle;
+let compact: ProofBundle;
+let nodeBlockHash: Uint8Array;
 let otherBatchBundle: ProofBundle;
 
 before(async () => {
@@ -75,6 +82,26 @@ before(async () => {
     transaction: signed.payload,
   });
   anchored = bundle;
+  // Version 2: the same evidence, the block header instead of the whole transaction.
+  const evidence: AnchorEvidence = {
+    generationHashSeed: info.generationHashSeed,
+    transactionHash: signed.hash,
+    height: meta.height,
+    blockTimestamp: block.timestamp,
+    merkleComponentHash: meta.merkleComponentHash,
+    path,
+    transactionsHash: block.transactionsHash,
+    finalizedHeight: chain.finalizedHeight,
+  };
+  const share = buildAnchorShare(
+    signed.payload,
+    encodeAnchorRecord({ header: sealed.batch.header, signatures: sealed.batch.signatures }),
+  );
+  if (!share.ok) throw new Error(share.reason);
+  compact = structuredClone(bundle);
+  compact.version = 2;
+  compact.anchor = compactAnchor(evidence, block.header, share.value);
+  nodeBlockHash = block.hash;
 });
 
 after(async () => {
@@ -154,3 +181,55 @@ test("another batch's bundle cannot borrow this anchor", () => {
   assert.equal(anchor?.ok, false);
   assert.match(anchor?.detail ?? '', /no record of this batch header/);
 });
+
+test('version 2 from the node: the block header it serves binds height and time; the detail names its block hash', () => {
+  const { report, anchor } = anchorCheck(compact);
+  assert.equal(report.valid, true, JSON.stringify(report.checks.filter((c) => !c.ok)));
+  assert.ok(encodeBundle(compact).length < encodeBundle(anchored).length);
+  const detail = anchor?.detail ?? '';
+  assert.ok(detail.includes(`in block ${toHex(nodeBlockHash)}`), detail);
+  assert.match(detail, /signed by harvester [0-9a-f]{64}/);
+  assert.match(detail, /on the Symbol chain and final is checked only with --symbol/);
+});
+
+const compactCorruptions: Array<[string, (b: ProofBundle) => void, RegExp]> = [
+  ['a flipped block header signature byte', (b) => flipByte(b.anchor?.blockHeader, 40), /harvester/],
+  [
+    'another height',
+    (b) => {
+      if (b.anchor) b.anchor.height += 1n;
+    },
+    /block header height/,
+  ],
+  [
+    'another block time',
+    (b) => {
+      if (b.anchor) b.anchor.blockTimestamp -= 1n;
+    },
+    /block header timestamp/,
+  ],
+  ['a flipped aggregate header byte', (b) => flipByte(b.anchor?.aggregateHeader, 130), /aggregate_header/],
+  [
+    'a changed record chunk path',
+    (b) => flipByte(b.anchor?.recordChunks[0]?.path[0]?.hash, 1),
+    /record_chunks\[0\]/,
+  ],
+  [
+    'the whole transaction as well',
+    (b) => {
+      if (b.anchor) b.anchor.transaction = anchored.anchor?.transaction ?? new Uint8Array(0);
+    },
+    /anchor\.transaction/,
+  ],
+];
+
+for (const [name, corrupt, reason] of compactCorruptions) {
+  test(`version 2: the anchor check fails for ${name}`, () => {
+    const b = structuredClone(compact);
+    corrupt(b);
+    const { report, anchor } = anchorCheck(b);
+    assert.equal(report.valid, false);
+    assert.equal(anchor?.ok, false);
+    assert.match(anchor?.detail ?? '', reason);
+  });
+}
