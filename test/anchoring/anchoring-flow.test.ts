@@ -24,6 +24,7 @@ import { createLogger } from '../../src/log/logger.ts';
 import { type App, createApp } from '../../src/main.ts';
 import { type SymbolTestNode, startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';
 import { tempDir } from '../support/spawn-server.ts';
+import { anchorTransactionOf } from './support.ts';
 
 const dir = tempDir('spark-anchor-');
 let node: SymbolTestNode;
@@ -127,7 +128,7 @@ test('an immediate anchor names the sealed bundle by CID: served by the gateway,
   assert.ok(bundle?.anchor && bundle.publication && bundle.inclusion);
   const cid = bundle.publication.ipfsCid;
   // The anchor transaction itself carries the CID for this leaf.
-  const v = verifyAnchorTransaction(bundle.anchor.transaction, {
+  const v = verifyAnchorTransaction(anchorTransactionOf(node, bundle.anchor), {
     generationHashSeed: bundle.anchor.networkGenerationHashSeed,
     ed25519: createNobleEd25519Verifier(),
   });
@@ -167,7 +168,7 @@ test('the key history read back from /metadata and the anchor transaction gives 
   assert.ok(bundle?.anchor && bundle.headerFields);
   const keyId = Buffer.from(bundle.headerFields.keyId).toString('hex');
   // Who anchored: the aggregate's signer; its address is the metadata source and target.
-  const tx = verifyAnchorTransaction(bundle.anchor.transaction, {
+  const tx = verifyAnchorTransaction(anchorTransactionOf(node, bundle.anchor), {
     generationHashSeed: bundle.anchor.networkGenerationHashSeed,
     ed25519: createNobleEd25519Verifier(),
   });

@@ -12,7 +12,7 @@ import { verifyAnchorTransaction } from '../../src/anchor/verify-anchor.ts';
 import { type ProofBundle, ProofBundleSchema, Status } from '../../src/gen/spark/v1/bundle_pb.js';
 import { type SymbolTestNode, startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';
 import { tempDir } from '../support/spawn-server.ts';
-import { hex, startTestApp, type TestApp, waitFor } from './support.ts';
+import { anchorTransactionOf, hex, startTestApp, type TestApp, waitFor } from './support.ts';
 
 const dir = tempDir('spark-anchor-rotation-');
 let node: SymbolTestNode;
@@ -54,7 +54,7 @@ async function finalizedBatch(n: number): Promise<ProofBundle> {
 async function onChainValue(bundle: ProofBundle, keyId: Uint8Array) {
   const anchor = bundle.anchor;
   assert.ok(anchor);
-  const tx = verifyAnchorTransaction(anchor.transaction, {
+  const tx = verifyAnchorTransaction(anchorTransactionOf(node, anchor), {
     generationHashSeed: anchor.networkGenerationHashSeed,
     ed25519: createNobleEd25519Verifier(),
   });
@@ -93,7 +93,7 @@ test('a rotation is anchored: the new entry with its endorsement, the old entry 
   // The new key's public-key record (with the endorsement) travelled in the anchor of its first batch.
   const anchor = afterBundle.anchor;
   assert.ok(anchor);
-  const records = verifyAnchorTransaction(anchor.transaction, {
+  const records = verifyAnchorTransaction(anchorTransactionOf(node, anchor), {
     generationHashSeed: anchor.networkGenerationHashSeed,
     ed25519: createNobleEd25519Verifier(),
   }).records;

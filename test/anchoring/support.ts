@@ -170,6 +170,20 @@ export async function assertAllFinalizedOnce(
   return txs;
 }
 
+/**
+ * The whole anchor transaction of `anchor`: carried in version-1 bundles; a version-2 bundle carries only its own
+ * share of it, so the rest is read from the test chain.
+ */
+export function anchorTransactionOf(
+  node: SymbolTestNode,
+  anchor: { transaction: Uint8Array; transactionHash: Uint8Array },
+): Uint8Array {
+  if (anchor.transaction.length > 0) return anchor.transaction;
+  const payload = node.payloadOf(hex(anchor.transactionHash));
+  assert.ok(payload, `transaction ${hex(anchor.transactionHash)} is on the test chain`);
+  return payload;
+}
+
 /** Log lines with this message. */
 export const logsWith = (logs: ReadonlyArray<Record<string, unknown>>, msg: string | RegExp) =>
   logs.filter((l) => (typeof msg === 'string' ? l['msg'] === msg : msg.test(String(l['msg']))));
