@@ -680,6 +680,16 @@ const anchoredCorruptions: Array<[string, string, string, ProofBundle, (b: Proof
     },
   ],
   [
+    'anchor-record-chunk-with-transaction',
+    'anchor',
+    'a record chunk entry that carries a transaction: the verifier rebuilds chunks, so the field must be empty',
+    bAnchored2,
+    (b) => {
+      const chunk = anchorOfBundle(b).recordChunks[0] as NonNullable<Anchor['recordChunks'][number]>;
+      chunk.transaction = new Uint8Array(80);
+    },
+  ],
+  [
     'anchor-v1-with-block-header',
     'anchor',
     'a version-1 anchor that also carries a block header (a version-2 field)',

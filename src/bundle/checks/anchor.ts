@@ -53,9 +53,11 @@ export function anchorFormProblem(a: Anchor, version: number, field: string): st
     return `${field}.transaction: must be empty in a version-2 bundle (it carries aggregate_header and record_chunks instead)`;
   }
   const missing = compact.find(([, has]) => !has);
-  return missing === undefined
+  if (missing !== undefined) return `${field}.${missing[0]}: missing (required in a version-2 bundle)`;
+  const carried = a.recordChunks.findIndex((c) => c.transaction.length > 0);
+  return carried < 0
     ? undefined
-    : `${field}.${missing[0]}: missing (required in a version-2 bundle)`;
+    : `${field}.record_chunks[${carried}].transaction: must be empty (the verifier rebuilds each chunk's transfer)`;
 }
 
 /** Signatures as carried in a record or a bundle. */
