@@ -2,6 +2,7 @@
 // node gets no batch FINALIZED, and each refused answer is logged naming the node, the check and both values; with
 // three nodes the two honest ones carry the anchoring and the liar is named in the log and in `spark status`.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Status } from '../../src/gen/spark/v1/bundle_pb.js';
 import type { TransactionsHashLieVariant } from '../fakes/symbol-node/rest-lies.ts';
@@ -169,6 +170,12 @@ test('three nodes, one on another fork: the quorum finalizes, the odd one is rep
     out,
   ]);
   assert.equal(saved.code, 0, saved.stderr);
+  // The Verify RPC checks against the server's three nodes the same way.
+  const rpc = await s.client.verify({ bundle: readFileSync(out), checkOnChain: true });
+  assert.equal(rpc.valid, false);
+  const agreement = rpc.checks.find((c) => c.name === 'chain-agreement');
+  assert.equal(agreement?.ok, false);
+  assert.ok(agreement?.detail.includes(other.url), agreement?.detail);
   const all = await runCli(['verify', out, '--symbol', `${a.url},${b.url},${other.url}`]);
   assert.equal(all.code, 1, all.stdout);
   assert.match(all.stdout, /FAIL chain-agreement\s+the nodes disagree/);

@@ -33,12 +33,41 @@ function storeOf(pending: number, sizes: readonly (number | undefined)[]): { sto
   return { store: store as unknown as Store, reads };
 }
 
-function trackerOf(statuses: readonly (AnchorStatus | undefined)[]): AnchorTracker {
+function trackerOf(
+  statuses: readonly (AnchorStatus | undefined)[],
+  history: ReadonlyMap<number, BatchAnchor['history']> = new Map(),
+  checkpoints: readonly BatchAnchor[] = [],
+): AnchorTracker {
   return {
     state: (sequence: bigint) => {
       const status = statuses[Number(sequence)];
-      return status === undefined ? undefined : ({ sequence, status } as unknown as BatchAnchor);
+      return status === undefined
+        ? undefined
+        : ({ sequence, status, history: history.get(Number(sequence)) ?? [] } as unknown as BatchAnchor);
     },
+    checkpointStates: () => checkpoints,
+    nodes: () => [
+      {
+        url: 'http://a',
+        state: 'ok',
+        lastProblem: '',
+        answersRejected: 0,
+        disagreements: 0,
+        finalizedHeight: 40n,
+        lastAnswerAtMs: 1,
+      },
+      {
+        url: 'http://b',
+        state: 'flagged',
+        lastProblem: 'answer refused (merkle-path)',
+        answersRejected: 3,
+        disagreements: 1,
+        finalizedHeight: 39n,
+        lastAnswerAtMs: 2,
+      },
+    ],
+    finalizedHeight: () => 40n,
+    quorum: 2,
   } as unknown as AnchorTracker;
 }
 
@@ -91,4 +120,46 @@ test('status summary without anchoring: every batch is SEALED; an empty log coun
     'PENDING 0 2',
     'SEALED 0 0',
   ]);
+});
+
+test('status summary: the nodes, the quorum, the finalized height, and reorganizations newest first', () => {
+  const { store } = storeOf(0, [1, 1, 1]);
+  const tx = new Uint8Array(32).fill(7);
+  const move = (fromHeight: bigint, toHeight: bigint | undefined, atMs: number) => ({
+    txHash: tx,
+    fromHeight,
+    toHeight,
+    atMs,
+  });
+  const tracker = trackerOf(
+    ['FINALIZED', 'CONFIRMED', 'ANNOUNCED'],
+    new Map([
+      [1, [move(10n, 12n, 100)]],
+      [2, [move(11n, undefined, 300)]],
+    ]),
+    [{ sequence: 3n, status: 'CONFIRMED', history: [move(20n, 21n, 200)] } as unknown as BatchAnchor],
+  );
+  const r = statusSummary(store, tracker, () => 0);
+  assert.equal(r.symbolQuorum, 2);
+  assert.equal(r.finalizedHeight, 40n);
+  assert.deepEqual(
+    r.symbolNodes.map((n) => [n.url, n.state, Number(n.answersRejected), Number(n.disagreements)]),
+    [
+      ['http://a', 'ok', 0, 0],
+      ['http://b', 'flagged', 3, 1],
+    ],
+  );
+  assert.deepEqual(
+    r.reorganizations.map((m) => [
+      Number(m.sequence),
+      m.checkpoint,
+      Number(m.fromHeight),
+      Number(m.toHeight),
+    ]),
+    [
+      [2, false, 11, 0],
+      [3, true, 20, 21],
+      [1, false, 10, 12],
+    ],
+  );
 });

@@ -165,6 +165,9 @@ test('metrics and probes during an anchored run', async (t) => {
   ]) {
     assert.ok(m.type.has(family) && m.help.has(family), `${family} has TYPE and HELP`);
   }
+  // The one node is reachable and has had no answer refused.
+  assert.equal(sampleValue(m, 'spark_symbol_nodes', { state: 'ok' }), 1);
+  assert.equal(sampleValue(m, 'spark_symbol_nodes', { state: 'flagged' }), 0);
   await fetch(`http://127.0.0.1:${httpPort}/nowhere`);
   m = await scrape(httpPort);
   assert.equal(sampleValue(m, 'spark_http_requests_total', { route: 'unmatched', status: '404' }), 1);

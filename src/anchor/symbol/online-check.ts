@@ -7,7 +7,8 @@ import { decodeHeader } from '../../bundle/header.ts';
 import { algorithmById } from '../../crypto/algorithms.ts';
 import { bytesEqual, toHex } from '../../encoding/bytes.ts';
 import type { Anchor, ProofBundle } from '../../gen/spark/v1/bundle_pb.js';
-import { AGGREGATE_HEADER_SIZE, parseAggregate } from '../aggregate-layout.ts';
+import { parseAggregate } from '../aggregate-layout.ts';
+import { parseAggregateHeader } from '../anchor-share.ts';
 import { parseBlockHeader } from '../block-header.ts';
 import type { Ed25519Verifier } from '../ed25519-verifier.ts';
 import { decodeKeyMetadata, metadataScopedKey } from '../key-history-record.ts';
@@ -73,14 +74,12 @@ async function checkTransaction(a: Anchor, client: SymbolRestClient): Promise<Ou
 }
 
 /**
- * The anchor transaction's signer and network byte: from the aggregate header (bundle version 2: signer at bytes
- * 72..104, network at 109) or from the whole transaction (version 1); a reason when neither parses.
+ * The anchor transaction's signer and network byte: from the aggregate header (bundle version 2) or from the whole
+ * transaction (version 1); a reason when it does not parse.
  */
 function anchorSigner(a: Anchor): { signerPublicKey: Uint8Array; network: number } | string {
-  if (a.aggregateHeader.length === AGGREGATE_HEADER_SIZE) {
-    return { signerPublicKey: a.aggregateHeader.slice(72, 104), network: a.aggregateHeader[109] as number };
-  }
-  const parsed = parseAggregate(a.transaction);
+  const parsed =
+    a.aggregateHeader.length > 0 ? parseAggregateHeader(a.aggregateHeader) : parseAggregate(a.transaction);
   return parsed.ok ? parsed.value : parsed.reason;
 }
 

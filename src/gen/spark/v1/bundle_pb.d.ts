@@ -534,13 +534,13 @@ export declare type Publication = Message<"spark.v1.Publication"> & {
 export declare const PublicationSchema: GenMessage<Publication>;
 
 /**
- * The proof bundle, version 1.
+ * The proof bundle, version 1 or 2 (docs/proof-format.md §1: version 2 carries compact anchors with block headers).
  *
  * @generated from message spark.v1.ProofBundle
  */
 export declare type ProofBundle = Message<"spark.v1.ProofBundle"> & {
   /**
-   * Bundle format version (1).
+   * Bundle format version: 1, or 2 when its anchors are in the compact form.
    *
    * @generated from field: uint32 version = 1;
    */
