@@ -2,64 +2,19 @@
 // tell about one transaction is caught by a named check (docs/anchoring.md §8).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ed25519 as noble } from '@noble/curves/ed25519.js';
 import { sha3_256 } from '@noble/hashes/sha3.js';
-import { encodeBlockHeader, NORMAL_BLOCK_TYPE, parseBlockHeader } from '../../src/anchor/block-header.ts';
+import { parseBlockHeader } from '../../src/anchor/block-header.ts';
 import { createNobleEd25519Verifier } from '../../src/anchor/noble-ed25519-verifier.ts';
 import {
   checkTransactionAnswers,
   type ExpectedTransaction,
   type TransactionAnswers,
 } from '../../src/anchor/symbol/evidence-checks.ts';
-import type { BlockInfo } from '../../src/anchor/symbol/rest-client.ts';
 import { symbolMerkleRoot } from '../../src/anchor/symbol-merkle.ts';
 import { concatBytes } from '../../src/encoding/bytes.ts';
+import { b, LIAR_KEY, signedBlock } from './block-fixture.ts';
 
 const ed25519 = createNobleEd25519Verifier();
-const harvesterKey = new Uint8Array(32).fill(0x5a);
-const liarKey = new Uint8Array(32).fill(0x6b);
-const b = (n: number, fill: number) => new Uint8Array(n).fill(fill);
-
-/** A signed block at `height` whose transactions tree holds `leaves`; the REST view of it. */
-export function signedBlock(
-  height: bigint,
-  leaves: readonly Uint8Array[],
-  o: { key?: Uint8Array; timestamp?: bigint; transactionsHash?: Uint8Array; network?: number } = {},
-): BlockInfo {
-  const key = o.key ?? harvesterKey;
-  const fields = {
-    size: 376,
-    signature: new Uint8Array(64),
-    signerPublicKey: noble.getPublicKey(key),
-    version: 1,
-    network: o.network ?? 0x98,
-    type: NORMAL_BLOCK_TYPE,
-    height,
-    timestamp: o.timestamp ?? 1_000n * height,
-    difficulty: 10n ** 14n,
-    generationHashProof: { gamma: b(32, 1), verificationHash: b(16, 2), scalar: b(32, 3) },
-    previousBlockHash: b(32, 4),
-    transactionsHash: o.transactionsHash ?? symbolMerkleRoot(leaves),
-    receiptsHash: b(32, 0),
-    stateHash: b(32, 5),
-    beneficiaryAddress: b(24, 6),
-    feeMultiplier: 100,
-  };
-  const unsigned = encodeBlockHeader(fields);
-  const signature = noble.sign(unsigned.slice(108, 372), key);
-  const header = encodeBlockHeader({ ...fields, signature });
-  const parsed = parseBlockHeader(header);
-  assert.ok(parsed.ok);
-  return {
-    height,
-    timestamp: fields.timestamp,
-    transactionsHash: fields.transactionsHash,
-    previousBlockHash: fields.previousBlockHash,
-    hash: parsed.value.hash,
-    header,
-  };
-}
-
 const txHash = sha3_256(Uint8Array.of(1));
 const other = sha3_256(Uint8Array.of(2));
 const expect: ExpectedTransaction = { txHash, merkleComponentHash: txHash, network: 0x98 };
@@ -117,7 +72,7 @@ test('each lie is caught by its named check, with both values for the log line',
       'merkle-path',
       {
         ...honest,
-        block: signedBlock(7n, [], { key: liarKey, transactionsHash: b(32, 9), timestamp: 7_000n }),
+        block: signedBlock(7n, [], { key: LIAR_KEY, transactionsHash: b(32, 9), timestamp: 7_000n }),
       },
     ],
     ['merkle-path', { ...honest, path: [{ left: false, hash: other }] }],
@@ -136,7 +91,7 @@ test('each lie is caught by its named check, with both values for the log line',
 });
 
 test('a block re-signed by any key is still a block: its hash is what later comparisons (quorum, re-read) use', () => {
-  const forged = signedBlock(7n, [other, txHash], { key: liarKey, timestamp: 7_000n });
+  const forged = signedBlock(7n, [other, txHash], { key: LIAR_KEY, timestamp: 7_000n });
   const r = checkTransactionAnswers(expect, { ...honest, block: forged }, ed25519);
   assert.ok(r.ok, 'one node alone can show a consistent block of its own making');
   assert.notDeepEqual(r.value.blockHash, block.hash, 'but its hash differs from the real block');

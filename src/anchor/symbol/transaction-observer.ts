@@ -78,8 +78,11 @@ export interface ObserveRequest {
 type Segment = Map<bigint, { readonly hash: Uint8Array; readonly previous: Uint8Array }>;
 
 const DEFAULT_MAX_WALK_BLOCKS = 1000;
-/** Links kept per node: a day of blocks at 30 s. */
-const MAX_SEGMENT = 2880;
+/**
+ * Links kept per node (about a week of 30 s blocks, a few MB). An anchor further below a node's finalized block than
+ * this is not walked to: its block, read again at its height, must simply be the recorded one (docs/anchoring.md §7).
+ */
+export const MAX_WALK_DEPTH = 20_000;
 
 /** Creates the observer; it keeps, per node, the links of its finalized chain already walked. */
 export function createTransactionObserver(o: ObserverOptions): {
@@ -102,6 +105,8 @@ export function createTransactionObserver(o: ObserverOptions): {
     context: Record<string, string>,
   ): Promise<boolean | undefined> {
     if (fin.height < height) return false;
+    // Too deep to walk: the block just read again at its height stands on its own.
+    if (fin.height - height > BigInt(MAX_WALK_DEPTH)) return true;
     let segment = segments.get(node) ?? (new Map() as Segment);
     segments.set(node, segment);
     let at = fin.height;
@@ -151,10 +156,10 @@ export function createTransactionObserver(o: ObserverOptions): {
         return false;
       }
       segment.set(at, { hash: block.value.hash, previous: block.value.previousBlockHash });
-      if (segment.size > MAX_SEGMENT) {
-        segment = new Map(
-          [...segment.entries()].sort((a, b) => (a[0] > b[0] ? -1 : 1)).slice(0, MAX_SEGMENT),
-        );
+      if (segment.size > MAX_WALK_DEPTH) {
+        // Keep the highest links (a tenth fewer, so trimming is rare): the lowest are below every open anchor.
+        const keep = Math.floor(MAX_WALK_DEPTH * 0.9);
+        segment = new Map([...segment.entries()].sort((a, b) => (a[0] > b[0] ? -1 : 1)).slice(0, keep));
         segments.set(node, segment);
       }
       if (at === height) return bytesEqual(block.value.hash, hash);
