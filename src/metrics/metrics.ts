@@ -133,7 +133,8 @@ export function createMetrics(sources: MetricSources): SparkMetrics {
     signed: (provider, algorithm, seconds) => signDuration.observe({ provider, algorithm }, seconds),
     httpRequest: (route, status) => httpRequests.inc({ route, status: String(status) }),
     // Check names come from a closed set (docs/anchoring.md §8): kept as they are, so the label reads like the log.
-    symbolAnswerRejected: (check) => answersRejected.inc({ check: /^[a-z-]{1,40}$/.test(check) ? check : 'unknown' }),
+    symbolAnswerRejected: (check) =>
+      answersRejected.inc({ check: /^[a-z-]{1,40}$/.test(check) ? check : 'unknown' }),
     watchSymbolNodes(read) {
       readNodes = read;
     },
