@@ -1,5 +1,6 @@
 // The .spark file codec (SPEC §5): bounded, total decoding of ProofBundle bytes, encoding, and views for people.
 import { fromBinary, type JsonValue, toBinary, toJson } from '@bufbuild/protobuf';
+import { parseBlockHeader } from '../anchor/block-header.ts';
 import { toHex } from '../encoding/bytes.ts';
 import {
   type Anchor,
@@ -108,9 +109,28 @@ function anchorDisplay(a: Anchor): Display {
     finalizedHeight: a.finalizedHeight.toString(),
     transaction: toHex(a.transaction),
     blockHeader: toHex(a.blockHeader),
+    ...blockHeaderDisplay(a.blockHeader),
     aggregateHeader: toHex(a.aggregateHeader),
     recordChunks: a.recordChunks.map(embeddedDisplay),
     publicationChunks: a.publicationChunks.map(embeddedDisplay),
+  };
+}
+
+/** The block header decoded, with the block hash anyone can compare with an explorer or another node. */
+function blockHeaderDisplay(bytes: Uint8Array): { [key: string]: Display } {
+  if (bytes.length === 0) return {};
+  const h = parseBlockHeader(bytes);
+  if (!h.ok) return { blockHeaderDecoded: { problem: h.reason } };
+  return {
+    blockHeaderDecoded: {
+      hash: toHex(h.value.hash),
+      height: h.value.height.toString(),
+      timestamp: h.value.timestamp.toString(),
+      network: h.value.network,
+      harvester: toHex(h.value.signerPublicKey),
+      previousBlockHash: toHex(h.value.previousBlockHash),
+      transactionsHash: toHex(h.value.transactionsHash),
+    },
   };
 }
 

@@ -107,3 +107,22 @@ test('bundleToJson is the protobuf JSON mapping', () => {
   const inclusion = json['inclusion'] as Record<string, unknown>;
   assert.equal(inclusion['leafIndex'], '1');
 });
+
+test('bundleToDisplay decodes a version-2 anchor block header and names its block hash', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { parseBlockHeader } = await import('../../src/anchor/block-header.ts');
+  const bytes = readFileSync(new URL('../vectors/bundles/valid-anchored-v2.spark', import.meta.url));
+  const b = decodeBundle(new Uint8Array(bytes));
+  const shown = bundleToDisplay(b) as { anchor: { blockHeaderDecoded: { hash: string; height: string } } };
+  const parsed = parseBlockHeader(b.anchor?.blockHeader ?? new Uint8Array());
+  assert.ok(parsed.ok);
+  assert.equal(shown.anchor.blockHeaderDecoded.hash, toHex(parsed.value.hash));
+  assert.equal(shown.anchor.blockHeaderDecoded.height, String(b.anchor?.height));
+  const broken = bundleToDisplay({
+    ...b,
+    anchor: { ...b.anchor, blockHeader: new Uint8Array(10) },
+  } as never) as {
+    anchor: { blockHeaderDecoded: { problem: string } };
+  };
+  assert.match(broken.anchor.blockHeaderDecoded.problem, /block header/);
+});
