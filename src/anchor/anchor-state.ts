@@ -320,7 +320,12 @@ export interface AnchorStateStore {
   liveOutbox(): OutboxEntry[];
   /** Announcements still followed: live, and confirmed but not yet final (a fork can still move them). */
   openOutbox(): OutboxEntry[];
-  /** Key ids (hex) whose key history is confirmed on chain. */
+  /** Every stored announcement, whatever became of it. */
+  allOutbox(): OutboxEntry[];
+  /**
+   * Key-history markers final on chain: "<account hex>/<key id hex>[:until]" (symbol/key-markers.ts); bare key ids in
+   * data written before entries were kept per account.
+   */
   anchoredKeys(): Set<string>;
   /** A stored checkpoint by batch count. */
   checkpoint(batchCount: bigint): StoredCheckpoint | undefined;
@@ -362,6 +367,9 @@ export function anchorStateStore(store: Store): AnchorStateStore {
         .listDocs('outbox')
         .map((d) => decodeOutbox(d.value))
         .filter((o) => o.state === 'live');
+    },
+    allOutbox() {
+      return store.listDocs('outbox').map((d) => decodeOutbox(d.value));
     },
     openOutbox() {
       return store

@@ -25,6 +25,7 @@ import {
   groupForAggregates,
 } from './announcer.ts';
 import { chooseFeeMultiplier } from './fee-policy.ts';
+import { accountOf, keyMarker, markersOf, qualifyLegacy } from './key-markers.ts';
 import type { NodeHealth, NodePool } from './node-pool.ts';
 import { SymbolNodeError, type SymbolRestClient } from './rest-client.ts';
 import { createTransactionObserver, type NodeFinality } from './transaction-observer.ts';
@@ -133,7 +134,7 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
   let network: AnchorNetworkInfo | undefined;
   let lastFinalized = 0n;
   let lastFee: { amount: bigint; multiplier: number; size: number } | undefined;
-  /** Key ids (hex) whose key history is final on chain. */
+  /** Key-history markers final on chain (key-markers.ts). */
   let anchoredKeys = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -354,7 +355,9 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     });
     if (step === undefined) return;
     const changed = step.batches.length + step.checkpoints.length > 0 || step.entry.state !== entry.state;
-    if (changed) await save(step.batches, [step.entry], step.anchoredKeys, { states: step.checkpoints });
+    const account = accountOf(entry);
+    const markers = step.anchoredKeys.map((id) => keyMarker(account, id));
+    if (changed) await save(step.batches, [step.entry], markers, { states: step.checkpoints });
     for (const line of step.log) o.log[line.level](line.fields, line.msg);
     if (step.released) {
       const at = o.now();
@@ -414,7 +417,7 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
   }
 
   function inFlightKeys(): Set<string> {
-    return new Set([...followed.values()].flatMap((e) => e.keyIds));
+    return new Set([...followed.values()].flatMap((e) => markersOf(e)));
   }
 
   async function round(): Promise<void> {
@@ -466,7 +469,7 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
   }
 
   async function backfill(): Promise<void> {
-    anchoredKeys = o.states.anchoredKeys();
+    anchoredKeys = qualifyLegacy(o.states.anchoredKeys(), o.states.allOutbox(), hex(o.signer.publicKey));
     for (const b of o.states.unfinished()) open.set(b.sequence, b);
     for (const c of o.states.checkpointStates())
       if (c.status !== 'FINALIZED') openCheckpoints.set(c.sequence, c);

@@ -17,6 +17,7 @@ import {
   MAX_EMBEDDED_TRANSACTIONS,
   signAnchorTransaction,
 } from '../transaction-builder.ts';
+import { keyMarker, markersOf } from './key-markers.ts';
 import type { NetworkProperties, NodeInfo } from './rest-client.ts';
 
 /** The network the nodes agree they are on. */
@@ -33,9 +34,9 @@ export interface BuildContext {
   /** The chain height (aggregate v3 from the fork height on). */
   readonly height: bigint;
   readonly feeMultiplier: number;
-  /** Key ids (and "<id>:until" retirements) whose records are final on chain. */
+  /** Key-history markers (key-markers.ts: account and key id, ":until" for a retirement) final on chain. */
   readonly anchoredKeys: ReadonlySet<string>;
-  /** Key ids (and retirements) carried by announcements still followed (live or confirmed, not final). */
+  /** Markers carried by announcements still followed (live or confirmed, not final). */
   readonly inFlightKeys: ReadonlySet<string>;
 }
 
@@ -85,21 +86,26 @@ export function createAnnouncer(o: AnnouncerOptions): {
   let singleSize: number | undefined;
 
   /**
-   * Key-history records for the signing keys of `group` neither final on chain nor in flight, and the retirement
-   * (valid_until) of keys on chain as current. Ids are key ids in hex; "<id>:until" marks a closed window.
+   * Key-history records for the signing keys of `group` neither final on chain nor in flight under this account, and
+   * the retirement (valid_until) of keys this account wrote as current. A key this account never wrote gets a
+   * whole entry here, closed already if retired: a new account starts its own history. Ids are key ids in hex;
+   * "<id>:until" marks a closed window.
    */
   function keyRecordsFor(
     group: readonly BatchAnchor[],
     ctx: BuildContext,
   ): { ids: string[]; inputs: KeyHistoryInput[] } {
-    const { anchoredKeys, inFlightKeys } = ctx;
+    // Entries live under the account that wrote them: what counts is what this account wrote (key-markers.ts).
+    const account = toHex(o.signer.publicKey);
+    const anchored = (id: string) => ctx.anchoredKeys.has(keyMarker(account, id));
+    const inFlight = (id: string) => ctx.inFlightKeys.has(keyMarker(account, id));
     const fresh = new Set<string>();
     for (const g of group) {
       const batch = o.store.getBatch(g.sequence);
       const fields = batch === undefined ? undefined : decodeHeader(batch.header);
       if (fields === undefined || typeof fields === 'string') continue;
       const id = toHex(fields.keyId);
-      if (!anchoredKeys.has(id) && !inFlightKeys.has(id)) fresh.add(id);
+      if (!anchored(id) && !inFlight(id)) fresh.add(id);
     }
     const ids: string[] = [];
     const inputs: KeyHistoryInput[] = [];
@@ -109,7 +115,7 @@ export function createAnnouncer(o: AnnouncerOptions): {
       const retired = entry.validUntilMs !== 0;
       const isFresh = fresh.has(id);
       // A key on chain as current that has since been retired: update its value in place (XOR delta).
-      const retire = retired && anchoredKeys.has(id) && !anchoredKeys.has(until) && !inFlightKeys.has(until);
+      const retire = retired && anchored(id) && !anchored(until) && !inFlight(until);
       if (!isFresh && !retire) continue;
       const publicKeyRecord = encodePublicKeyRecord({
         algorithmId: entry.algorithmId,
@@ -206,7 +212,7 @@ export function createAnnouncer(o: AnnouncerOptions): {
         const half = Math.ceil(group.length / 2);
         const first = await batches(group.slice(0, half), ctx);
         // The second half must not carry the first half's key records again.
-        const inFlight = new Set([...ctx.inFlightKeys, ...first.flatMap((a) => a.entry.keyIds)]);
+        const inFlight = new Set([...ctx.inFlightKeys, ...first.flatMap((a) => markersOf(a.entry))]);
         return [...first, ...(await batches(group.slice(half), { ...ctx, inFlightKeys: inFlight }))];
       }
       throw err;
