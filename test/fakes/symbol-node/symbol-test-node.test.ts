@@ -360,6 +360,13 @@ describe('Symbol test node (manual blocks)', () => {
       metadata: [{ scopedKey: 1n, oldValue: undefined, newValue: new Uint8Array(1025) }],
     });
     await expectFailure(node, tooBig, 'Failure_Metadata_Value_Too_Large');
+    // An in-place update (a same-size XOR delta) of an entry this account does not hold is refused, as catapult
+    // refuses it: a new account cannot retire a key whose entry another account wrote.
+    const orphanUpdate = buildAggregate({
+      nowMs: now,
+      metadata: [{ scopedKey: 0x77n, oldValue: first, newValue: first.map((b) => b ^ 1) }],
+    });
+    await expectFailure(node, orphanUpdate, 'Failure_Metadata_Value_Size_Delta_Mismatch');
     const badAddress = await rest(node.url, '/metadata?sourceAddress=TOO-SHORT');
     assert.deepEqual([badAddress.status, badAddress.body['code']], [409, 'InvalidArgument']);
   });
