@@ -74,7 +74,16 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await openLmdbStore({ path: config.dataDir, pendingCapacity: config.pendingCapacity });
   const metrics = createMetrics({ pendingLeaves: () => store.pendingCount() });
-  const provider = timedProvider(await createKeyProvider(providerSpecOf(config)), metrics);
+  // What a failed start must undo, newest first: a worker or handle left open would keep the process alive.
+  const undo: Array<() => Promise<unknown>> = [() => store.close()];
+  const provider = await createKeyProvider(providerSpecOf(config)).then(
+    (p) => timedProvider(p, metrics),
+    async (err: unknown) => {
+      await store.close().catch(() => undefined);
+      throw err;
+    },
+  );
+  undo.unshift(() => provider.close());
   try {
     const now = () => Date.now();
     const headTimeMs = (): number => {
@@ -110,6 +119,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 
     const timeoutMs = config.aggregationTimeoutSeconds * 1000;
     const trees = createTreeBuilder();
+    undo.unshift(() => trees.close());
     void trees.warm();
     const sealer = timedSealer(
       createSealer({
@@ -304,10 +314,16 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       await http?.close();
       throw err;
     });
+    undo.unshift(
+      () => server.close(0),
+      async () => http?.close(),
+    );
     const pending = store.pendingCount();
     if (pending > 0) log.info({ pending }, 'recovered pending leaves from the data dir; sealing resumes');
     scheduler.start();
+    undo.unshift(() => scheduler.stop());
     await anchors?.start();
+    undo.unshift(async () => anchors?.stop());
     checkpointer?.start();
     rotation.start();
     publishWorker.start();
@@ -339,8 +355,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       },
     };
   } catch (err) {
-    await provider.close().catch(() => undefined);
-    await store.close().catch(() => undefined);
+    for (const step of undo) await step().catch(() => undefined);
     throw err;
   }
 }

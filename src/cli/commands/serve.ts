@@ -1,9 +1,48 @@
-// `spark serve`: runs the sidecar until SIGTERM or SIGINT, then drains.
+// `spark serve`: runs the sidecar until SIGTERM or SIGINT, then drains. A start that fails ends the process with exit 2
+// and one line saying why (docs/operations.md, "Start-up failures"), whatever it had already opened.
 import { loadConfig, type RawSettings } from '../../config/config.ts';
 import { describeConfig } from '../../config/describe.ts';
-import { createLogger } from '../../log/logger.ts';
-import { createApp } from '../../main.ts';
+import { createLogger, type Logger } from '../../log/logger.ts';
+import { type App, createApp } from '../../main.ts';
+import { StoreError } from '../../store/store-error.ts';
 import { parseArgs, stringFlag } from '../args.ts';
+import { CliError } from '../cli-error.ts';
+
+/** A failed start exits at the latest this long after it failed, even if a handle it opened is still alive. */
+export const STARTUP_EXIT_DEADLINE_MS = 1500;
+/** Exit status after a broken invariant (sysexits EX_SOFTWARE). */
+const EXIT_INVARIANT = 70;
+
+/** True for failures that mean the process must not go on: data on disk that contradicts itself. */
+function isInvariantViolation(reason: unknown): boolean {
+  return reason instanceof StoreError && (reason.code === 'CORRUPT' || reason.code === 'CONFLICT');
+}
+
+/**
+ * A rejected promise nobody awaited is logged with its cause and the server keeps running (the work it belonged to
+ * failed, not the process), unless it broke an invariant. An exception nobody caught leaves the process in an
+ * unknown state: logged, then exit.
+ */
+function guardProcess(log: Logger): void {
+  process.on('unhandledRejection', (reason) => {
+    if (isInvariantViolation(reason)) {
+      log.fatal({ err: reason }, 'invariant violated; exiting');
+      process.exit(EXIT_INVARIANT);
+    }
+    log.error({ err: reason }, 'unhandled rejection; the server keeps running');
+  });
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err }, 'uncaught exception; exiting');
+    process.exit(EXIT_INVARIANT);
+  });
+}
+
+/** The reason a start failed, on one printable line. */
+function oneLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 400);
+}
 
 /** Runs the server; resolves with the exit status after shutdown. */
 export async function serve(argv: readonly string[]): Promise<number> {
@@ -17,8 +56,17 @@ export async function serve(argv: readonly string[]): Promise<number> {
   if (args.flags.has('insecure')) overrides.SPARK_INSECURE = 'true';
   const config = loadConfig(process.env, overrides);
   const log = createLogger(config.logLevel);
+  guardProcess(log);
   log.info({ config: describeConfig(config) }, 'configuration');
-  const app = await createApp(config, log);
+  let app: App;
+  try {
+    app = await createApp(config, log);
+  } catch (err) {
+    log.fatal({ err }, 'start-up failed');
+    // createApp closes what it opened; should anything still hold the event loop, it must not hold the process.
+    setTimeout(() => process.exit(2), STARTUP_EXIT_DEADLINE_MS).unref();
+    throw new CliError('IO', `cannot start: ${oneLine(err)}`, { cause: err });
+  }
   return await new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal }, 'shutdown requested');
