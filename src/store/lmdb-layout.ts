@@ -43,6 +43,8 @@ export const META_FORMAT = Buffer.from('format');
 export const META_LOG_ID = Buffer.from('logId');
 /** u64: the first arrival not yet sealed (absent: 0). */
 export const META_SEALED_THROUGH = Buffer.from('sealedThrough');
+/** When a store whose commits failed last tried a small commit to see whether writes work again (8-byte ms). */
+export const META_WRITE_PROBE = Buffer.from('writeProbe');
 
 /**
  * Tree levels below this are not stored for batches of format version 2: level 0 is in the hash log and levels

@@ -117,8 +117,35 @@ export interface Store {
   listDocs(table: DocTable): Array<{ key: string; value: Uint8Array }>;
   /** Atomically and durably writes (or, with value undefined, deletes) documents. */
   putDocs(writes: readonly DocWrite[]): Promise<void>;
+  /**
+   * Whether commits currently reach the disk, and the data volume's free space. A write whose commit fails (disk
+   * full, I/O error) rejects with StoreError DISK_FULL or IO and stores nothing; reads go on being served.
+   */
+  writeHealth(): StoreWriteHealth;
   /** Flushes and closes. */
   close(): Promise<void>;
+}
+
+/** Why a commit failed, as a metrics label: no room on the data volume (or in the map), or another I/O error. */
+export type CommitFailureReason = 'disk_full' | 'io_error';
+
+/** The write side of the store, for readiness and metrics (docs/operations.md "Disk full"). */
+export interface StoreWriteHealth {
+  /** Set from a failed commit until a later commit succeeds with enough room free; undefined while writes work. */
+  readonly failing: StoreWriteFailure | undefined;
+  /** Failed commits since the store was opened (one per transaction, however many calls it carried), by reason. */
+  readonly failedCommits: Readonly<Record<CommitFailureReason, number>>;
+  /** Bytes an unprivileged writer can still use on the data volume; undefined when the volume does not say. */
+  readonly availableBytes: number | undefined;
+}
+
+/** Writes are failing. */
+export interface StoreWriteFailure {
+  readonly reason: CommitFailureReason;
+  /** What the readiness probe says: the cause, since when, how many commits failed, what brings writes back. */
+  readonly message: string;
+  /** When the first of these failures happened, ms since the Unix epoch. */
+  readonly sinceMs: number;
 }
 
 /** Tables of documents kept for other modules. */
