@@ -1,9 +1,11 @@
-// Accepts submissions: durable store first, acknowledgement after (SPEC §3 step 1).
+// Accepts submissions: durable store first, acknowledgement after (SPEC §3 step 1). A write the disk refuses
+// (StoreError DISK_FULL or IO) rejects the whole call, which no receipt then acknowledges: nothing of it was stored.
 import { leafHashOfDigest } from '../bundle/leaf.ts';
 import { encodeSource, type SourceReference } from '../bundle/source-reference.ts';
 import type { Sha256 } from '../crypto/sha256.ts';
 import { RequestError } from '../service/request-error.ts';
 import type { LeafRecord, NewLeaf, Store } from '../store/store.ts';
+import { isFailedCommit } from '../store/store-error.ts';
 import type { SealScheduler } from './seal-scheduler.ts';
 
 /** One validated submission. */
@@ -83,7 +85,11 @@ export function createIngest(o: IngestOptions): Ingest {
       }
     });
     if (immediate) {
-      await o.scheduler.sealNow('immediate');
+      // The leaves are stored: a seal the disk refuses leaves them pending (the scheduler seals them once writes
+      // work again), and their receipts, without a batch, are still owed to the client.
+      await o.scheduler.sealNow('immediate').catch((err: unknown) => {
+        if (!isFailedCommit(err)) throw err;
+      });
       // Re-read so the receipts of immediate items show their batch.
       results.forEach((r, i) => {
         if (r !== undefined && !(r instanceof RequestError)) {

@@ -30,7 +30,11 @@ export interface SealScheduler {
   sealNow(reason?: SealReason): Promise<BatchRecord[]>;
   /** Subscribes to sealed batches; returns the unsubscribe function. */
   onSealed(listener: SealedListener): () => void;
-  /** Starts the age timer and seals what restart recovery left due. */
+  /**
+   * Starts the age timer and seals what restart recovery left due. While the store's commits fail (disk full),
+   * nothing is sealed by the timer or the threshold: the pending leaves stay pending, and sealing resumes at the
+   * first tick after the store reports writes working again (docs/operations.md "Disk full").
+   */
   start(): void;
   /** Stops timers and waits for a running seal to finish. */
   stop(): Promise<void>;
@@ -49,6 +53,8 @@ export function createSealScheduler(
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
+  /** Sealing waits for the store's writes to work again; logged once each way. */
+  let paused = false;
 
   async function sealAndPublish(limit: number, reason: SealReason): Promise<BatchRecord | undefined> {
     const batch = await sealer.seal(limit);
@@ -62,10 +68,26 @@ export function createSealScheduler(
     return oldest !== undefined && now() - oldest >= policy.timeoutMs;
   }
 
+  /** Whether the store takes writes; logs when that changes. */
+  function writable(): boolean {
+    const failing = store.writeHealth().failing;
+    if (failing !== undefined && !paused) {
+      paused = true;
+      log.error(
+        { reason: failing.reason, problem: failing.message, pending: store.pendingCount() },
+        'store writes are failing: sealing paused, pending leaves kept',
+      );
+    } else if (failing === undefined && paused) {
+      paused = false;
+      log.info({ pending: store.pendingCount() }, 'store writes work again: sealing resumes');
+    }
+    return failing === undefined;
+  }
+
   async function drain(): Promise<void> {
     do {
       again = false;
-      while (!stopped && due()) {
+      while (!stopped && writable() && due()) {
         const byCount = store.pendingCount() >= policy.threshold;
         await sealAndPublish(
           byCount ? policy.threshold : policy.maxBatchSize,
@@ -113,7 +135,7 @@ export function createSealScheduler(
     start() {
       const period = Math.max(50, Math.min(1000, Math.floor(policy.timeoutMs / 4)));
       timer = setInterval(() => {
-        if (due()) kick();
+        if (writable() && due()) kick();
       }, period);
       timer.unref();
       if (due()) kick();

@@ -27,12 +27,14 @@ const REQUEST_CODES: Record<RequestError['code'], Code> = {
   SOURCE_UNCHECKABLE: Code.FailedPrecondition,
 };
 
-const STORE_CODES: Record<string, Code> = {
+const STORE_CODES: Record<StoreError['code'], Code> = {
   PENDING_FULL: Code.ResourceExhausted,
   CORRUPT: Code.DataLoss,
   FORMAT_UNSUPPORTED: Code.FailedPrecondition,
   CONFLICT: Code.Aborted,
   CLOSED: Code.Unavailable,
+  // A failed commit stored nothing and the server recovers by itself: retry later (docs/operations.md "Disk full").
+  DISK_FULL: Code.Unavailable,
   IO: Code.Unavailable,
 };
 
