@@ -54,6 +54,7 @@ import { createReflectionService } from './service/reflection-service.ts';
 import { startServer } from './service/server.ts';
 import { loadServerTls } from './service/tls-material.ts';
 import { openLmdbStore } from './store/lmdb-store.ts';
+import { checkStoreReady } from './store/write-health.ts';
 
 /** A running sidecar. */
 export interface App {
@@ -73,7 +74,10 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const sourceChecker = chainChecker(config);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await openLmdbStore({ path: config.dataDir, pendingCapacity: config.pendingCapacity });
-  const metrics = createMetrics({ pendingLeaves: () => store.pendingCount() });
+  const metrics = createMetrics({
+    pendingLeaves: () => store.pendingCount(),
+    storeWrites: () => store.writeHealth(),
+  });
   // What a failed start must undo, newest first: a worker or handle left open would keep the process alive.
   const undo: Array<() => Promise<unknown>> = [() => store.close()];
   const provider = await createKeyProvider(providerSpecOf(config)).then(
@@ -275,7 +279,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     httpRoutes.push(
       ...probeRoutes(metrics, {
         draining: () => health.state.isDraining(),
-        storeCheck: () => void store.pendingCount(),
+        storeCheck: () => checkStoreReady(store),
         keysLoaded: () => keys.current().key !== undefined,
         nodeCheck: anchoring ? nodeCheck : undefined,
       }),

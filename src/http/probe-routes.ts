@@ -1,13 +1,14 @@
 // The HTTP port's operational routes (SPEC §4): Prometheus text at /metrics, liveness at /healthz, readiness at
-// /readyz. Ready means the store is open, the signing key is loaded, the server is not draining and — when
-// anchoring is on — the Symbol node answers (checked at most every few seconds, so probes never hammer it).
+// /readyz. Ready means the store is open and its commits succeed (not while the data volume is full:
+// docs/operations.md "Disk full"), the signing key is loaded, the server is not draining and — when anchoring is on —
+// the Symbol node answers (checked at most every few seconds, so probes never hammer it).
 import type { SparkMetrics } from '../metrics/metrics.ts';
 import { type HttpRoute, sendJson } from './http-server.ts';
 
 /** What readiness is made of. */
 export interface Readiness {
   readonly draining: () => boolean;
-  /** Throws when the store cannot answer. */
+  /** Throws, saying why, when the store cannot answer or its commits fail. */
   readonly storeCheck: () => void;
   readonly keysLoaded: () => boolean;
   /** Resolves when the Symbol node answers; absent when anchoring is off. */

@@ -2,6 +2,7 @@
 // process keep their own counts), the series operators watch, and the observers the rest of the code reports to.
 // Labels only take values from closed sets (result codes, stages, routes), so no series can grow without bound.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { StoreWriteHealth } from '../store/store.ts';
 
 /** What a submission came to: "accepted", "duplicate", or the refusal's error code in lower case. */
 export type SubmissionResult = string;
@@ -31,6 +32,8 @@ export interface SparkMetrics {
 export interface MetricSources {
   /** Leaves waiting to be sealed. */
   readonly pendingLeaves: () => number;
+  /** The store's failed commits and its volume's free space (docs/operations.md "Disk full"). */
+  readonly storeWrites?: (() => StoreWriteHealth) | undefined;
 }
 
 /** A refusal code as a label: lower case, letters, digits and underscores, at most 40 characters. */
@@ -104,6 +107,31 @@ export function createMetrics(sources: MetricSources): SparkMetrics {
     help: 'Symbol node answers not believed, by the check they failed (block-hash, merkle-path, finality-regressed, disagreement, …)',
     labelNames: ['check'],
     registers: [registry],
+  });
+  // Read from the store at scrape time: its counts only grow, so each scrape adds what is new.
+  const commitFailuresSeen: Record<string, number> = {};
+  new Counter({
+    name: 'spark_store_commit_failures_total',
+    help: 'Commits of the data dir that failed (one per transaction, however many calls it carried), by reason: disk_full (ENOSPC, EDQUOT, a short write on a full volume, MDB_MAP_FULL) or io_error',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      const failed = sources.storeWrites?.().failedCommits;
+      if (failed === undefined) return;
+      for (const [reason, count] of Object.entries(failed)) {
+        this.inc({ reason }, Math.max(0, count - (commitFailuresSeen[reason] ?? 0)));
+        commitFailuresSeen[reason] = count;
+      }
+    },
+  });
+  new Gauge({
+    name: 'spark_data_volume_available_bytes',
+    help: "Bytes still available on the data dir's volume (statfs at scrape time)",
+    registers: [registry],
+    collect() {
+      const available = sources.storeWrites?.().availableBytes;
+      if (available !== undefined) this.set(available);
+    },
   });
   let readNodes: (() => ReadonlyArray<{ readonly state: string }>) | undefined;
   new Gauge({
