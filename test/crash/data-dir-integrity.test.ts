@@ -80,7 +80,7 @@ describe('spark serve refuses an unusable data dir', () => {
     const line = await refusal(dir);
     assert.equal(
       line,
-      `spark: data dir ${dir} has store format version ${LMDB_FORMAT_VERSION + 1}; this build reads up to version ${LMDB_FORMAT_VERSION}: upgrade the sidecar`,
+      `spark: cannot start: data dir ${dir} has store format version ${LMDB_FORMAT_VERSION + 1}; this build reads up to version ${LMDB_FORMAT_VERSION}: upgrade the sidecar`,
     );
   });
 
@@ -118,6 +118,6 @@ describe('spark serve refuses an unusable data dir', () => {
     const { dir } = copy();
     await poke(dir, DB_NAMES.batches, u64Key(0), Buffer.from('not a batch'));
     const line = await refusal(dir);
-    assert.equal(line.startsWith(`spark: data dir ${dir}: store record batches/0 is corrupt: `), true, line);
+    assert.equal(line.startsWith(`spark: cannot start: data dir ${dir}: store record batches/0 is corrupt: `), true, line);
   });
 });

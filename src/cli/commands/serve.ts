@@ -1,6 +1,7 @@
 // `spark serve`: runs the sidecar until SIGTERM or SIGINT, then drains. A start that fails ends the process with exit 2
 // and one line saying why (docs/operations.md, "Start-up failures"), whatever it had already opened.
 import { loadConfig, type RawSettings } from '../../config/config.ts';
+import { ConfigError } from '../../config/config-error.ts';
 import { describeConfig } from '../../config/describe.ts';
 import { createLogger, type Logger } from '../../log/logger.ts';
 import { type App, createApp } from '../../main.ts';
@@ -65,6 +66,8 @@ export async function serve(argv: readonly string[]): Promise<number> {
     log.fatal({ err }, 'start-up failed');
     // createApp closes what it opened; should anything still hold the event loop, it must not hold the process.
     setTimeout(() => process.exit(2), STARTUP_EXIT_DEADLINE_MS).unref();
+    // A setting found wrong only now (a TLS or secret file) reads like any other configuration problem.
+    if (err instanceof ConfigError) throw err;
     throw new CliError('IO', `cannot start: ${oneLine(err)}`, { cause: err });
   }
   return await new Promise<number>((resolve) => {
