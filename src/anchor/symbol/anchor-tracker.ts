@@ -131,6 +131,8 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
   /** Per announcement: back-off after its round threw, and when it was last logged as undecided. */
   const txTrouble = new Map<string, { until: number; backoffMs: number }>();
   const undecidedLogged = new Map<string, { at: number; reason: string }>();
+  /** Sealed batches whose first state the store refused (by sequence: immediate?), written again each round. */
+  const unqueued = new Map<bigint, boolean>();
   let network: AnchorNetworkInfo | undefined;
   let lastFinalized = 0n;
   let lastFee: { amount: bigint; multiplier: number; size: number } | undefined;
@@ -420,7 +422,31 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     return new Set([...followed.values()].flatMap((e) => markersOf(e)));
   }
 
+  /** Writes the states that enqueue could not (the store refused the write); each round until it takes them. */
+  async function queueUnqueued(): Promise<void> {
+    if (unqueued.size === 0) return;
+    const waiting = [...unqueued].filter(([sequence]) => o.states.batch(sequence) === undefined);
+    if (waiting.length > 0) {
+      try {
+        await save(
+          waiting.map(([sequence, immediate]) => fresh(sequence, immediate)),
+          [],
+        );
+      } catch (err) {
+        // Still refused: kept for the next round; the rest of this round goes on.
+        o.log.warn({ err, batches: waiting.length }, 'sealed batches still wait for their anchoring state');
+        return;
+      }
+      o.log.info(
+        { batches: waiting.map(([s]) => s.toString()) },
+        'sealed batches queued for anchoring after a refused write',
+      );
+    }
+    unqueued.clear();
+  }
+
   async function round(): Promise<void> {
+    await queueUnqueued();
     const net = await loadNetwork();
     const chain = await readChains();
     const nodeTime = await firstAnswer((c) => c.nodeTime());
@@ -514,7 +540,13 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
   return {
     async enqueue(batch, immediate) {
       if (o.states.batch(batch.sequence) !== undefined) return;
-      await save([fresh(batch.sequence, immediate)], []);
+      try {
+        await save([fresh(batch.sequence, immediate)], []);
+      } catch (err) {
+        // The batch is sealed durably; its state is written again each round until the store takes it (a full disk).
+        unqueued.set(batch.sequence, immediate);
+        throw err;
+      }
       if (immediate && running === undefined && !stopped) {
         // Anchor an immediate batch now rather than at the next poll.
         if (timer !== undefined) clearTimeout(timer);
