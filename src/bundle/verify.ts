@@ -14,6 +14,7 @@ import { BundleError } from './bundle-error.ts';
 import { algorithmPolicy, withPolicy } from './checks/algorithm-policy.ts';
 import { checkAnchor } from './checks/anchor.ts';
 import { checkCheckpoint } from './checks/checkpoint.ts';
+import { checkIssuer, type IssuerPin, isPinned } from './checks/issuer.ts';
 import { algorithmHex, type CheckOutcome, checkKeys, checkKeyValidity } from './checks/key-records.ts';
 import { decodeBundle, encodeBundle } from './codec.ts';
 import { decodeHeader, type HeaderFields } from './header.ts';
@@ -36,6 +37,7 @@ export const CHECK_NAMES = [
   'guarantee',
   'anchor',
   'checkpoint',
+  'issuer',
 ] as const;
 
 /** One check's name. */
@@ -52,6 +54,15 @@ export interface CheckResult {
 export interface VerifyReport {
   readonly valid: boolean;
   readonly checks: CheckResult[];
+  /** Whether the caller pinned an issuer (docs/trust.md); a VALID without a pin only says someone signed it. */
+  readonly issuerPinned: boolean;
+}
+
+/** The verdict line: "VALID", "VALID (issuer not pinned)" or "INVALID: failed …" naming each failed check once. */
+export function verdictOf(report: Pick<VerifyReport, 'checks' | 'issuerPinned'>): string {
+  const failed = [...new Set(report.checks.filter((c) => !c.ok).map((c) => c.name))];
+  if (failed.length > 0) return `INVALID: failed ${failed.join(', ')}`;
+  return report.issuerPinned ? 'VALID' : 'VALID (issuer not pinned)';
 }
 
 /** What the verifier needs besides the bundle. */
@@ -72,6 +83,8 @@ export interface VerifyOptions {
    * signature of it counts anywhere. None by default.
    */
   readonly disabledAlgorithms?: readonly number[];
+  /** The issuer expected: a trust root, a log id, a key id (docs/trust.md). Unpinned, the "issuer" check says so. */
+  readonly pin?: IssuerPin;
 }
 
 /** Bundle format versions this verifier understands (docs/proof-format.md §1): 1 (whole anchor transaction), 2 (compact anchors). */
@@ -321,7 +334,9 @@ function verifyWith(
   run('anchor', ['decode'], (b) => checkAnchor(b, ed25519));
   run('checkpoint', ['header', 'key'], (b) => checkCheckpoint(b, header(), verifier, sha256, ed25519));
 
-  return { valid: checks.every((c) => c.ok), checks };
+  run('issuer', ['header', 'key'], (b) => checkIssuer(b, header(), options.pin));
+
+  return { valid: checks.every((c) => c.ok), checks, issuerPinned: isPinned(options.pin) };
 }
 
 /** What may change from one bundle to the next under one bundle verifier. */
