@@ -59,7 +59,10 @@ export interface VerifyReport {
 }
 
 /** The verdict line: "VALID", "VALID (issuer not pinned)" or "INVALID: failed …" naming each failed check once. */
-export function verdictOf(report: Pick<VerifyReport, 'checks' | 'issuerPinned'>): string {
+export function verdictOf(report: {
+  readonly checks: ReadonlyArray<{ readonly name: string; readonly ok: boolean }>;
+  readonly issuerPinned: boolean;
+}): string {
   const failed = [...new Set(report.checks.filter((c) => !c.ok).map((c) => c.name))];
   if (failed.length > 0) return `INVALID: failed ${failed.join(', ')}`;
   return report.issuerPinned ? 'VALID' : 'VALID (issuer not pinned)';
@@ -340,7 +343,7 @@ function verifyWith(
 }
 
 /** What may change from one bundle to the next under one bundle verifier. */
-export type BundleSubject = Pick<VerifyOptions, 'data' | 'digest'>;
+export type BundleSubject = Pick<VerifyOptions, 'data' | 'digest' | 'pin'>;
 
 /** verifyBundle with a memory of successful signature verifications, for verifying many bundles. */
 export interface BundleVerifier {

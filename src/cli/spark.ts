@@ -11,7 +11,9 @@ const USAGE = `usage:
       one reference to another chain (not with --dir): --bitcoin-tx TXID | --ethereum-tx 0xHASH | --polygon-tx 0xHASH | --symbol-tx HASH | --jpyc ethereum|polygon:0xHASH:LOGINDEX
   spark status --server HOST:PORT [--json]
   spark prove --server HOST:PORT --leaf HEX [--wait [SECONDS]] --out F.spark [--publish] [--quiet]   (--wait: until final, or SECONDS; --publish: on IPFS)
-  spark verify F.spark [--data F | --digest HEX] [--symbol URL[,URL…]] [--disable-algorithm NAME,…] [--json]
+  spark verify F.spark [--data F | --digest HEX] [--trust ROOT.json] [--log-id HEX] [--key-id HEX] [--symbol URL[,URL…]] [--disable-algorithm NAME,…] [--json]
+      (F.spark beside F: F is checked unless --data or --digest names another)
+  spark trust export (--server HOST:PORT | --data-dir D) --out ROOT.json
   spark inspect F.spark
   spark keys list|rotate --server HOST:PORT [--json]
   spark token create --name NAME [--role client|admin]
@@ -41,6 +43,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./commands/keys.ts')).keys(rest, print);
     case 'token':
       return (await import('./commands/token.ts')).token(rest, print);
+    case 'trust':
+      return (await import('./commands/trust.ts')).trust(rest, print);
     case undefined:
     case 'help':
     case '--help':

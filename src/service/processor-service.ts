@@ -1,13 +1,15 @@
 // spark.v1.SparkProcessor handlers: thin translation between protobuf and the batch/bundle core (SPEC §4).
 import { create } from '@bufbuild/protobuf';
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
+import { anchorStateStore } from '../anchor/anchor-state.ts';
 import type { AnchorTracker } from '../anchor/symbol/anchor-tracker.ts';
 import type { OnlineCheck } from '../anchor/symbol/online-check.ts';
 import type { Ingest } from '../batch/ingest.ts';
 import type { createProver } from '../batch/prover.ts';
 import type { SealScheduler } from '../batch/seal-scheduler.ts';
 import { decodeBundle } from '../bundle/codec.ts';
-import { createBundleVerifier } from '../bundle/verify.ts';
+import type { IssuerPin } from '../bundle/checks/issuer.ts';
+import { createBundleVerifier, verdictOf } from '../bundle/verify.ts';
 import type { SourceChecker } from '../chains/source-checker.ts';
 import { allAlgorithms } from '../crypto/algorithms.ts';
 import type { Sha256 } from '../crypto/sha256.ts';
@@ -29,11 +31,15 @@ import {
   SubmitResponseSchema,
   type SubmitStreamResponse,
   SubmitStreamResponseSchema,
+  type VerifyRequest,
   VerifyResponseSchema,
 } from '../gen/spark/v1/processor_pb.js';
 import type { Publications } from '../ipfs/publications.ts';
 import { resultLabel } from '../metrics/metrics.ts';
 import type { Store } from '../store/store.ts';
+import { StoreError } from '../store/store-error.ts';
+import { exportTrustRoot } from '../trust/export-root.ts';
+import { encodeTrustRoot, parseTrustRoot, type TrustRoot } from '../trust/trust-root.ts';
 import { CALLER, CONNECTION, type Connection, type Identity } from './authorization.ts';
 import { coalesce } from './coalesce.ts';
 import { leafStatus, toKeyRecord, toReceipt } from './convert.ts';
@@ -69,6 +75,26 @@ export interface ProcessorDeps {
   readonly publications: Publications;
   /** Told what each submission came to: "accepted", "duplicate", or the refusal's code (for metrics). */
   readonly onSubmission?: ((result: string, count?: number) => void) | undefined;
+}
+
+/** The issuer a VerifyRequest pins (trust_root_json, log_id, key_id), or undefined; a bad pin names its field. */
+function issuerPinOf(req: VerifyRequest, verifier: SignatureVerifier, sha256: Sha256): IssuerPin | undefined {
+  if (req.trustRootJson === '' && req.logId.length === 0 && req.keyId.length === 0) return undefined;
+  let root: TrustRoot | undefined;
+  if (req.trustRootJson !== '') {
+    const parsed = parseTrustRoot(req.trustRootJson, verifier, sha256);
+    if (!parsed.ok) {
+      throw new RequestError('FIELD_INVALID', `trust_root_json: not a trust root: ${parsed.reason}`, {
+        field: 'trust_root_json',
+      });
+    }
+    root = parsed.value;
+  }
+  return {
+    ...(root === undefined ? {} : { root }),
+    ...(req.logId.length === 0 ? {} : { logId: requireHash32(req.logId, 'log_id') }),
+    ...(req.keyId.length === 0 ? {} : { keyId: requireHash32(req.keyId, 'key_id') }),
+  };
 }
 
 /** A submission's outcome as a metrics label. */
@@ -361,13 +387,38 @@ export function createProcessorService(
           );
         }
         // Decoded once: the checks run on the bundle decoded above.
+        const pin = issuerPinOf(req, d.verifier, d.sha256);
         const report = bundleVerifier.verifyDecoded(req.bundle, bundle, {
           ...(data === undefined ? {} : { data }),
           ...(digest === undefined ? {} : { digest }),
+          ...(pin === undefined ? {} : { pin }),
         });
         const checks: { name: string; ok: boolean; detail: string }[] = [...report.checks];
         if (req.checkOnChain && onlineCheck !== undefined) checks.push(...(await onlineCheck(bundle)));
-        return create(VerifyResponseSchema, { valid: checks.every((c) => c.ok), checks });
+        return create(VerifyResponseSchema, {
+          valid: checks.every((c) => c.ok),
+          checks,
+          issuerPinned: report.issuerPinned,
+          verdict: verdictOf({ checks, issuerPinned: report.issuerPinned }),
+        });
+      } catch (err) {
+        throw toConnectError(err);
+      }
+    },
+
+    async getTrustRoot() {
+      try {
+        const root = exportTrustRoot({
+          store: d.store,
+          states: anchorStateStore(d.store),
+          ...(d.anchors === undefined ? {} : { account: d.anchors.account() }),
+          nowMs: Date.now(),
+          verifier: d.verifier,
+          sha256: d.sha256,
+        });
+        // The stored history does not chain: nothing is shipped (docs/trust.md §Export).
+        if (!root.ok) throw new StoreError('CORRUPT', `key history: ${root.reason}`);
+        return { trustRootJson: encodeTrustRoot(root.value) };
       } catch (err) {
         throw toConnectError(err);
       }

@@ -82,6 +82,8 @@ export interface AnchorTracker {
     | undefined;
   /** Each node as the sidecar sees it. */
   nodes(): NodeHealth[];
+  /** The account anchoring now, and its network once a node told it. */
+  account(): { publicKey: Uint8Array; network?: { identifier: number; generationHashSeed: Uint8Array } };
   /** Every checkpoint's anchoring state, oldest first. */
   checkpointStates(): BatchAnchor[];
   /** Nodes that must agree. */
@@ -583,6 +585,19 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     },
     nodes() {
       return pool.health();
+    },
+    account() {
+      return {
+        publicKey: o.signer.publicKey,
+        ...(network === undefined
+          ? {}
+          : {
+              network: {
+                identifier: network.info.networkIdentifier,
+                generationHashSeed: network.info.generationHashSeed,
+              },
+            }),
+      };
     },
     checkpointStates() {
       return o.states.checkpointStates();

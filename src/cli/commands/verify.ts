@@ -1,11 +1,15 @@
 // `spark verify`: offline verification of a .spark file, optionally followed by online checks against a Symbol node; exit 0 only when valid.
+import { statSync } from 'node:fs';
 import type { OnChainCheck } from '../../anchor/symbol/online-check.ts';
+import type { IssuerPin } from '../../bundle/checks/issuer.ts';
 import { decodeBundle, MAX_BUNDLE_BYTES } from '../../bundle/codec.ts';
-import { verifyBundle } from '../../bundle/verify.ts';
+import { verdictOf, verifyBundle } from '../../bundle/verify.ts';
 import { algorithmById, algorithmByName } from '../../crypto/algorithms.ts';
 import { nativeSha256 } from '../../crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../crypto/native-verifier.ts';
-import { oneOf, parseArgs, stringFlag } from '../args.ts';
+import type { SignatureVerifier } from '../../crypto/signature-verifier.ts';
+import { MAX_TRUST_ROOT_BYTES, parseTrustRoot, type TrustRoot } from '../../trust/trust-root.ts';
+import { oneOf, type ParsedArgs, parseArgs, stringFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 import { hash32Flag, readFileFor, sha256File } from '../io.ts';
 
@@ -48,6 +52,40 @@ function disabledAlgorithms(value: string | undefined): number[] {
   });
 }
 
+/** FILE for FILE.spark when FILE is a regular file beside it; else undefined. */
+function dataBeside(bundlePath: string): string | undefined {
+  if (!bundlePath.endsWith('.spark') || bundlePath.length <= '.spark'.length) return undefined;
+  const data = bundlePath.slice(0, -'.spark'.length);
+  try {
+    return statSync(data).isFile() ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The issuer pinned by --trust, --log-id and --key-id, or undefined. A bad trust root file is a usage error. */
+function issuerPin(args: ParsedArgs, verifier: SignatureVerifier): IssuerPin | undefined {
+  const trust = stringFlag(args, 'trust');
+  const logId = stringFlag(args, 'log-id');
+  const keyId = stringFlag(args, 'key-id');
+  if (trust === undefined && logId === undefined && keyId === undefined) return undefined;
+  let root: TrustRoot | undefined;
+  if (trust !== undefined) {
+    const text = new TextDecoder().decode(readFileFor('trust', trust, MAX_TRUST_ROOT_BYTES));
+    const parsed = parseTrustRoot(text, verifier, nativeSha256);
+    if (!parsed.ok)
+      throw new CliError('USAGE', `--trust: ${trust} is not a trust root: ${parsed.reason}`, {
+        field: 'trust',
+      });
+    root = parsed.value;
+  }
+  return {
+    ...(root === undefined ? {} : { root }),
+    ...(logId === undefined ? {} : { logId: hash32Flag('log-id', logId) }),
+    ...(keyId === undefined ? {} : { keyId: hash32Flag('key-id', keyId) }),
+  };
+}
+
 /** The online checks, or one failed line when the bundle cannot be decoded. */
 async function onlineChecks(bytes: Uint8Array, urls: readonly string[]): Promise<OnChainCheck[]> {
   let bundle: ReturnType<typeof decodeBundle>;
@@ -73,33 +111,58 @@ export async function verify(argv: readonly string[], out: (line: string) => voi
     symbol: 'string',
     json: 'boolean',
     'disable-algorithm': 'string',
+    trust: 'string',
+    'log-id': 'string',
+    'key-id': 'string',
   });
   const disabled = disabledAlgorithms(stringFlag(args, 'disable-algorithm'));
   if (args.positionals.length !== 1)
     throw new CliError('USAGE', 'give exactly one bundle file: spark verify FILE.spark');
   const symbol = stringFlag(args, 'symbol');
   const urls = symbol === undefined ? undefined : symbolUrls(symbol);
-  const bytes = readFileFor('bundle', args.positionals[0] as string, MAX_BUNDLE_BYTES);
+  const bundlePath = args.positionals[0] as string;
+  const bytes = readFileFor('bundle', bundlePath, MAX_BUNDLE_BYTES);
   const which = oneOf(args, ['data', 'digest'], false);
   let digest: Uint8Array | undefined;
+  let dataFrom: string | undefined;
   if (which === 'data') digest = await sha256File('data', stringFlag(args, 'data') as string);
   if (which === 'digest') digest = hash32Flag('digest', stringFlag(args, 'digest') as string);
+  // FILE.spark beside FILE: the file is the subject unless another was named (docs/trust.md, "Proofs beside files").
+  const beside = which === undefined ? dataBeside(bundlePath) : undefined;
+  if (beside !== undefined) {
+    digest = await sha256File('data', beside);
+    dataFrom = beside;
+  }
+  const verifier = createNativeVerifier();
+  const pin = issuerPin(args, verifier);
   const offline = verifyBundle(bytes, {
-    verifier: createNativeVerifier(),
+    verifier,
     sha256: nativeSha256,
     disabledAlgorithms: disabled,
     ...(digest === undefined ? {} : { digest }),
+    ...(pin === undefined ? {} : { pin }),
   });
   const checks: OnChainCheck[] = [...offline.checks];
   if (urls !== undefined) checks.push(...(await onlineChecks(bytes, urls)));
   const valid = checks.every((c) => c.ok);
+  const subjectChecked = digest !== undefined;
+  const verdict = `${verdictOf({ checks, issuerPinned: offline.issuerPinned })}${valid && !subjectChecked ? ', no data checked' : ''}`;
   if (args.flags.has('json')) {
-    out(JSON.stringify({ valid, checks }));
+    out(
+      JSON.stringify({
+        valid,
+        verdict,
+        issuerPinned: offline.issuerPinned,
+        subjectChecked,
+        ...(dataFrom === undefined ? {} : { data: dataFrom }),
+        checks,
+      }),
+    );
   } else {
     const pad = urls === undefined ? 13 : 17;
+    if (dataFrom !== undefined) out(`data: ${dataFrom} (beside the bundle)`);
     for (const c of checks) out(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(pad)} ${c.detail}`);
-    const failed = [...new Set(checks.filter((c) => !c.ok).map((c) => c.name))];
-    out(valid ? 'VALID' : `INVALID: failed ${failed.join(', ')}`);
+    out(verdict);
   }
   return valid ? 0 : 1;
 }

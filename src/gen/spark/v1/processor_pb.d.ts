@@ -493,6 +493,28 @@ export declare type VerifyRequest = Message<"spark.v1.VerifyRequest"> & {
    * @generated from field: bool check_on_chain = 4;
    */
   checkOnChain: boolean;
+
+  /**
+   * Pin the issuer (docs/trust.md): the text of a trust root file. INVALID_ARGUMENT naming the field when it is
+   * not one.
+   *
+   * @generated from field: string trust_root_json = 5;
+   */
+  trustRootJson: string;
+
+  /**
+   * Pin the issuer's log id (32 bytes).
+   *
+   * @generated from field: bytes log_id = 6;
+   */
+  logId: Uint8Array;
+
+  /**
+   * Pin a key the signing key must be, or chain to through endorsements (32 bytes).
+   *
+   * @generated from field: bytes key_id = 7;
+   */
+  keyId: Uint8Array;
 };
 
 /**
@@ -554,6 +576,20 @@ export declare type VerifyResponse = Message<"spark.v1.VerifyResponse"> & {
    * @generated from field: repeated spark.v1.CheckResult checks = 2;
    */
   checks: CheckResult[];
+
+  /**
+   * Whether an issuer was pinned; without a pin, VALID only says that some key signed the bundle.
+   *
+   * @generated from field: bool issuer_pinned = 3;
+   */
+  issuerPinned: boolean;
+
+  /**
+   * "VALID", "VALID (issuer not pinned)" or "INVALID: failed …" (each failed check named once).
+   *
+   * @generated from field: string verdict = 4;
+   */
+  verdict: string;
 };
 
 /**
@@ -1113,6 +1149,40 @@ export declare type AnchorReorganization = Message<"spark.v1.AnchorReorganizatio
 export declare const AnchorReorganizationSchema: GenMessage<AnchorReorganization>;
 
 /**
+ * Asks for the trust root.
+ *
+ * @generated from message spark.v1.GetTrustRootRequest
+ */
+export declare type GetTrustRootRequest = Message<"spark.v1.GetTrustRootRequest"> & {
+};
+
+/**
+ * Describes the message spark.v1.GetTrustRootRequest.
+ * Use `create(GetTrustRootRequestSchema)` to create a new message.
+ */
+export declare const GetTrustRootRequestSchema: GenMessage<GetTrustRootRequest>;
+
+/**
+ * This log's trust root.
+ *
+ * @generated from message spark.v1.GetTrustRootResponse
+ */
+export declare type GetTrustRootResponse = Message<"spark.v1.GetTrustRootResponse"> & {
+  /**
+   * The trust root file's text (media type application/vnd.spark-processor.trust-root.v1+json).
+   *
+   * @generated from field: string trust_root_json = 1;
+   */
+  trustRootJson: string;
+};
+
+/**
+ * Describes the message spark.v1.GetTrustRootResponse.
+ * Use `create(GetTrustRootResponseSchema)` to create a new message.
+ */
+export declare const GetTrustRootResponseSchema: GenMessage<GetTrustRootResponse>;
+
+/**
  * Which kind of transaction a source reference names.
  *
  * @generated from enum spark.v1.SourceKind
@@ -1311,6 +1381,17 @@ export declare const SparkProcessor: GenService<{
     methodKind: "unary";
     input: typeof GetStatusRequestSchema;
     output: typeof GetStatusResponseSchema;
+  },
+  /**
+   * This log's trust root (docs/trust.md): its key history and the Symbol network and accounts that anchor it, as
+   * the JSON file a verifier pins with `spark verify --trust`.
+   *
+   * @generated from rpc spark.v1.SparkProcessor.GetTrustRoot
+   */
+  getTrustRoot: {
+    methodKind: "unary";
+    input: typeof GetTrustRootRequestSchema;
+    output: typeof GetTrustRootResponseSchema;
   },
 }>;
 
