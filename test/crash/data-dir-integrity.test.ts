@@ -118,6 +118,10 @@ describe('spark serve refuses an unusable data dir', () => {
     const { dir } = copy();
     await poke(dir, DB_NAMES.batches, u64Key(0), Buffer.from('not a batch'));
     const line = await refusal(dir);
-    assert.equal(line.startsWith(`spark: cannot start: data dir ${dir}: store record batches/0 is corrupt: `), true, line);
+    assert.equal(
+      line.startsWith(`spark: cannot start: data dir ${dir}: store record batches/0 is corrupt: `),
+      true,
+      line,
+    );
   });
 });
