@@ -1,8 +1,11 @@
-// Signature verification through Node's OpenSSL (3.5+): the fast path on servers and in the CLI.
+// Signature verification through Node's OpenSSL (3.5+): the fast path on servers and in the CLI. A hybrid's Ed25519
+// component is checked by the protocol's own rule (docs/proof-format.md §7.2), not by OpenSSL: OpenSSL versions
+// disagree on edge cases (Node 20's accepts the identity key that Node 24's refuses).
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { createLru } from '../encoding/lru.ts';
 import type { ComponentSpec } from './algorithms.ts';
 import { verifyByComponents } from './component-verify.ts';
+import { verifyEd25519 } from './ed25519-rule.ts';
 import type { SignatureVerifier } from './signature-verifier.ts';
 
 /** Imported public keys a native verifier keeps by default (a log has a handful of keys over its life). */
@@ -35,7 +38,7 @@ export function createNativeVerifier(options: { readonly keyCacheSize?: number }
     keys.set(name, key);
     return key;
   };
-  /** One component: FIPS 204/205 with `context`, Ed25519 as pure RFC 8032 (no context). */
+  /** One component: FIPS 204/205 with `context` through OpenSSL, Ed25519 (no context) by the protocol's rule. */
   const verifyComponent = (
     component: ComponentSpec,
     publicKey: Uint8Array,
@@ -43,10 +46,9 @@ export function createNativeVerifier(options: { readonly keyCacheSize?: number }
     signature: Uint8Array,
     context: Uint8Array,
   ): boolean => {
+    if (component.family === 'ed25519') return verifyEd25519(signature, message, publicKey);
     const key = importKey(component.nodeKeyType, publicKey);
-    // Given a context, OpenSSL would verify Ed25519ctx (RFC 8032 §5.1), not the pure Ed25519 a hybrid uses.
-    const keyOptions = component.family === 'ed25519' ? key : ({ key, context } as never);
-    return verify(null, message, keyOptions, signature);
+    return verify(null, message, { key, context } as never, signature);
   };
   return {
     name: `node:crypto (OpenSSL ${process.versions.openssl})`,

@@ -1,8 +1,8 @@
 // The @noble implementations of every component scheme in the registry, by scheme name. Pure: runs in browsers.
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
 import { slh_dsa_sha2_128f, slh_dsa_sha2_128s } from '@noble/post-quantum/slh-dsa.js';
 import type { ComponentSpec } from './algorithms.ts';
+import { verifyEd25519 } from './ed25519-rule.ts';
 
 /** A FIPS 204 or FIPS 205 scheme of @noble/post-quantum: seeded key generation, sign and verify with a context. */
 export type NoblePqcScheme = typeof ml_dsa65 | typeof slh_dsa_sha2_128s;
@@ -21,8 +21,8 @@ export function noblePqcScheme(name: string): NoblePqcScheme | undefined {
 }
 
 /**
- * Checks one component signature with @noble: FIPS 204/205 with `context`, Ed25519 as strict RFC 8032
- * (non-canonical encodings rejected, zip215 off, as Symbol's catapult does) without one.
+ * Checks one component signature with @noble: FIPS 204/205 with `context`, Ed25519 without one by the protocol's
+ * rule (docs/proof-format.md §7.2).
  */
 export function nobleComponentVerify(
   component: ComponentSpec,
@@ -31,7 +31,7 @@ export function nobleComponentVerify(
   signature: Uint8Array,
   context: Uint8Array,
 ): boolean {
-  if (component.family === 'ed25519') return ed25519.verify(signature, message, publicKey, { zip215: false });
+  if (component.family === 'ed25519') return verifyEd25519(signature, message, publicKey);
   const scheme = PQC_SCHEMES.get(component.name);
   return scheme?.verify(signature, message, publicKey, { context }) === true;
 }

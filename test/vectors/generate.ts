@@ -3,6 +3,9 @@
 // Run: node test/vectors/generate.ts   (deterministic: fixed seeds, deterministic ML-DSA signing)
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { create } from '@bufbuild/protobuf';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { bytesToNumberLE } from '@noble/curves/utils.js';
+import { ml_dsa65 } from '@noble/post-quantum/ml-dsa.js';
 import { encodeAnchorRecord, encodeCheckpointRecord } from '../../src/anchor/anchor-record.ts';
 import { encodePublicationRecord } from '../../src/anchor/publication-record.ts';
 import { encodeCheckpoint, headerLog } from '../../src/bundle/checkpoint.ts';
@@ -10,15 +13,16 @@ import { encodeBundle } from '../../src/bundle/codec.ts';
 import { encodeHeader, type HeaderFields } from '../../src/bundle/header.ts';
 import { encodeKeyStatement } from '../../src/bundle/key-statement.ts';
 import { encodeSource } from '../../src/bundle/source-reference.ts';
-import { ML_DSA_44, ML_DSA_87 } from '../../src/crypto/algorithms.ts';
+import { ML_DSA_44, ML_DSA_65_ED25519, ML_DSA_87 } from '../../src/crypto/algorithms.ts';
 import {
   CHECKPOINT_SIGNATURE_CONTEXT,
   HEADER_SIGNATURE_CONTEXT,
   KEY_STATEMENT_CONTEXT,
 } from '../../src/crypto/contexts.ts';
+import { hybridMessage } from '../../src/crypto/hybrid.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { hashLeaf } from '../../src/merkle/hash.ts';
-import { toHex } from '../../src/encoding/bytes.ts';
+import { concatBytes, toHex } from '../../src/encoding/bytes.ts';
 import {
   type Anchor,
   AnchorSchema,
@@ -28,6 +32,18 @@ import {
   SignatureSchema,
 } from '../../src/gen/spark/v1/bundle_pb.js';
 import { cidOf } from '../../src/ipfs/cid.ts';
+import {
+  challenge,
+  forgeForSmallOrder,
+  hex,
+  keyOf,
+  L,
+  le32,
+  NON_CANONICAL_KEYS,
+  Point,
+  SMALL_ORDER_KEYS,
+  signWith,
+} from '../anchor/ed25519-cases.ts';
 import { anchorIn, blockWith, keyHistoryOf, signedAggregate } from '../anchor/share-fixture.ts';
 import {
   bundleOf,
@@ -176,6 +192,90 @@ valid(
   'ML-DSA-87 (0x0003), tree size 2, leaf 0',
   bundleOf(sealed87, 0, [keyEntry(k87, { validFromMs: T })]),
 );
+
+// 5b. The hybrid ML-DSA-65+Ed25519 (docs/proof-format.md §7.1), valid, and with Ed25519 parts that only a laxer rule
+// than §7.2 accepts: each key's self-signature (and every other signature) is made the way that rule is fooled, so
+// the "key" check fails first. ML-DSA-65 component from seed 0x05; the honest Ed25519 component from seed 0x06.
+/** A hybrid test key whose Ed25519 part has public key `edKey` and signs the hybrid message with `edSign`. */
+function hybridKey(edKey: Uint8Array, edSign: (m: Uint8Array) => Uint8Array): TestKey {
+  const pq = ml_dsa65.keygen(seedOf(0x05));
+  const publicKey = concatBytes(pq.publicKey, edKey);
+  return {
+    algorithmId: ML_DSA_65_ED25519,
+    publicKey,
+    keyId: nativeSha256(publicKey),
+    sign: (message, context) => {
+      const signed = hybridMessage(ML_DSA_65_ED25519, context, message);
+      return concatBytes(ml_dsa65.sign(signed, pq.secretKey, { context, extraEntropy: false }), edSign(signed));
+    },
+  };
+}
+const edSecret = seedOf(0x06);
+const edHonest = ed25519.getPublicKey(edSecret);
+const { a: edScalar, A: edPoint } = keyOf(6);
+const edMixed = Point.BASE.multiply(edScalar).add(Point.fromBytes(hex(SMALL_ORDER_KEYS[4]))).toBytes();
+/** An honest signature under the mixed-order key whose challenge is a multiple of 8: even a cofactorless check holds. */
+function mixedOrderSignature(m: Uint8Array): Uint8Array {
+  for (let r = 1n; ; r++) {
+    const sig = signWith(edScalar, edMixed, m, r);
+    if (challenge(sig.subarray(0, 32), edMixed, m) % 8n === 0n) return sig;
+  }
+}
+/** A signature with R of small order (encoded as `encodedR`) for which [S]B − [h]A is the identity. */
+const smallR = (encodedR: Uint8Array) => (m: Uint8Array) =>
+  concatBytes(encodedR, le32((challenge(encodedR, edPoint, m) * edScalar) % L));
+const hybridCases: Array<[string, string, TestKey]> = [
+  [
+    'hybrid-ed25519-identity-key',
+    'the Ed25519 part of the key is the identity point; R = [S]B makes catapult\'s cofactorless equation hold for any message',
+    hybridKey(hex(SMALL_ORDER_KEYS[0]), () => forgeForSmallOrder(0x5151n)),
+  ],
+  [
+    'hybrid-ed25519-small-order-key',
+    'the Ed25519 part of the key is a point of order 8; R = [S]B satisfies the cofactored equation (RFC 8032 §5.1.7, ZIP 215) for any message',
+    hybridKey(hex(SMALL_ORDER_KEYS[4]), () => forgeForSmallOrder(0x5252n)),
+  ],
+  [
+    'hybrid-ed25519-mixed-order-key',
+    'the Ed25519 part of the key is a prime-order point plus a point of order 8, honestly signed with challenges divisible by 8: both equations hold, only the subgroup check refuses it',
+    hybridKey(edMixed, mixedOrderSignature),
+  ],
+  [
+    'hybrid-ed25519-non-canonical-key',
+    'the Ed25519 part of the key is the identity encoded with y = p + 1 (non-canonical); R = [S]B',
+    hybridKey(hex(NON_CANONICAL_KEYS[1]), () => forgeForSmallOrder(0x5353n)),
+  ],
+  [
+    'hybrid-ed25519-non-canonical-s',
+    'an honest Ed25519 key whose signatures carry S + L instead of S (S mod L would verify)',
+    hybridKey(edPoint, (m) => {
+      const sig = signWith(edScalar, edPoint, m, 0x5454n);
+      return concatBytes(sig.subarray(0, 32), le32(bytesToNumberLE(sig.subarray(32)) + L));
+    }),
+  ],
+  [
+    'hybrid-ed25519-identity-r',
+    'an honest Ed25519 key; R is the identity and S = h·a, so [S]B − [h]A encodes as R (catapult accepts it)',
+    hybridKey(edPoint, smallR(hex(SMALL_ORDER_KEYS[0]))),
+  ],
+  [
+    'hybrid-ed25519-non-canonical-r',
+    'an honest Ed25519 key; R is the identity encoded with y = p + 1 and S = h·a (ZIP 215 accepts it)',
+    hybridKey(edPoint, smallR(hex(NON_CANONICAL_KEYS[1]))),
+  ],
+];
+const kHybrid = hybridKey(edHonest, (m) => ed25519.sign(m, edSecret));
+const hybridExpiry = BigInt(Date.parse('2045-01-01T00:00:00Z'));
+const sealedHybrid = sealBatch({ key: kHybrid, digests: digestsOf(3, 'hybrid'), timeMs: BigInt(T), guaranteeExpiryMs: hybridExpiry });
+valid(
+  'valid-ml-dsa-65-ed25519',
+  'ML-DSA-65+Ed25519 (0x0101), tree size 3, leaf 2: both components verify (the Ed25519 part by the rule of §7.2)',
+  bundleOf(sealedHybrid, 2, [keyEntry(kHybrid, { validFromMs: T })]),
+);
+const hybridVectors: Array<[string, string, ProofBundle]> = hybridCases.map(([name, description, key]) => {
+  const sealed = sealBatch({ key, digests: digestsOf(3, 'hybrid'), timeMs: BigInt(T), guaranteeExpiryMs: hybridExpiry });
+  return [name, description, bundleOf(sealed, 2, [keyEntry(key, { validFromMs: T })])];
+});
 
 // 6. Version-2 leaf entries binding an other-chain reference (docs/proof-format.md §2.1), beside version-1 ones.
 const jpycSource = encodeSource({
@@ -563,6 +663,8 @@ invalid(
     encodeBundle(c),
   );
 }
+
+for (const [name, description, bundle] of hybridVectors) invalid(name, 'key', description, encodeBundle(bundle));
 
 // Corruptions of anchored bundles: each breaks one part of the evidence; the check named fails first.
 const anchorOfBundle = (b: ProofBundle): Anchor => b.anchor as Anchor;
