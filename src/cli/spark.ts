@@ -10,7 +10,9 @@ const USAGE = `usage:
   spark submit --server HOST:PORT (--file F | --digest HEX | --text S | --dir DIR) [--immediate] [--request-id ID] [--json] [--quiet]
       one reference to another chain (not with --dir): --bitcoin-tx TXID | --ethereum-tx 0xHASH | --polygon-tx 0xHASH | --symbol-tx HASH | --jpyc ethereum|polygon:0xHASH:LOGINDEX
   spark status --server HOST:PORT [--json]
-  spark prove --server HOST:PORT --leaf HEX [--wait [SECONDS]] --out F.spark [--publish] [--quiet]   (--wait: until final, or SECONDS; --publish: on IPFS)
+  spark prove --server HOST:PORT (--leaf HEX | --file F | --digest HEX) [--wait [SECONDS]] --out F.spark [--publish] [--quiet]   (--wait: until final, or SECONDS; --publish: on IPFS)
+  spark stamp FILE… --server HOST:PORT [--wait [SECONDS]] [--immediate] [--force]   (writes FILE.spark beside each file)
+  spark upgrade F.spark --server HOST:PORT   (the richer bundle for the same leaf: anchored, finalized, checkpointed)
   spark verify F.spark [--data F | --digest HEX] [--trust ROOT.json] [--log-id HEX] [--key-id HEX] [--symbol URL[,URL…]] [--disable-algorithm NAME,…] [--json]
       (F.spark beside F: F is checked unless --data or --digest names another)
   spark trust export (--server HOST:PORT | --data-dir D) --out ROOT.json
@@ -43,6 +45,10 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./commands/keys.ts')).keys(rest, print);
     case 'token':
       return (await import('./commands/token.ts')).token(rest, print);
+    case 'stamp':
+      return (await import('./commands/stamp.ts')).stamp(rest, print);
+    case 'upgrade':
+      return (await import('./commands/upgrade.ts')).upgrade(rest, print);
     case 'trust':
       return (await import('./commands/trust.ts')).trust(rest, print);
     case undefined:
