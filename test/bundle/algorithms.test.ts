@@ -1,4 +1,4 @@
-// Every registry algorithm end to end through the bundle (SPEC §8): a real key seals a batch, its bundle verifies
+// Every registry algorithm end to end through the bundle (docs/proof-format.md §7): a real key seals a batch, its bundle verifies
 // with both verifiers, a corrupted signature fails the "signature" check, and unknown or disabled ids fail with
 // their reasons.
 import assert from 'node:assert/strict';
@@ -10,7 +10,12 @@ import { decodeBundle, encodeBundle } from '../../src/bundle/codec.ts';
 import { type VerifyReport, verifyBundle } from '../../src/bundle/verify.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { ConfigError } from '../../src/config/config-error.ts';
-import { allAlgorithms, ML_DSA_65_ED25519, SLH_DSA_SHA2_128F } from '../../src/crypto/algorithms.ts';
+import {
+  algorithmByName,
+  allAlgorithms,
+  ML_DSA_65_ED25519,
+  SLH_DSA_SHA2_128F,
+} from '../../src/crypto/algorithms.ts';
 import { HEADER_SIGNATURE_CONTEXT } from '../../src/crypto/contexts.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
@@ -74,7 +79,7 @@ function withFlippedSignature(bytes: Uint8Array, at: number): Uint8Array {
   return encodeBundle(bundle);
 }
 
-test('the registry has the seven algorithms of SPEC §8 with their stable ids', () => {
+test('the registry has the seven algorithms of docs/proof-format.md §7 with their stable ids', () => {
   assert.deepEqual(
     allAlgorithms().map((a) => [a.id, a.name, a.publicKeyLength, a.signatureLength]),
     [
@@ -148,18 +153,34 @@ describe('every algorithm seals a batch whose bundle verifies', () => {
         assert.equal(detailOf(r, 'signature'), 'skipped: key failed');
       }
 
-      // Disabled by policy: fails naming the id and the algorithm; disabling another id changes nothing.
+      // Disabled by policy: fails naming the id and the algorithm; so does disabling a component of a hybrid
+      // (docs/proof-format.md §7.1: a hybrid relies on every component); disabling any other id changes nothing.
+      const components = spec.components.flatMap((c) => algorithmByName(c.name) ?? []);
       for (const verifier of VERIFIERS) {
         const r = verifyBundle(bytes, { verifier, sha256: nativeSha256, disabledAlgorithms: [spec.id] });
         assert.equal(r.valid, false);
-        assert.deepEqual(failedNames(r), ['key', 'key-validity', 'signature', 'checkpoint']);
+        assert.deepEqual(failedNames(r), ['key', 'key-validity', 'signature', 'checkpoint', 'issuer']);
         assert.equal(
           detailOf(r, 'key'),
           `key ${toHex(key.keyId)}: algorithm ${hex} (${spec.name}) is disabled by this verifier's policy`,
         );
+        for (const c of spec.family === 'hybrid' ? components : []) {
+          const byComponent = verifyBundle(bytes, { verifier, disabledAlgorithms: [c.id] });
+          assert.deepEqual(failedNames(byComponent), [
+            'key',
+            'key-validity',
+            'signature',
+            'checkpoint',
+            'issuer',
+          ]);
+          assert.equal(
+            detailOf(byComponent, 'key'),
+            `key ${toHex(key.keyId)}: algorithm ${hex} (${spec.name}) relies on 0x${c.id.toString(16).padStart(4, '0')} (${c.name}), which this verifier's policy disables`,
+          );
+        }
         const others = allAlgorithms()
           .map((a) => a.id)
-          .filter((id) => id !== spec.id);
+          .filter((id) => id !== spec.id && !components.some((c) => c.id === id));
         assert.equal(verifyBundle(bytes, { verifier, disabledAlgorithms: others }).valid, true);
       }
     });
@@ -187,7 +208,7 @@ test('a key endorsed across algorithms verifies; disabling the endorser algorith
     const ok = verifyBundle(bytes, { verifier, sha256: nativeSha256 });
     assert.deepEqual(failedNames(ok), [], JSON.stringify(ok.checks));
     const r = verifyBundle(bytes, { verifier, disabledAlgorithms: [SLH_DSA_SHA2_128F] });
-    assert.deepEqual(failedNames(r), ['key', 'key-validity', 'signature', 'checkpoint']);
+    assert.deepEqual(failedNames(r), ['key', 'key-validity', 'signature', 'checkpoint', 'issuer']);
     assert.equal(
       detailOf(r, 'key'),
       `key ${toHex(old.keyId)}: algorithm 0x0011 (SLH-DSA-SHA2-128f) is disabled by this verifier's policy`,
