@@ -171,7 +171,7 @@ describe('web verifier in Chromium', () => {
     assert.match(res.headers.get('content-security-policy') ?? '', /connect-src 'none'/);
     const { page, requests } = await open(url);
     const r = await verify(page, files.bundle, files.data);
-    assert.equal(r.verdict, 'VALID');
+    assert.equal(r.verdict, 'VALID (issuer not pinned)');
     assert.deepEqual(
       r.rows.map((c) => c.name),
       [...CHECK_NAMES],
@@ -238,7 +238,7 @@ describe('web verifier in Chromium', () => {
     );
     await page.dispatchEvent('#drop', 'drop', { dataTransfer: transfer });
     const r = await result(page);
-    assert.equal(r.verdict, 'VALID');
+    assert.equal(r.verdict, 'VALID (issuer not pinned)');
     assert.match(
       r.rows.find((c) => c.name === 'subject')?.detail ?? '',
       /^the given digest is [0-9a-f]{64}$/,
@@ -252,7 +252,7 @@ describe('web verifier in Chromium', () => {
     const url = pathToFileURL(VERIFY_PAGE_PATH).href;
     const { page, requests } = await open(url);
     const right = await verify(page, files.largeBundle, files.large);
-    assert.equal(right.verdict, 'VALID');
+    assert.equal(right.verdict, 'VALID (issuer not pinned)');
     assert.deepEqual(right.rows, libraryChecks(files.largeBundle, LARGE));
     assert.match((await page.textContent('#status')) ?? '', /large\.bin \(5\.2 MB\) hashed here, offline$/);
     await page.reload();
@@ -293,12 +293,15 @@ describe('web verifier in Chromium', () => {
         choose(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'large.bin'));
       })(${JSON.stringify(LARGE.toString('base64'))})`,
     );
-    assert.equal((await result(page)).verdict, 'VALID');
+    assert.equal((await result(page)).verdict, 'VALID (issuer not pinned)');
     // Long enough for the replaced run to have ended had it not been dropped.
     await page.waitForTimeout(2_000);
     const shown = (await page.evaluate('window.verdicts')) as string[];
-    assert.ok(shown.length >= 1 && shown.every((v) => v === 'VALID'), `verdicts shown: ${shown.join(' | ')}`);
-    assert.equal(await page.textContent('#verdict'), 'VALID');
+    assert.ok(
+      shown.length >= 1 && shown.every((v) => v === 'VALID (issuer not pinned)'),
+      `verdicts shown: ${shown.join(' | ')}`,
+    );
+    assert.equal(await page.textContent('#verdict'), 'VALID (issuer not pinned)');
     // A file over the bundle limit chosen as the bundle: refused by its size, the previous result taken away.
     await page.setInputFiles('#bundle-input', files.huge);
     await page.waitForFunction(`document.getElementById('status').textContent.includes('more than the')`);

@@ -3,15 +3,20 @@
 // Policy forbids every connection, and the code below makes none.
 import { parseBlockHeader } from '../../src/anchor/block-header.ts';
 import { decodeBundle, MAX_BUNDLE_BYTES } from '../../src/bundle/codec.ts';
-import { type VerifyReport, verifyBundle } from '../../src/bundle/verify.ts';
+import { type VerifyReport, verdictOf, verifyBundle } from '../../src/bundle/verify.ts';
 import { algorithmById } from '../../src/crypto/algorithms.ts';
 import { createNobleVerifier } from '../../src/crypto/noble-verifier.ts';
 import { portableSha256 } from '../../src/crypto/sha256.ts';
 import { toHex } from '../../src/encoding/bytes.ts';
 import type { Anchor } from '../../src/gen/spark/v1/bundle_pb.js';
 import { sha256OfFile } from './hash-file.ts';
+import { createTrustRoots } from './trust-roots.ts';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+
+const verifier = createNobleVerifier();
+/** Trust roots the user loaded, remembered in this browser (localStorage), and the one pinned now. */
+const trust = createTrustRoots(verifier, portableSha256);
 
 let bundleFile: File | undefined;
 let dataFile: File | undefined;
@@ -68,8 +73,14 @@ function showSummary(bytes: Uint8Array): void {
 
 function showReport(report: VerifyReport, withData: boolean): void {
   const verdict = $<HTMLElement>('verdict');
-  const failed = report.checks.filter((c) => !c.ok).map((c) => c.name);
-  verdict.textContent = report.valid ? 'VALID' : `INVALID: failed ${failed.join(', ')}`;
+  verdict.textContent = verdictOf(report);
+  // Who issued it, at the top: the issuer check's own words (pinned or not).
+  const issuer = $<HTMLElement>('issuer');
+  const check = report.checks.find((c) => c.name === 'issuer');
+  const pinned = trust.selected();
+  issuer.textContent =
+    check === undefined ? '' : `${check.detail}${pinned === undefined ? '' : ` — trust root ${pinned.name}`}`;
+  issuer.className = report.issuerPinned ? 'issuer pinned' : 'issuer unpinned';
   verdict.className = report.valid ? 'verdict valid' : 'verdict invalid';
   verdict.dataset['valid'] = String(report.valid);
   const body = $<HTMLTableSectionElement>('checks');
@@ -135,15 +146,17 @@ async function run(): Promise<void> {
     if (stale()) return;
     const t = performance.now();
     // The file's digest, as `spark verify --data FILE` passes it: the same checks and reasons.
+    const root = trust.selected()?.root;
     const report = verifyBundle(bytes, {
-      verifier: createNobleVerifier(),
+      verifier,
       sha256: portableSha256,
       ...(digest === undefined ? {} : { digest }),
+      ...(root === undefined ? {} : { pin: { root } }),
     });
     showSummary(bytes);
     showReport(report, data !== undefined);
     // The live region announces the verdict too, for screen readers.
-    status.textContent = `${bundle.name}: ${report.valid ? 'VALID' : 'INVALID'}; ${bytes.length} bytes checked in ${(performance.now() - t).toFixed(0)} ms${data === undefined ? '' : `, ${data.name} (${size(data.size)}) hashed here`}, offline`;
+    status.textContent = `${bundle.name}: ${verdictOf(report)}; ${bytes.length} bytes checked in ${(performance.now() - t).toFixed(0)} ms${data === undefined ? '' : `, ${data.name} (${size(data.size)}) hashed here`}, offline`;
   } catch (err) {
     if (!stale())
       status.textContent = `could not read the file: ${err instanceof Error ? err.message : String(err)}`;
@@ -179,3 +192,40 @@ drop.addEventListener('drop', (e) => {
   }
   void run();
 });
+
+// Trust roots: load one (it is checked, then remembered here), pick one, or forget it; each change verifies again.
+function showRoots(): void {
+  const select = $<HTMLSelectElement>('trust-select');
+  const chosen = trust.selected()?.id ?? '';
+  select.replaceChildren(new Option('none: VALID says only that some key signed', ''));
+  for (const r of trust.list()) select.append(new Option(r.name, r.id));
+  select.value = chosen;
+  $<HTMLButtonElement>('trust-forget').disabled = chosen === '';
+}
+$<HTMLInputElement>('trust-input').addEventListener('change', async (e) => {
+  const f = (e.target as HTMLInputElement).files?.[0];
+  if (f === undefined) return;
+  const note = $<HTMLElement>('trust-status');
+  const added = trust.add(f.name, await f.text());
+  note.textContent = added.ok
+    ? `${f.name}: pins log ${added.value.logHex.slice(0, 16)}…, ${added.value.keys} key(s)${added.value.accounts}; remembered in this browser`
+    : `${f.name} is not a trust root: ${added.reason}`;
+  showRoots();
+  void run();
+});
+$<HTMLSelectElement>('trust-select').addEventListener('change', (e) => {
+  trust.select((e.target as HTMLSelectElement).value);
+  showRoots();
+  void run();
+});
+$<HTMLButtonElement>('trust-forget').addEventListener('click', () => {
+  trust.forget();
+  $<HTMLElement>('trust-status').textContent = 'forgotten';
+  showRoots();
+  void run();
+});
+const dropped = trust.load();
+if (dropped > 0)
+  $<HTMLElement>('trust-status').textContent =
+    `${dropped} remembered trust root(s) no longer check out and were forgotten`;
+showRoots();
