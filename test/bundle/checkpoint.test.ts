@@ -169,7 +169,7 @@ describe('the checkpoint check', () => {
     const { r, c } = check(bundleOf(batches[2] as SealedBatch, 0, [entry]));
     assert.equal(r.valid, true);
     assert.equal(c?.detail, 'no checkpoint yet');
-    assert.equal(CHECK_NAMES[CHECK_NAMES.length - 1], 'checkpoint');
+    assert.equal(CHECK_NAMES[CHECK_NAMES.indexOf('anchor') + 1], 'checkpoint');
   });
 
   test('a valid checkpoint passes, for an earlier batch and for the head', () => {
@@ -265,6 +265,36 @@ describe('the checkpoint check', () => {
       }),
     );
     assert.match(early.c?.detail ?? '', /before its key's valid_from_ms/);
+  });
+
+  test("the checkpoint key's valid_until_ms is read only when its successor binds it (docs/proof-format.md §6)", () => {
+    // Bound: the batch key is endorsed by `older`, which also signs the checkpoint, after the batch key began.
+    const older = createTestKey(seedOf(0x45), { impl: 'native' });
+    const olderEntry = keyEntry(older, { validFromMs: T0 - 5000, validUntilMs: T0 - 1000 });
+    const endorsed = keyEntry(key, { validFromMs: T0 - 1000, endorser: older });
+    const fields = { algorithmId: older.algorithmId, keyId: older.keyId };
+    const late = check(withCheckpoint(1, 5, { fields, signer: older, keys: [endorsed, olderEntry] }));
+    assert.equal(late.r.checks.find((x) => x.name === 'key')?.ok, true);
+    assert.match(late.c?.detail ?? '', /is not before its key's valid_until_ms/);
+    const inTime = check(
+      withCheckpoint(1, 5, {
+        fields: { ...fields, timeMs: BigInt(T0 - 2000) },
+        signer: older,
+        keys: [endorsed, olderEntry],
+      }),
+    );
+    assert.equal(inTime.r.valid, true, JSON.stringify(inTime.r.checks.filter((x) => !x.ok)));
+    // Unbound: a checkpoint key whose successor is not in the bundle; its valid_until_ms is signed by nothing.
+    const other = createTestKey(seedOf(0x44), { impl: 'native' });
+    const retiredOther = keyEntry(other, { validFromMs: T0, validUntilMs: T0 + 50 });
+    const unbound = check(
+      withCheckpoint(1, 5, {
+        fields: { algorithmId: other.algorithmId, keyId: other.keyId },
+        signer: other,
+        keys: [entry, retiredOther],
+      }),
+    );
+    assert.equal(unbound.r.valid, true, JSON.stringify(unbound.r.checks.filter((x) => !x.ok)));
   });
 
   test('flipping any single byte of a bundle with a checkpoint makes it invalid', () => {

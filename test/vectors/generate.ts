@@ -56,6 +56,7 @@ import {
   seedOf,
   type TestKey,
 } from '../bundle/fixture.ts';
+import type { KeyHistoryEntry } from '../../src/store/store.ts';
 
 /** One manifest line. */
 interface VectorEntry {
@@ -178,6 +179,33 @@ valid(
   'key retired after sealing; its successor record (endorsed by it) travels along',
   bRetired,
 );
+
+// 4b. Key windows (docs/proof-format.md §6): the successor signs its valid_from_ms, which binds its predecessor's
+// valid_until_ms wherever both records are in the bundle. A batch of the successor carries its endorser's record.
+const sealedSuccessor = sealBatch({
+  key: k65next,
+  digests: digestsOf(3, 'successor'),
+  timeMs: BigInt(retiredAt + 600_000),
+  sequence: 21n,
+  previousHeaderHash: sealedRetired.batch.headerHash,
+});
+const successorKeys = [retiredKeys[1], retiredKeys[0]] as KeyHistoryEntry[];
+const bSuccessor = bundleOf(sealedSuccessor, 1, successorKeys);
+valid(
+  'valid-endorsed-successor',
+  'a batch of the successor key, carrying the record of its endorser, retired exactly when the successor begins',
+  bSuccessor,
+);
+{
+  // The successor's own valid_until_ms: no successor of it travels along, so nothing signs it and nothing reads it.
+  const c = clone(bRetired);
+  (c.keys[1] as NonNullable<ProofBundle['keys'][number]>).validUntilMs = BigInt(retiredAt + 7 * 86_400_000);
+  valid(
+    'valid-successor-until-unbound',
+    'valid-retired-key with a valid_until_ms on the successor record, whose own successor is not in the bundle: unsigned, so never read',
+    c,
+  );
+}
 
 // 5. The other ML-DSA parameter sets.
 const sealed44 = sealBatch({ key: k44, digests: digestsOf(3, 'ml-dsa-44'), timeMs: BigInt(T) });
@@ -631,6 +659,52 @@ invalid(
     'key-validity',
     'a correctly signed header at the instant the key was retired',
     encodeBundle(resealed(bRetired, fields, k65)),
+  );
+}
+{
+  const c = clone(bSuccessor);
+  (c.keys[1] as NonNullable<ProofBundle['keys'][number]>).validUntilMs = BigInt(retiredAt + 1);
+  invalid(
+    'endorser-retired-elsewhere',
+    'key',
+    'the endorser record says it retired 1 ms after its successor\'s signed valid_from_ms',
+    encodeBundle(c),
+  );
+}
+{
+  const c = clone(bSuccessor);
+  (c.keys[1] as NonNullable<ProofBundle['keys'][number]>).validUntilMs = 0n;
+  invalid(
+    'endorser-not-retired',
+    'key',
+    'the endorser record says it is still current (valid_until_ms 0) although its successor is in the bundle',
+    encodeBundle(c),
+  );
+}
+{
+  // The successor re-signed (self-signature and endorsement) to start a day before its endorser did.
+  const early = T - 2 * 86_400_000;
+  const keys = [
+    keyEntry(k65next, { validFromMs: early, endorser: k65, protection: 'hsm' }),
+    keyEntry(k65, { validFromMs: T - 86_400_000, validUntilMs: early }),
+  ];
+  invalid(
+    'successor-starts-before-endorser',
+    'key',
+    'the successor\'s signed valid_from_ms is before its endorser\'s, whose valid_until_ms says the same instant',
+    encodeBundle(bundleOf(sealedSuccessor, 1, keys)),
+  );
+}
+{
+  const c = bundleOf(sealedRetired, 2, [
+    ...retiredKeys,
+    keyEntry(k44, { validFromMs: retiredAt, endorser: k65, protection: 'hsm' }),
+  ]);
+  invalid(
+    'retired-key-two-successors',
+    'key',
+    'a retired key with two successor records, both endorsed by it',
+    encodeBundle(c),
   );
 }
 {

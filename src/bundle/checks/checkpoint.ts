@@ -12,7 +12,7 @@ import { verifyInclusion } from '../../merkle/inclusion.ts';
 import { decodeCheckpoint } from '../checkpoint.ts';
 import type { HeaderFields } from '../header.ts';
 import { checkAnchorEvidence, sameSignatures } from './anchor.ts';
-import { algorithmHex, type CheckOutcome } from './key-records.ts';
+import { algorithmHex, type CheckOutcome, successorsOf } from './key-records.ts';
 
 const pass = (detail: string): CheckOutcome => ({ ok: true, detail });
 const fail = (detail: string): CheckOutcome => ({ ok: false, detail });
@@ -77,11 +77,13 @@ export function checkCheckpoint(
       return fail(`checkpoint signature ${i} by key ${toHex(s.keyId)} does not verify over the body`);
     }
     if (bytesEqual(s.keyId, body.keyId) && s.algorithmId === body.algorithmId) {
-      // The checkpoint's own key must have been valid when it signed.
+      // The checkpoint's own key must have been valid when it signed. Its valid_until_ms is read only when its
+      // successor is in the bundle (the key check then bound it to the successor's signed valid_from_ms).
       if (body.timeMs < record.validFromMs) {
         return fail(`checkpoint time ${body.timeMs} is before its key's valid_from_ms ${record.validFromMs}`);
       }
-      if (record.validUntilMs !== 0n && body.timeMs >= record.validUntilMs) {
+      const retired = successorsOf(b.keys, record).length > 0;
+      if (retired && record.validUntilMs !== 0n && body.timeMs >= record.validUntilMs) {
         return fail(
           `checkpoint time ${body.timeMs} is not before its key's valid_until_ms ${record.validUntilMs}`,
         );

@@ -1,4 +1,4 @@
-// The "key" and "key-validity" checks of the offline verifier (docs/proof-format.md §Checks, SPEC §7).
+// The "key" and "key-validity" checks of the offline verifier (docs/proof-format.md §6, §8 checks 9 and 10).
 import { algorithmById, algorithmHex } from '../../crypto/algorithms.ts';
 import { KEY_ENDORSEMENT_CONTEXT, KEY_STATEMENT_CONTEXT } from '../../crypto/contexts.ts';
 import type { Sha256 } from '../../crypto/sha256.ts';
@@ -92,6 +92,37 @@ export function successorsOf(records: readonly KeyRecord[], r: KeyRecord): KeyRe
   return records.filter((s) => s.previousKeyId.length !== 0 && bytesEqual(s.previousKeyId, r.keyId));
 }
 
+/**
+ * Binds every valid_until_ms the bundle can bind (docs/proof-format.md §6): each record whose predecessor (the record
+ * named by its previous_key_id) is in the bundle starts exactly when that predecessor's window ends, and after it
+ * started; no two records name the same predecessor. A reason naming the keys when not. The valid_until_ms of a
+ * record whose successor is not in the bundle is signed by nothing: verifiers do not read it (but check 10's).
+ */
+function windowProblem(
+  records: readonly KeyRecord[],
+  lookup: (keyId: Uint8Array) => KeyRecord | undefined,
+): string | undefined {
+  const named = new Map<string, KeyRecord>();
+  for (const s of records) {
+    if (s.previousKeyId.length === 0) continue;
+    const id = toHex(s.previousKeyId);
+    const earlier = named.get(id);
+    if (earlier !== undefined) {
+      return `key ${id} has two successors in the bundle: ${short(earlier.keyId)} and ${short(s.keyId)}`;
+    }
+    named.set(id, s);
+    const p = lookup(s.previousKeyId);
+    if (p === undefined) continue;
+    if (p.validUntilMs !== s.validFromMs) {
+      return `key ${short(p.keyId)}: valid_until_ms ${p.validUntilMs} is not the signed valid_from_ms ${s.validFromMs} of its successor ${short(s.keyId)} (a key's window ends where its successor's begins)`;
+    }
+    if (p.validFromMs >= s.validFromMs) {
+      return `key ${short(s.keyId)}: valid_from_ms ${s.validFromMs} is not after its predecessor ${short(p.keyId)}'s ${p.validFromMs}`;
+    }
+  }
+  return undefined;
+}
+
 /** Checks the endorsement of `r` by its predecessor, when it carries one. */
 function endorsementCheck(
   lookup: (keyId: Uint8Array) => KeyRecord | undefined,
@@ -177,6 +208,8 @@ export function checkKeys(
   if (unused !== undefined) {
     return { ok: false, detail: `key record ${short(unused.keyId)} is not used by this bundle` };
   }
+  const windows = windowProblem(records, lookup);
+  if (windows !== undefined) return { ok: false, detail: windows };
   const spec = algorithmById(own.algorithmId);
   return {
     ok: true,
