@@ -360,6 +360,32 @@ export async function startRestFront(
       allow('GET');
       return ok(metadata(query));
     }
+    if (a === 'accounts' && parts.length === 2) {
+      allow('GET');
+      // catapult-rest takes the base32 address (or the decoded one as hex); an account the chain never credited is
+      // unknown (404). Only with balance bookkeeping on does the double know accounts at all.
+      const id = b ?? '';
+      const addressHex = /^[0-9A-Fa-f]{48}$/.test(id) ? id.toUpperCase() : parseAddress(id, 'accountId');
+      const amount = chain.balance(addressHex);
+      if (amount === undefined) throw notFound(id);
+      const mosaicId = settings.network === 'mainnet' ? '6BED913FA20223F8' : '72C0212E67A08BCE';
+      return ok({
+        account: {
+          version: 1,
+          address: addressHex,
+          addressHeight: '1',
+          publicKey: '0'.repeat(64),
+          publicKeyHeight: '0',
+          accountType: 0,
+          supplementalPublicKeys: {},
+          activityBuckets: [],
+          mosaics: [{ id: mosaicId, amount: amount.toString() }],
+          importance: '0',
+          importanceHeight: '0',
+        },
+        id: addressHex.slice(0, 24),
+      });
+    }
     throw new RestError(404, 'ResourceNotFound', `${path} does not exist`);
   }
 
@@ -490,6 +516,7 @@ export async function startRestFront(
     dropped: () => chain.dropped(),
     metadataEntries: () => chain.metadataEntries(),
     balanceOf: (address) => chain.balance(parseAddress(address, 'address')),
+    fund: (address, amount) => chain.fund(parseAddress(address, 'address'), amount),
     whenIdle: () =>
       pendingValidations === 0
         ? Promise.resolve()

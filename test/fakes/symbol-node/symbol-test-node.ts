@@ -67,6 +67,8 @@ export interface SymbolTestNode extends TestChainAccessors {
   metadataEntries(): MetadataEntry[];
   /** Test accessor: balance by base32 address when bookkeeping is on. */
   balanceOf(address: string): bigint | undefined;
+  /** Test accessor: credits µXYM to an account (base32 address), as a transfer would; needs balance bookkeeping. */
+  fund(address: string, amount: bigint): void;
   /** Resolves once every announcement accepted by this front has been validated. */
   whenIdle(): Promise<void>;
   /** Closes this front; a node from startSymbolTestNode also stops its chain's block timer. */

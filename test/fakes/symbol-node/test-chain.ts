@@ -250,6 +250,19 @@ export class TestChain {
     return this.#state.balances?.get(addressHex.toUpperCase());
   }
 
+  /** Test accessor: credits `amount` µXYM to an account, as a transfer to it would (balance bookkeeping on only). */
+  fund(addressHex: string, amount: bigint): void {
+    const old = this.#state.balances;
+    if (old === undefined) throw new RangeError('fund: the chain keeps no balances (start it with balances)');
+    if (amount < 0n) throw new RangeError('fund: amount must be >= 0');
+    const key = addressHex.toUpperCase();
+    const balances = new Map(old);
+    balances.set(key, (balances.get(key) ?? 0n) + amount);
+    // States are snapshots per block: the tip's becomes the funded one.
+    this.#state = { ...this.#state, balances };
+    this.#states.set(this.#tip.height, this.#state);
+  }
+
   /** Every fork so far, oldest first. */
   forks(): readonly ForkResult[] {
     return this.#forks;
