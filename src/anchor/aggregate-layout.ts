@@ -1,4 +1,5 @@
-// Parses a serialized Symbol aggregate-complete transaction (v2 or v3) by hand with strict bounds (SYMBOL.md; catapult AggregateTransaction).
+// Parses a serialized Symbol aggregate-complete transaction (v2 or v3) by hand with strict bounds, by the layouts of
+// docs/anchoring.md §5.1–§5.4 (catapult's AggregateTransaction, TransferTransaction, AccountMetadataTransaction).
 import { ByteReader, type Decoded, decodeWith, needs } from './byte-reader.ts';
 
 /** Aggregate complete transaction type. */
@@ -13,9 +14,11 @@ export const AGGREGATE_HEADER_SIZE = 168;
 export const EMBEDDED_HEADER_SIZE = 48;
 /** Size of one cosignature: version u64, signer public key, signature. */
 export const COSIGNATURE_SIZE = 104;
-/** Network limits (SYMBOL.md): embedded transactions and cosignatures per aggregate. */
+/** Network limits (docs/anchoring.md §5.1): embedded transactions and cosignatures per aggregate. */
 export const MAX_EMBEDDED = 100;
 export const MAX_COSIGNATURES = 25;
+/** Symbol's maxMessageSize on mainnet and testnet: a transfer message (any type byte included) is at most this. */
+export const MAX_TRANSFER_MESSAGE = 1024;
 /** Upper bound on a transaction we agree to parse (an aggregate of 100 full transfers is ~110 KB). */
 export const MAX_TRANSACTION_SIZE = 1 << 20;
 
@@ -88,10 +91,16 @@ function parseEmbedded(bytes: Uint8Array, index: number, network: number): Embed
   const net = r.u8(`${f}.network`);
   needs(net === network, `${f}.network: 0x${net.toString(16)} differs from the aggregate's`);
   const type = r.u16le(`${f}.type`);
+  // Only transfer v1 and account metadata v1 are read field by field; any other type or version stays opaque
+  // bytes (it counts in transactionsHash, nothing is read from it: docs/anchoring.md §5.2).
   const base = { bytes, signerPublicKey, version, network: net, type };
   if (type === TRANSFER_TYPE && version === 1) {
     const recipientAddress = r.take(24, `${f}.recipientAddress`);
     const messageSize = r.u16le(`${f}.messageSize`);
+    needs(
+      messageSize <= MAX_TRANSFER_MESSAGE,
+      `${f}.messageSize: ${messageSize} exceeds Symbol's maxMessageSize ${MAX_TRANSFER_MESSAGE}: no node accepts it`,
+    );
     const mosaicCount = r.u8(`${f}.mosaicsCount`);
     zero(r, 5, `${f}.reserved`);
     r.take(16 * mosaicCount, `${f}.mosaics`);

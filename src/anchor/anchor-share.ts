@@ -13,11 +13,20 @@ import {
   parseAggregate,
 } from './aggregate-layout.ts';
 import { decodeAnchorRecord } from './anchor-record.ts';
+import { symbolNetworkOf } from './block-evidence.ts';
 import { type Decoded, decodeWith, needs } from './byte-reader.ts';
 import type { Ed25519Verifier } from './ed25519-verifier.ts';
 import { encodeSelfTransfer, isSelfTransfer, parseEmbeddedTransfer } from './embedded-transfer.ts';
 import { decodePublicationRecord, type PublicationRecordFields } from './publication-record.ts';
-import { chunkRecord, hasRecordMagic, RECORD_KIND_PUBLICATION, reassembleRecords } from './record-chunks.ts';
+import {
+  CHUNK_FORMAT_VERSION,
+  CHUNK_HEADER_LENGTH,
+  chunkRecord,
+  hasRecordMagic,
+  RECORD_KIND_PUBLICATION,
+  reassembleRecords,
+  recordId,
+} from './record-chunks.ts';
 import { type MerklePathStep, verifyBlockMerklePath } from './symbol-merkle.ts';
 import { signerRecords } from './verify-anchor.ts';
 
@@ -140,6 +149,48 @@ function chunksOf(record: Uint8Array): Uint8Array[] | string {
   } catch (e) {
     return `record: ${e instanceof Error ? e.message : String(e)}`;
   }
+}
+
+/** True when `message` is a version-1 chunk (docs/anchoring.md §3) of the record of kind `kind` with id `id`. */
+function isChunkOf(message: Uint8Array, kind: number, id: Uint8Array): boolean {
+  return (
+    message.length > CHUNK_HEADER_LENGTH &&
+    hasRecordMagic(message) &&
+    message[4] === CHUNK_FORMAT_VERSION &&
+    message[5] === kind &&
+    bytesEqual(message.subarray(6, 14), id)
+  );
+}
+
+/**
+ * Why the whole aggregate `tx` does not carry `record` (one of the bundle's own records) exactly as our builder
+ * writes it (docs/anchoring.md §3, §6): every chunk as the signer's self-transfer (recipient the signer's own address
+ * on the aggregate's network, no mosaics, transfer version 1), and every message naming the record's kind and id
+ * one of those. Undefined when it does. Records that are not the bundle's are not looked at.
+ */
+export function carriedRecordProblem(tx: ParsedAggregate, record: Uint8Array): string | undefined {
+  const chunks = chunksOf(record);
+  if (typeof chunks === 'string') return chunks;
+  const id = recordId(record);
+  const kind = record[4] ?? 0;
+  const found = chunks.map(() => false);
+  for (const [i, e] of tx.embedded.entries()) {
+    const m = e.transfer?.message;
+    if (m === undefined || !isChunkOf(m, kind, id)) continue;
+    const k = m[14] ?? 0;
+    const chunk = chunks[k];
+    if (
+      chunk === undefined ||
+      !bytesEqual(e.bytes, encodeSelfTransfer(tx.signerPublicKey, tx.network, chunk))
+    ) {
+      return `transactions[${i}]: names chunk ${k} of the record but is not that chunk in the signer's self-transfer (recipient its own address, no mosaics)`;
+    }
+    found[k] = true;
+  }
+  const missing = found.indexOf(false);
+  return missing < 0
+    ? undefined
+    : `chunk ${missing} of the record's ${chunks.length} is not in the aggregate as the signer's self-transfer (transfer version 1)`;
 }
 
 /**
@@ -290,6 +341,8 @@ export function verifyAnchorShare(input: AnchorShareInput): Decoded<VerifiedShar
       signs = false;
     }
     needs(signs, `aggregate_header: the Ed25519 signature of ${toHex(h.signerPublicKey)} does not verify`);
+    const network = symbolNetworkOf(seed, h.network);
+    needs(network.ok, network.ok ? '' : `aggregate_header network: ${network.reason}`);
     const chunks = chunksOf(input.record);
     needs(typeof chunks !== 'string', typeof chunks === 'string' ? chunks : '');
     needs(

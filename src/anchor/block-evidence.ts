@@ -54,17 +54,60 @@ export function verifyBlockEvidence(
   return parsed;
 }
 
-/** Epochs of the public networks by generation hash seed (hex), to show a block's time as a date. */
-const EPOCHS: ReadonlyMap<string, { readonly name: string; readonly epochMs: bigint }> = new Map([
+/** A public Symbol network: its name, network type byte and epoch (docs/anchoring.md §5.1). */
+interface KnownNetwork {
+  readonly name: 'mainnet' | 'testnet';
+  readonly byte: number;
+  readonly epochMs: bigint;
+}
+
+/** The public networks by generation hash seed (hex). */
+const EPOCHS: ReadonlyMap<string, KnownNetwork> = new Map([
   [
     '57f7da205008026c776cb6aed843393f04cd458e0aa2d9f1d5f31a402072b2d6',
-    { name: 'mainnet', epochMs: 1_615_853_185_000n },
+    { name: 'mainnet', byte: 0x68, epochMs: 1_615_853_185_000n },
   ],
   [
     '49d6e1ce276a85b70eafe52349aacca389302e7a9754bcf1221e79494fc665a4',
-    { name: 'testnet', epochMs: 1_667_250_467_000n },
+    { name: 'testnet', byte: 0x98, epochMs: 1_667_250_467_000n },
   ],
 ]);
+
+/** The network an anchor was made on, as far as its generation hash seed and network byte tell. */
+export interface SymbolNetwork {
+  /** "mainnet" or "testnet" when the seed is theirs, else "unknown". */
+  readonly name: 'mainnet' | 'testnet' | 'unknown';
+  /** For reports: "Symbol testnet", or "an unknown Symbol network (generation hash seed …, network byte 0x98)". */
+  readonly description: string;
+}
+
+const byteHex = (b: number): string => `0x${b.toString(16).padStart(2, '0')}`;
+
+/**
+ * The network named by a generation hash seed and a network byte (docs/anchoring.md §5.1), or the reason they
+ * disagree: a public network's seed comes with its own byte only (a testnet seed with the mainnet byte is refused).
+ * Any other seed is an unknown network, whatever its byte.
+ */
+export function symbolNetworkOf(generationHashSeed: Uint8Array, network: number): Decoded<SymbolNetwork> {
+  const known = EPOCHS.get(toHex(generationHashSeed));
+  if (known === undefined) {
+    return {
+      ok: true,
+      value: {
+        name: 'unknown',
+        description: `an unknown Symbol network (generation hash seed ${toHex(generationHashSeed)}, network byte ${byteHex(network)})`,
+      },
+    };
+  }
+  if (known.byte !== network) {
+    const other = [...EPOCHS.values()].find((n) => n.byte === network);
+    return {
+      ok: false,
+      reason: `network byte ${byteHex(network)}${other === undefined ? '' : ` (${other.name}'s)`} with the generation hash seed of ${known.name}, whose byte is ${byteHex(known.byte)}: a Symbol transaction belongs to one network`,
+    };
+  }
+  return { ok: true, value: { name: known.name, description: `Symbol ${known.name}` } };
+}
 
 /**
  * A block time for people: an ISO date on mainnet and testnet (whose epochs are known), otherwise the network

@@ -1,6 +1,7 @@
 // The embedded transfer (version 1, no mosaics) our aggregates carry, written and read byte for byte as catapult
 // lays it out (docs/proof-format.md §9.3), so a verifier rebuilds a record's transfers instead of carrying them.
 import { bytesEqual } from '../encoding/bytes.ts';
+import { MAX_TRANSFER_MESSAGE } from './aggregate-layout.ts';
 import { type Decoded, decodeWith, needs } from './byte-reader.ts';
 import { symbolAddress } from './symbol-address.ts';
 
@@ -10,7 +11,7 @@ export const EMBEDDED_TRANSFER_FIXED_SIZE = 80;
 const TRANSFER_TYPE = 0x4154;
 const TRANSFER_VERSION = 1;
 /** Symbol's maxMessageSize; also bounds what we agree to read. */
-const MAX_MESSAGE = 1024;
+const MAX_MESSAGE = MAX_TRANSFER_MESSAGE;
 
 /** What one of our embedded transfers says. */
 export interface EmbeddedTransferFields {

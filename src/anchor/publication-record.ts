@@ -1,4 +1,4 @@
-// Publication record v1 ("P", SPEC §10; docs/anchoring.md §Publication record): in an immediate batch's anchor
+// Publication record v1 ("P"; docs/anchoring.md §10): in an immediate batch's anchor
 // aggregate, the CIDv1 (raw, sha2-256) of each leaf's sealed bundle, so the anchor names bytes anyone can fetch.
 import { CID } from 'multiformats/cid';
 import { bytesEqual, concatBytes } from '../encoding/bytes.ts';
@@ -42,6 +42,40 @@ function cidBytes(cid: string): Uint8Array | string {
   } catch {
     return 'not a CID';
   }
+}
+
+/** The one spelling of a publication CID: `b` + lower-case base32 (no padding) of the 36-byte binary CIDv1. */
+export const CANONICAL_CID_LENGTH = 59;
+
+/**
+ * Why `text` is not the one accepted spelling of a published bundle's CID (docs/proof-format.md §9): "b" followed by
+ * the lower-case RFC 4648 base32 (no padding) of the binary CIDv1 with the raw codec and a sha2-256 digest, 59
+ * characters ("bafkrei…"). Upper-case base32 ("BAFKREI…"), base58btc ("z…"), base36, CIDv0 and any padding or
+ * whitespace are refused, even when they name the same bytes. Undefined when `text` is canonical. Never throws.
+ */
+export function canonicalCidProblem(text: string): string | undefined {
+  if (typeof text !== 'string' || text.length === 0 || text.length > 200) return 'not a CID';
+  let cid: CID;
+  try {
+    cid = CID.parse(text);
+  } catch {
+    try {
+      cid = CID.parse(text.toLowerCase());
+    } catch {
+      return 'not a CID';
+    }
+  }
+  if (
+    cid.version !== 1 ||
+    !bytesEqual(cid.bytes.subarray(0, 4), RAW_SHA256_CID_PREFIX) ||
+    cid.bytes.length !== CID_LENGTH
+  ) {
+    return 'not a CIDv1 with the raw codec and a sha2-256 digest';
+  }
+  const canonical = cid.toString();
+  return canonical === text
+    ? undefined
+    : `not the canonical spelling: the same CID is written ${canonical} (lower-case base32, the only form accepted)`;
 }
 
 function problemOf(f: PublicationRecordFields): string | undefined {

@@ -1,4 +1,5 @@
-// Splits anchor-side records into transfer messages of at most 1024 bytes and reassembles them in any order (SPEC §6; docs/anchoring.md §Chunks).
+// Splits anchor-side records into transfer messages of at most 1024 bytes and reassembles them in any order
+// (docs/anchoring.md §3).
 import { sha3_256 } from '@noble/hashes/sha3.js';
 import { bytesEqual, concatBytes, toHex } from '../encoding/bytes.ts';
 import { AnchorError } from './anchor-error.ts';
@@ -83,10 +84,14 @@ export interface ReassembledRecord {
   readonly bytes: Uint8Array;
 }
 
-/** Complete records, and one reason per rejected message or record (a rejected record is left out whole). */
+/**
+ * Complete records, one reason per rejected message or record (a rejected record is left out whole), and one note
+ * per message of another chunk format version (not read by this reader, not a problem).
+ */
 export interface Reassembly {
   readonly records: readonly ReassembledRecord[];
   readonly problems: readonly string[];
+  readonly skipped: readonly string[];
 }
 
 interface Group {
@@ -101,14 +106,20 @@ interface Group {
 export function reassembleRecords(messages: readonly Uint8Array[]): Reassembly {
   const groups = new Map<string, Group>();
   const problems: string[] = [];
+  const skipped: string[] = [];
   messages.forEach((m, n) => {
     if (!(m instanceof Uint8Array) || !hasRecordMagic(m)) return;
+    // Another chunk format version is for its own reader: skipped, whatever follows its version byte.
+    if (m.length > RECORD_MAGIC.length && m[4] !== CHUNK_FORMAT_VERSION) {
+      skipped.push(`message ${n}: chunk format version ${m[4]}, not read by this version-1 reader`);
+      return;
+    }
     if (m.length <= CHUNK_HEADER_LENGTH) {
       problems.push(`message ${n}: chunk of ${m.length} bytes is shorter than its header plus one byte`);
       return;
     }
-    if (m[4] !== CHUNK_FORMAT_VERSION) {
-      problems.push(`message ${n}: unsupported chunk format version ${m[4]}`);
+    if (m.length > MAX_MESSAGE_SIZE) {
+      problems.push(`message ${n}: ${m.length} bytes, longer than any chunk (${MAX_MESSAGE_SIZE})`);
       return;
     }
     const kind = m[5] ?? 0;
@@ -159,5 +170,5 @@ export function reassembleRecords(messages: readonly Uint8Array[]): Reassembly {
     }
     records.push({ kind: g.kind, id: g.id, bytes });
   }
-  return { records, problems };
+  return { records, problems, skipped };
 }

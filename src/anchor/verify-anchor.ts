@@ -1,4 +1,5 @@
-// Offline check of a Symbol anchor aggregate: structure, hash, embedded Merkle root, Ed25519 signature and the records it carries (SPEC §6; docs/anchoring.md §Offline verification).
+// Offline check of a Symbol anchor aggregate: structure, network, no cosignatures, embedded Merkle root, Ed25519
+// signature and the records it carries (docs/anchoring.md §6).
 import { sha3_256 } from '@noble/hashes/sha3.js';
 import { bytesEqual, concatBytes, toHex } from '../encoding/bytes.ts';
 import { type ParsedAggregate, parseAggregate } from './aggregate-layout.ts';
@@ -8,6 +9,7 @@ import {
   decodeAnchorRecord,
   decodeCheckpointRecord,
 } from './anchor-record.ts';
+import { symbolNetworkOf } from './block-evidence.ts';
 import type { Ed25519Verifier } from './ed25519-verifier.ts';
 import { decodePublicationRecord, type PublicationRecordFields } from './publication-record.ts';
 import {
@@ -34,7 +36,14 @@ export interface VerifyAnchorOptions {
 
 /** One named check with its outcome. */
 export interface AnchorCheck {
-  readonly name: 'parse' | 'network' | 'signer' | 'transactions-hash' | 'signature' | 'records';
+  readonly name:
+    | 'parse'
+    | 'network'
+    | 'signer'
+    | 'cosignatures'
+    | 'transactions-hash'
+    | 'signature'
+    | 'records';
   readonly ok: boolean;
   readonly detail: string;
 }
@@ -60,7 +69,7 @@ export interface FoundPublicationRecord {
   readonly fields: PublicationRecordFields;
 }
 
-/** The records reassembled from the aggregate signer's own transfers (a cosigner's messages are not the anchor's). */
+/** The records reassembled from the aggregate signer's own transfers (docs/anchoring.md §3). */
 export function signerRecords(tx: ParsedAggregate): ReturnType<typeof reassembleRecords> {
   const messages = tx.embedded
     .filter((e) => e.transfer !== undefined && bytesEqual(e.signerPublicKey, tx.signerPublicKey))
@@ -124,14 +133,41 @@ export function verifyAnchorTransaction(bytes: Uint8Array, options: VerifyAnchor
     ok: true,
     detail: `aggregate complete v${tx.version}, ${tx.embedded.length} embedded, ${tx.cosignatures.length} cosignatures`,
   });
-  if (options.expectedNetwork !== undefined) {
-    const ok = tx.network === options.expectedNetwork;
-    checks.push({ name: 'network', ok, detail: `network byte 0x${tx.network.toString(16)}` });
+  // The seed and the byte must name one network (a testnet seed with the mainnet byte is refused).
+  const network = symbolNetworkOf(seed, tx.network);
+  if (!network.ok) {
+    checks.push({ name: 'network', ok: false, detail: network.reason });
+  } else if (options.expectedNetwork !== undefined && tx.network !== options.expectedNetwork) {
+    checks.push({
+      name: 'network',
+      ok: false,
+      detail: `network byte 0x${tx.network.toString(16)}, expected 0x${options.expectedNetwork.toString(16)}`,
+    });
+  } else {
+    checks.push({ name: 'network', ok: true, detail: network.value.description });
   }
   if (options.expectedSignerPublicKey !== undefined) {
     const ok = bytesEqual(tx.signerPublicKey, options.expectedSignerPublicKey);
     checks.push({ name: 'signer', ok, detail: `signer ${toHex(tx.signerPublicKey)}` });
   }
+  // The anchoring account signs alone: a cosignature is covered by no signature this verifier checks, and an
+  // embedded transaction of another signer would need one (docs/anchoring.md §5.4).
+  const foreign = tx.embedded.findIndex((e) => !bytesEqual(e.signerPublicKey, tx.signerPublicKey));
+  checks.push(
+    tx.cosignatures.length > 0
+      ? {
+          name: 'cosignatures',
+          ok: false,
+          detail: `${tx.cosignatures.length} cosignature(s): an anchor aggregate is signed by the anchoring account alone`,
+        }
+      : foreign >= 0
+        ? {
+            name: 'cosignatures',
+            ok: false,
+            detail: `transactions[${foreign}]: signed by another key than the aggregate's, which would need a cosignature`,
+          }
+        : { name: 'cosignatures', ok: true, detail: "none: every embedded transaction is the signer's" },
+  );
   const root = symbolMerkleRoot(tx.embedded.map((e) => sha3_256(e.bytes)));
   const rootOk = bytesEqual(root, tx.transactionsHash);
   checks.push({

@@ -72,7 +72,7 @@ test('a finalized checkpoint over several batches travels in an earlier batch bu
   assert.match(detail, /batch 0 is in the header log of \d+ batches/);
   assert.match(
     detail,
-    /checkpoint anchored in Symbol transaction [0-9a-f]{64}; signer [0-9a-f]{64}; height \d+ and time .* signed by harvester [0-9a-f]{64} in block [0-9a-f]{64}; claimed final/,
+    /checkpoint anchored in Symbol transaction [0-9a-f]{64} on .*, signed by account [0-9a-f]{64} \(network and account not pinned by this check: a trust root pins them, issuer check\); height \d+ and time .* signed by harvester [0-9a-f]{64} in block [0-9a-f]{64}; claimed final/,
   );
 
   // The checkpoint's transaction is on the test chain and carries its record alone.
@@ -100,7 +100,7 @@ test('a finalized checkpoint over several batches travels in an earlier batch bu
   // Version 1 evidence carries the whole transaction (no record in it); version 2 the paths of another record.
   assert.match(
     failed[0]?.detail ?? '',
-    /carries no record of this checkpoint|record_chunks\[\d+\]: .* does not lead/,
+    /the bundle's record: chunk \d+ of the record's \d+ is not in the aggregate|record_chunks\[\d+\]: .* does not lead/,
   );
 
   // A later checkpoint is not made while the head does not move.

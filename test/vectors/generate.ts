@@ -3,11 +3,16 @@
 // Run: node test/vectors/generate.ts   (deterministic: fixed seeds, deterministic ML-DSA signing)
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { create } from '@bufbuild/protobuf';
+import { base58btc } from 'multiformats/bases/base58';
+import { CID } from 'multiformats/cid';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToNumberLE } from '@noble/curves/utils.js';
 import { ml_dsa65 } from '@noble/post-quantum/ml-dsa.js';
 import { encodeAnchorRecord, encodeCheckpointRecord } from '../../src/anchor/anchor-record.ts';
+import { encodeSelfTransfer } from '../../src/anchor/embedded-transfer.ts';
 import { encodePublicationRecord } from '../../src/anchor/publication-record.ts';
+import { chunkRecord } from '../../src/anchor/record-chunks.ts';
+import { symbolAddress } from '../../src/anchor/symbol-address.ts';
 import { encodeCheckpoint, headerLog } from '../../src/bundle/checkpoint.ts';
 import { encodeBundle } from '../../src/bundle/codec.ts';
 import { encodeHeader, type HeaderFields } from '../../src/bundle/header.ts';
@@ -22,7 +27,7 @@ import {
 import { hybridMessage } from '../../src/crypto/hybrid.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { hashLeaf } from '../../src/merkle/hash.ts';
-import { concatBytes, toHex } from '../../src/encoding/bytes.ts';
+import { bytesEqual, concatBytes, toHex } from '../../src/encoding/bytes.ts';
 import {
   type Anchor,
   AnchorSchema,
@@ -44,7 +49,22 @@ import {
   SMALL_ORDER_KEYS,
   signWith,
 } from '../anchor/ed25519-cases.ts';
-import { anchorIn, blockWith, keyHistoryOf, signedAggregate } from '../anchor/share-fixture.ts';
+import {
+  assembleAggregate,
+  embeddedOf,
+  embeddedTransaction,
+  seedSigner,
+  transferBody,
+} from '../anchor/aggregate-fixture.ts';
+import {
+  ACCOUNT_SEED,
+  anchorIn,
+  blockWith,
+  HARVESTER_SECRET,
+  keyHistoryOf,
+  SHARE_NETWORK,
+  signedAggregate,
+} from '../anchor/share-fixture.ts';
 import {
   bundleOf,
   createTestKey,
@@ -473,6 +493,188 @@ valid(
   bImmediate2,
 );
 
+const bImmediate1 = bundleOf(c3, 0, [entry65]);
+bImmediate1.anchor = anchorIn(1, aggregateImmediate, record3, blockImmediate, { finalizedHeight: FINALIZED });
+bImmediate1.publication = create(PublicationSchema, { ipfsCid: immediateCid });
+valid(
+  'valid-immediate-v1',
+  'bundle version 1 of the immediate batch: the whole aggregate, whose publication record names the sealed bundle\'s CID',
+  bImmediate1,
+);
+
+// 8. Whole aggregates (version 1) with what our builder never writes, assembled by hand from docs/anchoring.md §5
+// (test/anchor/aggregate-fixture.ts) and re-signed by the anchoring account: the bundle's own record must be in
+// the signer's self-transfers, other records and unknown content do not count, cosignatures are refused.
+const account = seedSigner(ACCOUNT_SEED);
+const NET = SHARE_NETWORK.identifier;
+const selfTransfer = (m: Uint8Array, network: number = NET, signer = account.publicKey): Uint8Array =>
+  encodeSelfTransfer(signer, network, m);
+const chunksOf1 = chunkRecord(record1);
+const batchEmbedded = embeddedOf(aggregateBatches.payload);
+const at = (message: Uint8Array): number => {
+  const i = batchEmbedded.findIndex((e) => bytesEqual(e, selfTransfer(message)));
+  if (i < 0) throw new Error('chunk not in the aggregate');
+  return i;
+};
+const transferOf = (o: { message: Uint8Array; recipient?: Uint8Array; version?: number; mosaic?: boolean }) =>
+  embeddedTransaction({
+    signerPublicKey: account.publicKey,
+    version: o.version ?? 1,
+    network: NET,
+    type: 0x4154,
+    body: transferBody({
+      recipient: o.recipient ?? symbolAddress(account.publicKey, NET),
+      message: o.message,
+      ...(o.mosaic === true ? { mosaics: [{ id: 0x6bed913fa20223f8n, amount: 1n }] } : {}),
+    }),
+  });
+/** Batch 1's leaf 2 anchored (version 1) in the aggregate of `embedded`, confirmed like the original at 1234. */
+function anchoredIn(embedded: readonly Uint8Array[], o: { cosigners?: Uint8Array[] } = {}): ProofBundle {
+  const signed = assembleAggregate({
+    embedded,
+    signer: account,
+    network: NET,
+    generationHashSeed: SHARE_NETWORK.generationHashSeed,
+    ...(o.cosigners === undefined ? {} : { cosigners: o.cosigners }),
+  });
+  const block = blockWith(signed.merkleComponentHash, { height: 1234n, timestamp: 98_765_432_100n, others: 4, index: 1 });
+  const b = bundleOf(c1, 2, [entry65]);
+  b.anchor = anchorIn(1, signed, record1, block, { finalizedHeight: FINALIZED });
+  return b;
+}
+const replaced = (i: number, e: Uint8Array): Uint8Array[] => batchEmbedded.map((x, j) => (j === i ? e : x));
+if (toHex(assembleAggregate({ embedded: batchEmbedded, signer: account, network: NET, generationHashSeed: SHARE_NETWORK.generationHashSeed }).payload) !== toHex(aggregateBatches.payload)) {
+  throw new Error('the hand-assembled aggregate differs from the builder\'s');
+}
+const lastChunkOf0 = chunkRecord(batchRecords[0] as Uint8Array).at(-1) as Uint8Array;
+valid(
+  'valid-anchored-v1-other-record-broken',
+  'batch 1\'s bundle (version 1) in an aggregate where batch 0\'s record lacks its last chunk: records that are not the bundle\'s do not count',
+  anchoredIn(batchEmbedded.filter((_, i) => i !== at(lastChunkOf0))),
+);
+valid(
+  'valid-anchored-v1-unknown-chunk-version',
+  'the aggregate also carries a self-transfer with the magic and chunk format version 2: skipped by a version-1 reader',
+  anchoredIn([...batchEmbedded, selfTransfer(concatBytes(chunksOf1[0]?.subarray(0, 4) as Uint8Array, Uint8Array.of(2, 0x41), new Uint8Array(30).fill(0x22)))]),
+);
+valid(
+  'valid-anchored-v1-unknown-embedded-type',
+  'the aggregate also carries an embedded transaction of another type (0x414e, namespace registration): opaque bytes, counted only in transactionsHash',
+  anchoredIn([
+    ...batchEmbedded,
+    embeddedTransaction({ signerPublicKey: account.publicKey, version: 1, network: NET, type: 0x414e, body: new Uint8Array(24).fill(0x33) }),
+  ]),
+);
+const v1AnchorVectors: Array<[string, string, ProofBundle]> = [
+  [
+    'anchor-v1-record-chunk-to-other-recipient',
+    'chunk 0 of the bundle\'s record sent to the harvester\'s address instead of the signer\'s own',
+    anchoredIn(
+      replaced(
+        at(chunksOf1[0] as Uint8Array),
+        transferOf({ message: chunksOf1[0] as Uint8Array, recipient: symbolAddress(ed25519.getPublicKey(HARVESTER_SECRET), NET) }),
+      ),
+    ),
+  ],
+  [
+    'anchor-v1-record-chunk-with-mosaic',
+    'chunk 0 of the bundle\'s record in a self-transfer that also moves 1 µXYM',
+    anchoredIn(replaced(at(chunksOf1[0] as Uint8Array), transferOf({ message: chunksOf1[0] as Uint8Array, mosaic: true }))),
+  ],
+  [
+    'anchor-v1-record-chunk-in-transfer-v2',
+    'chunk 0 of the bundle\'s record in a transfer of version 2 (not read as a transfer): the chunk is missing',
+    anchoredIn(replaced(at(chunksOf1[0] as Uint8Array), transferOf({ message: chunksOf1[0] as Uint8Array, version: 2 }))),
+  ],
+  [
+    'anchor-v1-record-chunk-missing',
+    'chunk 2 of the bundle\'s record removed from the aggregate (re-signed)',
+    anchoredIn(batchEmbedded.filter((_, i) => i !== at(chunksOf1[2] as Uint8Array))),
+  ],
+  [
+    'anchor-v1-record-conflicting-chunk',
+    'the aggregate also carries a second chunk 1 of the bundle\'s record (same record id) with other bytes',
+    anchoredIn([...batchEmbedded, selfTransfer(flip(chunksOf1[1] as Uint8Array, 500))]),
+  ],
+  [
+    'anchor-v1-message-over-1024',
+    'the aggregate also carries a self-transfer whose message is 1025 bytes, over Symbol\'s maxMessageSize',
+    anchoredIn([...batchEmbedded, transferOf({ message: new Uint8Array(1025) })]),
+  ],
+  [
+    'anchor-v1-cosigned',
+    'the aggregate carries a valid cosignature of another account (merkle_component_hash and block path made for it)',
+    anchoredIn(batchEmbedded, { cosigners: [seedOf(0x44)] }),
+  ],
+];
+{
+  // The immediate batch in version 1, its publication record's chunk 0 sent to another address.
+  const embedded = embeddedOf(aggregateImmediate.payload);
+  const chunk = chunkRecord(publicationRecord)[0] as Uint8Array;
+  const i = embedded.findIndex((e) => bytesEqual(e, selfTransfer(chunk)));
+  const signed = assembleAggregate({
+    embedded: embedded.map((e, j) =>
+      j === i ? transferOf({ message: chunk, recipient: symbolAddress(ed25519.getPublicKey(HARVESTER_SECRET), NET) }) : e,
+    ),
+    signer: account,
+    network: NET,
+    generationHashSeed: SHARE_NETWORK.generationHashSeed,
+    deadline: 99_200_000n,
+  });
+  const block = blockWith(signed.merkleComponentHash, { height: 1250n, timestamp: 98_765_552_100n, others: 3, index: 3 });
+  const b = clone(bImmediate1);
+  b.anchor = anchorIn(1, signed, record3, block, { finalizedHeight: FINALIZED });
+  v1AnchorVectors.push([
+    'anchor-v1-publication-chunk-to-other-recipient',
+    'the immediate batch in version 1 with its publication record\'s chunk 0 sent to the harvester\'s address',
+    b,
+  ]);
+}
+
+// 9. The network an anchor names (docs/anchoring.md §5.1): testnet's generation hash seed with its own byte is
+// "Symbol testnet"; with mainnet's byte it is refused. And an aggregate "signed" by the identity key (§7.2).
+const TESTNET_SEED = hex('49d6e1ce276a85b70eafe52349aacca389302e7a9754bcf1221e79494fc665a4');
+/** Batch 1's leaf 2 anchored in an aggregate of its records' self-transfers on `network` with `seed`, by `signer`. */
+function anchoredOn(version: 1 | 2, network: number, seed: Uint8Array, signer = account): ProofBundle {
+  const signed = assembleAggregate({
+    embedded: batchRecords.flatMap((r) => chunkRecord(r).map((m) => selfTransfer(m, network, signer.publicKey))),
+    signer,
+    network,
+    generationHashSeed: seed,
+  });
+  const block = blockWith(signed.merkleComponentHash, { height: 1234n, timestamp: 98_765_432_100n, network });
+  const b = bundleOf(c1, 2, [entry65]);
+  b.version = version;
+  b.anchor = anchorIn(version, signed, record1, block, { finalizedHeight: FINALIZED });
+  b.anchor.networkGenerationHashSeed = seed;
+  return b;
+}
+valid(
+  'valid-anchored-testnet-v2',
+  'bundle version 2 anchored on Symbol testnet (its generation hash seed and network byte 0x98): the detail names the network and the block time as a date',
+  anchoredOn(2, 0x98, TESTNET_SEED),
+);
+v1AnchorVectors.push(
+  [
+    'anchor-testnet-seed-mainnet-byte',
+    'bundle version 2 whose aggregate and block carry mainnet\'s network byte 0x68 with testnet\'s generation hash seed',
+    anchoredOn(2, 0x68, TESTNET_SEED),
+  ],
+  [
+    'anchor-v1-testnet-seed-mainnet-byte',
+    'the same in version 1 (whole aggregate)',
+    anchoredOn(1, 0x68, TESTNET_SEED),
+  ],
+  [
+    'anchor-aggregate-signer-identity-key',
+    'bundle version 2 whose aggregate is signed by the identity key with R = [S]B (catapult\'s equation holds for any message)',
+    anchoredOn(2, NET, SHARE_NETWORK.generationHashSeed, {
+      publicKey: hex(SMALL_ORDER_KEYS[0]),
+      sign: () => forgeForSmallOrder(0x6161n),
+    }),
+  ],
+);
+
 // Corruptions, from the outside in. Each is derived from a valid bundle above.
 invalid(
   'truncated',
@@ -740,6 +942,8 @@ invalid(
 
 for (const [name, description, bundle] of hybridVectors) invalid(name, 'key', description, encodeBundle(bundle));
 
+for (const [name, description, bundle] of v1AnchorVectors) invalid(name, 'anchor', description, encodeBundle(bundle));
+
 // Corruptions of anchored bundles: each breaks one part of the evidence; the check named fails first.
 const anchorOfBundle = (b: ProofBundle): Anchor => b.anchor as Anchor;
 const anchoredCorruptions: Array<[string, string, string, ProofBundle, (b: ProofBundle) => void]> = [
@@ -890,6 +1094,24 @@ const anchoredCorruptions: Array<[string, string, string, ProofBundle, (b: Proof
     bImmediate2,
     (b) => {
       b.publication = create(PublicationSchema, { ipfsCid: cidOf(utf8('other bytes'), nativeSha256) });
+    },
+  ],
+  [
+    'anchor-publication-cid-upper-case',
+    'anchor',
+    'publication.ipfs_cid is the right CID in upper-case base32 ("BAFKREI…"): only the lower-case spelling is accepted',
+    bImmediate2,
+    (b) => {
+      b.publication = create(PublicationSchema, { ipfsCid: immediateCid.toUpperCase() });
+    },
+  ],
+  [
+    'anchor-publication-cid-base58',
+    'anchor',
+    'publication.ipfs_cid is the right CID in base58btc ("z…"): only the lower-case base32 spelling is accepted',
+    bImmediate2,
+    (b) => {
+      b.publication = create(PublicationSchema, { ipfsCid: CID.parse(immediateCid).toString(base58btc) });
     },
   ],
   [

@@ -1,11 +1,12 @@
-// The bundle's "anchor" check: the signed header really is in a Symbol aggregate, inside a block (SPEC §5 item 6, §6;
-// docs/proof-format.md §8 check 13, §9): the whole aggregate in version 1, its header, this record's share and the
+// The bundle's "anchor" check: the signed header really is in a Symbol aggregate, inside a block (docs/proof-format.md
+// §8 check 13, §9; docs/anchoring.md §6): the whole aggregate in version 1, its header, this record's share and the
 // block header in version 2.
 import { encodeAnchorRecord } from '../../anchor/anchor-record.ts';
-import { verifyAnchorShare } from '../../anchor/anchor-share.ts';
-import { describeBlockTime, verifyBlockEvidence } from '../../anchor/block-evidence.ts';
+import { carriedRecordProblem, verifyAnchorShare } from '../../anchor/anchor-share.ts';
+import { describeBlockTime, symbolNetworkOf, verifyBlockEvidence } from '../../anchor/block-evidence.ts';
 import type { Ed25519Verifier } from '../../anchor/ed25519-verifier.ts';
-import type { PublicationRecordFields } from '../../anchor/publication-record.ts';
+import { canonicalCidProblem, type PublicationRecordFields } from '../../anchor/publication-record.ts';
+import { RECORD_KIND_PUBLICATION } from '../../anchor/record-chunks.ts';
 import { verifyBlockMerklePath } from '../../anchor/symbol-merkle.ts';
 import { type AnchorVerification, verifyAnchorTransaction } from '../../anchor/verify-anchor.ts';
 import { bytesEqual, toHex } from '../../encoding/bytes.ts';
@@ -60,37 +61,23 @@ export function anchorFormProblem(a: Anchor, version: number, field: string): st
     : `${field}.record_chunks[${carried}].transaction: must be empty (the verifier rebuilds each chunk's transfer)`;
 }
 
-/** Signatures as carried in a record or a bundle. */
-interface SignatureLike {
-  readonly algorithmId: number;
-  readonly keyId: Uint8Array;
-  readonly signature: Uint8Array;
-}
-
-/** True when both lists hold the same signatures in the same order. */
-export function sameSignatures(a: readonly SignatureLike[], b: readonly SignatureLike[]): boolean {
-  return (
-    a.length === b.length &&
-    a.every((s, i) => {
-      const mine = b[i];
-      return (
-        mine !== undefined &&
-        s.algorithmId === mine.algorithmId &&
-        bytesEqual(s.keyId, mine.keyId) &&
-        bytesEqual(s.signature, mine.signature)
-      );
-    })
-  );
-}
-
 /** The record an anchor must carry, in both forms. */
 export interface ExpectedRecord {
-  /** Version 1: finds the record among those reassembled from the whole transaction, or gives a reason. */
-  readonly find: (v: AnchorVerification) => string | undefined;
-  /** Version 2: the record rebuilt from what the bundle holds, or a reason it cannot be. */
+  /** The record rebuilt from what the bundle holds (both versions), or a reason it cannot be. */
   readonly rebuild: () => Uint8Array | string;
+  /** Version 1, a bundle with a publication: finds and checks this batch's publication record in the whole aggregate. */
+  readonly publicationIn?: (v: AnchorVerification) => string | undefined;
   /** Version 2, a bundle with a publication: checks the publication record the verbatim chunks carry. */
   readonly publication?: (record: PublicationRecordFields | undefined) => string | undefined;
+}
+
+/**
+ * Who made the anchor, for the detail: the network its seed and byte name and the signing account, which this check
+ * does not pin (the issuer check holds them to a trust root).
+ */
+function madeBy(seed: Uint8Array, network: number, signer: Uint8Array): string {
+  const n = symbolNetworkOf(seed, network);
+  return `on ${n.ok ? n.value.description : 'a network its seed and byte disagree on'}, signed by account ${toHex(signer)} (network and account not pinned by this check: a trust root pins them, issuer check)`;
 }
 
 /** How an anchor's evidence is named in reasons: "anchor" or "checkpoint anchor", field path "checkpoint.anchor". */
@@ -117,30 +104,34 @@ function checkFullEvidence(
     generationHashSeed: a.networkGenerationHashSeed,
     ed25519,
   });
-  if (!v.ok || v.transactionHash === undefined || v.merkleComponentHash === undefined) {
-    return fail(
-      `${what} transaction: ${v.checks
-        .filter((c) => !c.ok)
-        .map((c) => `${c.name}: ${c.detail}`)
-        .join('; ')}`,
-    );
+  // Problems in records that are not the bundle's do not count (docs/anchoring.md §6): its own are checked below.
+  const failed = v.checks.filter((c) => !c.ok && c.name !== 'records');
+  const tx = v.transaction;
+  if (failed.length > 0 || tx === undefined || v.transactionHash === undefined) {
+    return fail(`${what} transaction: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`);
   }
   if (!bytesEqual(v.transactionHash, a.transactionHash)) {
     return fail(
       `${what} transaction hash is ${toHex(v.transactionHash)}, the bundle claims ${toHex(a.transactionHash)}`,
     );
   }
-  if (!bytesEqual(v.merkleComponentHash, a.merkleComponentHash)) {
-    return fail(`${what} merkle component hash differs from the transaction`);
+  if (!bytesEqual(a.merkleComponentHash, v.transactionHash)) {
+    return fail(
+      `${what} merkle component hash differs from the transaction's (an uncosigned aggregate's is its hash)`,
+    );
   }
-  const problem = expected.find(v);
-  if (problem !== undefined) return fail(problem);
+  const record = expected.rebuild();
+  if (typeof record === 'string') return fail(record);
+  const carried = carriedRecordProblem(tx, record);
+  if (carried !== undefined) return fail(`${what} transaction: the bundle's record: ${carried}`);
+  const publication = expected.publicationIn?.(v);
+  if (publication !== undefined) return fail(publication);
   if (!verifyBlockMerklePath(a.merkleComponentHash, a.merklePath, a.transactionsHash)) {
     return fail(`${what}: block Merkle path does not lead to transactionsHash ${toHex(a.transactionsHash)}`);
   }
   // Height, block time and finality are not bound by anything the bundle carries: say they are claims.
   return pass(
-    `anchored in Symbol transaction ${toHex(v.transactionHash)}; signer ${toHex(v.transaction?.signerPublicKey ?? new Uint8Array(0))}; claimed height ${a.height}, ${finalityOf(a)} (height, block time and finality are checked only against a node: --symbol)`,
+    `anchored in Symbol transaction ${toHex(v.transactionHash)} ${madeBy(a.networkGenerationHashSeed, tx.network, tx.signerPublicKey)}; claimed height ${a.height}, ${finalityOf(a)} (height, block time and finality are checked only against a node: --symbol)`,
   );
 }
 
@@ -199,7 +190,7 @@ function checkCompactEvidence(
   }
   const b = block.value;
   return pass(
-    `anchored in Symbol transaction ${toHex(transactionHash)}; signer ${toHex(header.signerPublicKey)}; height ${b.height} and time ${describeBlockTime(b.timestamp, a.networkGenerationHashSeed)} signed by harvester ${toHex(b.signerPublicKey)} in block ${toHex(b.hash)}; claimed ${finalityOf(a)}; that this block is on the Symbol chain and final is checked only with --symbol`,
+    `anchored in Symbol transaction ${toHex(transactionHash)} ${madeBy(a.networkGenerationHashSeed, header.network, header.signerPublicKey)}; height ${b.height} and time ${describeBlockTime(b.timestamp, a.networkGenerationHashSeed)} signed by harvester ${toHex(b.signerPublicKey)} in block ${toHex(b.hash)}; claimed ${finalityOf(a)}; that this block is on the Symbol chain and final is checked only with --symbol`,
   );
 }
 
@@ -244,6 +235,28 @@ function publicationProblem(b: ProofBundle, records: readonly PublicationRecordF
   return undefined;
 }
 
+/**
+ * Version 1: the whole aggregate carries exactly one publication record of this batch, every chunk of it in the
+ * signer's self-transfers, naming `publication.ipfs_cid` for this leaf. A reason when not.
+ */
+function publicationInTransaction(b: ProofBundle, v: AnchorVerification): string | undefined {
+  const header = decodeHeader(b.header);
+  if (typeof header === 'string') return `publication: ${header}`;
+  const ofBatch = v.publicationRecords.filter(
+    (r) => r.fields.sequence === header.sequence && bytesEqual(r.fields.root, header.root),
+  );
+  const found = ofBatch[0];
+  if (found === undefined || v.transaction === undefined) {
+    return 'publication: the anchor transaction carries no publication record of this batch';
+  }
+  if (ofBatch.length > 1)
+    return 'publication: the anchor transaction carries two publication records of this batch';
+  const bytes = v.records.find((r) => r.kind === RECORD_KIND_PUBLICATION && r.id === found.id)?.bytes;
+  const carried = bytes === undefined ? 'not reassembled' : carriedRecordProblem(v.transaction, bytes);
+  if (carried !== undefined) return `publication record: ${carried}`;
+  return publicationProblem(b, [found.fields]);
+}
+
 /** The batch record the bundle's header and signatures make (in the bundle's order), or the reason they make none. */
 function batchRecordOf(b: ProofBundle): Uint8Array | string {
   try {
@@ -263,26 +276,16 @@ export function checkAnchor(b: ProofBundle, ed25519: Ed25519Verifier): CheckOutc
   if (b.publication !== undefined) {
     if (b.publication.ipfsCid === '') return fail('publication: present but empty');
     if (a === undefined) return fail('publication: present without the anchor that names its CID');
+    const spelling = canonicalCidProblem(b.publication.ipfsCid);
+    if (spelling !== undefined) return fail(`publication.ipfs_cid: ${spelling}`);
   }
   if (a === undefined) return pass('not anchored: batch sealed only (anchoring evidence absent)');
   const out = checkAnchorEvidence(a, b.version, ed25519, 'anchor', {
-    find: (v) => {
-      const record = v.batchRecords.find((r) => bytesEqual(r.fields.header, b.header));
-      if (record === undefined) return 'the anchor transaction carries no record of this batch header';
-      if (!sameSignatures(record.fields.signatures, b.signatures)) {
-        return 'the anchored record carries other signatures than the bundle';
-      }
-      return b.publication === undefined
-        ? undefined
-        : publicationProblem(
-            b,
-            v.publicationRecords.map((r) => r.fields),
-          );
-    },
     rebuild: () => batchRecordOf(b),
     ...(b.publication === undefined
       ? {}
       : {
+          publicationIn: (v: AnchorVerification) => publicationInTransaction(b, v),
           publication: (record: PublicationRecordFields | undefined) =>
             record === undefined
               ? 'publication: anchor.publication_chunks is empty: the anchor carries no publication record'
