@@ -72,7 +72,8 @@ export function canonicalCidProblem(text: string): string | undefined {
   ) {
     return 'not a CIDv1 with the raw codec and a sha2-256 digest';
   }
-  const canonical = cid.toString();
+  // From the bytes, not cid.toString(): a parsed CID remembers the text it was parsed from (padding included).
+  const canonical = CID.decode(cid.bytes).toString();
   return canonical === text
     ? undefined
     : `not the canonical spelling: the same CID is written ${canonical} (lower-case base32, the only form accepted)`;

@@ -101,3 +101,33 @@ test('the encoder refuses what the decoder would', () => {
   bad({ entries: [{ leafIndex: 0, cid: 'not a cid' }] }, /entries\[0\]\.cid: not a CID/);
   bad({ entries: [...VECTOR.entries].reverse() }, /entries\[1\]\.leafIndex/);
 });
+
+test('a publication CID has one spelling: lower-case base32; the same CID spelt otherwise is refused, naming it', async () => {
+  const { canonicalCidProblem } = await import('../../src/anchor/publication-record.ts');
+  const { CID } = await import('multiformats/cid');
+  const { base58btc } = await import('multiformats/bases/base58');
+  const { base36 } = await import('multiformats/bases/base36');
+  const cid = VECTOR.entries[0]?.cid as string;
+  assert.equal(cid.length, 59);
+  assert.equal(canonicalCidProblem(cid), undefined);
+  for (const other of [
+    cid.toUpperCase(),
+    CID.parse(cid).toString(base58btc),
+    CID.parse(cid).toString(base36),
+    ` ${cid}`,
+    `${cid}\n`,
+  ]) {
+    const problem = canonicalCidProblem(other);
+    assert.ok(problem !== undefined, other);
+    if (!/^\s|\s$/.test(other)) assert.match(problem, new RegExp(`the same CID is written ${cid}`), other);
+  }
+  assert.match(canonicalCidProblem(`${cid}=====`) ?? '', new RegExp(`the same CID is written ${cid}`), 'padding');
+  // CIDv0 and a dag-pb CIDv1 name other kinds of content than a raw bundle.
+  const digest = CID.parse(cid).multihash;
+  assert.match(canonicalCidProblem(CID.createV0(digest).toString()) ?? '', /not a CIDv1 with the raw codec/);
+  assert.match(
+    canonicalCidProblem(CID.createV1(0x70, digest).toString()) ?? '',
+    /not a CIDv1 with the raw codec/,
+  );
+  assert.equal(canonicalCidProblem(''), 'not a CID');
+});
