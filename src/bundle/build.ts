@@ -1,4 +1,4 @@
-// Assembles a version-1 proof bundle for one sealed leaf (SPEC §5) from stored batch and key data (pure).
+// Assembles a version-1 proof bundle for one sealed leaf (docs/proof-format.md §1) from stored batch and key data (pure).
 import { create } from '@bufbuild/protobuf';
 import { portableSha256, type Sha256 } from '../crypto/sha256.ts';
 import {

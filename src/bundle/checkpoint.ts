@@ -1,4 +1,4 @@
-// Checkpoint body v1 and the header log: a signed head of the header chain (SPEC §6; docs/proof-format.md §Checkpoint).
+// Checkpoint body v1 and the header log: a signed head of the header chain (docs/proof-format.md §6.1).
 // The header log is the RFC 9162 tree whose leaf i is the header hash of batch i; a checkpoint signs its root.
 import { portableSha256, SHA256_LENGTH, type Sha256 } from '../crypto/sha256.ts';
 import { hashLeaf } from '../merkle/hash.ts';

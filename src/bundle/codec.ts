@@ -1,4 +1,4 @@
-// The .spark file codec (SPEC §5): bounded, total decoding of ProofBundle bytes, encoding, and views for people.
+// The .spark file codec (docs/proof-format.md §1): bounded, total decoding of ProofBundle bytes, encoding, and views for people.
 import { fromBinary, type JsonValue, toBinary, toJson } from '@bufbuild/protobuf';
 import { parseBlockHeader } from '../anchor/block-header.ts';
 import { toHex } from '../encoding/bytes.ts';

@@ -1,4 +1,4 @@
-// Other-chain references bound into a leaf (SPEC §9; docs/proof-format.md §2.1): a Bitcoin transaction, an
+// Other-chain references bound into a leaf (docs/proof-format.md §2.1): a Bitcoin transaction, an
 // Ethereum or Polygon transaction, a JPYC (ERC-20) transfer — transaction and log index — or a Symbol transaction,
 // with the block it was found in when the sidecar checked it. Encoded in a fixed 79-byte block.
 

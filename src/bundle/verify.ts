@@ -1,4 +1,4 @@
-// The offline verifier (SPEC §5, docs/proof-format.md §Checks): an ordered, named report; never throws (pure).
+// The offline verifier (docs/proof-format.md §8): an ordered, named report; never throws (pure).
 import type { Ed25519Verifier } from '../anchor/ed25519-verifier.ts';
 import { createNobleEd25519Verifier } from '../anchor/noble-ed25519-verifier.ts';
 import { algorithmById } from '../crypto/algorithms.ts';

@@ -1,4 +1,4 @@
-// The registry of signature algorithm identifiers written into batch headers (SPEC §8).
+// The registry of signature algorithm identifiers written into batch headers (docs/proof-format.md §7).
 // Identifiers are stable forever: a verifier in 2056 maps the same number to the same algorithm.
 
 /** A signature scheme that registry algorithms are made of. */

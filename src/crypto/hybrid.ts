@@ -1,4 +1,4 @@
-// The hybrid encoding (SPEC §8, docs/proof-format.md §7.1): what each component of a hybrid signs, and how
+// The hybrid encoding (docs/proof-format.md §7.1): what each component of a hybrid signs, and how
 // keys and signatures split into components. Pure: runs in browsers.
 import { concatBytes, utf8 } from '../encoding/bytes.ts';
 import type { AlgorithmSpec, ComponentSpec } from './algorithms.ts';

@@ -1,4 +1,4 @@
-// Content identifiers of published bundles (SPEC §10): CIDv1, raw codec (0x55), sha2-256 multihash, base32.
+// Content identifiers of published bundles (docs/proof-format.md §9, docs/ipfs.md): CIDv1, raw codec (0x55), sha2-256 multihash, base32.
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import { identity } from 'multiformats/hashes/identity';

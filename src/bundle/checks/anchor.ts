@@ -216,7 +216,7 @@ export function checkAnchorEvidence(
 }
 
 /**
- * The publication's binding (SPEC §10, docs/ipfs.md): the anchor aggregate carries a publication record for this
+ * The publication's binding (docs/proof-format.md §9, docs/ipfs.md): the anchor aggregate carries a publication record for this
  * header's sequence and root naming exactly `publication.ipfs_cid` for this leaf index. A reason when not.
  */
 function publicationProblem(b: ProofBundle, records: readonly PublicationRecordFields[]): string | undefined {
