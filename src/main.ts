@@ -114,6 +114,13 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       },
       'signing key ready',
     );
+    if (provider.kind === 'memory') {
+      // Said once, loudly: nothing can pin or endorse keys that are gone at the next start (docs/trust.md §5).
+      log.warn(
+        { provider: 'memory', keyId: toHex(key.keyId) },
+        'keys and the Symbol account are ephemeral: the memory provider makes new ones at every start, which no trust root can pin and no earlier key can endorse (development only; use docker-secret, pkcs11 or remote)',
+      );
+    }
     const rotation = createRotationScheduler(
       keys,
       config.keyRotationIntervalSeconds * 1000,
@@ -181,6 +188,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         deadlineMs: config.symbolDeadlineSeconds * 1000,
         resendAfterMs: config.symbolResendAfterMs,
         maxBatchesPerAggregate: config.anchorBatchesPerTransaction,
+        ...(config.symbolMinBalance === undefined ? {} : { minBalance: config.symbolMinBalance }),
+        onBalance: (amount, low) => metrics.symbolBalance(amount, low),
         now,
         log: log.child({ module: 'anchor' }),
         publishSealed: sealedBundlePublisher({

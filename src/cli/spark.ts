@@ -5,11 +5,12 @@ import { ConfigError } from '../config/config-error.ts';
 import { CliError, EXIT_CODES } from './cli-error.ts';
 
 const USAGE = `usage:
-  spark serve [--listen 127.0.0.1:50051] [--data-dir DIR] [--insecure]   (TLS and tokens: docs/security.md)
+  spark serve [--listen 127.0.0.1:50051] [--data-dir DIR] [--insecure] [--ephemeral-keys]   (TLS and tokens: docs/security.md)
   spark signer --tls-cert F --tls-key F --client-ca F --policy F.json [--listen 127.0.0.1:50061]
   spark submit --server HOST:PORT (--file F | --digest HEX | --text S | --dir DIR) [--immediate] [--request-id ID] [--json] [--quiet]
       one reference to another chain (not with --dir): --bitcoin-tx TXID | --ethereum-tx 0xHASH | --polygon-tx 0xHASH | --symbol-tx HASH | --jpyc ethereum|polygon:0xHASH:LOGINDEX
   spark status --server HOST:PORT [--json]
+  spark account --server HOST:PORT [--json]   (the Symbol account: address to fund, balance, recent cost, days left)
   spark prove --server HOST:PORT (--leaf HEX | --file F | --digest HEX) [--wait [SECONDS]] --out F.spark [--publish] [--quiet]   (--wait: until final, or SECONDS; --publish: on IPFS)
   spark stamp FILE… --server HOST:PORT [--wait [SECONDS]] [--immediate] [--force]   (writes FILE.spark beside each file)
   spark upgrade F.spark --server HOST:PORT   (the richer bundle for the same leaf: anchored, finalized, checkpointed)
@@ -39,6 +40,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./commands/verify.ts')).verify(rest, print);
     case 'inspect':
       return (await import('./commands/inspect.ts')).inspect(rest, print);
+    case 'account':
+      return (await import('./commands/account.ts')).account(rest, print);
     case 'status':
       return (await import('./commands/status.ts')).status(rest, print);
     case 'keys':

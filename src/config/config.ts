@@ -95,6 +95,10 @@ export interface Config {
   readonly symbolPollIntervalMs: number;
   readonly symbolDeadlineSeconds: number;
   readonly symbolResendAfterMs: number;
+  /** SYMBOL_MIN_BALANCE in µXYM: below it the sidecar warns (log, metric); undefined: no minimum. */
+  readonly symbolMinBalance: bigint | undefined;
+  /** SPARK_EPHEMERAL_KEYS (`--ephemeral-keys`): the memory provider's keys, which vanish at restart, accepted off loopback. */
+  readonly ephemeralKeys: boolean;
   readonly anchorBatchesPerTransaction: number;
   /** Seconds between checkpoints of the header chain (only with anchoring on). */
   readonly checkpointIntervalSeconds: number;
@@ -178,6 +182,7 @@ export const SETTINGS = [
   'SYMBOL_POLL_INTERVAL_MS',
   'SYMBOL_DEADLINE_SECONDS',
   'SYMBOL_RESEND_AFTER_MS',
+  'SYMBOL_MIN_BALANCE',
   'SPARK_ANCHOR_BATCHES_PER_TX',
   'SPARK_CHECKPOINT_INTERVAL',
   'SPARK_TLS_CERT',
@@ -186,6 +191,7 @@ export const SETTINGS = [
   'SPARK_TLS_CLIENT_AUTH',
   'SPARK_TLS_GROUPS',
   'SPARK_INSECURE',
+  'SPARK_EPHEMERAL_KEYS',
   'SPARK_AUTH_TOKENS',
   'SPARK_ADMIN_CERT_NAMES',
 ] as const;
@@ -502,6 +508,20 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
       problem: `${listen.host} is not a loopback address and TLS is off: set SPARK_TLS_CERT and SPARK_TLS_KEY, or pass --insecure (SPARK_INSECURE=true) to serve plaintext anyway`,
     });
   }
+  // Keys that vanish at every restart are for development: facing the network, that has to be asked for by name.
+  const ephemeralKeys = bool('SPARK_EPHEMERAL_KEYS', false);
+  if (
+    keyProvider === 'memory' &&
+    typeof listen !== 'string' &&
+    !isLoopbackHost(listen.host) &&
+    !ephemeralKeys
+  ) {
+    issues.push({
+      setting: 'SPARK_KEY_PROVIDER',
+      problem: `memory keys (and the Symbol account) are new at every start, so nothing can pin this server: on ${listen.host} use docker-secret, pkcs11 or remote, or pass --ephemeral-keys (SPARK_EPHEMERAL_KEYS=true)`,
+    });
+  }
+  const symbolMinBalance = xymSetting('SYMBOL_MIN_BALANCE', raw.SYMBOL_MIN_BALANCE, issues);
   const adminCertNames = (raw.SPARK_ADMIN_CERT_NAMES ?? '')
     .split(',')
     .map((n) => n.trim())
@@ -609,6 +629,8 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     symbolPollIntervalMs: int('SYMBOL_POLL_INTERVAL_MS', d.DEFAULT_SYMBOL_POLL_INTERVAL_MS, 50, 600_000),
     symbolDeadlineSeconds: int('SYMBOL_DEADLINE_SECONDS', d.DEFAULT_SYMBOL_DEADLINE_SECONDS, 10, 6 * 3600),
     symbolResendAfterMs: int('SYMBOL_RESEND_AFTER_MS', d.DEFAULT_SYMBOL_RESEND_AFTER_MS, 100, 3_600_000),
+    symbolMinBalance,
+    ephemeralKeys,
     anchorBatchesPerTransaction: int('SPARK_ANCHOR_BATCHES_PER_TX', d.DEFAULT_ANCHOR_BATCHES_PER_TX, 1, 20),
     checkpointIntervalSeconds: int(
       'SPARK_CHECKPOINT_INTERVAL',
@@ -669,6 +691,20 @@ function httpListenSetting(
     issues.push({ setting: 'SPARK_HTTP_LISTEN', problem: `must differ from SPARK_LISTEN (${raw})` });
   }
   return parsed;
+}
+
+/** An amount of XYM (up to six decimals, e.g. "12.5") as µXYM; undefined when unset. */
+function xymSetting(name: SettingName, value: string | undefined, issues: ConfigIssue[]): bigint | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d{1,12})(?:\.(\d{1,6}))?$/.exec(value);
+  if (m === null) {
+    issues.push({
+      setting: name,
+      problem: `"${value}" is not an amount of XYM (e.g. 25 or 12.5, at most 6 decimals)`,
+    });
+    return undefined;
+  }
+  return BigInt(m[1] as string) * 1_000_000n + BigInt((m[2] ?? '').padEnd(6, '0'));
 }
 
 /** Most Symbol nodes one sidecar reads (each is asked about every open anchor each round). */

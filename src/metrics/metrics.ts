@@ -26,6 +26,8 @@ export interface SparkMetrics {
   symbolAnswerRejected(check: string): void;
   /** Reads the nodes' states at scrape time (called once anchoring is wired). */
   watchSymbolNodes(read: () => ReadonlyArray<{ readonly state: string }>): void;
+  /** The anchoring account's balance (µXYM) as last read, and whether it is below SYMBOL_MIN_BALANCE. */
+  symbolBalance(microXym: bigint, low: boolean): void;
 }
 
 /** Sources read at scrape time. */
@@ -133,6 +135,16 @@ export function createMetrics(sources: MetricSources): SparkMetrics {
       if (available !== undefined) this.set(available);
     },
   });
+  const balance = new Gauge({
+    name: 'spark_symbol_account_balance_xym',
+    help: 'Balance of the Symbol account that pays for anchors, in XYM, as last read from a node',
+    registers: [registry],
+  });
+  const balanceLow = new Gauge({
+    name: 'spark_symbol_account_balance_low',
+    help: '1 while the anchoring account holds less than SYMBOL_MIN_BALANCE (fund it), else 0',
+    registers: [registry],
+  });
   let readNodes: (() => ReadonlyArray<{ readonly state: string }>) | undefined;
   new Gauge({
     name: 'spark_symbol_nodes',
@@ -165,6 +177,10 @@ export function createMetrics(sources: MetricSources): SparkMetrics {
       answersRejected.inc({ check: /^[a-z-]{1,40}$/.test(check) ? check : 'unknown' }),
     watchSymbolNodes(read) {
       readNodes = read;
+    },
+    symbolBalance(microXym, low) {
+      balance.set(Number(microXym) / 1_000_000);
+      balanceLow.set(low ? 1 : 0);
     },
   };
 }

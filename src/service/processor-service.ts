@@ -40,6 +40,7 @@ import type { Store } from '../store/store.ts';
 import { StoreError } from '../store/store-error.ts';
 import { exportTrustRoot } from '../trust/export-root.ts';
 import { encodeTrustRoot, parseTrustRoot, type TrustRoot } from '../trust/trust-root.ts';
+import { accountResponse } from './account-summary.ts';
 import { CALLER, CONNECTION, type Connection, type Identity } from './authorization.ts';
 import { coalesce } from './coalesce.ts';
 import { leafStatus, toKeyRecord, toReceipt } from './convert.ts';
@@ -304,6 +305,7 @@ export function createProcessorService(
     publish: publishing.publish,
     getPublication: publishing.getPublication,
     getStatus: async () => statusSummary(d.store, d.anchors, Date.now),
+    getAccount: async () => accountResponse(d.anchors),
 
     submit: (req) => ingest.submit(req),
     submitBatch: (req) => ingest.submitBatch(req),

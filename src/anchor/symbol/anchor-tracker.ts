@@ -1,7 +1,7 @@
-// Anchors sealed batches and checkpoints on Symbol and follows them to finality (SPEC §3 step 3, §6, §14;
-// docs/anchoring.md §7–§11). Every announcement is stored in the outbox before it is sent; restarts resume from there.
-// Each round asks every usable node about every open announcement (transaction-observer.ts), decides what the
-// quorum supports (anchor-progress.ts) and stores it; one announcement's trouble never holds up another's.
+// Anchors sealed batches and checkpoints on Symbol and follows them to finality (docs/anchoring.md §7–§11).
+// Every announcement is stored in the outbox before it is sent; restarts resume from there. Each round asks every
+// usable node about every open announcement (transaction-observer.ts), decides what the quorum supports
+// (anchor-progress.ts) and stores it; one announcement's trouble never holds up another's.
 import { toHex } from '../../encoding/bytes.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { BatchRecord, Store } from '../../store/store.ts';
@@ -16,6 +16,7 @@ import type { Ed25519Verifier } from '../ed25519-verifier.ts';
 import type { ExternalSigner } from '../external-signer.ts';
 import { createNobleEd25519Verifier } from '../noble-ed25519-verifier.ts';
 import type { PublicationEntry } from '../publication-record.ts';
+import { type AccountSummary, createAccountWatch } from './account-watch.ts';
 import { progress } from './anchor-progress.ts';
 import {
   type AnchorNetworkInfo,
@@ -50,10 +51,14 @@ export interface AnchorTrackerOptions {
   /** Checks block and transaction signatures; @noble/curves by default. */
   readonly ed25519?: Ed25519Verifier;
   /**
-   * Publishes the sealed bundles of an immediate batch (SPEC §10) and returns their CIDs by leaf index (at most
+   * Publishes the sealed bundles of an immediate batch (docs/ipfs.md) and returns their CIDs by leaf index (at most
    * MAX_PUBLICATION_ENTRIES, the first leaves); they go into the batch's aggregate as a publication record.
    */
   readonly publishSealed?: (batch: BatchRecord) => Promise<readonly PublicationEntry[]>;
+  /** SYMBOL_MIN_BALANCE, µXYM: below it a warning is logged (and the metric set). */
+  readonly minBalance?: bigint;
+  /** Told each balance read of the account (µXYM) and whether it is below the minimum. */
+  readonly onBalance?: (amount: bigint, low: boolean) => void;
 }
 
 /** A change of a batch's anchoring state. */
@@ -84,6 +89,8 @@ export interface AnchorTracker {
   nodes(): NodeHealth[];
   /** The account anchoring now, and its network once a node told it. */
   account(): { publicKey: Uint8Array; network?: { identifier: number; generationHashSeed: Uint8Array } };
+  /** The account's address, balance, recent cost and days of funding left (`spark account`). */
+  accountSummary(): AccountSummary;
   /** Every checkpoint's anchoring state, oldest first. */
   checkpointStates(): BatchAnchor[];
   /** Nodes that must agree. */
@@ -120,6 +127,17 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     deadlineMs: o.deadlineMs,
     now: o.now,
     ...(o.publishSealed === undefined ? {} : { publishSealed: o.publishSealed }),
+  });
+  const accountWatch = createAccountWatch({
+    pool,
+    states: o.states,
+    publicKey: o.signer.publicKey,
+    now: o.now,
+    log: o.log,
+    ...(o.minBalance === undefined ? {} : { minBalance: o.minBalance }),
+    ...(o.onBalance === undefined ? {} : { onBalance: o.onBalance }),
+    // Ten rounds, within 1 s and 60 s: often enough to warn in time, rarely enough not to load the nodes.
+    everyMs: Math.min(Math.max(o.pollIntervalMs * 10, 1_000), 60_000),
   });
   const listeners = new Set<AnchorListener>();
   /** Unfinished batches and checkpoints (by batch count) by sequence; FINALIZED ones are read from the store. */
@@ -362,6 +380,11 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     const account = accountOf(entry);
     const markers = step.anchoredKeys.map((id) => keyMarker(account, id));
     if (changed) await save(step.batches, [step.entry], markers, { states: step.checkpoints });
+    const finalEvidence = [...step.batches, ...step.checkpoints].find(
+      (i) => i.status === 'FINALIZED',
+    )?.confirmed;
+    if (step.entry.state === 'final' && finalEvidence !== undefined)
+      accountWatch.recordFinal(step.entry, finalEvidence);
     for (const line of step.log) o.log[line.level](line.fields, line.msg);
     if (step.released) {
       const at = o.now();
@@ -450,6 +473,9 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
   async function round(): Promise<void> {
     await queueUnqueued();
     const net = await loadNetwork();
+    await accountWatch.refresh(net).catch((err: unknown) => {
+      o.log.warn({ err }, 'could not read the Symbol account balance');
+    });
     const chain = await readChains();
     const nodeTime = await firstAnswer((c) => c.nodeTime());
     const now = o.now();
@@ -497,6 +523,7 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
   }
 
   async function backfill(): Promise<void> {
+    accountWatch.load();
     anchoredKeys = qualifyLegacy(o.states.anchoredKeys(), o.states.allOutbox(), hex(o.signer.publicKey));
     for (const b of o.states.unfinished()) open.set(b.sequence, b);
     for (const c of o.states.checkpointStates())
@@ -602,6 +629,7 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     checkpointStates() {
       return o.states.checkpointStates();
     },
+    accountSummary: () => accountWatch.summary(),
     quorum: pool.quorum,
     onChange(listener) {
       listeners.add(listener);

@@ -1,4 +1,4 @@
-// Chooses the fee multiplier for an anchor (SPEC §6): the node's median, never below its minimum, capped by configuration.
+// Chooses the fee multiplier for an anchor (docs/anchoring.md §7): the node's median, never below its minimum, capped by configuration.
 
 /** The multiplier to use, or a reason why no acceptable one exists. */
 export type FeeChoice =

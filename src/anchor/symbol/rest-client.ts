@@ -43,6 +43,13 @@ export interface NetworkProperties {
   readonly maxTransactionsPerAggregate: number;
   /** Height from which aggregate v3 is required, when the network has the fork. */
   readonly aggregateV3Height: bigint | undefined;
+  /** The currency mosaic fees are paid in (`chain.currencyMosaicId`), when the node says. */
+  readonly currencyMosaicId: bigint | undefined;
+}
+
+/** An account's mosaics, as the node holds them. */
+export interface AccountInfo {
+  readonly mosaics: ReadonlyArray<{ readonly id: bigint; readonly amount: bigint }>;
 }
 
 /** A transaction's status. */
@@ -111,6 +118,8 @@ export interface SymbolRestClient {
   block(height: bigint): Promise<BlockInfo>;
   /** undefined when the node says the block has no such transaction (404). */
   merklePath(height: bigint, merkleComponentHash: Uint8Array): Promise<PathItem[] | undefined>;
+  /** The account's mosaics (GET /accounts/{address}); undefined when the node knows no such account (404). */
+  account(address: string): Promise<AccountInfo | undefined>;
   /**
    * The value of the account-metadata entry (source, target, scoped key), or undefined when there is none.
    * Addresses in base32 (39 characters, e.g. `T…`); the scoped key as 16 hex digits.
@@ -125,7 +134,7 @@ export interface SymbolRestClient {
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
-/** Largest metadata value the network allows (SYMBOL.md: 1..1024 bytes), with room for private networks. */
+/** Largest metadata value the network allows (docs/anchoring.md §5.1: 1..1024 bytes), with room for private networks. */
 const MAX_METADATA_VALUE_BYTES = 65_535;
 
 const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
@@ -140,6 +149,15 @@ export function parseUint(value: unknown, what: string): bigint {
     );
   }
   return BigInt(text.replaceAll("'", ''));
+}
+
+/** Reads a mosaic id: 16 hex digits, or config notation "0x72C0'212E'67A0'8BCE". */
+export function parseMosaicId(value: unknown, what: string): bigint {
+  const text = typeof value === 'string' ? value.replace(/^0x/i, '').replaceAll("'", '') : '';
+  if (!/^[0-9A-Fa-f]{1,16}$/.test(text)) {
+    throw new SymbolNodeError('BAD_RESPONSE', `${what}: expected a mosaic id (up to 16 hex digits)`);
+  }
+  return BigInt(`0x${text}`);
 }
 
 /** Reads a 32-byte hex hash. */
@@ -307,6 +325,7 @@ export function createSymbolRestClient(o: RestClientOptions): SymbolRestClient {
       const j = await get('/network/properties');
       const fork = (j as { forkHeights?: { uniqueAggregateTransactionHash?: unknown } }).forkHeights
         ?.uniqueAggregateTransactionHash;
+      const currency = (j as { chain?: { currencyMosaicId?: unknown } }).chain?.currencyMosaicId;
       return {
         epochAdjustmentSeconds: Number(
           parseUint(
@@ -324,6 +343,8 @@ export function createSymbolRestClient(o: RestClientOptions): SymbolRestClient {
           ),
         ),
         aggregateV3Height: fork === undefined ? undefined : parseUint(fork, 'uniqueAggregateTransactionHash'),
+        currencyMosaicId:
+          currency === undefined ? undefined : parseMosaicId(currency, 'chain.currencyMosaicId'),
       };
     },
     async fees() {
@@ -411,6 +432,25 @@ export function createSymbolRestClient(o: RestClientOptions): SymbolRestClient {
           hash: parseHash(field(item, 'hash', `merkle path item ${i}`), `merkle path item ${i}`),
         };
       });
+    },
+    async account(address) {
+      if (!/^[A-Z2-7]{39}$/.test(address))
+        throw new SymbolNodeError(
+          'INVALID_ARGUMENT',
+          'account: address must be a 39-character base32 address',
+        );
+      const { status, json } = await call('GET', `/accounts/${address}`);
+      if (status === 404) return undefined;
+      if (status !== 200) throw new SymbolNodeError('BAD_RESPONSE', `account: status ${status}`);
+      const mosaics = field(json, 'account.mosaics', 'account');
+      if (!Array.isArray(mosaics) || mosaics.length > 1000)
+        throw new SymbolNodeError('BAD_RESPONSE', 'account: mosaics must be an array of at most 1000');
+      return {
+        mosaics: mosaics.map((m, i) => ({
+          id: parseMosaicId(field(m, 'id', `account mosaic ${i}`), `account mosaic ${i} id`),
+          amount: parseUint(field(m, 'amount', `account mosaic ${i}`), `account mosaic ${i} amount`),
+        })),
+      };
     },
     async metadata(sourceAddress, targetAddress, scopedKeyHex) {
       for (const [name, value] of [

@@ -11,7 +11,7 @@ function iso(ms: bigint): string {
 }
 
 /** One line per key: id, algorithm, protection, window, and how it was endorsed. */
-function describe(k: KeyRecord): string {
+export function describeKey(k: KeyRecord): string {
   const name = algorithmById(k.algorithmId)?.name ?? `0x${k.algorithmId.toString(16).padStart(4, '0')}`;
   const until = k.validUntilMs === 0n ? 'current' : `until ${iso(k.validUntilMs)}`;
   const endorsed =
@@ -43,14 +43,14 @@ export async function keys(argv: readonly string[], out: (line: string) => void)
     case 'list': {
       const history = await processorClient(target).getKeyHistory({});
       if (json) out(JSON.stringify(history.keys.map(asJson)));
-      else for (const k of history.keys) out(describe(k));
+      else for (const k of history.keys) out(describeKey(k));
       return 0;
     }
     case 'rotate': {
       const res = await adminClient(target).rotateKey({});
       if (res.key === undefined) throw new CliError('NEGATIVE', 'the server returned no key');
       if (json) out(JSON.stringify({ ...asJson(res.key), generation: res.generation }));
-      else out(`rotated: ${describe(res.key)}`);
+      else out(`rotated: ${describeKey(res.key)}`);
       return 0;
     }
     default:

@@ -47,7 +47,12 @@ function oneLine(err: unknown): string {
 
 /** Runs the server; resolves with the exit status after shutdown. */
 export async function serve(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { listen: 'string', 'data-dir': 'string', insecure: 'boolean' });
+  const args = parseArgs(argv, {
+    listen: 'string',
+    'data-dir': 'string',
+    insecure: 'boolean',
+    'ephemeral-keys': 'boolean',
+  });
   const overrides: RawSettings = {};
   const listen = stringFlag(args, 'listen');
   const dataDir = stringFlag(args, 'data-dir');
@@ -55,6 +60,8 @@ export async function serve(argv: readonly string[]): Promise<number> {
   if (dataDir !== undefined) overrides.SPARK_DATA_DIR = dataDir;
   // Plaintext on a non-loopback address only when asked for by name (SPARK_INSECURE=true does the same).
   if (args.flags.has('insecure')) overrides.SPARK_INSECURE = 'true';
+  // Keys that vanish at restart, facing the network, only when asked for by name (SPARK_EPHEMERAL_KEYS=true too).
+  if (args.flags.has('ephemeral-keys')) overrides.SPARK_EPHEMERAL_KEYS = 'true';
   const config = loadConfig(process.env, overrides);
   const log = createLogger(config.logLevel);
   guardProcess(log);

@@ -2,6 +2,8 @@
 import { Status } from '../../gen/spark/v1/bundle_pb.js';
 import { parseArgs } from '../args.ts';
 import { processorClient, SERVER_FLAGS, serverTarget } from '../client.ts';
+import { accountLines } from './account.ts';
+import { describeKey } from './keys.ts';
 
 /** Prints the summary (JSON with --json). */
 export async function status(argv: readonly string[], out: (line: string) => void): Promise<number> {
@@ -12,6 +14,9 @@ export async function status(argv: readonly string[], out: (line: string) => voi
     batches: Number(c.batches),
     leaves: Number(c.leaves),
   }));
+  // Every key change shows, endorsed or not: a start of the memory provider is a key nobody vouches for.
+  const history = (await processorClient(serverTarget(args)).getKeyHistory({})).keys;
+  const unendorsed = history.filter((k) => k.previousKeyId.length > 0 && k.endorsement.length === 0).length;
   const nodes = res.symbolNodes.map((n) => ({
     url: n.url,
     state: n.state,
@@ -33,6 +38,7 @@ export async function status(argv: readonly string[], out: (line: string) => voi
         anchoring: res.anchoringEnabled,
         atMs: Number(res.atMs),
         counts: rows,
+        keys: { count: history.length, unendorsed },
         ...(res.anchoringEnabled
           ? {
               finalizedHeight: Number(res.finalizedHeight),
@@ -51,6 +57,11 @@ export async function status(argv: readonly string[], out: (line: string) => voi
       `${r.status.padEnd(10)} ${String(r.status === 'pending' ? '-' : r.batches).padStart(10)} ${String(r.leaves).padStart(14)}`,
     );
   }
+  out('');
+  out(
+    `Signing keys: ${history.length}${unendorsed > 0 ? `, ${unendorsed} not endorsed by the key before (a restart with keys that did not persist)` : ''}:`,
+  );
+  for (const k of history.slice(-5)) out(`  ${describeKey(k)}`);
   if (!res.anchoringEnabled) {
     out('anchoring is off on this server: SEALED is final');
     return 0;
@@ -67,6 +78,11 @@ export async function status(argv: readonly string[], out: (line: string) => voi
     out(`  ${n.state.padEnd(8)} ${n.url} (finalized ${n.finalizedHeight}${counts})`);
     if (n.state !== 'ok' && n.lastProblem !== '') out(`           ${n.lastProblem.slice(0, 300)}`);
   }
+  // The account section: what an operator funds and how long it lasts.
+  const account = await processorClient(serverTarget(args)).getAccount({});
+  out('');
+  out('Symbol account:');
+  for (const line of accountLines(account)) out(`  ${line}`);
   if (res.reorganizations.length > 0) {
     out('');
     out('reorganizations (newest first):');

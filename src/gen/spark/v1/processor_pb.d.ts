@@ -1183,6 +1183,159 @@ export declare type GetTrustRootResponse = Message<"spark.v1.GetTrustRootRespons
 export declare const GetTrustRootResponseSchema: GenMessage<GetTrustRootResponse>;
 
 /**
+ * Asks for the anchoring account.
+ *
+ * @generated from message spark.v1.GetAccountRequest
+ */
+export declare type GetAccountRequest = Message<"spark.v1.GetAccountRequest"> & {
+};
+
+/**
+ * Describes the message spark.v1.GetAccountRequest.
+ * Use `create(GetAccountRequestSchema)` to create a new message.
+ */
+export declare const GetAccountRequestSchema: GenMessage<GetAccountRequest>;
+
+/**
+ * The anchoring account. Amounts are µXYM (millionths of the currency mosaic).
+ *
+ * @generated from message spark.v1.GetAccountResponse
+ */
+export declare type GetAccountResponse = Message<"spark.v1.GetAccountResponse"> & {
+  /**
+   * Whether this server anchors on Symbol (if not, the rest is empty).
+   *
+   * @generated from field: bool anchoring_enabled = 1;
+   */
+  anchoringEnabled: boolean;
+
+  /**
+   * The account's public key.
+   *
+   * @generated from field: bytes public_key = 2;
+   */
+  publicKey: Uint8Array;
+
+  /**
+   * "mainnet", "testnet" or a description of another network; empty until a node told the network.
+   *
+   * @generated from field: string network = 3;
+   */
+  network: string;
+
+  /**
+   * The network byte (0x68 mainnet, 0x98 testnet).
+   *
+   * @generated from field: uint32 network_identifier = 4;
+   */
+  networkIdentifier: number;
+
+  /**
+   * The network's generation hash seed.
+   *
+   * @generated from field: bytes generation_hash_seed = 5;
+   */
+  generationHashSeed: Uint8Array;
+
+  /**
+   * The address as wallets, explorers and faucets take it (base32); empty until the network is known.
+   *
+   * @generated from field: string address = 6;
+   */
+  address: string;
+
+  /**
+   * Whether a balance was read from a node.
+   *
+   * @generated from field: bool balance_known = 7;
+   */
+  balanceKnown: boolean;
+
+  /**
+   * The balance of the currency mosaic.
+   *
+   * @generated from field: uint64 balance = 8;
+   */
+  balance: bigint;
+
+  /**
+   * When it was read, milliseconds since the Unix epoch.
+   *
+   * @generated from field: uint64 balance_at_ms = 9;
+   */
+  balanceAtMs: bigint;
+
+  /**
+   * False when the node has never seen the account (it was never funded).
+   *
+   * @generated from field: bool account_on_chain = 10;
+   */
+  accountOnChain: boolean;
+
+  /**
+   * SYMBOL_MIN_BALANCE; 0 when not set.
+   *
+   * @generated from field: uint64 min_balance = 11;
+   */
+  minBalance: bigint;
+
+  /**
+   * Whether the balance is below SYMBOL_MIN_BALANCE.
+   *
+   * @generated from field: bool below_min_balance = 12;
+   */
+  belowMinBalance: boolean;
+
+  /**
+   * Anchor transactions that reached a block in the last seven days.
+   *
+   * @generated from field: uint32 recent_anchors = 13;
+   */
+  recentAnchors: number;
+
+  /**
+   * What they were charged in all.
+   *
+   * @generated from field: uint64 recent_charged = 14;
+   */
+  recentCharged: bigint;
+
+  /**
+   * The oldest of them, milliseconds since the Unix epoch.
+   *
+   * @generated from field: uint64 recent_since_ms = 15;
+   */
+  recentSinceMs: bigint;
+
+  /**
+   * Charged per anchor transaction on average; 0 without recent anchors.
+   *
+   * @generated from field: uint64 fee_per_anchor = 16;
+   */
+  feePerAnchor: bigint;
+
+  /**
+   * Charged per day at the recent rate (over at least an hour of history); 0 without recent anchors.
+   *
+   * @generated from field: uint64 spent_per_day = 17;
+   */
+  spentPerDay: bigint;
+
+  /**
+   * Days the balance lasts at that rate; 0 when unknown.
+   *
+   * @generated from field: double days_left = 18;
+   */
+  daysLeft: number;
+};
+
+/**
+ * Describes the message spark.v1.GetAccountResponse.
+ * Use `create(GetAccountResponseSchema)` to create a new message.
+ */
+export declare const GetAccountResponseSchema: GenMessage<GetAccountResponse>;
+
+/**
  * Which kind of transaction a source reference names.
  *
  * @generated from enum spark.v1.SourceKind
@@ -1392,6 +1545,17 @@ export declare const SparkProcessor: GenService<{
     methodKind: "unary";
     input: typeof GetTrustRootRequestSchema;
     output: typeof GetTrustRootResponseSchema;
+  },
+  /**
+   * The Symbol account this server anchors with: network, address, balance, what anchoring cost lately and how many
+   * days the balance lasts at that rate (docs/operations.md, "The Symbol account").
+   *
+   * @generated from rpc spark.v1.SparkProcessor.GetAccount
+   */
+  getAccount: {
+    methodKind: "unary";
+    input: typeof GetAccountRequestSchema;
+    output: typeof GetAccountResponseSchema;
   },
 }>;
 
