@@ -254,7 +254,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       immediateFeeMultiplier: config.immediateFeeMultiplier,
       limits: {
         maxItemsPerRequest: config.maxItemsPerRequest,
-        streams: createStreamGate(config.maxConcurrentStreams),
+        streams: createStreamGate(config.maxConcurrentStreams, config.maxStreamsPerConnection),
         streamRate: config.streamRate,
         rateLimiter: createRateLimiter(config.streamRate),
       },
@@ -310,6 +310,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       log: log.child({ module: 'server' }),
       tls,
       fastPath: config.grpcFastPath ? ingestRpcs : undefined,
+      maxStreamsPerConnection: config.maxStreamsPerConnection,
       authorization: createAuthorization({
         tokens,
         clientCertificates: tls?.clientAuth ?? 'none',

@@ -77,7 +77,10 @@ export interface Config {
   readonly maxMessageBytes: number;
   readonly maxBatchSize: number;
   readonly maxItemsPerRequest: number;
+  /** SubmitStream and WatchProof calls open at once on the whole server. */
   readonly maxConcurrentStreams: number;
+  /** SubmitStream and WatchProof calls open at once on one connection. */
+  readonly maxStreamsPerConnection: number;
   /** SubmitStream items per second per client; 0 = unlimited. */
   readonly streamRate: number;
   /** SPARK_GRPC_FAST_PATH: binary gRPC Submit, SubmitBatch and SubmitStream bypass connect-node. */
@@ -171,6 +174,7 @@ export const SETTINGS = [
   'SPARK_MAX_BATCH_SIZE',
   'SPARK_MAX_ITEMS_PER_REQUEST',
   'SPARK_MAX_CONCURRENT_STREAMS',
+  'SPARK_MAX_STREAMS_PER_CONNECTION',
   'SPARK_STREAM_RATE',
   'SPARK_GRPC_FAST_PATH',
   'SPARK_LOG_LEVEL',
@@ -614,6 +618,12 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     maxBatchSize: int('SPARK_MAX_BATCH_SIZE', d.DEFAULT_MAX_BATCH_SIZE, 1, MAX_BATCH_SIZE_LIMIT),
     maxItemsPerRequest: int('SPARK_MAX_ITEMS_PER_REQUEST', d.DEFAULT_MAX_ITEMS_PER_REQUEST, 1, 100_000),
     maxConcurrentStreams: int('SPARK_MAX_CONCURRENT_STREAMS', d.DEFAULT_MAX_CONCURRENT_STREAMS, 1, 100_000),
+    maxStreamsPerConnection: int(
+      'SPARK_MAX_STREAMS_PER_CONNECTION',
+      d.DEFAULT_MAX_STREAMS_PER_CONNECTION,
+      1,
+      100_000,
+    ),
     streamRate: int('SPARK_STREAM_RATE', d.DEFAULT_STREAM_RATE, 0, 100_000_000),
     grpcFastPath: bool('SPARK_GRPC_FAST_PATH', true),
     logLevel,

@@ -63,7 +63,13 @@ export const DEFAULT_PKCS11_SYMBOL_KEY_LABEL = 'spark-symbol-account';
 export const DEFAULT_TLS_GROUPS = 'X25519MLKEM768:X25519:P-256';
 /** Most items in one SubmitBatch request. */
 export const DEFAULT_MAX_ITEMS_PER_REQUEST = 1000;
-/** Most SubmitStream and WatchProof calls open at once. */
+/** Most SubmitStream and WatchProof calls open at once on the whole server, all connections together. */
 export const DEFAULT_MAX_CONCURRENT_STREAMS = 256;
+/**
+ * Most SubmitStream and WatchProof calls open at once on one connection. As large as the server-wide limit, so one
+ * client may use all of it; lower it on a server shared by several clients. HTTP/2's SETTINGS_MAX_CONCURRENT_STREAMS
+ * is announced 100 above it (src/service/server.ts, UNARY_STREAM_HEADROOM), so unary calls keep room beside it.
+ */
+export const DEFAULT_MAX_STREAMS_PER_CONNECTION = 256;
 /** SubmitStream items per second per client (certificate identity, else address); 0 = unlimited. */
 export const DEFAULT_STREAM_RATE = 100_000;

@@ -22,8 +22,9 @@ import type { Logger } from '../log/logger.ts';
 import { type Authorization, CONNECTION, type Connection, type Identity } from './authorization.ts';
 import { frameMessages, GrpcMessageReader } from './grpc-framing.ts';
 import { grpcTrailers } from './grpc-trailers.ts';
+import type { OutboundGate, StreamOutbound } from './outbound-gate.ts';
 import { clientKey, type IngestHandlers } from './processor-service.ts';
-import { ITEMS_PER_TURN, STREAM_WINDOW } from './submit-stream.ts';
+import { ITEMS_PER_TURN, type StreamShare } from './submit-stream.ts';
 
 /** Settings. */
 export interface GrpcFastPathOptions {
@@ -33,8 +34,8 @@ export interface GrpcFastPathOptions {
   /** undefined: every call is let through, as the connect path does without it. */
   readonly authorization: Authorization | undefined;
   readonly log: Logger;
-  /** Most stream items in flight (stored or waiting to be written), as pipelineInOrder's window. */
-  readonly window?: number;
+  /** Response bytes queued per connection (the server's gate, shared with connect's responses). */
+  readonly outbound: OutboundGate;
 }
 
 /** The fast path. */
@@ -96,12 +97,15 @@ function isPlainBinaryGrpc(headers: IncomingHttpHeaders): boolean {
 /** One call's response side: headers once, messages, and trailers exactly once. */
 class Call {
   readonly stream: ServerHttp2Stream;
+  /** Its writes, counted against its connection's queued response bytes. */
+  readonly outbound: StreamOutbound;
   finished = false;
   #timer: NodeJS.Timeout | undefined;
   #onEnd: Array<() => void> = [];
 
-  constructor(stream: ServerHttp2Stream, timeoutMs: number | undefined) {
+  constructor(stream: ServerHttp2Stream, timeoutMs: number | undefined, gate: OutboundGate) {
     this.stream = stream;
+    this.outbound = gate.stream(stream.session ?? stream, stream);
     // A reset or a lost connection: the work already handed over completes, its results are dropped.
     stream.on('error', () => undefined);
     stream.once('close', () => this.#end());
@@ -127,7 +131,8 @@ class Call {
   write(messages: readonly Uint8Array[]): boolean {
     try {
       this.#respond();
-      return this.stream.write(frameMessages(messages));
+      const frames = frameMessages(messages);
+      return this.stream.write(frames, this.outbound.wrote(frames.length));
     } catch {
       // The stream went away between the check and the write (a reset, a lost connection): nothing to answer.
       this.#gone();
@@ -178,7 +183,6 @@ class Call {
 
 /** Creates the fast path. */
 export function createGrpcFastPath(o: GrpcFastPathOptions): GrpcFastPath {
-  const window = o.window ?? STREAM_WINDOW;
   const auth = o.authorization;
 
   const connectionOf = (stream: ServerHttp2Stream): Connection =>
@@ -265,7 +269,11 @@ export function createGrpcFastPath(o: GrpcFastPathOptions): GrpcFastPath {
     });
   };
 
-  /** SubmitStream: items pipelined through ingest, answers in request order, several per write. */
+  /**
+   * SubmitStream: items pipelined through ingest, answers in request order, several per write. A stream may have
+   * its share of the server's item budget in flight; past it, its bytes stay undecoded and it stops reading, so
+   * HTTP/2 flow control holds its client back. Answers are written within the connection's outbound room.
+   */
   const serveStream = (
     call: Call,
     headers: IncomingHttpHeaders,
@@ -273,10 +281,12 @@ export function createGrpcFastPath(o: GrpcFastPathOptions): GrpcFastPath {
   ): void => {
     const stream = call.stream;
     let client: string;
+    let share: StreamShare;
     try {
       const connection = connectionOf(stream);
       client = clientKey(admit('SubmitStream', headers, connection), connection);
-      call.onEnd(o.ingest.enterStream());
+      share = o.ingest.enterStream(stream.session);
+      call.onEnd(share.leave);
       if (timeoutError !== undefined) throw timeoutError;
     } catch (err) {
       call.finish(ConnectError.from(err));
@@ -285,8 +295,6 @@ export function createGrpcFastPath(o: GrpcFastPathOptions): GrpcFastPath {
     const reader = new GrpcMessageReader(o.readMaxBytes);
     /** Items started, in request order; `bytes` is set once the item's answer is there. */
     const slots: Array<{ bytes: Uint8Array | undefined }> = [];
-    /** Items read but not started (the window was full). */
-    let waiting: SubmitRequest[] = [];
     let index = 0;
     let inputEnded = false;
     let writeBlocked = false;
@@ -296,30 +304,45 @@ export function createGrpcFastPath(o: GrpcFastPathOptions): GrpcFastPath {
       turnScheduled = false;
       start();
     };
-    /** Starts waiting items while the window allows, ITEMS_PER_TURN a turn so other calls are not held up. */
+    /** Starts held items while the share allows, ITEMS_PER_TURN a turn so other calls are not held up. */
     const start = (): void => {
       if (call.finished) return;
+      const window = share.window();
       let taken = 0;
-      while (taken < waiting.length && slots.length < window && taken < ITEMS_PER_TURN) {
-        const req = waiting[taken++] as SubmitRequest;
-        const slot: { bytes: Uint8Array | undefined } = { bytes: undefined };
-        slots.push(slot);
-        o.ingest
-          .streamItem(client, req, index++)
-          .then((res) => {
-            slot.bytes = serialize(SubmitStreamResponseSchema, res);
-            flushSoon();
-          })
-          .catch((err: unknown) => fail(call, 'SubmitStream', err));
+      let held: boolean;
+      try {
+        while (slots.length < window && taken < ITEMS_PER_TURN) {
+          const bytes = reader.next();
+          if (bytes === undefined) break;
+          const req = parse(SubmitRequestSchema, bytes);
+          taken++;
+          const slot: { bytes: Uint8Array | undefined } = { bytes: undefined };
+          slots.push(slot);
+          o.ingest
+            .streamItem(client, req, index++)
+            .then((res) => {
+              slot.bytes = serialize(SubmitStreamResponseSchema, res);
+              flushSoon();
+            })
+            .catch((err: unknown) => fail(call, 'SubmitStream', err));
+        }
+        held = reader.hasMessage;
+      } catch (err) {
+        // As in connect, a broken request stream ends the call; answers not yet written are dropped.
+        call.finish(ConnectError.from(err));
+        return;
       }
-      if (taken > 0) waiting = taken === waiting.length ? [] : waiting.slice(taken);
-      if (waiting.length > 0 && slots.length < window && !turnScheduled) {
+      if (held && slots.length < window && !turnScheduled) {
         turnScheduled = true;
         setImmediate(nextTurn);
       }
-      // Items waiting stop the reading: HTTP/2 flow control then holds the client back (memory stays bounded).
-      if (waiting.length > 0) stream.pause();
-      else if (stream.isPaused()) stream.resume();
+      // A whole message waiting stops the reading: HTTP/2 flow control then holds the client back. What the
+      // reader holds meanwhile is copied, so it does not keep the connection's read buffers alive.
+      if (held && !stream.isPaused()) {
+        stream.pause();
+        reader.compact();
+      } else if (!held && stream.isPaused()) stream.resume();
+      if (inputEnded) flush();
     };
 
     // The answers of one ingest call settle one after another in the same turn: one write after them all.
@@ -333,46 +356,61 @@ export function createGrpcFastPath(o: GrpcFastPathOptions): GrpcFastPath {
       });
     };
 
+    const resume = (): void => {
+      writeBlocked = false;
+      flush();
+    };
+
+    /** Writes the answers ready at the head, as many as the connection's round has room for (at least one). */
     const flush = (): void => {
       if (!call.writable || writeBlocked) return;
-      let ready = 0;
-      while (ready < slots.length && slots[ready]?.bytes !== undefined) ready++;
-      if (ready > 0) {
+      if (slots[0]?.bytes !== undefined) {
+        const room = call.outbound.room();
+        if (room === 0) {
+          writeBlocked = true;
+          call.outbound.whenRoom(resume);
+          return;
+        }
+        let ready = 0;
+        let bytes = 0;
+        for (;;) {
+          const answer = slots[ready]?.bytes;
+          if (answer === undefined || (ready > 0 && bytes + answer.length + 5 > room)) break;
+          bytes += answer.length + 5;
+          ready++;
+        }
         const done = slots.splice(0, ready).map((s) => s.bytes as Uint8Array);
         if (!call.write(done)) {
           writeBlocked = true;
-          stream.once('drain', () => {
-            writeBlocked = false;
-            flush();
-          });
+          stream.once('drain', resume);
         }
         start();
       }
-      if (inputEnded && slots.length === 0 && waiting.length === 0) call.finish();
+      if (inputEnded && slots.length === 0 && reader.buffered === 0) call.finish();
     };
 
     stream.on('data', (chunk: Buffer) => {
       if (call.finished) return;
       try {
-        // Items started in one turn go to the store in one ingest call (the coalescer).
-        for (const bytes of reader.push(chunk)) waiting.push(parse(SubmitRequestSchema, bytes));
+        reader.append(chunk);
       } catch (err) {
-        // As in connect, a broken request stream ends the call; answers not yet written are dropped.
         call.finish(ConnectError.from(err));
         return;
       }
+      // Items started in one turn go to the store in one ingest call (the coalescer).
       start();
     });
     stream.once('end', () => {
       if (call.finished) return;
       try {
+        // What is held must be whole messages; they are still started, within the share.
         reader.end();
       } catch (err) {
         call.finish(ConnectError.from(err));
         return;
       }
       inputEnded = true;
-      flush();
+      start();
     });
   };
 
@@ -383,7 +421,7 @@ export function createGrpcFastPath(o: GrpcFastPathOptions): GrpcFastPath {
       const method = path === undefined ? undefined : RPCS.get(path);
       if (method === undefined || !isPlainBinaryGrpc(headers)) return false;
       const timeout = parseTimeout(headerValue(headers['grpc-timeout']), Number.MAX_SAFE_INTEGER);
-      const call = new Call(stream, timeout.error === undefined ? timeout.timeoutMs : undefined);
+      const call = new Call(stream, timeout.error === undefined ? timeout.timeoutMs : undefined, o.outbound);
       if (method === 'SubmitStream') serveStream(call, headers, timeout.error);
       else if (method === 'Submit') {
         serveUnary(

@@ -1,34 +1,64 @@
-// Request limits that protect the sidecar from one client (SPEC §11): open streams and stream item rates.
+// Request limits that protect the sidecar from one client (SPEC §11): open streams (in total and per connection)
+// and stream item rates.
+import { createContextKey } from '@connectrpc/connect';
 import { RequestError } from './request-error.ts';
 
 /** Most clients whose rate buckets are kept; the longest idle is dropped first (memory stays bounded). */
 export const MAX_TRACKED_CLIENTS = 10_000;
 
-/** Counts open streams and refuses one past the limit. */
+/**
+ * The connection a call arrived on, as a context value of every connect call (the HTTP/2 session, or the socket of
+ * an HTTP/1.1 request): the key of the per-connection stream count. Set by the server, never from the request.
+ */
+export const CALL_CONNECTION = createContextKey<object | undefined>(undefined, {
+  description: 'the connection object a call arrived on (stream limits per connection)',
+});
+
+/** Counts open streams and refuses one past the limits. */
 export interface StreamGate {
-  /** Admits a stream or throws RequestError TOO_MANY_STREAMS; call the returned function when it ends. */
-  enter(): () => void;
-  /** Streams open now. */
+  /**
+   * Admits a stream on `connection` (any object naming it; undefined counts toward the total only) or throws
+   * RequestError TOO_MANY_STREAMS naming the limit; call the returned function when the stream ends.
+   */
+  enter(connection?: object): () => void;
+  /** Streams open now, on all connections. */
   readonly open: number;
 }
 
-/** A gate admitting at most `max` streams at once (SPARK_MAX_CONCURRENT_STREAMS). */
-export function createStreamGate(max: number): StreamGate {
+/**
+ * A gate admitting at most `total` streams at once (SPARK_MAX_CONCURRENT_STREAMS) and at most `perConnection` on
+ * one connection (SPARK_MAX_STREAMS_PER_CONNECTION). Counts per connection live in a WeakMap: a connection that
+ * goes away takes its entry with it.
+ */
+export function createStreamGate(total: number, perConnection = total): StreamGate {
   let open = 0;
+  const byConnection = new WeakMap<object, number>();
   return {
-    enter() {
-      if (open >= max) {
+    enter(connection) {
+      if (open >= total) {
         throw new RequestError(
           'TOO_MANY_STREAMS',
-          `too many open streams: SPARK_MAX_CONCURRENT_STREAMS is ${max}; retry when one ends`,
+          `too many open streams: SPARK_MAX_CONCURRENT_STREAMS is ${total}; retry when one ends`,
+        );
+      }
+      const onConnection = connection === undefined ? 0 : (byConnection.get(connection) ?? 0);
+      if (onConnection >= perConnection) {
+        throw new RequestError(
+          'TOO_MANY_STREAMS',
+          `too many open streams on this connection: SPARK_MAX_STREAMS_PER_CONNECTION is ${perConnection}; open another connection or retry when one ends`,
         );
       }
       open++;
+      if (connection !== undefined) byConnection.set(connection, onConnection + 1);
       let left = false;
       return () => {
         if (left) return;
         left = true;
         open--;
+        if (connection === undefined) return;
+        const now = (byConnection.get(connection) ?? 1) - 1;
+        if (now > 0) byConnection.set(connection, now);
+        else byConnection.delete(connection);
       };
     },
     get open() {

@@ -45,11 +45,11 @@ import { CALLER, CONNECTION, type Connection, type Identity } from './authorizat
 import { coalesce } from './coalesce.ts';
 import { leafStatus, toKeyRecord, toReceipt } from './convert.ts';
 import { toConnectError, toErrorDetail } from './error-map.ts';
-import { checkItemCount, type RateLimiter, rateLimited, type StreamGate } from './limits.ts';
+import { CALL_CONNECTION, checkItemCount, type RateLimiter, rateLimited, type StreamGate } from './limits.ts';
 import { createPublishHandlers } from './publish-service.ts';
 import { RequestError } from './request-error.ts';
 import { statusSummary } from './status-summary.ts';
-import { pipelineInOrder, STREAM_WINDOW } from './submit-stream.ts';
+import { createItemBudget, pipelineInOrder, STREAM_WINDOW, type StreamShare } from './submit-stream.ts';
 import { requireHash32, toSubmission } from './validate.ts';
 
 /** What the handlers need. */
@@ -109,7 +109,10 @@ function outcomeLabel(outcome: unknown): string {
 export interface ProcessorLimits {
   /** SPARK_MAX_ITEMS_PER_REQUEST: most items in one SubmitBatch. */
   readonly maxItemsPerRequest: number;
-  /** SPARK_MAX_CONCURRENT_STREAMS: SubmitStream and WatchProof calls open at once. */
+  /**
+   * SubmitStream and WatchProof calls open at once: SPARK_MAX_CONCURRENT_STREAMS on the server,
+   * SPARK_MAX_STREAMS_PER_CONNECTION on one connection.
+   */
   readonly streams: StreamGate;
   /** SPARK_STREAM_RATE: SubmitStream items per second per client (0 = unlimited). */
   readonly streamRate: number;
@@ -129,8 +132,12 @@ export function clientKey(caller: Identity | undefined, c: Connection): string {
 export interface IngestHandlers {
   submit(req: SubmitRequest): Promise<SubmitResponse>;
   submitBatch(req: SubmitBatchRequest): Promise<SubmitBatchResponse>;
-  /** Admits a SubmitStream (SPARK_MAX_CONCURRENT_STREAMS) or throws; call the returned function when it ends. */
-  enterStream(): () => void;
+  /**
+   * Admits a SubmitStream arriving on `connection` (SPARK_MAX_CONCURRENT_STREAMS, SPARK_MAX_STREAMS_PER_CONNECTION)
+   * or throws; its share says how many items it may have in flight (STREAM_ITEMS_BUDGET shared by all streams).
+   * Call `leave` when the stream ends.
+   */
+  enterStream(connection: object | undefined): StreamShare;
   /** One SubmitStream item of `client` (see clientKey); never rejects: a refusal is the item's error result. */
   streamItem(client: string, req: SubmitRequest, index: number): Promise<SubmitStreamResponse>;
 }
@@ -161,6 +168,8 @@ export function createIngestHandlers(d: ProcessorDeps): IngestHandlers {
   const ingestOne = async (submission: Submission) => (await d.ingest.submit([submission]))[0];
   // Stream items that arrive together are stored in one ingest call (src/service/coalesce.ts).
   const ingestCoalesced = coalesce((items: Submission[]) => d.ingest.submit(items), STREAM_WINDOW);
+  // Items in flight of all streams together, shared equally (src/service/submit-stream.ts).
+  const budget = createItemBudget();
 
   const submitOne = async (req: Parameters<typeof toSubmission>[0], ingest = ingestOne) => {
     let submission: Submission;
@@ -238,12 +247,21 @@ export function createIngestHandlers(d: ProcessorDeps): IngestHandlers {
       }
     },
 
-    enterStream() {
+    enterStream(connection) {
+      let leaveGate: () => void;
       try {
-        return d.limits.streams.enter();
+        leaveGate = d.limits.streams.enter(connection);
       } catch (err) {
         throw toConnectError(err);
       }
+      const share = budget.join();
+      return {
+        window: share.window,
+        leave() {
+          share.leave();
+          leaveGate();
+        },
+      };
     },
 
     async streamItem(client, req, index) {
@@ -311,12 +329,12 @@ export function createProcessorService(
     submitBatch: (req) => ingest.submitBatch(req),
 
     async *submitStream(reqs, ctx: HandlerContext) {
-      const leave = ingest.enterStream();
+      const share = ingest.enterStream(ctx.values.get(CALL_CONNECTION));
       const client = clientKey(ctx.values.get(CALLER), ctx.values.get(CONNECTION));
       try {
-        yield* pipelineInOrder(reqs, (req, index) => ingest.streamItem(client, req, index));
+        yield* pipelineInOrder(reqs, (req, index) => ingest.streamItem(client, req, index), share.window);
       } finally {
-        leave();
+        share.leave();
       }
     },
 
@@ -335,7 +353,7 @@ export function createProcessorService(
       try {
         leafHash = requireHash32(req.leafHash, 'leaf_hash');
         current = proveResponse(leafHash);
-        leave = d.limits.streams.enter();
+        leave = d.limits.streams.enter(ctx.values.get(CALL_CONNECTION));
       } catch (err) {
         throw toConnectError(err);
       }

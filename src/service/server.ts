@@ -3,13 +3,21 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
-import { Code, ConnectError, type ConnectRouter, type Interceptor } from '@connectrpc/connect';
+import {
+  Code,
+  ConnectError,
+  type ConnectRouter,
+  createContextValues,
+  type Interceptor,
+} from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { isLoopbackHost } from '../config/config.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Authorization } from './authorization.ts';
 import { createGrpcFastPath, type GrpcFastPath } from './grpc-fast-path.ts';
 import { withMinimalGrpcMessage } from './grpc-message-encoding.ts';
+import { CALL_CONNECTION } from './limits.ts';
+import { createOutboundGate, type OutboundGate } from './outbound-gate.ts';
 import type { IngestHandlers } from './processor-service.ts';
 import { createTlsFront } from './tls-front.ts';
 import type { ServerTls } from './tls-material.ts';
@@ -31,6 +39,12 @@ export interface ServerOptions {
    * streams, src/service/grpc-fast-path.ts); undefined: connect-node serves them like every other call.
    */
   readonly fastPath?: IngestHandlers | undefined;
+  /**
+   * SPARK_MAX_STREAMS_PER_CONNECTION: the streams the application admits on one connection. HTTP/2's
+   * SETTINGS_MAX_CONCURRENT_STREAMS is set UNARY_STREAM_HEADROOM above it, so a stream past the application's limit
+   * is refused with RESOURCE_EXHAUSTED naming it, and unary calls still have room beside it.
+   */
+  readonly maxStreamsPerConnection: number;
 }
 
 /** A listening server. */
@@ -42,6 +56,30 @@ export interface RunningServer {
 }
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0');
+
+/** HTTP/2 streams a connection may have open beyond SPARK_MAX_STREAMS_PER_CONNECTION: unary calls, health checks. */
+export const UNARY_STREAM_HEADROOM = 100;
+
+/**
+ * HTTP/2 SETTINGS_INITIAL_WINDOW_SIZE (HTTP/2's default, stated): request bytes a client may send on one stream
+ * before the server reads them, about 1,600 SubmitStream items. A stream over its item share stops reading; it then
+ * holds its read buffer (64 KiB in Node 24) plus at most this. 16 KiB measured no better on loopback (throughput,
+ * memory, health checks), and would cap one stream at 16 KiB a round trip on a real network.
+ */
+export const STREAM_WINDOW_BYTES = 65_535;
+
+/**
+ * The connection's receive window (node:http2 leaves it at 64 KiB). The server takes each DATA frame off the
+ * connection window as it arrives, whether its stream reads or not, so it bounds nothing the stream windows do not;
+ * at 64 KiB it capped all streams of a connection together at 64 KiB a round trip.
+ */
+export const CONNECTION_WINDOW_BYTES = 1024 * 1024;
+
+/**
+ * node:http2's maxSessionMemory, MB: past it, new streams on the connection are reset with ENHANCE_YOUR_CALM. The
+ * outbound gate keeps queued answers far below it; it stays as the last guard.
+ */
+export const SESSION_MEMORY_MB = 64;
 
 /**
  * How long a connection may take from accept to a complete HTTP/2 preface and SETTINGS (or to being handed to
@@ -81,10 +119,62 @@ function offerToFastPath(h2: http2.Http2Server, fast: GrpcFastPath): void {
   });
 }
 
+/** The connection a request arrived on: its HTTP/2 session, or its socket on HTTP/1.1. */
+function connectionObjectOf(req: http.IncomingMessage | http2.Http2ServerRequest): object {
+  return req instanceof http2.Http2ServerRequest ? (req.stream.session ?? req.stream) : req.socket;
+}
+
+/**
+ * Counts connect-node's writes on an HTTP/2 response against its connection's outbound room: past it, `write`
+ * returns false and 'drain' comes once the connection has room again (connect-node waits for it, as for any
+ * 'drain'). The response's own backpressure is kept: a write the stream refused returns false as before.
+ */
+function gateWrites(res: http2.Http2ServerResponse, gate: OutboundGate): void {
+  const outbound = gate.stream(res.stream.session ?? res.stream, res.stream);
+  const write = res.write;
+  const gated = function (this: http2.Http2ServerResponse, chunk: unknown, ...rest: unknown[]): boolean {
+    const size = typeof chunk === 'string' ? Buffer.byteLength(chunk) : (chunk as Uint8Array).byteLength;
+    const done = outbound.wrote(size);
+    const at = rest.findIndex((x) => typeof x === 'function');
+    const callback = at === -1 ? undefined : (rest[at] as (err?: Error | null) => void);
+    const counted = (err?: Error | null) => {
+      done();
+      callback?.(err);
+    };
+    const args = at === -1 ? [...rest, counted] : rest.with(at, counted);
+    const flushed = (write as (...a: unknown[]) => boolean).call(this, chunk, ...args);
+    if (outbound.room() > 0) return flushed;
+    outbound.whenRoom(() => this.emit('drain'));
+    return false;
+  };
+  res.write = gated as typeof res.write;
+}
+
+/**
+ * Request bytes connect-node is handed at a time on a SubmitStream. It splits each chunk it reads into all of its
+ * messages at once, and a paused request yields everything it buffered (64–128 KiB, ~3,000 items) as one chunk:
+ * 256 streams held ~770,000 decoded items beyond their share. 4 KiB is about 100 items.
+ */
+export const CONNECT_STREAM_CHUNK_BYTES = 4096;
+
+/** The path of the one client-streaming RPC, whose request connect-node reads piece by piece. */
+const SUBMIT_STREAM_PATH = '/spark.v1.SparkProcessor/SubmitStream';
+
+/** Makes `req` yield its bytes in pieces of at most `max` bytes (views, not copies) to whoever iterates it. */
+function smallChunks(req: http2.Http2ServerRequest, max: number): void {
+  const iterate = req[Symbol.asyncIterator].bind(req);
+  req[Symbol.asyncIterator] = async function* pieces() {
+    for await (const chunk of iterate() as AsyncIterable<Buffer>) {
+      for (let at = 0; at < chunk.length; at += max) yield chunk.subarray(at, at + max);
+    }
+  } as (typeof req)[typeof Symbol.asyncIterator];
+}
+
 /** Starts listening. */
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const shutdown = new AbortController();
-  const handler = withMinimalGrpcMessage(
+  const outbound = createOutboundGate();
+  const connectHandler = withMinimalGrpcMessage(
     connectNodeAdapter({
       routes: o.routes,
       readMaxBytes: o.readMaxBytes,
@@ -96,10 +186,32 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         ...(o.authorization === undefined ? [] : [o.authorization.interceptor]),
         logFaults(o.log),
       ],
-      ...(o.authorization === undefined ? {} : { contextValues: o.authorization.contextValues }),
+      contextValues: (req) =>
+        (o.authorization?.contextValues(req) ?? createContextValues()).set(
+          CALL_CONNECTION,
+          connectionObjectOf(req),
+        ),
     }),
   );
-  const h2 = http2.createServer({ maxSessionMemory: 64 }, handler);
+  const handler = (
+    req: http.IncomingMessage | http2.Http2ServerRequest,
+    res: http.ServerResponse | http2.Http2ServerResponse,
+  ): void => {
+    if (res instanceof http2.Http2ServerResponse) gateWrites(res, outbound);
+    if (req instanceof http2.Http2ServerRequest && req.url === SUBMIT_STREAM_PATH)
+      smallChunks(req, CONNECT_STREAM_CHUNK_BYTES);
+    connectHandler(req as http.IncomingMessage, res as http.ServerResponse);
+  };
+  const h2 = http2.createServer(
+    {
+      maxSessionMemory: SESSION_MEMORY_MB,
+      settings: {
+        maxConcurrentStreams: o.maxStreamsPerConnection + UNARY_STREAM_HEADROOM,
+        initialWindowSize: STREAM_WINDOW_BYTES,
+      },
+    },
+    handler,
+  );
   if (o.fastPath !== undefined) {
     offerToFastPath(
       h2,
@@ -108,6 +220,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         readMaxBytes: o.readMaxBytes,
         authorization: o.authorization,
         log: o.log,
+        outbound,
       }),
     );
   }
@@ -118,6 +231,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on('session', (s) => {
     sessions.add(s);
+    s.setLocalWindowSize(CONNECTION_WINDOW_BYTES);
     s.once('close', () => sessions.delete(s));
     // Until the client's SETTINGS arrive the session is only half set up; after that, idle is fine (WatchProof).
     s.setTimeout(CONNECTION_SETUP_TIMEOUT_MS, () => s.destroy());
