@@ -2,6 +2,7 @@
 // its Symbol network and accounts — so that a verifier can say VALID for *this* issuer. Parsed as hostile input and
 // checked (every key's self-signature and endorsement) before it is believed. Pure: runs in browsers.
 
+import { symbolNetworkOf } from '../anchor/block-evidence.ts';
 import { symbolAddress } from '../anchor/symbol-address.ts';
 import { encodeKeyStatement, PROTECTION_CODES } from '../bundle/key-statement.ts';
 import { algorithmById } from '../crypto/algorithms.ts';
@@ -18,20 +19,6 @@ export const MAX_TRUST_ROOT_BYTES = 4 * 1024 * 1024;
 /** Most keys and accounts a root may pin. */
 export const MAX_TRUSTED_KEYS = 10_000;
 export const MAX_TRUSTED_ACCOUNTS = 1_000;
-
-/** The known Symbol networks by generation hash seed (hex) and type byte. */
-const NETWORKS: ReadonlyArray<{ name: string; identifier: number; seed: string }> = [
-  {
-    name: 'mainnet',
-    identifier: 0x68,
-    seed: '57f7da205008026c776cb6aed843393f04cd458e0aa2d9f1d5f31a402072b2d6',
-  },
-  {
-    name: 'testnet',
-    identifier: 0x98,
-    seed: '49d6e1ce276a85b70eafe52349aacca389302e7a9754bcf1221e79494fc665a4',
-  },
-];
 
 /** A signing key the root accepts, as in the key history (docs/proof-format.md §6). */
 export interface TrustedKey {
@@ -80,11 +67,11 @@ export type Checked<T> =
 
 const bad = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
 
-/** "mainnet", "testnet" or "custom network 0x… / seed …" for a network. */
+/** "mainnet", "testnet", or a description of another network (docs/anchoring.md §5.1). */
 export function networkName(identifier: number, seed: Uint8Array): string {
-  const known = NETWORKS.find((n) => n.seed === toHex(seed));
-  if (known !== undefined && known.identifier === identifier) return known.name;
-  return `custom network 0x${identifier.toString(16)} (seed ${toHex(seed).slice(0, 16)}…)`;
+  const n = symbolNetworkOf(seed, identifier);
+  if (!n.ok) return `a mismatched network (${n.reason})`;
+  return n.value.name === 'unknown' ? n.value.description : n.value.name;
 }
 
 /** The base32 address of `publicKey` on `network` (e.g. "T…" on testnet). */
@@ -151,10 +138,8 @@ export function checkTrustedKeys(
 
 /** Checks the Symbol part: a known-shape network, accounts whose addresses are theirs. */
 function checkSymbol(s: TrustedSymbol): string | undefined {
-  const known = NETWORKS.find((n) => n.seed === toHex(s.generationHashSeed));
-  if (known !== undefined && known.identifier !== s.networkIdentifier) {
-    return `symbol.networkIdentifier: 0x${s.networkIdentifier.toString(16)} is not ${known.name}'s 0x${known.identifier.toString(16)} for that generation hash seed`;
-  }
+  const network = symbolNetworkOf(s.generationHashSeed, s.networkIdentifier);
+  if (!network.ok) return `symbol.networkIdentifier: ${network.reason}`;
   if (s.accounts.length > MAX_TRUSTED_ACCOUNTS) return `symbol.accounts: more than ${MAX_TRUSTED_ACCOUNTS}`;
   for (const [i, a] of s.accounts.entries()) {
     const expected = addressOf(a.publicKey, s.networkIdentifier);
