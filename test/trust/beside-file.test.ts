@@ -85,6 +85,25 @@ test('stamp, verify beside the file, upgrade to the anchored bundle, prove --fil
   assert.match(same.stdout, /no change/);
   const online = await runCli(['verify', `${a}.spark`, '--symbol', node.url]);
   assert.equal(online.code, 0, online.stdout);
+  // Pinned and online: the root exported now names the anchoring account; the anchor must be signed by it and the
+  // key must be in its key history on chain.
+  const root = join(dir.path, 'root.json');
+  assert.equal((await runCli(['trust', 'export', '--server', server.address, '--out', root])).code, 0);
+  const pinned = await runCli(['verify', `${a}.spark`, '--symbol', node.url, '--trust', root]);
+  assert.equal(pinned.code, 0, pinned.stdout);
+  assert.match(pinned.stdout, /ok {3}issuer\s+issuer pinned: .*anchored by a pinned Symbol account/);
+  assert.match(pinned.stdout, /ok {3}chain-key-history/);
+  assert.match(pinned.stdout, /^VALID$/m);
+  const other = JSON.parse(readFileSync(root, 'utf8'));
+  other.symbol.accounts = [];
+  const unpinnedAccount = join(dir.path, 'root-no-account.json');
+  writeFileSync(unpinnedAccount, JSON.stringify(other));
+  const refused = await runCli(['verify', `${a}.spark`, '--symbol', node.url, '--trust', unpinnedAccount]);
+  assert.equal(refused.code, 1);
+  assert.match(
+    refused.stdout,
+    /FAIL issuer\s+the anchor is signed by account T[A-Z2-7]{38}, which the root does not pin/,
+  );
   // prove --file gives the same leaf's bundle as the stamped one.
   const byFile = join(dir.path, 'by-file.spark');
   assert.equal((await runCli(['prove', '--server', server.address, '--file', a, '--out', byFile])).code, 0);
