@@ -14,6 +14,14 @@ import { healthCheckRate } from './grpc-ceiling.ts';
 import { type IngestRun, submitBatches, submitStream, submitUnary } from './ingest.ts';
 import { lmdbBatchedPuts, lmdbRandomGet } from './lmdb-ceiling.ts';
 import { machineInfo } from './machine.ts';
+import {
+  OVERLOAD_FULL,
+  OVERLOAD_QUICK,
+  OVERLOAD_SERVER_ENV,
+  type OverloadPlan,
+  overload,
+  overloadLines,
+} from './overload.ts';
 import { BLUE, GREEN, RED, renderChart } from './png.ts';
 import { verifyInProcess } from './prove-verify.ts';
 import type { IngestClient } from './raw-grpc-client.ts';
@@ -66,6 +74,8 @@ interface Plan {
   readonly sha256Calls: number;
   readonly mlDsaSigns: number;
   readonly mlDsaVerifies: number;
+  /** Many SubmitStreams plus unary callers against one server (bench/overload.ts). */
+  readonly overload: OverloadPlan;
 }
 
 const FULL: Plan = {
@@ -97,6 +107,7 @@ const FULL: Plan = {
   sha256Calls: 1_000_000,
   mlDsaSigns: 200,
   mlDsaVerifies: 1_000,
+  overload: OVERLOAD_FULL,
 };
 
 const QUICK: Plan = {
@@ -126,6 +137,7 @@ const QUICK: Plan = {
   sha256Calls: 200_000,
   mlDsaSigns: 50,
   mlDsaVerifies: 300,
+  overload: OVERLOAD_QUICK,
 };
 
 /** Upper bounds on each measured loop, ms: a slow machine reports fewer operations, never hangs. */
@@ -385,6 +397,12 @@ async function main(): Promise<void> {
   );
   const long = longCpu[0];
   checkIngest('long ingest', long.run);
+
+  const o = plan.overload;
+  progress(
+    `server D: overload, ${o.streams} SubmitStreams on ${o.connections} connection(s) + ${o.unaryCallers} unary callers for ${o.seconds} s, memory every 250 ms`,
+  );
+  const over = await withServer('server D', OVERLOAD_SERVER_ENV, (s) => overload(s, o, progress));
 
   progress(`offline verifyBundle × ${plan.verifies} (${plan.repeats} repeats), one core`);
   if (b.prove.bundles.length === 0) throw new Error('no bundle came back from Prove: cannot measure Verify');
@@ -661,6 +679,42 @@ async function main(): Promise<void> {
       ),
       otherCeilings: [],
     },
+    ...(
+      [
+        ['overloadRssPeak', 'server RSS, peak', over.peak.rssMiB, over.idle.rssMiB, 'RSS'],
+        [
+          'overloadAnonPeak',
+          'server anonymous memory, peak',
+          over.peak.anonMiB,
+          over.idle.anonMiB,
+          'anonymous memory',
+        ],
+        [
+          'overloadRssAfterDrain',
+          'server RSS after the drain',
+          over.afterDrain.rssMiB,
+          over.idle.rssMiB,
+          'RSS',
+        ],
+        [
+          'overloadAnonAfterDrain',
+          'server anonymous memory after the drain',
+          over.afterDrain.anonMiB,
+          over.idle.anonMiB,
+          'anonymous memory',
+        ],
+      ] as const
+    ).map(
+      ([key, what, value, idle, part]): Figure => ({
+        key,
+        figure: `${what}, overload of ${o.streams} SubmitStreams + ${o.unaryCallers} unary callers for ${o.seconds} s`,
+        value,
+        unit: 'MiB',
+        target: key === 'overloadRssPeak' ? '≤ 400 MiB' : '—',
+        ceiling: ceiling(idle, 'MiB', `the same server's ${part}, idle before the load`, value),
+        otherCeilings: [],
+      }),
+    ),
     ...seals.map(
       (s): Figure => ({
         key: `sealCost${s.leaves}`,
@@ -699,6 +753,8 @@ async function main(): Promise<void> {
   console.log(
     `\nSubmitStream kept ${(b.share * 100).toFixed(0)} % of its rate while sealing (target ≥ 80 %); RSS max ${Math.round(long.rssMaxMB)} MB, last half ÷ first half ${long.rssGrowth.toFixed(2)} (${long.rssGrowth <= 1.1 ? 'flat' : 'growing'})`,
   );
+  console.log('');
+  for (const line of overloadLines(over, true)) console.log(line);
   for (const w of warnings) console.log(`WARNING ${w}`);
 
   writeFileSync(
@@ -728,6 +784,7 @@ async function main(): Promise<void> {
     sealUnderIngest: { ...b, prove },
     seals,
     longIngest: long,
+    overload: over,
     signaturesPerBundle: SIGNATURES_PER_BUNDLE,
     plots: { ingest: 'docs/performance-ingest-10m.png', batchSize: 'docs/performance-batch-size.png' },
     warnings,
