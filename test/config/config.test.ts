@@ -162,7 +162,8 @@ test('SPARK_HTTP_LISTEN: next to gRPC on loopback by default, explicit, off, and
   assert.deepEqual(loadConfig({ SPARK_LISTEN: '127.0.0.1:0' }).httpListen, { host: '127.0.0.1', port: 0 });
   assert.deepEqual(loadConfig({ SPARK_LISTEN: '[::1]:7000' }).httpListen, { host: '::1', port: 7001 });
   // gRPC facing the network (here with --insecure) leaves the HTTP port on loopback unless it is set.
-  assert.deepEqual(loadConfig({ SPARK_LISTEN: '0.0.0.0:7000', SPARK_INSECURE: 'true' }).httpListen, {
+  const facing = { SPARK_LISTEN: '0.0.0.0:7000', SPARK_INSECURE: 'true', SPARK_EPHEMERAL_KEYS: 'true' };
+  assert.deepEqual(loadConfig(facing).httpListen, {
     host: '127.0.0.1',
     port: 7001,
   });

@@ -18,7 +18,13 @@ after(() => {
 });
 
 test('serve --listen 0.0.0.0:0 without TLS exits 2 naming SPARK_LISTEN and what to do', async () => {
-  const r = await runCli(['serve', '--listen', '0.0.0.0:0', '--data-dir', join(dir.path, 'refused')], 30_000);
+  const r = await runCli(
+    ['serve', '--listen', '0.0.0.0:0', '--data-dir', join(dir.path, 'refused')],
+    30_000,
+    {
+      SPARK_EPHEMERAL_KEYS: 'true',
+    },
+  );
   assert.equal(r.code, 2);
   assert.equal(
     r.stderr,
@@ -30,7 +36,15 @@ test('serve --listen 0.0.0.0:0 without TLS exits 2 naming SPARK_LISTEN and what 
 test('with --insecure it starts, warning about plaintext and missing credentials', async () => {
   const server = await startServerProcess({
     dataDir: join(dir.path, 'insecure'),
-    args: ['--listen', '0.0.0.0:0', '--data-dir', join(dir.path, 'insecure'), '--insecure'],
+    // The memory provider facing the network has to be asked for too (docs/trust.md §5).
+    args: [
+      '--listen',
+      '0.0.0.0:0',
+      '--data-dir',
+      join(dir.path, 'insecure'),
+      '--insecure',
+      '--ephemeral-keys',
+    ],
   });
   try {
     const lines = server.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -53,7 +67,7 @@ test('SPARK_INSECURE=true does the same as --insecure', async () => {
   const server = await startServerProcess({
     dataDir: join(dir.path, 'env'),
     args: ['--listen', '0.0.0.0:0', '--data-dir', join(dir.path, 'env')],
-    env: { SPARK_INSECURE: 'true' },
+    env: { SPARK_INSECURE: 'true', SPARK_EPHEMERAL_KEYS: 'true' },
   });
   assert.equal(await server.stop(), 0);
 });

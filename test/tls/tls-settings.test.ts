@@ -55,13 +55,28 @@ describe('configuration', () => {
   });
 
   test('a non-loopback address without TLS refuses to start unless insecure', () => {
-    const issues = issuesOf(() => loadConfig({ SPARK_LISTEN: '0.0.0.0:50051' }));
+    const issues = issuesOf(() =>
+      loadConfig({ SPARK_LISTEN: '0.0.0.0:50051', SPARK_EPHEMERAL_KEYS: 'true' }),
+    );
     assert.deepEqual(issues, [
       'SPARK_LISTEN: 0.0.0.0 is not a loopback address and TLS is off: set SPARK_TLS_CERT and SPARK_TLS_KEY, or pass --insecure (SPARK_INSECURE=true) to serve plaintext anyway',
     ]);
-    assert.equal(loadConfig({ SPARK_LISTEN: '0.0.0.0:50051', SPARK_INSECURE: 'true' }).insecure, true);
-    assert.equal(loadConfig({}, { SPARK_LISTEN: '[::]:1', SPARK_INSECURE: 'true' }).listen.host, '::');
-    assert.ok(loadConfig({ SPARK_LISTEN: '0.0.0.0:1', SPARK_TLS_CERT: '/c', SPARK_TLS_KEY: '/k' }).tls);
+    const ephemeral = { SPARK_EPHEMERAL_KEYS: 'true' };
+    assert.equal(
+      loadConfig({ ...ephemeral, SPARK_LISTEN: '0.0.0.0:50051', SPARK_INSECURE: 'true' }).insecure,
+      true,
+    );
+    assert.equal(loadConfig(ephemeral, { SPARK_LISTEN: '[::]:1', SPARK_INSECURE: 'true' }).listen.host, '::');
+    assert.ok(
+      loadConfig({ ...ephemeral, SPARK_LISTEN: '0.0.0.0:1', SPARK_TLS_CERT: '/c', SPARK_TLS_KEY: '/k' }).tls,
+    );
+    // Memory keys facing the network are refused on their own (docs/trust.md §5).
+    assert.deepEqual(
+      issuesOf(() =>
+        loadConfig({ SPARK_LISTEN: '0.0.0.0:1', SPARK_TLS_CERT: '/c', SPARK_TLS_KEY: '/k' }),
+      ).map((i) => i.slice(0, 'SPARK_KEY_PROVIDER: memory keys'.length)),
+      ['SPARK_KEY_PROVIDER: memory keys'],
+    );
     assert.ok(loadConfig({ SPARK_LISTEN: 'localhost:1' }));
   });
 
