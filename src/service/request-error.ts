@@ -10,7 +10,7 @@ export type RequestErrorCode =
   | 'NO_SYMBOL_NODE' // an on-chain check asked of a server without SYMBOL_NODE_URL
   | 'PENDING_FULL' // the pending store is at capacity
   | 'TOO_MANY_ITEMS' // a request carries more items than SPARK_MAX_ITEMS_PER_REQUEST
-  | 'TOO_MANY_STREAMS' // SPARK_MAX_CONCURRENT_STREAMS streams are open already
+  | 'TOO_MANY_STREAMS' // SPARK_MAX_CONCURRENT_STREAMS (the server) or SPARK_MAX_STREAMS_PER_CONNECTION are open
   | 'RATE_LIMITED' // a client's stream items exceed SPARK_STREAM_RATE per second
   | 'SHUTTING_DOWN' // the server is draining
   | 'NOT_SEALED' // a sealed leaf is needed (e.g. to publish its bundle)
