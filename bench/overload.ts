@@ -2,7 +2,7 @@
 // /proc every 250 ms — idle before, the peak during, and what is left after the drain — with its anonymous part
 // (heap, buffers: memory the process owns) beside the file-backed part (LMDB's mapped pages). Part of
 // `npm run bench`; on its own: node bench/overload.ts [--streams 260] [--connections 2] [--unary 100]
-// [--seconds 60] [--settle 10] [--fast-path true|false] [--rounds 1] (rounds: the same overload again on the same
+// [--seconds 60] [--settle 10] [--fast-path true|false] [--memory-profile fast|lean] [--rounds 1] (rounds: the same overload again on the same
 // server, to see whether memory left after one is reused by the next). Measures and prints only: it never fails
 // on figures.
 import { parseArgs } from 'node:util';
@@ -159,7 +159,7 @@ export async function overload(
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 
 /** The report lines of one run. */
-export function overloadLines(f: OverloadFigures, fastPath: boolean): string[] {
+export function overloadLines(f: OverloadFigures, fastPath: boolean, memoryProfile = 'fast'): string[] {
   const p = f.plan;
   const l = f.load;
   const failures = Object.entries(l.streams.failures)
@@ -167,7 +167,7 @@ export function overloadLines(f: OverloadFigures, fastPath: boolean): string[] {
     .join('; ');
   const mem = (m: Memory) => `${n(m.rssMiB)} MiB (anonymous ${n(m.anonMiB)} MiB)`;
   return [
-    `overload: ${p.streams} SubmitStreams on ${p.connections} HTTP/2 connection${p.connections === 1 ? '' : 's'} + ${p.unaryCallers} unary Submit callers for ${p.seconds} s (fast path ${fastPath ? 'on' : 'off'})`,
+    `overload: ${p.streams} SubmitStreams on ${p.connections} HTTP/2 connection${p.connections === 1 ? '' : 's'} + ${p.unaryCallers} unary Submit callers for ${p.seconds} s (fast path ${fastPath ? 'on' : 'off'}, SPARK_MEMORY_PROFILE=${memoryProfile})`,
     `  server RSS idle ${mem(f.idle)}; peak ${mem(f.peak)}; after the drain ${mem(f.afterDrain)} (pending leaves sealed ${Math.round(f.backlogSeconds)} s after the load, then ${p.settleSeconds} s idle)`,
     `  streams: ${l.streams.complete} answered in full${failures === '' ? '' : `, ${failures}`}; ${l.streams.neverAnswered} never answered; latest first answer ${n(l.streams.firstAnswerMaxMs)} ms; ${n(l.streams.answers)} answers to ${n(l.streams.itemsSent)} items (${n(l.streams.itemErrors)} item errors)`,
     `  unary: ${n(l.unary.ok)} ok, ${n(l.unary.failed)} failed${l.unary.firstError === undefined ? '' : ` (first: ${l.unary.firstError})`}; Health.Check on a streams' connection: ${l.health.calls} calls, p50 ${n(l.health.p50Ms)} ms, max ${n(l.health.maxMs)} ms, ${l.health.failed} failed`,
@@ -183,6 +183,7 @@ async function main(): Promise<void> {
       seconds: { type: 'string', default: String(OVERLOAD_FULL.seconds) },
       settle: { type: 'string', default: String(OVERLOAD_FULL.settleSeconds) },
       'fast-path': { type: 'string', default: 'true' },
+      'memory-profile': { type: 'string', default: 'fast' },
       rounds: { type: 'string', default: '1' },
     },
   });
@@ -194,13 +195,18 @@ async function main(): Promise<void> {
     settleSeconds: Number(values.settle),
   };
   const fastPath = values['fast-path'] !== 'false';
-  const server = await startBenchServer({ ...OVERLOAD_SERVER_ENV, SPARK_GRPC_FAST_PATH: String(fastPath) });
+  const memoryProfile = values['memory-profile'];
+  const server = await startBenchServer({
+    ...OVERLOAD_SERVER_ENV,
+    SPARK_GRPC_FAST_PATH: String(fastPath),
+    SPARK_MEMORY_PROFILE: memoryProfile,
+  });
   try {
     const rounds = Math.max(1, Math.min(10, Number(values.rounds)));
     for (let round = 1; round <= rounds; round++) {
       const figures = await overload(server, plan, (line) => process.stderr.write(`· ${line}\n`));
       if (rounds > 1) console.log(`round ${round} of ${rounds} on the same server:`);
-      for (const line of overloadLines(figures, fastPath)) console.log(line);
+      for (const line of overloadLines(figures, fastPath, memoryProfile)) console.log(line);
     }
     const errors = server.errorLogs();
     if (errors.length > 0)

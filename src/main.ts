@@ -19,6 +19,7 @@ import { createJsonRpc } from './chains/json-rpc.ts';
 import { createSourceChecker, type SourceChecker } from './chains/source-checker.ts';
 import type { Config } from './config/config.ts';
 import { ConfigError } from './config/config-error.ts';
+import { applyMemoryProfile } from './config/memory-profile.ts';
 import { providerSpecOf } from './config/provider-spec.ts';
 import { readSecretFile } from './config/secret-file.ts';
 import { nativeSha256 } from './crypto/native-sha256.ts';
@@ -73,7 +74,12 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const publishers = ipfsPublishers(config);
   const sourceChecker = chainChecker(config);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = await openLmdbStore({ path: config.dataDir, pendingCapacity: config.pendingCapacity });
+  applyMemoryProfile(config.memoryProfile);
+  const store = await openLmdbStore({
+    path: config.dataDir,
+    pendingCapacity: config.pendingCapacity,
+    chunkedMapping: config.memoryProfile === 'lean',
+  });
   const metrics = createMetrics({
     pendingLeaves: () => store.pendingCount(),
     storeWrites: () => store.writeHealth(),

@@ -85,6 +85,12 @@ export interface Config {
   readonly streamRate: number;
   /** SPARK_GRPC_FAST_PATH: binary gRPC Submit, SubmitBatch and SubmitStream bypass connect-node. */
   readonly grpcFastPath: boolean;
+  /**
+   * SPARK_MEMORY_PROFILE: `fast` (default) lets V8 double its heap and maps the LMDB file whole; `lean` grows the
+   * heap by 30 % at a time and maps the file in chunks it lets go, for ~45 % less RSS under overload at ~15–25 %
+   * less ingest and slower Prove (docs/PERFORMANCE.md).
+   */
+  readonly memoryProfile: MemoryProfile;
   readonly logLevel: string;
   readonly shutdownGraceMs: number;
   /**
@@ -177,6 +183,7 @@ export const SETTINGS = [
   'SPARK_MAX_STREAMS_PER_CONNECTION',
   'SPARK_STREAM_RATE',
   'SPARK_GRPC_FAST_PATH',
+  'SPARK_MEMORY_PROFILE',
   'SPARK_LOG_LEVEL',
   'SPARK_SHUTDOWN_GRACE_MS',
   'SYMBOL_NODE_URL',
@@ -210,6 +217,15 @@ export type RawSettings = Partial<Record<SettingName, string>>;
 const MAX_BATCH_SIZE_LIMIT = 10_000_000;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** SPARK_MEMORY_PROFILE values: throughput first, or memory first. */
+export const MEMORY_PROFILES = ['fast', 'lean'] as const;
+/** A memory profile. */
+export type MemoryProfile = (typeof MEMORY_PROFILES)[number];
+
+function isMemoryProfile(value: string): value is MemoryProfile {
+  return (MEMORY_PROFILES as readonly string[]).includes(value);
+}
 
 /** Parses "host:port", "[v6]:port" or ":port". */
 export function parseListen(value: string): { host: string; port: number } | string {
@@ -412,6 +428,14 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     }
     return v;
   };
+
+  const memoryProfile = raw.SPARK_MEMORY_PROFILE ?? 'fast';
+  if (!isMemoryProfile(memoryProfile)) {
+    issues.push({
+      setting: 'SPARK_MEMORY_PROFILE',
+      problem: `"${memoryProfile}" is not one of ${MEMORY_PROFILES.join(', ')}`,
+    });
+  }
 
   const logLevel = raw.SPARK_LOG_LEVEL ?? d.DEFAULT_LOG_LEVEL;
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -626,6 +650,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     ),
     streamRate: int('SPARK_STREAM_RATE', d.DEFAULT_STREAM_RATE, 0, 100_000_000),
     grpcFastPath: bool('SPARK_GRPC_FAST_PATH', true),
+    memoryProfile: isMemoryProfile(memoryProfile) ? memoryProfile : 'fast',
     logLevel,
     shutdownGraceMs: int('SPARK_SHUTDOWN_GRACE_MS', d.DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000),
     symbolNodeUrls,

@@ -17,6 +17,8 @@ test('defaults', () => {
   assert.equal(c.algorithmId, ML_DSA_65);
   assert.deepEqual(c.listen, { host: '127.0.0.1', port: 50051 });
   assert.equal(c.guaranteeExpiryMs, Date.parse('2045-01-01T00:00:00Z'));
+  assert.equal(c.memoryProfile, 'fast');
+  assert.equal(loadConfig({ SPARK_MEMORY_PROFILE: 'lean' }).memoryProfile, 'lean');
 });
 
 test('presets set threshold, timeout and immediate mode; explicit settings win', () => {
@@ -65,6 +67,7 @@ test('every invalid setting is reported together', () => {
         SPARK_PRESET: 'casino',
         SPARK_LISTEN: 'nowhere',
         SPARK_LOG_LEVEL: 'loud',
+        SPARK_MEMORY_PROFILE: 'tiny',
         SPARK_KEY_PROVIDER: 'usb-stick',
         PQC_GUARANTEE_EXPIRY: '2001-01-01',
       }),
@@ -80,9 +83,11 @@ test('every invalid setting is reported together', () => {
         'SPARK_KEY_PROVIDER',
         'SPARK_LISTEN',
         'SPARK_LOG_LEVEL',
+        'SPARK_MEMORY_PROFILE',
         'SPARK_PRESET',
       ]);
       assert.match(err.message, /PQC_AGGREGATION_THRESHOLD: "0" is not an integer in 1–/);
+      assert.match(err.message, /SPARK_MEMORY_PROFILE: "tiny" is not one of fast, lean/);
       return true;
     },
   );

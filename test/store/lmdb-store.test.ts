@@ -20,6 +20,20 @@ storeContract('LMDB', () => {
   };
 });
 
+// SPARK_MEMORY_PROFILE=lean: the same file, mapped in chunks.
+storeContract('LMDB, chunked mapping', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spark-lmdb-chunked-'));
+  return {
+    open: (options) =>
+      openLmdbStore({
+        path: join(dir, 'data.db'),
+        pendingCapacity: options?.pendingCapacity ?? 1000,
+        chunkedMapping: true,
+      }),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
 type Sub = (name: string) => Database<Buffer, Buffer>;
 
 /** Opens a closed store's file directly, hands `use` its sub-databases, and closes it. */
