@@ -7,6 +7,7 @@ import { CHECKPOINT_SIGNATURE_CONTEXT } from '../crypto/contexts.ts';
 import type { Sha256 } from '../crypto/sha256.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Store } from '../store/store.ts';
+import { repeatEvery } from '../timing/repeat-every.ts';
 import type { AnchorStateStore, StoredCheckpoint } from './anchor-state.ts';
 import type { AnchorTracker } from './symbol/anchor-tracker.ts';
 
@@ -33,10 +34,6 @@ export interface Checkpointer {
 
 /** Creates the checkpointer; start() begins the interval timer. */
 export function createCheckpointer(o: CheckpointerOptions): Checkpointer {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let stopped = false;
-
   async function checkpoint(): Promise<StoredCheckpoint | undefined> {
     const head = o.store.head();
     if (head === undefined) return undefined;
@@ -75,26 +72,8 @@ export function createCheckpointer(o: CheckpointerOptions): Checkpointer {
     return stored;
   }
 
-  function schedule(): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = checkpoint()
-        .catch((err: unknown) => o.log.error({ err }, 'checkpoint failed; retrying at the next interval'))
-        .finally(() => {
-          running = undefined;
-          schedule();
-        });
-    }, o.intervalMs);
-    timer.unref();
-  }
-
-  return {
-    checkpoint,
-    start: schedule,
-    async stop() {
-      stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-      await running;
-    },
-  };
+  const repeating = repeatEvery(o.intervalMs, checkpoint, (err) =>
+    o.log.error({ err }, 'checkpoint failed; retrying at the next interval'),
+  );
+  return { checkpoint, start: repeating.start, stop: repeating.stop };
 }
