@@ -1,8 +1,11 @@
 // The KeyProvider contract (SPEC §7): where signing keys live, behind one small interface.
 import type { ExternalSigner } from '../src/anchor/external-signer.ts';
 
-/** What a key is used for. */
-export type KeyPurpose = 'batch-signing';
+/**
+ * What a key is used for; each purpose derives or labels its keys apart, so a witness's key is never a log's.
+ * `witness-cosigning`: the key of a `spark witness` (docs/witnesses.md).
+ */
+export type KeyPurpose = 'batch-signing' | 'witness-cosigning';
 
 /** Where the private key lives. */
 export type Protection = 'memory' | 'file' | 'hsm' | 'remote';

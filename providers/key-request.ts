@@ -2,7 +2,7 @@
 import { KeyError } from './key-error.ts';
 import { type KeyPurpose, MAX_KEY_GENERATION } from './key-provider.ts';
 
-const PURPOSES: readonly KeyPurpose[] = ['batch-signing'];
+const PURPOSES: readonly KeyPurpose[] = ['batch-signing', 'witness-cosigning'];
 
 /** Throws KeyError UNSUPPORTED_PURPOSE or INVALID_INPUT (field "generation") for bad arguments. */
 export function checkKeyRequest(purpose: KeyPurpose, generation: number): void {

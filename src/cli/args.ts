@@ -2,7 +2,8 @@
 import { CliError } from './cli-error.ts';
 
 /** How a flag takes its value. */
-export type FlagKind = 'boolean' | 'string' | 'optional-number';
+/** `strings`: a string flag that may be given more than once (stringsFlag reads all of them). */
+export type FlagKind = 'boolean' | 'string' | 'strings' | 'optional-number';
 
 /** Parsed flags and positionals. */
 export interface ParsedArgs {
@@ -24,17 +25,19 @@ export function parseArgs(argv: readonly string[], spec: Readonly<Record<string,
     const name = arg.slice(2, eq === -1 ? undefined : eq);
     const kind = spec[name];
     if (kind === undefined) throw new CliError('USAGE', `unknown option --${name}`, { field: name });
-    if (flags.has(name)) throw new CliError('USAGE', `--${name} given twice`, { field: name });
+    if (flags.has(name) && kind !== 'strings')
+      throw new CliError('USAGE', `--${name} given twice`, { field: name });
     const inline = eq === -1 ? undefined : arg.slice(eq + 1);
     if (kind === 'boolean') {
       if (inline !== undefined) throw new CliError('USAGE', `--${name} takes no value`, { field: name });
       flags.set(name, true);
-    } else if (kind === 'string') {
+    } else if (kind === 'string' || kind === 'strings') {
       const value = inline ?? argv[++i];
       if (value === undefined || (inline === undefined && value.startsWith('--'))) {
         throw new CliError('USAGE', `--${name} needs a value`, { field: name });
       }
-      flags.set(name, value);
+      const before = flags.get(name);
+      flags.set(name, typeof before === 'string' ? `${before}${LIST_SEPARATOR}${value}` : value);
     } else {
       const next = argv[i + 1];
       if (inline !== undefined) flags.set(name, inline);
@@ -43,6 +46,15 @@ export function parseArgs(argv: readonly string[], spec: Readonly<Record<string,
     }
   }
   return { flags, positionals };
+}
+
+/** Joins the values of a `strings` flag (NUL: no path or argument can hold it). */
+const LIST_SEPARATOR = '\u0000';
+
+/** Every value of a `strings` flag, in order given; empty when absent. */
+export function stringsFlag(args: ParsedArgs, name: string): string[] {
+  const v = args.flags.get(name);
+  return typeof v === 'string' ? v.split(LIST_SEPARATOR) : [];
 }
 
 /** The string value of a flag, or undefined. */

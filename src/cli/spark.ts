@@ -17,6 +17,9 @@ const USAGE = `usage:
   spark verify F.spark [--data F | --digest HEX] [--trust ROOT.json] [--log-id HEX] [--key-id HEX] [--symbol URL[,URL…]] [--disable-algorithm NAME,…] [--json]
       (F.spark beside F: F is checked unless --data or --digest names another)
   spark trust export (--server HOST:PORT | --data-dir D) --out ROOT.json
+  spark witness init --data-dir D --name NAME [--algorithm ML-DSA-44|ML-DSA-65]   (prints the witness's verifier key)
+  spark witness serve --data-dir D --listen HOST:PORT --log ROOT.json [--log ROOT.json …] [--insecure]
+  spark witness evidence --data-dir D [--json]   (conflicting checkpoints the witness kept)
   spark inspect F.spark
   spark keys list|rotate --server HOST:PORT [--json]
   spark token create --name NAME [--role client|admin]
@@ -54,6 +57,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./commands/upgrade.ts')).upgrade(rest, print);
     case 'trust':
       return (await import('./commands/trust.ts')).trust(rest, print);
+    case 'witness':
+      return (await import('./commands/witness.ts')).witness(rest, print);
     case undefined:
     case 'help':
     case '--help':

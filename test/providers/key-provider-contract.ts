@@ -161,6 +161,27 @@ export function keyProviderContract(name: string, makeProvider: () => Promise<Ke
       });
     });
 
+    test('a witness-cosigning key is not the batch-signing key of the same algorithm and generation', async () => {
+      await withProvider(async (provider) => {
+        const batch = await provider.open('batch-signing', ML_DSA_44, 0);
+        let witness: Awaited<ReturnType<KeyProvider['open']>>;
+        try {
+          witness = await provider.open('witness-cosigning', ML_DSA_44, 0);
+        } catch (err) {
+          // The remote signer serves batch signing only (docs/witnesses.md §Keys); it must say so, not sign.
+          assert.ok(err instanceof KeyError, `expected a KeyError, got ${String(err)}`);
+          assert.equal(provider.kind, 'remote');
+          return;
+        }
+        assert.notDeepEqual(witness.publicKey, batch.publicKey);
+        const again = await provider.open('witness-cosigning', ML_DSA_44, 0);
+        assert.deepEqual(again.publicKey, witness.publicKey);
+        const message = new Uint8Array([1, 2, 3]);
+        const signature = await witness.sign(message, new Uint8Array(0));
+        assert.equal(signature.length, 2420);
+      });
+    });
+
     test('an unknown purpose is refused with UNSUPPORTED_PURPOSE', async () => {
       await withProvider(async (provider) => {
         await expectKeyError(

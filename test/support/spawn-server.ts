@@ -42,10 +42,12 @@ export async function startServerProcess(options: {
   timeoutMs?: number;
   /** Extra arguments after `serve` (default: listen on an ephemeral loopback port, in `dataDir`). */
   args?: readonly string[];
+  /** The command that serves (default `serve`; e.g. `witness serve`). */
+  command?: readonly string[];
 }): Promise<ServerProcess> {
   const args = options.args ?? ['--listen', '127.0.0.1:0', '--data-dir', options.dataDir];
   // As `npm start` and the image run it (package.json, Dockerfile).
-  const child = spawn(NODE, ['--max-semi-space-size=4', SPARK, 'serve', ...args], {
+  const child = spawn(NODE, ['--max-semi-space-size=4', SPARK, ...(options.command ?? ['serve']), ...args], {
     cwd: ROOT,
     env: { ...process.env, SPARK_LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

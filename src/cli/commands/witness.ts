@@ -1,0 +1,268 @@
+// `spark witness init | serve | evidence`: a witness that cosigns other logs' checkpoints (docs/witnesses.md).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createKeyProvider } from '../../../providers/create-provider.ts';
+import type { KeyProvider, SigningKey } from '../../../providers/key-provider.ts';
+import { isLoopbackHost, loadConfig, parseListen } from '../../config/config.ts';
+import { providerSpecOf } from '../../config/provider-spec.ts';
+import { algorithmById, algorithmByName } from '../../crypto/algorithms.ts';
+import { nativeSha256 } from '../../crypto/native-sha256.ts';
+import { createNativeVerifier } from '../../crypto/native-verifier.ts';
+import { createLogger } from '../../log/logger.ts';
+import { logOrigin } from '../../note/checkpoint-text.ts';
+import { type CosignatureAlgorithm, type Cosigner, cosignerVerifierKey } from '../../note/cosignature.ts';
+import { createNoteSignatureCheck } from '../../note/note-verifier.ts';
+import { checkKeyName } from '../../note/signed-note.ts';
+import { loadServerTls } from '../../service/tls-material.ts';
+import { MAX_TRUST_ROOT_BYTES, parseTrustRoot } from '../../trust/trust-root.ts';
+import { createWitness, type WitnessedLog } from '../../witness/witness.ts';
+import { startWitnessServer } from '../../witness/witness-http.ts';
+import { openWitnessState, type WitnessState } from '../../witness/witness-state.ts';
+import { parseArgs, stringFlag, stringsFlag } from '../args.ts';
+import { CliError } from '../cli-error.ts';
+
+/** Algorithms a witness key may use; ML-DSA-44 is C2SP's recommendation and the default. */
+export const WITNESS_ALGORITHMS = ['ML-DSA-44', 'ML-DSA-65'] as const;
+
+/** The witness's state lives here inside its data directory. */
+const STATE_DIR = 'witness-state';
+
+/** Opens the witness key the provider settings name (SPARK_KEY_PROVIDER and its settings, as for `spark serve`). */
+async function openWitnessKey(algorithm: string): Promise<{ provider: KeyProvider; key: SigningKey }> {
+  const config = loadConfig(process.env);
+  if (config.keyProvider === 'memory') {
+    throw new CliError(
+      'USAGE',
+      'a witness key must outlive the process: set SPARK_KEY_PROVIDER to docker-secret or pkcs11 (the memory provider makes a new key at every start)',
+      { field: 'SPARK_KEY_PROVIDER' },
+    );
+  }
+  const spec = algorithmByName(algorithm);
+  if (spec === undefined)
+    throw new CliError('USAGE', `unknown algorithm ${algorithm}`, { field: 'algorithm' });
+  const provider = await createKeyProvider(providerSpecOf(config));
+  try {
+    return { provider, key: await provider.open('witness-cosigning', spec.id, 0) };
+  } catch (err) {
+    await provider.close();
+    throw err;
+  }
+}
+
+function selfOf(name: string, key: SigningKey): Cosigner {
+  const alg = algorithmById(key.algorithmId);
+  if (alg === undefined)
+    throw new CliError('IO', `the provider opened a key of unknown algorithm ${key.algorithmId}`);
+  return { name, algorithm: alg.name as CosignatureAlgorithm, publicKey: key.publicKey };
+}
+
+function dataDirOf(argsDir: string | undefined): string {
+  if (argsDir === undefined) throw new CliError('USAGE', '--data-dir D is required', { field: 'data-dir' });
+  return argsDir;
+}
+
+async function withState<T>(dir: string, fn: (state: WitnessState) => Promise<T>): Promise<T> {
+  const state = openWitnessState(join(dir, STATE_DIR));
+  try {
+    return await fn(state);
+  } finally {
+    await state.close();
+  }
+}
+
+/** `spark witness init --data-dir D --name NAME [--algorithm ML-DSA-44|ML-DSA-65]`: prints the verifier key. */
+async function init(argv: readonly string[], out: (line: string) => void): Promise<number> {
+  const args = parseArgs(argv, { 'data-dir': 'string', name: 'string', algorithm: 'string' });
+  const dir = dataDirOf(stringFlag(args, 'data-dir'));
+  const name = stringFlag(args, 'name');
+  if (name === undefined)
+    throw new CliError('USAGE', '--name NAME is required (e.g. witness.example.com/w1)', { field: 'name' });
+  const bad = checkKeyName(name);
+  if (bad !== undefined) throw new CliError('USAGE', `--name: ${bad}`, { field: 'name' });
+  const algorithm = stringFlag(args, 'algorithm') ?? 'ML-DSA-44';
+  if (!(WITNESS_ALGORITHMS as readonly string[]).includes(algorithm)) {
+    throw new CliError('USAGE', `--algorithm must be one of ${WITNESS_ALGORITHMS.join(', ')}`, {
+      field: 'algorithm',
+    });
+  }
+  return withState(dir, async (state) => {
+    const had = state.getMeta('name');
+    if (had !== undefined && (had !== name || state.getMeta('algorithm') !== algorithm)) {
+      throw new CliError(
+        'USAGE',
+        `${dir} already holds the witness ${had} (${state.getMeta('algorithm')}); a witness keeps its name and key`,
+        { field: 'data-dir' },
+      );
+    }
+    const { provider, key } = await openWitnessKey(algorithm);
+    try {
+      await state.setMeta('name', name);
+      await state.setMeta('algorithm', algorithm);
+      out(cosignerVerifierKey(selfOf(name, key)));
+      return 0;
+    } finally {
+      await provider.close();
+    }
+  });
+}
+
+/** The logs named by trust root files: origin from the log id, every pinned key. */
+function logsOf(paths: readonly string[]): WitnessedLog[] {
+  if (paths.length === 0)
+    throw new CliError('USAGE', '--log ROOT.json is required (once per log)', { field: 'log' });
+  const logs: WitnessedLog[] = [];
+  for (const path of paths) {
+    let json: string;
+    try {
+      const bytes = readFileSync(path);
+      if (bytes.length > MAX_TRUST_ROOT_BYTES) throw new Error(`larger than ${MAX_TRUST_ROOT_BYTES} bytes`);
+      json = bytes.toString('utf8');
+    } catch (err) {
+      throw new CliError('IO', `--log ${path}: ${(err as Error).message}`, { field: 'log', cause: err });
+    }
+    const root = parseTrustRoot(json, createNativeVerifier(), nativeSha256);
+    if (!root.ok) throw new CliError('USAGE', `--log ${path}: ${root.reason}`, { field: 'log' });
+    const origin = logOrigin(root.value.logId);
+    const keys: Cosigner[] = [];
+    for (const k of root.value.keys) {
+      const alg = algorithmById(k.algorithmId);
+      if (alg !== undefined)
+        keys.push({ name: origin, algorithm: alg.name as CosignatureAlgorithm, publicKey: k.publicKey });
+    }
+    logs.push({ origin, keys });
+  }
+  return logs;
+}
+
+/** `spark witness serve --data-dir D --listen HOST:PORT --log ROOT.json … [--insecure]`. */
+async function serveWitness(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, {
+    'data-dir': 'string',
+    listen: 'string',
+    log: 'strings',
+    insecure: 'boolean',
+  });
+  const dir = dataDirOf(stringFlag(args, 'data-dir'));
+  const listenText = stringFlag(args, 'listen') ?? '127.0.0.1:7380';
+  const listen = parseListen(listenText);
+  if (typeof listen === 'string') throw new CliError('USAGE', `--listen: ${listen}`, { field: 'listen' });
+  const config = loadConfig(process.env);
+  if (config.tls === undefined && !args.flags.has('insecure') && !isLoopbackHost(listen.host)) {
+    throw new CliError(
+      'USAGE',
+      `${listen.host} is not a loopback address: serve TLS (SPARK_TLS_CERT, SPARK_TLS_KEY) or pass --insecure`,
+      { field: 'listen' },
+    );
+  }
+  const logs = logsOf(stringsFlag(args, 'log'));
+  const log = createLogger(config.logLevel);
+  const state = openWitnessState(join(dir, STATE_DIR));
+  let provider: KeyProvider | undefined;
+  try {
+    const name = state.getMeta('name');
+    const algorithm = state.getMeta('algorithm');
+    if (name === undefined || algorithm === undefined) {
+      throw new CliError('USAGE', `${dir} holds no witness: run spark witness init first`, {
+        field: 'data-dir',
+      });
+    }
+    const opened = await openWitnessKey(algorithm);
+    provider = opened.provider;
+    const key = opened.key;
+    const self = selfOf(name, key);
+    const witness = createWitness({
+      self,
+      sign: (message) => key.sign(message, new Uint8Array(0)),
+      logs,
+      state,
+      check: createNoteSignatureCheck(),
+      sha256: nativeSha256,
+      now: Date.now,
+      log,
+    });
+    const tls = config.tls === undefined ? undefined : loadServerTls(config.tls);
+    const server = await startWitnessServer({
+      witness,
+      vkey: cosignerVerifierKey(self),
+      host: listen.host,
+      port: listen.port,
+      tls,
+      log,
+    });
+    log.info(
+      {
+        witness: name,
+        algorithm,
+        logs: logs.map((l) => l.origin),
+        host: server.address.host,
+        port: server.address.port,
+        tls: tls !== undefined,
+      },
+      'listening',
+    );
+    const heldProvider = provider;
+    return await new Promise<number>((resolve) => {
+      const stop = (signal: string) => {
+        log.info({ signal }, 'witness shutting down');
+        server
+          .close()
+          .then(() => heldProvider.close())
+          .then(() => state.close())
+          .then(
+            () => resolve(0),
+            () => resolve(1),
+          );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+  } catch (err) {
+    await provider?.close().catch(() => undefined);
+    await state.close().catch(() => undefined);
+    // Whatever still holds the event loop must not hold a failed start.
+    setTimeout(() => process.exit(2), 1500).unref();
+    throw err;
+  }
+}
+
+/** `spark witness evidence --data-dir D [--json]`: the conflicting checkpoints kept. */
+async function evidence(argv: readonly string[], out: (line: string) => void): Promise<number> {
+  const args = parseArgs(argv, { 'data-dir': 'string', json: 'boolean' });
+  const dir = dataDirOf(stringFlag(args, 'data-dir'));
+  return withState(dir, async (state) => {
+    const all = state.evidence();
+    if (args.flags.has('json')) {
+      out(JSON.stringify({ evidence: all }, null, 2));
+      return 0;
+    }
+    if (all.length === 0) {
+      out('no conflicting checkpoints kept');
+      return 0;
+    }
+    for (const [i, e] of all.entries()) {
+      out(`#${i + 1} ${e.kind} for ${e.origin}, observed ${new Date(e.observedAtMs).toISOString()}`);
+      out('  cosigned before:');
+      for (const line of e.cosigned.trimEnd().split('\n')) out(`    ${line}`);
+      out('  conflicting:');
+      for (const line of e.conflicting.trimEnd().split('\n')) out(`    ${line}`);
+      if (e.proof.length > 0)
+        out(`  with a consistency proof of ${e.proof.length} hashes that does not verify`);
+    }
+    return 0;
+  });
+}
+
+/** Dispatches `spark witness <action>`. */
+export async function witness(argv: readonly string[], out: (line: string) => void): Promise<number> {
+  const [action, ...rest] = argv;
+  switch (action) {
+    case 'init':
+      return init(rest, out);
+    case 'serve':
+      return serveWitness(rest);
+    case 'evidence':
+      return evidence(rest, out);
+    default:
+      throw new CliError('USAGE', `witness: unknown action "${action ?? ''}" (init, serve, evidence)`);
+  }
+}
