@@ -50,6 +50,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
 export async function startWitnessServer(o: {
   readonly witness: Witness;
   readonly vkey: string;
+  /** Prometheus text for GET /metrics; absent: not served. */
+  readonly metrics?: { readonly contentType: string; text(): Promise<string> } | undefined;
+  /** Told every add-checkpoint answer's status (for metrics). */
+  readonly onAnswer?: ((status: number) => void) | undefined;
   readonly host: string;
   readonly port: number;
   readonly tls: ServerTls | undefined;
@@ -59,6 +63,14 @@ export async function startWitnessServer(o: {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/') {
       send(res, 200, 'text/plain; charset=utf-8', `${o.vkey}\n`);
+      return;
+    }
+    const metrics = o.metrics;
+    if (req.method === 'GET' && path === '/metrics' && metrics !== undefined) {
+      metrics.text().then(
+        (text) => send(res, 200, metrics.contentType, text),
+        () => send(res, 500, 'text/plain; charset=utf-8', 'metrics unavailable\n'),
+      );
       return;
     }
     if (path !== '/add-checkpoint') {
@@ -82,10 +94,12 @@ export async function startWitnessServer(o: {
           return;
         }
         const answer = await o.witness.addCheckpoint(body.toString('utf8'));
+        o.onAnswer?.(answer.status);
         send(res, answer.status, answer.contentType, answer.body);
       })
       .catch((err: unknown) => {
         o.log.error({ err }, 'add-checkpoint failed; nothing was cosigned');
+        o.onAnswer?.(503);
         if (!res.headersSent)
           send(res, 503, 'text/plain; charset=utf-8', 'the witness could not store the checkpoint; retry\n');
       });

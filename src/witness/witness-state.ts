@@ -38,8 +38,8 @@ export interface WitnessState {
   latest(origin: string): CosignedState | undefined;
   /** Durably records `state` as the latest for `origin`. */
   setLatest(origin: string, state: CosignedState): Promise<void>;
-  /** Durably keeps `evidence`; returns how many the store holds. */
-  addEvidence(evidence: Evidence): Promise<number>;
+  /** Durably keeps `evidence` (once per conflicting note); says whether it was new and how many are held. */
+  addEvidence(evidence: Evidence): Promise<{ readonly added: boolean; readonly count: number }>;
   evidence(): Evidence[];
   /** A small setting of the witness itself (its name, algorithm). */
   getMeta(key: string): string | undefined;
@@ -91,11 +91,18 @@ export function openWitnessState(dir: string): WitnessState {
       await db.put(latestKey(origin), JSON.stringify(stored));
     },
     async addEvidence(evidence) {
-      if (evidenceCount >= MAX_EVIDENCE) return evidenceCount;
+      if (evidenceCount >= MAX_EVIDENCE) return { added: false, count: evidenceCount };
+      // The same conflicting note sent again is the same evidence: kept once.
+      for (const { value } of evidenceDb.getRange({})) {
+        const e = JSON.parse(value) as Evidence;
+        if (e.origin === evidence.origin && e.conflicting === evidence.conflicting) {
+          return { added: false, count: evidenceCount };
+        }
+      }
       const key = evidenceCount;
       await evidenceDb.put(key, JSON.stringify(evidence));
       evidenceCount = key + 1;
-      return evidenceCount;
+      return { added: true, count: evidenceCount };
     },
     evidence() {
       const out: Evidence[] = [];

@@ -87,7 +87,7 @@ export function createWitness(o: WitnessOptions): Witness {
   }
 
   async function keep(origin: string, kind: EvidenceKind, cosigned: string, req: AddCheckpointRequest) {
-    const count = await o.state.addEvidence({
+    const { added, count } = await o.state.addEvidence({
       origin,
       kind,
       cosigned,
@@ -95,6 +95,7 @@ export function createWitness(o: WitnessOptions): Witness {
       proof: req.proofLines,
       observedAtMs: o.now(),
     });
+    if (!added) return;
     o.log.warn(
       { origin, kind, size: req.checkpoint.size.toString(), evidence: count },
       'the log signed a checkpoint that conflicts with one this witness cosigned; kept as evidence',

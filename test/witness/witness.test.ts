@@ -188,9 +188,11 @@ describe('witness', () => {
     assert.equal(e?.kind, 'same-size-other-root');
     assert.equal(e?.cosigned, honest.note);
     assert.equal(e?.conflicting, split.note);
-    // The forged branch never gets a cosignature, whatever old size it is sent with.
+    // The forged branch never gets a cosignature, whatever old size it is sent with; it is kept once.
     assert.equal((await witness.addCheckpoint(body(0, [], split.note))).status, 409);
     assert.equal(state.latest(ORIGIN)?.size, 10n);
+    assert.equal(state.evidence().length, 1);
+    assert.deepEqual(equivocations, ['same-size-other-root']);
   });
 
   test('unknown origin 404, no pinned signature 403, a bad signature 403, malformed 400', async () => {

@@ -17,6 +17,7 @@ import { loadServerTls } from '../../service/tls-material.ts';
 import { MAX_TRUST_ROOT_BYTES, parseTrustRoot } from '../../trust/trust-root.ts';
 import { createWitness, type WitnessedLog } from '../../witness/witness.ts';
 import { startWitnessServer } from '../../witness/witness-http.ts';
+import { createWitnessMetrics } from '../../witness/witness-metrics.ts';
 import { openWitnessState, type WitnessState } from '../../witness/witness-state.ts';
 import { parseArgs, stringFlag, stringsFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
@@ -170,6 +171,7 @@ async function serveWitness(argv: readonly string[]): Promise<number> {
     provider = opened.provider;
     const key = opened.key;
     const self = selfOf(name, key);
+    const metrics = createWitnessMetrics();
     const witness = createWitness({
       self,
       sign: (message) => key.sign(message, new Uint8Array(0)),
@@ -179,11 +181,14 @@ async function serveWitness(argv: readonly string[]): Promise<number> {
       sha256: nativeSha256,
       now: Date.now,
       log,
+      onEquivocation: (_origin, kind) => metrics.equivocation(kind),
     });
     const tls = config.tls === undefined ? undefined : loadServerTls(config.tls);
     const server = await startWitnessServer({
       witness,
       vkey: cosignerVerifierKey(self),
+      metrics,
+      onAnswer: (status) => metrics.answered(status),
       host: listen.host,
       port: listen.port,
       tls,
