@@ -22,6 +22,9 @@ import { ConfigError } from './config/config-error.ts';
 import { applyMemoryProfile } from './config/memory-profile.ts';
 import { providerSpecOf } from './config/provider-spec.ts';
 import { readSecretFile } from './config/secret-file.ts';
+import { createCheckpointNotes } from './cosign/checkpoint-notes.ts';
+import { createCosigning } from './cosign/cosigning-rounds.ts';
+import { readWitnessesFile } from './cosign/witnesses-file.ts';
 import { nativeSha256 } from './crypto/native-sha256.ts';
 import { createNativeVerifier } from './crypto/native-verifier.ts';
 import { toHex } from './encoding/bytes.ts';
@@ -30,6 +33,7 @@ import { ServerReflection as ReflectionV1 } from './gen/grpc/reflection/v1/refle
 import { ServerReflection as ReflectionV1alpha } from './gen/grpc/reflection/v1alpha/reflection_pb.js';
 import { SparkAdmin } from './gen/spark/v1/admin_pb.js';
 import { SparkProcessor } from './gen/spark/v1/processor_pb.js';
+import { checkpointRoutes } from './http/checkpoint-routes.ts';
 import { type HttpRoute, type RunningHttpServer, startHttpServer } from './http/http-server.ts';
 import { probeRoutes } from './http/probe-routes.ts';
 import { verifyPageRoute } from './http/verify-page.ts';
@@ -41,6 +45,8 @@ import { sealedBundlePublisher } from './ipfs/sealed-publication.ts';
 import type { Logger } from './log/logger.ts';
 import { observeAnchoring, timedProvider, timedSealer } from './metrics/instrument.ts';
 import { createMetrics } from './metrics/metrics.ts';
+import { cosignerVerifierKey } from './note/cosignature.ts';
+import { createNoteSignatureCheck } from './note/note-verifier.ts';
 import { readTokenFile } from './service/access-tokens.ts';
 import { createAdminService } from './service/admin-service.ts';
 import { createAuthorization } from './service/authorization.ts';
@@ -71,6 +77,10 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   // Tokens and TLS files are read first: a refusal answers before the store and the keys open.
   const tokens = config.authTokensFile === undefined ? undefined : readTokenFile(config.authTokensFile);
   const tls = config.tls === undefined ? undefined : loadServerTls(config.tls);
+  const witnessSet =
+    config.witnessesFile === undefined
+      ? undefined
+      : readWitnessesFile(config.witnessesFile, config.witnessQuorum);
   const publishers = ipfsPublishers(config);
   const sourceChecker = chainChecker(config);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -247,10 +257,41 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     const serviceNames = [SparkProcessor.typeName, SparkAdmin.typeName];
     const health = createHealthService(serviceNames);
     const reflection = createReflectionService([SparkProcessor, SparkAdmin, Health]);
+    const checkpointNotes = createCheckpointNotes({ store, keys, sha256: nativeSha256, now });
+    const cosigning =
+      witnessSet === undefined
+        ? undefined
+        : createCosigning({
+            notes: checkpointNotes,
+            witnesses: witnessSet.witnesses,
+            quorum: witnessSet.quorum,
+            check: createNoteSignatureCheck(),
+            intervalMs: config.witnessIntervalSeconds * 1000,
+            now,
+            log: log.child({ module: 'witnesses' }),
+          });
+    if (cosigning !== undefined) metrics.watchWitnesses(() => cosigning.state());
     const processorDeps: ProcessorDeps = {
+      checkpointNotes,
+      witnessQuorum: cosigning === undefined ? undefined : () => cosigning.state(),
+      witnesses:
+        witnessSet === undefined
+          ? undefined
+          : {
+              list: witnessSet.witnesses.map((w) => ({
+                vkey: cosignerVerifierKey(w.cosigner),
+                cosigner: w.cosigner,
+              })),
+              quorum: witnessSet.quorum,
+            },
       store,
       ingest,
-      prover: createProver(store, nativeSha256, anchors),
+      prover: createProver(
+        store,
+        nativeSha256,
+        anchors,
+        witnessSet === undefined ? undefined : { notes: checkpointNotes, quorum: witnessSet.quorum },
+      ),
       scheduler,
       sha256: nativeSha256,
       verifier: createNativeVerifier(),
@@ -288,6 +329,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       }
     };
     httpRoutes.push(gatewayRoute((cid) => publications.bytes(cid)));
+    httpRoutes.push(...checkpointRoutes(checkpointNotes));
     const verifyPage = verifyPageRoute();
     if (typeof verifyPage === 'string') log.warn({ reason: verifyPage }, 'GET /verify is not served');
     else httpRoutes.push(verifyPage);
@@ -345,6 +387,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     await anchors?.start();
     undo.unshift(async () => anchors?.stop());
     checkpointer?.start();
+    cosigning?.start();
     rotation.start();
     publishWorker.start();
     if (anchors === undefined)
@@ -366,6 +409,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
           await scheduler.stop();
           await trees.close();
           await checkpointer?.stop();
+          await cosigning?.stop();
           await anchors?.stop();
           await provider.close();
           await store.close();

@@ -14,18 +14,22 @@ import { type AnchorEvidence, compactAnchor, fullAnchor } from '../bundle/anchor
 import { buildBundle } from '../bundle/build.ts';
 import { decodeCheckpoint } from '../bundle/checkpoint.ts';
 import { decodeHeader } from '../bundle/header.ts';
+import { type CheckpointNotes, noteOf } from '../cosign/checkpoint-notes.ts';
+import { algorithmById } from '../crypto/algorithms.ts';
 import type { Sha256 } from '../crypto/sha256.ts';
 import { bytesEqual } from '../encoding/bytes.ts';
 import {
   type Anchor,
   type Checkpoint,
   CheckpointSchema,
+  CosignedCheckpointSchema,
   KeyRecordSchema,
   type ProofBundle,
   PublicationSchema,
   SignatureSchema,
 } from '../gen/spark/v1/bundle_pb.js';
 import { inclusionPath } from '../merkle/tree.ts';
+import { type CosignatureAlgorithm, cosignerKeyId } from '../note/cosignature.ts';
 import { RequestError } from '../service/request-error.ts';
 import type { KeyHistoryEntry, LeafRecord, Store } from '../store/store.ts';
 import { createHeaderLogCache, type HeaderLogCache } from './header-log-cache.ts';
@@ -140,10 +144,23 @@ function addCheckpoint(
     headerPath: log.path(Number(sequence)),
   });
   // Keys of the checkpoint signatures, and (transitively) the endorsers of those records.
-  const history = store.keyHistory();
-  const wanted = checkpoint.signatures.map((s) => s.keyId);
+  addKeyRecords(
+    bundle,
+    store.keyHistory(),
+    checkpoint.signatures.map((s) => s.keyId),
+  );
+  return { checkpoint: bundle.checkpoint, anchor };
+}
+
+/** Appends the records of keys `ids` that `bundle` lacks, and (transitively) the endorsers of those records. */
+function addKeyRecords(
+  bundle: ProofBundle,
+  history: readonly KeyHistoryEntry[],
+  ids: readonly Uint8Array[],
+): void {
+  const wanted = [...ids];
   // Bounded: each push adds a record of `history` not yet in the bundle.
-  for (let i = 0; i < wanted.length && i <= history.length + checkpoint.signatures.length; i++) {
+  for (let i = 0; i < wanted.length && i <= history.length + ids.length; i++) {
     const id = wanted[i] as Uint8Array;
     if (bundle.keys.some((k) => bytesEqual(k.keyId, id))) continue;
     const entry = history.find((k) => bytesEqual(k.keyId, id));
@@ -163,7 +180,34 @@ function addCheckpoint(
     );
     if (entry.endorsement.length > 0) wanted.push(entry.previousKeyId);
   }
-  return { checkpoint: bundle.checkpoint, anchor };
+}
+
+/** The witnessed checkpoint notes a bundle may carry (docs/witnesses.md). */
+export interface WitnessedNotes {
+  readonly notes: Pick<CheckpointNotes, 'covering' | 'origin'>;
+  readonly quorum: number;
+}
+
+/** Puts the covering cosigned checkpoint note into `bundle`, with the record of the key that signed it. */
+function addCosignedCheckpoint(bundle: ProofBundle, sequence: bigint, store: Store, w: WitnessedNotes): void {
+  const found = w.notes.covering(sequence, w.quorum);
+  if (found === undefined) return;
+  bundle.cosignedCheckpoint = create(CosignedCheckpointSchema, {
+    note: noteOf(found.note),
+    headerPath: found.headerPath,
+  });
+  const history = store.keyHistory();
+  const signer = history.find((k) => {
+    const name = algorithmById(k.algorithmId)?.name;
+    if (name === undefined) return false;
+    const cosigner = {
+      name: w.notes.origin,
+      algorithm: name as CosignatureAlgorithm,
+      publicKey: k.publicKey,
+    };
+    return cosignerKeyId(cosigner) === found.note.logSignature.keyId;
+  });
+  if (signer !== undefined) addKeyRecords(bundle, history, [signer.keyId]);
 }
 
 /**
@@ -211,6 +255,7 @@ export function createProver(
   store: Store,
   sha256: Sha256,
   anchors?: AnchorTracker,
+  witnessed?: WitnessedNotes,
 ): {
   /** With `sealedOnly`, the bundle as of sealing: no anchor, checkpoint or publication (what is published). */
   prove(leafHash: Uint8Array, options?: { readonly sealedOnly?: boolean }): Proof;
@@ -257,6 +302,7 @@ export function createProver(
         sha256,
       });
       if (options?.sealedOnly === true) return { record, anchorStatus: undefined, bundle };
+      if (witnessed !== undefined) addCosignedCheckpoint(bundle, position.sequence, store, witnessed);
       const state = anchors?.state(position.sequence);
       if (anchors !== undefined) {
         const outbox = state?.confirmed === undefined ? undefined : anchors.outbox(state.confirmed.txHash);

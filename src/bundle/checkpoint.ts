@@ -2,7 +2,7 @@
 // The header log is the RFC 9162 tree whose leaf i is the header hash of batch i; a checkpoint signs its root.
 import { portableSha256, SHA256_LENGTH, type Sha256 } from '../crypto/sha256.ts';
 import { hashLeaf } from '../merkle/hash.ts';
-import { buildLevels, inclusionPath, levelReader, rootOf } from '../merkle/tree.ts';
+import { buildLevels, inclusionPath, levelReader, type NodeReader, rootOf } from '../merkle/tree.ts';
 
 /** Four magic bytes "SPKC" opening every checkpoint body. */
 export const CHECKPOINT_MAGIC = new Uint8Array([0x53, 0x50, 0x4b, 0x43]);
@@ -93,7 +93,7 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointFields | string {
 export function headerLog(
   headerHashes: readonly Uint8Array[],
   sha256: Sha256 = portableSha256,
-): { root: Uint8Array; path(sequence: number): Uint8Array[] } {
+): { root: Uint8Array; path(sequence: number): Uint8Array[]; read: NodeReader } {
   if (headerHashes.length === 0) throw new RangeError('the header log needs at least one header');
   const leaves = new Uint8Array(headerHashes.length * SHA256_LENGTH);
   headerHashes.forEach((h, i) => {
@@ -105,5 +105,6 @@ export function headerLog(
   return {
     root: rootOf(levels),
     path: (sequence) => inclusionPath(headerHashes.length, sequence, read),
+    read,
   };
 }

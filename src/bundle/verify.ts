@@ -16,6 +16,12 @@ import { checkAnchor } from './checks/anchor.ts';
 import { checkCheckpoint } from './checks/checkpoint.ts';
 import { checkIssuer, type IssuerPin, isPinned } from './checks/issuer.ts';
 import { algorithmHex, type CheckOutcome, checkKeys, checkKeyValidity } from './checks/key-records.ts';
+import {
+  checkWitnesses,
+  noteSignatureCheck,
+  noteSignerKeyIds,
+  type WitnessPolicy,
+} from './checks/witnesses.ts';
 import { decodeBundle, encodeBundle } from './codec.ts';
 import { decodeHeader, type HeaderFields } from './header.ts';
 import { decodeLeafEntry } from './leaf.ts';
@@ -38,6 +44,7 @@ export const CHECK_NAMES = [
   'anchor',
   'checkpoint',
   'issuer',
+  'witnesses',
 ] as const;
 
 /** One check's name. */
@@ -88,6 +95,21 @@ export interface VerifyOptions {
   readonly disabledAlgorithms?: readonly number[];
   /** The issuer expected: a trust root, a log id, a key id (docs/trust.md). Unpinned, the "issuer" check says so. */
   readonly pin?: IssuerPin;
+  /**
+   * Witnesses whose cosignatures count and the quorum (--witness-policy); without it, a pinned trust root's
+   * witnesses. With neither, the "witnesses" check reports what is present and does not fail (docs/witnesses.md).
+   */
+  readonly witnessPolicy?: WitnessPolicy;
+}
+
+/** The witness policy of `options`: the explicit one, else the pinned root's witnesses when it names any. */
+export function witnessPolicyOf(
+  options: Pick<VerifyOptions, 'witnessPolicy' | 'pin'>,
+): WitnessPolicy | undefined {
+  if (options.witnessPolicy !== undefined) return options.witnessPolicy;
+  const root = options.pin?.root;
+  if (root === undefined || root.witnesses.length === 0) return undefined;
+  return { quorum: root.witnessQuorum, witnesses: root.witnesses.map((w) => w.cosigner) };
 }
 
 /** Bundle format versions this verifier understands (docs/proof-format.md §1): 1 (whole anchor transaction), 2 (compact anchors). */
@@ -324,7 +346,10 @@ function verifyWith(
     checkKeys(
       b.keys,
       header(),
-      [...b.signatures, ...(b.checkpoint?.signatures ?? [])].map((s) => s.keyId),
+      [
+        ...[...b.signatures, ...(b.checkpoint?.signatures ?? [])].map((s) => s.keyId),
+        ...noteSignerKeyIds(b, header().logId),
+      ],
       verifier,
       sha256,
       policy,
@@ -338,12 +363,15 @@ function verifyWith(
   run('checkpoint', ['header', 'key'], (b) => checkCheckpoint(b, header(), verifier, sha256, ed25519));
 
   run('issuer', ['header', 'key'], (b) => checkIssuer(b, header(), options.pin));
+  run('witnesses', ['header', 'key'], (b) =>
+    checkWitnesses(b, header(), noteSignatureCheck(verifier, ed25519), sha256, witnessPolicyOf(options)),
+  );
 
   return { valid: checks.every((c) => c.ok), checks, issuerPinned: isPinned(options.pin) };
 }
 
 /** What may change from one bundle to the next under one bundle verifier. */
-export type BundleSubject = Pick<VerifyOptions, 'data' | 'digest' | 'pin'>;
+export type BundleSubject = Pick<VerifyOptions, 'data' | 'digest' | 'pin' | 'witnessPolicy'>;
 
 /** verifyBundle with a memory of successful signature verifications, for verifying many bundles. */
 export interface BundleVerifier {

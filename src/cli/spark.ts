@@ -14,7 +14,7 @@ const USAGE = `usage:
   spark prove --server HOST:PORT (--leaf HEX | --file F | --digest HEX) [--wait [SECONDS]] --out F.spark [--publish] [--quiet]   (--wait: until final, or SECONDS; --publish: on IPFS)
   spark stamp FILE… --server HOST:PORT [--wait [SECONDS]] [--immediate] [--force]   (writes FILE.spark beside each file)
   spark upgrade F.spark --server HOST:PORT   (the richer bundle for the same leaf: anchored, finalized, checkpointed)
-  spark verify F.spark [--data F | --digest HEX] [--trust ROOT.json] [--log-id HEX] [--key-id HEX] [--symbol URL[,URL…]] [--disable-algorithm NAME,…] [--json]
+  spark verify F.spark [--data F | --digest HEX] [--trust ROOT.json] [--log-id HEX] [--key-id HEX] [--witness-policy F.json] [--symbol URL[,URL…]] [--disable-algorithm NAME,…] [--json]
       (F.spark beside F: F is checked unless --data or --digest names another)
   spark trust export (--server HOST:PORT | --data-dir D) --out ROOT.json
   spark witness init --data-dir D --name NAME [--algorithm ML-DSA-44|ML-DSA-65]   (prints the witness's verifier key)

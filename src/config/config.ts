@@ -111,6 +111,15 @@ export interface Config {
   readonly anchorBatchesPerTransaction: number;
   /** Seconds between checkpoints of the header chain (only with anchoring on). */
   readonly checkpointIntervalSeconds: number;
+  /**
+   * SPARK_WITNESSES_FILE: JSON array of {"url", "vkey"[, "ca"]} witnesses asked to cosign each new checkpoint note
+   * (docs/witnesses.md); undefined: no witnesses.
+   */
+  readonly witnessesFile: string | undefined;
+  /** SPARK_WITNESS_QUORUM: cosignatures a checkpoint needs (default: a majority of the witnesses). */
+  readonly witnessQuorum: number | undefined;
+  /** SPARK_WITNESS_INTERVAL: seconds between cosigning rounds. */
+  readonly witnessIntervalSeconds: number;
   /** TLS 1.3 on the listen port (docs/security.md); undefined serves plaintext. */
   readonly tls:
     | {
@@ -196,6 +205,9 @@ export const SETTINGS = [
   'SYMBOL_MIN_BALANCE',
   'SPARK_ANCHOR_BATCHES_PER_TX',
   'SPARK_CHECKPOINT_INTERVAL',
+  'SPARK_WITNESSES_FILE',
+  'SPARK_WITNESS_QUORUM',
+  'SPARK_WITNESS_INTERVAL',
   'SPARK_TLS_CERT',
   'SPARK_TLS_KEY',
   'SPARK_TLS_CLIENT_CA',
@@ -673,6 +685,10 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
       1,
       366 * 86_400,
     ),
+    witnessesFile: raw.SPARK_WITNESSES_FILE,
+    witnessQuorum:
+      raw.SPARK_WITNESS_QUORUM === undefined ? undefined : int('SPARK_WITNESS_QUORUM', 1, 1, 1000),
+    witnessIntervalSeconds: int('SPARK_WITNESS_INTERVAL', d.DEFAULT_WITNESS_INTERVAL_SECONDS, 1, 86_400),
     tls,
     insecure,
     authTokensFile: raw.SPARK_AUTH_TOKENS,

@@ -41,6 +41,8 @@ export const DEFAULT_SYMBOL_RESEND_AFTER_MS = 30_000;
 export const DEFAULT_ANCHOR_BATCHES_PER_TX = 20;
 /** Every this many seconds the head of the header chain is checkpointed (signed and anchored) if it advanced. */
 export const DEFAULT_CHECKPOINT_INTERVAL_SECONDS = 86_400;
+/** Seconds between rounds that ask witnesses to cosign the newest checkpoint note. */
+export const DEFAULT_WITNESS_INTERVAL_SECONDS = 60;
 /** docker-secret: where the secrets are mounted (a tmpfs). */
 export const DEFAULT_SECRETS_DIR = '/run/secrets';
 /** docker-secret: file holding the ML-DSA seed (32 raw bytes or 64 hex digits). */

@@ -28,6 +28,16 @@ export interface SparkMetrics {
   watchSymbolNodes(read: () => ReadonlyArray<{ readonly state: string }>): void;
   /** The anchoring account's balance (µXYM) as last read, and whether it is below SYMBOL_MIN_BALANCE. */
   symbolBalance(microXym: bigint, low: boolean): void;
+  /** Reads the witness quorum state at scrape time (called once witnesses are configured). */
+  watchWitnesses(read: () => WitnessQuorumView): void;
+}
+
+/** What the witness metrics read. */
+export interface WitnessQuorumView {
+  readonly quorum: number;
+  readonly size: bigint;
+  readonly cosignatures: number;
+  readonly witnesses: ReadonlyArray<{ readonly lastError: string | undefined }>;
 }
 
 /** Sources read at scrape time. */
@@ -159,6 +169,39 @@ export function createMetrics(sources: MetricSources): SparkMetrics {
       }
     },
   });
+  let readWitnesses: (() => WitnessQuorumView) | undefined;
+  const witnessGauge = (name: string, help: string, value: (w: WitnessQuorumView) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        if (readWitnesses !== undefined) this.set(value(readWitnesses()));
+      },
+    });
+  witnessGauge(
+    'spark_witness_quorum',
+    'Cosignatures a checkpoint needs (SPARK_WITNESS_QUORUM)',
+    (w) => w.quorum,
+  );
+  witnessGauge(
+    'spark_witness_cosignatures',
+    'Valid witness cosignatures on the newest checkpoint note',
+    (w) => w.cosignatures,
+  );
+  witnessGauge('spark_witness_checkpoint_size', 'Tree size (batches) of the newest checkpoint note', (w) =>
+    Number(w.size),
+  );
+  witnessGauge(
+    'spark_witness_quorum_met',
+    '1 while the newest checkpoint note holds at least the quorum of cosignatures, else 0',
+    (w) => (w.cosignatures >= w.quorum ? 1 : 0),
+  );
+  witnessGauge(
+    'spark_witnesses_failing',
+    'Witnesses whose last cosigning request failed',
+    (w) => w.witnesses.filter((x) => x.lastError !== undefined).length,
+  );
   return {
     registry,
     contentType: registry.contentType,
@@ -177,6 +220,9 @@ export function createMetrics(sources: MetricSources): SparkMetrics {
       answersRejected.inc({ check: /^[a-z-]{1,40}$/.test(check) ? check : 'unknown' }),
     watchSymbolNodes(read) {
       readNodes = read;
+    },
+    watchWitnesses(read) {
+      readWitnesses = read;
     },
     symbolBalance(microXym, low) {
       balance.set(Number(microXym) / 1_000_000);

@@ -8,9 +8,12 @@ import type { Ingest } from '../batch/ingest.ts';
 import type { createProver } from '../batch/prover.ts';
 import type { SealScheduler } from '../batch/seal-scheduler.ts';
 import type { IssuerPin } from '../bundle/checks/issuer.ts';
+import type { WitnessPolicy } from '../bundle/checks/witnesses.ts';
 import { decodeBundle } from '../bundle/codec.ts';
 import { createBundleVerifier, verdictOf } from '../bundle/verify.ts';
 import type { SourceChecker } from '../chains/source-checker.ts';
+import { type CheckpointNotes, noteOf } from '../cosign/checkpoint-notes.ts';
+import type { QuorumState } from '../cosign/cosigning-rounds.ts';
 import { allAlgorithms } from '../crypto/algorithms.ts';
 import type { Sha256 } from '../crypto/sha256.ts';
 import type { SignatureVerifier } from '../crypto/signature-verifier.ts';
@@ -33,13 +36,15 @@ import {
   SubmitStreamResponseSchema,
   type VerifyRequest,
   VerifyResponseSchema,
+  WitnessQuorumStatusSchema,
 } from '../gen/spark/v1/processor_pb.js';
 import type { Publications } from '../ipfs/publications.ts';
 import { resultLabel } from '../metrics/metrics.ts';
 import type { Store } from '../store/store.ts';
 import { StoreError } from '../store/store-error.ts';
 import { exportTrustRoot } from '../trust/export-root.ts';
-import { encodeTrustRoot, parseTrustRoot, type TrustRoot } from '../trust/trust-root.ts';
+import { encodeTrustRoot, parseTrustRoot, type TrustedWitness, type TrustRoot } from '../trust/trust-root.ts';
+import { parseWitnessPolicy } from '../trust/witness-policy.ts';
 import { accountResponse } from './account-summary.ts';
 import { CALLER, CONNECTION, type Connection, type Identity } from './authorization.ts';
 import { coalesce } from './coalesce.ts';
@@ -76,6 +81,12 @@ export interface ProcessorDeps {
   readonly publications: Publications;
   /** Told what each submission came to: "accepted", "duplicate", or the refusal's code (for metrics). */
   readonly onSubmission?: ((result: string, count?: number) => void) | undefined;
+  /** The header log's checkpoint notes (GetCheckpoint, GetConsistencyProof). */
+  readonly checkpointNotes: CheckpointNotes;
+  /** The witness quorum state (GetStatus), when witnesses are configured. */
+  readonly witnessQuorum?: (() => QuorumState) | undefined;
+  /** The witnesses and quorum the trust root pins (GetTrustRoot), when witnesses are configured. */
+  readonly witnesses?: { readonly list: readonly TrustedWitness[]; readonly quorum: number } | undefined;
 }
 
 /** The issuer a VerifyRequest pins (trust_root_json, log_id, key_id), or undefined; a bad pin names its field. */
@@ -96,6 +107,18 @@ function issuerPinOf(req: VerifyRequest, verifier: SignatureVerifier, sha256: Sh
     ...(req.logId.length === 0 ? {} : { logId: requireHash32(req.logId, 'log_id') }),
     ...(req.keyId.length === 0 ? {} : { keyId: requireHash32(req.keyId, 'key_id') }),
   };
+}
+
+/** The witness policy a VerifyRequest names (witness_policy_json), or undefined; a bad one names the field. */
+function witnessPolicyOfRequest(req: VerifyRequest): WitnessPolicy | undefined {
+  if (req.witnessPolicyJson === '') return undefined;
+  const policy = parseWitnessPolicy(req.witnessPolicyJson);
+  if (typeof policy === 'string') {
+    throw new RequestError('FIELD_INVALID', `witness_policy_json: not a witness policy: ${policy}`, {
+      field: 'witness_policy_json',
+    });
+  }
+  return policy;
 }
 
 /** A submission's outcome as a metrics label. */
@@ -322,7 +345,25 @@ export function createProcessorService(
   return {
     publish: publishing.publish,
     getPublication: publishing.getPublication,
-    getStatus: async () => statusSummary(d.store, d.anchors, Date.now),
+    getStatus: async () => {
+      const summary = statusSummary(d.store, d.anchors, Date.now);
+      const q = d.witnessQuorum?.();
+      if (q !== undefined) {
+        summary.witnesses = create(WitnessQuorumStatusSchema, {
+          quorum: q.quorum,
+          checkpointSize: q.size,
+          cosignatures: q.cosignatures,
+          witnesses: q.witnesses.map((w) => ({
+            name: w.name,
+            url: w.url,
+            cosignedSize: w.cosignedSize,
+            lastError: w.lastError ?? '',
+            lastSuccessAtMs: BigInt(w.lastSuccessMs ?? 0),
+          })),
+        });
+      }
+      return summary;
+    },
     getAccount: async () => accountResponse(d.anchors),
 
     submit: (req) => ingest.submit(req),
@@ -408,10 +449,12 @@ export function createProcessorService(
         }
         // Decoded once: the checks run on the bundle decoded above.
         const pin = issuerPinOf(req, d.verifier, d.sha256);
+        const witnessPolicy = witnessPolicyOfRequest(req);
         const report = bundleVerifier.verifyDecoded(req.bundle, bundle, {
           ...(data === undefined ? {} : { data }),
           ...(digest === undefined ? {} : { digest }),
           ...(pin === undefined ? {} : { pin }),
+          ...(witnessPolicy === undefined ? {} : { witnessPolicy }),
         });
         const checks: { name: string; ok: boolean; detail: string }[] = [...report.checks];
         if (req.checkOnChain && onlineCheck !== undefined) checks.push(...(await onlineCheck(bundle)));
@@ -435,10 +478,43 @@ export function createProcessorService(
           nowMs: Date.now(),
           verifier: d.verifier,
           sha256: d.sha256,
+          ...(d.witnesses === undefined ? {} : { witnesses: d.witnesses }),
         });
         // The stored history does not chain: nothing is shipped (docs/trust.md §Export).
         if (!root.ok) throw new StoreError('CORRUPT', `key history: ${root.reason}`);
         return { trustRootJson: encodeTrustRoot(root.value) };
+      } catch (err) {
+        throw toConnectError(err);
+      }
+    },
+
+    async getCheckpoint() {
+      try {
+        const note = await d.checkpointNotes.latest();
+        if (note === undefined) {
+          throw new RequestError('NOT_SEALED', 'no checkpoint yet: no batch has been sealed', {});
+        }
+        return { note: noteOf(note), size: note.size, origin: d.checkpointNotes.origin };
+      } catch (err) {
+        throw toConnectError(err);
+      }
+    },
+
+    async getConsistencyProof(req) {
+      try {
+        if (req.oldSize < 1n || req.oldSize > req.newSize) {
+          throw new RequestError('FIELD_INVALID', 'old_size: must be at least 1 and at most new_size', {
+            field: 'old_size',
+          });
+        }
+        const head = d.store.head();
+        const batches = head === undefined ? 0n : head.sequence + 1n;
+        if (req.newSize > batches) {
+          throw new RequestError('FIELD_INVALID', `new_size: the header log holds ${batches} batches`, {
+            field: 'new_size',
+          });
+        }
+        return { hashes: d.checkpointNotes.consistencyProof(req.oldSize, req.newSize) };
       } catch (err) {
         throw toConnectError(err);
       }

@@ -157,7 +157,8 @@ export type DocTable =
   | 'checkpoint-anchors'
   | 'ipfs-blocks' // CID → the published bytes
   | 'ipfs-publications' // CID → publication record (JSON)
-  | 'ipfs-queue'; // CID → empty, while some publisher still has work
+  | 'ipfs-queue' // CID → empty, while some publisher still has work
+  | 'checkpoint-notes'; // 20-digit size → signed checkpoint note and the cosignatures gathered (JSON)
 
 /** One document write; `value` undefined deletes. */
 export interface DocWrite {

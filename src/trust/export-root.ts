@@ -6,7 +6,7 @@ import type { SignatureVerifier } from '../crypto/signature-verifier.ts';
 import { bytesEqual } from '../encoding/bytes.ts';
 import type { Store } from '../store/store.ts';
 import { trustRootFrom } from './root-from-history.ts';
-import type { Checked, TrustRoot } from './trust-root.ts';
+import type { Checked, TrustedWitness, TrustRoot } from './trust-root.ts';
 
 /** The account anchoring now, when anchoring is on (its network once a node told it). */
 export interface CurrentAccount {
@@ -30,6 +30,8 @@ export function exportTrustRoot(o: {
   readonly nowMs: number;
   readonly verifier: SignatureVerifier;
   readonly sha256: Sha256;
+  /** The witnesses this log asks (SPARK_WITNESSES_FILE) and their quorum. */
+  readonly witnesses?: { readonly list: readonly TrustedWitness[]; readonly quorum: number };
 }): Checked<TrustRoot> {
   const anchored = o.states
     .allOutbox()
@@ -59,6 +61,7 @@ export function exportTrustRoot(o: {
               accounts,
             },
           }),
+      ...(o.witnesses === undefined ? {} : { witnesses: o.witnesses }),
       createdAtMs: o.nowMs,
     },
     o.verifier,

@@ -3,7 +3,14 @@
 // history does not chain to. Pure.
 import type { Sha256 } from '../crypto/sha256.ts';
 import type { SignatureVerifier } from '../crypto/signature-verifier.ts';
-import { addressOf, type Checked, checkTrustRoot, type TrustedKey, type TrustRoot } from './trust-root.ts';
+import {
+  addressOf,
+  type Checked,
+  checkTrustRoot,
+  type TrustedKey,
+  type TrustedWitness,
+  type TrustRoot,
+} from './trust-root.ts';
 
 /** A key-history entry as the store keeps it (or a bundle's key record). */
 export interface KeyHistoryLike {
@@ -23,6 +30,8 @@ export interface RootSources {
   readonly logId: Uint8Array;
   /** Oldest first. */
   readonly history: readonly KeyHistoryLike[];
+  /** The witnesses this log asks and the quorum its bundles are held to (SPARK_WITNESSES_FILE). */
+  readonly witnesses?: { readonly list: readonly TrustedWitness[]; readonly quorum: number };
   /** The Symbol network and the accounts (public keys) that anchor this log, when anchoring is on. */
   readonly symbol?: {
     readonly networkIdentifier: number;
@@ -66,7 +75,8 @@ export function trustRootFrom(
                 address: addressOf(publicKey, s.networkIdentifier),
               })),
             },
-      witnesses: [],
+      witnesses: sources.witnesses?.list ?? [],
+      witnessQuorum: sources.witnesses?.quorum ?? 0,
       createdAtMs: BigInt(sources.createdAtMs),
     },
     verifier,

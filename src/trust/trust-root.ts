@@ -11,6 +11,8 @@ import type { Sha256 } from '../crypto/sha256.ts';
 import type { SignatureVerifier } from '../crypto/signature-verifier.ts';
 import { base32Encode } from '../encoding/base32.ts';
 import { bytesEqual, fromHex, toHex } from '../encoding/bytes.ts';
+import { type Cosigner, cosignerFromVerifierKey } from '../note/cosignature.ts';
+import { parseVerifierKey } from '../note/verifier-key.ts';
 
 /** The media type of a version-1 trust root; anything else is refused. */
 export const TRUST_ROOT_MEDIA_TYPE = 'application/vnd.spark-processor.trust-root.v1+json';
@@ -49,14 +51,40 @@ export interface TrustedSymbol {
   readonly accounts: readonly TrustedAccount[];
 }
 
+/** A witness the root pins: its C2SP verifier key (name, key ID, algorithm, public key). */
+export interface TrustedWitness {
+  readonly vkey: string;
+  readonly cosigner: Cosigner;
+}
+
+/** Most witnesses a root may pin. */
+export const MAX_TRUSTED_WITNESSES = 64;
+
+/** The witnesses of `vkeys`, or the reason one is not a witness key. */
+export function witnessesFromVkeys(vkeys: readonly string[]): TrustedWitness[] | string {
+  const out: TrustedWitness[] = [];
+  for (const [i, vkey] of vkeys.entries()) {
+    const parsed = parseVerifierKey(vkey);
+    if (typeof parsed === 'string') return `witnesses[${i}].vkey: ${parsed}`;
+    const cosigner = cosignerFromVerifierKey(parsed);
+    if (typeof cosigner === 'string') return `witnesses[${i}].vkey: ${cosigner}`;
+    if (out.some((w) => w.cosigner.name === cosigner.name))
+      return `witnesses[${i}]: ${cosigner.name} is listed twice`;
+    out.push({ vkey, cosigner });
+  }
+  return out;
+}
+
 /** A parsed, checked trust root. */
 export interface TrustRoot {
   readonly logId: Uint8Array;
   /** Oldest first; each endorsement refers to an earlier key. */
   readonly keys: readonly TrustedKey[];
   readonly symbol: TrustedSymbol | undefined;
-  /** Reserved for witnesses (a later version): must be empty. */
-  readonly witnesses: readonly never[];
+  /** Witnesses whose cosignatures the root requires (docs/witnesses.md); empty: none. */
+  readonly witnesses: readonly TrustedWitness[];
+  /** Cosignatures a bundle's checkpoint needs, 1..witnesses; 0 without witnesses. */
+  readonly witnessQuorum: number;
   readonly createdAtMs: bigint;
 }
 
@@ -161,7 +189,16 @@ export function checkTrustRoot(
     const symbol = checkSymbol(root.symbol);
     if (symbol !== undefined) return bad(symbol);
   }
-  if (root.witnesses.length !== 0) return bad('witnesses: this version pins no witnesses (must be empty)');
+  if (root.witnesses.length > MAX_TRUSTED_WITNESSES)
+    return bad(`witnesses: more than ${MAX_TRUSTED_WITNESSES}`);
+  const again = witnessesFromVkeys(root.witnesses.map((w) => w.vkey));
+  if (typeof again === 'string') return bad(again);
+  const n = root.witnesses.length;
+  if (n === 0 ? root.witnessQuorum !== 0 : root.witnessQuorum < 1 || root.witnessQuorum > n) {
+    return bad(
+      `witnessQuorum: must be ${n === 0 ? '0 without witnesses' : `in 1..${n}`}, got ${root.witnessQuorum}`,
+    );
+  }
   return { ok: true, value: root };
 }
 
@@ -282,15 +319,32 @@ export function parseTrustRoot(
   }
   try {
     const o = obj(json, 'trust root');
-    onlyKeys(o, ['mediaType', 'logId', 'keys', 'symbol', 'witnesses', 'createdAt'], 'trust root');
+    onlyKeys(
+      o,
+      ['mediaType', 'logId', 'keys', 'symbol', 'witnesses', 'witnessQuorum', 'createdAt'],
+      'trust root',
+    );
     if (o['mediaType'] !== TRUST_ROOT_MEDIA_TYPE) {
       return bad(`mediaType: must be ${TRUST_ROOT_MEDIA_TYPE} (this verifier reads version 1)`);
     }
     const keys = o['keys'];
     if (!Array.isArray(keys)) throw new Shape('keys: must be an array');
     if (keys.length > MAX_TRUSTED_KEYS) throw new Shape(`keys: more than ${MAX_TRUSTED_KEYS}`);
-    const witnesses = o['witnesses'] ?? [];
-    if (!Array.isArray(witnesses)) throw new Shape('witnesses: must be an array');
+    const witnessList = o['witnesses'] ?? [];
+    if (!Array.isArray(witnessList)) throw new Shape('witnesses: must be an array');
+    if (witnessList.length > MAX_TRUSTED_WITNESSES)
+      throw new Shape(`witnesses: more than ${MAX_TRUSTED_WITNESSES}`);
+    const vkeys = witnessList.map((w, i) => {
+      const e = obj(w, `witnesses[${i}]`);
+      onlyKeys(e, ['vkey'], `witnesses[${i}]`);
+      if (typeof e['vkey'] !== 'string') throw new Shape(`witnesses[${i}].vkey: must be a string`);
+      return e['vkey'];
+    });
+    const witnesses = witnessesFromVkeys(vkeys);
+    if (typeof witnesses === 'string') throw new Shape(witnesses);
+    const quorum = o['witnessQuorum'] ?? 0;
+    if (typeof quorum !== 'number' || !Number.isSafeInteger(quorum))
+      throw new Shape('witnessQuorum: must be an integer');
     const createdAt = o['createdAt'];
     const createdAtMs = typeof createdAt === 'string' ? Date.parse(createdAt) : Number.NaN;
     if (!Number.isFinite(createdAtMs)) throw new Shape('createdAt: must be an ISO 8601 date');
@@ -298,7 +352,8 @@ export function parseTrustRoot(
       logId: hexField(o, 'logId', 'trust root', 32),
       keys: keys.map(keyFromJson),
       symbol: o['symbol'] === undefined ? undefined : symbolFromJson(o['symbol']),
-      witnesses: witnesses as never[],
+      witnesses,
+      witnessQuorum: quorum,
       createdAtMs: BigInt(createdAtMs),
     };
     return checkTrustRoot(root, verifier, sha256);
@@ -338,7 +393,8 @@ export function encodeTrustRoot(root: TrustRoot): string {
             })),
           },
         }),
-    witnesses: [],
+    witnesses: root.witnesses.map((w) => ({ vkey: w.vkey })),
+    ...(root.witnesses.length === 0 ? {} : { witnessQuorum: root.witnessQuorum }),
     createdAt: new Date(Number(root.createdAtMs)).toISOString(),
   };
   return `${JSON.stringify(json, null, 2)}\n`;

@@ -159,7 +159,14 @@ describe('every algorithm seals a batch whose bundle verifies', () => {
       for (const verifier of VERIFIERS) {
         const r = verifyBundle(bytes, { verifier, sha256: nativeSha256, disabledAlgorithms: [spec.id] });
         assert.equal(r.valid, false);
-        assert.deepEqual(failedNames(r), ['key', 'key-validity', 'signature', 'checkpoint', 'issuer']);
+        assert.deepEqual(failedNames(r), [
+          'key',
+          'key-validity',
+          'signature',
+          'checkpoint',
+          'issuer',
+          'witnesses',
+        ]);
         assert.equal(
           detailOf(r, 'key'),
           `key ${toHex(key.keyId)}: algorithm ${hex} (${spec.name}) is disabled by this verifier's policy`,
@@ -172,6 +179,7 @@ describe('every algorithm seals a batch whose bundle verifies', () => {
             'signature',
             'checkpoint',
             'issuer',
+            'witnesses',
           ]);
           assert.equal(
             detailOf(byComponent, 'key'),
@@ -208,7 +216,14 @@ test('a key endorsed across algorithms verifies; disabling the endorser algorith
     const ok = verifyBundle(bytes, { verifier, sha256: nativeSha256 });
     assert.deepEqual(failedNames(ok), [], JSON.stringify(ok.checks));
     const r = verifyBundle(bytes, { verifier, disabledAlgorithms: [SLH_DSA_SHA2_128F] });
-    assert.deepEqual(failedNames(r), ['key', 'key-validity', 'signature', 'checkpoint', 'issuer']);
+    assert.deepEqual(failedNames(r), [
+      'key',
+      'key-validity',
+      'signature',
+      'checkpoint',
+      'issuer',
+      'witnesses',
+    ]);
     assert.equal(
       detailOf(r, 'key'),
       `key ${toHex(old.keyId)}: algorithm 0x0011 (SLH-DSA-SHA2-128f) is disabled by this verifier's policy`,

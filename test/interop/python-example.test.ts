@@ -139,7 +139,7 @@ test("the README's buf curl walk-through runs as written", async (t) => {
     checks: Array<{ name: string; ok: boolean }>;
   };
   assert.equal(verdict.valid, true, verify.out);
-  assert.equal(verdict.checks.length, 15, 'the 15 checks, issuer last');
+  assert.equal(verdict.checks.length, 16, 'the 16 checks, witnesses last');
   assert.ok(verdict.checks.every((c) => c.ok));
   assert.equal(bad.status, 24, bad.out);
   assert.match(bad.out, /"message": "digest: must be 32 bytes, got 3"/);

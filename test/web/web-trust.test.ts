@@ -13,10 +13,15 @@ import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
 import { toHex } from '../../src/encoding/bytes.ts';
 import { trustRootFrom } from '../../src/trust/root-from-history.ts';
-import { encodeTrustRoot } from '../../src/trust/trust-root.ts';
+import { encodeTrustRoot, witnessesFromVkeys } from '../../src/trust/trust-root.ts';
 import { VERIFY_PAGE_PATH } from '../../web/build.ts';
 import { bundleOf, createTestKey, digestsOf, keyEntry, sealBatch, seedOf } from '../bundle/fixture.ts';
 import { tempDir } from '../support/spawn-server.ts';
+import {
+  entry as witnessedEntry,
+  logId as witnessedLogId,
+  vkeys as witnessedVkeys,
+} from '../vectors/generate-witnessed.ts';
 
 const T = 1_760_000_000_000;
 const dir = tempDir('spark-web-trust-');
@@ -77,6 +82,37 @@ async function verdictAfter(
     ok: (await page.getAttribute('#checks tr[data-check="issuer"]', 'data-ok')) ?? '',
   };
 }
+
+test('a trust root with witnesses: the page enforces its quorum on a cosigned checkpoint', async () => {
+  const rootWith = (quorum: number) => {
+    const list = witnessesFromVkeys(witnessedVkeys);
+    assert.ok(typeof list !== 'string');
+    const root = trustRootFrom(
+      { logId: witnessedLogId, history: [witnessedEntry], witnesses: { list, quorum }, createdAtMs: T },
+      createNativeVerifier(),
+      nativeSha256,
+    );
+    assert.ok(root.ok, root.ok ? '' : root.reason);
+    const file = join(dir.path, `witnessed-root-${quorum}.json`);
+    writeFileSync(file, encodeTrustRoot(root.value));
+    return file;
+  };
+  const bundle = new URL('../vectors/witnessed/witnessed-valid.spark', import.meta.url).pathname;
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(pathToFileURL(VERIFY_PAGE_PATH).href);
+  await verdictAfter(page, () => page.setInputFiles('#bundle-input', bundle));
+  const two = await verdictAfter(page, () => page.setInputFiles('#trust-input', rootWith(2)));
+  assert.equal(two.verdict, 'VALID');
+  assert.match(
+    (await page.textContent('#checks tr[data-check="witnesses"] td.detail')) ?? '',
+    /cosigned by 2 of 3 witnesses \(w1\.example\/a, w2\.example\/b\), quorum 2/,
+  );
+  const three = await verdictAfter(page, () => page.setInputFiles('#trust-input', rootWith(3)));
+  assert.equal(three.verdict, 'INVALID: failed witnesses');
+  assert.equal(await page.getAttribute('#checks tr[data-check="witnesses"]', 'data-ok'), 'false');
+  await context.close();
+});
 
 test('pinned and unpinned verdicts in the page, remembered roots, a broken root refused, no request made', async () => {
   const url = pathToFileURL(VERIFY_PAGE_PATH).href;

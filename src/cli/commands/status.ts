@@ -32,9 +32,27 @@ export async function status(argv: readonly string[], out: (line: string) => voi
     toHeight: r.toHeight === 0n ? null : Number(r.toHeight),
     atMs: Number(r.atMs),
   }));
+  const w = res.witnesses;
+  const witnesses =
+    w === undefined
+      ? undefined
+      : {
+          quorum: w.quorum,
+          checkpointSize: Number(w.checkpointSize),
+          cosignatures: w.cosignatures,
+          met: w.cosignatures >= w.quorum,
+          witnesses: w.witnesses.map((x) => ({
+            name: x.name,
+            url: x.url,
+            cosignedSize: Number(x.cosignedSize),
+            lastError: x.lastError === '' ? null : x.lastError,
+            lastSuccessAtMs: x.lastSuccessAtMs === 0n ? null : Number(x.lastSuccessAtMs),
+          })),
+        };
   if (args.flags.has('json')) {
     out(
       JSON.stringify({
+        ...(witnesses === undefined ? {} : { witnesses }),
         anchoring: res.anchoringEnabled,
         atMs: Number(res.atMs),
         counts: rows,
@@ -62,6 +80,18 @@ export async function status(argv: readonly string[], out: (line: string) => voi
     `Signing keys: ${history.length}${unendorsed > 0 ? `, ${unendorsed} not endorsed by the key before (a restart with keys that did not persist)` : ''}:`,
   );
   for (const k of history.slice(-5)) out(`  ${describeKey(k)}`);
+  if (witnesses !== undefined) {
+    out('');
+    out(
+      `Witnesses: checkpoint of ${witnesses.checkpointSize} batches holds ${witnesses.cosignatures} of ${witnesses.witnesses.length} cosignatures, quorum ${witnesses.quorum}${witnesses.met ? '' : ' — NOT MET'}`,
+    );
+    for (const x of witnesses.witnesses) {
+      out(
+        `  ${x.lastError === null ? 'ok' : 'failing'.padEnd(7)} ${x.name} ${x.url} (cosigned size ${x.cosignedSize})`,
+      );
+      if (x.lastError !== null) out(`          ${x.lastError.slice(0, 300)}`);
+    }
+  }
   if (!res.anchoringEnabled) {
     out('anchoring is off on this server: SEALED is final');
     return 0;

@@ -2,6 +2,7 @@
 import { statSync } from 'node:fs';
 import type { OnChainCheck } from '../../anchor/symbol/online-check.ts';
 import type { IssuerPin } from '../../bundle/checks/issuer.ts';
+import type { WitnessPolicy } from '../../bundle/checks/witnesses.ts';
 import { decodeBundle, MAX_BUNDLE_BYTES } from '../../bundle/codec.ts';
 import { verdictOf, verifyBundle } from '../../bundle/verify.ts';
 import { algorithmById, algorithmByName } from '../../crypto/algorithms.ts';
@@ -9,6 +10,7 @@ import { nativeSha256 } from '../../crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../crypto/native-verifier.ts';
 import type { SignatureVerifier } from '../../crypto/signature-verifier.ts';
 import { MAX_TRUST_ROOT_BYTES, parseTrustRoot, type TrustRoot } from '../../trust/trust-root.ts';
+import { MAX_WITNESS_POLICY_BYTES, parseWitnessPolicy } from '../../trust/witness-policy.ts';
 import { oneOf, type ParsedArgs, parseArgs, stringFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 import { hash32Flag, readFileFor, sha256File } from '../io.ts';
@@ -86,6 +88,20 @@ function issuerPin(args: ParsedArgs, verifier: SignatureVerifier): IssuerPin | u
   };
 }
 
+/** The witness policy of --witness-policy FILE, or undefined. A bad file is a usage error. */
+function witnessPolicyFlag(args: ParsedArgs): WitnessPolicy | undefined {
+  const path = stringFlag(args, 'witness-policy');
+  if (path === undefined) return undefined;
+  const text = new TextDecoder().decode(readFileFor('witness-policy', path, MAX_WITNESS_POLICY_BYTES));
+  const policy = parseWitnessPolicy(text);
+  if (typeof policy === 'string') {
+    throw new CliError('USAGE', `--witness-policy: ${path} is not a witness policy: ${policy}`, {
+      field: 'witness-policy',
+    });
+  }
+  return policy;
+}
+
 /** The online checks, or one failed line when the bundle cannot be decoded. */
 async function onlineChecks(bytes: Uint8Array, urls: readonly string[]): Promise<OnChainCheck[]> {
   let bundle: ReturnType<typeof decodeBundle>;
@@ -114,6 +130,7 @@ export async function verify(argv: readonly string[], out: (line: string) => voi
     trust: 'string',
     'log-id': 'string',
     'key-id': 'string',
+    'witness-policy': 'string',
   });
   const disabled = disabledAlgorithms(stringFlag(args, 'disable-algorithm'));
   if (args.positionals.length !== 1)
@@ -135,7 +152,9 @@ export async function verify(argv: readonly string[], out: (line: string) => voi
   }
   const verifier = createNativeVerifier();
   const pin = issuerPin(args, verifier);
+  const witnessPolicy = witnessPolicyFlag(args);
   const offline = verifyBundle(bytes, {
+    ...(witnessPolicy === undefined ? {} : { witnessPolicy }),
     verifier,
     sha256: nativeSha256,
     disabledAlgorithms: disabled,

@@ -608,6 +608,14 @@ export declare type ProofBundle = Message<"spark.v1.ProofBundle"> & {
    * @generated from field: spark.v1.Publication publication = 10;
    */
   publication?: Publication | undefined;
+
+  /**
+   * A checkpoint note covering this batch with the witnesses' cosignatures (docs/witnesses.md); empty when the
+   * log has no witnesses or none has cosigned a checkpoint covering this batch yet.
+   *
+   * @generated from field: spark.v1.CosignedCheckpoint cosigned_checkpoint = 11;
+   */
+  cosignedCheckpoint?: CosignedCheckpoint | undefined;
 };
 
 /**
@@ -615,6 +623,36 @@ export declare type ProofBundle = Message<"spark.v1.ProofBundle"> & {
  * Use `create(ProofBundleSchema)` to create a new message.
  */
 export declare const ProofBundleSchema: GenMessage<ProofBundle>;
+
+/**
+ * A C2SP checkpoint note of the header log, signed by the log and cosigned by witnesses (docs/proof-format.md
+ * §Cosigned checkpoint).
+ *
+ * @generated from message spark.v1.CosignedCheckpoint
+ */
+export declare type CosignedCheckpoint = Message<"spark.v1.CosignedCheckpoint"> & {
+  /**
+   * The signed note: origin, size and base64 root lines, a blank line, then the log's signature line and the
+   * cosignature lines.
+   *
+   * @generated from field: string note = 1;
+   */
+  note: string;
+
+  /**
+   * RFC 9162 inclusion path (bottom-up, 32 bytes each) of this bundle's header hash in the note's tree: leaf
+   * index = the header's sequence, tree size = the note's size, leaf hash = SHA-256(0x00 || header hash).
+   *
+   * @generated from field: repeated bytes header_path = 2;
+   */
+  headerPath: Uint8Array[];
+};
+
+/**
+ * Describes the message spark.v1.CosignedCheckpoint.
+ * Use `create(CosignedCheckpointSchema)` to create a new message.
+ */
+export declare const CosignedCheckpointSchema: GenMessage<CosignedCheckpoint>;
 
 /**
  * Hash algorithm that produced a leaf's digest.

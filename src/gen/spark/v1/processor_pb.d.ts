@@ -515,6 +515,14 @@ export declare type VerifyRequest = Message<"spark.v1.VerifyRequest"> & {
    * @generated from field: bytes key_id = 7;
    */
   keyId: Uint8Array;
+
+  /**
+   * The witnesses whose cosignatures count and how many are needed, as a witness policy file's text
+   * ({"quorum": k, "vkeys": [...]}, docs/witnesses.md); without it a trust root's witnesses apply.
+   *
+   * @generated from field: string witness_policy_json = 8;
+   */
+  witnessPolicyJson: string;
 };
 
 /**
@@ -1022,6 +1030,13 @@ export declare type GetStatusResponse = Message<"spark.v1.GetStatusResponse"> & 
    * @generated from field: repeated spark.v1.AnchorReorganization reorganizations = 7;
    */
   reorganizations: AnchorReorganization[];
+
+  /**
+   * The witnesses asked to cosign checkpoint notes (SPARK_WITNESSES_FILE); absent without witnesses.
+   *
+   * @generated from field: spark.v1.WitnessQuorumStatus witnesses = 8;
+   */
+  witnesses?: WitnessQuorumStatus | undefined;
 };
 
 /**
@@ -1029,6 +1044,95 @@ export declare type GetStatusResponse = Message<"spark.v1.GetStatusResponse"> & 
  * Use `create(GetStatusResponseSchema)` to create a new message.
  */
 export declare const GetStatusResponseSchema: GenMessage<GetStatusResponse>;
+
+/**
+ * The witness quorum of the newest checkpoint note (docs/witnesses.md).
+ *
+ * @generated from message spark.v1.WitnessQuorumStatus
+ */
+export declare type WitnessQuorumStatus = Message<"spark.v1.WitnessQuorumStatus"> & {
+  /**
+   * Cosignatures a checkpoint needs (SPARK_WITNESS_QUORUM).
+   *
+   * @generated from field: uint32 quorum = 1;
+   */
+  quorum: number;
+
+  /**
+   * Size (batches) of the newest checkpoint note; 0 before the first round.
+   *
+   * @generated from field: uint64 checkpoint_size = 2;
+   */
+  checkpointSize: bigint;
+
+  /**
+   * Valid cosignatures it holds.
+   *
+   * @generated from field: uint32 cosignatures = 3;
+   */
+  cosignatures: number;
+
+  /**
+   * One entry per configured witness.
+   *
+   * @generated from field: repeated spark.v1.WitnessStatus witnesses = 4;
+   */
+  witnesses: WitnessStatus[];
+};
+
+/**
+ * Describes the message spark.v1.WitnessQuorumStatus.
+ * Use `create(WitnessQuorumStatusSchema)` to create a new message.
+ */
+export declare const WitnessQuorumStatusSchema: GenMessage<WitnessQuorumStatus>;
+
+/**
+ * One witness as the log last saw it.
+ *
+ * @generated from message spark.v1.WitnessStatus
+ */
+export declare type WitnessStatus = Message<"spark.v1.WitnessStatus"> & {
+  /**
+   * The witness's key name.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Its submission URL.
+   *
+   * @generated from field: string url = 2;
+   */
+  url: string;
+
+  /**
+   * Largest checkpoint size it is known to have cosigned for this log.
+   *
+   * @generated from field: uint64 cosigned_size = 3;
+   */
+  cosignedSize: bigint;
+
+  /**
+   * Why its last request failed; empty after a success.
+   *
+   * @generated from field: string last_error = 4;
+   */
+  lastError: string;
+
+  /**
+   * When it last cosigned, milliseconds since the Unix epoch (0 never).
+   *
+   * @generated from field: uint64 last_success_at_ms = 5;
+   */
+  lastSuccessAtMs: bigint;
+};
+
+/**
+ * Describes the message spark.v1.WitnessStatus.
+ * Use `create(WitnessStatusSchema)` to create a new message.
+ */
+export declare const WitnessStatusSchema: GenMessage<WitnessStatus>;
 
 /**
  * One Symbol node as the sidecar sees it (docs/anchoring.md §11).
@@ -1181,6 +1285,102 @@ export declare type GetTrustRootResponse = Message<"spark.v1.GetTrustRootRespons
  * Use `create(GetTrustRootResponseSchema)` to create a new message.
  */
 export declare const GetTrustRootResponseSchema: GenMessage<GetTrustRootResponse>;
+
+/**
+ * Asks for the newest checkpoint note.
+ *
+ * @generated from message spark.v1.GetCheckpointRequest
+ */
+export declare type GetCheckpointRequest = Message<"spark.v1.GetCheckpointRequest"> & {
+};
+
+/**
+ * Describes the message spark.v1.GetCheckpointRequest.
+ * Use `create(GetCheckpointRequestSchema)` to create a new message.
+ */
+export declare const GetCheckpointRequestSchema: GenMessage<GetCheckpointRequest>;
+
+/**
+ * A checkpoint of the header log: size = batches, root = the header log's RFC 9162 root.
+ *
+ * @generated from message spark.v1.GetCheckpointResponse
+ */
+export declare type GetCheckpointResponse = Message<"spark.v1.GetCheckpointResponse"> & {
+  /**
+   * The signed note: origin, size and base64 root lines, a blank line, the log's signature line and any
+   * cosignature lines (C2SP tlog-checkpoint, signed-note, tlog-cosignature).
+   *
+   * @generated from field: string note = 1;
+   */
+  note: string;
+
+  /**
+   * The tree size (batches covered).
+   *
+   * @generated from field: uint64 size = 2;
+   */
+  size: bigint;
+
+  /**
+   * The origin line: "spark-processor/log/" and the log id in hex.
+   *
+   * @generated from field: string origin = 3;
+   */
+  origin: string;
+};
+
+/**
+ * Describes the message spark.v1.GetCheckpointResponse.
+ * Use `create(GetCheckpointResponseSchema)` to create a new message.
+ */
+export declare const GetCheckpointResponseSchema: GenMessage<GetCheckpointResponse>;
+
+/**
+ * Asks for the proof that the header log at old_size is a prefix of it at new_size.
+ *
+ * @generated from message spark.v1.GetConsistencyProofRequest
+ */
+export declare type GetConsistencyProofRequest = Message<"spark.v1.GetConsistencyProofRequest"> & {
+  /**
+   * The smaller size, at least 1.
+   *
+   * @generated from field: uint64 old_size = 1;
+   */
+  oldSize: bigint;
+
+  /**
+   * The larger size, at most the newest checkpoint's size.
+   *
+   * @generated from field: uint64 new_size = 2;
+   */
+  newSize: bigint;
+};
+
+/**
+ * Describes the message spark.v1.GetConsistencyProofRequest.
+ * Use `create(GetConsistencyProofRequestSchema)` to create a new message.
+ */
+export declare const GetConsistencyProofRequestSchema: GenMessage<GetConsistencyProofRequest>;
+
+/**
+ * The proof, in RFC 9162 section 2.1.4.1 order.
+ *
+ * @generated from message spark.v1.GetConsistencyProofResponse
+ */
+export declare type GetConsistencyProofResponse = Message<"spark.v1.GetConsistencyProofResponse"> & {
+  /**
+   * 32-byte SHA-256 node hashes; empty when the sizes are equal.
+   *
+   * @generated from field: repeated bytes hashes = 1;
+   */
+  hashes: Uint8Array[];
+};
+
+/**
+ * Describes the message spark.v1.GetConsistencyProofResponse.
+ * Use `create(GetConsistencyProofResponseSchema)` to create a new message.
+ */
+export declare const GetConsistencyProofResponseSchema: GenMessage<GetConsistencyProofResponse>;
 
 /**
  * Asks for the anchoring account.
@@ -1556,6 +1756,27 @@ export declare const SparkProcessor: GenService<{
     methodKind: "unary";
     input: typeof GetAccountRequestSchema;
     output: typeof GetAccountResponseSchema;
+  },
+  /**
+   * The log's newest checkpoint of its header log as a C2SP signed note, with the witnesses' cosignatures gathered
+   * for it so far (docs/witnesses.md).
+   *
+   * @generated from rpc spark.v1.SparkProcessor.GetCheckpoint
+   */
+  getCheckpoint: {
+    methodKind: "unary";
+    input: typeof GetCheckpointRequestSchema;
+    output: typeof GetCheckpointResponseSchema;
+  },
+  /**
+   * An RFC 9162 consistency proof between two sizes of the header log (docs/witnesses.md, "Consistency proofs").
+   *
+   * @generated from rpc spark.v1.SparkProcessor.GetConsistencyProof
+   */
+  getConsistencyProof: {
+    methodKind: "unary";
+    input: typeof GetConsistencyProofRequestSchema;
+    output: typeof GetConsistencyProofResponseSchema;
   },
 }>;
 
