@@ -3,16 +3,26 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, type ConfigIssue } from '../config/config-error.ts';
 import { algorithmById, algorithmByName } from '../crypto/algorithms.ts';
 
-/** What a signer key is used for: ML-DSA (or other registry) batch keys, or the Symbol account. */
-export type SignerPurpose = 'batch-signing' | 'symbol-account';
+/**
+ * What a signer key is used for: a log's batch keys or a witness's cosigning keys (registry algorithms, derived
+ * apart: docs/witnesses.md §3), or the Symbol account.
+ */
+export type SignerPurpose = 'batch-signing' | 'witness-cosigning' | 'symbol-account';
 
 /** Every purpose the signer serves. */
-export const SIGNER_PURPOSES: readonly SignerPurpose[] = ['batch-signing', 'symbol-account'];
+export const SIGNER_PURPOSES: readonly SignerPurpose[] = [
+  'batch-signing',
+  'witness-cosigning',
+  'symbol-account',
+];
+
+/** Purposes whose keys are of a registry algorithm (the grant names which). */
+const ALGORITHM_PURPOSES: readonly SignerPurpose[] = ['batch-signing', 'witness-cosigning'];
 
 /** What one client may do. */
 export interface ClientGrant {
   readonly purposes: ReadonlySet<SignerPurpose>;
-  /** Algorithm ids allowed for "batch-signing". */
+  /** Algorithm ids allowed for "batch-signing" and "witness-cosigning". */
   readonly algorithmIds: ReadonlySet<number>;
 }
 
@@ -22,7 +32,7 @@ export interface SignerPolicy {
   readonly clients: readonly string[];
   /** What the policy grants to anyone: what the signer's provider must be able to serve. */
   readonly granted: ClientGrant;
-  /** True when `client` may use `purpose` (and, for batch-signing, `algorithmId`). */
+  /** True when `client` may use `purpose` (and, for an algorithm purpose, `algorithmId`). */
   allows(client: string, purpose: SignerPurpose, algorithmId?: number): boolean;
 }
 
@@ -60,17 +70,20 @@ function parseGrant(path: string, value: unknown, problems: string[]): ClientGra
     });
   }
   const rawAlgorithms = value['algorithms'];
+  const algorithmPurposes = ALGORITHM_PURPOSES.filter((p) => purposes.has(p));
   if (rawAlgorithms === undefined) {
-    if (purposes.has('batch-signing')) {
-      problems.push(`${path}.algorithms: batch-signing needs a non-empty array of algorithm names or ids`);
+    for (const p of algorithmPurposes) {
+      problems.push(`${path}.algorithms: ${p} needs a non-empty array of algorithm names or ids`);
     }
   } else if (!Array.isArray(rawAlgorithms) || rawAlgorithms.length === 0) {
     problems.push(
       `${path}.algorithms: must be a non-empty array of algorithm names (e.g. "ML-DSA-65") or ids`,
     );
   } else {
-    if (!purposes.has('batch-signing')) {
-      problems.push(`${path}.algorithms: only applies to purpose batch-signing, which is not granted`);
+    if (algorithmPurposes.length === 0) {
+      problems.push(
+        `${path}.algorithms: only applies to purposes batch-signing and witness-cosigning, neither of which is granted`,
+      );
     }
     rawAlgorithms.forEach((a: unknown, i) => {
       const spec =

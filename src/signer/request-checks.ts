@@ -12,9 +12,9 @@ function quote(value: string): string {
   return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
 }
 
-/** Requires `purpose` to be "batch-signing", the purpose of algorithm keys. */
-export function checkKeyPurpose(purpose: string): 'batch-signing' {
-  if (purpose === 'batch-signing') return purpose;
+/** Requires `purpose` to be a purpose of algorithm keys: "batch-signing" or "witness-cosigning". */
+export function checkKeyPurpose(purpose: string): 'batch-signing' | 'witness-cosigning' {
+  if (purpose === 'batch-signing' || purpose === 'witness-cosigning') return purpose;
   if (purpose === 'symbol-account') {
     throw invalidField('purpose', 'symbol-account is served by GetSymbolAccount and SignSymbolTransaction');
   }

@@ -19,7 +19,10 @@ const REQUEST_OVERHEAD_BYTES = 64 * 1024;
 async function warmUp(provider: KeyProvider, policy: SignerPolicy): Promise<void> {
   if (policy.granted.purposes.has('symbol-account')) await provider.openSymbolAccount();
   const [first] = policy.granted.algorithmIds;
-  if (first !== undefined) await provider.open('batch-signing', first, 0);
+  if (first === undefined) return;
+  for (const purpose of ['batch-signing', 'witness-cosigning'] as const) {
+    if (policy.granted.purposes.has(purpose)) await provider.open(purpose, first, 0);
+  }
 }
 
 /** A running signer. */

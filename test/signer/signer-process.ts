@@ -15,7 +15,7 @@ import type { CertFiles, TestPki } from '../support/tls-certs.ts';
 export const TEST_POLICY = {
   clients: {
     sidecar: {
-      purposes: ['batch-signing', 'symbol-account'],
+      purposes: ['batch-signing', 'witness-cosigning', 'symbol-account'],
       algorithms: allAlgorithms().map((a) => a.name),
     },
     intruder: { purposes: ['batch-signing'], algorithms: ['ML-DSA-44'] },

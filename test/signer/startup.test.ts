@@ -82,7 +82,7 @@ describe('spark signer start refusals', () => {
       ],
       [
         { clients: { sidecar: { purposes: ['batch-signing', 'everything'], algorithms: ['ML-DSA-65'] } } },
-        /--policy: clients\.sidecar\.purposes\[1\]: "everything" is not one of batch-signing, symbol-account/,
+        /--policy: clients\.sidecar\.purposes\[1\]: "everything" is not one of batch-signing, witness-cosigning, symbol-account/,
       ],
       [{ clients: {} }, /--policy: clients: must be a non-empty object/],
     ];

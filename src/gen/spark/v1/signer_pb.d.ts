@@ -20,7 +20,7 @@ export declare const file_spark_v1_signer: GenFile;
  */
 export declare type GetPublicKeyRequest = Message<"spark.v1.GetPublicKeyRequest"> & {
   /**
-   * What the key is for; "batch-signing" (the only purpose with algorithm keys).
+   * What the key is for: "batch-signing" (a log's keys) or "witness-cosigning" (a witness's keys).
    *
    * @generated from field: string purpose = 1;
    */
@@ -95,7 +95,7 @@ export declare const GetPublicKeyResponseSchema: GenMessage<GetPublicKeyResponse
  */
 export declare type SignRequest = Message<"spark.v1.SignRequest"> & {
   /**
-   * What the key is for; "batch-signing".
+   * What the key is for: "batch-signing" or "witness-cosigning".
    *
    * @generated from field: string purpose = 1;
    */
