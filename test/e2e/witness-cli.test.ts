@@ -299,12 +299,19 @@ test('three witness processes cosign a sidecar; kill -9 and restart never cosign
   await sealOne();
   await cosignedNote(3n, 3);
 
-  // Two witnesses stopped: the next batch's bundle has one cosignature; verify with the policy exits 1 naming
-  // the check. They come back and the same leaf's bundle, fetched again, passes.
+  // One witness stopped: the next batch still gets a quorum, and its bundle passes the policy.
   await again.stop();
+  const oneDown = await sealOne();
+  await cosignedNote(4n, 2);
+  const twoBundle = join(dir.path, 'two.spark');
+  await cli(['prove', '--server', log.address, '--leaf', oneDown, '--out', twoBundle], {});
+  await cli(['verify', twoBundle, '--witness-policy', policy], {});
+
+  // Two stopped: the next batch's bundle has one cosignature; verify with the policy exits 1 naming the check.
+  // They come back and the same leaf's bundle, fetched again, passes.
   await (witnesses[1] as ServerProcess).stop();
   const lonely = await sealOne();
-  await cosignedNote(4n, 1);
+  await cosignedNote(5n, 1);
   const lonelyBundle = join(dir.path, 'lonely.spark');
   await cli(['prove', '--server', log.address, '--leaf', lonely, '--out', lonelyBundle], {});
   const below = await runCli(['verify', lonelyBundle, '--witness-policy', policy, '--json'], 60_000, {});
@@ -334,7 +341,7 @@ test('three witness processes cosign a sidecar; kill -9 and restart never cosign
     });
     running.push(p);
   }
-  await cosignedNote(4n, 3);
+  await cosignedNote(5n, 3);
   const upgraded = join(dir.path, 'lonely-again.spark');
   await cli(['prove', '--server', log.address, '--leaf', lonely, '--out', upgraded], {});
   const recovered = JSON.parse(await cli(['verify', upgraded, '--witness-policy', policy, '--json'], {})) as {
