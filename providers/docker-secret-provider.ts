@@ -9,7 +9,7 @@ import { assertBuildable, createDerivedKey } from './key-factory.ts';
 import type { KeyProvider, KeyPurpose, SigningKey } from './key-provider.ts';
 import { checkKeyRequest } from './key-request.ts';
 import { readSeedFile } from './secret-file.ts';
-import { memorySeedSource } from './seed-source.ts';
+import { derivedEd25519Signer, memorySeedSource } from './seed-source.ts';
 
 /** Where Docker mounts secrets (a tmpfs). */
 export const DEFAULT_SECRETS_DIR = '/run/secrets';
@@ -55,6 +55,19 @@ export function createDockerSecretProvider(options: DockerSecretProviderOptions 
   const open = () => {
     if (closed) throw new KeyError('CLOSED', 'key provider is closed');
   };
+  const ed25519 = new Map<string, ExternalSigner>();
+  /** The PQC root seed's derivation, read at the first use. */
+  const seedSource = () => {
+    if (seeds === undefined) {
+      const root = readSeedFile(pqcPath);
+      try {
+        seeds = memorySeedSource(root);
+      } finally {
+        root.fill(0);
+      }
+    }
+    return seeds.source;
+  };
 
   return {
     kind: 'docker-secret',
@@ -65,21 +78,24 @@ export function createDockerSecretProvider(options: DockerSecretProviderOptions 
       const slot = `${purpose}/${algorithmId}/${generation}`;
       const existing = keys.get(slot);
       if (existing !== undefined) return existing;
-      if (seeds === undefined) {
-        const root = readSeedFile(pqcPath);
-        try {
-          seeds = memorySeedSource(root);
-        } finally {
-          root.fill(0);
-        }
-      }
       const key = createDerivedKey(
-        seeds.source,
+        seedSource(),
         { purpose, algorithmId, generation, implementation: 'native' },
         { protection: 'file' },
       );
       keys.set(slot, key);
       return key;
+    },
+    async openEd25519(purpose: KeyPurpose, generation = 0): Promise<ExternalSigner> {
+      open();
+      checkKeyRequest(purpose, generation);
+      const slot = `${purpose}/ed25519/${generation}`;
+      let signer = ed25519.get(slot);
+      if (signer === undefined) {
+        signer = derivedEd25519Signer(seedSource(), purpose, generation, () => closed);
+        ed25519.set(slot, signer);
+      }
+      return signer;
     },
     async openSymbolAccount(): Promise<ExternalSigner> {
       open();
@@ -98,6 +114,7 @@ export function createDockerSecretProvider(options: DockerSecretProviderOptions 
       seeds = undefined;
       for (const key of keys.values()) key.close();
       keys.clear();
+      ed25519.clear();
       account = undefined;
     },
   };

@@ -43,6 +43,11 @@ export interface KeyProvider {
    * generation; a restart reopens the current one from the key history.
    */
   open(purpose: KeyPurpose, algorithmId: number, generation?: number): Promise<SigningKey>;
+  /**
+   * Opens generation `generation` (default 0) of a plain Ed25519 key for `purpose` — a witness's C2SP Ed25519
+   * cosignatures (docs/witnesses.md §3); never the Symbol account's key. Absent where the provider cannot hold one.
+   */
+  openEd25519?(purpose: KeyPurpose, generation?: number): Promise<ExternalSigner>;
   /** Wipes private material and releases resources; later calls fail with KeyError CLOSED. */
   close(): Promise<void>;
 }

@@ -8,7 +8,7 @@ import { KeyError } from './key-error.ts';
 import { assertBuildable, createDerivedKey, type KeyImplementation } from './key-factory.ts';
 import type { KeyProvider, KeyPurpose, SigningKey } from './key-provider.ts';
 import { checkKeyRequest } from './key-request.ts';
-import { memorySeedSource } from './seed-source.ts';
+import { derivedEd25519Signer, memorySeedSource } from './seed-source.ts';
 
 /** Implementation used unless configured otherwise: OpenSSL is the faster. */
 export const DEFAULT_MEMORY_IMPLEMENTATION: KeyImplementation = 'native';
@@ -31,6 +31,7 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): KeyPr
   const seeds = memorySeedSource(root);
   root.fill(0);
   const keys = new Map<string, CheckedSigningKey>();
+  const ed25519 = new Map<string, ExternalSigner>();
   let closed = false;
   let account: ExternalSigner | undefined;
 
@@ -41,6 +42,17 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): KeyPr
       // Like the ML-DSA keys: generated at start, only in this process (a funded account needs another provider).
       account ??= checkedEd25519Signer(createMemoryEd25519Signer(), () => closed);
       return account;
+    },
+    async openEd25519(purpose: KeyPurpose, generation = 0): Promise<ExternalSigner> {
+      if (closed) throw new KeyError('CLOSED', 'key provider is closed');
+      checkKeyRequest(purpose, generation);
+      const slot = `${purpose}/ed25519/${generation}`;
+      let signer = ed25519.get(slot);
+      if (signer === undefined) {
+        signer = derivedEd25519Signer(seeds.source, purpose, generation, () => closed);
+        ed25519.set(slot, signer);
+      }
+      return signer;
     },
     async open(purpose: KeyPurpose, algorithmId: number, generation = 0): Promise<SigningKey> {
       if (closed) throw new KeyError('CLOSED', 'key provider is closed');
@@ -62,6 +74,7 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): KeyPr
       seeds.wipe();
       for (const key of keys.values()) key.close();
       keys.clear();
+      ed25519.clear();
       account = undefined;
     },
   };

@@ -1,5 +1,8 @@
 // Where derived key seeds come from (SPEC §7): one root secret, one HMAC-SHA256 label per key (docs/hsm.md §Derivation).
 import { createHmac } from 'node:crypto';
+import type { ExternalSigner } from '../src/anchor/external-signer.ts';
+import { createMemoryEd25519Signer } from '../src/anchor/memory-ed25519-signer.ts';
+import { checkedEd25519Signer } from './checked-ed25519-signer.ts';
 import type { KeyPurpose } from './key-provider.ts';
 
 /**
@@ -18,6 +21,26 @@ export function keySeedLabel(
   const alg = algorithmId.toString(16).padStart(4, '0');
   const tail = component === undefined ? '' : `/${component}`;
   return new TextEncoder().encode(`spark/v1/key-seed/${purpose}/${alg}/${generation}${tail}`);
+}
+
+/** The label of a plain Ed25519 key's 32-byte seed: "spark/v1/key-seed/<purpose>/ed25519/<generation>". */
+export function ed25519SeedLabel(purpose: KeyPurpose, generation: number): Uint8Array {
+  return new TextEncoder().encode(`spark/v1/key-seed/${purpose}/ed25519/${generation}`);
+}
+
+/** An Ed25519 signer from the seed `source` derives for (purpose, generation); the seed is wiped. */
+export function derivedEd25519Signer(
+  source: SeedSource,
+  purpose: KeyPurpose,
+  generation: number,
+  isClosed: () => boolean,
+): ExternalSigner {
+  const seed = source(ed25519SeedLabel(purpose, generation), 32);
+  try {
+    return checkedEd25519Signer(createMemoryEd25519Signer(seed), isClosed);
+  } finally {
+    seed.fill(0);
+  }
 }
 
 /**

@@ -7,6 +7,7 @@ import { assertBuildable, createDerivedKey, type KeyImplementation } from '../ke
 import type { KeyProvider, KeyPurpose, SigningKey } from '../key-provider.ts';
 import { checkKeyRequest } from '../key-request.ts';
 import { readPinFile } from '../secret-file.ts';
+import { derivedEd25519Signer } from '../seed-source.ts';
 import { type BindingAbilities, chooseBatchKeyPlacement, PKCS11JS_ABILITIES } from './batch-key-placement.ts';
 import { findTokenSlot } from './find-token.ts';
 import { CKM_EDDSA } from './pkcs11-constants.ts';
@@ -122,6 +123,7 @@ export async function createPkcs11Provider(
   }
 
   const keys = new Map<string, Promise<CheckedSigningKey>>();
+  const ed25519 = new Map<string, Promise<ExternalSigner>>();
   let account: Promise<ExternalSigner> | undefined;
   let closed = false;
   const ensureOpen = (): void => {
@@ -180,6 +182,35 @@ export async function createPkcs11Provider(
       const key = await pending;
       ensureOpen();
       return key;
+    },
+    async openEd25519(purpose: KeyPurpose, generation = 0): Promise<ExternalSigner> {
+      ensureOpen();
+      checkKeyRequest(purpose, generation);
+      const slot = `${purpose}/ed25519/${generation}`;
+      let pending = ed25519.get(slot);
+      if (pending === undefined) {
+        // Like a software batch key: the seed is derived in the token (HMAC under the master key), the key held here.
+        pending = pool
+          .run((session) =>
+            derivedEd25519Signer(
+              tokenSeedSource(pkcs11, session, findOrCreateSeedMaster(pkcs11, session, masterKeyLabel)),
+              purpose,
+              generation,
+              () => closed,
+            ),
+          )
+          .catch((err: unknown) => {
+            throw asKeyError(
+              err,
+              `deriving an Ed25519 seed under "${masterKeyLabel}" on token "${tokenLabel}"`,
+            );
+          });
+        ed25519.set(slot, pending);
+        pending.catch(() => ed25519.delete(slot));
+      }
+      const signer = await pending;
+      ensureOpen();
+      return signer;
     },
     async openSymbolAccount(): Promise<ExternalSigner> {
       ensureOpen();

@@ -349,3 +349,55 @@ test('three witness processes cosign a sidecar; kill -9 and restart never cosign
   };
   assert.equal(recovered.valid, true);
 });
+
+test('spark witness init: an Ed25519 key on request, and clear refusals', async () => {
+  const env = { SPARK_KEY_PROVIDER: 'docker-secret', SPARK_SECRETS_DIR: secrets('ed-secrets') };
+  const wdir = join(dir.path, 'witness-ed');
+  const vkey = parseVerifierKey(
+    (
+      await cli(
+        ['witness', 'init', '--data-dir', wdir, '--name', 'ed.example/w', '--algorithm', 'Ed25519'],
+        env,
+      )
+    ).trim(),
+  );
+  assert.ok(typeof vkey !== 'string', String(vkey));
+  assert.deepEqual([vkey.signatureType[0], vkey.publicKey.length], [0x04, 32]);
+  const refusals: Array<[string[], Record<string, string>, RegExp]> = [
+    [
+      ['witness', 'init', '--data-dir', wdir, '--name', 'other.example/w'],
+      env,
+      /already holds the witness ed\.example\/w/,
+    ],
+    [
+      [
+        'witness',
+        'init',
+        '--data-dir',
+        join(dir.path, 'w-rsa'),
+        '--name',
+        'x.example/w',
+        '--algorithm',
+        'RSA',
+      ],
+      env,
+      /--algorithm must be one of ML-DSA-44, ML-DSA-65, Ed25519/,
+    ],
+    [
+      ['witness', 'init', '--data-dir', join(dir.path, 'w-mem'), '--name', 'x.example/w'],
+      {},
+      /must outlive the process: set SPARK_KEY_PROVIDER/,
+    ],
+    [['witness', 'init', '--data-dir', join(dir.path, 'w-name'), '--name', 'has space'], env, /--name: /],
+    [
+      ['witness', 'serve', '--data-dir', join(dir.path, 'w-none'), '--log', join(dir.path, 'missing.json')],
+      env,
+      /--log .*missing\.json/,
+    ],
+  ];
+  for (const [args, e, message] of refusals) {
+    const r = await runCli(args, 60_000, e);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+  }
+});

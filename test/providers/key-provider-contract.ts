@@ -1,6 +1,6 @@
 // The KeyProvider contract suite (SPEC §7): every provider must pass it unchanged.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey, verify } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { KeyError, type KeyErrorCode } from '../../providers/key-error.ts';
 import type { KeyProvider } from '../../providers/key-provider.ts';
@@ -171,6 +171,31 @@ export function keyProviderContract(name: string, makeProvider: () => Promise<Ke
         const message = new Uint8Array([1, 2, 3]);
         const signature = await witness.sign(message, new Uint8Array(0));
         assert.equal(signature.length, 2420);
+      });
+    });
+
+    test('a plain Ed25519 witness key: stable per generation, not the Symbol account, signatures verify', async () => {
+      await withProvider(async (provider) => {
+        if (provider.openEd25519 === undefined) {
+          // Only the remote signer lacks one: its protocol serves Ed25519 for the Symbol account alone.
+          assert.equal(provider.kind, 'remote');
+          return;
+        }
+        const a = await provider.openEd25519('witness-cosigning', 0);
+        const again = await provider.openEd25519('witness-cosigning', 0);
+        const next = await provider.openEd25519('witness-cosigning', 1);
+        assert.deepEqual(again.publicKey, a.publicKey);
+        assert.notDeepEqual(next.publicKey, a.publicKey);
+        assert.notDeepEqual((await provider.openSymbolAccount()).publicKey, a.publicKey);
+        const message = new TextEncoder().encode('cosignature/v1\ntime 1\n');
+        const signature = await a.sign(message);
+        const jwk = { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(a.publicKey).toString('base64url') };
+        assert.ok(verify(null, message, createPublicKey({ key: jwk, format: 'jwk' }), signature));
+        await expectKeyError(
+          () => provider.openEd25519?.('tls' as never, 0) ?? Promise.resolve(),
+          'UNSUPPORTED_PURPOSE',
+          'purpose',
+        );
       });
     });
 

@@ -3,15 +3,23 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { createMemoryProvider } from '../../providers/memory-provider.ts';
 import { portableSha256 } from '../../src/crypto/sha256.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { consistencyProof } from '../../src/merkle/consistency.ts';
 import { hashLeaf } from '../../src/merkle/hash.ts';
 import { buildLevels, levelReader, rootOf } from '../../src/merkle/tree.ts';
 import { formatCheckpointText, logOrigin } from '../../src/note/checkpoint-text.ts';
-import { type Cosigner, signCosignatureLine, verifyCosignature } from '../../src/note/cosignature.ts';
+import {
+  type Cosigner,
+  cosignerFromVerifierKey,
+  cosignerVerifierKey,
+  signCosignatureLine,
+  verifyCosignature,
+} from '../../src/note/cosignature.ts';
 import { createNoteSignatureCheck } from '../../src/note/note-verifier.ts';
-import { formatNote, parseSignatureLines } from '../../src/note/signed-note.ts';
+import { formatNote, type NoteSignature, parseSignatureLines } from '../../src/note/signed-note.ts';
+import { parseVerifierKey } from '../../src/note/verifier-key.ts';
 import { createWitness, type Witness } from '../../src/witness/witness.ts';
 import { openWitnessState, type WitnessState } from '../../src/witness/witness-state.ts';
 import { tempDir } from '../support/spawn-server.ts';
@@ -231,6 +239,40 @@ describe('witness', () => {
       assert.equal((await witness.addCheckpoint(bad)).status, 400, JSON.stringify(bad));
     }
     assert.equal(state.latest(ORIGIN), undefined);
+  });
+
+  test('an Ed25519 witness (C2SP type 0x04) cosigns with a provider-held key, verifiable from its vkey', async () => {
+    const provider = createMemoryProvider();
+    try {
+      const signer = await provider.openEd25519?.('witness-cosigning', 0);
+      assert.ok(signer !== undefined);
+      const ed: Cosigner = { name: 'ed.test/w', algorithm: 'Ed25519', publicKey: signer.publicKey };
+      const edWitness = createWitness({
+        self: ed,
+        sign: (m) => signer.sign(m),
+        logs: [{ origin: ORIGIN, keys: [log.key] }],
+        state,
+        check,
+        sha256: portableSha256,
+        now: () => nowMs,
+        log: createLogger('silent'),
+      });
+      const first = await log.note(7);
+      const r = await edWitness.addCheckpoint(body(0, [], first.note));
+      assert.equal(r.status, 200, r.body);
+      const vkey = parseVerifierKey(cosignerVerifierKey(ed));
+      assert.ok(typeof vkey !== 'string');
+      assert.equal(vkey.signatureType[0], 0x04);
+      const fromVkey = cosignerFromVerifierKey(vkey);
+      assert.ok(typeof fromVkey !== 'string');
+      const [line] = parseSignatureLines(r.body) as NoteSignature[];
+      assert.ok(line !== undefined);
+      const v = verifyCosignature(fromVkey, first.text, line, check);
+      assert.ok(v.ok, v.ok ? '' : v.reason);
+      assert.equal(line.signature.length, 8 + 64);
+    } finally {
+      await provider.close();
+    }
   });
 
   test('concurrent requests from the same old size: one is cosigned, the other is told the new size', async () => {

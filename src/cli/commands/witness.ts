@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKeyProvider } from '../../../providers/create-provider.ts';
-import type { KeyProvider, SigningKey } from '../../../providers/key-provider.ts';
+import type { KeyProvider } from '../../../providers/key-provider.ts';
 import { isLoopbackHost, loadConfig, parseListen } from '../../config/config.ts';
 import { providerSpecOf } from '../../config/provider-spec.ts';
 import { algorithmById, algorithmByName } from '../../crypto/algorithms.ts';
@@ -22,14 +22,24 @@ import { openWitnessState, type WitnessState } from '../../witness/witness-state
 import { parseArgs, stringFlag, stringsFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 
-/** Algorithms a witness key may use; ML-DSA-44 is C2SP's recommendation and the default. */
-export const WITNESS_ALGORITHMS = ['ML-DSA-44', 'ML-DSA-65'] as const;
+/**
+ * Algorithms a witness key may use: ML-DSA-44 (C2SP's recommendation, the default), ML-DSA-65, and Ed25519 for
+ * witness networks that only read C2SP's Ed25519 cosignatures (not post-quantum: docs/witnesses.md §6).
+ */
+export const WITNESS_ALGORITHMS = ['ML-DSA-44', 'ML-DSA-65', 'Ed25519'] as const;
+
+/** The witness's key, whatever the algorithm: its public key and a signer of cosigned messages. */
+interface WitnessKey {
+  readonly algorithm: CosignatureAlgorithm;
+  readonly publicKey: Uint8Array;
+  sign(message: Uint8Array): Promise<Uint8Array>;
+}
 
 /** The witness's state lives here inside its data directory. */
 const STATE_DIR = 'witness-state';
 
 /** Opens the witness key the provider settings name (SPARK_KEY_PROVIDER and its settings, as for `spark serve`). */
-async function openWitnessKey(algorithm: string): Promise<{ provider: KeyProvider; key: SigningKey }> {
+async function openWitnessKey(algorithm: string): Promise<{ provider: KeyProvider; key: WitnessKey }> {
   const config = loadConfig(process.env);
   if (config.keyProvider === 'memory') {
     throw new CliError(
@@ -39,22 +49,45 @@ async function openWitnessKey(algorithm: string): Promise<{ provider: KeyProvide
     );
   }
   const spec = algorithmByName(algorithm);
-  if (spec === undefined)
+  if (algorithm !== 'Ed25519' && spec === undefined) {
     throw new CliError('USAGE', `unknown algorithm ${algorithm}`, { field: 'algorithm' });
+  }
   const provider = await createKeyProvider(providerSpecOf(config));
   try {
-    return { provider, key: await provider.open('witness-cosigning', spec.id, 0) };
+    if (algorithm === 'Ed25519') {
+      if (provider.openEd25519 === undefined) {
+        throw new CliError('USAGE', `the ${provider.kind} key provider cannot hold an Ed25519 witness key`, {
+          field: 'algorithm',
+        });
+      }
+      const signer = await provider.openEd25519('witness-cosigning', 0);
+      return {
+        provider,
+        key: { algorithm: 'Ed25519', publicKey: signer.publicKey, sign: (m) => signer.sign(m) },
+      };
+    }
+    const key = await provider.open('witness-cosigning', (spec as NonNullable<typeof spec>).id, 0);
+    const name = algorithmById(key.algorithmId)?.name;
+    if (name === undefined) {
+      throw new CliError('IO', `the provider opened a key of unknown algorithm ${key.algorithmId}`);
+    }
+    return {
+      provider,
+      key: {
+        algorithm: name as CosignatureAlgorithm,
+        publicKey: key.publicKey,
+        // C2SP cosigned_message under an empty FIPS 204 context (docs/witnesses.md §2).
+        sign: (m) => key.sign(m, new Uint8Array(0)),
+      },
+    };
   } catch (err) {
     await provider.close();
     throw err;
   }
 }
 
-function selfOf(name: string, key: SigningKey): Cosigner {
-  const alg = algorithmById(key.algorithmId);
-  if (alg === undefined)
-    throw new CliError('IO', `the provider opened a key of unknown algorithm ${key.algorithmId}`);
-  return { name, algorithm: alg.name as CosignatureAlgorithm, publicKey: key.publicKey };
+function selfOf(name: string, key: WitnessKey): Cosigner {
+  return { name, algorithm: key.algorithm, publicKey: key.publicKey };
 }
 
 function dataDirOf(argsDir: string | undefined): string {
@@ -174,7 +207,7 @@ async function serveWitness(argv: readonly string[]): Promise<number> {
     const metrics = createWitnessMetrics();
     const witness = createWitness({
       self,
-      sign: (message) => key.sign(message, new Uint8Array(0)),
+      sign: (message) => key.sign(message),
       logs,
       state,
       check: createNoteSignatureCheck(),
