@@ -17,8 +17,8 @@ const USAGE = `usage:
   spark verify F.spark [--data F | --digest HEX] [--trust ROOT.json] [--log-id HEX] [--key-id HEX] [--witness-policy F.json] [--symbol URL[,URL…]] [--disable-algorithm NAME,…] [--json]
       (F.spark beside F: F is checked unless --data or --digest names another)
   spark trust export (--server HOST:PORT | --data-dir D) --out ROOT.json
-  spark witness init --data-dir D --name NAME [--algorithm ML-DSA-44|ML-DSA-65|Ed25519]   (prints the witness's verifier key)
-  spark witness serve --data-dir D --listen HOST:PORT --log ROOT.json [--log ROOT.json …] [--insecure]
+  spark witness init --data-dir D --name NAME [--algorithm ML-DSA-44|ML-DSA-65|Ed25519] [--ephemeral-keys]   (prints the witness's verifier key)
+  spark witness serve --data-dir D --listen HOST:PORT --log ROOT.json [--log ROOT.json …] [--insecure] [--ephemeral-keys]
   spark witness evidence --data-dir D [--json]   (conflicting checkpoints the witness kept)
   spark inspect F.spark
   spark keys list|rotate --server HOST:PORT [--json]

@@ -13,6 +13,8 @@ import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { createDockerSecretProvider } from '../../providers/docker-secret-provider.ts';
 import { ML_DSA_65 } from '../../src/crypto/algorithms.ts';
+import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
+import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
 import { SparkAdmin } from '../../src/gen/spark/v1/admin_pb.js';
 import { SparkProcessor } from '../../src/gen/spark/v1/processor_pb.js';
 import { formatCheckpointText, parseCheckpointText } from '../../src/note/checkpoint-text.ts';
@@ -24,6 +26,9 @@ import {
 import { createNoteSignatureCheck } from '../../src/note/note-verifier.ts';
 import { formatNote, parseNote } from '../../src/note/signed-note.ts';
 import { parseVerifierKey } from '../../src/note/verifier-key.ts';
+import { trustRootFrom } from '../../src/trust/root-from-history.ts';
+import { encodeTrustRoot } from '../../src/trust/trust-root.ts';
+import { createTestKey, keyEntry, seedOf } from '../bundle/fixture.ts';
 import { createSoftHsm } from '../support/softhsm-token.ts';
 import { runCli, type ServerProcess, startServerProcess, tempDir } from '../support/spawn-server.ts';
 import { makeTestPki } from '../support/tls-certs.ts';
@@ -400,4 +405,36 @@ test('spark witness init: an Ed25519 key on request, and clear refusals', async 
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message);
   }
+
+  // A throwaway witness on memory keys, asked for by name: a new key at each start, said in a warning and on GET /.
+  const memDir = join(dir.path, 'w-ephemeral');
+  assert.match(
+    await cli(['witness', 'init', '--data-dir', memDir, '--name', 'dev.example/w', '--ephemeral-keys'], {}),
+    /ephemeral keys/,
+  );
+  // Any log's root: one key of a test log.
+  const entry = keyEntry(createTestKey(seedOf(0x0e)), { validFromMs: 1_760_000_000_000 });
+  const made = trustRootFrom(
+    { logId: new Uint8Array(32).fill(0x0e), history: [entry], createdAtMs: 1_760_000_000_000 },
+    createNativeVerifier(),
+    nativeSha256,
+  );
+  assert.ok(made.ok);
+  const root = join(dir.path, 'ephemeral-root.json');
+  writeFileSync(root, encodeTrustRoot(made.value));
+  const vkeys: string[] = [];
+  for (let start = 0; start < 2; start++) {
+    const p = await startServerProcess({
+      dataDir: memDir,
+      command: ['witness', 'serve'],
+      args: ['--data-dir', memDir, '--listen', '127.0.0.1:0', '--log', root, '--ephemeral-keys'],
+      env: {},
+    });
+    running.push(p);
+    const vkey = (await fetch(`http://127.0.0.1:${p.port}/`).then((r) => r.text())).trim();
+    assert.ok(p.logs.some((l) => l.includes('ephemeral witness key') && l.includes(vkey)));
+    vkeys.push(vkey);
+    await p.stop();
+  }
+  assert.notEqual(vkeys[0], vkeys[1]);
 });

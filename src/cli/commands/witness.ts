@@ -39,12 +39,15 @@ interface WitnessKey {
 const STATE_DIR = 'witness-state';
 
 /** Opens the witness key the provider settings name (SPARK_KEY_PROVIDER and its settings, as for `spark serve`). */
-async function openWitnessKey(algorithm: string): Promise<{ provider: KeyProvider; key: WitnessKey }> {
+async function openWitnessKey(
+  algorithm: string,
+  ephemeral: boolean,
+): Promise<{ provider: KeyProvider; key: WitnessKey }> {
   const config = loadConfig(process.env);
-  if (config.keyProvider === 'memory') {
+  if (config.keyProvider === 'memory' && !ephemeral) {
     throw new CliError(
       'USAGE',
-      'a witness key must outlive the process: set SPARK_KEY_PROVIDER to docker-secret or pkcs11 (the memory provider makes a new key at every start)',
+      'a witness key must outlive the process: set SPARK_KEY_PROVIDER to docker-secret, pkcs11 or remote (the memory provider makes a new key at every start; for a throwaway witness pass --ephemeral-keys)',
       { field: 'SPARK_KEY_PROVIDER' },
     );
   }
@@ -106,7 +109,12 @@ async function withState<T>(dir: string, fn: (state: WitnessState) => Promise<T>
 
 /** `spark witness init --data-dir D --name NAME [--algorithm ML-DSA-44|ML-DSA-65]`: prints the verifier key. */
 async function init(argv: readonly string[], out: (line: string) => void): Promise<number> {
-  const args = parseArgs(argv, { 'data-dir': 'string', name: 'string', algorithm: 'string' });
+  const args = parseArgs(argv, {
+    'data-dir': 'string',
+    name: 'string',
+    algorithm: 'string',
+    'ephemeral-keys': 'boolean',
+  });
   const dir = dataDirOf(stringFlag(args, 'data-dir'));
   const name = stringFlag(args, 'name');
   if (name === undefined)
@@ -128,11 +136,18 @@ async function init(argv: readonly string[], out: (line: string) => void): Promi
         { field: 'data-dir' },
       );
     }
-    const { provider, key } = await openWitnessKey(algorithm);
+    const ephemeral = args.flags.has('ephemeral-keys');
+    const { provider, key } = await openWitnessKey(algorithm, ephemeral);
     try {
       await state.setMeta('name', name);
       await state.setMeta('algorithm', algorithm);
-      out(cosignerVerifierKey(selfOf(name, key)));
+      if (provider.kind === 'memory') {
+        out(
+          `${name}: ephemeral keys: each spark witness serve --ephemeral-keys makes a new key and answers its vkey on GET /`,
+        );
+      } else {
+        out(cosignerVerifierKey(selfOf(name, key)));
+      }
       return 0;
     } finally {
       await provider.close();
@@ -175,6 +190,7 @@ async function serveWitness(argv: readonly string[]): Promise<number> {
     listen: 'string',
     log: 'strings',
     insecure: 'boolean',
+    'ephemeral-keys': 'boolean',
   });
   const dir = dataDirOf(stringFlag(args, 'data-dir'));
   const listenText = stringFlag(args, 'listen') ?? '127.0.0.1:7380';
@@ -200,10 +216,17 @@ async function serveWitness(argv: readonly string[]): Promise<number> {
         field: 'data-dir',
       });
     }
-    const opened = await openWitnessKey(algorithm);
+    const opened = await openWitnessKey(algorithm, args.flags.has('ephemeral-keys'));
     provider = opened.provider;
     const key = opened.key;
     const self = selfOf(name, key);
+    if (provider.kind === 'memory') {
+      // The one line an operator needs: this witness's key lives as long as this process.
+      log.warn(
+        { witness: name, vkey: cosignerVerifierKey(self) },
+        'ephemeral witness key (memory provider): a new key at every start, which no log or verifier can keep trusting; for development only',
+      );
+    }
     const metrics = createWitnessMetrics();
     const witness = createWitness({
       self,
