@@ -307,4 +307,27 @@ test('checkpoint notes gather a quorum of verified cosignatures; it is lost with
   const { hashes } = await processor.getConsistencyProof({ oldSize: 1n, newSize: 3n });
   const linked = verifyConsistency(1n, 3n, r1.root, r3.root, hashes, nativeSha256);
   assert.ok(linked.ok, linked.ok ? '' : linked.reason);
+
+  // The same on the HTTP port, for note-based clients; sizes out of range are refused naming them.
+  const http = `http://127.0.0.1:${app.httpAddress?.port}`;
+  const viaHttp = await fetch(`${http}/checkpoint`);
+  assert.equal(viaHttp.status, 200);
+  assert.equal(await viaHttp.text(), (await processor.getCheckpoint({})).note);
+  const lines = (await fetch(`${http}/consistency?old=1&new=3`).then((r) => r.text()))
+    .split('\n')
+    .filter(Boolean);
+  assert.deepEqual(
+    lines,
+    hashes.map((h) => Buffer.from(h).toString('base64')),
+  );
+  for (const [query, field] of [
+    ['old=0&new=3', 'old_size'],
+    ['old=3&new=99', 'new_size'],
+    ['old=x&new=3', 'old'],
+  ] as const) {
+    const r = await fetch(`${http}/consistency?${query}`);
+    assert.equal(r.status, 400, query);
+    assert.match(await r.text(), new RegExp(field));
+  }
+  await assert.rejects(processor.getConsistencyProof({ oldSize: 2n, newSize: 1n }), /old_size/);
 });
