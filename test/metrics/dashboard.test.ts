@@ -29,11 +29,12 @@ const dashboard = JSON.parse(
 async function exported(): Promise<Map<string, readonly string[]>> {
   const metrics = createMetrics({ pendingLeaves: () => 0 });
   const out = new Map<string, readonly string[]>();
+  const types = new Map((await metrics.registry.getMetricsAsJSON()).map((m) => [m.name, String(m.type)]));
   for (const m of metrics.registry.getMetricsAsArray()) {
     const labels = ((m as unknown as { labelNames?: string[] }).labelNames ?? []).slice();
     out.set(m.name, labels);
     // histogram_quantile groups by le; a histogram's series carry it.
-    if ((await m.get()).type === 'histogram') {
+    if (types.get(m.name) === 'histogram') {
       for (const suffix of ['_bucket', '_sum', '_count']) out.set(`${m.name}${suffix}`, [...labels, 'le']);
     }
   }
