@@ -7,6 +7,9 @@ export type CliErrorCode = 'USAGE' | 'IO' | 'NEGATIVE' | 'REMOTE';
 /** Exit status for each code. */
 export const EXIT_CODES: Record<CliErrorCode, number> = { USAGE: 2, IO: 2, NEGATIVE: 1, REMOTE: 1 };
 
+/** Exit status when the server could not be reached at all (refused, unknown host): nothing was asked. */
+export const EXIT_UNREACHABLE = 3;
+
 /** A CLI failure with its exit status. */
 export class CliError extends SparkError<CliErrorCode> {
   override readonly name = 'CliError';

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 // The `spark` command: dispatches to subcommands and turns failures into messages and exit codes.
 import { Code, ConnectError } from '@connectrpc/connect';
 import { ConfigError } from '../config/config-error.ts';
-import { CliError, EXIT_CODES } from './cli-error.ts';
+import { CliError, EXIT_CODES, EXIT_UNREACHABLE } from './cli-error.ts';
+import { commandHelp } from './help.ts';
 
 const USAGE = `usage:
   spark serve [--listen 127.0.0.1:50051] [--data-dir DIR] [--insecure] [--ephemeral-keys]   (TLS and tokens: docs/security.md)
@@ -23,12 +25,32 @@ const USAGE = `usage:
   spark inspect F.spark
   spark keys list|rotate --server HOST:PORT [--json]
   spark token create --name NAME [--role client|admin]
+  spark <command> --help   (its options explained);   spark --version
   submit, prove, status and keys also take: --tls-ca F [--tls-cert F --tls-key F] [--token-file F] (or SPARK_TOKEN_FILE)`;
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
+/** The project's version, from its package.json. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version?: string;
+  };
+  return pkg.version ?? 'unknown';
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === 'version') {
+    print(`spark ${version()} (node ${process.versions.node}, OpenSSL ${process.versions.openssl})`);
+    return 0;
+  }
+  if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    const help = commandHelp(command);
+    if (help !== undefined) {
+      print(help);
+      return 0;
+    }
+  }
   switch (command) {
     // Each command loads only what it needs: a client command must not pay for the whole server.
     case 'serve':
@@ -70,6 +92,38 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** A connection that never reached a server: its system error code (ECONNREFUSED, ENOTFOUND, …), if any. */
+function unreachable(err: ConnectError): string | undefined {
+  const codes = new Set([
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'EAI_AGAIN',
+    'ECONNRESET',
+  ]);
+  let cause: unknown = err.cause;
+  for (let depth = 0; depth < 5 && cause instanceof Error; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && codes.has(code)) return code;
+    cause = cause.cause;
+  }
+  return undefined;
+}
+
+/** The --server value of `argv`, for messages. */
+function serverOf(argv: readonly string[]): string {
+  const i = argv.indexOf('--server');
+  const inline = argv.find((a) => a.startsWith('--server='));
+  return inline?.slice('--server='.length) ?? (i >= 0 ? (argv[i + 1] ?? 'the server') : 'the server');
+}
+
+// A reader that went away (`spark verify … | head`) ends the command quietly, as Unix tools do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
@@ -82,6 +136,12 @@ main(process.argv.slice(2)).then(
     } else if (err instanceof ConfigError) {
       process.stderr.write(`spark: ${err.message}\n`);
       process.exitCode = 2;
+    } else if (err instanceof ConnectError && unreachable(err) !== undefined) {
+      const target = serverOf(process.argv.slice(2));
+      process.stderr.write(
+        `spark: cannot connect to ${target} — is spark serve running? (${unreachable(err)})\n`,
+      );
+      process.exitCode = EXIT_UNREACHABLE;
     } else if (err instanceof ConnectError) {
       process.stderr.write(`spark: server answered ${Code[err.code]}: ${err.rawMessage}\n`);
       process.exitCode = 1;

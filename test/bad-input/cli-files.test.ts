@@ -72,7 +72,7 @@ const CASES: readonly Case[] = [
   {
     name: 'an empty bundle',
     args: ['verify', at('empty.spark')],
-    message: /FAIL decode +bundle: empty/,
+    message: /^INVALID: .*empty\.spark is not a Spark proof bundle \(bundle: empty\)$/m,
     code: 1,
   },
   {

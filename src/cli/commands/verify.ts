@@ -161,6 +161,12 @@ export async function verify(argv: readonly string[], out: (line: string) => voi
     ...(digest === undefined ? {} : { digest }),
     ...(pin === undefined ? {} : { pin }),
   });
+  // Not a bundle at all: one line, not a page of skipped checks.
+  const decoded = offline.checks[0];
+  if (!args.flags.has('json') && decoded?.name === 'decode' && !decoded.ok) {
+    out(`INVALID: ${bundlePath} is not a Spark proof bundle (${decoded.detail})`);
+    return 1;
+  }
   const checks: OnChainCheck[] = [...offline.checks];
   if (urls !== undefined) checks.push(...(await onlineChecks(bytes, urls)));
   const valid = checks.every((c) => c.ok);
