@@ -97,7 +97,12 @@ test('the gRPC port in use: exit 2 naming the address, the HTTP port it had open
     const o = await serve(['--listen', `127.0.0.1:${taken.port}`, '--data-dir', dataDir('grpc-port')], {
       SPARK_HTTP_LISTEN: '127.0.0.1:0',
     });
-    assertFailedCleanly(o, new RegExp(`cannot start: .*EADDRINUSE.*${taken.port}`));
+    assertFailedCleanly(
+      o,
+      new RegExp(
+        `cannot start: listen EADDRINUSE: 127\\.0\\.0\\.1:${taken.port} is already in use — is another spark serve`,
+      ),
+    );
   } finally {
     taken.server.close();
   }

@@ -38,8 +38,15 @@ function guardProcess(log: Logger): void {
   });
 }
 
-/** The reason a start failed, on one printable line. */
+/** The reason a start failed, on one printable line, with the likely cause of a port that cannot be had. */
 function oneLine(err: unknown): string {
+  const e = err as (NodeJS.ErrnoException & { address?: unknown; port?: unknown }) | undefined;
+  if (e?.code === 'EADDRINUSE' || e?.code === 'EACCES') {
+    const where = typeof e.address === 'string' ? `${e.address}:${String(e.port)}` : 'the address';
+    return e.code === 'EADDRINUSE'
+      ? `listen EADDRINUSE: ${where} is already in use — is another spark serve (or another program) listening there? Choose another with --listen / SPARK_LISTEN, or SPARK_HTTP_LISTEN for the HTTP port`
+      : `listen EACCES: not allowed to listen on ${where} (a port below 1024 needs privileges): choose another with --listen / SPARK_LISTEN`;
+  }
   const text = err instanceof Error ? err.message : String(err);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
   return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 400);
