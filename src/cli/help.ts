@@ -123,9 +123,9 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     ],
   },
   inspect: {
-    usage: ['spark inspect F.spark'],
-    about: 'Prints every field of a bundle (no verification).',
-    options: [],
+    usage: ['spark inspect F.spark [--json]'],
+    about: 'What a bundle holds, one line per part (it checks nothing: spark verify does).',
+    options: [['--json', 'every field, decoded, as JSON']],
   },
   status: {
     usage: ['spark status --server HOST:PORT [--json]'],

@@ -22,7 +22,7 @@ const USAGE = `usage:
   spark witness init --data-dir D --name NAME [--algorithm ML-DSA-44|ML-DSA-65|Ed25519] [--ephemeral-keys]   (prints the witness's verifier key)
   spark witness serve --data-dir D --listen HOST:PORT --log ROOT.json [--log ROOT.json …] [--insecure] [--ephemeral-keys]
   spark witness evidence --data-dir D [--json]   (conflicting checkpoints the witness kept)
-  spark inspect F.spark
+  spark inspect F.spark [--json]
   spark keys list|rotate --server HOST:PORT [--json]
   spark token create --name NAME [--role client|admin]
   spark <command> --help   (its options explained);   spark --version

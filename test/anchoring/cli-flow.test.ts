@@ -118,7 +118,7 @@ test('CLI: 50 files submitted, proven to FINALIZED, verified offline; anchors de
     assert.ok(b.anchor, 'anchored');
     assert.ok(b.anchor.height > 0n && b.anchor.finalizedHeight >= b.anchor.height);
   }
-  const shown = await runCli(['inspect', `${files[0]}.spark`]);
+  const shown = await runCli(['inspect', `${files[0]}.spark`, '--json']);
   assert.equal(shown.code, 0, shown.stderr);
   const display = JSON.parse(shown.stdout) as { anchor: { height: string; finalizedHeight: string } };
   assert.ok(BigInt(display.anchor.finalizedHeight) >= BigInt(display.anchor.height));

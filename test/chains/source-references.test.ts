@@ -362,7 +362,7 @@ describe('other-chain references', () => {
         `source: JPYC transfer on ethereum ${transferTx.hash} log ${transferLog}, in block ${Number(transferTx.blockNumber)}`,
       ),
     );
-    const shown = await runCli(['inspect', file]);
+    const shown = await runCli(['inspect', file, '--json']);
     assert.equal(shown.code, 0, shown.stderr);
     assert.deepEqual(JSON.parse(shown.stdout).leaf.source, {
       kind: 'jpyc',

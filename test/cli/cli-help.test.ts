@@ -73,3 +73,30 @@ test('a closed stdout ends the command quietly (spark verify … | head)', async
   assert.equal(code, 0, stderr);
   assert.doesNotMatch(stderr, /EPIPE|Error/);
 });
+
+test('spark inspect prints a summary a person reads; --json every field', async () => {
+  const bundle = new URL('test/vectors/bundles/valid-anchored-checkpoint-v2.spark', ROOT).pathname;
+  const r = await runCli(['inspect', bundle], 60_000);
+  assert.equal(r.code, 0, r.stderr);
+  for (const part of [
+    'bundle',
+    'leaf',
+    'batch',
+    'guarantee',
+    'signed',
+    'key',
+    'anchor',
+    'checkpoint',
+    'witnesses',
+    'published',
+  ]) {
+    assert.match(r.stdout, new RegExp(`^${part} +\\S`, 'm'), part);
+  }
+  assert.match(r.stdout, /^anchor +Symbol transaction [0-9a-f]{8}…[0-9a-f]{8} at height 1234/m);
+  assert.ok(
+    r.stdout.split('\n').every((line) => line.length < 220),
+    'no line of kilobytes of hex',
+  );
+  const full = await runCli(['inspect', bundle, '--json'], 60_000);
+  assert.equal((JSON.parse(full.stdout) as { anchor: { height: string } }).anchor.height, '1234');
+});
