@@ -1,8 +1,9 @@
 // Signs a checkpoint of the header chain every SPARK_CHECKPOINT_INTERVAL when the head advanced, and queues it
 // for anchoring (SPEC §6; docs/anchoring.md §Checkpoints).
 
+import { headerLogOf } from '../batch/header-log-cache.ts';
 import type { KeyRing } from '../batch/key-ring.ts';
-import { encodeCheckpoint, headerLog } from '../bundle/checkpoint.ts';
+import { encodeCheckpoint } from '../bundle/checkpoint.ts';
 import { CHECKPOINT_SIGNATURE_CONTEXT } from '../crypto/contexts.ts';
 import type { Sha256 } from '../crypto/sha256.ts';
 import type { Logger } from '../log/logger.ts';
@@ -42,13 +43,8 @@ export function createCheckpointer(o: CheckpointerOptions): Checkpointer {
     if (last !== undefined && last.batchCount >= batchCount) return undefined;
     // O(n) in the number of batches: every header hash is read and the header log rebuilt. Fine at one
     // checkpoint a day; an incremental (stored) header log is the way to go when n grows large.
-    const hashes: Uint8Array[] = [];
-    for (let s = 0n; s < batchCount; s++) {
-      const batch = o.store.getBatch(s);
-      if (batch === undefined) throw new Error(`batch ${s} below the head is missing`);
-      hashes.push(batch.headerHash);
-    }
-    const log = headerLog(hashes, o.sha256);
+    const log = headerLogOf(o.store, batchCount, o.sha256);
+    if (log === undefined) throw new Error(`a batch below the head ${head.sequence} is missing`);
     const stored = await o.keys.use(async ({ key, entry }): Promise<StoredCheckpoint> => {
       const body = encodeCheckpoint({
         version: 1,

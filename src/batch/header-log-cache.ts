@@ -20,6 +20,21 @@ export interface HeaderLogCache {
   get(batchCount: bigint, headerLogRoot: Uint8Array): HeaderLog | undefined;
 }
 
+/** The header log of the first `batchCount` batches of `store`; undefined while one of them is not stored. O(n). */
+export function headerLogOf(
+  store: Pick<Store, 'getBatch'>,
+  batchCount: bigint,
+  sha256: Sha256,
+): HeaderLog | undefined {
+  const hashes: Uint8Array[] = [];
+  for (let s = 0n; s < batchCount; s++) {
+    const batch = store.getBatch(s);
+    if (batch === undefined) return undefined;
+    hashes.push(batch.headerHash);
+  }
+  return headerLog(hashes, sha256);
+}
+
 /** A cache of at most HEADER_LOGS_KEPT logs, the least recently used dropped first. */
 export function createHeaderLogCache(store: Pick<Store, 'getBatch'>, sha256: Sha256): HeaderLogCache {
   const logs = new Map<string, HeaderLog>();
@@ -32,13 +47,8 @@ export function createHeaderLogCache(store: Pick<Store, 'getBatch'>, sha256: Sha
         logs.set(key, cached);
         return cached;
       }
-      const hashes: Uint8Array[] = [];
-      for (let s = 0n; s < batchCount; s++) {
-        const batch = store.getBatch(s);
-        if (batch === undefined) return undefined;
-        hashes.push(batch.headerHash);
-      }
-      const log = headerLog(hashes, sha256);
+      const log = headerLogOf(store, batchCount, sha256);
+      if (log === undefined) return undefined;
       if (!bytesEqual(log.root, headerLogRoot))
         throw new Error(`checkpoint of ${batchCount} batches does not match the stored header chain`);
       logs.set(key, log);

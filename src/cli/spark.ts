@@ -129,6 +129,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
+    const notReached = err instanceof ConnectError ? unreachable(err) : undefined;
     if (err instanceof CliError) {
       process.stderr.write(`spark: ${err.message}\n`);
       if (err.code === 'USAGE') process.stderr.write(`${USAGE}\n`);
@@ -136,11 +137,9 @@ main(process.argv.slice(2)).then(
     } else if (err instanceof ConfigError) {
       process.stderr.write(`spark: ${err.message}\n`);
       process.exitCode = 2;
-    } else if (err instanceof ConnectError && unreachable(err) !== undefined) {
+    } else if (notReached !== undefined) {
       const target = serverOf(process.argv.slice(2));
-      process.stderr.write(
-        `spark: cannot connect to ${target} — is spark serve running? (${unreachable(err)})\n`,
-      );
+      process.stderr.write(`spark: cannot connect to ${target} — is spark serve running? (${notReached})\n`);
       process.exitCode = EXIT_UNREACHABLE;
     } else if (err instanceof ConnectError) {
       process.stderr.write(`spark: server answered ${Code[err.code]}: ${err.rawMessage}\n`);

@@ -1,16 +1,16 @@
 // The log's checkpoints as C2SP signed notes: the header log's size and root, signed by the current batch key,
 // kept durably with the cosignatures witnesses return, and consistency proofs between sizes (docs/witnesses.md).
 
-import type { HeaderLog } from '../batch/header-log-cache.ts';
+import { type HeaderLog, headerLogOf } from '../batch/header-log-cache.ts';
 import type { KeyRing } from '../batch/key-ring.ts';
-import { headerLog } from '../bundle/checkpoint.ts';
 import { algorithmById } from '../crypto/algorithms.ts';
 import type { Sha256 } from '../crypto/sha256.ts';
 import { consistencyProof } from '../merkle/consistency.ts';
-import { formatCheckpointText, logOrigin } from '../note/checkpoint-text.ts';
+import { formatCheckpointText, logOrigin, parseCheckpointText } from '../note/checkpoint-text.ts';
 import { type CosignatureAlgorithm, type Cosigner, signCosignatureLine } from '../note/cosignature.ts';
-import { formatNote, type NoteSignature, parseSignatureLines } from '../note/signed-note.ts';
+import { formatNote, type NoteSignature, parseNote } from '../note/signed-note.ts';
 import type { Store } from '../store/store.ts';
+import { StoreError } from '../store/store-error.ts';
 
 /** A signed checkpoint note and what witnesses added to it. */
 export interface CheckpointNote {
@@ -57,10 +57,6 @@ export interface CheckpointNotesOptions {
   readonly now: () => number;
 }
 
-interface StoredNote {
-  readonly note: string;
-}
-
 const sizeKey = (size: bigint): string => size.toString().padStart(20, '0');
 
 /** Creates the notes over `store`'s header chain. */
@@ -78,27 +74,25 @@ export function createCheckpointNotes(o: CheckpointNotesOptions): CheckpointNote
 
   function logFor(size: number): HeaderLog {
     if (cached !== undefined && cached.size === size) return cached.log;
-    const hashes: Uint8Array[] = [];
-    for (let s = 0; s < size; s++) {
-      const batch = o.store.getBatch(BigInt(s));
-      if (batch === undefined) throw new Error(`batch ${s} below the head is missing`);
-      hashes.push(batch.headerHash);
-    }
-    const log = headerLog(hashes, o.sha256);
+    const log = headerLogOf(o.store, BigInt(size), o.sha256);
+    if (log === undefined)
+      throw new StoreError('CORRUPT', `a batch below ${size} is missing from the header chain`);
     cached = { size, log };
     return log;
   }
 
+  /** A stored note (its UTF-8 bytes), read back as hostile input: damage is an invariant violation. */
   function decode(size: bigint, raw: Uint8Array): CheckpointNote {
-    const { note } = JSON.parse(Buffer.from(raw).toString('utf8')) as StoredNote;
-    const split = note.lastIndexOf('\n\n');
-    const text = note.slice(0, split + 1);
-    const lines = parseSignatureLines(note.slice(split + 2));
-    if (typeof lines === 'string') throw new Error(`stored checkpoint note ${size} is damaged: ${lines}`);
-    const [logSignature, ...cosignatures] = lines;
-    if (logSignature === undefined) throw new Error(`stored checkpoint note ${size} has no signature`);
-    const rootLine = text.split('\n')[2] ?? '';
-    return { size, root: new Uint8Array(Buffer.from(rootLine, 'base64')), text, logSignature, cosignatures };
+    const note = parseNote(raw);
+    const checkpoint = typeof note === 'string' ? note : parseCheckpointText(note.text);
+    if (typeof note === 'string' || typeof checkpoint === 'string') {
+      throw new StoreError('CORRUPT', `stored checkpoint note ${size} is damaged: ${String(checkpoint)}`);
+    }
+    const [logSignature, ...cosignatures] = note.signatures;
+    if (logSignature === undefined || checkpoint.size !== size) {
+      throw new StoreError('CORRUPT', `stored checkpoint note ${size} is damaged: not the note of that size`);
+    }
+    return { size, root: checkpoint.root, text: note.text, logSignature, cosignatures };
   }
 
   function get(size: bigint): CheckpointNote | undefined {
@@ -107,9 +101,8 @@ export function createCheckpointNotes(o: CheckpointNotesOptions): CheckpointNote
   }
 
   async function put(c: CheckpointNote): Promise<void> {
-    const stored: StoredNote = { note: noteOf(c) };
     await o.store.putDocs([
-      { table: 'checkpoint-notes', key: sizeKey(c.size), value: Buffer.from(JSON.stringify(stored), 'utf8') },
+      { table: 'checkpoint-notes', key: sizeKey(c.size), value: Buffer.from(noteOf(c), 'utf8') },
     ]);
     counts.set(c.size, c.cosignatures.length);
   }

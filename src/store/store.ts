@@ -158,7 +158,7 @@ export type DocTable =
   | 'ipfs-blocks' // CID → the published bytes
   | 'ipfs-publications' // CID → publication record (JSON)
   | 'ipfs-queue' // CID → empty, while some publisher still has work
-  | 'checkpoint-notes'; // 20-digit size → signed checkpoint note and the cosignatures gathered (JSON)
+  | 'checkpoint-notes'; // 20-digit size → the signed checkpoint note with the cosignatures gathered (UTF-8)
 
 /** One document write; `value` undefined deletes. */
 export interface DocWrite {

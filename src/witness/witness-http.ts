@@ -117,6 +117,8 @@ export async function startWitnessServer(o: {
           },
           handler,
         );
+  // The TLS context holds the key now: the PEM buffer is wiped (as the sidecar's listener does, tls-front.ts).
+  o.tls?.key.fill(0);
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.headersTimeout = REQUEST_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {

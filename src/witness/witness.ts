@@ -1,6 +1,7 @@
 // The witness: checks a log's signed checkpoint against the latest one it cosigned for that log, persists the new
 // one, then cosigns it; a conflicting checkpoint is kept as evidence (docs/witnesses.md §What a witness checks).
 import type { Sha256 } from '../crypto/sha256.ts';
+import { bytesEqual } from '../encoding/bytes.ts';
 import type { Logger } from '../log/logger.ts';
 import { verifyConsistency } from '../merkle/consistency.ts';
 import {
@@ -107,7 +108,7 @@ export function createWitness(o: WitnessOptions): Witness {
     const stored = o.state.latest(log.origin);
     const storedSize = stored?.size ?? 0n;
     const { size, root } = req.checkpoint;
-    if (stored !== undefined && size === stored.size && !Buffer.from(root).equals(stored.root)) {
+    if (stored !== undefined && size === stored.size && !bytesEqual(root, stored.root)) {
       await keep(log.origin, 'same-size-other-root', stored.note, req);
       return text(409, `a checkpoint of size ${size} with another root was cosigned before`);
     }

@@ -29,6 +29,7 @@ import { parseVerifierKey } from '../../src/note/verifier-key.ts';
 import { trustRootFrom } from '../../src/trust/root-from-history.ts';
 import { encodeTrustRoot } from '../../src/trust/trust-root.ts';
 import { createTestKey, keyEntry, seedOf } from '../bundle/fixture.ts';
+import { assertNoSecrets } from '../support/secret-scan.ts';
 import { createSoftHsm } from '../support/softhsm-token.ts';
 import { runCli, type ServerProcess, startServerProcess, tempDir } from '../support/spawn-server.ts';
 import { makeTestPki } from '../support/tls-certs.ts';
@@ -353,6 +354,21 @@ test('three witness processes cosign a sidecar; kill -9 and restart never cosign
     valid: boolean;
   };
   assert.equal(recovered.valid, true);
+
+  // No seed or PIN of any party in what any process printed, nor in the evidence a witness keeps.
+  const secretsOf = new Map<string, Uint8Array>();
+  for (const name of ['log-secrets', 'w1-secrets', 'w2-secrets']) {
+    secretsOf.set(
+      `${name} PQC seed`,
+      Buffer.from(readFileSync(join(dir.path, name, 'spark_pqc_seed'), 'utf8').trim(), 'hex'),
+    );
+    secretsOf.set(`${name} Symbol seed`, readFileSync(join(dir.path, name, 'spark_symbol_seed')));
+  }
+  for (const p of running)
+    assertNoSecrets(`${p.logs.join('\n')}\n${p.stderr()}`, secretsOf, `process ${p.child.pid}`);
+  for (const p of running)
+    assert.ok(!`${p.logs.join('\n')}${p.stderr()}`.includes(token.pin), 'the token PIN printed');
+  assertNoSecrets(JSON.stringify(evidence), secretsOf, 'the evidence');
 });
 
 test('spark witness init: an Ed25519 key on request, and clear refusals', async () => {
@@ -397,7 +413,7 @@ test('spark witness init: an Ed25519 key on request, and clear refusals', async 
     [
       ['witness', 'serve', '--data-dir', join(dir.path, 'w-none'), '--log', join(dir.path, 'missing.json')],
       env,
-      /--log .*missing\.json/,
+      /--log: .*missing\.json/,
     ],
   ];
   for (const [args, e, message] of refusals) {

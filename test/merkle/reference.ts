@@ -28,10 +28,9 @@ export interface ReferenceTree {
   path(m: number): Uint8Array[];
 }
 
-/** Builds the reference for `entries` (the raw leaf inputs, not their hashes). */
-export function referenceTree(entries: readonly Uint8Array[]): ReferenceTree {
+/** MTH(D[lo:hi]) of `entries`, memoised: empty → SHA-256(""), one → leaf hash, else split at the largest power of two < n. */
+function memoisedMth(entries: readonly Uint8Array[]): (lo: number, hi: number) => Uint8Array {
   const memo = new Map<string, Uint8Array>();
-  // MTH(D[lo:hi]): empty → SHA-256(""), one → leaf hash, else split at k = largest power of two < n.
   const mth = (lo: number, hi: number): Uint8Array => {
     const key = `${lo}:${hi}`;
     const known = memo.get(key);
@@ -47,6 +46,12 @@ export function referenceTree(entries: readonly Uint8Array[]): ReferenceTree {
     memo.set(key, out);
     return out;
   };
+  return mth;
+}
+
+/** Builds the reference for `entries` (the raw leaf inputs, not their hashes). */
+export function referenceTree(entries: readonly Uint8Array[]): ReferenceTree {
+  const mth = memoisedMth(entries);
   // PATH(m, D[lo:hi]): for m < k, PATH(m, D[0:k]) : MTH(D[k:n]); else PATH(m - k, D[k:n]) : MTH(D[0:k]).
   const path = (m: number, lo: number, hi: number): Uint8Array[] => {
     const n = hi - lo;
@@ -102,23 +107,8 @@ export interface ReferenceLog {
 
 /** Builds the reference for `entries` (the raw leaf inputs, not their hashes). */
 export function referenceLog(entries: readonly Uint8Array[]): ReferenceLog {
-  const memo = new Map<string, Uint8Array>();
   // MTH(D[lo:hi]) does not depend on how long the list goes on after hi, so one memo serves every prefix.
-  const mth = (lo: number, hi: number): Uint8Array => {
-    const key = `${lo}:${hi}`;
-    const known = memo.get(key);
-    if (known !== undefined) return known;
-    const n = hi - lo;
-    let out: Uint8Array;
-    if (n === 0) out = sha256();
-    else if (n === 1) out = referenceLeafHash(entries[lo] as Uint8Array);
-    else {
-      const k = largestPowerOfTwoBelow(n);
-      out = sha256(Uint8Array.of(0x01), mth(lo, lo + k), mth(lo + k, hi));
-    }
-    memo.set(key, out);
-    return out;
-  };
+  const mth = memoisedMth(entries);
   const within = (n: number): void => {
     if (!Number.isSafeInteger(n) || n < 0 || n > entries.length)
       throw new RangeError(`no prefix of ${n} in ${entries.length} entries`);

@@ -1,5 +1,4 @@
 // `spark witness init | serve | evidence`: a witness that cosigns other logs' checkpoints (docs/witnesses.md).
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKeyProvider } from '../../../providers/create-provider.ts';
 import type { KeyProvider } from '../../../providers/key-provider.ts';
@@ -21,6 +20,7 @@ import { createWitnessMetrics } from '../../witness/witness-metrics.ts';
 import { openWitnessState, type WitnessState } from '../../witness/witness-state.ts';
 import { parseArgs, stringFlag, stringsFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
+import { readFileFor } from '../io.ts';
 
 /**
  * Algorithms a witness key may use: ML-DSA-44 (C2SP's recommendation, the default), ML-DSA-65, and Ed25519 for
@@ -161,14 +161,8 @@ function logsOf(paths: readonly string[]): WitnessedLog[] {
     throw new CliError('USAGE', '--log ROOT.json is required (once per log)', { field: 'log' });
   const logs: WitnessedLog[] = [];
   for (const path of paths) {
-    let json: string;
-    try {
-      const bytes = readFileSync(path);
-      if (bytes.length > MAX_TRUST_ROOT_BYTES) throw new Error(`larger than ${MAX_TRUST_ROOT_BYTES} bytes`);
-      json = bytes.toString('utf8');
-    } catch (err) {
-      throw new CliError('IO', `--log ${path}: ${(err as Error).message}`, { field: 'log', cause: err });
-    }
+    // Opened as the other commands open files: regular files only, size checked before reading (src/cli/io.ts).
+    const json = new TextDecoder().decode(readFileFor('log', path, MAX_TRUST_ROOT_BYTES));
     const root = parseTrustRoot(json, createNativeVerifier(), nativeSha256);
     if (!root.ok) throw new CliError('USAGE', `--log ${path}: ${root.reason}`, { field: 'log' });
     const origin = logOrigin(root.value.logId);
