@@ -22,6 +22,7 @@ const P_META = 0x08;
 const P_LEAF2 = 0x20;
 const F_BIGDATA = 0x01;
 const F_SUBDATA = 0x02;
+const F_DUPDATA = 0x04; // a key's sorted duplicates: a sub-page inline, or with F_SUBDATA a tree of its own
 const NODE_HEADER = 8; // lo u16, hi u16, flags u16, ksize u16
 const DB_RECORD = 48; // MDB_db: pad u32, flags u16, depth u16, branch, leaf, overflow, entries, root (u64 each)
 const P_INVALID = 0xffff_ffff_ffff_ffffn;
@@ -232,18 +233,42 @@ class Walker {
       }
       if (data + dataSize > this.pageSize)
         throw this.corrupt(`${what}: the value of node ${i} of page ${pgno} overruns the page`);
+      const duplicates = (nodeFlags & F_DUPDATA) !== 0;
       if ((nodeFlags & F_SUBDATA) !== 0) {
         if (dataSize !== DB_RECORD) throw this.corrupt(`${what}: sub-database record of ${dataSize} bytes`);
-        const key = page
-          .subarray(offset + NODE_HEADER, data)
-          .toString('utf8')
-          .replace(/\0+$/, '');
-        subs.push({ db: Buffer.from(page.subarray(data, data + DB_RECORD)), name: `sub-database "${key}"` });
+        const key = page.subarray(offset + NODE_HEADER, data);
+        const sub = duplicates
+          ? `the duplicates of key ${key.toString('hex')} in ${name}`
+          : `sub-database "${key.toString('utf8').replace(/\0+$/, '')}"`;
+        subs.push({ db: Buffer.from(page.subarray(data, data + DB_RECORD)), name: sub });
+      } else if (duplicates) {
+        this.subPage(
+          page.subarray(data, data + dataSize),
+          `${what}: the duplicates in node ${i} of page ${pgno}`,
+        );
       }
     }
     for (const child of children) this.node(child, depth - 1, name, meta);
     for (const o of overflows) this.overflow(o.pgno, o.bytes, name, meta);
     for (const s of subs) this.tree(s.db, s.name, meta);
+  }
+
+  /** Checks a sub-page of duplicates held inside a node: its bounds, and each of its nodes inside it. */
+  private subPage(sub: Buffer, what: string): void {
+    if (sub.length < PAGE_HEADER)
+      throw this.corrupt(`${what}: ${sub.length} bytes is shorter than a page header`);
+    if ((sub.readUInt16LE(18) & P_LEAF2) !== 0) return; // fixed-size duplicates: not used by this store
+    const lower = sub.readUInt16LE(20);
+    const upper = sub.readUInt16LE(22);
+    if (lower % 2 !== 0 || lower > upper || PAGE_HEADER + upper > sub.length)
+      throw this.corrupt(`${what} have free-space bounds ${lower}..${upper}`);
+    for (let i = 0; i < lower / 2; i++) {
+      const offset = PAGE_HEADER + sub.readUInt16LE(PAGE_HEADER + 2 * i);
+      if (offset < PAGE_HEADER + upper || offset + NODE_HEADER > sub.length)
+        throw this.corrupt(`${what}: node ${i} lies outside them`);
+      if (offset + NODE_HEADER + sub.readUInt16LE(offset + 6) > sub.length)
+        throw this.corrupt(`${what}: the key of node ${i} overruns them`);
+    }
   }
 
   /** Checks an overflow run: its first page's header and that the whole run lies inside the file. */

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 
 /** The store format this build writes and reads; bump on any incompatible layout change. */
-export const LMDB_FORMAT_VERSION = 2;
+export const LMDB_FORMAT_VERSION = 3;
 
 /**
  * Version 2 keeps a leaf's record unchanged when it is sealed: pending entries hold runs of leaf hashes, and
@@ -12,6 +12,17 @@ export const LMDB_FORMAT_VERSION = 2;
  */
 export const LMDB_FORMAT_V1 = 1;
 
+/**
+ * Version 3 keys the leaf index by the first 8 bytes of the leaf hash (several arrivals per key), not by the
+ * whole hash: half the index's pages, so half the random pages a flood of new leaves touches. Each arrival under
+ * a prefix is confirmed against the hash log. A version 1 or 2 data dir is upgraded on open by rebuilding the
+ * index from the old one in one transaction.
+ */
+export const LMDB_FORMAT_V2 = 2;
+
+/** Bytes of a leaf hash that key the version 3 leaf index. */
+export const INDEX_PREFIX_BYTES = 8;
+
 /** Nodes per stored chunk of a tree level: a proof reads ~log n values of at most 8 KiB. */
 export const NODES_PER_CHUNK = 256;
 
@@ -19,7 +30,9 @@ export const NODES_PER_CHUNK = 256;
 export const DB_NAMES = {
   meta: 'meta', // 'format' → u32, 'logId' → 32 bytes
   leaves: 'leaves', // format version 1 only, read never written: leaf hash → leaf record (lmdb-codecs.ts)
-  index: 'leaf-index', // leaf hash → u64 arrival
+  legacyIndex: 'leaf-index', // versions 1 and 2 only, emptied by the upgrade: leaf hash → u64 arrival
+  // First INDEX_PREFIX_BYTES of a leaf hash → u64 arrival of each leaf with that prefix (sorted duplicates).
+  index: 'leaf-prefixes',
   records: 'records', // u64 arrival of a run's first leaf → its leaf records (lmdb-codecs.ts encodeRecordGroup)
   requestIds: 'request-ids', // SHA-256(UTF-8 request id) → leaf hash
   // The hash log: u64 arrival of a run's first leaf → its leaf hashes (n × 32 bytes). Arrivals from meta
@@ -90,6 +103,11 @@ export function nodeKey(sequence: bigint, level: number, chunk: number): Buffer 
   out.writeUInt8(level, 8);
   out.writeUInt32BE(chunk, 9);
   return out;
+}
+
+/** Key of a leaf hash in the version 3 leaf index. */
+export function indexKey(leafHash: Buffer): Buffer {
+  return leafHash.subarray(0, INDEX_PREFIX_BYTES);
 }
 
 /** Request ids are keyed by their SHA-256 so that any length fits LMDB's key limit. */

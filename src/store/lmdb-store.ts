@@ -41,7 +41,9 @@ import {
   batchRunKey,
   DB_NAMES,
   docKey,
+  indexKey,
   LMDB_FORMAT_V1,
+  LMDB_FORMAT_V2,
   LMDB_FORMAT_VERSION,
   LOW_LEVELS,
   META_FORMAT,
@@ -139,7 +141,7 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
   }
   try {
     const dbs = openDatabases(root);
-    const logId = initMeta(root, dbs.meta, dbs.leaves, path);
+    const logId = initMeta(root, dbs, path);
     checkStartupRecords(dbs);
     return new LmdbStore(root, dbs, logId, pendingCapacity, path);
   } catch (error) {
@@ -230,13 +232,14 @@ interface Dbs {
   readonly docs: Bin;
   readonly runs: Bin;
   readonly batchRuns: Bin;
+  readonly legacyIndex: Bin;
   readonly index: Bin;
   readonly records: Bin;
 }
 
 function openDatabases(root: RootDatabase<Buffer, Buffer>): Dbs {
-  const sub = (name: string): Bin =>
-    root.openDB<Buffer, Buffer>(name, { encoding: 'binary', keyEncoding: 'binary' });
+  const sub = (name: string, dupSort = false): Bin =>
+    root.openDB<Buffer, Buffer>(name, { encoding: 'binary', keyEncoding: 'binary', dupSort });
   return {
     meta: sub(DB_NAMES.meta),
     leaves: sub(DB_NAMES.leaves),
@@ -248,13 +251,15 @@ function openDatabases(root: RootDatabase<Buffer, Buffer>): Dbs {
     docs: sub(DB_NAMES.docs),
     runs: sub(DB_NAMES.runs),
     batchRuns: sub(DB_NAMES.batchRuns),
-    index: sub(DB_NAMES.index),
+    legacyIndex: sub(DB_NAMES.legacyIndex),
+    index: sub(DB_NAMES.index, true),
     records: sub(DB_NAMES.records),
   };
 }
 
 /** Checks the format version and returns the log id, writing both on a new data dir. */
-function initMeta(root: RootDatabase<Buffer, Buffer>, meta: Bin, leaves: Bin, path: string): Uint8Array {
+function initMeta(root: RootDatabase<Buffer, Buffer>, dbs: Dbs, path: string): Uint8Array {
+  const { meta, leaves } = dbs;
   let format = meta.get(META_FORMAT);
   if (format === undefined) {
     if (leaves.getKeysCount({ limit: 1 }) > 0)
@@ -276,16 +281,52 @@ function initMeta(root: RootDatabase<Buffer, Buffer>, meta: Bin, leaves: Bin, pa
     );
   }
   if (version < 1) throw corrupt('meta/format', `invalid version ${version}`);
-  if (version === LMDB_FORMAT_V1) {
-    // Version 2 reads version 1 data as it is; only new writes use the new layout (lmdb-layout.ts).
-    root.transactionSync(() => {
-      meta.putSync(META_FORMAT, u32Key(LMDB_FORMAT_VERSION));
-    });
-  }
+  // Versions 1 and 2 are read as they are, but for the leaf index, which is rebuilt (lmdb-layout.ts).
+  if (version === LMDB_FORMAT_V1 || version === LMDB_FORMAT_V2) upgradeIndex(root, dbs);
   const logId = meta.get(META_LOG_ID);
   if (logId === undefined || logId.length !== 32)
     throw corrupt('meta/logId', `expected 32 bytes, got ${logId?.length ?? 'none'}`);
   return Uint8Array.from(logId);
+}
+
+/** Entries copied per transaction by the index upgrade: LMDB bounds the pages one write transaction dirties. */
+const UPGRADE_CHUNK = 65_536;
+
+/**
+ * Rebuilds the leaf index of a version 1 or 2 data dir under hash prefixes, in transactions of UPGRADE_CHUNK
+ * entries, then empties the old index and writes version 3 in one last transaction. A crash before that last
+ * commit leaves the old version and index whole: the next open starts the rebuild again from an emptied new index.
+ */
+function upgradeIndex(root: RootDatabase<Buffer, Buffer>, dbs: Dbs): void {
+  const { meta, legacyIndex, index } = dbs;
+  root.transactionSync(() => index.clearSync());
+  let start: Buffer | undefined;
+  for (;;) {
+    const copied = root.transactionSync(() => {
+      let n = 0;
+      let last: Buffer | undefined;
+      for (const { key, value } of legacyIndex.getRange({
+        ...(start === undefined ? {} : { start }),
+        limit: UPGRADE_CHUNK + 1,
+      })) {
+        if (start !== undefined && key.equals(start)) continue;
+        if (key.length !== H)
+          throw corrupt(`leaf-index/${hex(key)}`, `expected a ${H}-byte key, got ${key.length}`);
+        if (value.length !== 8)
+          throw corrupt(`leaf-index/${hex(key)}`, `expected 8 bytes, got ${value.length}`);
+        index.putSync(Buffer.from(indexKey(key)), value);
+        last = Buffer.from(key);
+        if (++n === UPGRADE_CHUNK) break;
+      }
+      start = last;
+      return n;
+    });
+    if (copied < UPGRADE_CHUNK) break;
+  }
+  root.transactionSync(() => {
+    legacyIndex.clearSync();
+    meta.putSync(META_FORMAT, u32Key(LMDB_FORMAT_VERSION));
+  });
 }
 
 /**
@@ -578,6 +619,8 @@ class LmdbStore implements Store {
     // A leaf already in this group is found through the index, its record in `written` until the group's put.
     const recordAt = (arrival: number): Uint8Array | undefined =>
       arrival >= first ? written[arrival - first] : this.recordAt(arrival);
+    const hashAt = (arrival: number): Uint8Array | undefined =>
+      arrival >= first ? run[arrival - first] : this.hashAt(arrival);
     for (const leaf of leaves) {
       const hash = asKey(leaf.leafHash);
       const idKey = leaf.requestId === '' ? undefined : requestIdKey(leaf.requestId);
@@ -585,22 +628,27 @@ class LmdbStore implements Store {
       // The common case, a new leaf without a request id while there is room, costs one B-tree operation: an
       // index put that refuses to overwrite. Every other case reads first, in the order the contract gives.
       const fast = idKey === undefined && !this.v1Leaves && this.pending + run.length < this.capacity;
-      if (!fast || !putNew(index, hash, u64Key(arrival))) {
-        const existing = this.rawLeaf(hash, recordAt);
+      const key = indexKey(hash);
+      if (!fast || !putNew(index, key, u64Key(arrival))) {
+        const existing = this.rawLeaf(hash, recordAt, hashAt);
         if (existing !== undefined) {
           out.push({ kind: 'duplicate', leafHash: hash, raw: existing });
           continue;
         }
         const firstHash = idKey === undefined ? undefined : requestIds.get(idKey);
         if (firstHash !== undefined) {
-          out.push({ kind: 'duplicate', leafHash: firstHash, raw: this.rawLeaf(firstHash, recordAt) });
+          out.push({
+            kind: 'duplicate',
+            leafHash: firstHash,
+            raw: this.rawLeaf(firstHash, recordAt, hashAt),
+          });
           continue;
         }
         if (this.pending + run.length >= this.capacity) {
           out.push({ kind: 'full' });
           continue;
         }
-        index.putSync(hash, u64Key(arrival));
+        index.putSync(key, u64Key(arrival)); // beside the arrivals of other leaves with this prefix
       }
       if (idKey !== undefined) requestIds.putSync(idKey, hash);
       written.push(encodeLeaf(leaf, arrival));
@@ -616,21 +664,34 @@ class LmdbStore implements Store {
     return out;
   }
 
-  /** The stored record of a leaf: through the index and the record log, or in version 1's leaves table. */
+  /**
+   * The stored record of a leaf: the arrivals indexed under its hash's prefix, the one whose hash in the hash
+   * log is this hash, and its record in the record log; or in version 1's leaves table.
+   */
   private rawLeaf(
     hash: Buffer,
     recordAt: (arrival: number) => Uint8Array | undefined = (a) => this.recordAt(a),
+    hashAt: (arrival: number) => Uint8Array | undefined = (a) => this.hashAt(a),
   ): Uint8Array | undefined {
-    const arrival = this.db.index.get(hash);
-    if (arrival !== undefined) {
-      if (arrival.length !== 8)
-        throw corrupt(`index/${hex(hash)}`, `expected 8 bytes, got ${arrival.length}`);
+    const key = indexKey(hash);
+    for (const arrival of this.db.index.getValues(key)) {
+      const what = `leaf-prefixes/${hex(key)}`;
+      if (arrival.length !== 8) throw corrupt(what, `expected 8-byte arrivals, got ${arrival.length} bytes`);
       const at = Number(readU64Key(arrival));
+      const stored = hashAt(at);
+      if (stored === undefined) throw corrupt(what, `arrival ${at} is not in the hash log`);
+      if (!hash.equals(stored)) continue; // another leaf with the same prefix
       const raw = recordAt(at);
       if (raw === undefined) throw corrupt(`records/${at}`, `no record of leaf ${hex(hash)}`);
       return raw;
     }
     return this.v1Leaves ? this.db.leaves.get(hash) : undefined;
+  }
+
+  /** The leaf hash of arrival `arrival` in the hash log, or undefined. */
+  private hashAt(arrival: number): Uint8Array | undefined {
+    const entry = firstOf(this.logFrom(arrival));
+    return entry === undefined || entry.first !== arrival ? undefined : entry.hashes.subarray(0, H);
   }
 
   /** The record of arrival `arrival` in the record log, or undefined. */

@@ -21,11 +21,20 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { open } from 'lmdb';
 import { checkLmdbFile, LMDB_DATA_VERSION } from '../../src/store/lmdb-file-check.ts';
-import { DB_NAMES, LMDB_FORMAT_VERSION, META_FORMAT, u32Key, u64Key } from '../../src/store/lmdb-layout.ts';
+import {
+  DB_NAMES,
+  INDEX_PREFIX_BYTES,
+  indexKey,
+  LMDB_FORMAT_VERSION,
+  META_FORMAT,
+  u32Key,
+  u64Key,
+} from '../../src/store/lmdb-layout.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 import { StoreError } from '../../src/store/store-error.ts';
 import { tempDir } from '../support/spawn-server.ts';
 import { fillStore, type SampleContents } from './fixtures/sample-store.ts';
+import { makeLeaf } from './store-contract.ts';
 
 const DATA = 'data.mdb';
 const PAGE_HEADER = 24;
@@ -182,14 +191,14 @@ describe('data file checks', () => {
   test('a damaged B-tree page is CORRUPT, naming its sub-database', async () => {
     const bytes = readFileSync(join(pristine, DATA));
     const { pageSize } = metaOf(join(pristine, DATA));
-    // A leaf-index node's header (size u16 ×2, flags u16, key size u16) sits just before its key, the leaf
-    // hash, with its 8-byte arrival as the value, in a leaf page (branch pages repeat keys too). Stale copies may
-    // sit in free pages, so every copy that looks like one is damaged.
-    const key = Buffer.from(contents.leaves[7]?.leafHash ?? []);
+    // A leaf-index node's header (size u16 ×2, flags u16, key size u16) sits just before its key, the first 8
+    // bytes of the leaf hash, with its 8-byte arrival as the value, in a leaf page (branch pages repeat keys
+    // too). Stale copies may sit in free pages, so every copy that looks like one is damaged.
+    const key = indexKey(Buffer.from(contents.leaves[7]?.leafHash ?? []));
     const nodes: number[] = [];
     for (let at = bytes.indexOf(key); at !== -1; at = bytes.indexOf(key, at + 1))
       if (
-        bytes.readUInt16LE(at - 2) === 32 &&
+        bytes.readUInt16LE(at - 2) === INDEX_PREFIX_BYTES &&
         bytes.readUInt16LE(at - 8) === 8 &&
         bytes.readUInt16LE(at - 6) === 0 &&
         (bytes.readUInt16LE(Math.floor(at / pageSize) * pageSize + 18) & 0x02) !== 0 // in a leaf page
@@ -199,7 +208,10 @@ describe('data file checks', () => {
     {
       const { dir, file } = copy();
       for (const at of nodes) overwrite(file, at, Buffer.from([0xff, 0xff, 0xff, 0x7f])); // a 2 GiB value
-      await assert.rejects(openAt(dir), refused('CORRUPT', /sub-database "leaf-index"/, /overruns the page/));
+      await assert.rejects(
+        openAt(dir),
+        refused('CORRUPT', /sub-database "leaf-prefixes"/, /overruns the page/),
+      );
     }
     {
       const { dir, file } = copy();
@@ -207,7 +219,7 @@ describe('data file checks', () => {
       for (const page of pages) overwrite(file, page * pageSize, garbage(pageSize, `leafpage-${page}`));
       await assert.rejects(
         openAt(dir),
-        refused('CORRUPT', /sub-database "leaf-index"/, /\(page \d+\) is numbered/),
+        refused('CORRUPT', /sub-database "leaf-prefixes"/, /\(page \d+\) is numbered/),
       );
     }
     {
@@ -216,6 +228,46 @@ describe('data file checks', () => {
       overwrite(file, 2 * pageSize, garbage(bytes.length - 2 * pageSize, 'all'));
       await assert.rejects(openAt(dir), refused('CORRUPT', /is numbered/));
     }
+  });
+
+  test('a damaged page of duplicates inside a leaf-index node is CORRUPT, naming where', async () => {
+    // Three leaves whose hashes share the 8-byte index prefix: LMDB keeps their arrivals as a small page inside
+    // the index node (flag F_DUPDATA), which LMDB follows by the offsets written in it.
+    const dir = join(tmp.path, 'duplicates');
+    const prefix = Buffer.from('fedcba9876543210', 'hex');
+    const store = await openAt(dir);
+    try {
+      const leaves = ['d0', 'd1', 'd2'].map((tag) => {
+        const leaf = makeLeaf(tag);
+        return { ...leaf, leafHash: Buffer.concat([prefix, Buffer.from(leaf.leafHash).subarray(8)]) };
+      });
+      assert.ok((await store.add(leaves)).every((o) => o.kind === 'stored'));
+    } finally {
+      await store.close();
+    }
+    assert.ok(checkLmdbFile(dir));
+    const file = join(dir, DATA);
+    const bytes = readFileSync(file);
+    const { pageSize } = metaOf(file);
+    const F_DUPDATA = 0x04;
+    const found: number[] = [];
+    for (let at = bytes.indexOf(prefix); at !== -1; at = bytes.indexOf(prefix, at + 1))
+      if (
+        bytes.readUInt16LE(at - 2) === INDEX_PREFIX_BYTES &&
+        bytes.readUInt16LE(at - 4) === F_DUPDATA &&
+        (bytes.readUInt16LE(Math.floor(at / pageSize) * pageSize + 18) & 0x02) !== 0
+      )
+        found.push(at + INDEX_PREFIX_BYTES); // the sub-page starts right after the key
+    assert.ok(found.length > 0, 'a node holding a page of duplicates');
+    for (const at of found) overwrite(file, at + 20, Buffer.from([0xfe, 0xff])); // lower bound past upper
+    await assert.rejects(
+      openAt(dir),
+      refused(
+        'CORRUPT',
+        /sub-database "leaf-prefixes"/,
+        /duplicates in node \d+ of page \d+ have free-space bounds/,
+      ),
+    );
   });
 
   test('another LMDB data version is FORMAT_UNSUPPORTED', async () => {

@@ -6,7 +6,16 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { type Database, open } from 'lmdb';
 import { decodeLeaf, encodeLeaf, encodeRecordGroup, sealLeaf } from '../../src/store/lmdb-codecs.ts';
-import { DB_NAMES, LMDB_FORMAT_VERSION, META_FORMAT, u32Key, u64Key } from '../../src/store/lmdb-layout.ts';
+import { checkLmdbFile } from '../../src/store/lmdb-file-check.ts';
+import {
+  DB_NAMES,
+  INDEX_PREFIX_BYTES,
+  indexKey,
+  LMDB_FORMAT_VERSION,
+  META_FORMAT,
+  u32Key,
+  u64Key,
+} from '../../src/store/lmdb-layout.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 import { StoreError } from '../../src/store/store-error.ts';
 import { levelsOf, makeBatch, makeLeaf, storeContract } from './store-contract.ts';
@@ -46,8 +55,13 @@ async function withRaw<T>(path: string, use: (sub: Sub) => T | Promise<T>): Prom
     maxDbs: 16,
   });
   try {
+    // The leaf index holds sorted duplicates (several arrivals under one hash prefix); it must be opened so.
     return await use((name) =>
-      root.openDB<Buffer, Buffer>(name, { encoding: 'binary', keyEncoding: 'binary' }),
+      root.openDB<Buffer, Buffer>(name, {
+        encoding: 'binary',
+        keyEncoding: 'binary',
+        dupSort: name === DB_NAMES.index,
+      }),
     );
   } finally {
     await root.close();
@@ -109,8 +123,7 @@ describe('LMDB store on disk', () => {
       const pending = sub(DB_NAMES.pending);
       return leaves.transaction(() => {
         sub(DB_NAMES.meta).putSync(META_FORMAT, u32Key(1));
-        for (const name of [DB_NAMES.index, DB_NAMES.records, DB_NAMES.pending])
-          for (const key of sub(name).getKeys()) sub(name).removeSync(key);
+        for (const name of [DB_NAMES.index, DB_NAMES.records, DB_NAMES.pending]) sub(name).clearSync();
         leaves.putSync(Buffer.from(a.leafHash), sealLeaf(encodeLeaf(a, 0), 0n, 5));
         leaves.putSync(Buffer.from(b.leafHash), encodeLeaf(b, 1));
         leaves.putSync(Buffer.from(c.leafHash), encodeLeaf(c, 2));
@@ -143,7 +156,7 @@ describe('LMDB store on disk', () => {
       assert.ok(rawB);
       assert.equal(decodeLeaf(b.leafHash, rawB, 'b').position, undefined);
       assert.equal(sub(DB_NAMES.leaves).get(Buffer.from(d.leafHash)), undefined);
-      assert.equal(sub(DB_NAMES.index).get(Buffer.from(d.leafHash))?.length, 8);
+      assert.deepEqual([...sub(DB_NAMES.index).getValues(indexKey(Buffer.from(d.leafHash)))], [u64Key(3)]);
     });
   });
 
@@ -169,13 +182,115 @@ describe('LMDB store on disk', () => {
     } finally {
       await again.close();
     }
-    await poke(path, DB_NAMES.index, Buffer.from(leaf.leafHash), Buffer.from([1]));
+    const prefix = indexKey(Buffer.from(leaf.leafHash));
+    const replaceIndex = (value: Buffer) =>
+      withRaw(path, (sub) =>
+        sub(DB_NAMES.index).transactionSync(() => {
+          sub(DB_NAMES.index).clearSync();
+          sub(DB_NAMES.index).putSync(prefix, value);
+        }),
+      );
+    await replaceIndex(Buffer.from([1]));
     const third = await openLmdbStore({ path, pendingCapacity: 10 });
     try {
-      assert.throws(() => third.getLeaf(leaf.leafHash), isCode('CORRUPT', /index\/[0-9a-f]{64}/));
+      assert.throws(() => third.getLeaf(leaf.leafHash), isCode('CORRUPT', /leaf-prefixes\/[0-9a-f]{16}/));
     } finally {
       await third.close();
     }
+    // An index entry pointing past the hash log.
+    await replaceIndex(u64Key(99));
+    const fourth = await openLmdbStore({ path, pendingCapacity: 10 });
+    try {
+      assert.throws(
+        () => fourth.getLeaf(leaf.leafHash),
+        isCode('CORRUPT', /arrival 99 is not in the hash log/),
+      );
+    } finally {
+      await fourth.close();
+    }
+  });
+
+  test('leaves whose hashes share the indexed prefix are told apart: adds, duplicates, lookups, seals, reopen', async () => {
+    // Real leaf hashes are SHA-256 outputs, so a shared 8-byte prefix is a birthday event; the store is handed
+    // hashes directly here to make one happen 300 times (past what LMDB keeps inline in a node).
+    const prefix = Buffer.from('0123456789abcdef', 'hex');
+    const leafWith = (i: number, requestId = '') => {
+      const leaf = makeLeaf(`shared-${i}`, requestId);
+      const leafHash = Buffer.concat([prefix, Buffer.from(leaf.leafHash).subarray(INDEX_PREFIX_BYTES)]);
+      return { ...leaf, leafHash };
+    };
+    const leaves = Array.from({ length: 300 }, (_, i) => leafWith(i, i % 3 === 0 ? `shared-id-${i}` : ''));
+    const store = await openLmdbStore({ path, pendingCapacity: 1000 });
+    try {
+      const first = await store.add(leaves.slice(0, 150));
+      assert.ok(first.every((o) => o.kind === 'stored'));
+      // Concurrent adds again of the same leaves, beside new ones: each new one stored once, the rest duplicates.
+      const again = await Promise.all(leaves.map((leaf) => store.add([leaf])));
+      assert.deepEqual(
+        again.map(([o]) => o?.kind),
+        leaves.map((_, i) => (i < 150 ? 'duplicate' : 'stored')),
+      );
+      for (const [i, leaf] of leaves.entries())
+        assert.deepEqual(store.getLeaf(leaf.leafHash)?.digest, leaf.digest, `leaf ${i}`);
+      const stranger = Buffer.concat([prefix, Buffer.alloc(32 - INDEX_PREFIX_BYTES, 0xee)]);
+      assert.equal(store.getLeaf(stranger), undefined);
+      await store.commitBatch(makeBatch(0n, 300), levelsOf(leaves));
+    } finally {
+      await store.close();
+    }
+    assert.ok(checkLmdbFile(path), 'the duplicates tree passes the file check');
+    const reopened = await openLmdbStore({ path, pendingCapacity: 1000 });
+    try {
+      for (const [i, leaf] of leaves.entries())
+        assert.deepEqual(reopened.getLeaf(leaf.leafHash)?.position, { sequence: 0n, index: i });
+      assert.equal(reopened.getByRequestId('shared-id-297')?.position?.index, 297);
+      const [dup] = await reopened.add([leaves[42] as (typeof leaves)[number]]);
+      assert.equal(dup?.kind, 'duplicate');
+    } finally {
+      await reopened.close();
+    }
+    await withRaw(path, (sub) => {
+      assert.equal([...sub(DB_NAMES.index).getValues(prefix)].length, 300);
+    });
+  });
+
+  test('a version 2 data dir is upgraded on open: its leaf index rebuilt under prefixes, in chunks', async () => {
+    const leaves = Array.from({ length: 5 }, (_, i) => makeLeaf(`v2-${i}`, `v2-${i}-id`));
+    const store = await openLmdbStore({ path, pendingCapacity: 10 });
+    await store.add(leaves);
+    await store.close();
+    // Rewrite the index as version 2 kept it, plus 70,000 entries of other leaves (more than one upgrade chunk).
+    const extra = 70_000;
+    await withRaw(path, (sub) =>
+      sub(DB_NAMES.meta).transactionSync(() => {
+        sub(DB_NAMES.meta).putSync(META_FORMAT, u32Key(2));
+        sub(DB_NAMES.index).clearSync();
+        const legacy = sub(DB_NAMES.legacyIndex);
+        for (const [i, leaf] of leaves.entries()) legacy.putSync(Buffer.from(leaf.leafHash), u64Key(i));
+        for (let i = 0; i < extra; i++) {
+          const hash = Buffer.alloc(32);
+          hash.writeUInt32BE(Math.imul(i, 2654435761) >>> 0, 0); // spread over the key space
+          hash.writeUInt32BE(i, 28);
+          legacy.putSync(hash, u64Key(1_000_000 + i));
+        }
+      }),
+    );
+    const upgraded = await openLmdbStore({ path, pendingCapacity: 10 });
+    try {
+      for (const leaf of leaves) assert.deepEqual(upgraded.getLeaf(leaf.leafHash)?.digest, leaf.digest);
+      assert.equal(upgraded.getByRequestId('v2-4-id')?.requestId, 'v2-4-id');
+      const [dup] = await upgraded.add([leaves[0] as (typeof leaves)[number]]);
+      assert.equal(dup?.kind, 'duplicate');
+    } finally {
+      await upgraded.close();
+    }
+    await withRaw(path, (sub) => {
+      assert.equal(sub(DB_NAMES.meta).get(META_FORMAT)?.readUInt32BE(0), LMDB_FORMAT_VERSION);
+      assert.equal(sub(DB_NAMES.legacyIndex).getKeysCount(), 0);
+      let entries = 0;
+      for (const key of sub(DB_NAMES.index).getKeys()) entries += sub(DB_NAMES.index).getValuesCount(key);
+      assert.equal(entries, leaves.length + extra);
+    });
   });
 
   test('a malformed format record is CORRUPT', async () => {
