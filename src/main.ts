@@ -19,7 +19,7 @@ import { createJsonRpc } from './chains/json-rpc.ts';
 import { createSourceChecker, type SourceChecker } from './chains/source-checker.ts';
 import type { Config } from './config/config.ts';
 import { ConfigError } from './config/config-error.ts';
-import { applyMemoryProfile } from './config/memory-profile.ts';
+import { applyMemoryProfile, streamItemsBudgetOf } from './config/memory-profile.ts';
 import { providerSpecOf } from './config/provider-spec.ts';
 import { readSecretFile } from './config/secret-file.ts';
 import { createCheckpointNotes } from './cosign/checkpoint-notes.ts';
@@ -304,6 +304,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         streams: createStreamGate(config.maxConcurrentStreams, config.maxStreamsPerConnection),
         streamRate: config.streamRate,
         rateLimiter: createRateLimiter(config.streamRate),
+        streamItemsBudget: streamItemsBudgetOf(config.memoryProfile),
       },
       onSubmission: (result, count) => metrics.submission(result, count),
       publications,

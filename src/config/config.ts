@@ -86,9 +86,10 @@ export interface Config {
   /** SPARK_GRPC_FAST_PATH: binary gRPC Submit, SubmitBatch and SubmitStream bypass connect-node. */
   readonly grpcFastPath: boolean;
   /**
-   * SPARK_MEMORY_PROFILE: `fast` (default) lets V8 double its heap and maps the LMDB file whole; `lean` grows the
-   * heap by 30 % at a time and maps the file in chunks it lets go, for ~45 % less RSS under overload at ~15–25 %
-   * less ingest and slower Prove (docs/PERFORMANCE.md).
+   * SPARK_MEMORY_PROFILE: `fast` (default) lets V8 double its heap and maps the LMDB file whole; `lean` tunes
+   * malloc, grows the heap by 30 % at a time, maps the file in chunks and halves the stream items in flight, for
+   * under 400 MiB RSS under overload at 15–30 % less ingest and slower Prove (src/config/memory-profile.ts,
+   * docs/PERFORMANCE.md §Memory profiles).
    */
   readonly memoryProfile: MemoryProfile;
   readonly logLevel: string;

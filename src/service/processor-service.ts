@@ -140,6 +140,8 @@ export interface ProcessorLimits {
   /** SPARK_STREAM_RATE: SubmitStream items per second per client (0 = unlimited). */
   readonly streamRate: number;
   readonly rateLimiter: RateLimiter;
+  /** Items in flight of all SubmitStreams together (STREAM_ITEMS_BUDGET; smaller under SPARK_MEMORY_PROFILE=lean). */
+  readonly streamItemsBudget?: number | undefined;
 }
 
 /** Who a call comes from, for per-client limits: the identity it was admitted with, its certificate, else its address. */
@@ -192,7 +194,7 @@ export function createIngestHandlers(d: ProcessorDeps): IngestHandlers {
   // Stream items that arrive together are stored in one ingest call (src/service/coalesce.ts).
   const ingestCoalesced = coalesce((items: Submission[]) => d.ingest.submit(items), STREAM_WINDOW);
   // Items in flight of all streams together, shared equally (src/service/submit-stream.ts).
-  const budget = createItemBudget();
+  const budget = createItemBudget(d.limits.streamItemsBudget);
 
   const submitOne = async (req: Parameters<typeof toSubmission>[0], ingest = ingestOne) => {
     let submission: Submission;

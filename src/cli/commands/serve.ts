@@ -3,6 +3,7 @@
 import { loadConfig, type RawSettings } from '../../config/config.ts';
 import { ConfigError } from '../../config/config-error.ts';
 import { describeConfig } from '../../config/describe.ts';
+import { leanMallocRestart } from '../../config/memory-profile.ts';
 import { createLogger, type Logger } from '../../log/logger.ts';
 import { type App, createApp } from '../../main.ts';
 import { StoreError } from '../../store/store-error.ts';
@@ -70,9 +71,15 @@ export async function serve(argv: readonly string[]): Promise<number> {
   // Keys that vanish at restart, facing the network, only when asked for by name (SPARK_EPHEMERAL_KEYS=true too).
   if (args.flags.has('ephemeral-keys')) overrides.SPARK_EPHEMERAL_KEYS = 'true';
   const config = loadConfig(process.env, overrides);
+  leanMallocRestart(config.memoryProfile); // under `lean`: starts over with malloc tuned, same PID
   const log = createLogger(config.logLevel);
   guardProcess(log);
   log.info({ config: describeConfig(config) }, 'configuration');
+  if (config.memoryProfile === 'lean')
+    log.info(
+      { glibcTunables: process.env['GLIBC_TUNABLES'] ?? null },
+      'memory profile lean: malloc settings',
+    );
   let app: App;
   try {
     app = await createApp(config, log);
