@@ -186,7 +186,14 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     if (anchoring) {
       // The Symbol account key comes from the key provider as an external signer (an HSM can hold it).
       const signer = await provider.openSymbolAccount();
-      const states = anchorStateStore(store);
+      // A batch's fee is split among its clients in the write that records it FINALIZED (src/usage/fee-split.ts).
+      const states = anchorStateStore(store, {
+        immediateFeeMultiplier: config.immediateFeeMultiplier,
+        now,
+        onSplit: (split) => {
+          for (const share of split.shares) metrics.clientFee(share.client, share.feePaid);
+        },
+      });
       const pool = createNodePool({
         clients: config.symbolNodeUrls.map((url) => createSymbolRestClient({ url })),
         quorum: config.symbolNodeQuorum,
@@ -307,6 +314,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         streamItemsBudget: streamItemsBudgetOf(config.memoryProfile),
       },
       onSubmission: (result, count) => metrics.submission(result, count),
+      onClientSubmission: (client, immediate) => metrics.clientSubmission(client, immediate),
+      quotaOf: (client) => tokens?.find((t) => t.name === client)?.quota,
       publications,
       sourceChecker,
       onlineCheck: anchoring
@@ -368,7 +377,15 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       }),
       routes: (router) => {
         router.service(SparkProcessor, processor);
-        router.service(SparkAdmin, createAdminService({ scheduler, keys, store }));
+        router.service(
+          SparkAdmin,
+          createAdminService({
+            scheduler,
+            keys,
+            store,
+            clients: new Map((tokens ?? []).map((t) => [t.name, t.quota])),
+          }),
+        );
         router.service(Health, health.impl);
         router.service(ReflectionV1, reflection);
         router.service(ReflectionV1alpha, reflection as never);

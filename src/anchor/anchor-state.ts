@@ -1,6 +1,7 @@
 // Durable anchoring state (SPEC §6, docs/anchoring.md §7): per-batch status and the outbox of signed announcements.
 import type { DocWrite, Store } from '../store/store.ts';
 import { StoreError } from '../store/store-error.ts';
+import { encodeFeeSplit, type FeeSplit, splitBatchFee } from '../usage/fee-split.ts';
 
 /** Where a batch is on its way to Symbol finality. */
 export type AnchorStatus = 'SEALED' | 'ANNOUNCED' | 'CONFIRMED' | 'FINALIZED' | 'FAILED';
@@ -342,8 +343,20 @@ export interface AnchorStateStore {
   ): Promise<void>;
 }
 
-/** Wraps `store`. FINALIZED batch states stay (they are evidence for bundles). */
-export function anchorStateStore(store: Store): AnchorStateStore {
+/** How a batch's fee is split among its clients when it is recorded FINALIZED (src/usage/fee-split.ts). */
+export interface FeeAccounting {
+  /** PQC_IMMEDIATE_FEE_MULTIPLIER. */
+  readonly immediateFeeMultiplier: number;
+  readonly now: () => number;
+  /** Called once a split is durable (per-client metrics). */
+  readonly onSplit?: ((split: FeeSplit) => void) | undefined;
+}
+
+/**
+ * Wraps `store`. FINALIZED batch states stay (they are evidence for bundles). With `fees`, the write that first
+ * records a batch FINALIZED also stores its fee split among clients, in the same transaction.
+ */
+export function anchorStateStore(store: Store, fees?: FeeAccounting): AnchorStateStore {
   const all = () => store.listDocs('anchors').map((d) => decodeBatchAnchor(d.value));
   return {
     batch(sequence) {
@@ -397,7 +410,7 @@ export function anchorStateStore(store: Store): AnchorStateStore {
     checkpointStates() {
       return store.listDocs('checkpoint-anchors').map((d) => decodeBatchAnchor(d.value));
     },
-    write(batches, outbox, anchoredKeys = [], checkpoints = {}) {
+    async write(batches, outbox, anchoredKeys = [], checkpoints = {}) {
       const writes: DocWrite[] = [
         ...(checkpoints.checkpoints ?? []).map((c) => ({
           table: 'checkpoints' as const,
@@ -421,7 +434,26 @@ export function anchorStateStore(store: Store): AnchorStateStore {
         })),
         ...outbox.map((o) => ({ table: 'outbox' as const, key: hex(o.txHash), value: encodeOutbox(o) })),
       ];
-      return store.putDocs(writes);
+      const splits: FeeSplit[] = [];
+      if (fees !== undefined) {
+        for (const b of batches) {
+          const key = sequenceKey(b.sequence);
+          if (b.status !== 'FINALIZED' || b.confirmed === undefined) continue;
+          if (store.getDoc('usage-fees', key) !== undefined) continue;
+          const split = splitBatchFee(
+            b.sequence,
+            b.confirmed.feePaid,
+            b.immediate,
+            store.batchClients(b.sequence),
+            fees.immediateFeeMultiplier,
+            fees.now(),
+          );
+          splits.push(split);
+          writes.push({ table: 'usage-fees', key, value: encodeFeeSplit(split) });
+        }
+      }
+      await store.putDocs(writes);
+      for (const split of splits) fees?.onSplit?.(split);
     },
   };
 }

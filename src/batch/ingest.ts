@@ -6,6 +6,7 @@ import type { Sha256 } from '../crypto/sha256.ts';
 import { RequestError } from '../service/request-error.ts';
 import type { LeafRecord, NewLeaf, Store } from '../store/store.ts';
 import { isFailedCommit } from '../store/store-error.ts';
+import { ANONYMOUS_CLIENT, type ClientQuota, quotaMessage } from '../usage/usage.ts';
 import type { SealScheduler } from './seal-scheduler.ts';
 
 /** One validated submission. */
@@ -15,6 +16,10 @@ export interface Submission {
   readonly immediate: boolean;
   /** The other-chain reference, already checked (block set) or form-only; bound into the leaf. */
   readonly source?: SourceReference | undefined;
+  /** Who submits it (src/usage/usage.ts); absent: `anonymous`. */
+  readonly client?: string | undefined;
+  /** That client's quota; absent: none. */
+  readonly quota?: ClientQuota | undefined;
 }
 
 /** An acknowledged submission. */
@@ -67,6 +72,8 @@ export function createIngest(o: IngestOptions): Ingest {
         requestId: item.requestId,
         immediate: item.immediate,
         acceptedAtMs,
+        client: item.client,
+        quota: item.quota,
       });
       slots.push(i);
     });
@@ -78,6 +85,11 @@ export function createIngest(o: IngestOptions): Ingest {
         results[slot] = new RequestError(
           'PENDING_FULL',
           `pending store is full (SPARK_PENDING_CAPACITY=${outcome.capacity}); retry after the next batch is sealed`,
+        );
+      } else if (outcome.kind === 'quota') {
+        results[slot] = new RequestError(
+          'QUOTA_EXCEEDED',
+          quotaMessage(items[slot]?.client ?? ANONYMOUS_CLIENT, outcome.refusal),
         );
       } else {
         results[slot] = { record: outcome.record, duplicate: outcome.kind === 'duplicate' };

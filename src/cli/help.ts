@@ -137,6 +137,20 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     about: 'The Symbol account: address to fund, balance, recent cost per anchor, days left.',
     options: [['--json', 'machine-readable output'], ...CLIENT],
   },
+  usage: {
+    usage: [
+      'spark usage --server HOST:PORT [--since T] [--until T] [--client NAME] [--format table|json|csv]',
+    ],
+    about:
+      "Each client's new submissions, share of finalized anchor fees and quota (admin; docs/operations.md).",
+    options: [
+      ['--since T', 'from this UTC day (YYYY-MM-DD, or an RFC 3339 time)'],
+      ['--until T', 'up to and including this UTC day'],
+      ['--client NAME', 'one client only'],
+      ['--format table|json|csv', 'table (default), JSON, or CSV with a header row'],
+      ...CLIENT,
+    ],
+  },
   keys: {
     usage: ['spark keys list|rotate --server HOST:PORT [--json]'],
     about: 'Lists the key history, or rotates to a new key endorsed by the current one (admin).',
@@ -153,11 +167,19 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     ],
   },
   token: {
-    usage: ['spark token create --name NAME [--role client|admin]'],
-    about: 'Makes a bearer token: prints it once, and the line for the SPARK_AUTH_TOKENS file.',
+    usage: [
+      'spark token create --name NAME [--role client|admin] [--file TOKENS]',
+      'spark token quota --name NAME [--file TOKENS] [--daily N|none] [--monthly N|none] [--immediate-daily N|none]',
+    ],
+    about:
+      "Makes a bearer token (prints it once, and the tokens file's line or appends it), or sets a client's quota in the tokens file.",
     options: [
-      ['--name NAME', 'who the token is for (logs and metrics name it)'],
-      ['--role client|admin', 'admin may also seal, rotate and read status'],
+      ['--name NAME', 'who the token is for (logs, metrics and usage name it)'],
+      ['--role client|admin', 'admin may also seal, rotate, read status and usage'],
+      ['--file TOKENS', 'the SPARK_AUTH_TOKENS file (mode 0600): create appends to it; quota edits it'],
+      ['--daily N|none', 'new submissions per UTC day; none removes the limit'],
+      ['--monthly N|none', 'new submissions per UTC calendar month'],
+      ['--immediate-daily N|none', 'new immediate submissions per UTC day'],
     ],
   },
   witness: {

@@ -87,7 +87,7 @@ export async function sha256File(flag: string, path: string): Promise<Uint8Array
  * Writes a file whole or not at all: into a temporary file beside it, then renamed over `path`, so an
  * interrupted write never leaves half a bundle under the final name. A directory at `path` is refused.
  */
-export function writeFileFor(flag: string, path: string, data: Uint8Array): void {
+export function writeFileFor(flag: string, path: string, data: Uint8Array, mode = 0o644): void {
   if (path === '' || path.includes('\0')) {
     throw new CliError('USAGE', `--${flag}: not a file path`, { field: flag });
   }
@@ -102,7 +102,7 @@ export function writeFileFor(flag: string, path: string, data: Uint8Array): void
   }
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
-    writeFileSync(temp, data, { flag: 'wx', mode: 0o644 });
+    writeFileSync(temp, data, { flag: 'wx', mode });
     renameSync(temp, path);
   } catch (e) {
     rmSync(temp, { force: true });

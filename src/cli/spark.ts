@@ -24,9 +24,11 @@ const USAGE = `usage:
   spark witness evidence --data-dir D [--json]   (conflicting checkpoints the witness kept)
   spark inspect F.spark [--json]
   spark keys list|rotate --server HOST:PORT [--json]
-  spark token create --name NAME [--role client|admin]
+  spark usage --server HOST:PORT [--since T] [--until T] [--client NAME] [--format table|json|csv]   (admin)
+  spark token create --name NAME [--role client|admin] [--file TOKENS]
+  spark token quota --name NAME [--file TOKENS] [--daily N|none] [--monthly N|none] [--immediate-daily N|none]
   spark <command> --help   (its options explained);   spark --version
-  submit, prove, status and keys also take: --tls-ca F [--tls-cert F --tls-key F] [--token-file F] (or SPARK_TOKEN_FILE)`;
+  submit, prove, status, keys and usage also take: --tls-ca F [--tls-cert F --tls-key F] [--token-file F] (or SPARK_TOKEN_FILE)`;
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -71,6 +73,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./commands/status.ts')).status(rest, print);
     case 'keys':
       return (await import('./commands/keys.ts')).keys(rest, print);
+    case 'usage':
+      return (await import('./commands/usage.ts')).usage(rest, print);
     case 'token':
       return (await import('./commands/token.ts')).token(rest, print);
     case 'stamp':

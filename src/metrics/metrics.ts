@@ -30,7 +30,14 @@ export interface SparkMetrics {
   symbolBalance(microXym: bigint, low: boolean): void;
   /** Reads the witness quorum state at scrape time (called once witnesses are configured). */
   watchWitnesses(read: () => WitnessQuorumView): void;
+  /** A new (not duplicate) submission of `client` was acknowledged. */
+  clientSubmission(client: string, immediate: boolean): void;
+  /** `client`'s share of a finalized anchor's fee, µXYM (what it pays: immediate ones × the multiplier). */
+  clientFee(client: string, microXym: bigint): void;
 }
+
+/** Clients with a label of their own in the per-client series; the ones seen later share `other`. */
+export const CLIENT_LABELS_MAX = 20;
 
 /** What the witness metrics read. */
 export interface WitnessQuorumView {
@@ -202,9 +209,31 @@ export function createMetrics(sources: MetricSources): SparkMetrics {
     'Witnesses whose last cosigning request failed',
     (w) => w.witnesses.filter((x) => x.lastError !== undefined).length,
   );
+  const clientSubmissions = new Counter({
+    name: 'spark_client_submissions_total',
+    help: `New submissions acknowledged, by client (the first ${CLIENT_LABELS_MAX} names seen since start; later ones as "other") and whether immediate`,
+    labelNames: ['client', 'immediate'],
+    registers: [registry],
+  });
+  const clientFees = new Counter({
+    name: 'spark_client_fee_microxym_total',
+    help: `Clients' shares of finalized anchor fees in µXYM, immediate ones × PQC_IMMEDIATE_FEE_MULTIPLIER, by client (as spark_client_submissions_total)`,
+    labelNames: ['client'],
+    registers: [registry],
+  });
+  const clientLabels = new Set<string>();
+  const clientLabel = (client: string): string => {
+    if (clientLabels.has(client)) return client;
+    if (clientLabels.size >= CLIENT_LABELS_MAX || client === 'other') return 'other';
+    clientLabels.add(client);
+    return client;
+  };
   return {
     registry,
     contentType: registry.contentType,
+    clientSubmission: (client, immediate) =>
+      clientSubmissions.inc({ client: clientLabel(client), immediate: String(immediate) }),
+    clientFee: (client, microXym) => clientFees.inc({ client: clientLabel(client) }, Number(microXym)),
     text: () => registry.metrics(),
     submission: (result, count = 1) => submissions.inc({ result }, count),
     sealed(leaves, seconds) {

@@ -3,6 +3,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ConfigError, type ConfigIssue } from '../config/config-error.ts';
 import { readSecretFile } from '../config/secret-file.ts';
+import type { ClientQuota, QuotaName } from '../usage/usage.ts';
 
 /** What a credential may call: `client` SparkProcessor and reflection, `admin` also SparkAdmin. */
 export const ROLES = ['client', 'admin'] as const;
@@ -15,6 +16,45 @@ export interface TokenEntry {
   readonly role: Role;
   /** SHA-256 of the token's UTF-8 bytes. */
   readonly hash: Buffer;
+  /** The client's quota (`daily=N monthly=N immediate-daily=N` after the hash); absent: none. */
+  readonly quota?: ClientQuota | undefined;
+}
+
+/** The quota fields a token line may carry after its hash, and where each goes. */
+const QUOTA_FIELDS: Readonly<Record<QuotaName, keyof ClientQuota>> = {
+  daily: 'daily',
+  monthly: 'monthly',
+  'immediate-daily': 'immediateDaily',
+};
+
+/** Largest quota a line may set (fits the store's counters and a JavaScript number exactly). */
+const MAX_QUOTA = 1_000_000_000_000;
+
+/** Parses `name=N` quota fields; the problem as text when one is not. */
+export function parseQuotaFields(fields: readonly string[]): ClientQuota | string {
+  const quota: { -readonly [K in keyof ClientQuota]: number } = {};
+  for (const field of fields) {
+    const m = /^([a-z-]+)=(\d{1,13})$/.exec(field);
+    const name = m?.[1] as QuotaName | undefined;
+    const key = name === undefined ? undefined : QUOTA_FIELDS[name];
+    if (m === null || key === undefined)
+      return `"${field.slice(0, 40)}" is not a quota (${Object.keys(QUOTA_FIELDS)
+        .map((q) => `${q}=N`)
+        .join(', ')})`;
+    const value = Number(m[2]);
+    if (value > MAX_QUOTA) return `${name}: at most ${MAX_QUOTA}`;
+    if (quota[key] !== undefined) return `${name} is given twice`;
+    quota[key] = value;
+  }
+  return quota;
+}
+
+/** The quota fields of a token line for `quota`, in a fixed order. */
+export function quotaFields(quota: ClientQuota | undefined): string[] {
+  if (quota === undefined) return [];
+  return (Object.entries(QUOTA_FIELDS) as Array<[QuotaName, keyof ClientQuota]>).flatMap(([name, key]) =>
+    quota[key] === undefined ? [] : [`${name}=${quota[key]}`],
+  );
 }
 
 /** Tokens start with this, so a leaked one is recognisable (and secret scanners can find it). */
@@ -54,11 +94,13 @@ export function parseTokenFile(text: string, path: string): { entries: TokenEntr
     const line = raw.replace(/#.*$/, '').trim();
     if (line === '') continue;
     const fields = line.split(/\s+/);
-    const [name, role, hex] = fields;
-    if (fields.length !== 3 || name === undefined || role === undefined || hex === undefined) {
-      problem(i + 1, 'expected "<name> <role> <sha256-hex>"');
+    const [name, role, hex, ...rest] = fields;
+    if (fields.length < 3 || name === undefined || role === undefined || hex === undefined) {
+      problem(i + 1, 'expected "<name> <role> <sha256-hex> [daily=N] [monthly=N] [immediate-daily=N]"');
       continue;
     }
+    const quota = parseQuotaFields(rest);
+    if (typeof quota === 'string') problem(i + 1, quota);
     if (!TOKEN_NAME_PATTERN.test(name)) problem(i + 1, 'the name must be 1–64 of A–Z a–z 0–9 . _ @ -');
     else if (names.has(name)) problem(i + 1, `the name ${name} is used twice`);
     const knownRole = ROLES.find((r) => r === role);
@@ -67,7 +109,13 @@ export function parseTokenFile(text: string, path: string): { entries: TokenEntr
     else if (hashes.has(hex.toLowerCase())) problem(i + 1, 'the same token hash appears twice');
     names.add(name);
     hashes.add(hex.toLowerCase());
-    if (knownRole !== undefined) entries.push({ name, role: knownRole, hash: Buffer.from(hex, 'hex') });
+    if (knownRole !== undefined)
+      entries.push({
+        name,
+        role: knownRole,
+        hash: Buffer.from(hex, 'hex'),
+        ...(typeof quota === 'string' || rest.length === 0 ? {} : { quota }),
+      });
   }
   if (issues.length === 0 && entries.length === 0) {
     issues.push({ setting: 'SPARK_AUTH_TOKENS', problem: `${path} holds no token lines` });

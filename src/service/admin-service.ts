@@ -5,14 +5,34 @@ import type { SealScheduler } from '../batch/seal-scheduler.ts';
 import { decodeHeader } from '../bundle/header.ts';
 import type { SparkAdmin } from '../gen/spark/v1/admin_pb.js';
 import type { Store } from '../store/store.ts';
+import { StoreError } from '../store/store-error.ts';
+import { decodeFeeSplit } from '../usage/fee-split.ts';
+import { buildUsageReport } from '../usage/report.ts';
+import { type ClientQuota, dayOf } from '../usage/usage.ts';
 import { toKeyRecord } from './convert.ts';
 import { toConnectError } from './error-map.ts';
+import { RequestError } from './request-error.ts';
+
+/** A client name as GetUsage accepts it: what tokens and certificates name, no control characters. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
+const CLIENT_NAME = /^[^\u0000-\u001f\u007f]{1,255}$/u;
 
 /** What the admin service acts on. */
 export interface AdminDeps {
   readonly scheduler: SealScheduler;
   readonly keys: Pick<KeyRing, 'rotate'>;
-  readonly store: Pick<Store, 'keyHistory'>;
+  readonly store: Pick<Store, 'keyHistory' | 'usage' | 'listDocs'>;
+  /** Clients of the tokens file and their quotas: listed in GetUsage even without usage. */
+  readonly clients?: ReadonlyMap<string, ClientQuota | undefined> | undefined;
+  readonly now?: (() => number) | undefined;
+}
+
+/** A time of GetUsageRequest as a UTC day; undefined for 0 (open). */
+function dayOfRequest(ms: bigint): number | undefined {
+  if (ms === 0n) return undefined;
+  if (ms > 8_640_000_000_000_000n)
+    throw new RequestError('FIELD_INVALID', 'since_ms/until_ms: past the year 275760');
+  return dayOf(Number(ms));
 }
 
 /** Creates the SparkAdmin implementation. */
@@ -31,6 +51,60 @@ export function createAdminService(d: AdminDeps): ServiceImpl<typeof SparkAdmin>
           treeSize: BigInt(last.treeSize),
           root: fields.root,
           headerHash: last.headerHash,
+        };
+      } catch (err) {
+        throw toConnectError(err);
+      }
+    },
+
+    async getUsage(req) {
+      try {
+        if (req.client !== '' && !CLIENT_NAME.test(req.client))
+          throw new RequestError(
+            'FIELD_INVALID',
+            'client: not a client name (1–255 bytes, no control characters)',
+            {
+              field: 'client',
+            },
+          );
+        const splits = d.store.listDocs('usage-fees').map((doc) => {
+          try {
+            return decodeFeeSplit(doc.value);
+          } catch (err) {
+            throw new StoreError(
+              'CORRUPT',
+              `store record usage-fees/${doc.key} is corrupt: ${(err as Error).message}`,
+            );
+          }
+        });
+        const report = buildUsageReport(
+          d.store.usage(req.client === '' ? {} : { client: req.client }),
+          splits,
+          {
+            fromDay: dayOfRequest(req.sinceMs),
+            toDay: dayOfRequest(req.untilMs),
+            client: req.client === '' ? undefined : req.client,
+            known: d.clients,
+            nowMs: (d.now ?? Date.now)(),
+          },
+        );
+        return {
+          clients: report.clients.map((c) => ({
+            client: c.client,
+            submissions: BigInt(c.submissions),
+            immediate: BigInt(c.immediate),
+            feePaidMicroXym: c.feePaid,
+            anchorFeeMicroXym: c.anchorFee,
+            batches: BigInt(c.batches),
+            quotaDaily: BigInt(c.quota?.daily ?? 0),
+            quotaMonthly: BigInt(c.quota?.monthly ?? 0),
+            quotaImmediateDaily: BigInt(c.quota?.immediateDaily ?? 0),
+            today: BigInt(c.today),
+            thisMonth: BigInt(c.thisMonth),
+            immediateToday: BigInt(c.immediateToday),
+          })),
+          feesRecordedMicroXym: report.feesRecorded,
+          batches: BigInt(report.batches),
         };
       } catch (err) {
         throw toConnectError(err);

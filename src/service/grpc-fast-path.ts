@@ -23,7 +23,7 @@ import { type Authorization, CONNECTION, type Connection, type Identity } from '
 import { frameMessages, GrpcMessageReader } from './grpc-framing.ts';
 import { grpcTrailers } from './grpc-trailers.ts';
 import type { OutboundGate, StreamOutbound } from './outbound-gate.ts';
-import { clientKey, type IngestHandlers } from './processor-service.ts';
+import { type Caller, callerOf, type IngestHandlers } from './processor-service.ts';
 import { ITEMS_PER_TURN, type StreamShare } from './submit-stream.ts';
 
 /** Settings. */
@@ -209,7 +209,7 @@ export function createGrpcFastPath(o: GrpcFastPathOptions): GrpcFastPath {
     headers: IncomingHttpHeaders,
     timeoutError: ConnectError | undefined,
     requestSchema: I,
-    run: (req: MessageShape<I>) => Promise<R>,
+    run: (req: MessageShape<I>, caller: Caller) => Promise<R>,
     encode: (res: R) => Uint8Array,
   ): void => {
     const stream = call.stream;
@@ -239,6 +239,7 @@ export function createGrpcFastPath(o: GrpcFastPathOptions): GrpcFastPath {
     stream.once('end', () => {
       if (call.finished) return;
       let req: MessageShape<I>;
+      let caller: Caller;
       try {
         reader.end();
         if (request === undefined) {
@@ -249,12 +250,13 @@ export function createGrpcFastPath(o: GrpcFastPathOptions): GrpcFastPath {
         }
         req = request;
         // As in connect, a unary call is admitted once its message is read.
-        admit(method, headers, connectionOf(stream));
+        const connection = connectionOf(stream);
+        caller = callerOf(admit(method, headers, connection), connection);
       } catch (err) {
         call.finish(ConnectError.from(err));
         return;
       }
-      run(req).then(
+      run(req, caller).then(
         (res) => {
           if (!call.writable) return;
           try {
@@ -280,11 +282,11 @@ export function createGrpcFastPath(o: GrpcFastPathOptions): GrpcFastPath {
     timeoutError: ConnectError | undefined,
   ): void => {
     const stream = call.stream;
-    let client: string;
+    let client: Caller;
     let share: StreamShare;
     try {
       const connection = connectionOf(stream);
-      client = clientKey(admit('SubmitStream', headers, connection), connection);
+      client = callerOf(admit('SubmitStream', headers, connection), connection);
       share = o.ingest.enterStream(stream.session);
       call.onEnd(share.leave);
       if (timeoutError !== undefined) throw timeoutError;
@@ -430,7 +432,7 @@ export function createGrpcFastPath(o: GrpcFastPathOptions): GrpcFastPath {
           headers,
           timeout.error,
           SubmitRequestSchema,
-          (req: SubmitRequest) => o.ingest.submit(req),
+          (req: SubmitRequest, caller) => o.ingest.submit(req, caller),
           (res) => serialize(SubmitResponseSchema, res),
         );
       } else {
@@ -440,7 +442,7 @@ export function createGrpcFastPath(o: GrpcFastPathOptions): GrpcFastPath {
           headers,
           timeout.error,
           SubmitBatchRequestSchema,
-          (req: SubmitBatchRequest) => o.ingest.submitBatch(req),
+          (req: SubmitBatchRequest, caller) => o.ingest.submitBatch(req, caller),
           (res) => serialize(SubmitBatchResponseSchema, res),
         );
       }

@@ -45,6 +45,7 @@ import { StoreError } from '../store/store-error.ts';
 import { exportTrustRoot } from '../trust/export-root.ts';
 import { encodeTrustRoot, parseTrustRoot, type TrustedWitness, type TrustRoot } from '../trust/trust-root.ts';
 import { parseWitnessPolicy } from '../trust/witness-policy.ts';
+import { ANONYMOUS_CLIENT, type ClientQuota } from '../usage/usage.ts';
 import { accountResponse } from './account-summary.ts';
 import { CALLER, CONNECTION, type Connection, type Identity } from './authorization.ts';
 import { coalesce } from './coalesce.ts';
@@ -87,6 +88,10 @@ export interface ProcessorDeps {
   readonly witnessQuorum?: (() => QuorumState) | undefined;
   /** The witnesses and quorum the trust root pins (GetTrustRoot), when witnesses are configured. */
   readonly witnesses?: { readonly list: readonly TrustedWitness[]; readonly quorum: number } | undefined;
+  /** A client's quota from the tokens file, by client name (src/usage/usage.ts). */
+  readonly quotaOf?: ((client: string) => ClientQuota | undefined) | undefined;
+  /** Called for each new (not duplicate) submission a client was acknowledged, for per-client metrics. */
+  readonly onClientSubmission?: ((client: string, immediate: boolean) => void) | undefined;
 }
 
 /** The issuer a VerifyRequest pins (trust_root_json, log_id, key_id), or undefined; a bad pin names its field. */
@@ -150,21 +155,38 @@ export function clientKey(caller: Identity | undefined, c: Connection): string {
   return c.certificate !== undefined ? `certificate:${c.certificate.name}` : `address:${c.remoteAddress}`;
 }
 
+/** Who a submission comes from: the key per-client limits use, and the client name usage and quotas use. */
+export interface Caller {
+  readonly key: string;
+  readonly client: string;
+}
+
+/** The caller of a call admitted as `identity` on connection `c` (the name `anonymous` without one). */
+export function callerOf(identity: Identity | undefined, c: Connection): Caller {
+  return {
+    key: clientKey(identity, c),
+    client: identity?.name ?? c.certificate?.name ?? ANONYMOUS_CLIENT,
+  };
+}
+
+/** A caller for in-process calls that carry no connection (tests, tools): `anonymous`. */
+export const ANONYMOUS_CALLER: Caller = { key: 'address:local', client: ANONYMOUS_CLIENT };
+
 /**
  * Submit, SubmitBatch and SubmitStream as plain functions over protobuf messages: the connect handlers and the
  * gRPC fast path (src/service/grpc-fast-path.ts) both serve these RPCs through them. Failures are ConnectErrors.
  */
 export interface IngestHandlers {
-  submit(req: SubmitRequest): Promise<SubmitResponse>;
-  submitBatch(req: SubmitBatchRequest): Promise<SubmitBatchResponse>;
+  submit(req: SubmitRequest, caller?: Caller): Promise<SubmitResponse>;
+  submitBatch(req: SubmitBatchRequest, caller?: Caller): Promise<SubmitBatchResponse>;
   /**
    * Admits a SubmitStream arriving on `connection` (SPARK_MAX_CONCURRENT_STREAMS, SPARK_MAX_STREAMS_PER_CONNECTION)
    * or throws; its share says how many items it may have in flight (STREAM_ITEMS_BUDGET shared by all streams).
    * Call `leave` when the stream ends.
    */
   enterStream(connection: object | undefined): StreamShare;
-  /** One SubmitStream item of `client` (see clientKey); never rejects: a refusal is the item's error result. */
-  streamItem(client: string, req: SubmitRequest, index: number): Promise<SubmitStreamResponse>;
+  /** One SubmitStream item of `caller`; never rejects: a refusal is the item's error result. */
+  streamItem(caller: Caller, req: SubmitRequest, index: number): Promise<SubmitStreamResponse>;
 }
 
 /** Creates the ingest RPCs (one instance per server: SubmitStream items of all streams coalesce in it). */
@@ -184,10 +206,23 @@ export function createIngestHandlers(d: ProcessorDeps): IngestHandlers {
   const note = (outcome: unknown, count = 1): void => d.onSubmission?.(outcomeLabel(outcome), count);
 
   /** The submission with its source reference checked on its chain (when the server can). */
-  const checked = async (s: ReturnType<typeof toSubmission>): Promise<ReturnType<typeof toSubmission>> =>
-    s.source === undefined || d.sourceChecker === undefined
-      ? s
-      : { ...s, source: await d.sourceChecker.check(s.source) };
+  /** The submission with its source reference checked on its chain (when the server can), and its caller. */
+  const checked = async (
+    s: ReturnType<typeof toSubmission>,
+    caller: Caller,
+  ): Promise<ReturnType<typeof toSubmission>> => {
+    const source =
+      s.source === undefined || d.sourceChecker === undefined
+        ? s.source
+        : await d.sourceChecker.check(s.source);
+    return { ...s, source, client: caller.client, quota: d.quotaOf?.(caller.client) };
+  };
+  /** Counts the new (not duplicate) submissions of `caller` that `result` acknowledges. */
+  const counted = (caller: Caller, s: Submission, result: unknown): void => {
+    if (result instanceof RequestError || typeof result !== 'object' || result === null) return;
+    if ((result as { duplicate?: boolean }).duplicate === false)
+      d.onClientSubmission?.(caller.client, s.immediate);
+  };
 
   type Submission = ReturnType<typeof toSubmission>;
   const ingestOne = async (submission: Submission) => (await d.ingest.submit([submission]))[0];
@@ -196,10 +231,10 @@ export function createIngestHandlers(d: ProcessorDeps): IngestHandlers {
   // Items in flight of all streams together, shared equally (src/service/submit-stream.ts).
   const budget = createItemBudget(d.limits.streamItemsBudget);
 
-  const submitOne = async (req: Parameters<typeof toSubmission>[0], ingest = ingestOne) => {
+  const submitOne = async (req: Parameters<typeof toSubmission>[0], caller: Caller, ingest = ingestOne) => {
     let submission: Submission;
     try {
-      submission = await checked(toSubmission(req, d.sha256));
+      submission = await checked(toSubmission(req, d.sha256), caller);
     } catch (err) {
       note(err);
       throw err;
@@ -210,6 +245,7 @@ export function createIngestHandlers(d: ProcessorDeps): IngestHandlers {
     });
     if (result === undefined) throw new Error('ingest returned no result');
     note(result);
+    counted(caller, submission, result);
     if (result instanceof RequestError) throw result;
     return toReceipt(result.record, result.duplicate, d.timeoutMs, {
       feeQuote: feeQuote(submission.immediate),
@@ -217,15 +253,15 @@ export function createIngestHandlers(d: ProcessorDeps): IngestHandlers {
   };
 
   return {
-    async submit(req) {
+    async submit(req, caller = ANONYMOUS_CALLER) {
       try {
-        return create(SubmitResponseSchema, { receipt: await submitOne(req) });
+        return create(SubmitResponseSchema, { receipt: await submitOne(req, caller) });
       } catch (err) {
         throw toConnectError(err);
       }
     },
 
-    async submitBatch(req) {
+    async submitBatch(req, caller = ANONYMOUS_CALLER) {
       // A refusal of the whole request (too many items, shutting down, a failed write) counts for each item.
       let itemsNoted = false;
       try {
@@ -234,7 +270,7 @@ export function createIngestHandlers(d: ProcessorDeps): IngestHandlers {
         const submissions: Array<ReturnType<typeof toSubmission> | RequestError> = await Promise.all(
           req.items.map(async (item) => {
             try {
-              return await checked(toSubmission(item, d.sha256));
+              return await checked(toSubmission(item, d.sha256), caller);
             } catch (err) {
               if (err instanceof RequestError) return err;
               throw err;
@@ -251,6 +287,7 @@ export function createIngestHandlers(d: ProcessorDeps): IngestHandlers {
           const outcome = s instanceof RequestError ? s : stored[next++];
           if (outcome === undefined) throw new Error('ingest returned fewer results than items');
           note(outcome);
+          if (!(s instanceof RequestError)) counted(caller, s, outcome);
           if (outcome instanceof RequestError) {
             return create(SubmitStreamResponseSchema, {
               index: BigInt(index),
@@ -289,14 +326,14 @@ export function createIngestHandlers(d: ProcessorDeps): IngestHandlers {
       };
     },
 
-    async streamItem(client, req, index) {
+    async streamItem(caller, req, index) {
       try {
-        if (!d.limits.rateLimiter.take(client)) {
+        if (!d.limits.rateLimiter.take(caller.key)) {
           const refused = rateLimited(d.limits.streamRate);
           note(refused);
           throw refused;
         }
-        const receipt = await submitOne(req, ingestCoalesced);
+        const receipt = await submitOne(req, caller, ingestCoalesced);
         return create(SubmitStreamResponseSchema, {
           index: BigInt(index),
           result: { case: 'receipt', value: receipt },
@@ -368,14 +405,16 @@ export function createProcessorService(
     },
     getAccount: async () => accountResponse(d.anchors),
 
-    submit: (req) => ingest.submit(req),
-    submitBatch: (req) => ingest.submitBatch(req),
+    submit: (req, ctx: HandlerContext) =>
+      ingest.submit(req, callerOf(ctx.values.get(CALLER), ctx.values.get(CONNECTION))),
+    submitBatch: (req, ctx: HandlerContext) =>
+      ingest.submitBatch(req, callerOf(ctx.values.get(CALLER), ctx.values.get(CONNECTION))),
 
     async *submitStream(reqs, ctx: HandlerContext) {
       const share = ingest.enterStream(ctx.values.get(CALL_CONNECTION));
-      const client = clientKey(ctx.values.get(CALLER), ctx.values.get(CONNECTION));
+      const caller = callerOf(ctx.values.get(CALLER), ctx.values.get(CONNECTION));
       try {
-        yield* pipelineInOrder(reqs, (req, index) => ingest.streamItem(client, req, index), share.window);
+        yield* pipelineInOrder(reqs, (req, index) => ingest.streamItem(caller, req, index), share.window);
       } finally {
         share.leave();
       }

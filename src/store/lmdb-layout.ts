@@ -44,6 +44,11 @@ export const DB_NAMES = {
   nodes: 'nodes', // u64 sequence ‖ u8 level ‖ u32 chunk → up to NODES_PER_CHUNK × 32 bytes
   keys: 'keys', // u32 index → key-history entry
   docs: 'docs', // UTF-8 table name ‖ 0x00 ‖ UTF-8 key → document bytes (anchoring state)
+  // UTF-8 client name ‖ 0x00 ‖ u32 UTC day → u64 new submissions ‖ u64 of them immediate (written with the leaves)
+  usage: 'usage',
+  // u64 arrival of a write's first leaf → who submitted its leaves, in arrival order: runs of (u8 name length,
+  // name, u8 immediate, u32 count). Arrivals of data written before version 3 have none: `anonymous`.
+  leafClients: 'leaf-clients',
 } as const;
 
 /** Key of document `key` in `table`. */
@@ -113,4 +118,62 @@ export function indexKey(leafHash: Buffer): Buffer {
 /** Request ids are keyed by their SHA-256 so that any length fits LMDB's key limit. */
 export function requestIdKey(requestId: string): Buffer {
   return createHash('sha256').update(requestId, 'utf8').digest();
+}
+
+/** Key of a client's usage counters of UTC day `day`. */
+export function usageKey(client: string, day: number): Buffer {
+  const name = Buffer.from(client, 'utf8');
+  const out = Buffer.allocUnsafe(name.length + 5);
+  name.copy(out, 0);
+  out[name.length] = 0;
+  out.writeUInt32BE(day, name.length + 1);
+  return out;
+}
+
+/** The client and day of a usage key. */
+export function readUsageKey(key: Buffer): { client: string; day: number } | undefined {
+  const zero = key.length - 5;
+  if (zero < 1 || key[zero] !== 0) return undefined;
+  return { client: key.subarray(0, zero).toString('utf8'), day: key.readUInt32BE(zero + 1) };
+}
+
+/** One run of the leaf-clients log: `count` leaves in a row of `client`, immediate or not. */
+export interface ClientRun {
+  readonly client: string;
+  readonly immediate: boolean;
+  readonly count: number;
+}
+
+/** Encodes a write's client runs (names of at most 255 bytes). */
+export function encodeClientRuns(runs: readonly ClientRun[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const r of runs) {
+    const name = Buffer.from(r.client, 'utf8');
+    if (name.length === 0 || name.length > 255) throw new RangeError(`client name of ${name.length} bytes`);
+    const head = Buffer.allocUnsafe(1);
+    head[0] = name.length;
+    const tail = Buffer.allocUnsafe(5);
+    tail[0] = r.immediate ? 1 : 0;
+    tail.writeUInt32BE(r.count, 1);
+    parts.push(head, name, tail);
+  }
+  return Buffer.concat(parts);
+}
+
+/** Decodes a write's client runs; undefined when the bytes are not runs. */
+export function decodeClientRuns(bytes: Buffer): ClientRun[] | undefined {
+  const runs: ClientRun[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const n = bytes[at] as number;
+    if (n === 0 || at + 1 + n + 5 > bytes.length) return undefined;
+    const client = bytes.subarray(at + 1, at + 1 + n).toString('utf8');
+    const flag = bytes[at + 1 + n];
+    if (flag !== 0 && flag !== 1) return undefined;
+    const count = bytes.readUInt32BE(at + 2 + n);
+    if (count === 0) return undefined;
+    runs.push({ client, immediate: flag === 1, count });
+    at += n + 6;
+  }
+  return runs;
 }

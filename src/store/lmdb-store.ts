@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { type Database, open, type RootDatabase, type RootDatabaseOptionsWithPath } from 'lmdb';
 import { buildLevelsWith, levelSizes } from '../merkle/tree.ts';
 import { createNodeHasher } from '../merkle/wasm/node-hasher.ts';
+import { ANONYMOUS_CLIENT, type QuotaRefusal } from '../usage/usage.ts';
 import { type CommitFailure, commitFailureOf } from './commit-failure.ts';
 import {
   corrupt,
@@ -40,7 +41,9 @@ import { checkLmdbFile, LMDB_DATA_FILE } from './lmdb-file-check.ts';
 import {
   batchRunKey,
   DB_NAMES,
+  decodeClientRuns,
   docKey,
+  encodeClientRuns,
   indexKey,
   LMDB_FORMAT_V1,
   LMDB_FORMAT_V2,
@@ -53,12 +56,16 @@ import {
   NODES_PER_CHUNK,
   nodeKey,
   readU64Key,
+  readUsageKey,
   requestIdKey,
   u32Key,
   u64Key,
+  usageKey,
 } from './lmdb-layout.ts';
+import { UsageTally } from './lmdb-usage.ts';
 import type {
   AddOutcome,
+  BatchClient,
   BatchRecord,
   DocTable,
   DocWrite,
@@ -68,6 +75,8 @@ import type {
   NewLeaf,
   Store,
   StoreWriteHealth,
+  UsageDay,
+  UsageQuery,
 } from './store.ts';
 import { StoreError } from './store-error.ts';
 import { WriteHealth } from './write-health.ts';
@@ -97,7 +106,8 @@ type Bin = Database<Buffer, Buffer>;
 type Decision =
   | { readonly kind: 'duplicate'; readonly leafHash: Uint8Array; readonly raw: Uint8Array | undefined }
   | { readonly kind: 'stored'; readonly leaf: NewLeaf }
-  | { readonly kind: 'full' };
+  | { readonly kind: 'full' }
+  | { readonly kind: 'quota'; readonly refusal: QuotaRefusal };
 
 /** Opens (creating when new) the LMDB store at `options.path`. */
 export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
@@ -235,6 +245,8 @@ interface Dbs {
   readonly legacyIndex: Bin;
   readonly index: Bin;
   readonly records: Bin;
+  readonly usage: Bin;
+  readonly leafClients: Bin;
 }
 
 function openDatabases(root: RootDatabase<Buffer, Buffer>): Dbs {
@@ -254,6 +266,8 @@ function openDatabases(root: RootDatabase<Buffer, Buffer>): Dbs {
     legacyIndex: sub(DB_NAMES.legacyIndex),
     index: sub(DB_NAMES.index, true),
     records: sub(DB_NAMES.records),
+    usage: sub(DB_NAMES.usage),
+    leafClients: sub(DB_NAMES.leafClients),
   };
 }
 
@@ -587,6 +601,7 @@ class LmdbStore implements Store {
       const decisions = (await group.done).slice(offset, offset + leaves.length);
       return decisions.map((d): AddOutcome => {
         if (d.kind === 'full') return { kind: 'full', capacity: this.capacity };
+        if (d.kind === 'quota') return d;
         if (d.kind === 'stored') return { kind: 'stored', record: pendingRecord(d.leaf) };
         const what = `leaves/${hex(d.leafHash)}`;
         if (d.raw === undefined) throw corrupt(what, 'referenced by a request id but missing');
@@ -621,13 +636,18 @@ class LmdbStore implements Store {
       arrival >= first ? written[arrival - first] : this.recordAt(arrival);
     const hashAt = (arrival: number): Uint8Array | undefined =>
       arrival >= first ? run[arrival - first] : this.hashAt(arrival);
+    const usage = new UsageTally(this.db.usage);
     for (const leaf of leaves) {
       const hash = asKey(leaf.leafHash);
       const idKey = leaf.requestId === '' ? undefined : requestIdKey(leaf.requestId);
       const arrival = first + run.length;
-      // The common case, a new leaf without a request id while there is room, costs one B-tree operation: an
-      // index put that refuses to overwrite. Every other case reads first, in the order the contract gives.
-      const fast = idKey === undefined && !this.v1Leaves && this.pending + run.length < this.capacity;
+      // The common case, a new leaf without a request id or quota while there is room, costs one B-tree operation:
+      // an index put that refuses to overwrite. Every other case reads first, in the order the contract gives.
+      const fast =
+        idKey === undefined &&
+        leaf.quota === undefined &&
+        !this.v1Leaves &&
+        this.pending + run.length < this.capacity;
       const key = indexKey(hash);
       if (!fast || !putNew(index, key, u64Key(arrival))) {
         const existing = this.rawLeaf(hash, recordAt, hashAt);
@@ -644,12 +664,18 @@ class LmdbStore implements Store {
           });
           continue;
         }
+        const refusal = usage.refusal(leaf);
+        if (refusal !== undefined) {
+          out.push({ kind: 'quota', refusal });
+          continue;
+        }
         if (this.pending + run.length >= this.capacity) {
           out.push({ kind: 'full' });
           continue;
         }
         index.putSync(key, u64Key(arrival)); // beside the arrivals of other leaves with this prefix
       }
+      usage.count(leaf);
       if (idKey !== undefined) requestIds.putSync(idKey, hash);
       written.push(encodeLeaf(leaf, arrival));
       run.push(hash);
@@ -658,6 +684,9 @@ class LmdbStore implements Store {
     if (run.length > 0) {
       pending.putSync(u64Key(first), Buffer.concat(run));
       records.putSync(u64Key(first), encodeRecordGroup(written));
+      // Usage is written in the transaction that stores the leaves it counts: a crash keeps both or neither.
+      this.db.leafClients.putSync(u64Key(first), encodeClientRuns(usage.runs));
+      usage.write();
       this.nextArrival = first + run.length;
       this.pending += run.length;
     }
@@ -718,6 +747,93 @@ class LmdbStore implements Store {
     const run = decodeRun(found.value, `sealed-runs/${first}`);
     if (arrival >= first + BigInt(run.count)) return undefined;
     return { sequence: run.sequence, index: run.index + Number(arrival - first) };
+  }
+
+  usage(query: UsageQuery = {}): UsageDay[] {
+    this.open();
+    {
+      const out: UsageDay[] = [];
+      const range =
+        query.client === undefined
+          ? this.db.usage.getRange()
+          : this.db.usage.getRange({
+              start: usageKey(query.client, 0),
+              end: usageKey(query.client, 0xffff_ffff),
+            });
+      for (const { key, value } of range) {
+        const at = readUsageKey(key);
+        const what = `usage/${key.toString('hex')}`;
+        if (at === undefined) throw corrupt(what, 'not a client name and day');
+        if (value.length !== 16) throw corrupt(what, `expected 16 bytes, got ${value.length}`);
+        if (query.client !== undefined && at.client !== query.client) continue;
+        if (query.fromDay !== undefined && at.day < query.fromDay) continue;
+        if (query.toDay !== undefined && at.day > query.toDay) continue;
+        out.push({
+          client: at.client,
+          day: at.day,
+          submissions: Number(value.readBigUInt64BE(0)),
+          immediate: Number(value.readBigUInt64BE(8)),
+        });
+      }
+      return out;
+    }
+  }
+
+  batchClients(sequence: bigint): BatchClient[] {
+    this.open();
+    {
+      const batch = this.getBatch(sequence);
+      if (batch === undefined) throw new RangeError(`no batch ${sequence}`);
+      const tally = new Map<string, { leaves: number; immediate: number }>();
+      const add = (client: string, immediate: boolean, n: number) => {
+        const t = tally.get(client) ?? { leaves: 0, immediate: 0 };
+        t.leaves += n;
+        if (immediate) t.immediate += n;
+        tally.set(client, t);
+      };
+      const ranges = this.arrivalRanges(sequence, batch.treeSize);
+      if (ranges.length === 0) add(ANONYMOUS_CLIENT, false, batch.treeSize); // sealed by version 1
+      for (const { first, count } of ranges) {
+        let at = first;
+        const end = first + count;
+        const start = firstOf(this.db.leafClients.getKeys({ start: u64Key(first), reverse: true, limit: 1 }));
+        for (const { key, value } of this.db.leafClients.getRange({ start: start ?? u64Key(first) })) {
+          const from = Number(readU64Key(key));
+          if (from >= end) break;
+          const runs = decodeClientRuns(value);
+          if (runs === undefined) throw corrupt(`leaf-clients/${from}`, 'not client runs');
+          if (from > at) add(ANONYMOUS_CLIENT, false, Math.min(from, end) - at); // written before version 3
+          let a = from;
+          for (const r of runs) {
+            const lo = Math.max(a, at);
+            const hi = Math.min(a + r.count, end);
+            if (hi > lo) add(r.client, r.immediate, hi - lo);
+            a += r.count;
+          }
+          at = Math.max(at, Math.min(a, end));
+          if (at >= end) break;
+        }
+        if (at < end) add(ANONYMOUS_CLIENT, false, end - at);
+      }
+      return [...tally].map(([client, t]) => ({ client, ...t }));
+    }
+  }
+
+  /** The arrival ranges of batch `sequence`'s leaves, in tree order (none for a batch sealed by version 1). */
+  private arrivalRanges(sequence: bigint, treeSize: number): Array<{ first: number; count: number }> {
+    const out: Array<{ first: number; count: number }> = [];
+    let covered = 0;
+    for (const { key, value } of this.db.batchRuns.getRange({
+      start: batchRunKey(sequence, 0),
+      end: batchRunKey(sequence + 1n, 0),
+    })) {
+      const run = decodeBatchRun(value, `batch-runs/${sequence}/${key.readUInt32BE(8)}`);
+      out.push(run);
+      covered += run.count;
+    }
+    if (out.length > 0 && covered !== treeSize)
+      throw corrupt(`batch-runs/${sequence}`, `runs cover ${covered} of ${treeSize} leaves`);
+    return out;
   }
 
   getLeaf(leafHash: Uint8Array): LeafRecord | undefined {

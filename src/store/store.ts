@@ -1,4 +1,5 @@
 // The Store contract: durable leaves, batches, Merkle nodes, header chain and key history.
+import type { ClientQuota, QuotaRefusal } from '../usage/usage.ts';
 // Implementations: lmdb-store.ts. Every write resolves only once it is durable on disk.
 
 /** A submission to store. */
@@ -15,6 +16,10 @@ export interface NewLeaf {
   readonly immediate: boolean;
   /** Acknowledgement time, ms since the Unix epoch. */
   readonly acceptedAtMs: number;
+  /** Who submitted it, for usage (src/usage/usage.ts); absent: `anonymous`. Not part of the leaf record. */
+  readonly client?: string | undefined;
+  /** The client's quota, checked in the same transaction that would store it; absent: none. */
+  readonly quota?: ClientQuota | undefined;
 }
 
 /** Where a sealed leaf sits. */
@@ -32,7 +37,33 @@ export interface LeafRecord extends NewLeaf {
 export type AddOutcome =
   | { readonly kind: 'stored'; readonly record: LeafRecord }
   | { readonly kind: 'duplicate'; readonly record: LeafRecord }
-  | { readonly kind: 'full'; readonly capacity: number };
+  | { readonly kind: 'full'; readonly capacity: number }
+  | { readonly kind: 'quota'; readonly refusal: QuotaRefusal };
+
+/** One client's new submissions on one UTC day. */
+export interface UsageDay {
+  readonly client: string;
+  /** Days since the Unix epoch (UTC). */
+  readonly day: number;
+  readonly submissions: number;
+  /** Of them immediate. */
+  readonly immediate: number;
+}
+
+/** Which usage rows to read: days from..to inclusive, one client. */
+export interface UsageQuery {
+  readonly fromDay?: number | undefined;
+  readonly toDay?: number | undefined;
+  readonly client?: string | undefined;
+}
+
+/** One client's leaves in a batch. */
+export interface BatchClient {
+  readonly client: string;
+  readonly leaves: number;
+  /** Of them submitted as immediate. */
+  readonly immediate: number;
+}
 
 /** One signature over a header. */
 export interface SignatureRecord {
@@ -122,6 +153,10 @@ export interface Store {
    * full, I/O error) rejects with StoreError DISK_FULL or IO and stores nothing; reads go on being served.
    */
   writeHealth(): StoreWriteHealth;
+  /** Usage counters, by client then day, written with the leaves they count (one row per client and day). */
+  usage(query?: UsageQuery): UsageDay[];
+  /** Who submitted the leaves of sealed batch `sequence`, by client name. */
+  batchClients(sequence: bigint): BatchClient[];
   /** Flushes and closes. */
   close(): Promise<void>;
 }
@@ -158,6 +193,7 @@ export type DocTable =
   | 'ipfs-blocks' // CID → the published bytes
   | 'ipfs-publications' // CID → publication record (JSON)
   | 'ipfs-queue' // CID → empty, while some publisher still has work
+  | 'usage-fees' // 20-digit batch sequence → its fee split among clients once FINALIZED (src/usage/fee-split.ts)
   | 'checkpoint-notes'; // 20-digit size → the signed checkpoint note with the cosignatures gathered (UTF-8)
 
 /** One document write; `value` undefined deletes. */

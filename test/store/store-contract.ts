@@ -633,6 +633,86 @@ export function storeContract(name: string, makeHarness: () => StoreHarness): vo
       assert.equal(store.pendingCount(), 3);
     });
 
+    test('usage: new leaves counted per client and UTC day in their own write, duplicates and refusals not', async () => {
+      const day = Date.UTC(2026, 11, 6, 9);
+      const as = (tag: string, client: string | undefined, immediate = false, at = day): NewLeaf => ({
+        ...makeLeaf(tag),
+        client,
+        immediate,
+        acceptedAtMs: at,
+      });
+      const store = await open(5);
+      await store.add([as('a1', 'alice'), as('a2', 'alice', true), as('b1', 'bob'), as('n1', undefined)]);
+      await store.add([as('a1', 'alice'), as('b1', 'alice')]); // duplicates: nothing stored, nothing counted
+      await store.add([as('a3', 'alice', false, day + 86_400_000), as('full', 'bob')]); // the second one is 'full'
+      const rows = store.usage();
+      const d = Math.floor(day / 86_400_000);
+      assert.deepEqual(rows, [
+        { client: 'alice', day: d, submissions: 2, immediate: 1 },
+        { client: 'alice', day: d + 1, submissions: 1, immediate: 0 },
+        { client: 'anonymous', day: d, submissions: 1, immediate: 0 },
+        { client: 'bob', day: d, submissions: 1, immediate: 0 },
+      ]);
+      assert.deepEqual(store.usage({ client: 'alice', fromDay: d + 1 }), [rows[1]]);
+      assert.deepEqual(
+        store.usage({ client: 'al' }),
+        [],
+        'a name that is a prefix of another is its own client',
+      );
+      // Who is in a sealed batch: its 5 oldest pending leaves.
+      const pending = store.pendingLeaves(10);
+      await store.commitBatch(makeBatch(0n, 5), levelsOf(pending));
+      assert.deepEqual(
+        store.batchClients(0n).sort((x, y) => (x.client < y.client ? -1 : 1)),
+        [
+          { client: 'alice', leaves: 3, immediate: 1 },
+          { client: 'anonymous', leaves: 1, immediate: 0 },
+          { client: 'bob', leaves: 1, immediate: 0 },
+        ],
+      );
+      await store.close();
+      const reopened = await open(5);
+      assert.deepEqual(reopened.usage(), rows);
+    });
+
+    test('quotas: checked in the write that stores, so concurrent adds never pass a limit; other clients unaffected', async () => {
+      const day = Date.UTC(2026, 11, 6, 9);
+      const as = (tag: string, client: string, quota: NewLeaf['quota'], immediate = false): NewLeaf => ({
+        ...makeLeaf(tag),
+        client,
+        immediate,
+        acceptedAtMs: day,
+        quota,
+      });
+      const store = await open();
+      const quota = { daily: 10, immediateDaily: 2 };
+      const outcomes = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => store.add([as(`q${i}`, 'alice', quota, i % 3 === 0)])),
+      );
+      const stored = outcomes.filter(([o]) => o?.kind === 'stored').length;
+      const refused = outcomes.flatMap(([o]) => (o?.kind === 'quota' ? [o.refusal] : []));
+      assert.equal(stored, 10);
+      assert.equal(refused.length, 20);
+      assert.ok(refused.every((r) => r.quota === 'daily' || r.quota === 'immediate-daily'));
+      assert.equal(refused.find((r) => r.quota === 'daily')?.resetsAtMs, Date.UTC(2026, 11, 7));
+      const counted = store.usage({ client: 'alice' });
+      assert.equal(counted[0]?.submissions, 10);
+      assert.ok((counted[0]?.immediate ?? 0) <= 2);
+      // A duplicate of a stored leaf is answered even at the limit; bob has his own count.
+      const [dup] = await store.add([as('q0', 'alice', quota, true)]);
+      assert.equal(dup?.kind, 'duplicate');
+      const [bob] = await store.add([as('bob-1', 'bob', { daily: 1 })]);
+      assert.equal(bob?.kind, 'stored');
+      const [bob2] = await store.add([as('bob-2', 'bob', { daily: 1 })]);
+      assert.deepEqual(bob2?.kind === 'quota' ? bob2.refusal.quota : bob2?.kind, 'daily');
+      // Monthly: counted over the month's days.
+      const [m] = await store.add([as('m-1', 'alice', { monthly: 10 })]);
+      assert.deepEqual(m?.kind === 'quota' ? [m.refusal.quota, m.refusal.resetsAtMs] : m?.kind, [
+        'monthly',
+        Date.UTC(2027, 0, 1),
+      ]);
+    });
+
     test('after close every call fails with CLOSED', async () => {
       const store = await open();
       const pendingAdd = store.add([makeLeaf('in-flight')]);

@@ -14,6 +14,172 @@ import type { KeyRecord } from "./bundle_pb.js";
 export declare const file_spark_v1_admin: GenFile;
 
 /**
+ * Which usage to report. Days are UTC days.
+ *
+ * @generated from message spark.v1.GetUsageRequest
+ */
+export declare type GetUsageRequest = Message<"spark.v1.GetUsageRequest"> & {
+  /**
+   * Counts from the UTC day holding this time (ms since the Unix epoch); 0: from the first.
+   *
+   * @generated from field: uint64 since_ms = 1;
+   */
+  sinceMs: bigint;
+
+  /**
+   * Counts up to and including the UTC day holding this time; 0: up to now.
+   *
+   * @generated from field: uint64 until_ms = 2;
+   */
+  untilMs: bigint;
+
+  /**
+   * Only this client; empty: every client.
+   *
+   * @generated from field: string client = 3;
+   */
+  client: string;
+};
+
+/**
+ * Describes the message spark.v1.GetUsageRequest.
+ * Use `create(GetUsageRequestSchema)` to create a new message.
+ */
+export declare const GetUsageRequestSchema: GenMessage<GetUsageRequest>;
+
+/**
+ * One client's usage over the days asked for.
+ *
+ * @generated from message spark.v1.ClientUsage
+ */
+export declare type ClientUsage = Message<"spark.v1.ClientUsage"> & {
+  /**
+   * Token name, client-certificate name, or "anonymous".
+   *
+   * @generated from field: string client = 1;
+   */
+  client: string;
+
+  /**
+   * New submissions (duplicates of a stored leaf are not counted: they store nothing).
+   *
+   * @generated from field: uint64 submissions = 2;
+   */
+  submissions: bigint;
+
+  /**
+   * Of them immediate.
+   *
+   * @generated from field: uint64 immediate = 3;
+   */
+  immediate: bigint;
+
+  /**
+   * What the client owes for finalized anchors, µXYM: its share of each batch's fee (per leaf; in an
+   * immediate batch the immediate leaves share the whole fee) times PQC_IMMEDIATE_FEE_MULTIPLIER for immediate.
+   *
+   * @generated from field: uint64 fee_paid_micro_xym = 4;
+   */
+  feePaidMicroXym: bigint;
+
+  /**
+   * Its exact share of what the chain charged, µXYM: the shares of every batch add up to the batch's fee.
+   *
+   * @generated from field: uint64 anchor_fee_micro_xym = 5;
+   */
+  anchorFeeMicroXym: bigint;
+
+  /**
+   * Finalized batches holding its leaves.
+   *
+   * @generated from field: uint64 batches = 6;
+   */
+  batches: bigint;
+
+  /**
+   * Its quota of new submissions per UTC day from the tokens file; 0: none.
+   *
+   * @generated from field: uint64 quota_daily = 7;
+   */
+  quotaDaily: bigint;
+
+  /**
+   * Its quota of new submissions per UTC calendar month; 0: none.
+   *
+   * @generated from field: uint64 quota_monthly = 8;
+   */
+  quotaMonthly: bigint;
+
+  /**
+   * Its quota of new immediate submissions per UTC day; 0: none.
+   *
+   * @generated from field: uint64 quota_immediate_daily = 9;
+   */
+  quotaImmediateDaily: bigint;
+
+  /**
+   * Its new submissions today (UTC), whatever days were asked for: what the daily quota counts.
+   *
+   * @generated from field: uint64 today = 10;
+   */
+  today: bigint;
+
+  /**
+   * Its new submissions this UTC month: what the monthly quota counts.
+   *
+   * @generated from field: uint64 this_month = 11;
+   */
+  thisMonth: bigint;
+
+  /**
+   * Its new immediate submissions today: what the immediate-daily quota counts.
+   *
+   * @generated from field: uint64 immediate_today = 12;
+   */
+  immediateToday: bigint;
+};
+
+/**
+ * Describes the message spark.v1.ClientUsage.
+ * Use `create(ClientUsageSchema)` to create a new message.
+ */
+export declare const ClientUsageSchema: GenMessage<ClientUsage>;
+
+/**
+ * Usage by client name, in byte order of the names.
+ *
+ * @generated from message spark.v1.GetUsageResponse
+ */
+export declare type GetUsageResponse = Message<"spark.v1.GetUsageResponse"> & {
+  /**
+   * One entry per client with usage in the days asked for, or named in the tokens file.
+   *
+   * @generated from field: repeated spark.v1.ClientUsage clients = 1;
+   */
+  clients: ClientUsage[];
+
+  /**
+   * The fees of the finalized batches counted, µXYM: the clients' anchor_fee_micro_xym add up to this.
+   *
+   * @generated from field: uint64 fees_recorded_micro_xym = 2;
+   */
+  feesRecordedMicroXym: bigint;
+
+  /**
+   * Finalized batches counted.
+   *
+   * @generated from field: uint64 batches = 3;
+   */
+  batches: bigint;
+};
+
+/**
+ * Describes the message spark.v1.GetUsageResponse.
+ * Use `create(GetUsageResponseSchema)` to create a new message.
+ */
+export declare const GetUsageResponseSchema: GenMessage<GetUsageResponse>;
+
+/**
  * Asks to rotate the batch-signing key.
  *
  * @generated from message spark.v1.RotateKeyRequest
@@ -150,6 +316,17 @@ export declare const SparkAdmin: GenService<{
     methodKind: "unary";
     input: typeof RotateKeyRequestSchema;
     output: typeof RotateKeyResponseSchema;
+  },
+  /**
+   * Usage per client: new submissions (counted in the write that stores them), each client's shares of the fees
+   * of finalized anchors, and its quota. Clients named in the tokens file are listed even without usage.
+   *
+   * @generated from rpc spark.v1.SparkAdmin.GetUsage
+   */
+  getUsage: {
+    methodKind: "unary";
+    input: typeof GetUsageRequestSchema;
+    output: typeof GetUsageResponseSchema;
   },
 }>;
 

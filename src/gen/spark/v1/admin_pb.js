@@ -11,35 +11,56 @@ import { file_spark_v1_bundle } from "./bundle_pb.js";
  * Describes the file spark/v1/admin.proto.
  */
 export const file_spark_v1_admin = /*@__PURE__*/
-  fileDesc("ChRzcGFyay92MS9hZG1pbi5wcm90bxIIc3BhcmsudjEiEgoQUm90YXRlS2V5UmVxdWVzdCJiChFSb3RhdGVLZXlSZXNwb25zZRIgCgNrZXkYASABKAsyEy5zcGFyay52MS5LZXlSZWNvcmQSFwoPcHJldmlvdXNfa2V5X2lkGAIgASgMEhIKCmdlbmVyYXRpb24YAyABKA0iEAoOU2VhbE5vd1JlcXVlc3QiaQoPU2VhbE5vd1Jlc3BvbnNlEg4KBnNlYWxlZBgBIAEoCBIQCghzZXF1ZW5jZRgCIAEoBBIRCgl0cmVlX3NpemUYAyABKAQSDAoEcm9vdBgEIAEoDBITCgtoZWFkZXJfaGFzaBgFIAEoDDKSAQoKU3BhcmtBZG1pbhI+CgdTZWFsTm93Ehguc3BhcmsudjEuU2VhbE5vd1JlcXVlc3QaGS5zcGFyay52MS5TZWFsTm93UmVzcG9uc2USRAoJUm90YXRlS2V5Ehouc3BhcmsudjEuUm90YXRlS2V5UmVxdWVzdBobLnNwYXJrLnYxLlJvdGF0ZUtleVJlc3BvbnNlYgZwcm90bzM", [file_spark_v1_bundle]);
+  fileDesc("ChRzcGFyay92MS9hZG1pbi5wcm90bxIIc3BhcmsudjEiRQoPR2V0VXNhZ2VSZXF1ZXN0EhAKCHNpbmNlX21zGAEgASgEEhAKCHVudGlsX21zGAIgASgEEg4KBmNsaWVudBgDIAEoCSKXAgoLQ2xpZW50VXNhZ2USDgoGY2xpZW50GAEgASgJEhMKC3N1Ym1pc3Npb25zGAIgASgEEhEKCWltbWVkaWF0ZRgDIAEoBBIaChJmZWVfcGFpZF9taWNyb194eW0YBCABKAQSHAoUYW5jaG9yX2ZlZV9taWNyb194eW0YBSABKAQSDwoHYmF0Y2hlcxgGIAEoBBITCgtxdW90YV9kYWlseRgHIAEoBBIVCg1xdW90YV9tb250aGx5GAggASgEEh0KFXF1b3RhX2ltbWVkaWF0ZV9kYWlseRgJIAEoBBINCgV0b2RheRgKIAEoBBISCgp0aGlzX21vbnRoGAsgASgEEhcKD2ltbWVkaWF0ZV90b2RheRgMIAEoBCJsChBHZXRVc2FnZVJlc3BvbnNlEiYKB2NsaWVudHMYASADKAsyFS5zcGFyay52MS5DbGllbnRVc2FnZRIfChdmZWVzX3JlY29yZGVkX21pY3JvX3h5bRgCIAEoBBIPCgdiYXRjaGVzGAMgASgEIhIKEFJvdGF0ZUtleVJlcXVlc3QiYgoRUm90YXRlS2V5UmVzcG9uc2USIAoDa2V5GAEgASgLMhMuc3BhcmsudjEuS2V5UmVjb3JkEhcKD3ByZXZpb3VzX2tleV9pZBgCIAEoDBISCgpnZW5lcmF0aW9uGAMgASgNIhAKDlNlYWxOb3dSZXF1ZXN0ImkKD1NlYWxOb3dSZXNwb25zZRIOCgZzZWFsZWQYASABKAgSEAoIc2VxdWVuY2UYAiABKAQSEQoJdHJlZV9zaXplGAMgASgEEgwKBHJvb3QYBCABKAwSEwoLaGVhZGVyX2hhc2gYBSABKAwy1QEKClNwYXJrQWRtaW4SPgoHU2VhbE5vdxIYLnNwYXJrLnYxLlNlYWxOb3dSZXF1ZXN0Ghkuc3BhcmsudjEuU2VhbE5vd1Jlc3BvbnNlEkQKCVJvdGF0ZUtleRIaLnNwYXJrLnYxLlJvdGF0ZUtleVJlcXVlc3QaGy5zcGFyay52MS5Sb3RhdGVLZXlSZXNwb25zZRJBCghHZXRVc2FnZRIZLnNwYXJrLnYxLkdldFVzYWdlUmVxdWVzdBoaLnNwYXJrLnYxLkdldFVzYWdlUmVzcG9uc2ViBnByb3RvMw", [file_spark_v1_bundle]);
+
+/**
+ * Describes the message spark.v1.GetUsageRequest.
+ * Use `create(GetUsageRequestSchema)` to create a new message.
+ */
+export const GetUsageRequestSchema = /*@__PURE__*/
+  messageDesc(file_spark_v1_admin, 0);
+
+/**
+ * Describes the message spark.v1.ClientUsage.
+ * Use `create(ClientUsageSchema)` to create a new message.
+ */
+export const ClientUsageSchema = /*@__PURE__*/
+  messageDesc(file_spark_v1_admin, 1);
+
+/**
+ * Describes the message spark.v1.GetUsageResponse.
+ * Use `create(GetUsageResponseSchema)` to create a new message.
+ */
+export const GetUsageResponseSchema = /*@__PURE__*/
+  messageDesc(file_spark_v1_admin, 2);
 
 /**
  * Describes the message spark.v1.RotateKeyRequest.
  * Use `create(RotateKeyRequestSchema)` to create a new message.
  */
 export const RotateKeyRequestSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_admin, 0);
+  messageDesc(file_spark_v1_admin, 3);
 
 /**
  * Describes the message spark.v1.RotateKeyResponse.
  * Use `create(RotateKeyResponseSchema)` to create a new message.
  */
 export const RotateKeyResponseSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_admin, 1);
+  messageDesc(file_spark_v1_admin, 4);
 
 /**
  * Describes the message spark.v1.SealNowRequest.
  * Use `create(SealNowRequestSchema)` to create a new message.
  */
 export const SealNowRequestSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_admin, 2);
+  messageDesc(file_spark_v1_admin, 5);
 
 /**
  * Describes the message spark.v1.SealNowResponse.
  * Use `create(SealNowResponseSchema)` to create a new message.
  */
 export const SealNowResponseSchema = /*@__PURE__*/
-  messageDesc(file_spark_v1_admin, 3);
+  messageDesc(file_spark_v1_admin, 6);
 
 /**
  * Administrative operations.
