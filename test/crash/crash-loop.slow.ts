@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { toBinary } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
-import { anchorStateStore } from '../../src/anchor/anchor-state.ts';
+import { anchorStateStore, sequenceKey } from '../../src/anchor/anchor-state.ts';
 import type { Ed25519Verifier } from '../../src/anchor/ed25519-verifier.ts';
 import { createNobleEd25519Verifier } from '../../src/anchor/noble-ed25519-verifier.ts';
 import { decodeHeader } from '../../src/bundle/header.ts';
@@ -25,6 +25,7 @@ import type { SignatureVerifier } from '../../src/crypto/signature-verifier.ts';
 import { ProofBundleSchema, Status } from '../../src/gen/spark/v1/bundle_pb.js';
 import { checkLmdbFile } from '../../src/store/lmdb-file-check.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
+import { decodeFeeSplit } from '../../src/usage/fee-split.ts';
 import { clientsFor, confirmedAnchorsByHeader, type Processor } from '../anchoring/support.ts';
 import { type SymbolTestNode, startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';
 import { type ServerProcess, startServerProcess, tempDir } from '../support/spawn-server.ts';
@@ -607,11 +608,30 @@ test('crash loop: kill -9 during ingest, sealing and announcement, restart on th
   current = undefined;
   const finalState = await inspect(dataDir, world, chain);
   const store = await openLmdbStore({ path: dataDir, pendingCapacity: 100_000_000 });
+  let usageLine = '';
   try {
     const states = anchorStateStore(store);
     for (let s = 0n; s <= head; s++) assert.equal(states.batch(s)?.status, 'FINALIZED', `batch ${s}`);
     assert.equal(states.openOutbox().length, 0, 'no announcement left in flight or unfinalized');
     assert.equal(store.pendingCount(), 0);
+    // Usage was counted in the writes that stored the leaves: exactly the leaves stored, none lost or doubled by a
+    // kill; each batch's fee split once, its shares adding up to the fee recorded for it.
+    let leaves = 0;
+    for (let s = 0n; s <= head; s++) leaves += store.getBatch(s)?.treeSize ?? 0;
+    const counted = store.usage().reduce((a, r) => a + r.submissions, 0);
+    assert.equal(counted, leaves, 'usage counts every stored leaf once');
+    assert.ok(counted >= world.acked.size);
+    for (let s = 0n; s <= head; s++) {
+      const raw = store.getDoc('usage-fees', sequenceKey(s));
+      assert.ok(raw, `batch ${s}: its fee split`);
+      const split = decodeFeeSplit(raw);
+      assert.equal(
+        split.shares.reduce((a, x) => a + x.anchorFee, 0n),
+        states.batch(s)?.confirmed?.feePaid,
+        `batch ${s}: shares add up to its fee`,
+      );
+    }
+    usageLine = `usage: ${counted} submissions counted for ${leaves} stored leaves (${world.acked.size} acknowledged), ${head + 1n} fee splits`;
   } finally {
     await store.close();
   }
@@ -626,6 +646,7 @@ test('crash loop: kill -9 during ingest, sealing and announcement, restart on th
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')} (ingest: k from ${Math.min(...ackKills)} to ${Math.max(...ackKills)})`,
     `what the kills left: pending leaves ${evidence.pendingAtKill}×, sealed batches not yet queued for anchoring ${evidence.untracked}×, announcements stored but not sent ${evidence.storedNotSent}×, sent but not confirmed ${evidence.sentNotConfirmed}×; ${evidence.storedUnacked} leaves stored whose receipt the kill took`,
+    usageLine,
     `${world.acked.size} acknowledged leaves (${world.sent.size} sent), ${batches.length} batches, ${proved.transactions.size} anchor transactions (${chain.confirmedTransactions().length} confirmed on the double), ${bundlesChecked} bundles verified offline, ${livePages} live pages; ${seconds} s in all (kill loop ${loopSeconds} s, then the final restart, finality and checks)`,
   ];
   for (const line of summary) {

@@ -196,17 +196,30 @@ test('two clients: usage counts and fee shares after anchoring, a daily quota, a
   assert.equal(csv.code, 0, csv.stderr);
   assert.match(csv.stdout, /^client,submissions,immediate,fee_paid_micro_xym,/);
   assert.match(csv.stdout, new RegExp(`^alice,301,5,${by.get('alice')?.feePaid},`, 'm'));
-  const table = await runCli([
+  const table = await runCli(['usage', '--server', server.address, '--token-file', opFile]);
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /^bob\s+201\s+3\s+\d+\.\d{6}\s+\d+/m);
+  assert.match(table.stdout, /^carol\s+5\s+0\s+\d+\.\d{6}\s+\d+\s+5\/5\s/m);
+  process.stdout.write(table.stdout);
+  const one = await runCli([
     'usage',
     '--server',
     server.address,
     '--client',
     'bob',
+    '--format',
+    'json',
     '--token-file',
     opFile,
   ]);
-  assert.equal(table.code, 0, table.stderr);
-  assert.match(table.stdout, /^bob\s+201\s+3\s+\d+\.\d{6}\s+\d+/m);
+  assert.equal(one.code, 0, one.stderr);
+  const bobOnly = JSON.parse(one.stdout) as UsageJson;
+  assert.deepEqual(
+    bobOnly.clients.map((c) => c.client),
+    ['bob'],
+  );
+  assert.equal(bobOnly.feesRecorded, by.get('bob')?.anchorFee);
+  process.stdout.write(one.stdout);
   // A client token may not read usage.
   const aliceFile = join(dir.path, 'alice.token');
   writeFileSync(aliceFile, `${tokens.get('alice')}\n`, { mode: 0o600 });
