@@ -7,6 +7,8 @@ import { type AnchorTracker, createAnchorTracker } from './anchor/symbol/anchor-
 import { createNodePool } from './anchor/symbol/node-pool.ts';
 import { onChainChecker } from './anchor/symbol/online-check.ts';
 import { createSymbolRestClient } from './anchor/symbol/rest-client.ts';
+import { arweavePublisher } from './arweave/arweave-publisher.ts';
+import { readArweaveWallet } from './arweave/wallet-file.ts';
 import { createIngest } from './batch/ingest.ts';
 import { openKeyRing } from './batch/key-ring.ts';
 import { createProver } from './batch/prover.ts';
@@ -82,6 +84,9 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       ? undefined
       : readWitnessesFile(config.witnessesFile, config.witnessQuorum);
   const publishers = ipfsPublishers(config);
+  // The Arweave wallet is read (and checked) before anything opens; its publisher needs the store's log id.
+  const arweaveWallet =
+    config.arweave === undefined ? undefined : readArweaveWallet(config.arweave.walletFile);
   const sourceChecker = chainChecker(config);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   applyMemoryProfile(config.memoryProfile);
@@ -90,6 +95,17 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     pendingCapacity: config.pendingCapacity,
     chunkedMapping: config.memoryProfile === 'lean',
   });
+  if (config.arweave !== undefined && arweaveWallet !== undefined) {
+    publishers.push(
+      arweavePublisher({
+        url: config.arweave.url,
+        wallet: arweaveWallet,
+        logId: store.logId,
+        confirmations: config.arweave.confirmations,
+        maxReward: config.arweave.maxReward,
+      }),
+    );
+  }
   const metrics = createMetrics({
     pendingLeaves: () => store.pendingCount(),
     storeWrites: () => store.writeHealth(),

@@ -38,6 +38,17 @@ export interface Config {
     readonly retryBaseMs: number;
     readonly pollIntervalMs: number;
   };
+  /** The Arweave publisher (docs/publication.md); undefined when SPARK_ARWEAVE_URL is not set. */
+  readonly arweave:
+    | {
+        readonly url: string;
+        /** File holding the wallet's JWK (read at start, never logged). */
+        readonly walletFile: string;
+        readonly confirmations: number;
+        /** Most winston one transaction may pay. */
+        readonly maxReward: bigint;
+      }
+    | undefined;
   /** The HTTP port (metrics, health, IPFS gateway, web verifier); undefined when off. */
   readonly httpListen: { readonly host: string; readonly port: number } | undefined;
   readonly dataDir: string;
@@ -162,6 +173,10 @@ export const SETTINGS = [
   'SPARK_IPFS_MAX_ATTEMPTS',
   'SPARK_IPFS_RETRY_BASE_MS',
   'SPARK_IPFS_POLL_INTERVAL_MS',
+  'SPARK_ARWEAVE_URL',
+  'SPARK_ARWEAVE_WALLET_FILE',
+  'SPARK_ARWEAVE_CONFIRMATIONS',
+  'SPARK_ARWEAVE_MAX_REWARD',
   'SPARK_DATA_DIR',
   'SPARK_PRESET',
   'PQC_AGGREGATION_THRESHOLD',
@@ -535,6 +550,28 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     });
   }
 
+  const arweaveUrl = httpUrl('SPARK_ARWEAVE_URL');
+  if (raw.SPARK_ARWEAVE_URL !== undefined && raw.SPARK_ARWEAVE_WALLET_FILE === undefined) {
+    issues.push({
+      setting: 'SPARK_ARWEAVE_WALLET_FILE',
+      problem: "needed with SPARK_ARWEAVE_URL (the wallet's JWK file)",
+    });
+  }
+  if (raw.SPARK_ARWEAVE_WALLET_FILE !== undefined && raw.SPARK_ARWEAVE_URL === undefined) {
+    issues.push({
+      setting: 'SPARK_ARWEAVE_WALLET_FILE',
+      problem: 'set without SPARK_ARWEAVE_URL, the gateway it pays',
+    });
+  }
+  const maxRewardRaw = raw.SPARK_ARWEAVE_MAX_REWARD ?? '10000000000';
+  if (!/^\d{1,20}$/.test(maxRewardRaw) || BigInt(maxRewardRaw) === 0n) {
+    issues.push({
+      setting: 'SPARK_ARWEAVE_MAX_REWARD',
+      problem: `"${maxRewardRaw}" is not a positive number of winston`,
+    });
+  }
+  const arweaveConfirmations = int('SPARK_ARWEAVE_CONFIRMATIONS', 15, 1, 1000);
+
   const tls = tlsSettings(raw, issues);
   const insecure = bool('SPARK_INSECURE', false);
   if (httpListen !== undefined && !insecure && !isLoopbackHost(httpListen.host)) {
@@ -606,6 +643,15 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
       retryBaseMs: int('SPARK_IPFS_RETRY_BASE_MS', 1_000, 10, 3_600_000),
       pollIntervalMs: int('SPARK_IPFS_POLL_INTERVAL_MS', 5_000, 10, 3_600_000),
     },
+    arweave:
+      arweaveUrl === undefined || raw.SPARK_ARWEAVE_WALLET_FILE === undefined
+        ? undefined
+        : {
+            url: arweaveUrl,
+            walletFile: raw.SPARK_ARWEAVE_WALLET_FILE,
+            confirmations: arweaveConfirmations,
+            maxReward: /^\d{1,20}$/.test(maxRewardRaw) ? BigInt(maxRewardRaw) : 0n,
+          },
     dataDir,
     preset: presetName,
     aggregationThreshold: int(

@@ -68,7 +68,7 @@ export function createPublishWorker(o: PublishWorkerOptions): PublishWorker {
     const signal = AbortSignal.timeout(o.requestTimeoutMs);
     try {
       if (p.state === 'PUBLISHING' && p.requestId !== undefined && publisher.poll !== undefined) {
-        const outcome = await publisher.poll(p.requestId, signal);
+        const outcome = await publisher.poll(p.requestId, signal, cid);
         if (outcome === 'pinned') return { ...p, state: 'PUBLISHED', publishedAtMs: o.now(), lastError: '' };
         if (outcome === 'failed')
           return failed(p, `${publisher.name}: the service reports the pin failed`, false);

@@ -11,8 +11,11 @@ export interface IpfsPublisher {
   readonly name: string;
   /** Makes one attempt; throws an Error with a short reason (never a credential) on failure. */
   start(cid: string, bytes: Uint8Array, signal: AbortSignal): Promise<StartOutcome>;
-  /** Polls a pin request made by `start`; only publishers that answer `done: false` implement it. */
-  poll?(requestId: string, signal: AbortSignal): Promise<PollOutcome>;
+  /**
+   * Polls a request made by `start` for the bundle `cid`; only publishers that answer `done: false` implement it.
+   * 'failed' makes the worker start over (a new pin request, or a new Arweave transaction).
+   */
+  poll?(requestId: string, signal: AbortSignal, cid: string): Promise<PollOutcome>;
 }
 
 const trimSlash = (url: string): string => url.replace(/\/+$/, '');

@@ -36,6 +36,7 @@ export function toPublishResponse(p: Publication): PublishResponse {
       attempts: x.attempts,
       lastError: x.lastError,
       publishedAtMs: BigInt(x.publishedAtMs),
+      reference: x.requestId ?? '',
     })),
   });
 }

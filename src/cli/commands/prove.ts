@@ -68,7 +68,9 @@ export async function prove(argv: readonly string[], out: (line: string) => void
       `published: ${p.cid} (${p.size} bytes, ${Status[p.status]}), served at ${p.gatewayPath} on the HTTP port`,
     );
     for (const x of p.publishers) {
-      out(`  ${x.publisher}: ${x.state}${x.lastError === '' ? '' : ` (${x.lastError})`}`);
+      out(
+        `  ${x.publisher}: ${x.state}${x.reference === '' ? '' : ` ${x.reference}`}${x.lastError === '' ? '' : ` (${x.lastError})`}`,
+      );
     }
   }
   return 0;

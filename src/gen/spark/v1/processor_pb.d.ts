@@ -825,7 +825,7 @@ export declare const GetPublicationRequestSchema: GenMessage<GetPublicationReque
  */
 export declare type PublisherStatus = Message<"spark.v1.PublisherStatus"> & {
   /**
-   * Publisher name: "kubo" or "pinning".
+   * Publisher name: "kubo", "pinning" or "arweave".
    *
    * @generated from field: string publisher = 1;
    */
@@ -858,6 +858,14 @@ export declare type PublisherStatus = Message<"spark.v1.PublisherStatus"> & {
    * @generated from field: uint64 published_at_ms = 5;
    */
   publishedAtMs: bigint;
+
+  /**
+   * The publisher's name for the copy, empty when it has none: the Arweave transaction id ("arweave"), the pin
+   * request id ("pinning").
+   *
+   * @generated from field: string reference = 6;
+   */
+  reference: string;
 };
 
 /**
