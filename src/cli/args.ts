@@ -24,7 +24,14 @@ export function parseArgs(argv: readonly string[], spec: Readonly<Record<string,
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq === -1 ? undefined : eq);
     const kind = spec[name];
-    if (kind === undefined) throw new CliError('USAGE', `unknown option --${name}`, { field: name });
+    if (kind === undefined) {
+      const near = nearest(name, Object.keys(spec));
+      throw new CliError(
+        'USAGE',
+        `unknown option --${name}${near === undefined ? '' : ` (did you mean --${near}?)`}`,
+        { field: name },
+      );
+    }
     if (flags.has(name) && kind !== 'strings')
       throw new CliError('USAGE', `--${name} given twice`, { field: name });
     const inline = eq === -1 ? undefined : arg.slice(eq + 1);
@@ -71,4 +78,45 @@ export function oneOf(args: ParsedArgs, names: readonly string[], required: bool
   if (required && set.length === 0)
     throw new CliError('USAGE', `one of ${names.map((n) => `--${n}`).join(', ')} is required`);
   return set[0];
+}
+
+/** Edit distance (insertions, deletions, substitutions, adjacent swaps) between two short strings. */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = d[i] as number[];
+      const up = d[i - 1] as number[];
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min((up[j] as number) + 1, (row[j - 1] as number) + 1, (up[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
+    }
+  }
+  return (d[a.length] as number[])[b.length] as number;
+}
+
+/**
+ * The known flag a mistyped `name` most likely meant: the closest within 2 edits (1 for names of 4 or fewer
+ * characters), or one that starts with it; undefined when none is close or two are equally close.
+ */
+export function nearest(name: string, known: readonly string[]): string | undefined {
+  if (name.length === 0 || name.length > 64) return undefined;
+  const prefixed = known.filter((k) => k.startsWith(name) && name.length >= 3);
+  if (prefixed.length === 1) return prefixed[0];
+  const limit = name.length <= 4 ? 1 : 2;
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  let tie = false;
+  for (const k of known) {
+    const dist = editDistance(name.toLowerCase(), k);
+    if (dist < bestDistance) {
+      best = k;
+      bestDistance = dist;
+      tie = false;
+    } else if (dist === bestDistance) tie = true;
+  }
+  return best === undefined || tie ? undefined : best;
 }
