@@ -68,10 +68,11 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   },
   prove: {
     usage: [
-      'spark prove --server HOST:PORT (--leaf HEX | --file F | --digest HEX) [--wait [S]] --out F.spark [--publish]',
+      'spark prove --server HOST:PORT (--leaf HEX | --file F | --digest HEX) [--wait [S]] --out F.spark [--publish] [--force]',
     ],
     about: 'Fetches the proof bundle of a leaf and writes it to a file.',
     options: [
+      ['--force', 'replace the --out file if it exists (without it an existing file is refused)'],
       [
         '--leaf HEX | --file F | --digest HEX',
         'the leaf, by leaf hash, by the file submitted, or by its digest',
@@ -157,9 +158,10 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     options: [['--json', 'machine-readable output'], ...CLIENT],
   },
   trust: {
-    usage: ['spark trust export (--server HOST:PORT | --data-dir D) --out ROOT.json'],
+    usage: ['spark trust export (--server HOST:PORT | --data-dir D) --out ROOT.json [--force]'],
     about: "Writes this log's trust root: what verifiers pin (docs/trust.md).",
     options: [
+      ['--force', 'replace the --out file if it exists (without it an existing file is refused)'],
       ['--server HOST:PORT', 'from a running server (checked before it is written)'],
       ['--data-dir D', 'from a data directory, offline'],
       ['--out ROOT.json', 'where to write it'],

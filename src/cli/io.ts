@@ -5,6 +5,7 @@ import {
   constants,
   createReadStream,
   fstatSync,
+  linkSync,
   openSync,
   readSync,
   renameSync,
@@ -87,7 +88,29 @@ export async function sha256File(flag: string, path: string): Promise<Uint8Array
  * Writes a file whole or not at all: into a temporary file beside it, then renamed over `path`, so an
  * interrupted write never leaves half a bundle under the final name. A directory at `path` is refused.
  */
-export function writeFileFor(flag: string, path: string, data: Uint8Array, mode = 0o644): void {
+/**
+ * Refuses `path` when it exists and `force` is not given: checked before a command does its work, so that it fails
+ * at once instead of after a wait. writeFileFor({ replace: false }) checks again when it writes.
+ */
+export function refuseExisting(flag: string, path: string, force: boolean): void {
+  if (force) return;
+  let existing: ReturnType<typeof statSync> | undefined;
+  try {
+    existing = statSync(path, { throwIfNoEntry: false });
+  } catch (e) {
+    throw ioError(flag, 'write', path, e);
+  }
+  if (existing !== undefined)
+    throw new CliError('IO', `--${flag}: ${path} exists; add --force to replace it`, { field: flag });
+}
+
+export function writeFileFor(
+  flag: string,
+  path: string,
+  data: Uint8Array,
+  mode = 0o644,
+  replace = true,
+): void {
   if (path === '' || path.includes('\0')) {
     throw new CliError('USAGE', `--${flag}: not a file path`, { field: flag });
   }
@@ -103,9 +126,16 @@ export function writeFileFor(flag: string, path: string, data: Uint8Array, mode 
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     writeFileSync(temp, data, { flag: 'wx', mode });
-    renameSync(temp, path);
+    if (replace) renameSync(temp, path);
+    else {
+      // A hard link never replaces: a file that appeared since the check stays, and this write fails.
+      linkSync(temp, path);
+      rmSync(temp, { force: true });
+    }
   } catch (e) {
     rmSync(temp, { force: true });
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new CliError('IO', `--${flag}: ${path} exists; add --force to replace it`, { field: flag });
     throw ioError(flag, 'write', path, e);
   }
 }

@@ -13,12 +13,12 @@ const USAGE = `usage:
       one reference to another chain (not with --dir): --bitcoin-tx TXID | --ethereum-tx 0xHASH | --polygon-tx 0xHASH | --symbol-tx HASH | --jpyc ethereum|polygon:0xHASH:LOGINDEX
   spark status --server HOST:PORT [--json]
   spark account --server HOST:PORT [--json]   (the Symbol account: address to fund, balance, recent cost, days left)
-  spark prove --server HOST:PORT (--leaf HEX | --file F | --digest HEX) [--wait [SECONDS]] --out F.spark [--publish] [--quiet]   (--wait: until final, or SECONDS; --publish: on IPFS)
+  spark prove --server HOST:PORT (--leaf HEX | --file F | --digest HEX) [--wait [SECONDS]] --out F.spark [--publish] [--quiet] [--force]   (--wait: until final, or SECONDS; --publish: on IPFS)
   spark stamp FILE… --server HOST:PORT [--wait [SECONDS]] [--immediate] [--force]   (writes FILE.spark beside each file)
   spark upgrade F.spark --server HOST:PORT   (the richer bundle for the same leaf: anchored, finalized, checkpointed)
   spark verify F.spark [--data F | --digest HEX] [--trust ROOT.json] [--log-id HEX] [--key-id HEX] [--witness-policy F.json] [--symbol URL[,URL…]] [--disable-algorithm NAME,…] [--json]
       (F.spark beside F: F is checked unless --data or --digest names another)
-  spark trust export (--server HOST:PORT | --data-dir D) --out ROOT.json
+  spark trust export (--server HOST:PORT | --data-dir D) --out ROOT.json [--force]
   spark witness init --data-dir D --name NAME [--algorithm ML-DSA-44|ML-DSA-65|Ed25519] [--ephemeral-keys]   (prints the witness's verifier key)
   spark witness serve --data-dir D --listen HOST:PORT --log ROOT.json [--log ROOT.json …] [--insecure] [--ephemeral-keys]
   spark witness evidence --data-dir D [--json]   (conflicting checkpoints the witness kept)

@@ -7,7 +7,7 @@ import { ProofBundleSchema, Status } from '../../gen/spark/v1/bundle_pb.js';
 import { oneOf, type ParsedArgs, parseArgs, stringFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 import { processorClient, SERVER_FLAGS, serverTarget } from '../client.ts';
-import { hash32Flag, sha256File, writeFileFor } from '../io.ts';
+import { hash32Flag, refuseExisting, sha256File, writeFileFor } from '../io.ts';
 import { waitForProof } from '../wait-proof.ts';
 
 /** Default wait when --wait has no value, seconds. */
@@ -35,10 +35,13 @@ export async function prove(argv: readonly string[], out: (line: string) => void
     out: 'string',
     publish: 'boolean',
     quiet: 'boolean',
+    force: 'boolean',
   });
   const outPath = stringFlag(args, 'out');
   const target = serverTarget(args);
   if (outPath === undefined) throw new CliError('USAGE', '--out FILE.spark is required', { field: 'out' });
+  const force = args.flags.has('force');
+  refuseExisting('out', outPath, force);
   const leafHash = await leafFlag(args);
   const client = processorClient(target);
   const wait = args.flags.get('wait');
@@ -58,7 +61,7 @@ export async function prove(argv: readonly string[], out: (line: string) => void
       `leaf is ${res === undefined ? 'unknown' : Status[res.status]}: no bundle yet${wait === undefined ? ' (use --wait)' : ' within the wait'}`,
     );
   }
-  writeFileFor('out', outPath, toBinary(ProofBundleSchema, res.bundle));
+  writeFileFor('out', outPath, toBinary(ProofBundleSchema, res.bundle), 0o644, force);
   out(`${Status[res.status]}: bundle written to ${outPath}`);
   if (args.flags.get('publish') === true) {
     // The server publishes its current bundle for the leaf: the same bytes as written above unless the leaf

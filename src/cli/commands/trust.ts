@@ -9,7 +9,7 @@ import { encodeTrustRoot, parseTrustRoot, type TrustRoot } from '../../trust/tru
 import { parseArgs, stringFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 import { processorClient, SERVER_FLAGS, serverTarget } from '../client.ts';
-import { writeFileFor } from '../io.ts';
+import { refuseExisting, writeFileFor } from '../io.ts';
 
 /** The root read from a data directory (the store opened for reading; stop the server first to be sure of it). */
 async function fromDataDir(dir: string): Promise<TrustRoot> {
@@ -34,9 +34,11 @@ async function fromDataDir(dir: string): Promise<TrustRoot> {
 export async function trust(argv: readonly string[], out: (line: string) => void): Promise<number> {
   const [action, ...rest] = argv;
   if (action !== 'export') throw new CliError('USAGE', `trust: unknown action "${action ?? ''}" (export)`);
-  const args = parseArgs(rest, { ...SERVER_FLAGS, 'data-dir': 'string', out: 'string' });
+  const args = parseArgs(rest, { ...SERVER_FLAGS, 'data-dir': 'string', out: 'string', force: 'boolean' });
   const outPath = stringFlag(args, 'out');
   if (outPath === undefined) throw new CliError('USAGE', '--out F is required', { field: 'out' });
+  const force = args.flags.has('force');
+  refuseExisting('out', outPath, force);
   const dataDir = stringFlag(args, 'data-dir');
   const hasServer = stringFlag(args, 'server') !== undefined;
   if ((dataDir === undefined) === !hasServer) {
@@ -58,7 +60,7 @@ export async function trust(argv: readonly string[], out: (line: string) => void
       );
     root = parsed.value;
   }
-  writeFileFor('out', outPath, new TextEncoder().encode(encodeTrustRoot(root)));
+  writeFileFor('out', outPath, new TextEncoder().encode(encodeTrustRoot(root)), 0o644, force);
   const accounts = root.symbol?.accounts.map((a) => a.address).join(', ');
   out(
     `trust root of log ${toHex(root.logId)}: ${root.keys.length} key(s)${accounts === undefined ? ', no Symbol account' : `, Symbol account(s) ${accounts}`} → ${outPath}`,
