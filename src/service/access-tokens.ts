@@ -37,10 +37,12 @@ export function parseQuotaFields(fields: readonly string[]): ClientQuota | strin
     const m = /^([a-z-]+)=(\d{1,13})$/.exec(field);
     const name = m?.[1] as QuotaName | undefined;
     const key = name === undefined ? undefined : QUOTA_FIELDS[name];
-    if (m === null || key === undefined)
-      return `"${field.slice(0, 40)}" is not a quota (${Object.keys(QUOTA_FIELDS)
+    if (m === null || key === undefined) {
+      const shown = /^[a-z-]{1,40}=/.test(field) ? `"${field.slice(0, field.indexOf('='))}=…"` : 'a field';
+      return `${shown} is not a quota (${Object.keys(QUOTA_FIELDS)
         .map((q) => `${q}=N`)
         .join(', ')})`;
+    }
     const value = Number(m[2]);
     if (value > MAX_QUOTA) return `${name}: at most ${MAX_QUOTA}`;
     if (quota[key] !== undefined) return `${name} is given twice`;
@@ -95,7 +97,14 @@ export function parseTokenFile(text: string, path: string): { entries: TokenEntr
     if (line === '') continue;
     const fields = line.split(/\s+/);
     const [name, role, hex, ...rest] = fields;
-    if (fields.length < 3 || name === undefined || role === undefined || hex === undefined) {
+    // A line that is not name, role, hash and quota fields is reported by its form only: its fields may hold a hash.
+    if (
+      fields.length < 3 ||
+      name === undefined ||
+      role === undefined ||
+      hex === undefined ||
+      rest.some((f) => !/^[a-z-]{1,40}=/.test(f))
+    ) {
       problem(i + 1, 'expected "<name> <role> <sha256-hex> [daily=N] [monthly=N] [immediate-daily=N]"');
       continue;
     }

@@ -101,8 +101,8 @@ test('every bad line is named by number; no hash is quoted', () => {
   assert.deepEqual(
     issues.map((i) => i.problem),
     [
-      '/run/secrets/tokens line 2: expected "<name> <role> <sha256-hex>"',
-      '/run/secrets/tokens line 3: expected "<name> <role> <sha256-hex>"',
+      '/run/secrets/tokens line 2: expected "<name> <role> <sha256-hex> [daily=N] [monthly=N] [immediate-daily=N]"',
+      '/run/secrets/tokens line 3: expected "<name> <role> <sha256-hex> [daily=N] [monthly=N] [immediate-daily=N]"',
       '/run/secrets/tokens line 4: the role must be client or admin',
       '/run/secrets/tokens line 5: the hash must be 64 hex digits (SHA-256)',
       '/run/secrets/tokens line 6: the name good is used twice',
@@ -112,6 +112,25 @@ test('every bad line is named by number; no hash is quoted', () => {
   assert.ok(issues.every((i) => i.setting === 'SPARK_AUTH_TOKENS'));
   assert.ok(!JSON.stringify(issues).includes(hash));
   assert.ok(entries.length > 0);
+  // Quota fields after the hash: read, and refused by name when unknown, repeated or not a count.
+  const quotas = parseTokenFile(
+    [
+      `a client ${'1'.repeat(64)} daily=10 monthly=200 immediate-daily=0`,
+      `b client ${'2'.repeat(64)} weekly=5`,
+      `c client ${'3'.repeat(64)} daily=5 daily=6`,
+      `d client ${'4'.repeat(64)} daily=lots`,
+    ].join('\n'),
+    '/q',
+  );
+  assert.deepEqual(quotas.entries[0]?.quota, { daily: 10, monthly: 200, immediateDaily: 0 });
+  assert.deepEqual(
+    quotas.issues.map((i) => i.problem),
+    [
+      '/q line 2: "weekly=…" is not a quota (daily=N, monthly=N, immediate-daily=N)',
+      '/q line 3: daily is given twice',
+      '/q line 4: "daily=…" is not a quota (daily=N, monthly=N, immediate-daily=N)',
+    ],
+  );
   const empty = parseTokenFile('# nobody yet\n', '/t');
   assert.deepEqual(empty.issues, [{ setting: 'SPARK_AUTH_TOKENS', problem: '/t holds no token lines' }]);
 });
