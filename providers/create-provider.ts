@@ -1,4 +1,4 @@
-// Chooses the key provider named by configuration (SPEC §7): one line switches where keys live.
+// Chooses the key provider named by configuration (docs/keys.md): one line switches where keys live.
 import { createDockerSecretProvider, type DockerSecretProviderOptions } from './docker-secret-provider.ts';
 import type { KeyProvider } from './key-provider.ts';
 import { createMemoryProvider, type MemoryProviderOptions } from './memory-provider.ts';

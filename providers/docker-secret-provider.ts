@@ -1,4 +1,4 @@
-// The docker-secret key provider (SPEC §7): keys derived from seeds in /run/secrets, read once, wiped on close.
+// The docker-secret key provider (docs/keys.md): keys derived from seeds in /run/secrets, read once, wiped on close.
 import { join } from 'node:path';
 import type { ExternalSigner } from '../src/anchor/external-signer.ts';
 import { createMemoryEd25519Signer } from '../src/anchor/memory-ed25519-signer.ts';

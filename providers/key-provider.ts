@@ -1,4 +1,4 @@
-// The KeyProvider contract (SPEC §7): where signing keys live, behind one small interface.
+// The KeyProvider contract (docs/keys.md): where signing keys live, behind one small interface.
 import type { ExternalSigner } from '../src/anchor/external-signer.ts';
 
 /**

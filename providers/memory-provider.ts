@@ -1,4 +1,4 @@
-// The memory key provider (SPEC §7): keys derived from a random root generated at start, living only in this process.
+// The memory key provider (docs/keys.md): keys derived from a random root generated at start, living only in this process.
 import { randomFillSync } from 'node:crypto';
 import type { ExternalSigner } from '../src/anchor/external-signer.ts';
 import { createMemoryEd25519Signer } from '../src/anchor/memory-ed25519-signer.ts';

@@ -1,4 +1,4 @@
-// Reads secrets from Docker secret files (SPEC §7): a 32-byte seed or a PIN, mode-checked, read once, wiped after use.
+// Reads secrets from Docker secret files (docs/keys.md): a 32-byte seed or a PIN, mode-checked, read once, wiped after use.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { KeyError } from './key-error.ts';
 

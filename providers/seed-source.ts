@@ -1,4 +1,4 @@
-// Where derived key seeds come from (SPEC §7): one root secret, one HMAC-SHA256 label per key (docs/hsm.md §Derivation).
+// Where derived key seeds come from (docs/keys.md): one root secret, one HMAC-SHA256 label per key (docs/hsm.md §Derivation).
 import { createHmac } from 'node:crypto';
 import type { ExternalSigner } from '../src/anchor/external-signer.ts';
 import { createMemoryEd25519Signer } from '../src/anchor/memory-ed25519-signer.ts';

@@ -1,4 +1,4 @@
-// A hybrid signing key (SPEC §8): two component keys that each sign the hybrid message; both must verify.
+// A hybrid signing key (docs/proof-format.md §7): two component keys that each sign the hybrid message; both must verify.
 import { hybridMessage } from '../../src/crypto/hybrid.ts';
 import { concatBytes } from '../../src/encoding/bytes.ts';
 import { CheckedSigningKey, type CheckedSigningKeyOptions } from '../checked-signing-key.ts';

@@ -1,4 +1,4 @@
-// Hybrid keys in Node's OpenSSL (SPEC §8): each component a node:crypto KeyObject, signing on the thread pool.
+// Hybrid keys in Node's OpenSSL (docs/proof-format.md §7): each component a node:crypto KeyObject, signing on the thread pool.
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import type { ComponentSpec } from '../../src/crypto/algorithms.ts';
 import type { CheckedSigningKeyOptions } from '../checked-signing-key.ts';

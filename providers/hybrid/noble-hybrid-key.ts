@@ -1,4 +1,4 @@
-// Hybrid keys in @noble (SPEC §8): post-quantum components in @noble/post-quantum, Ed25519 in @noble/curves.
+// Hybrid keys in @noble (docs/proof-format.md §7): post-quantum components in @noble/post-quantum, Ed25519 in @noble/curves.
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { ComponentSpec } from '../../src/crypto/algorithms.ts';
 import { noblePqcScheme } from '../../src/crypto/noble-schemes.ts';

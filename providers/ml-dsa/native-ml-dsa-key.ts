@@ -1,4 +1,4 @@
-// An ML-DSA signing key in Node's OpenSSL (FIPS 204, SPEC §8): the fast implementation.
+// An ML-DSA signing key in Node's OpenSSL (FIPS 204, docs/proof-format.md §7): the fast implementation.
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import type { ComponentSpec } from '../../src/crypto/algorithms.ts';
 import { CheckedSigningKey, type CheckedSigningKeyOptions } from '../checked-signing-key.ts';

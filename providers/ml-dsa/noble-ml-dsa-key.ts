@@ -1,4 +1,4 @@
-// An ML-DSA signing key in @noble/post-quantum (FIPS 204, SPEC §8): the portable implementation.
+// An ML-DSA signing key in @noble/post-quantum (FIPS 204, docs/proof-format.md §7): the portable implementation.
 import { type NoblePqcScheme, noblePqcScheme } from '../../src/crypto/noble-schemes.ts';
 import { CheckedSigningKey, type CheckedSigningKeyOptions } from '../checked-signing-key.ts';
 import { KeyError } from '../key-error.ts';

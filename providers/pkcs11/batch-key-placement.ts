@@ -1,4 +1,4 @@
-// Decides where a batch-signing key lives on a PKCS#11 token (SPEC §7): a pure function of the token's mechanisms.
+// Decides where a batch-signing key lives on a PKCS#11 token (docs/keys.md): a pure function of the token's mechanisms.
 import type { Mechanism } from 'pkcs11js';
 import { algorithmById } from '../../src/crypto/algorithms.ts';
 import {

@@ -1,4 +1,4 @@
-// The pkcs11 key provider (SPEC §7): the Symbol account key lives in a PKCS#11 token, batch keys are derived in it.
+// The pkcs11 key provider (docs/keys.md): the Symbol account key lives in a PKCS#11 token, batch keys are derived in it.
 import type { ExternalSigner } from '../../src/anchor/external-signer.ts';
 import { checkedEd25519Signer } from '../checked-ed25519-signer.ts';
 import type { CheckedSigningKey } from '../checked-signing-key.ts';

@@ -1,4 +1,4 @@
-// The Symbol account's Ed25519 key pair as token objects, signing with CKM_EDDSA (SPEC §6–§7); the key never leaves the token.
+// The Symbol account's Ed25519 key pair as token objects, signing with CKM_EDDSA (docs/anchoring.md, docs/keys.md); the key never leaves the token.
 import type { Handle, PKCS11 } from 'pkcs11js';
 import type { ExternalSigner } from '../../src/anchor/external-signer.ts';
 import {

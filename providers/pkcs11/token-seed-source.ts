@@ -1,4 +1,4 @@
-// Derives key seeds inside the token (SPEC §7): HKDF-Expand whose HMAC-SHA256 runs under a non-extractable master key.
+// Derives key seeds inside the token (docs/keys.md): HKDF-Expand whose HMAC-SHA256 runs under a non-extractable master key.
 import type { Handle, PKCS11 } from 'pkcs11js';
 import { expandWithHmac, type SeedSource } from '../seed-source.ts';
 import {

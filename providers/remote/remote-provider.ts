@@ -1,4 +1,4 @@
-// The remote key provider (SPEC §7): keys live on a `spark signer` reached over mutual TLS; only public keys and
+// The remote key provider (docs/keys.md): keys live on a `spark signer` reached over mutual TLS; only public keys and
 // signatures cross, and every signature is verified here before use.
 import type { ExternalSigner } from '../../src/anchor/external-signer.ts';
 import { algorithmById } from '../../src/crypto/algorithms.ts';

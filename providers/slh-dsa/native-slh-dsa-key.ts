@@ -1,4 +1,4 @@
-// An SLH-DSA signing key in Node's OpenSSL (FIPS 205, SPEC §8): the fast implementation.
+// An SLH-DSA signing key in Node's OpenSSL (FIPS 205, docs/proof-format.md §7): the fast implementation.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { ComponentSpec } from '../../src/crypto/algorithms.ts';
 import { CheckedSigningKey, type CheckedSigningKeyOptions } from '../checked-signing-key.ts';

@@ -1,4 +1,4 @@
-// An SLH-DSA signing key in @noble/post-quantum (FIPS 205, SPEC §8): the portable implementation.
+// An SLH-DSA signing key in @noble/post-quantum (FIPS 205, docs/proof-format.md §7): the portable implementation.
 import type { ComponentSpec } from '../../src/crypto/algorithms.ts';
 import { type NoblePqcScheme, noblePqcScheme } from '../../src/crypto/noble-schemes.ts';
 import { CheckedSigningKey, type CheckedSigningKeyOptions } from '../checked-signing-key.ts';

@@ -1,4 +1,4 @@
-// Anchor record v1: one sealed batch's header and signatures as bytes for Symbol transfer messages (SPEC §6; docs/anchoring.md §Anchor record).
+// Anchor record v1: one sealed batch's header and signatures as bytes for Symbol transfer messages (docs/anchoring.md §Anchor record).
 import { CHECKPOINT_LENGTH, decodeCheckpoint } from '../bundle/checkpoint.ts';
 import { decodeHeader, HEADER_LENGTH } from '../bundle/header.ts';
 import { algorithmById } from '../crypto/algorithms.ts';

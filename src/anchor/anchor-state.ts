@@ -1,4 +1,4 @@
-// Durable anchoring state (SPEC §6, docs/anchoring.md §7): per-batch status and the outbox of signed announcements.
+// Durable anchoring state (docs/anchoring.md §7): per-batch status and the outbox of signed announcements.
 import type { DocWrite, Store } from '../store/store.ts';
 import { StoreError } from '../store/store-error.ts';
 import { encodeFeeSplit, type FeeSplit, splitBatchFee } from '../usage/fee-split.ts';

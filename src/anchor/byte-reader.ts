@@ -1,4 +1,4 @@
-// Bounded big- and little-endian reading of hostile bytes for the anchor codecs (SPEC §6): every overrun names its field.
+// Bounded big- and little-endian reading of hostile bytes for the anchor codecs (docs/anchoring.md): every overrun names its field.
 
 /** A decoded value, or the reason the bytes were rejected. */
 export type Decoded<T> =

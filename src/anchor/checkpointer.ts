@@ -1,5 +1,5 @@
 // Signs a checkpoint of the header chain every SPARK_CHECKPOINT_INTERVAL when the head advanced, and queues it
-// for anchoring (SPEC §6; docs/anchoring.md §Checkpoints).
+// for anchoring (docs/anchoring.md §Checkpoints).
 
 import { headerLogOf } from '../batch/header-log-cache.ts';
 import type { KeyRing } from '../batch/key-ring.ts';

@@ -1,4 +1,4 @@
-// The one-method contract for the Symbol account's Ed25519 key, wherever it lives (memory, HSM, remote) (SPEC §6–§7).
+// The one-method contract for the Symbol account's Ed25519 key, wherever it lives (memory, HSM, remote) (docs/anchoring.md, docs/keys.md).
 
 /** Signs Symbol signing payloads with pure Ed25519 (RFC 8032; PKCS#11 CKM_EDDSA). */
 export interface ExternalSigner {

@@ -1,4 +1,4 @@
-// Key history on Symbol: the account-metadata value and the public-key record carried in transfers (SPEC §6–§7; docs/anchoring.md §Key history).
+// Key history on Symbol: the account-metadata value and the public-key record carried in transfers (docs/anchoring.md, docs/keys.md; docs/anchoring.md §Key history).
 import { encodeKeyStatement, PROTECTION_CODES } from '../bundle/key-statement.ts';
 import { algorithmById } from '../crypto/algorithms.ts';
 import { KEY_ENDORSEMENT_CONTEXT, KEY_STATEMENT_CONTEXT } from '../crypto/contexts.ts';

@@ -1,4 +1,4 @@
-// An ExternalSigner whose Ed25519 key lives only in this process (node:crypto), the default "memory" provider (SPEC §7).
+// An ExternalSigner whose Ed25519 key lives only in this process (node:crypto), the default "memory" provider (docs/keys.md).
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { AnchorError } from './anchor-error.ts';
 import type { ExternalSigner } from './external-signer.ts';

@@ -1,4 +1,4 @@
-// Catapult's SHA3-256 Merkle trees: an aggregate's transactionsHash and a block's transactionsHash paths (SYMBOL.md §Hashes).
+// Catapult's SHA3-256 Merkle trees: an aggregate's transactionsHash and a block's transactionsHash paths (docs/anchoring.md §6).
 import { sha3_256 } from '@noble/hashes/sha3.js';
 import { concatBytes } from '../encoding/bytes.ts';
 

@@ -1,4 +1,4 @@
-// Builds the Symbol aggregate-complete anchor transaction from anchor and key-history records, and attaches an external signature (SPEC §6; docs/anchoring.md §Aggregate).
+// Builds the Symbol aggregate-complete anchor transaction from anchor and key-history records, and attaches an external signature (docs/anchoring.md §Aggregate).
 
 import { sha3_256 } from '@noble/hashes/sha3.js';
 import { Hash256, PublicKey, Signature } from 'symbol-sdk';

@@ -1,4 +1,4 @@
-// Accepts submissions: durable store first, acknowledgement after (SPEC §3 step 1). A write the disk refuses
+// Accepts submissions: durable store first, acknowledgement after (docs/operations.md §What is durable when). A write the disk refuses
 // (StoreError DISK_FULL or IO) rejects the whole call, which no receipt then acknowledges: nothing of it was stored.
 import { leafHashOfDigest } from '../bundle/leaf.ts';
 import { encodeSource, type SourceReference } from '../bundle/source-reference.ts';

@@ -1,4 +1,4 @@
-// Makes a key-history entry (SPEC §7): the new key signs its statement; its predecessor, when at hand, endorses it.
+// Makes a key-history entry (docs/keys.md): the new key signs its statement; its predecessor, when at hand, endorses it.
 import type { SigningKey } from '../../providers/key-provider.ts';
 import { encodeKeyStatement } from '../bundle/key-statement.ts';
 import { KEY_ENDORSEMENT_CONTEXT, KEY_STATEMENT_CONTEXT } from '../crypto/contexts.ts';

@@ -1,4 +1,4 @@
-// The current batch-signing key and its rotation (SPEC §7): one lock orders every signature against key changes.
+// The current batch-signing key and its rotation (docs/keys.md): one lock orders every signature against key changes.
 import type { KeyProvider, SigningKey } from '../../providers/key-provider.ts';
 import { algorithmById } from '../crypto/algorithms.ts';
 import { bytesEqual, toHex } from '../encoding/bytes.ts';

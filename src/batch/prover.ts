@@ -1,4 +1,4 @@
-// Assembles the richest proof bundle available for a leaf from the store (SPEC §3 step 4, §5): sealed, then
+// Assembles the richest proof bundle available for a leaf from the store (docs/proof-format.md §1): sealed, then
 // with its Symbol anchor evidence once confirmed: compact (bundle version 2, docs/proof-format.md §9) when the
 // stored evidence has the block header, else the whole transaction (version 1).
 import { create } from '@bufbuild/protobuf';

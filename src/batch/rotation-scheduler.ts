@@ -1,4 +1,4 @@
-// Rotates the signing key every PQC_KEY_ROTATION_INTERVAL (SPEC §7), measured from the current key's window start.
+// Rotates the signing key every PQC_KEY_ROTATION_INTERVAL (docs/keys.md), measured from the current key's window start.
 import type { Logger } from '../log/logger.ts';
 import type { KeyRing } from './key-ring.ts';
 

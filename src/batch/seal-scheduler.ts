@@ -1,4 +1,4 @@
-// Decides when to seal: count threshold, age of the oldest pending leaf, or on demand (SPEC §3, §12).
+// Decides when to seal: count threshold, age of the oldest pending leaf, or on demand (README.md §Configuration).
 import type { Logger } from '../log/logger.ts';
 import type { BatchRecord, Store } from '../store/store.ts';
 import type { Sealer } from './sealer.ts';

@@ -1,4 +1,4 @@
-// Seals pending leaves into a batch: Merkle tree, hash-chained header v1, ML-DSA signature, durable commit (SPEC §3 step 2).
+// Seals pending leaves into a batch: Merkle tree, hash-chained header v1, ML-DSA signature, durable commit (docs/proof-format.md §4).
 
 import type { SigningKey } from '../../providers/key-provider.ts';
 import { decodeHeader, encodeHeader, HEADER_FORMAT_VERSION, ZERO_HASH } from '../bundle/header.ts';

@@ -1,4 +1,4 @@
-// Checks that a source reference exists on its chain before the submission is stored (SPEC §9), and records the
+// Checks that a source reference exists on its chain before the submission is stored (docs/operations.md §Other-chain references), and records the
 // block it is in: Ethereum/Polygon by eth_getTransactionReceipt (JPYC: the ERC-20 Transfer log at that index, from
 // the configured token contract), Bitcoin by getrawtransaction and getblockheader. A chain without an endpoint is
 // not checked: the reference is bound in form only (and says so in the leaf).

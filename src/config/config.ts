@@ -1,4 +1,4 @@
-// The only reader of environment and config files: builds and validates the Config (SPEC §12).
+// The only reader of environment and config files: builds and validates the Config (README.md §Configuration).
 import { readFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import { algorithmByName, allAlgorithms } from '../crypto/algorithms.ts';
@@ -10,7 +10,7 @@ import { PRESETS } from './presets.ts';
 /** The validated configuration. */
 export interface Config {
   readonly listen: { readonly host: string; readonly port: number };
-  /** Other-chain JSON-RPC endpoints for checking source references (SPEC §9); undefined: form only. */
+  /** Other-chain JSON-RPC endpoints for checking source references (docs/operations.md §Other-chain references); undefined: form only. */
   readonly chains: {
     readonly ethereumUrl: string | undefined;
     readonly polygonUrl: string | undefined;
@@ -150,7 +150,7 @@ export interface Config {
   readonly adminCertNames: readonly string[];
 }
 
-/** Where keys can live (SPEC §7). */
+/** Where keys can live (docs/keys.md). */
 export const KEY_PROVIDER_KINDS = ['memory', 'docker-secret', 'pkcs11', 'remote'] as const;
 /** A key provider name. */
 export type KeyProviderKind = (typeof KEY_PROVIDER_KINDS)[number];

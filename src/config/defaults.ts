@@ -1,4 +1,4 @@
-// Named defaults for every setting (SPEC §12); the README's configuration table mirrors this file.
+// Named defaults for every setting (README.md §Configuration); the README's configuration table mirrors this file.
 
 /** gRPC listen address. */
 export const DEFAULT_LISTEN = '127.0.0.1:50051';

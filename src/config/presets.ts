@@ -1,4 +1,4 @@
-// Named operating profiles from the seed document (SPEC §12): thresholds, timeouts and immediate mode.
+// Named operating profiles from the seed document (README.md §Configuration): thresholds, timeouts and immediate mode.
 
 /** The settings a preset fixes. */
 export interface Preset {

@@ -1,4 +1,4 @@
-// The HTTP port (SPEC §4): plain HTTP/1.1 for what is not gRPC — metrics, health probes, the IPFS gateway and the
+// The HTTP port (docs/operations.md §Metrics and probes): plain HTTP/1.1 for what is not gRPC — metrics, health probes, the IPFS gateway and the
 // web verifier. Each concern contributes routes; this module only matches them, answers what matches nothing, and
 // keeps a failing route from taking the process down.
 import http from 'node:http';

@@ -1,4 +1,4 @@
-// The HTTP port's operational routes (SPEC §4): Prometheus text at /metrics, liveness at /healthz, readiness at
+// The HTTP port's operational routes (docs/operations.md §Metrics and probes): Prometheus text at /metrics, liveness at /healthz, readiness at
 // /readyz. Ready means the store is open and its commits succeed (not while the data volume is full:
 // docs/operations.md "Disk full"), the signing key is loaded, the server is not draining and — when anchoring is on —
 // the Symbol node answers (checked at most every few seconds, so probes never hammer it).

@@ -1,4 +1,4 @@
-// The IPFS trustless gateway for published bundles (SPEC §10; IPFS Trustless Gateway spec, raw blocks only):
+// The IPFS trustless gateway for published bundles (docs/ipfs.md; IPFS Trustless Gateway spec, raw blocks only):
 // GET/HEAD /ipfs/{cid} with ?format=raw or Accept: application/vnd.ipld.raw answers the exact bytes whose
 // sha2-256 is in the CID, so any client can check them without trusting this server.
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -1,4 +1,4 @@
-// Publishers (SPEC §10): push a published bundle to a Kubo node (RPC block/put, pinned) or ask an IPFS Pinning
+// Publishers (docs/ipfs.md): push a published bundle to a Kubo node (RPC block/put, pinned) or ask an IPFS Pinning
 // Services API to pin its CID. Each call is one bounded HTTP request; retries and polling belong to the worker.
 
 /** The result of one publishing attempt. */

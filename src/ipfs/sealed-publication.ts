@@ -1,4 +1,4 @@
-// The CIDs an immediate batch's anchor names (SPEC §10; docs/ipfs.md §The CID in the anchor): each leaf's bundle
+// The CIDs an immediate batch's anchor names (docs/ipfs.md §The CID in the anchor): each leaf's bundle
 // as of sealing is published (stored, served by the gateway, queued for the publishers) before the anchor is
 // built, so the CID written on chain names bytes that exist and never change.
 import { toBinary } from '@bufbuild/protobuf';

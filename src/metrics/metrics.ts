@@ -1,4 +1,4 @@
-// Prometheus metrics (SPEC §4): one registry per sidecar (never prom-client's global one, so two sidecars in one
+// Prometheus metrics (docs/operations.md §Metrics and probes): one registry per sidecar (never prom-client's global one, so two sidecars in one
 // process keep their own counts), the series operators watch, and the observers the rest of the code reports to.
 // Labels only take values from closed sets (result codes, stages, routes), so no series can grow without bound.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';

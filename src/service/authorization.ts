@@ -1,4 +1,4 @@
-// Who may call what (SPEC §11): bearer tokens and verified client certificates give an identity and a role;
+// Who may call what (docs/security.md): bearer tokens and verified client certificates give an identity and a role;
 // SparkAdmin needs `admin`, every other service but health needs `client` or `admin`.
 import type http from 'node:http';
 import type http2 from 'node:http2';

@@ -1,4 +1,4 @@
-// Request limits that protect the sidecar from one client (SPEC §11): open streams (in total and per connection)
+// Request limits that protect the sidecar from one client (docs/operations.md §Limits): open streams (in total and per connection)
 // and stream item rates.
 import { createContextKey } from '@connectrpc/connect';
 import { RequestError } from './request-error.ts';

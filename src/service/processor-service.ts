@@ -1,4 +1,4 @@
-// spark.v1.SparkProcessor handlers: thin translation between protobuf and the batch/bundle core (SPEC §4).
+// spark.v1.SparkProcessor handlers: thin translation between protobuf and the batch/bundle core (proto/spark/v1/processor.proto).
 import { create } from '@bufbuild/protobuf';
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import { anchorStateStore } from '../anchor/anchor-state.ts';
@@ -74,9 +74,9 @@ export interface ProcessorDeps {
   readonly immediateFeeMultiplier: number;
   /** Checks a bundle's anchor against the Symbol node (VerifyRequest.check_on_chain); absent without a node. */
   readonly onlineCheck?: OnlineCheck | undefined;
-  /** Request limits (SPEC §11). */
+  /** Request limits (docs/security.md). */
   readonly limits: ProcessorLimits;
-  /** Checks other-chain references against their chains' endpoints (SPEC §9); absent: form only. */
+  /** Checks other-chain references against their chains' endpoints (docs/operations.md §Other-chain references); absent: form only. */
   readonly sourceChecker?: SourceChecker | undefined;
   /** Published bundles (Publish, GetPublication). */
   readonly publications: Publications;

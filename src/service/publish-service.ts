@@ -1,4 +1,4 @@
-// SparkProcessor.Publish and GetPublication (SPEC §10): a leaf's current bundle stored under its CID, served by
+// SparkProcessor.Publish and GetPublication (docs/ipfs.md): a leaf's current bundle stored under its CID, served by
 // the gateway and pushed by the publishers; its progress by CID.
 import { create, toBinary } from '@bufbuild/protobuf';
 import { type ProofBundle, ProofBundleSchema, Status } from '../gen/spark/v1/bundle_pb.js';

@@ -1,4 +1,4 @@
-// The form of a SubmitRequest's source reference (SPEC §9): each refusal names the field.
+// The form of a SubmitRequest's source reference (docs/operations.md §Other-chain references): each refusal names the field.
 import {
   MAX_LOG_INDEX,
   type SourceChain,

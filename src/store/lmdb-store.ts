@@ -1,4 +1,4 @@
-// The Store on LMDB (lmdb-js): durable, deduplicated leaves, batches, chunked tree levels and key history (SPEC §3, §11).
+// The Store on LMDB (lmdb-js): durable, deduplicated leaves, batches, chunked tree levels and key history (docs/operations.md §Crash safety and data dir integrity, docs/security.md).
 import { randomBytes } from 'node:crypto';
 import {
   accessSync,

@@ -1,4 +1,4 @@
-// The web verifier (SPEC §4): checks a .spark bundle — and optionally the original file, hashed here — with the
+// The web verifier (README.md §Web verifier): checks a .spark bundle — and optionally the original file, hashed here — with the
 // same library as `spark verify`, in the browser, offline. Nothing is sent anywhere: the page's Content-Security-
 // Policy forbids every connection, and the code below makes none.
 import { parseBlockHeader } from '../../src/anchor/block-header.ts';

@@ -1,4 +1,4 @@
-// `spark keys list|rotate`: the server's key history, and an on-demand rotation (SPEC §7).
+// `spark keys list|rotate`: the server's key history, and an on-demand rotation (docs/keys.md).
 import { algorithmById } from '../../crypto/algorithms.ts';
 import { toHex } from '../../encoding/bytes.ts';
 import type { KeyRecord } from '../../gen/spark/v1/bundle_pb.js';
