@@ -23,7 +23,9 @@ const WAIT: readonly [string, string] = [
 /** Help of every command, by name. */
 export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   serve: {
-    usage: ['spark serve [--listen 127.0.0.1:50051] [--data-dir DIR] [--insecure] [--ephemeral-keys]'],
+    usage: [
+      'spark serve [--listen 127.0.0.1:50051] [--data-dir DIR] [--insecure] [--ephemeral-keys] [--log-format json|pretty]',
+    ],
     about:
       'Runs the sidecar until SIGTERM or SIGINT; every setting also comes from the environment (README §Configuration).',
     options: [
@@ -31,6 +33,10 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       ['--data-dir DIR', 'the LMDB data directory (SPARK_DATA_DIR)'],
       ['--insecure', 'allow plaintext on a non-loopback address (SPARK_INSECURE)'],
       ['--ephemeral-keys', 'allow the memory key provider off loopback: keys and account vanish at restart'],
+      [
+        '--log-format json|pretty',
+        'JSON lines, or short lines for a person (SPARK_LOG_FORMAT; pretty on a terminal)',
+      ],
     ],
   },
   signer: {

@@ -7,7 +7,7 @@ import { CliError, EXIT_CODES, EXIT_UNREACHABLE } from './cli-error.ts';
 import { commandHelp } from './help.ts';
 
 const USAGE = `usage:
-  spark serve [--listen 127.0.0.1:50051] [--data-dir DIR] [--insecure] [--ephemeral-keys]   (TLS and tokens: docs/security.md)
+  spark serve [--listen 127.0.0.1:50051] [--data-dir DIR] [--insecure] [--ephemeral-keys] [--log-format json|pretty]   (TLS and tokens: docs/security.md)
   spark signer --tls-cert F --tls-key F --client-ca F --policy F.json [--listen 127.0.0.1:50061]
   spark submit --server HOST:PORT (--file F | --digest HEX | --text S | --dir DIR) [--immediate] [--request-id ID] [--json] [--quiet]
       one reference to another chain (not with --dir): --bitcoin-tx TXID | --ethereum-tx 0xHASH | --polygon-tx 0xHASH | --symbol-tx HASH | --jpyc ethereum|polygon:0xHASH:LOGINDEX

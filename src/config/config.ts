@@ -104,6 +104,8 @@ export interface Config {
    */
   readonly memoryProfile: MemoryProfile;
   readonly logLevel: string;
+  /** SPARK_LOG_FORMAT: `json` lines, or `pretty` ones for a person; default pretty on a terminal, else json. */
+  readonly logFormat: 'json' | 'pretty';
   readonly shutdownGraceMs: number;
   /**
    * Symbol node REST URLs (SYMBOL_NODE_URLS, or the one-node form SYMBOL_NODE_URL); when any is set, sealed batches
@@ -210,6 +212,7 @@ export const SETTINGS = [
   'SPARK_GRPC_FAST_PATH',
   'SPARK_MEMORY_PROFILE',
   'SPARK_LOG_LEVEL',
+  'SPARK_LOG_FORMAT',
   'SPARK_SHUTDOWN_GRACE_MS',
   'SYMBOL_NODE_URL',
   'SYMBOL_NODE_URLS',
@@ -473,6 +476,11 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     });
   }
 
+  const logFormat = raw.SPARK_LOG_FORMAT ?? (process.stdout.isTTY === true ? 'pretty' : 'json');
+  if (logFormat !== 'json' && logFormat !== 'pretty') {
+    issues.push({ setting: 'SPARK_LOG_FORMAT', problem: `"${logFormat}" is not one of json, pretty` });
+  }
+
   const symbolNodeUrls = symbolNodesSetting(raw.SYMBOL_NODE_URL, raw.SYMBOL_NODE_URLS, issues);
   const symbolNodeQuorum = quorumSetting(raw.SYMBOL_NODE_QUORUM, symbolNodeUrls.length, issues);
 
@@ -711,6 +719,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     grpcFastPath: bool('SPARK_GRPC_FAST_PATH', true),
     memoryProfile: isMemoryProfile(memoryProfile) ? memoryProfile : 'fast',
     logLevel,
+    logFormat: logFormat === 'pretty' ? 'pretty' : 'json',
     shutdownGraceMs: int('SPARK_SHUTDOWN_GRACE_MS', d.DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000),
     symbolNodeUrls,
     symbolNodeQuorum,

@@ -1,5 +1,6 @@
 // pino JSON logging with secret redaction; modules take child loggers with fixed bindings.
 import { type Logger, pino } from 'pino';
+import { prettyStream } from './pretty.ts';
 
 export type { Logger };
 
@@ -25,8 +26,16 @@ export const REDACTED_PATHS: readonly string[] = [
   '*.basicAuth',
 ];
 
-/** Creates the root logger writing JSON lines to `destination` (stdout by default). */
-export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+/** How log lines are written: JSON lines, or one short line each for a person (src/log/pretty.ts). */
+export type LogFormat = 'json' | 'pretty';
+
+/** Creates the root logger writing to `destination` (stdout by default), JSON lines or pretty ones. */
+export function createLogger(
+  level: string,
+  destination?: NodeJS.WritableStream,
+  format: LogFormat = 'json',
+): Logger {
+  if (format === 'pretty') return createLogger(level, prettyStream(destination ?? process.stdout));
   const options = {
     level,
     base: { service: 'spark' },

@@ -60,6 +60,7 @@ export async function serve(argv: readonly string[]): Promise<number> {
     'data-dir': 'string',
     insecure: 'boolean',
     'ephemeral-keys': 'boolean',
+    'log-format': 'string',
   });
   const overrides: RawSettings = {};
   const listen = stringFlag(args, 'listen');
@@ -70,9 +71,11 @@ export async function serve(argv: readonly string[]): Promise<number> {
   if (args.flags.has('insecure')) overrides.SPARK_INSECURE = 'true';
   // Keys that vanish at restart, facing the network, only when asked for by name (SPARK_EPHEMERAL_KEYS=true too).
   if (args.flags.has('ephemeral-keys')) overrides.SPARK_EPHEMERAL_KEYS = 'true';
+  const logFormat = stringFlag(args, 'log-format');
+  if (logFormat !== undefined) overrides.SPARK_LOG_FORMAT = logFormat;
   const config = loadConfig(process.env, overrides);
   leanMallocRestart(config.memoryProfile); // under `lean`: starts over with malloc tuned, same PID
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, undefined, config.logFormat);
   guardProcess(log);
   log.info({ config: describeConfig(config) }, 'configuration');
   if (config.memoryProfile === 'lean')

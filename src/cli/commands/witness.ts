@@ -199,7 +199,7 @@ async function serveWitness(argv: readonly string[]): Promise<number> {
     );
   }
   const logs = logsOf(stringsFlag(args, 'log'));
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, undefined, config.logFormat);
   const state = openWitnessState(join(dir, STATE_DIR));
   let provider: KeyProvider | undefined;
   try {
