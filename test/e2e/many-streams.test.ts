@@ -2,7 +2,7 @@
 // (SPARK_GRPC_FAST_PATH=false): every stream is answered in full and a Health.Check on that same connection is
 // answered within 2 s while they run; a stream past SPARK_MAX_STREAMS_PER_CONNECTION is refused with
 // RESOURCE_EXHAUSTED naming it while another connection still gets in; under 100 streams and 20 unary callers for 10 s the server's memory stays
-// bounded (docs/PERFORMANCE.md §Many streams and overload). Loopback only; every server is stopped by PID, also
+// bounded, and more tightly under SPARK_MEMORY_PROFILE=lean (docs/PERFORMANCE.md §Many streams and overload). Loopback only; every server is stopped by PID, also
 // when a test fails; every load is bounded in items and time.
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
@@ -115,3 +115,23 @@ for (const fastPath of [true, false]) {
     assert.equal(two.streams.complete, 6);
   });
 }
+
+/** Bounds for the quick overload under SPARK_MEMORY_PROFILE=lean, well above what it measured (docs/PERFORMANCE.md). */
+const LEAN_ANON_MAX_MIB = 320;
+const LEAN_RSS_MAX_MIB = 480;
+
+test(`${OVERLOAD_QUICK.streams} SubmitStreams and ${OVERLOAD_QUICK.unaryCallers} unary callers for ${OVERLOAD_QUICK.seconds} s under SPARK_MEMORY_PROFILE=lean: tighter memory`, {
+  timeout: 240_000,
+}, async (t) => {
+  const server = await startBenchServer({ ...OVERLOAD_SERVER_ENV, SPARK_MEMORY_PROFILE: 'lean' });
+  t.after(() => server.close());
+  const f = await overload(server, OVERLOAD_QUICK);
+  for (const line of overloadLines(f, true, 'lean')) console.log(line);
+  assert.equal(f.load.streams.neverAnswered, 0);
+  assert.ok(f.load.streams.answers > 0 && f.load.unary.ok > 0, 'the load ran');
+  assert.ok(
+    f.peak.anonMiB <= LEAN_ANON_MAX_MIB,
+    `anonymous memory peaked at ${Math.round(f.peak.anonMiB)} MiB`,
+  );
+  assert.ok(f.peak.rssMiB <= LEAN_RSS_MAX_MIB, `RSS peaked at ${Math.round(f.peak.rssMiB)} MiB`);
+});
