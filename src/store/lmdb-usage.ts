@@ -21,6 +21,15 @@ export class UsageTally {
   private readonly counters = new Map<string, { key: Buffer; value: Counter; changed: boolean }>();
   /** Submissions of a client in a month before this write, keyed by client ‖ month's first day. */
   private readonly monthBase = new Map<string, bigint>();
+  /** The counter used last, with its client and day. */
+  private last:
+    | {
+        client: string;
+        day: number;
+        month: string;
+        counter: { key: Buffer; value: Counter; changed: boolean };
+      }
+    | undefined;
   /** This write's new submissions per client ‖ month's first day. */
   private readonly monthAdded = new Map<string, bigint>();
 
@@ -54,7 +63,7 @@ export class UsageTally {
     c.value.submissions += 1n;
     if (leaf.immediate) c.value.immediate += 1n;
     c.changed = true;
-    const m = monthKey(client, day);
+    const m = this.last?.month ?? monthKey(client, day);
     this.monthAdded.set(m, (this.monthAdded.get(m) ?? 0n) + 1n);
     const last = this.runs[this.runs.length - 1];
     if (last !== undefined && last.client === client && last.immediate === leaf.immediate)
@@ -74,6 +83,15 @@ export class UsageTally {
   }
 
   private counter(client: string, day: number) {
+    // A write's leaves nearly always share one client and day: that counter is found without building its key.
+    const last = this.last;
+    if (last !== undefined && last.client === client && last.day === day) return last.counter;
+    const counter = this.lookup(client, day);
+    this.last = { client, day, month: monthKey(client, day), counter };
+    return counter;
+  }
+
+  private lookup(client: string, day: number) {
     const key = usageKey(client, day);
     const id = key.toString('hex');
     let c = this.counters.get(id);
