@@ -32,7 +32,7 @@ export const OVERLOAD_FULL: OverloadPlan = {
 };
 
 /**
- * `npm run bench -- --quick`, and the test in test/e2e/many-streams.test.ts: 100 streams, where 60 left too small
+ * `npm run bench -- --quick`, and the test in test/e2e/many-streams.itest.ts: 100 streams, where 60 left too small
  * a gap between the old server (100 × 4,096 items in flight) and the bounded one to test for.
  */
 export const OVERLOAD_QUICK: OverloadPlan = {

@@ -1,6 +1,6 @@
 // Many SubmitStreams sharing HTTP/2 connections, unary Submit callers beside them and Health.Check round trips on
 // a streams' connection: the load of docs/PERFORMANCE.md §Many streams and overload, for the overload benchmark
-// (bench/overload.ts) and the tests of fair sharing (test/e2e/many-streams.test.ts). A bare node:http2 client with
+// (bench/overload.ts) and the tests of fair sharing (test/e2e/many-streams.itest.ts). A bare node:http2 client with
 // pre-encoded frames, so that the client costs little next to the server on the same cores. Every loop is bounded
 // by a count or a deadline; every session is destroyed before the function returns.
 
