@@ -1,7 +1,8 @@
-// A lean gRPC server path for the three ingest RPCs (Submit, SubmitBatch, SubmitStream) in binary gRPC without
-// compression, straight on node:http2 streams: connect-node's per-message async iterables, envelopes and error
-// objects bounded ingest well below what the store takes. Everything else (gRPC-Web, Connect, JSON, compressed
-// requests, other methods) stays with connect-node. The RPCs themselves are the same functions connect serves
+// A lean gRPC server path for the ingest RPCs whose gain an external load generator confirms (unary Submit 3.3×,
+// SubmitStream) in binary gRPC without compression, straight on node:http2 streams: connect-node's per-message
+// async iterables, envelopes and error objects bounded ingest well below what the store takes. SubmitBatch gained
+// 1.1× under h2load, so it stays with connect-node, as does everything else (gRPC-Web, Connect, JSON, compressed
+// requests, other methods): docs/PERFORMANCE.md §The gRPC fast path under h2load. The RPCs themselves are the same functions connect serves
 // (createIngestHandlers); authorization is the same decision (Authorization.admit); framing errors, statuses and
 // trailers are the ones connect-es gives. docs/operations.md §gRPC fast path.
 import { constants, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
@@ -10,9 +11,6 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { parseTimeout } from '@connectrpc/connect/protocol-grpc';
 import {
   SparkProcessor,
-  type SubmitBatchRequest,
-  SubmitBatchRequestSchema,
-  SubmitBatchResponseSchema,
   type SubmitRequest,
   SubmitRequestSchema,
   SubmitResponseSchema,
@@ -45,9 +43,8 @@ export interface GrpcFastPath {
 }
 
 const SERVICE = SparkProcessor.typeName;
-const RPCS: ReadonlyMap<string, 'Submit' | 'SubmitBatch' | 'SubmitStream'> = new Map([
+const RPCS: ReadonlyMap<string, 'Submit' | 'SubmitStream'> = new Map([
   [`/${SERVICE}/Submit`, 'Submit'],
-  [`/${SERVICE}/SubmitBatch`, 'SubmitBatch'],
   [`/${SERVICE}/SubmitStream`, 'SubmitStream'],
 ] as const);
 
@@ -202,7 +199,7 @@ export function createGrpcFastPath(o: GrpcFastPathOptions): GrpcFastPath {
     call.finish(ce);
   };
 
-  /** Submit and SubmitBatch: one request message, one response message. */
+  /** Submit: one request message, one response message. */
   const serveUnary = <I extends DescMessage, R>(
     call: Call,
     method: string,
@@ -425,7 +422,7 @@ export function createGrpcFastPath(o: GrpcFastPathOptions): GrpcFastPath {
       const timeout = parseTimeout(headerValue(headers['grpc-timeout']), Number.MAX_SAFE_INTEGER);
       const call = new Call(stream, timeout.error === undefined ? timeout.timeoutMs : undefined, o.outbound);
       if (method === 'SubmitStream') serveStream(call, headers, timeout.error);
-      else if (method === 'Submit') {
+      else {
         serveUnary(
           call,
           method,
@@ -434,16 +431,6 @@ export function createGrpcFastPath(o: GrpcFastPathOptions): GrpcFastPath {
           SubmitRequestSchema,
           (req: SubmitRequest, caller) => o.ingest.submit(req, caller),
           (res) => serialize(SubmitResponseSchema, res),
-        );
-      } else {
-        serveUnary(
-          call,
-          method,
-          headers,
-          timeout.error,
-          SubmitBatchRequestSchema,
-          (req: SubmitBatchRequest, caller) => o.ingest.submitBatch(req, caller),
-          (res) => serialize(SubmitBatchResponseSchema, res),
         );
       }
       return true;
