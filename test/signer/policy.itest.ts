@@ -136,7 +136,12 @@ describe('policy enforced by the signer', () => {
       ],
     );
     assert.equal(refusals[0]?.['level'], 40, 'refusals are warnings');
-    const signed = logLines(signer.logs, 'signed').filter((l) => l['client'] === 'intruder');
+    // The signer logs before it answers, but its stdout reaches this process on its own schedule: wait for it.
+    const started = Date.now();
+    const signedBy = () => logLines(signer?.logs ?? [], 'signed').filter((l) => l['client'] === 'intruder');
+    while (signedBy().length === 0 && Date.now() - started < 5_000)
+      await new Promise((r) => setTimeout(r, 20));
+    const signed = signedBy();
     assert.deepEqual(
       signed.map((l) => [l['algorithm'], l['generation']]),
       [['ML-DSA-44', 1]],
