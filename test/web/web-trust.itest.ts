@@ -148,6 +148,8 @@ test('pinned and unpinned verdicts in the page, remembered roots, a broken root 
 
   // Remembered across a reload: both roots offered, B still pinned.
   await page.reload();
+  // The page fills the list from its storage once its script has run: wait for it rather than race it.
+  await page.locator('#trust-select option').nth(2).waitFor({ state: 'attached', timeout: 10_000 });
   const options = await page.$$eval('#trust-select option', (os) => os.map((o) => o.textContent));
   assert.deepEqual(options.slice(1).sort(), ['root-31.json', 'root-32.json']);
   const again = await verdictAfter(page, () => page.setInputFiles('#bundle-input', b.bundle));
