@@ -122,3 +122,38 @@ export function readPinFile(path: string): Buffer {
     closeSync(fd);
   }
 }
+
+/** Largest private-key file read (a PEM key is a few kilobytes). */
+const MAX_KEY_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Reads a private key file (PEM): a regular file that neither group nor others may access, at most 1 MiB.
+ * Problems are KeyError SECRET_UNUSABLE naming `field` and the path, never the contents.
+ */
+export function readPrivateKeyFile(field: string, path: string): Buffer {
+  const fail = (problem: string, cause?: unknown): KeyError =>
+    new KeyError('SECRET_UNUSABLE', `${field}: ${path} ${problem}`, {
+      field,
+      ...(cause === undefined ? {} : { cause }),
+    });
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (cause) {
+    throw fail(`cannot be read (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, cause);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw fail('is not a regular file');
+    const who = [st.mode & 0o070 ? 'group' : '', st.mode & 0o007 ? 'others' : ''].filter((w) => w !== '');
+    if (who.length > 0)
+      throw fail(
+        `has mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}, which lets ${who.join(' and ')} access a private key; use 0400 or 0600`,
+      );
+    if (st.size > MAX_KEY_FILE_BYTES) throw fail('is larger than 1 MiB');
+    const bytes = Buffer.alloc(st.size);
+    return bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, 0));
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -5,6 +5,7 @@ import { type Client, createClient } from '@connectrpc/connect';
 import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
 import { SparkSigner } from '../../src/gen/spark/v1/signer_pb.js';
 import { KeyError } from '../key-error.ts';
+import { readPrivateKeyFile } from '../secret-file.ts';
 
 /** Options of the remote provider (docs/remote-signer.md; SPARK_REMOTE_* settings). */
 export interface RemoteProviderOptions {
@@ -67,7 +68,7 @@ export function openRemoteConnection(options: RemoteProviderOptions): RemoteConn
   }
   const ca = readPem('caFile', options.caFile);
   const cert = readPem('certFile', options.certFile);
-  const key = readPem('keyFile', options.keyFile);
+  const key = readPrivateKeyFile('keyFile', options.keyFile); // mode-checked: a private key
   try {
     createSecureContext({ cert, key });
   } catch (cause) {

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { ConfigError, type ConfigIssue } from '../config/config-error.ts';
+import { readSecretFile } from '../config/secret-file.ts';
 import type { SignerConfig } from '../config/signer-config.ts';
 import type { TlsMaterial } from './tls-server.ts';
 
@@ -23,11 +24,25 @@ function readPem(flag: string, path: string, issues: ConfigIssue[]): Buffer {
   }
 }
 
+/** Reads the private key: a secret file (mode 0400 or 0600, regular, at most 1 MiB) holding a PEM block. */
+function readKey(path: string, issues: ConfigIssue[]): Buffer {
+  try {
+    const bytes = readSecretFile('--tls-key', path);
+    if (!bytes.includes('-----BEGIN '))
+      issues.push({ setting: '--tls-key', problem: `${path} holds no PEM block` });
+    return bytes;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    issues.push(...err.issues);
+    return Buffer.alloc(0);
+  }
+}
+
 /** Reads and checks the TLS files of `config`: the key must match the certificate and the CA must parse. */
 export function loadTlsMaterial(config: SignerConfig): TlsMaterial {
   const issues: ConfigIssue[] = [];
   const cert = readPem('--tls-cert', config.tlsCertFile, issues);
-  const key = readPem('--tls-key', config.tlsKeyFile, issues);
+  const key = readKey(config.tlsKeyFile, issues);
   const clientCa = readPem('--client-ca', config.clientCaFile, issues);
   if (issues.length > 0) throw new ConfigError(issues);
   try {

@@ -1,5 +1,7 @@
 // The remote provider against a real `spark signer` child over mutual TLS on 127.0.0.1: the KeyProvider contract.
 import assert from 'node:assert/strict';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createKeyProvider } from '../../providers/create-provider.ts';
 import { KeyError, type KeyErrorCode } from '../../providers/key-error.ts';
@@ -57,6 +59,19 @@ describe('remote provider', () => {
 
   test('unusable TLS files and addresses are refused at creation, naming the option, never the contents', () => {
     assert.ok(pki !== undefined && signer !== undefined);
+    const looseKey = join(pki.dir, 'loose-client.key');
+    writeFileSync(looseKey, readFileSync(pki.sidecar.key));
+    chmodSync(looseKey, 0o644);
+    assert.throws(
+      () =>
+        createRemoteProvider({
+          address: signer?.address ?? '',
+          caFile: pki?.caCert ?? '',
+          certFile: pki?.sidecar.cert ?? '',
+          keyFile: looseKey,
+        }),
+      /keyFile: .*loose-client\.key has mode 0644, which lets group and others access a private key; use 0400 or 0600/,
+    );
     const base: RemoteProviderOptions = {
       address: signer.address,
       caFile: pki.caCert,
@@ -68,6 +83,7 @@ describe('remote provider', () => {
       [{ certFile: '/nonexistent/cert.pem' }, 'SECRET_UNUSABLE', 'certFile'],
       [{ keyFile: pki.intruder.key }, 'SECRET_UNUSABLE', 'keyFile'], // not the certificate's key
       [{ keyFile: pki.caCert }, 'SECRET_UNUSABLE', 'keyFile'], // not a key at all
+      [{ keyFile: looseKey }, 'SECRET_UNUSABLE', 'keyFile'], // readable by others
       [{ address: 'no-port' }, 'INVALID_INPUT', 'address'],
       [{ address: '127.0.0.1:0' }, 'INVALID_INPUT', 'address'],
     ];

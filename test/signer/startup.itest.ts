@@ -1,6 +1,6 @@
 // `spark signer` refuses to start without TLS, client verification, a policy, or usable keys: exit 2, naming why.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeTestPki, type TestPki } from '../support/tls-certs.ts';
@@ -99,11 +99,18 @@ describe('spark signer start refusals', () => {
 
   test('unusable TLS files name their flag', async () => {
     assert.ok(pki !== undefined);
+    // The private key, readable by others: refused like every secret file (the certificate's key, other mode).
+    const looseKey = join(pki.dir, 'loose.key');
+    writeFileSync(looseKey, readFileSync(pki.server.key));
+    chmodSync(looseKey, 0o644);
     await Promise.all([
       refusesToStart(argsWith('--tls-cert', join(pki.dir, 'absent.crt')), [
         /--tls-cert: cannot read .*absent\.crt \(ENOENT\)/,
       ]),
       refusesToStart(argsWith('--tls-key', pki.intruder.key), [/--tls-key: not usable with --tls-cert/]),
+      refusesToStart(argsWith('--tls-key', looseKey), [
+        /--tls-key: .*loose\.key: mode 0644 lets group and others access it; use 0400 or 0600/,
+      ]),
       refusesToStart(argsWith('--client-ca', goodPolicy), [/--client-ca: .*holds no PEM block/]),
       refusesToStart(argsWith('--listen', 'nowhere'), [/--listen: "nowhere" is not HOST:PORT/]),
       refusesToStart([...argsWith('--listen'), '--insecure'], [/unknown option --insecure/]),
