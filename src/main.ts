@@ -78,6 +78,8 @@ export interface App {
 export async function createApp(config: Config, log: Logger): Promise<App> {
   // Tokens and TLS files are read first: a refusal answers before the store and the keys open.
   const tokens = config.authTokensFile === undefined ? undefined : readTokenFile(config.authTokensFile);
+  // Each client of the tokens file and its quota: looked up per submission, so a map, not a scan.
+  const quotas = new Map((tokens ?? []).map((t) => [t.name, t.quota]));
   const tls = config.tls === undefined ? undefined : loadServerTls(config.tls);
   const witnessSet =
     config.witnessesFile === undefined
@@ -331,7 +333,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       },
       onSubmission: (result, count) => metrics.submission(result, count),
       onClientSubmission: (client, immediate) => metrics.clientSubmission(client, immediate),
-      quotaOf: (client) => tokens?.find((t) => t.name === client)?.quota,
+      quotaOf: (client) => quotas.get(client),
       publications,
       sourceChecker,
       onlineCheck: anchoring
@@ -399,7 +401,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
             scheduler,
             keys,
             store,
-            clients: new Map((tokens ?? []).map((t) => [t.name, t.quota])),
+            clients: quotas,
           }),
         );
         router.service(Health, health.impl);

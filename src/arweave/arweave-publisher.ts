@@ -10,7 +10,7 @@ import { toHex } from '../encoding/bytes.ts';
 import { parseServableCid } from '../ipfs/cid.ts';
 import type { IpfsPublisher, PollOutcome, StartOutcome } from '../ipfs/publishers.ts';
 
-/** The media type of a proof bundle (docs/proof-format.md). */
+/** The Content-Type tag of a bundle's Arweave transaction (docs/publication.md §Arweave). */
 export const BUNDLE_CONTENT_TYPE = 'application/vnd.spark.bundle';
 
 /** Arweave publisher settings. */

@@ -8,14 +8,10 @@ import type { Store } from '../store/store.ts';
 import { StoreError } from '../store/store-error.ts';
 import { decodeFeeSplit } from '../usage/fee-split.ts';
 import { buildUsageReport } from '../usage/report.ts';
-import { type ClientQuota, dayOf } from '../usage/usage.ts';
+import { type ClientQuota, dayOf, isClientName } from '../usage/usage.ts';
 import { toKeyRecord } from './convert.ts';
 import { toConnectError } from './error-map.ts';
 import { RequestError } from './request-error.ts';
-
-/** A client name as GetUsage accepts it: what tokens and certificates name, no control characters. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
-const CLIENT_NAME = /^[^\u0000-\u001f\u007f]{1,255}$/u;
 
 /** What the admin service acts on. */
 export interface AdminDeps {
@@ -59,7 +55,7 @@ export function createAdminService(d: AdminDeps): ServiceImpl<typeof SparkAdmin>
 
     async getUsage(req) {
       try {
-        if (req.client !== '' && !CLIENT_NAME.test(req.client))
+        if (req.client !== '' && !isClientName(req.client))
           throw new RequestError(
             'FIELD_INVALID',
             'client: not a client name (1–255 bytes, no control characters)',

@@ -4,7 +4,7 @@ import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import { anchorStateStore } from '../anchor/anchor-state.ts';
 import type { AnchorTracker } from '../anchor/symbol/anchor-tracker.ts';
 import type { OnlineCheck } from '../anchor/symbol/online-check.ts';
-import type { Ingest } from '../batch/ingest.ts';
+import type { Acknowledgement, Ingest } from '../batch/ingest.ts';
 import type { createProver } from '../batch/prover.ts';
 import type { SealScheduler } from '../batch/seal-scheduler.ts';
 import type { IssuerPin } from '../bundle/checks/issuer.ts';
@@ -45,7 +45,7 @@ import { StoreError } from '../store/store-error.ts';
 import { exportTrustRoot } from '../trust/export-root.ts';
 import { encodeTrustRoot, parseTrustRoot, type TrustedWitness, type TrustRoot } from '../trust/trust-root.ts';
 import { parseWitnessPolicy } from '../trust/witness-policy.ts';
-import { ANONYMOUS_CLIENT, type ClientQuota } from '../usage/usage.ts';
+import { ANONYMOUS_CLIENT, type ClientQuota, clientNameOf } from '../usage/usage.ts';
 import { accountResponse } from './account-summary.ts';
 import { CALLER, CONNECTION, type Connection, type Identity } from './authorization.ts';
 import { coalesce } from './coalesce.ts';
@@ -165,7 +165,7 @@ export interface Caller {
 export function callerOf(identity: Identity | undefined, c: Connection): Caller {
   return {
     key: clientKey(identity, c),
-    client: identity?.name ?? c.certificate?.name ?? ANONYMOUS_CLIENT,
+    client: clientNameOf(identity?.name ?? c.certificate?.name ?? ANONYMOUS_CLIENT),
   };
 }
 
@@ -218,9 +218,12 @@ export function createIngestHandlers(d: ProcessorDeps): IngestHandlers {
     return { ...s, source, client: caller.client, quota: d.quotaOf?.(caller.client) };
   };
   /** Counts the new (not duplicate) submissions of `caller` that `result` acknowledges. */
-  const counted = (caller: Caller, s: Submission, result: unknown): void => {
-    if (result instanceof RequestError || typeof result !== 'object' || result === null) return;
-    if ((result as { duplicate?: boolean }).duplicate === false)
+  const counted = (
+    caller: Caller,
+    s: Submission,
+    result: Acknowledgement | RequestError | undefined,
+  ): void => {
+    if (result !== undefined && !(result instanceof RequestError) && !result.duplicate)
       d.onClientSubmission?.(caller.client, s.immediate);
   };
 

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { type Database, open, type RootDatabase, type RootDatabaseOptionsWithPath } from 'lmdb';
 import { buildLevelsWith, levelSizes } from '../merkle/tree.ts';
 import { createNodeHasher } from '../merkle/wasm/node-hasher.ts';
-import { ANONYMOUS_CLIENT, type QuotaRefusal } from '../usage/usage.ts';
+import { ANONYMOUS_CLIENT, isClientName, type QuotaRefusal } from '../usage/usage.ts';
 import { type CommitFailure, commitFailureOf } from './commit-failure.ts';
 import {
   corrupt,
@@ -402,6 +402,8 @@ function checkLeaf(leaf: NewLeaf, i: number): void {
   if (leaf.source !== undefined && (!(leaf.source instanceof Uint8Array) || leaf.source.length !== 79))
     throw new RangeError(`${at}.source must be 79 bytes`);
   if (typeof leaf.requestId !== 'string') throw new TypeError(`${at}.requestId must be a string`);
+  if (leaf.client !== undefined && leaf.client !== '' && !isClientName(leaf.client))
+    throw new RangeError(`${at}.client must be 1–255 UTF-8 bytes without control characters`);
   if (!Number.isFinite(leaf.acceptedAtMs)) throw new RangeError(`${at}.acceptedAtMs must be finite`);
 }
 

@@ -1,11 +1,45 @@
 // Usage per client: who a submission is attributed to, the UTC days and months quotas count in, and a client's
 // quota decided from its counts (docs/operations.md §Usage, quotas and fees). Pure: no I/O.
+import { utf8 } from '../encoding/bytes.ts';
 
 /** The client of a call with no token and no client certificate. */
 export const ANONYMOUS_CLIENT = 'anonymous';
 
-/** Client names as tokens and certificates give them (access-tokens.ts TOKEN_NAME_PATTERN, or a certificate CN). */
+/** Longest client name in UTF-8 bytes the store keeps (its leaf-clients runs give a name one length byte). */
 export const MAX_CLIENT_NAME_BYTES = 255;
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what client names may not hold
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
+const utf8Length = (text: string): number => utf8(text).length;
+
+/** 64-bit FNV-1a of the UTF-8 bytes of `text`, as 16 hex digits. */
+function fnv1a64(text: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (const byte of utf8(text)) h = ((h ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return h.toString(16).padStart(16, '0');
+}
+
+/** Whether `name` can be stored as a client name: 1 to 255 UTF-8 bytes, no control characters. */
+export function isClientName(name: string): boolean {
+  CONTROL.lastIndex = 0;
+  return name !== '' && !CONTROL.test(name) && utf8Length(name) <= MAX_CLIENT_NAME_BYTES;
+}
+
+/**
+ * The client name a caller's identity gives, made storable: token names always are (1–64 of A–Z a–z 0–9 . _ @ -);
+ * a certificate's CN could hold control characters or, in 4-byte characters, more than 255 bytes, and is then
+ * replaced by a bounded form of it (control characters as "?", cut, and a 64-bit FNV-1a hash of the whole name
+ * appended so that two long names stay apart; not a security boundary: the certificate authenticated the name).
+ */
+export function clientNameOf(identity: string): string {
+  if (isClientName(identity)) return identity;
+  const clean = identity.replace(CONTROL, '?');
+  const digest = fnv1a64(identity);
+  let head = [...clean].slice(0, 48).join('');
+  while (utf8Length(head) > MAX_CLIENT_NAME_BYTES - 18) head = [...head].slice(0, -1).join('');
+  return `${head === '' ? 'client' : head}~${digest}`;
+}
 
 const DAY_MS = 86_400_000;
 

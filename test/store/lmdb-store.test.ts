@@ -293,6 +293,27 @@ describe('LMDB store on disk', () => {
     });
   });
 
+  test('a leaf whose client name cannot be stored fails its own add, not the others of its write', async () => {
+    const store = await openLmdbStore({ path, pendingCapacity: 10 });
+    try {
+      const bad = { ...makeLeaf('bad-client'), client: 'x'.repeat(256) };
+      const good = { ...makeLeaf('good-client'), client: 'bob' };
+      const [refused, stored] = await Promise.allSettled([store.add([bad]), store.add([good])]);
+      assert.equal(refused.status, 'rejected');
+      assert.match(
+        String((refused as PromiseRejectedResult).reason),
+        /leaves\[0\]\.client must be 1–255 UTF-8 bytes/,
+      );
+      assert.equal(stored.status === 'fulfilled' ? stored.value[0]?.kind : stored.status, 'stored');
+      assert.deepEqual(
+        store.usage().map((u) => u.client),
+        ['bob'],
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
   test('a malformed format record is CORRUPT', async () => {
     await (await openLmdbStore({ path, pendingCapacity: 10 })).close();
     await poke(path, DB_NAMES.meta, META_FORMAT, Buffer.from('x'));

@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeFeeSplit, encodeFeeSplit, splitBatchFee } from '../../src/usage/fee-split.ts';
 import { buildUsageReport } from '../../src/usage/report.ts';
-import { checkQuota, dayOf, monthOf, quotaMessage, splitExactly } from '../../src/usage/usage.ts';
+import {
+  checkQuota,
+  clientNameOf,
+  dayOf,
+  isClientName,
+  monthOf,
+  quotaMessage,
+  splitExactly,
+} from '../../src/usage/usage.ts';
 
 const DAY = 86_400_000;
 
@@ -183,4 +191,21 @@ test('the report: counts in the days asked, today and this month whatever was as
   );
   assert.equal(recent.feesRecorded, 30n);
   assert.equal(recent.batches, 1);
+});
+
+test('client names: token names kept; a certificate name with control characters or over 255 bytes bounded, distinct', () => {
+  assert.equal(clientNameOf('alice@ci.example'), 'alice@ci.example');
+  assert.equal(clientNameOf('anonymous'), 'anonymous');
+  const long1 = '𝒜'.repeat(64); // 256 UTF-8 bytes, the most a 64-character CN can carry
+  const long2 = `${'𝒜'.repeat(63)}𝒝`;
+  for (const n of [long1, long2, 'bad\u0000name', '\u001b[31mred', '']) {
+    const stored = clientNameOf(n);
+    assert.ok(isClientName(stored), `${JSON.stringify(n)} → ${JSON.stringify(stored)}`);
+    assert.equal(clientNameOf(n), stored, 'the same name every time');
+  }
+  assert.notEqual(clientNameOf(long1), clientNameOf(long2));
+  assert.match(clientNameOf('bad\u0000name'), /^bad\?name~[0-9a-f]{16}$/);
+  assert.ok(
+    !isClientName(long1) && !isClientName('a\nb') && !isClientName('') && isClientName('x'.repeat(255)),
+  );
 });
