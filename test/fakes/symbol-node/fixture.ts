@@ -1,6 +1,6 @@
 // Builds real Symbol transactions with symbol-sdk for the tests of the Symbol TEST DOUBLE (fixed, public test keys).
 import { PrivateKey, utils } from 'symbol-sdk';
-import { metadataUpdateValue, models, SymbolFacade } from 'symbol-sdk/symbol';
+import { Address, metadataUpdateValue, models, SymbolFacade } from 'symbol-sdk/symbol';
 
 export type KeyPair = InstanceType<typeof SymbolFacade.KeyPair>;
 
@@ -105,6 +105,53 @@ export function buildAggregate(spec: AggregateSpec): BuiltTransaction {
     payload: utils.uint8ToHex(bytes),
     bytes,
     hash: testnet.hashTransaction(reparsed).toString(),
+    size: bytes.length,
+  };
+}
+
+/** The testnet currency mosaic id (what the double's `accounts` route reports and keeps balances in). */
+export const TESTNET_CURRENCY_MOSAIC_ID = 0x72c0_212e_67a0_8bcen;
+
+/** A fixed, public test key pair from one repeated hex byte (e.g. 'C1'). */
+export const testKeyPair = (byte: string): KeyPair =>
+  new SymbolFacade.KeyPair(new PrivateKey(byte.repeat(32)));
+
+export interface TransferSpec {
+  /** Network time in ms the deadline is relative to (take it from the node's /node/time). */
+  readonly nowMs: bigint;
+  readonly signer: KeyPair;
+  /** Base32 address (T…). */
+  readonly recipient: string;
+  /** Amount of `mosaicId` (µXYM for the currency); 0 sends no mosaic. Default 1 XYM. */
+  readonly amount?: bigint;
+  /** Default: the testnet currency mosaic. */
+  readonly mosaicId?: bigint;
+  /** Plain message: byte 0x00 then this UTF-8 text. */
+  readonly text?: string;
+  readonly facade?: SymbolFacade;
+  readonly deadlineOffsetMs?: bigint;
+}
+
+/** A signed top-level TransferTransactionV1 with a plain message, max fee = size × 100. */
+export function buildTransfer(spec: TransferSpec): BuiltTransaction {
+  const facade = spec.facade ?? testnet;
+  const amount = spec.amount ?? 1_000_000n;
+  const text = new TextEncoder().encode(spec.text ?? 'hello');
+  const tx = facade.transactionFactory.create({
+    type: 'transfer_transaction_v1',
+    signerPublicKey: spec.signer.publicKey,
+    deadline: spec.nowMs + (spec.deadlineOffsetMs ?? 2n * 3_600_000n),
+    recipientAddress: new Address(spec.recipient),
+    mosaics: amount === 0n ? [] : [{ mosaicId: spec.mosaicId ?? TESTNET_CURRENCY_MOSAIC_ID, amount }],
+    message: Uint8Array.from([0, ...text]),
+  });
+  tx.fee = new models.Amount(BigInt(tx.size) * 100n);
+  facade.transactionFactory.static.attachSignature(tx, facade.signTransaction(spec.signer, tx));
+  const bytes = tx.serialize();
+  return {
+    payload: utils.uint8ToHex(bytes),
+    bytes,
+    hash: facade.hashTransaction(tx).toString(),
     size: bytes.length,
   };
 }

@@ -5,8 +5,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { blockMerklePath } from './block-merkle.ts';
 import type { SymbolFailureCode } from './failure-codes.ts';
+import { invalid, notFound, RestError } from './rest-errors.ts';
 import {
   blockJson,
+  configHex,
   configNumber,
   configTimeSpan,
   confirmedTransactionJson,
@@ -14,6 +16,7 @@ import {
   statusJson,
 } from './rest-json.ts';
 import { RestLies } from './rest-lies.ts';
+import { parseSearchQuery, searchConfirmed } from './rest-search.ts';
 import type { SymbolTestNode, SymbolTestNodeFaults } from './symbol-test-node.ts';
 import type { ConfirmedTransaction, MetadataEntry } from './test-chain.ts';
 import {
@@ -22,21 +25,6 @@ import {
   SYMBOL_TEST_NODE_DEFAULTS as d,
   type TestChainHost,
 } from './test-chain-host.ts';
-
-class RestError extends Error {
-  readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-const invalid = (name: string): RestError =>
-  new RestError(409, 'InvalidArgument', `${name} has an invalid format`);
-const notFound = (id: string): RestError =>
-  new RestError(404, 'ResourceNotFound', `no resource exists with id '${id}'`);
 
 const HASH = /^[0-9A-Fa-f]{64}$/;
 const OBJECT_ID = /^[0-9A-Fa-f]{24}$/;
@@ -109,9 +97,8 @@ export async function startRestFront(
       chain: {
         enableVerifiableState: true,
         enableVerifiableReceipts: true,
-        currencyMosaicId: settings.network === 'mainnet' ? "0x6BED'913F'A202'23F8" : "0x72C0'212E'67A0'8BCE",
-        harvestingMosaicId:
-          settings.network === 'mainnet' ? "0x6BED'913F'A202'23F8" : "0x72C0'212E'67A0'8BCE",
+        currencyMosaicId: configHex(preset.currencyMosaicId),
+        harvestingMosaicId: configHex(preset.currencyMosaicId),
         blockGenerationTargetTime: configTimeSpan(
           settings.blockIntervalMs === 0 ? 30_000 : settings.blockIntervalMs,
         ),
@@ -144,7 +131,7 @@ export async function startRestFront(
   }
 
   function transactionStatus(hash: string): Json | undefined {
-    const confirmed = chain.confirmed(hash);
+    const confirmed = lies.confirmed(hash);
     if (confirmed) return statusJson(hash, { group: 'confirmed', tx: lies.placement(confirmed) });
     const unconfirmed = chain.unconfirmed(hash);
     if (unconfirmed) return statusJson(hash, { group: 'unconfirmed', tx: unconfirmed });
@@ -261,12 +248,21 @@ export async function startRestFront(
       allow('PUT');
       return { status: 202, json: announce(body ?? null) };
     }
+    if (a === 'transactions' && b === 'confirmed' && parts.length === 2) {
+      allow('GET');
+      const criteria = parseSearchQuery(query);
+      const page = searchConfirmed(criteria, {
+        transactions: lies.confirmedTransactions(),
+        placement: (tx) => lies.placement(tx),
+      });
+      return ok({ data: lies.searchResults(page.data), pagination: page.pagination });
+    }
     if (a === 'transactions' && b === 'confirmed' && parts.length === 3) {
       allow('GET');
       const id = c ?? '';
       let found: ConfirmedTransaction | undefined;
-      if (HASH.test(id)) found = chain.confirmed(id);
-      else if (OBJECT_ID.test(id)) found = chain.confirmedById(id);
+      if (HASH.test(id)) found = lies.confirmed(id);
+      else if (OBJECT_ID.test(id)) found = lies.confirmedById(id);
       else throw invalid('transactionId');
       if (!found) throw notFound(id);
       return ok(confirmedTransactionJson(lies.placement(found)));
@@ -368,7 +364,7 @@ export async function startRestFront(
       const addressHex = /^[0-9A-Fa-f]{48}$/.test(id) ? id.toUpperCase() : parseAddress(id, 'accountId');
       const amount = chain.balance(addressHex);
       if (amount === undefined) throw notFound(id);
-      const mosaicId = settings.network === 'mainnet' ? '6BED913FA20223F8' : '72C0212E67A08BCE';
+      const mosaicId = preset.currencyMosaicId.toString(16).toUpperCase().padStart(16, '0');
       return ok({
         account: {
           version: 1,

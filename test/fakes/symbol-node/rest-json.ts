@@ -13,6 +13,11 @@ export function configNumber(value: number | bigint): string {
   return value.toString().replace(/\B(?=(\d{3})+(?!\d))/g, "'");
 }
 
+/** Config-file uint64 id: `0x` and 16 upper-case hex digits in groups of four separated by `'`. */
+export function configHex(value: bigint): string {
+  return `0x${uint64Hex(value).replace(/(.{4})(?!$)/g, "$1'")}`;
+}
+
 /** Config-file time span: whole hours, minutes or seconds when exact, else milliseconds. */
 export function configTimeSpan(ms: number): string {
   if (ms > 0 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
@@ -79,18 +84,9 @@ export function confirmedTransactionJson(confirmed: ConfirmedTransaction): Json 
       signerPublicKey: hex(c.signerPublicKey.bytes),
       signature: hex(c.signature.bytes),
     }));
-    transaction['transactions'] = (tx.transactions as EntityFields[]).map((inner, index) => ({
-      meta: {
-        height: confirmed.height.toString(),
-        aggregateHash: confirmed.hash,
-        aggregateId: confirmed.id,
-        index,
-        timestamp: confirmed.timestamp.toString(),
-        feeMultiplier: confirmed.feeMultiplier,
-      },
-      transaction: { ...entityJson(inner), ...bodyJson(inner) },
-      id: `${confirmed.id.slice(0, 16)}${(index + 1).toString(16).toUpperCase().padStart(8, '0')}`,
-    }));
+    transaction['transactions'] = (tx.transactions as unknown[]).map((inner, index) =>
+      embeddedTransactionJson(confirmed, inner, index),
+    );
   }
   return {
     meta: {
@@ -103,6 +99,29 @@ export function confirmedTransactionJson(confirmed: ConfirmedTransaction): Json 
     },
     transaction,
     id: confirmed.id,
+  };
+}
+
+/**
+ * The embedded transaction at `index` of the aggregate `confirmed`, as `GET /transactions/confirmed/{hash}` lists
+ * it under `transaction.transactions` and the search route returns it with `embedded=true`.
+ */
+export function embeddedTransactionJson(
+  confirmed: ConfirmedTransaction,
+  inner: unknown,
+  index: number,
+): Json {
+  return {
+    meta: {
+      height: confirmed.height.toString(),
+      aggregateHash: confirmed.hash,
+      aggregateId: confirmed.id,
+      index,
+      timestamp: confirmed.timestamp.toString(),
+      feeMultiplier: confirmed.feeMultiplier,
+    },
+    transaction: { ...entityJson(inner as EntityFields), ...bodyJson(inner) },
+    id: `${confirmed.id.slice(0, 16)}${(index + 1).toString(16).toUpperCase().padStart(8, '0')}`,
   };
 }
 

@@ -8,6 +8,8 @@ import {
   liarKeyPair,
   sealNormalBlock,
 } from './block-signer.ts';
+import type { Json } from './rest-json.ts';
+import { type Invention, inflateTransferAmounts, invent, place } from './rest-search-lies.ts';
 import {
   type ConfirmedTransaction,
   type Finalization,
@@ -21,7 +23,10 @@ export type SymbolTestLieName =
   | 'wrongTransactionsHash'
   | 'finalityBackwards'
   | 'claimBlockLacksTransaction'
-  | 'disagreeFrom';
+  | 'disagreeFrom'
+  | 'inflateTransferAmounts'
+  | 'hideTransfers'
+  | 'inventTransfer';
 
 export interface LieScope {
   /** Lie only about this transaction: its hash or its merkleComponentHash (64 hex digits). */
@@ -56,6 +61,20 @@ export interface SymbolTestNodeLies {
    * finalized hash comes from it too.
    */
   disagreeFrom(height: bigint | number): void;
+  /**
+   * `GET /transactions/confirmed` (search): every transfer's mosaic amounts ×1000 (meta.hash, signature kept), so
+   * the rebuilt transaction hashes elsewhere. `count`: answers in which some amount changed.
+   */
+  inflateTransferAmounts(scope?: Pick<LieScope, 'count'>): void;
+  /** `GET /transactions/confirmed` (search): `data: []`. `count`: answers that hid something. */
+  hideTransfers(scope?: Pick<LieScope, 'count'>): void;
+  /**
+   * The transaction signed in `payload` is confirmed at `height`, index 0, on this front only: in matching search
+   * results, `/transactions/confirmed/{hash|id}` and `/transactionStatus` (meta.hash = its hash with the network's
+   * seed; timestamp and feeMultiplier of the block at `height`, shown once that block exists). No block holds it:
+   * the Merkle endpoint answers 404. Calling it again adds another; `off('inventTransfer')` forgets them all.
+   */
+  inventTransfer(payload: Uint8Array, height: bigint | number): void;
   /** Switches one lie off. */
   off(name: SymbolTestLieName): void;
   /** Switches every lie off. */
@@ -95,6 +114,8 @@ export class RestLies implements SymbolTestNodeLies {
   #disagreeFrom: bigint | undefined;
   /** Alternative blocks by the honest block's hash, which pins the whole honest chain below it. */
   readonly #alternatives = new Map<string, TestBlock>();
+  /** Invented transactions by hash (`inventTransfer`). */
+  readonly #inventions = new Map<string, Invention>();
 
   constructor(chain: TestChain) {
     this.#chain = chain;
@@ -132,14 +153,30 @@ export class RestLies implements SymbolTestNodeLies {
     this.#alternatives.clear();
   }
 
+  inflateTransferAmounts(scope?: Pick<LieScope, 'count'>): void {
+    this.#on.set('inflateTransferAmounts', scoped('inflateTransferAmounts', scope));
+  }
+
+  hideTransfers(scope?: Pick<LieScope, 'count'>): void {
+    this.#on.set('hideTransfers', scoped('hideTransfers', scope));
+  }
+
+  inventTransfer(payload: Uint8Array, height: bigint | number): void {
+    const invention = invent(this.#chain, payload, height);
+    this.#inventions.set(invention.hash, invention);
+    this.#on.set('inventTransfer', scoped('inventTransfer'));
+  }
+
   off(name: SymbolTestLieName): void {
     this.#on.delete(name);
     if (name === 'disagreeFrom') this.#alternatives.clear();
+    if (name === 'inventTransfer') this.#inventions.clear();
   }
 
   clear(): void {
     this.#on.clear();
     this.#alternatives.clear();
+    this.#inventions.clear();
   }
 
   active(): SymbolTestLieName[] {
@@ -232,6 +269,47 @@ export class RestLies implements SymbolTestNodeLies {
     if (lie === undefined || below === undefined) return tx;
     this.#spend('claimBlockLacksTransaction', lie);
     return { ...tx, height: below.height, timestamp: below.timestamp };
+  }
+
+  /** An invented transaction placed in its block, or undefined (not invented, or that block does not exist). */
+  #invented(invention: Invention | undefined): ConfirmedTransaction | undefined {
+    if (invention === undefined || !this.#on.has('inventTransfer')) return undefined;
+    const block = this.#chain.block(invention.height);
+    return block === undefined ? undefined : place(invention, block);
+  }
+
+  /** A confirmed transaction by hash as this front knows it: an invented one first, then the chain's. */
+  confirmed(hash: string): ConfirmedTransaction | undefined {
+    return this.#invented(this.#inventions.get(hash.toUpperCase())) ?? this.#chain.confirmed(hash);
+  }
+
+  /** A confirmed transaction by its REST object id, as this front knows it. */
+  confirmedById(id: string): ConfirmedTransaction | undefined {
+    const invention = [...this.#inventions.values()].find((i) => i.id === id.toUpperCase());
+    return this.#invented(invention) ?? this.#chain.confirmedById(id);
+  }
+
+  /** Every confirmed transaction this front knows: the chain's, an invented one replacing a real one of its hash. */
+  confirmedTransactions(): ConfirmedTransaction[] {
+    const invented = [...this.#inventions.values()]
+      .map((i) => this.#invented(i))
+      .filter((tx): tx is ConfirmedTransaction => tx !== undefined);
+    const hashes = new Set(invented.map((tx) => tx.hash));
+    return [...this.#chain.confirmedTransactions().filter((tx) => !hashes.has(tx.hash)), ...invented];
+  }
+
+  /** The `data` of a search answer: hidden (`hideTransfers`) or with inflated amounts (`inflateTransferAmounts`). */
+  searchResults(data: Json[]): Json[] {
+    const hide = this.#lie('hideTransfers');
+    if (hide !== undefined && data.length > 0) {
+      this.#spend('hideTransfers', hide);
+      return [];
+    }
+    const inflate = this.#lie('inflateTransferAmounts');
+    if (inflate === undefined) return data;
+    const inflated = inflateTransferAmounts(data);
+    if (inflated.changed) this.#spend('inflateTransferAmounts', inflate);
+    return inflated.data;
   }
 
   /** `latestFinalizedBlock` of `/chain/info`. */

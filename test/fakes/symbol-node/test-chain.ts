@@ -1,6 +1,6 @@
 // TEST DOUBLE of a Symbol node — the in-memory chain behind the REST double: unconfirmed pool, failed statuses,
-// blocks with catapult transactionsHash, account metadata and optional balances, voting finality with a lag, and
-// forks above finality (roll back, then continue with other blocks).
+// blocks with catapult transactionsHash, account metadata and optional balances (fees, currency transfers), voting
+// finality with a lag, and forks above finality (roll back, then continue with other blocks).
 import { sha3_256 } from '@noble/hashes/sha3.js';
 import { SymbolFacade } from 'symbol-sdk/symbol';
 import { blockMerkleRoot, merkleComponentHash } from './block-merkle.ts';
@@ -15,7 +15,7 @@ import {
   sealNormalBlock,
 } from './block-signer.ts';
 import type { SymbolFailureCode } from './failure-codes.ts';
-import type { SymbolNetworkPreset } from './network-presets.ts';
+import { CURRENCY_ALIAS_NAMESPACE_ID, type SymbolNetworkPreset } from './network-presets.ts';
 import {
   decodeAnnouncedPayload,
   type LedgerEffect,
@@ -158,9 +158,11 @@ export class TestChain {
   /** After a fork, new blocks are stamped later than every rolled-back one, so their hashes differ. */
   #minNextTimestamp = 0n;
   readonly #forks: ForkResult[] = [];
+  readonly #currencyMosaicIds: ReadonlySet<bigint>;
 
   constructor(options: TestChainOptions) {
     this.#options = options;
+    this.#currencyMosaicIds = new Set([options.preset.currencyMosaicId, CURRENCY_ALIAS_NAMESPACE_ID]);
     this.facade = new SymbolFacade(options.preset.name);
     this.#harvester = harvesterKeyPair();
     this.#state = { metadata: new Map(), balances: options.balances ? new Map(options.balances) : undefined };
@@ -321,6 +323,7 @@ export class TestChain {
       networkTimeMs: this.networkTime(),
       height: this.#tip.height + 1n,
       ledger: this.#ledgerView(true),
+      currencyMosaicIds: this.#currencyMosaicIds,
     });
     if (!outcome.ok) {
       this.#fail({ hash, code: outcome.code, deadline });
@@ -359,6 +362,7 @@ export class TestChain {
           metadataValue: (key) => metadata.get(key)?.value,
           balance: (address) => (balances ? (balances.get(address) ?? 0n) : undefined),
         },
+        currencyMosaicIds: this.#currencyMosaicIds,
       });
       if (!outcome.ok) {
         this.#fail({ hash: pending.hash, code: outcome.code, deadline: pending.deadline });
@@ -490,6 +494,12 @@ export class TestChain {
               ? BigInt(effect.size) * BigInt(feeMultiplier)
               : effect.maxFee;
         balances.set(effect.addressHex, (balances.get(effect.addressHex) ?? 0n) - charged);
+        continue;
+      }
+      if (effect.kind === 'transfer') {
+        if (!balances) continue;
+        balances.set(effect.fromHex, (balances.get(effect.fromHex) ?? 0n) - effect.amount);
+        balances.set(effect.toHex, (balances.get(effect.toHex) ?? 0n) + effect.amount);
         continue;
       }
       // catapult MetadataKey::uniqueKey: SHA3-256(source ‖ target ‖ scopedKey LE ‖ targetId LE ‖ type); account type 0.

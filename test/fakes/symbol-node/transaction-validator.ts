@@ -1,5 +1,6 @@
 // TEST DOUBLE of a Symbol node — decodes an announced payload and validates it the way catapult's stateless and
-// stateful validators do (network, deadline, aggregate version/size/hash/cosignatures, transfer message, metadata).
+// stateful validators do (network, deadline, aggregate version/size/hash/cosignatures, transfer message, metadata,
+// balances for fees and currency transfers).
 import { type PublicKey, Signature } from 'symbol-sdk';
 import { models, type SymbolFacade, SymbolTransactionFactory, Verifier } from 'symbol-sdk/symbol';
 import type { SymbolFailureCode } from './failure-codes.ts';
@@ -38,7 +39,15 @@ export interface FeeEffect {
   readonly size: number;
 }
 
-export type LedgerEffect = MetadataEffect | FeeEffect;
+/** A transfer of the currency mosaic (other mosaics have no state in the double). */
+export interface TransferEffect {
+  readonly kind: 'transfer';
+  readonly fromHex: string;
+  readonly toHex: string;
+  readonly amount: bigint;
+}
+
+export type LedgerEffect = MetadataEffect | FeeEffect | TransferEffect;
 
 export interface ValidationContext {
   readonly facade: SymbolFacade;
@@ -48,6 +57,8 @@ export interface ValidationContext {
   /** Height of the block that would include the transaction. */
   readonly height: bigint;
   readonly ledger: LedgerView;
+  /** Mosaic ids (and aliases) a transfer moves balances in: the currency mosaic and its namespace alias. */
+  readonly currencyMosaicIds: ReadonlySet<bigint>;
 }
 
 export type ValidationOutcome =
@@ -127,6 +138,52 @@ function validateBody(tx: unknown, limits: ValidationLimits): SymbolFailureCode 
     if (Math.abs(tx.valueSizeDelta) > valueSize) return 'Failure_Metadata_Value_Size_Delta_Too_Large';
   }
   return undefined;
+}
+
+/** The currency transfers of a transaction, in order: a top-level transfer, or an aggregate's embedded ones. */
+function currencyTransfers(
+  transactions: readonly unknown[],
+  facade: SymbolFacade,
+  currencyIds: ReadonlySet<bigint>,
+): TransferEffect[] {
+  const effects: TransferEffect[] = [];
+  for (const tx of transactions) {
+    if (!(tx instanceof models.TransferTransactionV1 || tx instanceof models.EmbeddedTransferTransactionV1))
+      continue;
+    let amount = 0n;
+    for (const mosaic of tx.mosaics as InstanceType<typeof models.UnresolvedMosaic>[])
+      if (currencyIds.has(BigInt(mosaic.mosaicId.value))) amount += BigInt(mosaic.amount.value);
+    if (amount === 0n) continue;
+    effects.push({
+      kind: 'transfer',
+      fromHex: hex(facade.network.publicKeyToAddress(tx.signerPublicKey).bytes),
+      toHex: hex(tx.recipientAddress.bytes),
+      amount,
+    });
+  }
+  return effects;
+}
+
+/** Whether every debit (max fee, then each transfer in order, credits applied as they come) is covered. */
+function balancesCover(effects: readonly LedgerEffect[], ledger: LedgerView): boolean {
+  const delta = new Map<string, bigint>();
+  const move = (address: string, amount: bigint): boolean => {
+    const balance = ledger.balance(address);
+    if (balance === undefined) return true; // balance bookkeeping is off
+    const next = (delta.get(address) ?? 0n) + amount;
+    if (balance + next < 0n) return false;
+    delta.set(address, next);
+    return true;
+  };
+  for (const effect of effects) {
+    if (effect.kind === 'fee' && !move(effect.addressHex, -effect.maxFee)) return false;
+    if (
+      effect.kind === 'transfer' &&
+      !(move(effect.fromHex, -effect.amount) && move(effect.toHex, effect.amount))
+    )
+      return false;
+  }
+  return true;
 }
 
 /** catapult MetadataValueValidator plus the observer that applies the XOR delta. */
@@ -235,12 +292,12 @@ export function validateTransaction(tx: AnyTransaction, context: ValidationConte
       if (!required.has(address)) return fail('Failure_Aggregate_Ineligible_Cosignatories');
   }
 
-  const effects: LedgerEffect[] = [];
-  const signerHex = hex(signerAddress);
-  const balance = ledger.balance(signerHex);
-  if (balance !== undefined && balance < BigInt(tx.fee.value))
-    return fail('Failure_Core_Insufficient_Balance');
-  effects.push({ kind: 'fee', addressHex: signerHex, maxFee: BigInt(tx.fee.value), size: tx.size });
+  // The signer pays the max fee (charged later: size × the block's multiplier), then currency transfers move.
+  const effects: LedgerEffect[] = [
+    { kind: 'fee', addressHex: hex(signerAddress), maxFee: BigInt(tx.fee.value), size: tx.size },
+    ...currencyTransfers([tx, ...embedded], facade, context.currencyMosaicIds),
+  ];
+  if (!balancesCover(effects, ledger)) return fail('Failure_Core_Insufficient_Balance');
 
   // Metadata updates apply in order; a later one in the same aggregate sees the earlier one's result.
   const overlay = new Map<string, Uint8Array>();
