@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createKeyProvider } from '../providers/create-provider.ts';
 import { anchorStateStore } from './anchor/anchor-state.ts';
 import { type Checkpointer, createCheckpointer } from './anchor/checkpointer.ts';
+import { createNobleEd25519Verifier } from './anchor/noble-ed25519-verifier.ts';
 import { type AnchorTracker, createAnchorTracker } from './anchor/symbol/anchor-tracker.ts';
 import { createNodePool } from './anchor/symbol/node-pool.ts';
 import { onChainChecker } from './anchor/symbol/online-check.ts';
@@ -27,6 +28,8 @@ import { readSecretFile } from './config/secret-file.ts';
 import { createCheckpointNotes } from './cosign/checkpoint-notes.ts';
 import { createCosigning } from './cosign/cosigning-rounds.ts';
 import { readWitnessesFile } from './cosign/witnesses-file.ts';
+import { submissionPrice } from './credit/credit.ts';
+import { createCreditWatch } from './credit/credit-watch.ts';
 import { nativeSha256 } from './crypto/native-sha256.ts';
 import { createNativeVerifier } from './crypto/native-verifier.ts';
 import { toHex } from './encoding/bytes.ts';
@@ -80,6 +83,13 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const tokens = config.authTokensFile === undefined ? undefined : readTokenFile(config.authTokensFile);
   // Each client of the tokens file and its quota: looked up per submission, so a map, not a scan.
   const quotas = new Map((tokens ?? []).map((t) => [t.name, t.quota]));
+  const creditPrice = config.creditPrice;
+  // With prepaid credit on: a submission's price, the client's own from the tokens file or SPARK_CREDIT_PRICE.
+  const creditPriceOf =
+    creditPrice === undefined
+      ? undefined
+      : (client: string, immediate: boolean): bigint =>
+          submissionPrice(quotas.get(client)?.price ?? creditPrice, immediate, config.immediateFeeMultiplier);
   const tls = config.tls === undefined ? undefined : loadServerTls(config.tls);
   const witnessSet =
     config.witnessesFile === undefined
@@ -238,6 +248,17 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
           prove: createProver(store, nativeSha256).prove,
           publications,
         }),
+        // Prepaid credit follows the tracker's rounds: transfers to the anchoring account, credited once final.
+        followers:
+          config.creditPrice === undefined
+            ? []
+            : [
+                createCreditWatch({
+                  store,
+                  ed25519: createNobleEd25519Verifier(),
+                  log: log.child({ module: 'credit' }),
+                }),
+              ],
       });
       const tracker = anchors;
       observeAnchoring(scheduler, tracker, metrics, now);
@@ -334,6 +355,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       onSubmission: (result, count) => metrics.submission(result, count),
       onClientSubmission: (client, immediate) => metrics.clientSubmission(client, immediate),
       quotaOf: (client) => quotas.get(client),
+      creditPriceOf,
       publications,
       sourceChecker,
       onlineCheck: anchoring
@@ -402,6 +424,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
             keys,
             store,
             clients: quotas,
+            creditPriceOf,
           }),
         );
         router.service(Health, health.impl);

@@ -74,7 +74,8 @@ export interface SignedAnchorTransaction {
   readonly merkleComponentHash: Uint8Array;
 }
 
-function facadeFor(network: AnchorNetwork): SymbolFacade {
+/** The SDK facade of a named or custom network; AnchorError INVALID_ARGUMENT naming a malformed field. */
+export function facadeFor(network: AnchorNetwork): SymbolFacade {
   if (network === 'mainnet' || network === 'testnet') return new SymbolFacade(network);
   if (typeof network !== 'object' || network === null) {
     throw new AnchorError('INVALID_ARGUMENT', 'network must be mainnet, testnet or a custom network', {

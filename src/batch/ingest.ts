@@ -2,6 +2,7 @@
 // (StoreError DISK_FULL or IO) rejects the whole call, which no receipt then acknowledges: nothing of it was stored.
 import { leafHashOfDigest } from '../bundle/leaf.ts';
 import { encodeSource, type SourceReference } from '../bundle/source-reference.ts';
+import { creditMessage } from '../credit/credit.ts';
 import type { Sha256 } from '../crypto/sha256.ts';
 import { RequestError } from '../service/request-error.ts';
 import type { LeafRecord, NewLeaf, Store } from '../store/store.ts';
@@ -20,6 +21,8 @@ export interface Submission {
   readonly client?: string | undefined;
   /** That client's quota; absent: none. */
   readonly quota?: ClientQuota | undefined;
+  /** With prepaid credit on: what it costs its client, µXYM (src/credit/credit.ts); absent: nothing is debited. */
+  readonly price?: bigint | undefined;
 }
 
 /** An acknowledged submission. */
@@ -74,6 +77,7 @@ export function createIngest(o: IngestOptions): Ingest {
         acceptedAtMs,
         client: item.client,
         quota: item.quota,
+        ...(item.price === undefined ? {} : { price: item.price }),
       });
       slots.push(i);
     });
@@ -90,6 +94,11 @@ export function createIngest(o: IngestOptions): Ingest {
         results[slot] = new RequestError(
           'QUOTA_EXCEEDED',
           quotaMessage(items[slot]?.client ?? ANONYMOUS_CLIENT, outcome.refusal),
+        );
+      } else if (outcome.kind === 'credit') {
+        results[slot] = new RequestError(
+          'CREDIT_EXHAUSTED',
+          creditMessage(items[slot]?.client ?? ANONYMOUS_CLIENT, outcome.refusal),
         );
       } else {
         results[slot] = { record: outcome.record, duplicate: outcome.kind === 'duplicate' };

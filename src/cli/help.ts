@@ -158,6 +158,12 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       ...CLIENT,
     ],
   },
+  credit: {
+    usage: ['spark credit --server HOST:PORT [--json]'],
+    about:
+      'Your own prepaid credit on a server that charges submissions (SPARK_CREDIT_PRICE): balance, price, and the transfer that tops it up (docs/operations.md).',
+    options: [['--json', 'machine-readable output (µXYM amounts)'], ...CLIENT],
+  },
   keys: {
     usage: ['spark keys list|rotate --server HOST:PORT [--json]'],
     about: 'Lists the key history, or rotates to a new key endorsed by the current one (admin).',
@@ -177,7 +183,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   token: {
     usage: [
       'spark token create --name NAME [--role client|admin] [--file TOKENS]',
-      'spark token quota --name NAME [--file TOKENS] [--daily N|none] [--monthly N|none] [--immediate-daily N|none]',
+      'spark token quota --name NAME [--file TOKENS] [--daily N|none] [--monthly N|none] [--immediate-daily N|none] [--price XYM|none]',
     ],
     about:
       "Makes a bearer token (prints it once, and the tokens file's line or appends it), or sets a client's quota in the tokens file.",
@@ -188,6 +194,10 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       ['--daily N|none', 'new submissions per UTC day; none removes the limit'],
       ['--monthly N|none', 'new submissions per UTC calendar month'],
       ['--immediate-daily N|none', 'new immediate submissions per UTC day'],
+      [
+        '--price XYM|none',
+        "with prepaid credit on: this client's price per submission (0: free); none: SPARK_CREDIT_PRICE",
+      ],
     ],
   },
   witness: {

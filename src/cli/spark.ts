@@ -26,9 +26,10 @@ const USAGE = `usage:
   spark keys list|rotate --server HOST:PORT [--json]
   spark usage --server HOST:PORT [--since T] [--until T] [--client NAME] [--format table|json|csv]   (admin)
   spark token create --name NAME [--role client|admin] [--file TOKENS]
-  spark token quota --name NAME [--file TOKENS] [--daily N|none] [--monthly N|none] [--immediate-daily N|none]
+  spark token quota --name NAME [--file TOKENS] [--daily N|none] [--monthly N|none] [--immediate-daily N|none] [--price XYM|none]
+  spark credit --server HOST:PORT [--json]   (your prepaid credit: balance, price, how to top up)
   spark <command> --help   (its options explained);   spark --version
-  submit, prove, status, keys and usage also take: --tls-ca F [--tls-cert F --tls-key F] [--token-file F] (or SPARK_TOKEN_FILE)`;
+  submit, prove, status, keys, usage and credit also take: --tls-ca F [--tls-cert F --tls-key F] [--token-file F] (or SPARK_TOKEN_FILE)`;
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -75,6 +76,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./commands/keys.ts')).keys(rest, print);
     case 'usage':
       return (await import('./commands/usage.ts')).usage(rest, print);
+    case 'credit':
+      return (await import('./commands/credit.ts')).credit(rest, print);
     case 'token':
       return (await import('./commands/token.ts')).token(rest, print);
     case 'stamp':

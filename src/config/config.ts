@@ -120,6 +120,10 @@ export interface Config {
   readonly symbolResendAfterMs: number;
   /** SYMBOL_MIN_BALANCE in µXYM: below it the sidecar warns (log, metric); undefined: no minimum. */
   readonly symbolMinBalance: bigint | undefined;
+  /**
+   * SPARK_CREDIT_PRICE in µXYM per submission: prepaid credit on (docs/operations.md §Prepaid credit); undefined: off.
+   */
+  readonly creditPrice: bigint | undefined;
   /** SPARK_EPHEMERAL_KEYS (`--ephemeral-keys`): the memory provider's keys, which vanish at restart, accepted off loopback. */
   readonly ephemeralKeys: boolean;
   readonly anchorBatchesPerTransaction: number;
@@ -222,6 +226,7 @@ export const SETTINGS = [
   'SYMBOL_DEADLINE_SECONDS',
   'SYMBOL_RESEND_AFTER_MS',
   'SYMBOL_MIN_BALANCE',
+  'SPARK_CREDIT_PRICE',
   'SPARK_ANCHOR_BATCHES_PER_TX',
   'SPARK_CHECKPOINT_INTERVAL',
   'SPARK_WITNESSES_FILE',
@@ -608,6 +613,13 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     });
   }
   const symbolMinBalance = xymSetting('SYMBOL_MIN_BALANCE', raw.SYMBOL_MIN_BALANCE, issues);
+  const creditPrice = xymSetting('SPARK_CREDIT_PRICE', raw.SPARK_CREDIT_PRICE, issues);
+  if (creditPrice !== undefined && symbolNodeUrls.length === 0) {
+    issues.push({
+      setting: 'SPARK_CREDIT_PRICE',
+      problem: 'prepaid credit is read from Symbol transfers: set SYMBOL_NODE_URL (or SYMBOL_NODE_URLS) too',
+    });
+  }
   const adminCertNames = (raw.SPARK_ADMIN_CERT_NAMES ?? '')
     .split(',')
     .map((n) => n.trim())
@@ -733,6 +745,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     symbolDeadlineSeconds: int('SYMBOL_DEADLINE_SECONDS', d.DEFAULT_SYMBOL_DEADLINE_SECONDS, 10, 6 * 3600),
     symbolResendAfterMs: int('SYMBOL_RESEND_AFTER_MS', d.DEFAULT_SYMBOL_RESEND_AFTER_MS, 100, 3_600_000),
     symbolMinBalance,
+    creditPrice,
     ephemeralKeys,
     anchorBatchesPerTransaction: int('SPARK_ANCHOR_BATCHES_PER_TX', d.DEFAULT_ANCHOR_BATCHES_PER_TX, 1, 20),
     checkpointIntervalSeconds: int(

@@ -3,6 +3,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ConfigError, type ConfigIssue } from '../config/config-error.ts';
 import { readSecretFile } from '../config/secret-file.ts';
+import { xym } from '../encoding/xym.ts';
 import type { ClientQuota, QuotaName } from '../usage/usage.ts';
 
 /** What a credential may call: `client` SparkProcessor and reflection, `admin` also SparkAdmin. */
@@ -16,12 +17,12 @@ export interface TokenEntry {
   readonly role: Role;
   /** SHA-256 of the token's UTF-8 bytes. */
   readonly hash: Buffer;
-  /** The client's quota (`daily=N monthly=N immediate-daily=N` after the hash); absent: none. */
+  /** The client's quota (`daily=N monthly=N immediate-daily=N price=XYM` after the hash); absent: none. */
   readonly quota?: ClientQuota | undefined;
 }
 
-/** The quota fields a token line may carry after its hash, and where each goes. */
-const QUOTA_FIELDS: Readonly<Record<QuotaName, keyof ClientQuota>> = {
+/** The quota fields a token line may carry after its hash, and where each goes (and `price=XYM`, apart). */
+const QUOTA_FIELDS: Readonly<Record<QuotaName, Exclude<keyof ClientQuota, 'price'>>> = {
   daily: 'daily',
   monthly: 'monthly',
   'immediate-daily': 'immediateDaily',
@@ -32,8 +33,15 @@ const MAX_QUOTA = 1_000_000_000_000;
 
 /** Parses `name=N` quota fields; the problem as text when one is not. */
 export function parseQuotaFields(fields: readonly string[]): ClientQuota | string {
-  const quota: { -readonly [K in keyof ClientQuota]: number } = {};
+  const quota: { -readonly [K in keyof ClientQuota]: ClientQuota[K] } = {};
   for (const field of fields) {
+    if (field.startsWith('price=')) {
+      const p = /^price=(\d{1,12})(?:\.(\d{1,6}))?$/.exec(field);
+      if (p === null) return 'price: an amount of XYM (e.g. price=0.001), at most 6 decimals';
+      if (quota.price !== undefined) return 'price is given twice';
+      quota.price = BigInt(p[1] as string) * 1_000_000n + BigInt((p[2] ?? '').padEnd(6, '0'));
+      continue;
+    }
     const m = /^([a-z-]+)=(\d{1,13})$/.exec(field);
     const name = m?.[1] as QuotaName | undefined;
     const key = name === undefined ? undefined : QUOTA_FIELDS[name];
@@ -41,7 +49,7 @@ export function parseQuotaFields(fields: readonly string[]): ClientQuota | strin
       const shown = /^[a-z-]{1,40}=/.test(field) ? `"${field.slice(0, field.indexOf('='))}=…"` : 'a field';
       return `${shown} is not a quota (${Object.keys(QUOTA_FIELDS)
         .map((q) => `${q}=N`)
-        .join(', ')})`;
+        .join(', ')}, price=XYM)`;
     }
     const value = Number(m[2]);
     if (value > MAX_QUOTA) return `${name}: at most ${MAX_QUOTA}`;
@@ -54,9 +62,10 @@ export function parseQuotaFields(fields: readonly string[]): ClientQuota | strin
 /** The quota fields of a token line for `quota`, in a fixed order. */
 export function quotaFields(quota: ClientQuota | undefined): string[] {
   if (quota === undefined) return [];
-  return (Object.entries(QUOTA_FIELDS) as Array<[QuotaName, keyof ClientQuota]>).flatMap(([name, key]) =>
-    quota[key] === undefined ? [] : [`${name}=${quota[key]}`],
+  const limits = (Object.entries(QUOTA_FIELDS) as Array<[QuotaName, keyof ClientQuota]>).flatMap(
+    ([name, key]) => (quota[key] === undefined ? [] : [`${name}=${quota[key]}`]),
   );
+  return quota.price === undefined ? limits : [...limits, `price=${xym(quota.price)}`];
 }
 
 /** Tokens start with this, so a leaked one is recognisable (and secret scanners can find it). */
@@ -105,7 +114,10 @@ export function parseTokenFile(text: string, path: string): { entries: TokenEntr
       hex === undefined ||
       rest.some((f) => !/^[a-z-]{1,40}=/.test(f))
     ) {
-      problem(i + 1, 'expected "<name> <role> <sha256-hex> [daily=N] [monthly=N] [immediate-daily=N]"');
+      problem(
+        i + 1,
+        'expected "<name> <role> <sha256-hex> [daily=N] [monthly=N] [immediate-daily=N] [price=XYM]"',
+      );
       continue;
     }
     const quota = parseQuotaFields(rest);

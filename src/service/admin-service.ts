@@ -9,7 +9,7 @@ import { StoreError } from '../store/store-error.ts';
 import { decodeFeeSplit } from '../usage/fee-split.ts';
 import { buildUsageReport } from '../usage/report.ts';
 import { type ClientQuota, dayOf, isClientName } from '../usage/usage.ts';
-import { toKeyRecord } from './convert.ts';
+import { creditMessageOf, toKeyRecord } from './convert.ts';
 import { toConnectError } from './error-map.ts';
 import { RequestError } from './request-error.ts';
 
@@ -17,9 +17,11 @@ import { RequestError } from './request-error.ts';
 export interface AdminDeps {
   readonly scheduler: SealScheduler;
   readonly keys: Pick<KeyRing, 'rotate'>;
-  readonly store: Pick<Store, 'keyHistory' | 'usage' | 'listDocs'>;
+  readonly store: Pick<Store, 'keyHistory' | 'usage' | 'listDocs' | 'creditBalances'>;
   /** Clients of the tokens file and their quotas: listed in GetUsage even without usage. */
   readonly clients?: ReadonlyMap<string, ClientQuota | undefined> | undefined;
+  /** With prepaid credit on: what one submission of `client` costs, µXYM; absent: credit is off. */
+  readonly creditPriceOf?: ((client: string, immediate: boolean) => bigint) | undefined;
   readonly now?: (() => number) | undefined;
 }
 
@@ -73,6 +75,16 @@ export function createAdminService(d: AdminDeps): ServiceImpl<typeof SparkAdmin>
             );
           }
         });
+        const priceOf = d.creditPriceOf;
+        const credits = new Map(
+          (priceOf === undefined
+            ? []
+            : d.store.creditBalances(req.client === '' ? undefined : req.client)
+          ).map((c) => [c.client, c]),
+        );
+        // A client that topped up and never submitted is listed too.
+        const known = new Map(d.clients ?? []);
+        for (const client of credits.keys()) if (!known.has(client)) known.set(client, undefined);
         const report = buildUsageReport(
           d.store.usage(req.client === '' ? {} : { client: req.client }),
           splits,
@@ -80,7 +92,7 @@ export function createAdminService(d: AdminDeps): ServiceImpl<typeof SparkAdmin>
             fromDay: dayOfRequest(req.sinceMs),
             toDay: dayOfRequest(req.untilMs),
             client: req.client === '' ? undefined : req.client,
-            known: d.clients,
+            known,
             nowMs: (d.now ?? Date.now)(),
           },
         );
@@ -98,6 +110,9 @@ export function createAdminService(d: AdminDeps): ServiceImpl<typeof SparkAdmin>
             today: BigInt(c.today),
             thisMonth: BigInt(c.thisMonth),
             immediateToday: BigInt(c.immediateToday),
+            ...(priceOf === undefined
+              ? {}
+              : { credit: creditMessageOf(c.client, credits.get(c.client), priceOf) }),
           })),
           feesRecordedMicroXym: report.feesRecorded,
           batches: BigInt(report.batches),

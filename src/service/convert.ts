@@ -1,8 +1,14 @@
 // Domain records to their protobuf messages.
-import { create } from '@bufbuild/protobuf';
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import type { AnchorStatus } from '../anchor/anchor-state.ts';
+import { balanceOf, type CreditBalance } from '../credit/credit.ts';
 import { type KeyRecord, KeyRecordSchema, Status } from '../gen/spark/v1/bundle_pb.js';
-import { type FeeQuote, type Receipt, ReceiptSchema } from '../gen/spark/v1/processor_pb.js';
+import {
+  type CreditSchema,
+  type FeeQuote,
+  type Receipt,
+  ReceiptSchema,
+} from '../gen/spark/v1/processor_pb.js';
 import type { KeyHistoryEntry, LeafRecord } from '../store/store.ts';
 
 const ANCHOR_STATUS: Record<AnchorStatus, Status> = {
@@ -52,4 +58,21 @@ export function toKeyRecord(e: KeyHistoryEntry): KeyRecord {
     protection: e.protection,
     selfSignature: e.selfSignature,
   });
+}
+
+/** A client's credit as the protocol carries it (zero balances for a client that never topped up). */
+export function creditMessageOf(
+  client: string,
+  b: CreditBalance | undefined,
+  priceOf: (client: string, immediate: boolean) => bigint,
+): MessageInitShape<typeof CreditSchema> {
+  const credited = b?.credited ?? 0n;
+  const spent = b?.spent ?? 0n;
+  return {
+    balanceMicroXym: balanceOf({ credited, spent }),
+    creditedMicroXym: credited,
+    spentMicroXym: spent,
+    priceMicroXym: priceOf(client, false),
+    immediatePriceMicroXym: priceOf(client, true),
+  };
 }

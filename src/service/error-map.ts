@@ -18,6 +18,7 @@ const REQUEST_CODES: Record<RequestError['code'], Code> = {
   TOO_MANY_STREAMS: Code.ResourceExhausted,
   RATE_LIMITED: Code.ResourceExhausted,
   QUOTA_EXCEEDED: Code.ResourceExhausted,
+  CREDIT_EXHAUSTED: Code.FailedPrecondition,
   SHUTTING_DOWN: Code.Unavailable,
   NOT_SEALED: Code.FailedPrecondition,
   PUBLICATION_UNKNOWN: Code.NotFound,

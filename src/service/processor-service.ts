@@ -1,4 +1,5 @@
 // spark.v1.SparkProcessor handlers: thin translation between protobuf and the batch/bundle core (proto/spark/v1/processor.proto).
+
 import { create } from '@bufbuild/protobuf';
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import { anchorStateStore } from '../anchor/anchor-state.ts';
@@ -14,6 +15,7 @@ import { createBundleVerifier, verdictOf } from '../bundle/verify.ts';
 import type { SourceChecker } from '../chains/source-checker.ts';
 import { type CheckpointNotes, noteOf } from '../cosign/checkpoint-notes.ts';
 import type { QuorumState } from '../cosign/cosigning-rounds.ts';
+import { CREDIT_MEMO_PREFIX } from '../credit/credit.ts';
 import { allAlgorithms } from '../crypto/algorithms.ts';
 import type { Sha256 } from '../crypto/sha256.ts';
 import type { SignatureVerifier } from '../crypto/signature-verifier.ts';
@@ -49,7 +51,7 @@ import { ANONYMOUS_CLIENT, type ClientQuota, clientNameOf } from '../usage/usage
 import { accountResponse } from './account-summary.ts';
 import { CALLER, CONNECTION, type Connection, type Identity } from './authorization.ts';
 import { coalesce } from './coalesce.ts';
-import { leafStatus, toKeyRecord, toReceipt } from './convert.ts';
+import { creditMessageOf, leafStatus, toKeyRecord, toReceipt } from './convert.ts';
 import { toConnectError, toErrorDetail } from './error-map.ts';
 import { CALL_CONNECTION, checkItemCount, type RateLimiter, rateLimited, type StreamGate } from './limits.ts';
 import { createPublishHandlers } from './publish-service.ts';
@@ -90,6 +92,8 @@ export interface ProcessorDeps {
   readonly witnesses?: { readonly list: readonly TrustedWitness[]; readonly quorum: number } | undefined;
   /** A client's quota from the tokens file, by client name (src/usage/usage.ts). */
   readonly quotaOf?: ((client: string) => ClientQuota | undefined) | undefined;
+  /** With prepaid credit on: what one submission of `client` costs, µXYM (src/credit/credit.ts); else undefined. */
+  readonly creditPriceOf?: ((client: string, immediate: boolean) => bigint | undefined) | undefined;
   /** Called for each new (not duplicate) submission a client was acknowledged, for per-client metrics. */
   readonly onClientSubmission?: ((client: string, immediate: boolean) => void) | undefined;
 }
@@ -215,7 +219,14 @@ export function createIngestHandlers(d: ProcessorDeps): IngestHandlers {
       s.source === undefined || d.sourceChecker === undefined
         ? s.source
         : await d.sourceChecker.check(s.source);
-    return { ...s, source, client: caller.client, quota: d.quotaOf?.(caller.client) };
+    const price = d.creditPriceOf?.(caller.client, s.immediate);
+    return {
+      ...s,
+      source,
+      client: caller.client,
+      quota: d.quotaOf?.(caller.client),
+      ...(price === undefined ? {} : { price }),
+    };
   };
   /** Counts the new (not duplicate) submissions of `caller` that `result` acknowledges. */
   const counted = (
@@ -407,6 +418,24 @@ export function createProcessorService(
       return summary;
     },
     getAccount: async () => accountResponse(d.anchors),
+
+    async getCredit(_req, ctx: HandlerContext) {
+      const priceOf = d.creditPriceOf;
+      if (priceOf === undefined) return { enabled: false };
+      // Only the caller's own: the client name comes from its credentials, never from the request.
+      const { client } = callerOf(ctx.values.get(CALLER), ctx.values.get(CONNECTION));
+      return {
+        enabled: true,
+        client,
+        credit: creditMessageOf(
+          client,
+          d.store.creditBalances(client)[0],
+          (c, immediate) => priceOf(c, immediate) ?? 0n,
+        ),
+        address: d.anchors?.accountSummary().address ?? '',
+        message: `${CREDIT_MEMO_PREFIX}${client}`,
+      };
+    },
 
     submit: (req, ctx: HandlerContext) =>
       ingest.submit(req, callerOf(ctx.values.get(CALLER), ctx.values.get(CONNECTION))),

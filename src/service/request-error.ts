@@ -13,6 +13,7 @@ export type RequestErrorCode =
   | 'TOO_MANY_STREAMS' // SPARK_MAX_CONCURRENT_STREAMS (the server) or SPARK_MAX_STREAMS_PER_CONNECTION are open
   | 'RATE_LIMITED' // a client's stream items exceed SPARK_STREAM_RATE per second
   | 'QUOTA_EXCEEDED' // a client's quota in the tokens file is used up for the day or month
+  | 'CREDIT_EXHAUSTED' // prepaid credit is on and the client's balance does not cover the submission
   | 'SHUTTING_DOWN' // the server is draining
   | 'NOT_SEALED' // a sealed leaf is needed (e.g. to publish its bundle)
   | 'PUBLICATION_UNKNOWN' // no publication with that CID

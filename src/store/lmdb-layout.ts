@@ -49,6 +49,10 @@ export const DB_NAMES = {
   // u64 arrival of a write's first leaf → who submitted its leaves, in arrival order: runs of (u8 name length,
   // name, u8 immediate, u32 count). Arrivals of data written before version 3 have none: `anonymous`.
   leafClients: 'leaf-clients',
+  // Prepaid credit (src/store/lmdb-credit.ts): 0x01 ‖ UTF-8 client → u64 µXYM credited ‖ u64 µXYM spent (debited
+  // in the add transaction); 0x02 ‖ 32-byte transfer hash → the top-up credited (once: the hash is the key);
+  // 0x03 ‖ UTF-8 account address → u64 height through which its incoming transfers were all looked at.
+  credit: 'credit',
 } as const;
 
 /** Key of document `key` in `table`. */
@@ -135,6 +139,17 @@ export function readUsageKey(key: Buffer): { client: string; day: number } | und
   const zero = key.length - 5;
   if (zero < 1 || key[zero] !== 0) return undefined;
   return { client: key.subarray(0, zero).toString('utf8'), day: key.readUInt32BE(zero + 1) };
+}
+
+/** Kinds of key in the `credit` database. */
+export const CREDIT_BALANCE = 0x01;
+export const CREDIT_TRANSFER = 0x02;
+export const CREDIT_SCAN = 0x03;
+
+/** A `credit` key: its kind byte, then `body` (a UTF-8 name or address, or a transfer hash). */
+export function creditKey(kind: number, body: string | Uint8Array): Buffer {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
+  return Buffer.concat([Buffer.of(kind), bytes]);
 }
 
 /** One run of the leaf-clients log: `count` leaves in a row of `client`, immediate or not. */

@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { type Database, open, type RootDatabase, type RootDatabaseOptionsWithPath } from 'lmdb';
+import type { CreditBalance, CreditRefusal } from '../credit/credit.ts';
 import { buildLevelsWith, levelSizes } from '../merkle/tree.ts';
 import { createNodeHasher } from '../merkle/wasm/node-hasher.ts';
 import { ANONYMOUS_CLIENT, isClientName, type QuotaRefusal } from '../usage/usage.ts';
@@ -37,6 +38,7 @@ import {
   recordInGroup,
   type SealedRun,
 } from './lmdb-codecs.ts';
+import { applyTopUps, CreditTally, listBalances, readScan, readTopUp } from './lmdb-credit.ts';
 import { checkLmdbFile, LMDB_DATA_FILE } from './lmdb-file-check.ts';
 import {
   batchRunKey,
@@ -62,11 +64,13 @@ import {
   u64Key,
   usageKey,
 } from './lmdb-layout.ts';
-import { UsageTally } from './lmdb-usage.ts';
+import { clientOf, UsageTally } from './lmdb-usage.ts';
 import type {
   AddOutcome,
   BatchClient,
   BatchRecord,
+  CreditScan,
+  CreditTopUp,
   DocTable,
   DocWrite,
   KeyHistoryEntry,
@@ -107,7 +111,8 @@ type Decision =
   | { readonly kind: 'duplicate'; readonly leafHash: Uint8Array; readonly raw: Uint8Array | undefined }
   | { readonly kind: 'stored'; readonly leaf: NewLeaf }
   | { readonly kind: 'full' }
-  | { readonly kind: 'quota'; readonly refusal: QuotaRefusal };
+  | { readonly kind: 'quota'; readonly refusal: QuotaRefusal }
+  | { readonly kind: 'credit'; readonly refusal: CreditRefusal };
 
 /** Opens (creating when new) the LMDB store at `options.path`. */
 export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
@@ -247,6 +252,7 @@ interface Dbs {
   readonly records: Bin;
   readonly usage: Bin;
   readonly leafClients: Bin;
+  readonly credit: Bin;
 }
 
 function openDatabases(root: RootDatabase<Buffer, Buffer>): Dbs {
@@ -268,6 +274,7 @@ function openDatabases(root: RootDatabase<Buffer, Buffer>): Dbs {
     records: sub(DB_NAMES.records),
     usage: sub(DB_NAMES.usage),
     leafClients: sub(DB_NAMES.leafClients),
+    credit: sub(DB_NAMES.credit),
   };
 }
 
@@ -603,7 +610,7 @@ class LmdbStore implements Store {
       const decisions = (await group.done).slice(offset, offset + leaves.length);
       return decisions.map((d): AddOutcome => {
         if (d.kind === 'full') return { kind: 'full', capacity: this.capacity };
-        if (d.kind === 'quota') return d;
+        if (d.kind === 'quota' || d.kind === 'credit') return d;
         if (d.kind === 'stored') return { kind: 'stored', record: pendingRecord(d.leaf) };
         const what = `leaves/${hex(d.leafHash)}`;
         if (d.raw === undefined) throw corrupt(what, 'referenced by a request id but missing');
@@ -639,6 +646,7 @@ class LmdbStore implements Store {
     const hashAt = (arrival: number): Uint8Array | undefined =>
       arrival >= first ? run[arrival - first] : this.hashAt(arrival);
     const usage = new UsageTally(this.db.usage);
+    const credit = new CreditTally(this.db.credit);
     for (const leaf of leaves) {
       const hash = asKey(leaf.leafHash);
       const idKey = leaf.requestId === '' ? undefined : requestIdKey(leaf.requestId);
@@ -648,6 +656,7 @@ class LmdbStore implements Store {
       const fast =
         idKey === undefined &&
         leaf.quota === undefined &&
+        leaf.price === undefined &&
         !this.v1Leaves &&
         this.pending + run.length < this.capacity;
       const key = indexKey(hash);
@@ -671,6 +680,11 @@ class LmdbStore implements Store {
           out.push({ kind: 'quota', refusal });
           continue;
         }
+        const unpaid = credit.refusal(clientOf(leaf), leaf);
+        if (unpaid !== undefined) {
+          out.push({ kind: 'credit', refusal: unpaid });
+          continue;
+        }
         if (this.pending + run.length >= this.capacity) {
           out.push({ kind: 'full' });
           continue;
@@ -678,6 +692,7 @@ class LmdbStore implements Store {
         index.putSync(key, u64Key(arrival)); // beside the arrivals of other leaves with this prefix
       }
       usage.count(leaf);
+      credit.debit(clientOf(leaf), leaf);
       if (idKey !== undefined) requestIds.putSync(idKey, hash);
       written.push(encodeLeaf(leaf, arrival));
       run.push(hash);
@@ -689,6 +704,7 @@ class LmdbStore implements Store {
       // Usage is written in the transaction that stores the leaves it counts: a crash keeps both or neither.
       this.db.leafClients.putSync(u64Key(first), encodeClientRuns(usage.runs));
       usage.write();
+      credit.write();
       this.nextArrival = first + run.length;
       this.pending += run.length;
     }
@@ -779,6 +795,33 @@ class LmdbStore implements Store {
       }
       return out;
     }
+  }
+
+  creditTopUps(topUps: readonly CreditTopUp[], scan?: CreditScan): Promise<boolean[]> {
+    return this.write(async () => {
+      for (const t of topUps) {
+        if (t.hash.length !== 32) throw new RangeError('topUps: a transfer hash is 32 bytes');
+        if (!isClientName(t.client)) throw new RangeError('topUps: client is not a storable client name');
+        if (t.amount <= 0n || t.amount >= 1n << 63n) throw new RangeError('topUps: amount out of range');
+      }
+      if (topUps.length === 0 && scan === undefined) return [];
+      return this.root.childTransaction(() => applyTopUps(this.db.credit, topUps, scan));
+    });
+  }
+
+  creditBalances(client?: string): CreditBalance[] {
+    this.open();
+    return listBalances(this.db.credit, client);
+  }
+
+  creditedTopUp(hash: Uint8Array): CreditTopUp | undefined {
+    this.open();
+    return readTopUp(this.db.credit, hash);
+  }
+
+  creditScan(account: string): bigint {
+    this.open();
+    return readScan(this.db.credit, account);
   }
 
   batchClients(sequence: bigint): BatchClient[] {

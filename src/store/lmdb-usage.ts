@@ -133,7 +133,8 @@ export class UsageTally {
   }
 }
 
-function clientOf(leaf: NewLeaf): string {
+/** The client a leaf counts for: its name, `anonymous` without one. */
+export function clientOf(leaf: NewLeaf): string {
   return leaf.client === undefined || leaf.client === '' ? ANONYMOUS_CLIENT : leaf.client;
 }
 

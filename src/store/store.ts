@@ -1,6 +1,7 @@
 // The Store contract: durable leaves, batches, Merkle nodes, header chain and key history.
-import type { ClientQuota, QuotaRefusal } from '../usage/usage.ts';
 // Implementations: lmdb-store.ts. Every write resolves only once it is durable on disk.
+import type { CreditBalance, CreditRefusal } from '../credit/credit.ts';
+import type { ClientQuota, QuotaRefusal } from '../usage/usage.ts';
 
 /** A submission to store. */
 export interface NewLeaf {
@@ -20,6 +21,11 @@ export interface NewLeaf {
   readonly client?: string | undefined;
   /** The client's quota, checked in the same transaction that would store it; absent: none. */
   readonly quota?: ClientQuota | undefined;
+  /**
+   * With prepaid credit on: what the leaf costs its client, µXYM, debited in the same transaction that stores it
+   * (refused when the balance does not cover it); absent: nothing is debited. Not part of the leaf record.
+   */
+  readonly price?: bigint | undefined;
 }
 
 /** Where a sealed leaf sits. */
@@ -38,7 +44,25 @@ export type AddOutcome =
   | { readonly kind: 'stored'; readonly record: LeafRecord }
   | { readonly kind: 'duplicate'; readonly record: LeafRecord }
   | { readonly kind: 'full'; readonly capacity: number }
-  | { readonly kind: 'quota'; readonly refusal: QuotaRefusal };
+  | { readonly kind: 'quota'; readonly refusal: QuotaRefusal }
+  | { readonly kind: 'credit'; readonly refusal: CreditRefusal };
+
+/** A finalized transfer that tops up a client's credit (src/credit/credit-watch.ts). */
+export interface CreditTopUp {
+  /** The transfer's hash: a transfer is credited once, whatever happens after. */
+  readonly hash: Uint8Array;
+  readonly client: string;
+  /** µXYM. */
+  readonly amount: bigint;
+  /** The finalized block holding it. */
+  readonly height: bigint;
+}
+
+/** How far the transfers to an account were looked at: every one at or below `through` was. */
+export interface CreditScan {
+  readonly account: string;
+  readonly through: bigint;
+}
 
 /** One client's new submissions on one UTC day. */
 export interface UsageDay {
@@ -157,6 +181,17 @@ export interface Store {
   usage(query?: UsageQuery): UsageDay[];
   /** Who submitted the leaves of sealed batch `sequence`, by client name. */
   batchClients(sequence: bigint): BatchClient[];
+  /**
+   * Atomically and durably: credits each top-up whose hash was never credited (true at its index) and moves the
+   * account's scan position forward to `scan` (never back). A top-up already credited is left alone (false).
+   */
+  creditTopUps(topUps: readonly CreditTopUp[], scan?: CreditScan): Promise<boolean[]>;
+  /** Clients' credit, in name order (one client with `client`). */
+  creditBalances(client?: string): CreditBalance[];
+  /** The top-up credited with this transfer hash, or undefined. */
+  creditedTopUp(hash: Uint8Array): CreditTopUp | undefined;
+  /** The account's scan position: 0 before the first scan. */
+  creditScan(account: string): bigint;
   /** Flushes and closes. */
   close(): Promise<void>;
 }

@@ -43,7 +43,7 @@ export function clientNameOf(identity: string): string {
 
 const DAY_MS = 86_400_000;
 
-/** Per-client limits from the tokens file; an absent limit is no limit. */
+/** Per-client terms from the tokens file: limits (an absent limit is no limit) and the prepaid-credit price. */
 export interface ClientQuota {
   /** New submissions per UTC day. */
   readonly daily?: number | undefined;
@@ -51,6 +51,8 @@ export interface ClientQuota {
   readonly monthly?: number | undefined;
   /** New immediate submissions per UTC day. */
   readonly immediateDaily?: number | undefined;
+  /** With prepaid credit on: this client's price per submission, µXYM, instead of SPARK_CREDIT_PRICE (0: free). */
+  readonly price?: bigint | undefined;
 }
 
 /** The quota names as the tokens file, errors and docs spell them. */

@@ -7,7 +7,7 @@ import { createAdminService } from '../../src/service/admin-service.ts';
 import type { Store } from '../../src/store/store.ts';
 import { encodeFeeSplit } from '../../src/usage/fee-split.ts';
 
-type UsageStore = Pick<Store, 'keyHistory' | 'usage' | 'listDocs'>;
+type UsageStore = Pick<Store, 'keyHistory' | 'usage' | 'listDocs' | 'creditBalances'>;
 
 function service(docs: Array<{ key: string; value: Uint8Array }> = []) {
   const store: UsageStore = {
@@ -17,6 +17,7 @@ function service(docs: Array<{ key: string; value: Uint8Array }> = []) {
         (r) => q?.client === undefined || r.client === q.client,
       ),
     listDocs: () => docs,
+    creditBalances: () => [],
   };
   const unused = () => {
     throw new Error('not used by GetUsage');

@@ -713,6 +713,81 @@ export function storeContract(name: string, makeHarness: () => StoreHarness): vo
       ]);
     });
 
+    test('prepaid credit: a top-up counts once by its hash, submissions debit it in the write that stores them, and none passes the balance', async () => {
+      const hash = (tag: string) => sha(`transfer:${tag}`);
+      const priced = (tag: string, client: string, price: bigint): NewLeaf => ({
+        ...makeLeaf(tag),
+        client,
+        price,
+      });
+      let store = await open();
+      assert.deepEqual(store.creditBalances(), []);
+      assert.equal(store.creditScan('TOPERATOR'), 0n);
+      const first = await store.creditTopUps(
+        [
+          { hash: hash('a'), client: 'alice', amount: 1_000n, height: 10n },
+          { hash: hash('b'), client: 'bob', amount: 50n, height: 11n },
+        ],
+        { account: 'TOPERATOR', through: 12n },
+      );
+      assert.deepEqual(first, [true, true]);
+      // The same transfer again (a re-listing, a fork that moved it): not credited twice, even beside a new one.
+      const again = await store.creditTopUps(
+        [
+          { hash: hash('a'), client: 'alice', amount: 1_000n, height: 15n },
+          { hash: hash('c'), client: 'alice', amount: 500n, height: 15n },
+        ],
+        { account: 'TOPERATOR', through: 9n },
+      );
+      assert.deepEqual(again, [false, true]);
+      assert.equal(store.creditScan('TOPERATOR'), 12n, 'the scan position never goes back');
+      assert.deepEqual(store.creditedTopUp(hash('a')), {
+        hash: hash('a'),
+        client: 'alice',
+        amount: 1_000n,
+        height: 10n,
+      });
+      // 1,500 µXYM at 100 a submission: 15 of 40 concurrent submissions pass, whatever the interleaving.
+      const outcomes = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => store.add([priced(`c${i}`, 'alice', 100n)])),
+      );
+      assert.equal(outcomes.filter(([o]) => o?.kind === 'stored').length, 15);
+      const refusals = outcomes.flatMap(([o]) => (o?.kind === 'credit' ? [o.refusal] : []));
+      assert.equal(refusals.length, 25);
+      assert.deepEqual(refusals[0], { balance: 0n, needs: 100n });
+      // A duplicate is answered without a debit; a cheaper price still fits nothing; a free one passes.
+      const [dup] = await store.add([priced('c0', 'alice', 100n)]);
+      assert.equal(dup?.kind, 'duplicate');
+      const [free] = await store.add([priced('free', 'alice', 0n)]);
+      assert.equal(free?.kind, 'stored');
+      // bob has his own balance: 50 covers one at 30 and refuses the second, naming both amounts.
+      const [b1, b2] = await store.add([priced('b1', 'bob', 30n), priced('b2', 'bob', 30n)]);
+      assert.equal(b1?.kind, 'stored');
+      assert.deepEqual(b2?.kind === 'credit' ? b2.refusal : b2?.kind, { balance: 20n, needs: 30n });
+      assert.equal(store.getLeaf(makeLeaf('b2').leafHash), undefined, 'a refused leaf is not stored');
+      const balances = store.creditBalances();
+      await store.close();
+      store = await open();
+      assert.deepEqual(store.creditBalances(), balances, 'balances survive a reopen');
+      assert.deepEqual(
+        balances.map((b) => [b.client, b.credited, b.spent]),
+        [
+          ['alice', 1_500n, 1_500n],
+          ['bob', 50n, 30n],
+        ],
+      );
+      assert.deepEqual(
+        await store.creditTopUps([{ hash: hash('a'), client: 'alice', amount: 9n, height: 1n }]),
+        [false],
+      );
+      assert.deepEqual(store.creditBalances('carol'), []);
+      await assert.rejects(
+        store.creditTopUps([{ hash: hash('x'), client: 'bad\u0000name', amount: 1n, height: 1n }]),
+        /client/,
+      );
+      await store.close();
+    });
+
     test('after close every call fails with CLOSED', async () => {
       const store = await open();
       const pendingAdd = store.add([makeLeaf('in-flight')]);

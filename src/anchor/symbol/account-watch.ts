@@ -1,6 +1,7 @@
 // The operator's Symbol account (docs/operations.md, "The Symbol account"): its address, its balance read from the
 // nodes, what anchoring cost lately and how many days the balance lasts at that rate; a warning (log and metric)
 // when the balance falls below SYMBOL_MIN_BALANCE.
+import { xym } from '../../encoding/xym.ts';
 import type { Logger } from '../../log/logger.ts';
 import { addressOf, networkName } from '../../trust/trust-root.ts';
 import type { AnchorStateStore, ConfirmedEvidence, OutboxEntry } from '../anchor-state.ts';
@@ -148,13 +149,4 @@ export function createAccountWatch(o: AccountWatchOptions) {
       };
     },
   };
-}
-
-/** µXYM as XYM with six decimals, trailing zeros dropped. */
-export function xym(micro: bigint): string {
-  const sign = micro < 0n ? '-' : '';
-  const m = micro < 0n ? -micro : micro;
-  const whole = m / 1_000_000n;
-  const frac = (m % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
-  return `${sign}${whole}${frac === '' ? '' : `.${frac}`}`;
 }

@@ -25,6 +25,7 @@ import {
   createAnnouncer,
   groupForAggregates,
 } from './announcer.ts';
+import type { ChainFollower } from './chain-follower.ts';
 import { chooseFeeMultiplier } from './fee-policy.ts';
 import { accountOf, keyMarker, markersOf, qualifyLegacy } from './key-markers.ts';
 import type { NodeHealth, NodePool } from './node-pool.ts';
@@ -59,6 +60,8 @@ export interface AnchorTrackerOptions {
   readonly minBalance?: bigint;
   /** Told each balance read of the account (µXYM) and whether it is below the minimum. */
   readonly onBalance?: (amount: bigint, low: boolean) => void;
+  /** Given each round's checked view of the chain, after the anchors were followed (e.g. prepaid credit). */
+  readonly followers?: readonly ChainFollower[];
 }
 
 /** A change of a batch's anchoring state. */
@@ -496,6 +499,23 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
           'following the anchor failed; it is retried alone',
         );
       }
+    }
+    for (const follower of o.followers ?? []) {
+      await follower
+        .follow({
+          network: net,
+          accountPublicKey: o.signer.publicKey,
+          pool,
+          observer,
+          finality: chain.finality,
+          finalizedHeight: lastFinalized,
+        })
+        .catch((err: unknown) => {
+          o.log.warn(
+            { err, follower: follower.name },
+            `following the chain for ${follower.name} failed; retried next round`,
+          );
+        });
     }
     const fees = await firstAnswer((c) => c.fees());
     if (fees === undefined || nodeTime === undefined) return;

@@ -121,6 +121,18 @@ export interface SymbolRestClient {
   /** The account's mosaics (GET /accounts/{address}); undefined when the node knows no such account (404). */
   account(address: string): Promise<AccountInfo | undefined>;
   /**
+   * One page (1-based, `pageSize` 10..100) of the confirmed top-level transfers to `recipientAddress` (base32) in
+   * blocks `fromHeight`..`toHeight`, oldest first, as the node's JSON entries: they are rebuilt and checked by the
+   * caller (src/credit/incoming-transfer.ts), never believed as they are.
+   */
+  transfersTo(
+    recipientAddress: string,
+    fromHeight: bigint,
+    toHeight: bigint,
+    pageNumber: number,
+    pageSize: number,
+  ): Promise<unknown[]>;
+  /**
    * The value of the account-metadata entry (source, target, scoped key), or undefined when there is none.
    * Addresses in base32 (39 characters, e.g. `T…`); the scoped key as 16 hex digits.
    */
@@ -133,6 +145,9 @@ export interface SymbolRestClient {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+/** Catapult's transfer transaction type (0x4154). */
+const TRANSFER_TRANSACTION_TYPE = 16724;
 
 /** Largest metadata value the network allows (docs/anchoring.md §5.1: 1..1024 bytes), with room for private networks. */
 const MAX_METADATA_VALUE_BYTES = 65_535;
@@ -451,6 +466,36 @@ export function createSymbolRestClient(o: RestClientOptions): SymbolRestClient {
           amount: parseUint(field(m, 'amount', `account mosaic ${i}`), `account mosaic ${i} amount`),
         })),
       };
+    },
+    async transfersTo(recipientAddress, fromHeight, toHeight, pageNumber, pageSize) {
+      if (!/^[A-Z2-7]{39}$/.test(recipientAddress))
+        throw new SymbolNodeError(
+          'INVALID_ARGUMENT',
+          'transfers: recipientAddress must be a 39-character base32 address',
+        );
+      if (!Number.isInteger(pageSize) || pageSize < 10 || pageSize > 100)
+        throw new SymbolNodeError('INVALID_ARGUMENT', 'transfers: pageSize must be 10..100');
+      if (!Number.isInteger(pageNumber) || pageNumber < 1)
+        throw new SymbolNodeError('INVALID_ARGUMENT', 'transfers: pageNumber must be 1 or more');
+      if (fromHeight < 1n || toHeight < fromHeight)
+        throw new SymbolNodeError(
+          'INVALID_ARGUMENT',
+          'transfers: heights must be 1 <= fromHeight <= toHeight',
+        );
+      const query = new URLSearchParams({
+        recipientAddress,
+        type: String(TRANSFER_TRANSACTION_TYPE),
+        embedded: 'false',
+        fromHeight: fromHeight.toString(),
+        toHeight: toHeight.toString(),
+        pageSize: String(pageSize),
+        pageNumber: String(pageNumber),
+        order: 'asc',
+      });
+      const data = field(await get(`/transactions/confirmed?${query}`), 'data', 'transfers');
+      if (!Array.isArray(data) || data.length > pageSize)
+        throw new SymbolNodeError('BAD_RESPONSE', `transfers: data must be an array of at most ${pageSize}`);
+      return data;
     },
     async metadata(sourceAddress, targetAddress, scopedKeyHex) {
       for (const [name, value] of [

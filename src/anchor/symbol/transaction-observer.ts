@@ -84,10 +84,13 @@ const DEFAULT_MAX_WALK_BLOCKS = 1000;
  */
 export const MAX_WALK_DEPTH = 20_000;
 
-/** Creates the observer; it keeps, per node, the links of its finalized chain already walked. */
-export function createTransactionObserver(o: ObserverOptions): {
+/** Says what a quorum of nodes supports about one transaction. */
+export interface TransactionObserver {
   observe(request: ObserveRequest): Promise<Observation>;
-} {
+}
+
+/** Creates the observer; it keeps, per node, the links of its finalized chain already walked. */
+export function createTransactionObserver(o: ObserverOptions): TransactionObserver {
   const maxWalk = o.maxWalkBlocks ?? DEFAULT_MAX_WALK_BLOCKS;
   const segments = new Map<SymbolRestClient, Segment>();
 

@@ -1,7 +1,8 @@
 // `spark account`: the Symbol account the server anchors with — network, address to fund, balance, recent cost and
 // days of funding left (docs/operations.md, "The Symbol account").
-import { xym } from '../../anchor/symbol/account-watch.ts';
+
 import { toHex } from '../../encoding/bytes.ts';
+import { xym } from '../../encoding/xym.ts';
 import type { GetAccountResponse } from '../../gen/spark/v1/processor_pb.js';
 import { parseArgs } from '../args.ts';
 import { processorClient, SERVER_FLAGS, serverTarget } from '../client.ts';

@@ -85,7 +85,10 @@ export async function token(
   return 0;
 }
 
-/** `spark token quota --name NAME [--file F] [--daily N|none] [--monthly N|none] [--immediate-daily N|none]`. */
+/**
+ * `spark token quota --name NAME [--file F] [--daily N|none] [--monthly N|none] [--immediate-daily N|none]
+ * [--price XYM|none]`.
+ */
 async function quota(argv: readonly string[], out: (line: string) => void): Promise<number> {
   const args = parseArgs(argv, {
     name: 'string',
@@ -93,13 +96,14 @@ async function quota(argv: readonly string[], out: (line: string) => void): Prom
     daily: 'string',
     monthly: 'string',
     'immediate-daily': 'string',
+    price: 'string',
   });
   const name = nameOf(args);
   const file = fileOf(args);
   if (file === undefined)
     throw new CliError('USAGE', '--file F (or SPARK_AUTH_TOKENS) names the tokens file', { field: 'file' });
-  const changes: Array<['daily' | 'monthly' | 'immediate-daily', string]> = [];
-  for (const flag of ['daily', 'monthly', 'immediate-daily'] as const) {
+  const changes: Array<['daily' | 'monthly' | 'immediate-daily' | 'price', string]> = [];
+  for (const flag of ['daily', 'monthly', 'immediate-daily', 'price'] as const) {
     const value = stringFlag(args, flag);
     if (value !== undefined) changes.push([flag, value]);
   }
@@ -109,7 +113,7 @@ async function quota(argv: readonly string[], out: (line: string) => void): Prom
   const [, role, hash, ...fields] = (lines[at] as string).replace(/#.*$/, '').trim().split(/\s+/);
   const current = parseQuotaFields(fields);
   if (typeof current === 'string') throw new CliError('IO', `--file: ${current}`);
-  const next: { -readonly [K in keyof ClientQuota]: number | undefined } = { ...current };
+  const next: { -readonly [K in keyof ClientQuota]: ClientQuota[K] } = { ...current };
   for (const [flag, value] of changes) {
     const key: keyof ClientQuota = flag === 'immediate-daily' ? 'immediateDaily' : flag;
     if (value === 'none') {
@@ -117,6 +121,14 @@ async function quota(argv: readonly string[], out: (line: string) => void): Prom
       continue;
     }
     const parsed = parseQuotaFields([`${flag}=${value}`]);
+    if (key === 'price') {
+      if (typeof parsed === 'string')
+        throw new CliError('USAGE', '--price: an amount of XYM per submission (e.g. 0.001), or none', {
+          field: 'price',
+        });
+      next.price = parsed.price;
+      continue;
+    }
     if (typeof parsed === 'string' || !/^\d+$/.test(value))
       throw new CliError('USAGE', `--${flag}: a count of submissions (0 or more), or none`, { field: flag });
     next[key] = parsed[key];

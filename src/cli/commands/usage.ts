@@ -1,6 +1,7 @@
 // `spark usage`: each client's submissions, fee shares and quota as the server counted them (admin; docs/operations.md
 // §Usage, quotas and fees), as a table, JSON or CSV.
 import type { ClientUsage, GetUsageResponse } from '../../gen/spark/v1/admin_pb.js';
+import type { Credit } from '../../gen/spark/v1/processor_pb.js';
 import { parseArgs, stringFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 import { adminClient, SERVER_FLAGS, serverTarget } from '../client.ts';
@@ -39,8 +40,8 @@ export function usageJson(res: GetUsageResponse) {
       feePaid: Number(c.feePaidMicroXym),
       anchorFee: Number(c.anchorFeeMicroXym),
       batches: Number(c.batches),
-      // Prepaid credit is not kept by this server (SPARK_CREDIT_PRICE is not implemented): null, not 0.
-      credit: null,
+      // null when the server does not sell submissions for prepaid credit (SPARK_CREDIT_PRICE unset), not 0.
+      credit: creditJson(c.credit),
       quota: quotaOf(c),
       today: Number(c.today),
       thisMonth: Number(c.thisMonth),
@@ -54,6 +55,18 @@ export function usageJson(res: GetUsageResponse) {
 
 function xym(micro: bigint): string {
   return `${micro / 1_000_000n}.${(micro % 1_000_000n).toString().padStart(6, '0')}`;
+}
+
+/** A client's credit in the JSON forms (`spark usage`, `spark credit`), µXYM; null when credit is off. */
+export function creditJson(c: Credit | undefined) {
+  if (c === undefined) return null;
+  return {
+    balance: Number(c.balanceMicroXym),
+    credited: Number(c.creditedMicroXym),
+    spent: Number(c.spentMicroXym),
+    price: Number(c.priceMicroXym),
+    immediatePrice: Number(c.immediatePriceMicroXym),
+  };
 }
 
 function csvField(value: string): string {
@@ -91,7 +104,7 @@ export async function usage(argv: readonly string[], out: (line: string) => void
   }
   if (format === 'csv') {
     out(
-      'client,submissions,immediate,fee_paid_micro_xym,anchor_fee_micro_xym,batches,today,this_month,immediate_today,quota_daily,quota_monthly,quota_immediate_daily',
+      'client,submissions,immediate,fee_paid_micro_xym,anchor_fee_micro_xym,batches,today,this_month,immediate_today,quota_daily,quota_monthly,quota_immediate_daily,credit_balance_micro_xym,credit_credited_micro_xym,credit_spent_micro_xym',
     );
     for (const c of res.clients)
       out(
@@ -108,10 +121,15 @@ export async function usage(argv: readonly string[], out: (line: string) => void
           c.quotaDaily,
           c.quotaMonthly,
           c.quotaImmediateDaily,
+          // Empty when credit is off.
+          c.credit?.balanceMicroXym ?? '',
+          c.credit?.creditedMicroXym ?? '',
+          c.credit?.spentMicroXym ?? '',
         ].join(','),
       );
     return 0;
   }
+  const credit = res.clients.some((c) => c.credit !== undefined);
   const rows = [
     [
       'client',
@@ -122,6 +140,7 @@ export async function usage(argv: readonly string[], out: (line: string) => void
       'today/quota',
       'month/quota',
       'immediate today/quota',
+      ...(credit ? ['credit (XYM)'] : []),
     ],
     ...res.clients.map((c) => [
       c.client,
@@ -132,6 +151,7 @@ export async function usage(argv: readonly string[], out: (line: string) => void
       limit(c.today, c.quotaDaily),
       limit(c.thisMonth, c.quotaMonthly),
       limit(c.immediateToday, c.quotaImmediateDaily),
+      ...(credit ? [c.credit === undefined ? '' : xym(c.credit.balanceMicroXym)] : []),
     ]),
   ];
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];

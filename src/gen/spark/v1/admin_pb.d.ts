@@ -6,6 +6,7 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
+import type { Credit } from "./processor_pb.js";
 import type { KeyRecord } from "./bundle_pb.js";
 
 /**
@@ -137,6 +138,13 @@ export declare type ClientUsage = Message<"spark.v1.ClientUsage"> & {
    * @generated from field: uint64 immediate_today = 12;
    */
   immediateToday: bigint;
+
+  /**
+   * Its prepaid credit, when SPARK_CREDIT_PRICE is set (docs/operations.md, "Prepaid credit"); absent otherwise.
+   *
+   * @generated from field: spark.v1.Credit credit = 13;
+   */
+  credit?: Credit | undefined;
 };
 
 /**

@@ -1391,6 +1391,116 @@ export declare type GetConsistencyProofResponse = Message<"spark.v1.GetConsisten
 export declare const GetConsistencyProofResponseSchema: GenMessage<GetConsistencyProofResponse>;
 
 /**
+ * A client's prepaid credit, µXYM: finalized top-ups credited, submissions debited, and what is left.
+ *
+ * @generated from message spark.v1.Credit
+ */
+export declare type Credit = Message<"spark.v1.Credit"> & {
+  /**
+   * credited - spent: what further submissions can use.
+   *
+   * @generated from field: uint64 balance_micro_xym = 1;
+   */
+  balanceMicroXym: bigint;
+
+  /**
+   * The XYM of its finalized transfers to the operator's account with the message spark-credit:<client>.
+   *
+   * @generated from field: uint64 credited_micro_xym = 2;
+   */
+  creditedMicroXym: bigint;
+
+  /**
+   * What its submissions used.
+   *
+   * @generated from field: uint64 spent_micro_xym = 3;
+   */
+  spentMicroXym: bigint;
+
+  /**
+   * What one submission costs it now (its price in the tokens file, else SPARK_CREDIT_PRICE).
+   *
+   * @generated from field: uint64 price_micro_xym = 4;
+   */
+  priceMicroXym: bigint;
+
+  /**
+   * What one immediate submission costs it now: the price times PQC_IMMEDIATE_FEE_MULTIPLIER.
+   *
+   * @generated from field: uint64 immediate_price_micro_xym = 5;
+   */
+  immediatePriceMicroXym: bigint;
+};
+
+/**
+ * Describes the message spark.v1.Credit.
+ * Use `create(CreditSchema)` to create a new message.
+ */
+export declare const CreditSchema: GenMessage<Credit>;
+
+/**
+ * Asks for the caller's own prepaid credit.
+ *
+ * @generated from message spark.v1.GetCreditRequest
+ */
+export declare type GetCreditRequest = Message<"spark.v1.GetCreditRequest"> & {
+};
+
+/**
+ * Describes the message spark.v1.GetCreditRequest.
+ * Use `create(GetCreditRequestSchema)` to create a new message.
+ */
+export declare const GetCreditRequestSchema: GenMessage<GetCreditRequest>;
+
+/**
+ * The caller's prepaid credit. Amounts are µXYM.
+ *
+ * @generated from message spark.v1.GetCreditResponse
+ */
+export declare type GetCreditResponse = Message<"spark.v1.GetCreditResponse"> & {
+  /**
+   * Whether this server sells submissions for prepaid credit (SPARK_CREDIT_PRICE set); if not, the rest is empty.
+   *
+   * @generated from field: bool enabled = 1;
+   */
+  enabled: boolean;
+
+  /**
+   * The client name the caller was admitted as: the name a top-up's message carries.
+   *
+   * @generated from field: string client = 2;
+   */
+  client: string;
+
+  /**
+   * The caller's credit (balance, credited, spent, prices).
+   *
+   * @generated from field: spark.v1.Credit credit = 3;
+   */
+  credit?: Credit | undefined;
+
+  /**
+   * Where top-ups go: the operator's Symbol account (base32 address), once a node told the network; else empty.
+   *
+   * @generated from field: string address = 4;
+   */
+  address: string;
+
+  /**
+   * The message a top-up carries (sent as a plain message): spark-credit:<client>.
+   *
+   * @generated from field: string message = 5;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message spark.v1.GetCreditResponse.
+ * Use `create(GetCreditResponseSchema)` to create a new message.
+ */
+export declare const GetCreditResponseSchema: GenMessage<GetCreditResponse>;
+
+/**
  * Asks for the anchoring account.
  *
  * @generated from message spark.v1.GetAccountRequest
@@ -1764,6 +1874,16 @@ export declare const SparkProcessor: GenService<{
     methodKind: "unary";
     input: typeof GetAccountRequestSchema;
     output: typeof GetAccountResponseSchema;
+  },
+  /**
+   * The caller's own prepaid credit (docs/operations.md, "Prepaid credit"): balance, price, and how to top it up.
+   *
+   * @generated from rpc spark.v1.SparkProcessor.GetCredit
+   */
+  getCredit: {
+    methodKind: "unary";
+    input: typeof GetCreditRequestSchema;
+    output: typeof GetCreditResponseSchema;
   },
   /**
    * The log's newest checkpoint of its header log as a C2SP signed note, with the witnesses' cosignatures gathered

@@ -1,0 +1,150 @@
+// A transfer to the operator's account as a node lists it (GET /transactions/confirmed?recipientAddress=…), rebuilt
+// from the node's JSON and checked before it can become credit (docs/operations.md §Prepaid credit): the rebuilt
+// transaction must hash to the hash the node gives and carry a valid signature by its sender, so a node cannot change
+// an amount, a recipient or a message without the hash showing it. Where it sits (block, finality) is checked apart.
+import { models, type SymbolFacade } from 'symbol-sdk/symbol';
+import type { Ed25519Verifier } from '../anchor/ed25519-verifier.ts';
+import { parseHash, parseHex, parseMosaicId, parseUint } from '../anchor/symbol/rest-client.ts';
+import { bytesEqual, toHex } from '../encoding/bytes.ts';
+import { creditClientOf } from './credit.ts';
+
+/** Catapult's transfer transaction type (0x4154). */
+export const TRANSFER_TYPE = 16724;
+/** The `symbol.xym` namespace id: wallets often send the currency by this alias rather than by its mosaic id. */
+export const XYM_NAMESPACE_ID = 0xe74b99ba41f4afeen;
+/** Largest message a transfer carries (the public networks' maxMessageSize). */
+const MAX_MESSAGE_BYTES = 1024;
+/** Most mosaics one transfer carries (catapult's maxMosaicsSize). */
+const MAX_MOSAICS = 512;
+
+/** A top-up that passed its checks: who it credits, how much, and where the node says it is. */
+export interface IncomingTransfer {
+  readonly hash: Uint8Array;
+  /** The client the message names. */
+  readonly client: string;
+  /** µXYM of the currency the transfer carries (the currency mosaic, or `symbol.xym`). */
+  readonly amount: bigint;
+  /** The height the node gave; the block is read and checked before the transfer is believed. */
+  readonly height: bigint;
+  readonly sender: Uint8Array;
+}
+
+/** What the checks made of one listed transaction. */
+export type ListedTransfer =
+  | { readonly kind: 'top-up'; readonly transfer: IncomingTransfer }
+  /** A real transfer to the account that is not a top-up (no memo, another client name, no currency). */
+  | { readonly kind: 'other'; readonly hash: Uint8Array; readonly height: bigint; readonly reason: string }
+  /** The node's answer does not hold together: the check that failed, and both values. */
+  | {
+      readonly kind: 'refused';
+      readonly check: 'transaction-hash' | 'merkle-component-hash' | 'malformed';
+      readonly expected: string;
+      readonly got: string;
+    };
+
+/** What the listing is checked against. */
+export interface ListingContext {
+  readonly facade: SymbolFacade;
+  /** The operator's decoded address (24 bytes). */
+  readonly recipient: Uint8Array;
+  /** The network's currency mosaic id. */
+  readonly currencyMosaicId: bigint;
+  readonly ed25519: Ed25519Verifier;
+}
+
+/** A copy the SDK's types accept (they want an ArrayBuffer, not any buffer). */
+const own = (b: Uint8Array): Uint8Array<ArrayBuffer> => Uint8Array.from(b);
+
+function field(obj: unknown, name: string): unknown {
+  if (typeof obj !== 'object' || obj === null || !(name in obj)) throw new TypeError(`missing ${name}`);
+  return (obj as Record<string, unknown>)[name];
+}
+
+/** Rebuilds and checks one entry of a transfer listing. */
+export function checkListedTransfer(entry: unknown, c: ListingContext): ListedTransfer {
+  let tx: models.TransferTransactionV1;
+  let meta: { hash: Uint8Array; merkleComponentHash: Uint8Array; height: bigint };
+  try {
+    const m = field(entry, 'meta');
+    const t = field(entry, 'transaction');
+    meta = {
+      hash: parseHash(field(m, 'hash'), 'meta.hash'),
+      merkleComponentHash: parseHash(field(m, 'merkleComponentHash'), 'meta.merkleComponentHash'),
+      height: parseUint(field(m, 'height'), 'meta.height'),
+    };
+    const type = parseUint(field(t, 'type'), 'transaction.type');
+    const version = parseUint(field(t, 'version'), 'transaction.version');
+    if (type !== BigInt(TRANSFER_TYPE) || version !== 1n)
+      return {
+        kind: 'other',
+        hash: meta.hash,
+        height: meta.height,
+        reason: `type ${type} version ${version}`,
+      };
+    const mosaics = field(t, 'mosaics');
+    if (!Array.isArray(mosaics) || mosaics.length > MAX_MOSAICS) throw new TypeError('mosaics: not a list');
+    const message = field(t, 'message');
+    const messageHex = message === null || message === undefined ? '' : message;
+    if (
+      typeof messageHex !== 'string' ||
+      messageHex.length % 2 !== 0 ||
+      messageHex.length > 2 * MAX_MESSAGE_BYTES
+    )
+      throw new TypeError('message: not hex');
+    tx = new models.TransferTransactionV1();
+    tx.signature = new models.Signature(own(parseHex(field(t, 'signature'), 64, 'transaction.signature')));
+    tx.signerPublicKey = new models.PublicKey(
+      own(parseHex(field(t, 'signerPublicKey'), 32, 'transaction.signerPublicKey')),
+    );
+    tx.network = new models.NetworkType(
+      Number(parseUint(field(t, 'network'), 'transaction.network') & 0xffn),
+    );
+    tx.fee = new models.Amount(parseUint(field(t, 'maxFee'), 'transaction.maxFee'));
+    tx.deadline = new models.Timestamp(parseUint(field(t, 'deadline'), 'transaction.deadline'));
+    tx.recipientAddress = new models.UnresolvedAddress(
+      own(parseHex(field(t, 'recipientAddress'), 24, 'transaction.recipientAddress')),
+    );
+    tx.mosaics = mosaics.map((item, i) => {
+      const mosaic = new models.UnresolvedMosaic();
+      mosaic.mosaicId = new models.UnresolvedMosaicId(parseMosaicId(field(item, 'id'), `mosaic ${i} id`));
+      mosaic.amount = new models.Amount(parseUint(field(item, 'amount'), `mosaic ${i} amount`));
+      return mosaic;
+    });
+    tx.message = own(parseHex(messageHex, messageHex.length / 2, 'transaction.message'));
+  } catch (err) {
+    return {
+      kind: 'refused',
+      check: 'malformed',
+      expected: 'a listed transfer',
+      got: err instanceof Error ? err.message : 'unreadable',
+    };
+  }
+  const hash = c.facade.hashTransaction(tx).bytes;
+  if (!bytesEqual(hash, meta.hash))
+    return { kind: 'refused', check: 'transaction-hash', expected: toHex(hash), got: toHex(meta.hash) };
+  // A transfer is never cosigned: its leaf in the block's Merkle tree is its hash.
+  if (!bytesEqual(meta.merkleComponentHash, hash))
+    return {
+      kind: 'refused',
+      check: 'merkle-component-hash',
+      expected: toHex(hash),
+      got: toHex(meta.merkleComponentHash),
+    };
+  const signer = tx.signerPublicKey.bytes;
+  if (!c.ed25519.verify(tx.signature.bytes, c.facade.extractSigningPayload(tx), signer))
+    return { kind: 'refused', check: 'transaction-hash', expected: 'a signature by the sender', got: 'none' };
+  const other = (reason: string): ListedTransfer => ({ kind: 'other', hash, height: meta.height, reason });
+  if (!bytesEqual(tx.recipientAddress.bytes, c.recipient)) return other('another recipient');
+  const client = creditClientOf(tx.message);
+  if (client === undefined) return other('no spark-credit message');
+  let amount = 0n;
+  for (const m of tx.mosaics) {
+    const id = BigInt(m.mosaicId.value);
+    if (id === c.currencyMosaicId || id === XYM_NAMESPACE_ID) amount += BigInt(m.amount.value);
+  }
+  if (amount === 0n) return other('no XYM');
+  return {
+    kind: 'top-up',
+    transfer: { hash, client, amount, height: meta.height, sender: Uint8Array.from(signer) },
+  };
+}
