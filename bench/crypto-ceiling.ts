@@ -8,8 +8,8 @@ import {
   sign,
   verify,
 } from 'node:crypto';
-import { HEADER_LENGTH } from '../src/bundle/header.ts';
-import { HEADER_SIGNATURE_CONTEXT } from '../src/crypto/contexts.ts';
+import { HEADER_LENGTH } from '../src/proof/bundle/header.ts';
+import { HEADER_SIGNATURE_CONTEXT } from '../src/proof/crypto/contexts.ts';
 import { perSecond } from './stats.ts';
 
 /** SHA-256 one-shot calls per second over a 64-byte input (an inner node is 65 bytes). */

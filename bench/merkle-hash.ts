@@ -5,8 +5,8 @@
 import { hash, randomBytes } from 'node:crypto';
 import { createTreeBuilder } from '../src/batch/tree-builder.ts';
 import { nativeSha256 } from '../src/crypto/native-sha256.ts';
-import { buildLevels, buildLevelsWith } from '../src/merkle/tree.ts';
-import { createNodeHasher } from '../src/merkle/wasm/node-hasher.ts';
+import { buildLevels, buildLevelsWith } from '../src/proof/merkle/tree.ts';
+import { createNodeHasher } from '../src/proof/merkle/wasm/node-hasher.ts';
 import { median, perSecond } from './stats.ts';
 
 const RUNS = 5;

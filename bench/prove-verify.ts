@@ -1,11 +1,11 @@
 // Proof serving and checking: Prove latency over gRPC, verifyBundle in-process, and the Verify RPC.
 import type { Client } from '@connectrpc/connect';
-import { encodeBundle } from '../src/bundle/codec.ts';
-import { createBundleVerifier } from '../src/bundle/verify.ts';
 import { nativeSha256 } from '../src/crypto/native-sha256.ts';
 import { createNativeVerifier } from '../src/crypto/native-verifier.ts';
 import { Status } from '../src/gen/spark/v1/bundle_pb.js';
 import type { SparkProcessor } from '../src/gen/spark/v1/processor_pb.js';
+import { encodeBundle } from '../src/proof/bundle/codec.ts';
+import { createBundleVerifier } from '../src/proof/bundle/verify.ts';
 import { runPool } from './pool.ts';
 import { percentile, perSecond } from './stats.ts';
 

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createMemoryProvider } from '../providers/memory-provider.ts';
-import { ML_DSA_65 } from '../src/crypto/algorithms.ts';
+import { ML_DSA_65 } from '../src/proof/crypto/algorithms.ts';
 import { type CpuShare, withCpuShare } from './cpu.ts';
 import { mlDsaRates, sha256BulkMs, sha256Rate } from './crypto-ceiling.ts';
 import { randomDigests } from './digests.ts';

@@ -2,8 +2,8 @@
 // Prove latency while a SubmitStream runs, and a long SubmitBatch ingest with the server's RSS sampled.
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { leafHashOfDigest } from '../src/bundle/leaf.ts';
 import { nativeSha256 } from '../src/crypto/native-sha256.ts';
+import { leafHashOfDigest } from '../src/proof/bundle/leaf.ts';
 import { randomDigests } from './digests.ts';
 import { healthCheckLatency } from './grpc-ceiling.ts';
 import { endlessDigests, type IngestRun, submitBatches, submitStream } from './ingest.ts';

@@ -6,12 +6,13 @@
 // - uncached: verifyBundle with a verifier that keeps nothing: two verifications and two key imports per bundle.
 // Run alone: `node bench/verify-throughput.ts [calls] [repeats]` prints the medians; `npm run bench` may call
 // verifyThroughput().
-import { encodeBundle } from '../src/bundle/codec.ts';
-import { encodeHeader } from '../src/bundle/header.ts';
-import { createBundleVerifier, type VerifyReport, verifyBundle } from '../src/bundle/verify.ts';
-import { HEADER_SIGNATURE_CONTEXT } from '../src/crypto/contexts.ts';
+
 import { nativeSha256 } from '../src/crypto/native-sha256.ts';
 import { createNativeVerifier } from '../src/crypto/native-verifier.ts';
+import { encodeBundle } from '../src/proof/bundle/codec.ts';
+import { encodeHeader } from '../src/proof/bundle/header.ts';
+import { createBundleVerifier, type VerifyReport, verifyBundle } from '../src/proof/bundle/verify.ts';
+import { HEADER_SIGNATURE_CONTEXT } from '../src/proof/crypto/contexts.ts';
 import { bundleOf, createTestKey, digestsOf, keyEntry, sealBatch, seedOf } from '../test/bundle/fixture.ts';
 import { mlDsaRates } from './crypto-ceiling.ts';
 import { median, perSecond } from './stats.ts';

@@ -1,8 +1,8 @@
 // The base of every signing key: checks inputs, derives the key id, and verifies each signature before release.
 import { createHash } from 'node:crypto';
-import { type AlgorithmSpec, algorithmById } from '../src/crypto/algorithms.ts';
 import { createNativeVerifier } from '../src/crypto/native-verifier.ts';
-import type { SignatureVerifier } from '../src/crypto/signature-verifier.ts';
+import { type AlgorithmSpec, algorithmById } from '../src/proof/crypto/algorithms.ts';
+import type { SignatureVerifier } from '../src/proof/crypto/signature-verifier.ts';
 import { KeyError, type KeyErrorCode } from './key-error.ts';
 import type { Protection, SigningKey } from './key-provider.ts';
 

@@ -1,5 +1,5 @@
 // Builds a signing key of any supported algorithm from derived seeds (docs/proof-format.md §7): the one place algorithms map to key classes.
-import { type AlgorithmSpec, algorithmById } from '../src/crypto/algorithms.ts';
+import { type AlgorithmSpec, algorithmById } from '../src/proof/crypto/algorithms.ts';
 import type { CheckedSigningKey, CheckedSigningKeyOptions } from './checked-signing-key.ts';
 import { componentSeedLength } from './hybrid/hybrid-algorithm.ts';
 import { createNativeHybridKey } from './hybrid/native-hybrid-key.ts';

@@ -12,7 +12,7 @@ export type Protection = 'memory' | 'file' | 'hsm' | 'remote';
 
 /** A public key and its identity. */
 export interface PublicKeyInfo {
-  /** Algorithm identifier (src/crypto/algorithms.ts). */
+  /** Algorithm identifier (src/proof/crypto/algorithms.ts). */
   readonly algorithmId: number;
   /** SHA-256 of `publicKey`. */
   readonly keyId: Uint8Array;

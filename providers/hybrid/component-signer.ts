@@ -1,5 +1,5 @@
 // The private half of one hybrid component: signs what the hybrid key hands it, and wipes itself.
-import type { ComponentSpec } from '../../src/crypto/algorithms.ts';
+import type { ComponentSpec } from '../../src/proof/crypto/algorithms.ts';
 
 /** One component's signing key inside a hybrid key (never used on its own: it only ever signs M'). */
 export interface ComponentSigner {

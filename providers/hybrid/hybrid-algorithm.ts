@@ -1,5 +1,5 @@
 // Which algorithm ids the hybrid keys serve (docs/proof-format.md §7), and the seed each component is built from.
-import { type AlgorithmSpec, algorithmById, type ComponentSpec } from '../../src/crypto/algorithms.ts';
+import { type AlgorithmSpec, algorithmById, type ComponentSpec } from '../../src/proof/crypto/algorithms.ts';
 import { KeyError } from '../key-error.ts';
 import { ML_DSA_SEED_LENGTH } from '../ml-dsa/ml-dsa-algorithm.ts';
 import { SLH_DSA_SEED_LENGTH } from '../slh-dsa/slh-dsa-algorithm.ts';

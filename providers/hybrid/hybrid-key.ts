@@ -1,6 +1,6 @@
 // A hybrid signing key (docs/proof-format.md §7): two component keys that each sign the hybrid message; both must verify.
-import { hybridMessage } from '../../src/crypto/hybrid.ts';
-import { concatBytes } from '../../src/encoding/bytes.ts';
+import { hybridMessage } from '../../src/proof/crypto/hybrid.ts';
+import { concatBytes } from '../../src/proof/encoding/bytes.ts';
 import { CheckedSigningKey, type CheckedSigningKeyOptions } from '../checked-signing-key.ts';
 import { KeyError } from '../key-error.ts';
 import type { ComponentSigner, ComponentSignerFactory } from './component-signer.ts';

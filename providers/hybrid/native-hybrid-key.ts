@@ -1,6 +1,6 @@
 // Hybrid keys in Node's OpenSSL (docs/proof-format.md §7): each component a node:crypto KeyObject, signing on the thread pool.
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import type { ComponentSpec } from '../../src/crypto/algorithms.ts';
+import type { ComponentSpec } from '../../src/proof/crypto/algorithms.ts';
 import type { CheckedSigningKeyOptions } from '../checked-signing-key.ts';
 import { KeyError } from '../key-error.ts';
 import { nativeMlDsaKeyPair } from '../ml-dsa/native-ml-dsa-key.ts';

@@ -1,7 +1,7 @@
 // Hybrid keys in @noble (docs/proof-format.md §7): post-quantum components in @noble/post-quantum, Ed25519 in @noble/curves.
 import { ed25519 } from '@noble/curves/ed25519.js';
-import type { ComponentSpec } from '../../src/crypto/algorithms.ts';
-import { noblePqcScheme } from '../../src/crypto/noble-schemes.ts';
+import type { ComponentSpec } from '../../src/proof/crypto/algorithms.ts';
+import { noblePqcScheme } from '../../src/proof/crypto/noble-schemes.ts';
 import type { CheckedSigningKeyOptions } from '../checked-signing-key.ts';
 import { KeyError } from '../key-error.ts';
 import { checkMlDsaSeed } from '../ml-dsa/ml-dsa-algorithm.ts';

@@ -1,5 +1,5 @@
 // Which algorithm ids the ML-DSA keys serve (FIPS 204), and the seed they are built from.
-import { type AlgorithmSpec, algorithmById, type ComponentSpec } from '../../src/crypto/algorithms.ts';
+import { type AlgorithmSpec, algorithmById, type ComponentSpec } from '../../src/proof/crypto/algorithms.ts';
 import { KeyError } from '../key-error.ts';
 
 /** Length of a FIPS 204 key-generation seed (ξ). */

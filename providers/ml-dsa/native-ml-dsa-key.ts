@@ -1,6 +1,6 @@
 // An ML-DSA signing key in Node's OpenSSL (FIPS 204, docs/proof-format.md §7): the fast implementation.
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import type { ComponentSpec } from '../../src/crypto/algorithms.ts';
+import type { ComponentSpec } from '../../src/proof/crypto/algorithms.ts';
 import { CheckedSigningKey, type CheckedSigningKeyOptions } from '../checked-signing-key.ts';
 import { KeyError } from '../key-error.ts';
 import { signWithKeyObject } from '../native-sign.ts';

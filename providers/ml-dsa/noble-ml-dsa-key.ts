@@ -1,5 +1,5 @@
 // An ML-DSA signing key in @noble/post-quantum (FIPS 204, docs/proof-format.md §7): the portable implementation.
-import { type NoblePqcScheme, noblePqcScheme } from '../../src/crypto/noble-schemes.ts';
+import { type NoblePqcScheme, noblePqcScheme } from '../../src/proof/crypto/noble-schemes.ts';
 import { CheckedSigningKey, type CheckedSigningKeyOptions } from '../checked-signing-key.ts';
 import { KeyError } from '../key-error.ts';
 import { checkMlDsaSeed, mlDsaScheme } from './ml-dsa-algorithm.ts';

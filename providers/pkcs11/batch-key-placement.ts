@@ -1,6 +1,6 @@
 // Decides where a batch-signing key lives on a PKCS#11 token (docs/keys.md): a pure function of the token's mechanisms.
 import type { Mechanism } from 'pkcs11js';
-import { algorithmById } from '../../src/crypto/algorithms.ts';
+import { algorithmById } from '../../src/proof/crypto/algorithms.ts';
 import {
   CKM_ML_DSA,
   CKM_ML_DSA_KEY_PAIR_GEN,

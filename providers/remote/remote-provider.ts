@@ -1,7 +1,7 @@
 // The remote key provider (docs/keys.md): keys live on a `spark signer` reached over mutual TLS; only public keys and
 // signatures cross, and every signature is verified here before use.
 import type { ExternalSigner } from '../../src/anchor/external-signer.ts';
-import { algorithmById } from '../../src/crypto/algorithms.ts';
+import { algorithmById } from '../../src/proof/crypto/algorithms.ts';
 import { checkedEd25519Signer } from '../checked-ed25519-signer.ts';
 import { KeyError } from '../key-error.ts';
 import type { KeyProvider, KeyPurpose, SigningKey } from '../key-provider.ts';

@@ -1,6 +1,6 @@
 // An SLH-DSA signing key in @noble/post-quantum (FIPS 205, docs/proof-format.md §7): the portable implementation.
-import type { ComponentSpec } from '../../src/crypto/algorithms.ts';
-import { type NoblePqcScheme, noblePqcScheme } from '../../src/crypto/noble-schemes.ts';
+import type { ComponentSpec } from '../../src/proof/crypto/algorithms.ts';
+import { type NoblePqcScheme, noblePqcScheme } from '../../src/proof/crypto/noble-schemes.ts';
 import { CheckedSigningKey, type CheckedSigningKeyOptions } from '../checked-signing-key.ts';
 import { KeyError } from '../key-error.ts';
 import { checkSlhDsaSeed, slhDsaScheme } from './slh-dsa-algorithm.ts';

@@ -3,10 +3,10 @@
 
 import { headerLogOf } from '../batch/header-log-cache.ts';
 import type { KeyRing } from '../batch/key-ring.ts';
-import { encodeCheckpoint } from '../bundle/checkpoint.ts';
-import { CHECKPOINT_SIGNATURE_CONTEXT } from '../crypto/contexts.ts';
-import type { Sha256 } from '../crypto/sha256.ts';
 import type { Logger } from '../log/logger.ts';
+import { encodeCheckpoint } from '../proof/bundle/checkpoint.ts';
+import { CHECKPOINT_SIGNATURE_CONTEXT } from '../proof/crypto/contexts.ts';
+import type { Sha256 } from '../proof/crypto/sha256.ts';
 import type { Store } from '../store/store.ts';
 import { repeatEvery } from '../timing/repeat-every.ts';
 import type { AnchorStateStore, StoredCheckpoint } from './anchor-state.ts';

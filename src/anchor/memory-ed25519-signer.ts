@@ -1,6 +1,6 @@
 // An ExternalSigner whose Ed25519 key lives only in this process (node:crypto), the default "memory" provider (docs/keys.md).
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { AnchorError } from './anchor-error.ts';
+import { AnchorError } from '../proof/anchor/anchor-error.ts';
 import type { ExternalSigner } from './external-signer.ts';
 
 // PKCS#8 DER prefix of an Ed25519 private key (RFC 8410); the 32-byte seed follows.

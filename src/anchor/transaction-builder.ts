@@ -3,11 +3,11 @@
 import { sha3_256 } from '@noble/hashes/sha3.js';
 import { Hash256, PublicKey, Signature } from 'symbol-sdk';
 import { metadataUpdateValue, models, Network, SymbolFacade } from 'symbol-sdk/symbol';
-import { concatBytes, toHex } from '../encoding/bytes.ts';
-import { AnchorError } from './anchor-error.ts';
+import { AnchorError } from '../proof/anchor/anchor-error.ts';
+import { decodeKeyMetadata, metadataScopedKey } from '../proof/anchor/key-history-record.ts';
+import { chunkRecord, MAX_MESSAGE_SIZE } from '../proof/anchor/record-chunks.ts';
+import { concatBytes, toHex } from '../proof/encoding/bytes.ts';
 import type { ExternalSigner } from './external-signer.ts';
-import { decodeKeyMetadata, metadataScopedKey } from './key-history-record.ts';
-import { chunkRecord, MAX_MESSAGE_SIZE } from './record-chunks.ts';
 
 /** Network limit on embedded transactions per aggregate. */
 export const MAX_EMBEDDED_TRANSACTIONS = 100;

@@ -6,9 +6,9 @@
 import { createHash } from 'node:crypto';
 import Arweave from 'arweave';
 import type { JWKInterface } from 'arweave/node/lib/wallet.js';
-import { toHex } from '../encoding/bytes.ts';
 import { parseServableCid } from '../ipfs/cid.ts';
 import type { IpfsPublisher, PollOutcome, StartOutcome } from '../ipfs/publishers.ts';
+import { toHex } from '../proof/encoding/bytes.ts';
 
 /** The Content-Type tag of a bundle's Arweave transaction (docs/publication.md §Arweave). */
 export const BUNDLE_CONTENT_TYPE = 'application/vnd.spark.bundle';

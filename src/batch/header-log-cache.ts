@@ -1,8 +1,8 @@
 // Header logs of checkpoints for proofs: rebuilding one reads every batch header (O(batch count)), so each is
 // built once and kept; batches never change once committed, so a cached log stays right.
-import { headerLog } from '../bundle/checkpoint.ts';
-import type { Sha256 } from '../crypto/sha256.ts';
-import { bytesEqual, toHex } from '../encoding/bytes.ts';
+import { headerLog } from '../proof/bundle/checkpoint.ts';
+import type { Sha256 } from '../proof/crypto/sha256.ts';
+import { bytesEqual, toHex } from '../proof/encoding/bytes.ts';
 import type { Store } from '../store/store.ts';
 
 /** The header log of a checkpoint: its root and each batch's path. */

@@ -1,10 +1,11 @@
 // Accepts submissions: durable store first, acknowledgement after (docs/operations.md §What is durable when). A write the disk refuses
 // (StoreError DISK_FULL or IO) rejects the whole call, which no receipt then acknowledges: nothing of it was stored.
-import { leafHashOfDigest } from '../bundle/leaf.ts';
-import { encodeSource, type SourceReference } from '../bundle/source-reference.ts';
+
 import { creditMessage } from '../credit/credit.ts';
-import type { Sha256 } from '../crypto/sha256.ts';
-import { RequestError } from '../service/request-error.ts';
+import { RequestError } from '../errors/request-error.ts';
+import { leafHashOfDigest } from '../proof/bundle/leaf.ts';
+import { encodeSource, type SourceReference } from '../proof/bundle/source-reference.ts';
+import type { Sha256 } from '../proof/crypto/sha256.ts';
 import type { LeafRecord, NewLeaf, Store } from '../store/store.ts';
 import { isFailedCommit } from '../store/store-error.ts';
 import { ANONYMOUS_CLIENT, type ClientQuota, quotaMessage } from '../usage/usage.ts';

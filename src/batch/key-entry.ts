@@ -1,7 +1,7 @@
 // Makes a key-history entry (docs/keys.md): the new key signs its statement; its predecessor, when at hand, endorses it.
 import type { SigningKey } from '../../providers/key-provider.ts';
-import { encodeKeyStatement } from '../bundle/key-statement.ts';
-import { KEY_ENDORSEMENT_CONTEXT, KEY_STATEMENT_CONTEXT } from '../crypto/contexts.ts';
+import { encodeKeyStatement } from '../proof/bundle/key-statement.ts';
+import { KEY_ENDORSEMENT_CONTEXT, KEY_STATEMENT_CONTEXT } from '../proof/crypto/contexts.ts';
 import type { KeyHistoryEntry } from '../store/store.ts';
 
 /** What a new entry says. */

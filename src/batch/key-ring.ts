@@ -1,8 +1,8 @@
 // The current batch-signing key and its rotation (docs/keys.md): one lock orders every signature against key changes.
 import type { KeyProvider, SigningKey } from '../../providers/key-provider.ts';
-import { algorithmById } from '../crypto/algorithms.ts';
-import { bytesEqual, toHex } from '../encoding/bytes.ts';
 import type { Logger } from '../log/logger.ts';
+import { algorithmById } from '../proof/crypto/algorithms.ts';
+import { bytesEqual, toHex } from '../proof/encoding/bytes.ts';
 import type { KeyHistoryEntry, Store } from '../store/store.ts';
 import { makeKeyEntry } from './key-entry.ts';
 

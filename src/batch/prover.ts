@@ -2,22 +2,10 @@
 // with its Symbol anchor evidence once confirmed: compact (bundle version 2, docs/proof-format.md §9) when the
 // stored evidence has the block header, else the whole transaction (version 1).
 import { create } from '@bufbuild/protobuf';
-import { parseAggregate } from '../anchor/aggregate-layout.ts';
-import { encodeAnchorRecord, encodeCheckpointRecord } from '../anchor/anchor-record.ts';
-import { buildAnchorShare } from '../anchor/anchor-share.ts';
 import type { AnchorStatus, BatchAnchor } from '../anchor/anchor-state.ts';
-import { decodePublicationRecord } from '../anchor/publication-record.ts';
-import { RECORD_KIND_PUBLICATION } from '../anchor/record-chunks.ts';
 import type { AnchorTracker } from '../anchor/symbol/anchor-tracker.ts';
-import { signerRecords } from '../anchor/verify-anchor.ts';
-import { type AnchorEvidence, compactAnchor, fullAnchor } from '../bundle/anchor-message.ts';
-import { buildBundle } from '../bundle/build.ts';
-import { decodeCheckpoint } from '../bundle/checkpoint.ts';
-import { decodeHeader } from '../bundle/header.ts';
 import { type CheckpointNotes, noteOf } from '../cosign/checkpoint-notes.ts';
-import { algorithmById } from '../crypto/algorithms.ts';
-import type { Sha256 } from '../crypto/sha256.ts';
-import { bytesEqual } from '../encoding/bytes.ts';
+import { RequestError } from '../errors/request-error.ts';
 import {
   type Anchor,
   type Checkpoint,
@@ -28,9 +16,21 @@ import {
   PublicationSchema,
   SignatureSchema,
 } from '../gen/spark/v1/bundle_pb.js';
-import { inclusionPath } from '../merkle/tree.ts';
-import { type CosignatureAlgorithm, cosignerKeyId } from '../note/cosignature.ts';
-import { RequestError } from '../service/request-error.ts';
+import { parseAggregate } from '../proof/anchor/aggregate-layout.ts';
+import { encodeAnchorRecord, encodeCheckpointRecord } from '../proof/anchor/anchor-record.ts';
+import { buildAnchorShare } from '../proof/anchor/anchor-share.ts';
+import { decodePublicationRecord } from '../proof/anchor/publication-record.ts';
+import { RECORD_KIND_PUBLICATION } from '../proof/anchor/record-chunks.ts';
+import { signerRecords } from '../proof/anchor/verify-anchor.ts';
+import { type AnchorEvidence, compactAnchor, fullAnchor } from '../proof/bundle/anchor-message.ts';
+import { buildBundle } from '../proof/bundle/build.ts';
+import { decodeCheckpoint } from '../proof/bundle/checkpoint.ts';
+import { decodeHeader } from '../proof/bundle/header.ts';
+import { algorithmById } from '../proof/crypto/algorithms.ts';
+import type { Sha256 } from '../proof/crypto/sha256.ts';
+import { bytesEqual } from '../proof/encoding/bytes.ts';
+import { inclusionPath } from '../proof/merkle/tree.ts';
+import { type CosignatureAlgorithm, cosignerKeyId } from '../proof/note/cosignature.ts';
 import type { KeyHistoryEntry, LeafRecord, Store } from '../store/store.ts';
 import { createHeaderLogCache, type HeaderLogCache } from './header-log-cache.ts';
 

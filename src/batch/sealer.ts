@@ -1,12 +1,12 @@
 // Seals pending leaves into a batch: Merkle tree, hash-chained header v1, ML-DSA signature, durable commit (docs/proof-format.md §4).
 
 import type { SigningKey } from '../../providers/key-provider.ts';
-import { decodeHeader, encodeHeader, HEADER_FORMAT_VERSION, ZERO_HASH } from '../bundle/header.ts';
-import { HEADER_SIGNATURE_CONTEXT } from '../crypto/contexts.ts';
-import type { Sha256 } from '../crypto/sha256.ts';
-import { toHex } from '../encoding/bytes.ts';
 import type { Logger } from '../log/logger.ts';
-import { buildLevels, rootOf } from '../merkle/tree.ts';
+import { decodeHeader, encodeHeader, HEADER_FORMAT_VERSION, ZERO_HASH } from '../proof/bundle/header.ts';
+import { HEADER_SIGNATURE_CONTEXT } from '../proof/crypto/contexts.ts';
+import type { Sha256 } from '../proof/crypto/sha256.ts';
+import { toHex } from '../proof/encoding/bytes.ts';
+import { buildLevels, rootOf } from '../proof/merkle/tree.ts';
 import type { BatchRecord, Store } from '../store/store.ts';
 import type { KeyRing } from './key-ring.ts';
 

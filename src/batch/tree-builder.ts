@@ -1,8 +1,8 @@
 // Builds a batch's Merkle tree without blocking the event loop: small trees inline with the WebAssembly node
 // hasher, large ones in a worker thread (tree-worker.ts), so ingest and proofs go on while a big batch seals.
 import { Worker } from 'node:worker_threads';
-import { buildLevelsWith } from '../merkle/tree.ts';
-import { createNodeHasher } from '../merkle/wasm/node-hasher.ts';
+import { buildLevelsWith } from '../proof/merkle/tree.ts';
+import { createNodeHasher } from '../proof/merkle/wasm/node-hasher.ts';
 import type { TreeRequest, TreeResponse } from './tree-worker.ts';
 
 /** Trees up to this many leaves are built inline: a few milliseconds, less than a round trip to the worker. */

@@ -1,7 +1,7 @@
 // Worker thread entry: builds Merkle tree levels with the WebAssembly node hasher, off the server's event loop.
 import { parentPort } from 'node:worker_threads';
-import { buildLevelsWith } from '../merkle/tree.ts';
-import { createNodeHasher } from '../merkle/wasm/node-hasher.ts';
+import { buildLevelsWith } from '../proof/merkle/tree.ts';
+import { createNodeHasher } from '../proof/merkle/wasm/node-hasher.ts';
 
 /** A request: the leaf hashes, transferred. */
 export interface TreeRequest {

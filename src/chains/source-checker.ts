@@ -2,8 +2,9 @@
 // block it is in: Ethereum/Polygon by eth_getTransactionReceipt (JPYC: the ERC-20 Transfer log at that index, from
 // the configured token contract), Bitcoin by getrawtransaction and getblockheader. A chain without an endpoint is
 // not checked: the reference is bound in form only (and says so in the leaf).
-import { displayTxHash, type SourceChain, type SourceReference } from '../bundle/source-reference.ts';
-import { RequestError } from '../service/request-error.ts';
+
+import { RequestError } from '../errors/request-error.ts';
+import { displayTxHash, type SourceChain, type SourceReference } from '../proof/bundle/source-reference.ts';
 import type { JsonRpc } from './json-rpc.ts';
 
 /** keccak256("Transfer(address,address,uint256)"): topic 0 of every ERC-20 Transfer log. */

@@ -14,7 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { fromHex } from '../encoding/bytes.ts';
+import { fromHex } from '../proof/encoding/bytes.ts';
 import { CliError } from './cli-error.ts';
 
 /** The CliError for a failed file operation, naming the flag and the errno code (never file contents). */

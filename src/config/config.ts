@@ -1,7 +1,7 @@
 // The only reader of environment and config files: builds and validates the Config (README.md §Configuration).
 import { readFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
-import { algorithmByName, allAlgorithms } from '../crypto/algorithms.ts';
+import { algorithmByName, allAlgorithms } from '../proof/crypto/algorithms.ts';
 import { parseGroupList } from '../service/tls-groups.ts';
 import { ConfigError, type ConfigIssue } from './config-error.ts';
 import * as d from './defaults.ts';

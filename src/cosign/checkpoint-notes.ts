@@ -3,12 +3,12 @@
 
 import { type HeaderLog, headerLogOf } from '../batch/header-log-cache.ts';
 import type { KeyRing } from '../batch/key-ring.ts';
-import { algorithmById } from '../crypto/algorithms.ts';
-import type { Sha256 } from '../crypto/sha256.ts';
-import { consistencyProof } from '../merkle/consistency.ts';
-import { formatCheckpointText, logOrigin, parseCheckpointText } from '../note/checkpoint-text.ts';
-import { type CosignatureAlgorithm, type Cosigner, signCosignatureLine } from '../note/cosignature.ts';
-import { formatNote, type NoteSignature, parseNote } from '../note/signed-note.ts';
+import { algorithmById } from '../proof/crypto/algorithms.ts';
+import type { Sha256 } from '../proof/crypto/sha256.ts';
+import { consistencyProof } from '../proof/merkle/consistency.ts';
+import { formatCheckpointText, logOrigin, parseCheckpointText } from '../proof/note/checkpoint-text.ts';
+import { type CosignatureAlgorithm, type Cosigner, signCosignatureLine } from '../proof/note/cosignature.ts';
+import { formatNote, type NoteSignature, parseNote } from '../proof/note/signed-note.ts';
 import type { Store } from '../store/store.ts';
 import { StoreError } from '../store/store-error.ts';
 

@@ -2,8 +2,8 @@
 // cosigned it is asked, the verified lines are stored durably with the note, and the quorum state is kept for
 // status and metrics (docs/witnesses.md §Gathering cosignatures).
 import type { Logger } from '../log/logger.ts';
-import { cosignerKeyId, type SignatureCheck } from '../note/cosignature.ts';
-import type { NoteSignature } from '../note/signed-note.ts';
+import { cosignerKeyId, type SignatureCheck } from '../proof/note/cosignature.ts';
+import type { NoteSignature } from '../proof/note/signed-note.ts';
 import { repeatEvery } from '../timing/repeat-every.ts';
 import { type CheckpointNotes, noteOf } from './checkpoint-notes.ts';
 import { requestCosignature, type WitnessEndpoint } from './witness-client.ts';

@@ -3,8 +3,13 @@
 // the witness's configured key are returned (docs/witnesses.md §Gathering cosignatures).
 import http from 'node:http';
 import https from 'node:https';
-import { type Cosigner, cosignerKeyId, type SignatureCheck, verifyCosignature } from '../note/cosignature.ts';
-import { type NoteSignature, parseSignatureLines } from '../note/signed-note.ts';
+import {
+  type Cosigner,
+  cosignerKeyId,
+  type SignatureCheck,
+  verifyCosignature,
+} from '../proof/note/cosignature.ts';
+import { type NoteSignature, parseSignatureLines } from '../proof/note/signed-note.ts';
 
 /** A configured witness. */
 export interface WitnessEndpoint {

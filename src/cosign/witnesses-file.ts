@@ -2,8 +2,8 @@
 // (docs/witnesses.md §Configuring the log). Anything malformed is a configuration error naming the entry.
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/config-error.ts';
-import { cosignerFromVerifierKey, cosignerKeyId } from '../note/cosignature.ts';
-import { parseVerifierKey } from '../note/verifier-key.ts';
+import { cosignerFromVerifierKey, cosignerKeyId } from '../proof/note/cosignature.ts';
+import { parseVerifierKey } from '../proof/note/verifier-key.ts';
 import type { WitnessEndpoint } from './witness-client.ts';
 
 /** Largest witnesses file read. */

@@ -4,16 +4,16 @@
 // block, Merkle path, on the finalized chain), and credits it once by its hash, moving the account's scan position in
 // the same write. A transfer not yet final holds the scan position below it; one the quorum does not know is a lie.
 
-import type { Ed25519Verifier } from '../anchor/ed25519-verifier.ts';
 import type { ChainFollower, ChainRound } from '../anchor/symbol/chain-follower.ts';
 import type { SymbolRestClient } from '../anchor/symbol/rest-client.ts';
-import { symbolAddress } from '../anchor/symbol-address.ts';
 import { facadeFor } from '../anchor/transaction-builder.ts';
-import { toHex } from '../encoding/bytes.ts';
-import { xym } from '../encoding/xym.ts';
 import type { Logger } from '../log/logger.ts';
+import type { Ed25519Verifier } from '../proof/anchor/ed25519-verifier.ts';
+import { symbolAddress } from '../proof/anchor/symbol-address.ts';
+import { toHex } from '../proof/encoding/bytes.ts';
+import { xym } from '../proof/encoding/xym.ts';
+import { addressOf } from '../proof/trust/trust-root.ts';
 import type { CreditTopUp, Store } from '../store/store.ts';
-import { addressOf } from '../trust/trust-root.ts';
 import { checkListedTransfer, type IncomingTransfer } from './incoming-transfer.ts';
 
 /** Watch settings. */

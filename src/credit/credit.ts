@@ -1,7 +1,7 @@
 // Prepaid credit (docs/operations.md §Prepaid credit): the transfer message that tops a client up, what one submission
 // costs, and the refusal a client out of credit gets. Pure: no I/O.
-import { utf8 } from '../encoding/bytes.ts';
-import { xym } from '../encoding/xym.ts';
+import { utf8 } from '../proof/encoding/bytes.ts';
+import { xym } from '../proof/encoding/xym.ts';
 import { isClientName } from '../usage/usage.ts';
 
 /** A top-up's message: this, then the client name, as a plain Symbol message. */

@@ -3,9 +3,9 @@
 // transaction must hash to the hash the node gives and carry a valid signature by its sender, so a node cannot change
 // an amount, a recipient or a message without the hash showing it. Where it sits (block, finality) is checked apart.
 import { models, type SymbolFacade } from 'symbol-sdk/symbol';
-import type { Ed25519Verifier } from '../anchor/ed25519-verifier.ts';
 import { parseHash, parseHex, parseMosaicId, parseUint } from '../anchor/symbol/rest-client.ts';
-import { bytesEqual, toHex } from '../encoding/bytes.ts';
+import type { Ed25519Verifier } from '../proof/anchor/ed25519-verifier.ts';
+import { bytesEqual, toHex } from '../proof/encoding/bytes.ts';
 import { creditClientOf } from './credit.ts';
 
 /** Catapult's transfer transaction type (0x4154). */

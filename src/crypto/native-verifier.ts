@@ -2,11 +2,11 @@
 // component is checked by the protocol's own rule (docs/proof-format.md §7.2), not by OpenSSL: OpenSSL versions
 // disagree on edge cases (Node 20's accepts the identity key that Node 24's refuses).
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
-import { createLru } from '../encoding/lru.ts';
-import type { ComponentSpec } from './algorithms.ts';
-import { verifyByComponents } from './component-verify.ts';
-import { verifyEd25519 } from './ed25519-rule.ts';
-import type { SignatureVerifier } from './signature-verifier.ts';
+import type { ComponentSpec } from '../proof/crypto/algorithms.ts';
+import { verifyByComponents } from '../proof/crypto/component-verify.ts';
+import { verifyEd25519 } from '../proof/crypto/ed25519-rule.ts';
+import type { SignatureVerifier } from '../proof/crypto/signature-verifier.ts';
+import { createLru } from '../proof/encoding/lru.ts';
 
 /** Imported public keys a native verifier keeps by default (a log has a handful of keys over its life). */
 export const DEFAULT_KEY_CACHE_SIZE = 64;

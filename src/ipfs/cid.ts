@@ -2,7 +2,7 @@
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import { identity } from 'multiformats/hashes/identity';
-import { SHA256_LENGTH, type Sha256 } from '../crypto/sha256.ts';
+import { SHA256_LENGTH, type Sha256 } from '../proof/crypto/sha256.ts';
 
 /** Multicodec code of raw bytes. */
 export const RAW_CODEC = 0x55;

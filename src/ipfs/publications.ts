@@ -1,8 +1,8 @@
 // Published bundles and their progress with each publisher, kept durably in the store's document tables:
 // `ipfs-blocks` (CID → exact bytes), `ipfs-publications` (CID → record) and `ipfs-queue` (CIDs some publisher
 // still has work on), so a restart resumes every unfinished publication.
-import type { Sha256 } from '../crypto/sha256.ts';
-import { fromHex, toHex } from '../encoding/bytes.ts';
+import type { Sha256 } from '../proof/crypto/sha256.ts';
+import { fromHex, toHex } from '../proof/encoding/bytes.ts';
 import type { Store } from '../store/store.ts';
 import { cidOf } from './cid.ts';
 

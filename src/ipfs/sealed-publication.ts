@@ -2,9 +2,9 @@
 // as of sealing is published (stored, served by the gateway, queued for the publishers) before the anchor is
 // built, so the CID written on chain names bytes that exist and never change.
 import { toBinary } from '@bufbuild/protobuf';
-import { MAX_PUBLICATION_ENTRIES, type PublicationEntry } from '../anchor/publication-record.ts';
 import type { Proof } from '../batch/prover.ts';
 import { ProofBundleSchema, Status } from '../gen/spark/v1/bundle_pb.js';
+import { MAX_PUBLICATION_ENTRIES, type PublicationEntry } from '../proof/anchor/publication-record.ts';
 import type { BatchRecord, Store } from '../store/store.ts';
 import type { Publications } from './publications.ts';
 

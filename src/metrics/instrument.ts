@@ -5,8 +5,8 @@ import type { AnchorStatus } from '../anchor/anchor-state.ts';
 import type { AnchorTracker } from '../anchor/symbol/anchor-tracker.ts';
 import type { SealScheduler } from '../batch/seal-scheduler.ts';
 import type { Sealer } from '../batch/sealer.ts';
-import { algorithmById } from '../crypto/algorithms.ts';
-import { toHex } from '../encoding/bytes.ts';
+import { algorithmById } from '../proof/crypto/algorithms.ts';
+import { toHex } from '../proof/encoding/bytes.ts';
 import type { AnchorStage, SparkMetrics } from './metrics.ts';
 
 const seconds = (startMs: number): number => (performance.now() - startMs) / 1000;

@@ -1,18 +1,18 @@
 // The node:crypto edge of the note modules: the SignatureCheck for cosignatures and plain Ed25519 note signatures.
 //
 // Ed25519 is checked by node:crypto (OpenSSL's RFC 8032 verification, as Go's crypto/ed25519 does for C2SP notes;
-// not this project's stricter hybrid-component rule of src/crypto/ed25519-rule.ts). ML-DSA-44 and every registry
+// not this project's stricter hybrid-component rule of src/proof/crypto/ed25519-rule.ts). ML-DSA-44 and every registry
 // algorithm of the spark extension go through createNativeVerifier() with an EMPTY context: pure ML-DSA / SLH-DSA
 // (FIPS 204/205) over the exact message, a hybrid through its registry construction with an empty context.
 // No I/O: this module only needs Node's crypto.
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
-import { algorithmByName } from '../crypto/algorithms.ts';
 import { createNativeVerifier, DEFAULT_KEY_CACHE_SIZE } from '../crypto/native-verifier.ts';
-import { bytesEqual, toHex, utf8 } from '../encoding/bytes.ts';
-import { createLru } from '../encoding/lru.ts';
-import type { CosignatureAlgorithm, SignatureCheck } from './cosignature.ts';
-import type { SignedNote } from './signed-note.ts';
-import { SIGNATURE_TYPE_ED25519, type VerifierKey } from './verifier-key.ts';
+import { algorithmByName } from '../proof/crypto/algorithms.ts';
+import { bytesEqual, toHex, utf8 } from '../proof/encoding/bytes.ts';
+import { createLru } from '../proof/encoding/lru.ts';
+import type { CosignatureAlgorithm, SignatureCheck } from '../proof/note/cosignature.ts';
+import type { SignedNote } from '../proof/note/signed-note.ts';
+import { SIGNATURE_TYPE_ED25519, type VerifierKey } from '../proof/note/verifier-key.ts';
 
 /** The FIPS 204/205 context of every note signature: empty. */
 export const NOTE_SIGNATURE_CONTEXT: Uint8Array = new Uint8Array(0);

@@ -3,7 +3,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ConfigError, type ConfigIssue } from '../config/config-error.ts';
 import { readSecretFile } from '../config/secret-file.ts';
-import { xym } from '../encoding/xym.ts';
+import { xym } from '../proof/encoding/xym.ts';
 import type { ClientQuota, QuotaName } from '../usage/usage.ts';
 
 /** What a credential may call: `client` SparkProcessor and reflection, `admin` also SparkAdmin. */

@@ -2,8 +2,9 @@
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { KeyRing } from '../batch/key-ring.ts';
 import type { SealScheduler } from '../batch/seal-scheduler.ts';
-import { decodeHeader } from '../bundle/header.ts';
+import { RequestError } from '../errors/request-error.ts';
 import type { SparkAdmin } from '../gen/spark/v1/admin_pb.js';
+import { decodeHeader } from '../proof/bundle/header.ts';
 import type { Store } from '../store/store.ts';
 import { StoreError } from '../store/store-error.ts';
 import { decodeFeeSplit } from '../usage/fee-split.ts';
@@ -11,7 +12,6 @@ import { buildUsageReport } from '../usage/report.ts';
 import { type ClientQuota, dayOf, isClientName } from '../usage/usage.ts';
 import { creditMessageOf, toKeyRecord } from './convert.ts';
 import { toConnectError } from './error-map.ts';
-import { RequestError } from './request-error.ts';
 
 /** What the admin service acts on. */
 export interface AdminDeps {

@@ -2,10 +2,10 @@
 import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { KeyError } from '../../providers/key-error.ts';
-import { BundleError } from '../bundle/bundle-error.ts';
+import { RequestError } from '../errors/request-error.ts';
 import { type ErrorDetail, ErrorDetailSchema } from '../gen/spark/v1/processor_pb.js';
+import { BundleError } from '../proof/bundle/bundle-error.ts';
 import { StoreError } from '../store/store-error.ts';
-import { RequestError } from './request-error.ts';
 
 const REQUEST_CODES: Record<RequestError['code'], Code> = {
   FIELD_INVALID: Code.InvalidArgument,

@@ -1,7 +1,7 @@
 // Request limits that protect the sidecar from one client (docs/operations.md §Limits): open streams (in total and per connection)
 // and stream item rates.
 import { createContextKey } from '@connectrpc/connect';
-import { RequestError } from './request-error.ts';
+import { RequestError } from '../errors/request-error.ts';
 
 /** Most clients whose rate buckets are kept; the longest idle is dropped first (memory stays bounded). */
 export const MAX_TRACKED_CLIENTS = 10_000;

@@ -8,17 +8,11 @@ import type { OnlineCheck } from '../anchor/symbol/online-check.ts';
 import type { Acknowledgement, Ingest } from '../batch/ingest.ts';
 import type { createProver } from '../batch/prover.ts';
 import type { SealScheduler } from '../batch/seal-scheduler.ts';
-import type { IssuerPin } from '../bundle/checks/issuer.ts';
-import type { WitnessPolicy } from '../bundle/checks/witnesses.ts';
-import { decodeBundle } from '../bundle/codec.ts';
-import { createBundleVerifier, verdictOf } from '../bundle/verify.ts';
 import type { SourceChecker } from '../chains/source-checker.ts';
 import { type CheckpointNotes, noteOf } from '../cosign/checkpoint-notes.ts';
 import type { QuorumState } from '../cosign/cosigning-rounds.ts';
 import { CREDIT_MEMO_PREFIX } from '../credit/credit.ts';
-import { allAlgorithms } from '../crypto/algorithms.ts';
-import type { Sha256 } from '../crypto/sha256.ts';
-import type { SignatureVerifier } from '../crypto/signature-verifier.ts';
+import { RequestError } from '../errors/request-error.ts';
 import { SparkError } from '../errors/spark-error.ts';
 import { Status } from '../gen/spark/v1/bundle_pb.js';
 import {
@@ -42,11 +36,23 @@ import {
 } from '../gen/spark/v1/processor_pb.js';
 import type { Publications } from '../ipfs/publications.ts';
 import { resultLabel } from '../metrics/metrics.ts';
+import type { IssuerPin } from '../proof/bundle/checks/issuer.ts';
+import type { WitnessPolicy } from '../proof/bundle/checks/witnesses.ts';
+import { decodeBundle } from '../proof/bundle/codec.ts';
+import { createBundleVerifier, verdictOf } from '../proof/bundle/verify.ts';
+import { allAlgorithms } from '../proof/crypto/algorithms.ts';
+import type { Sha256 } from '../proof/crypto/sha256.ts';
+import type { SignatureVerifier } from '../proof/crypto/signature-verifier.ts';
+import {
+  encodeTrustRoot,
+  parseTrustRoot,
+  type TrustedWitness,
+  type TrustRoot,
+} from '../proof/trust/trust-root.ts';
+import { parseWitnessPolicy } from '../proof/trust/witness-policy.ts';
 import type { Store } from '../store/store.ts';
 import { StoreError } from '../store/store-error.ts';
 import { exportTrustRoot } from '../trust/export-root.ts';
-import { encodeTrustRoot, parseTrustRoot, type TrustedWitness, type TrustRoot } from '../trust/trust-root.ts';
-import { parseWitnessPolicy } from '../trust/witness-policy.ts';
 import { ANONYMOUS_CLIENT, type ClientQuota, clientNameOf } from '../usage/usage.ts';
 import { accountResponse } from './account-summary.ts';
 import { CALLER, CONNECTION, type Connection, type Identity } from './authorization.ts';
@@ -55,7 +61,6 @@ import { creditMessageOf, leafStatus, toKeyRecord, toReceipt } from './convert.t
 import { toConnectError, toErrorDetail } from './error-map.ts';
 import { CALL_CONNECTION, checkItemCount, type RateLimiter, rateLimited, type StreamGate } from './limits.ts';
 import { createPublishHandlers } from './publish-service.ts';
-import { RequestError } from './request-error.ts';
 import { statusSummary } from './status-summary.ts';
 import { createItemBudget, pipelineInOrder, STREAM_WINDOW, type StreamShare } from './submit-stream.ts';
 import { requireHash32, toSubmission } from './validate.ts';

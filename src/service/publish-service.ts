@@ -1,6 +1,7 @@
 // SparkProcessor.Publish and GetPublication (docs/ipfs.md): a leaf's current bundle stored under its CID, served by
 // the gateway and pushed by the publishers; its progress by CID.
 import { create, toBinary } from '@bufbuild/protobuf';
+import { RequestError } from '../errors/request-error.ts';
 import { type ProofBundle, ProofBundleSchema, Status } from '../gen/spark/v1/bundle_pb.js';
 import {
   type GetPublicationRequest,
@@ -11,7 +12,6 @@ import {
 import { parseServableCid } from '../ipfs/cid.ts';
 import type { Publication, Publications } from '../ipfs/publications.ts';
 import { toConnectError } from './error-map.ts';
-import { RequestError } from './request-error.ts';
 import { requireHash32 } from './validate.ts';
 
 /** What the handlers need. */

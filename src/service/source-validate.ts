@@ -1,16 +1,17 @@
 // The form of a SubmitRequest's source reference (docs/operations.md §Other-chain references): each refusal names the field.
-import {
-  MAX_LOG_INDEX,
-  type SourceChain,
-  type SourceKind,
-  type SourceReference,
-} from '../bundle/source-reference.ts';
+
+import { RequestError } from '../errors/request-error.ts';
 import {
   SourceChain as ProtoChain,
   SourceKind as ProtoKind,
   type SourceReference as ProtoSource,
 } from '../gen/spark/v1/processor_pb.js';
-import { RequestError } from './request-error.ts';
+import {
+  MAX_LOG_INDEX,
+  type SourceChain,
+  type SourceKind,
+  type SourceReference,
+} from '../proof/bundle/source-reference.ts';
 
 const invalid = (field: string, message: string): RequestError =>
   new RequestError('FIELD_INVALID', `${field}: ${message}`, { field });

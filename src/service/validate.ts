@@ -1,9 +1,9 @@
 // Turns untrusted request fields into domain values, or a RequestError naming the field.
 
 import type { Submission } from '../batch/ingest.ts';
-import type { Sha256 } from '../crypto/sha256.ts';
+import { RequestError } from '../errors/request-error.ts';
 import type { SubmitRequest } from '../gen/spark/v1/processor_pb.js';
-import { RequestError } from './request-error.ts';
+import type { Sha256 } from '../proof/crypto/sha256.ts';
 import { toSourceReference } from './source-validate.ts';
 
 /** Longest accepted request id. */

@@ -1,7 +1,7 @@
 // The signer's policy (docs/remote-signer.md): which client, by certificate CN, may use which purposes and algorithms.
 import { readFileSync } from 'node:fs';
 import { ConfigError, type ConfigIssue } from '../config/config-error.ts';
-import { algorithmById, algorithmByName } from '../crypto/algorithms.ts';
+import { algorithmById, algorithmByName } from '../proof/crypto/algorithms.ts';
 
 /**
  * What a signer key is used for: a log's batch keys or a witness's cosigning keys (registry algorithms, derived

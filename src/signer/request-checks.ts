@@ -1,7 +1,7 @@
 // Checks of SparkSigner request fields before any key is touched; each refusal names the proto field.
 import { Code } from '@connectrpc/connect';
 import { MAX_SIGN_CONTEXT_LENGTH, MAX_SIGN_MESSAGE_LENGTH } from '../../providers/checked-signing-key.ts';
-import { type AlgorithmSpec, algorithmById, algorithmHex } from '../crypto/algorithms.ts';
+import { type AlgorithmSpec, algorithmById, algorithmHex } from '../proof/crypto/algorithms.ts';
 import { invalidField, signerError } from './signer-errors.ts';
 
 /** Largest message or Symbol signing payload signed (1 MiB, as every provider). */

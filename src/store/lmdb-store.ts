@@ -17,8 +17,8 @@ import {
 import { join } from 'node:path';
 import { type Database, open, type RootDatabase, type RootDatabaseOptionsWithPath } from 'lmdb';
 import type { CreditBalance, CreditRefusal } from '../credit/credit.ts';
-import { buildLevelsWith, levelSizes } from '../merkle/tree.ts';
-import { createNodeHasher } from '../merkle/wasm/node-hasher.ts';
+import { buildLevelsWith, levelSizes } from '../proof/merkle/tree.ts';
+import { createNodeHasher } from '../proof/merkle/wasm/node-hasher.ts';
 import { ANONYMOUS_CLIENT, isClientName, type QuotaRefusal } from '../usage/usage.ts';
 import { type CommitFailure, commitFailureOf } from './commit-failure.ts';
 import {

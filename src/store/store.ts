@@ -1,7 +1,11 @@
 // The Store contract: durable leaves, batches, Merkle nodes, header chain and key history.
 // Implementations: lmdb-store.ts. Every write resolves only once it is durable on disk.
 import type { CreditBalance, CreditRefusal } from '../credit/credit.ts';
+import type { BatchRecord, KeyHistoryEntry } from '../proof/log-records.ts';
 import type { ClientQuota, QuotaRefusal } from '../usage/usage.ts';
+
+// The log's own records are part of the pure core (src/proof/log-records.ts); the store keeps them as they are.
+export type { BatchRecord, KeyHistoryEntry, SignatureRecord } from '../proof/log-records.ts';
 
 /** A submission to store. */
 export interface NewLeaf {
@@ -87,43 +91,6 @@ export interface BatchClient {
   readonly leaves: number;
   /** Of them submitted as immediate. */
   readonly immediate: number;
-}
-
-/** One signature over a header. */
-export interface SignatureRecord {
-  readonly algorithmId: number;
-  readonly keyId: Uint8Array;
-  readonly signature: Uint8Array;
-}
-
-/** A sealed batch: its signed header and evidence. */
-export interface BatchRecord {
-  readonly sequence: bigint;
-  /** The exact signed header bytes. */
-  readonly header: Uint8Array;
-  /** SHA-256 of `header`. */
-  readonly headerHash: Uint8Array;
-  readonly signatures: readonly SignatureRecord[];
-  readonly treeSize: number;
-}
-
-/** A key-history entry (public data only). */
-export interface KeyHistoryEntry {
-  readonly algorithmId: number;
-  readonly keyId: Uint8Array;
-  readonly publicKey: Uint8Array;
-  readonly validFromMs: number;
-  /** 0 while current. */
-  readonly validUntilMs: number;
-  /** Empty for the first key. */
-  readonly previousKeyId: Uint8Array;
-  /** Empty when the previous key could not sign. */
-  readonly endorsement: Uint8Array;
-  readonly protection: string;
-  /** The key's signature over its key statement (src/bundle/key-statement.ts). */
-  readonly selfSignature: Uint8Array;
-  /** Which generation the key provider opens to get this key back (0 for the first). */
-  readonly generation: number;
 }
 
 /** Durable storage for the sidecar. */

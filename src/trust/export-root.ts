@@ -1,12 +1,12 @@
 // The trust root of this sidecar's log (docs/trust.md §Export): its key history, checked key by key, and the Symbol
 // network and accounts that anchored it — for `spark trust export` from a data directory and the GetTrustRoot RPC.
 import type { AnchorStateStore, OutboxEntry } from '../anchor/anchor-state.ts';
-import type { Sha256 } from '../crypto/sha256.ts';
-import type { SignatureVerifier } from '../crypto/signature-verifier.ts';
-import { bytesEqual } from '../encoding/bytes.ts';
+import type { Sha256 } from '../proof/crypto/sha256.ts';
+import type { SignatureVerifier } from '../proof/crypto/signature-verifier.ts';
+import { bytesEqual } from '../proof/encoding/bytes.ts';
+import { trustRootFrom } from '../proof/trust/root-from-history.ts';
+import type { Checked, TrustedWitness, TrustRoot } from '../proof/trust/trust-root.ts';
 import type { Store } from '../store/store.ts';
-import { trustRootFrom } from './root-from-history.ts';
-import type { Checked, TrustedWitness, TrustRoot } from './trust-root.ts';
 
 /** The account anchoring now, when anchoring is on (its network once a node told it). */
 export interface CurrentAccount {

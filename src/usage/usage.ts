@@ -1,6 +1,6 @@
 // Usage per client: who a submission is attributed to, the UTC days and months quotas count in, and a client's
 // quota decided from its counts (docs/operations.md §Usage, quotas and fees). Pure: no I/O.
-import { utf8 } from '../encoding/bytes.ts';
+import { utf8 } from '../proof/encoding/bytes.ts';
 
 /** The client of a call with no token and no client certificate. */
 export const ANONYMOUS_CLIENT = 'anonymous';

@@ -1,7 +1,7 @@
 // Parses the body of a tlog-witness add-checkpoint request: "old N", consistency proof lines, a blank line, and
 // the signed checkpoint note (docs/witnesses.md §Protocol). Pure; hostile input gets a reason, never a throw.
-import { type CheckpointText, parseCheckpointText } from '../note/checkpoint-text.ts';
-import { parseNote, type SignedNote } from '../note/signed-note.ts';
+import { type CheckpointText, parseCheckpointText } from '../proof/note/checkpoint-text.ts';
+import { parseNote, type SignedNote } from '../proof/note/signed-note.ts';
 
 /** A parsed request. */
 export interface AddCheckpointRequest {

@@ -1,17 +1,18 @@
 // The witness: checks a log's signed checkpoint against the latest one it cosigned for that log, persists the new
 // one, then cosigns it; a conflicting checkpoint is kept as evidence (docs/witnesses.md §What a witness checks).
-import type { Sha256 } from '../crypto/sha256.ts';
-import { bytesEqual } from '../encoding/bytes.ts';
+
 import type { Logger } from '../log/logger.ts';
-import { verifyConsistency } from '../merkle/consistency.ts';
+import type { Sha256 } from '../proof/crypto/sha256.ts';
+import { bytesEqual } from '../proof/encoding/bytes.ts';
+import { verifyConsistency } from '../proof/merkle/consistency.ts';
 import {
   type Cosigner,
   cosignerKeyId,
   type SignatureCheck,
   signCosignatureLine,
   verifyCosignature,
-} from '../note/cosignature.ts';
-import { formatSignatureLine } from '../note/signed-note.ts';
+} from '../proof/note/cosignature.ts';
+import { formatSignatureLine } from '../proof/note/signed-note.ts';
 import { type AddCheckpointRequest, parseAddCheckpoint } from './add-checkpoint-request.ts';
 import type { EvidenceKind, WitnessState } from './witness-state.ts';
 

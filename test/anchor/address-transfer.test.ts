@@ -4,20 +4,20 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PublicKey } from 'symbol-sdk';
 import { SymbolFacade } from 'symbol-sdk/symbol';
-import { parseAggregate } from '../../src/anchor/aggregate-layout.ts';
-import { encodeAnchorRecord } from '../../src/anchor/anchor-record.ts';
+import { createMemoryEd25519Signer } from '../../src/anchor/memory-ed25519-signer.ts';
+import { buildAnchorTransaction, signAnchorTransaction } from '../../src/anchor/transaction-builder.ts';
+import { parseAggregate } from '../../src/proof/anchor/aggregate-layout.ts';
+import { encodeAnchorRecord } from '../../src/proof/anchor/anchor-record.ts';
 import {
   EMBEDDED_TRANSFER_FIXED_SIZE,
   encodeEmbeddedTransfer,
   encodeSelfTransfer,
   isSelfTransfer,
   parseEmbeddedTransfer,
-} from '../../src/anchor/embedded-transfer.ts';
-import { createMemoryEd25519Signer } from '../../src/anchor/memory-ed25519-signer.ts';
-import { chunkRecord } from '../../src/anchor/record-chunks.ts';
-import { ADDRESS_LENGTH, symbolAddress } from '../../src/anchor/symbol-address.ts';
-import { buildAnchorTransaction, signAnchorTransaction } from '../../src/anchor/transaction-builder.ts';
-import { toHex } from '../../src/encoding/bytes.ts';
+} from '../../src/proof/anchor/embedded-transfer.ts';
+import { chunkRecord } from '../../src/proof/anchor/record-chunks.ts';
+import { ADDRESS_LENGTH, symbolAddress } from '../../src/proof/anchor/symbol-address.ts';
+import { toHex } from '../../src/proof/encoding/bytes.ts';
 import { createTestKey, digestsOf, sealBatch, seedOf } from '../bundle/fixture.ts';
 import { createPrng } from '../merkle/prng.ts';
 

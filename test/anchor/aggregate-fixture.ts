@@ -3,10 +3,10 @@
 // signer. Deterministic: Ed25519 signing by RFC 8032 is deterministic.
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha3_256 } from '@noble/hashes/sha3.js';
-import { AGGREGATE_HEADER_SIZE, parseAggregate } from '../../src/anchor/aggregate-layout.ts';
-import { symbolMerkleRoot } from '../../src/anchor/symbol-merkle.ts';
 import type { SignedAnchorTransaction } from '../../src/anchor/transaction-builder.ts';
-import { concatBytes, toHex } from '../../src/encoding/bytes.ts';
+import { AGGREGATE_HEADER_SIZE, parseAggregate } from '../../src/proof/anchor/aggregate-layout.ts';
+import { symbolMerkleRoot } from '../../src/proof/anchor/symbol-merkle.ts';
+import { concatBytes, toHex } from '../../src/proof/encoding/bytes.ts';
 
 /** Who signs the aggregate: a public key and a signing function over seed ‖ signed header bytes. */
 export interface AggregateSigner {

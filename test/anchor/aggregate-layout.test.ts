@@ -3,12 +3,12 @@
 // another version and other transaction types stay opaque, cosignatures are parsed (and refused by the verifier).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseAggregate } from '../../src/anchor/aggregate-layout.ts';
-import { createNobleEd25519Verifier } from '../../src/anchor/noble-ed25519-verifier.ts';
-import { chunkRecord } from '../../src/anchor/record-chunks.ts';
-import { symbolAddress } from '../../src/anchor/symbol-address.ts';
-import { verifyAnchorTransaction } from '../../src/anchor/verify-anchor.ts';
-import { toHex } from '../../src/encoding/bytes.ts';
+import { parseAggregate } from '../../src/proof/anchor/aggregate-layout.ts';
+import { createNobleEd25519Verifier } from '../../src/proof/anchor/noble-ed25519-verifier.ts';
+import { chunkRecord } from '../../src/proof/anchor/record-chunks.ts';
+import { symbolAddress } from '../../src/proof/anchor/symbol-address.ts';
+import { verifyAnchorTransaction } from '../../src/proof/anchor/verify-anchor.ts';
+import { toHex } from '../../src/proof/encoding/bytes.ts';
 import { createTestKey, keyEntry, seedOf } from '../bundle/fixture.ts';
 import {
   assembleAggregate,

@@ -3,23 +3,23 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createMemoryProvider } from '../../providers/memory-provider.ts';
-import { AnchorError } from '../../src/anchor/anchor-error.ts';
-import { encodeAnchorRecord } from '../../src/anchor/anchor-record.ts';
-import { encodeKeyMetadata, encodePublicKeyRecord } from '../../src/anchor/key-history-record.ts';
 import { createMemoryEd25519Signer } from '../../src/anchor/memory-ed25519-signer.ts';
-import { createNobleEd25519Verifier } from '../../src/anchor/noble-ed25519-verifier.ts';
-import { chunkRecord, recordId } from '../../src/anchor/record-chunks.ts';
 import {
   buildAnchorTransaction,
   MAX_EMBEDDED_TRANSACTIONS,
   signAnchorTransaction,
 } from '../../src/anchor/transaction-builder.ts';
-import { verifyAnchorTransaction } from '../../src/anchor/verify-anchor.ts';
-import { encodeHeader, HEADER_FORMAT_VERSION, ZERO_HASH } from '../../src/bundle/header.ts';
-import { type AlgorithmSpec, allAlgorithms } from '../../src/crypto/algorithms.ts';
-import { HEADER_SIGNATURE_CONTEXT } from '../../src/crypto/contexts.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
-import { fromHex, toHex } from '../../src/encoding/bytes.ts';
+import { AnchorError } from '../../src/proof/anchor/anchor-error.ts';
+import { encodeAnchorRecord } from '../../src/proof/anchor/anchor-record.ts';
+import { encodeKeyMetadata, encodePublicKeyRecord } from '../../src/proof/anchor/key-history-record.ts';
+import { createNobleEd25519Verifier } from '../../src/proof/anchor/noble-ed25519-verifier.ts';
+import { chunkRecord, recordId } from '../../src/proof/anchor/record-chunks.ts';
+import { verifyAnchorTransaction } from '../../src/proof/anchor/verify-anchor.ts';
+import { encodeHeader, HEADER_FORMAT_VERSION, ZERO_HASH } from '../../src/proof/bundle/header.ts';
+import { type AlgorithmSpec, allAlgorithms } from '../../src/proof/crypto/algorithms.ts';
+import { HEADER_SIGNATURE_CONTEXT } from '../../src/proof/crypto/contexts.ts';
+import { fromHex, toHex } from '../../src/proof/encoding/bytes.ts';
 import { recordFor } from './fixture.ts';
 
 const signer = createMemoryEd25519Signer(new Uint8Array(32).fill(0x2a));

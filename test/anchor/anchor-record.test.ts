@@ -1,16 +1,16 @@
 // Anchor record v1 and its chunking: round trips, the ML-DSA size budget, any-order reassembly, hostile bytes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AnchorError } from '../../src/anchor/anchor-error.ts';
+import { AnchorError } from '../../src/proof/anchor/anchor-error.ts';
 import {
   chunkRecord,
   decodeAnchorRecord,
   encodeAnchorRecord,
   reassembleRecords,
-} from '../../src/anchor/anchor-record.ts';
-import { CHUNK_HEADER_LENGTH, RECORD_KIND_BATCH, recordId } from '../../src/anchor/record-chunks.ts';
-import { ML_DSA_44, ML_DSA_65, ML_DSA_87 } from '../../src/crypto/algorithms.ts';
-import { toHex } from '../../src/encoding/bytes.ts';
+} from '../../src/proof/anchor/anchor-record.ts';
+import { CHUNK_HEADER_LENGTH, RECORD_KIND_BATCH, recordId } from '../../src/proof/anchor/record-chunks.ts';
+import { ML_DSA_44, ML_DSA_65, ML_DSA_87 } from '../../src/proof/crypto/algorithms.ts';
+import { toHex } from '../../src/proof/encoding/bytes.ts';
 import { createPrng } from '../merkle/prng.ts';
 import { flip, headerFor, recordFor, shuffled } from './fixture.ts';
 

@@ -1,4 +1,4 @@
-// The anchor share (src/anchor/anchor-share.ts): built from our own aggregate, verified with the aggregate header
+// The anchor share (src/proof/anchor/anchor-share.ts): built from our own aggregate, verified with the aggregate header
 // alone. Paths against symbol-sdk, the transaction hash against the builder's, every refusal naming its field,
 // and hostile inputs that never throw.
 import assert from 'node:assert/strict';
@@ -6,22 +6,22 @@ import { test } from 'node:test';
 import { sha3_256 } from '@noble/hashes/sha3.js';
 import { Hash256 } from 'symbol-sdk';
 import { proveMerkle } from 'symbol-sdk/symbol';
-import { encodeAnchorRecord, encodeCheckpointRecord } from '../../src/anchor/anchor-record.ts';
+import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
+import { encodeAnchorRecord, encodeCheckpointRecord } from '../../src/proof/anchor/anchor-record.ts';
 import {
   aggregateHeaderHash,
   buildAnchorShare,
   parseAggregateHeader,
   symbolMerklePath,
   verifyAnchorShare,
-} from '../../src/anchor/anchor-share.ts';
-import { encodeSelfTransfer } from '../../src/anchor/embedded-transfer.ts';
-import { createNobleEd25519Verifier } from '../../src/anchor/noble-ed25519-verifier.ts';
-import { encodePublicationRecord } from '../../src/anchor/publication-record.ts';
-import { chunkRecord } from '../../src/anchor/record-chunks.ts';
-import { symbolMerkleRoot, verifyBlockMerklePath } from '../../src/anchor/symbol-merkle.ts';
-import { encodeCheckpoint, headerLog } from '../../src/bundle/checkpoint.ts';
-import { CHECKPOINT_SIGNATURE_CONTEXT } from '../../src/crypto/contexts.ts';
-import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
+} from '../../src/proof/anchor/anchor-share.ts';
+import { encodeSelfTransfer } from '../../src/proof/anchor/embedded-transfer.ts';
+import { createNobleEd25519Verifier } from '../../src/proof/anchor/noble-ed25519-verifier.ts';
+import { encodePublicationRecord } from '../../src/proof/anchor/publication-record.ts';
+import { chunkRecord } from '../../src/proof/anchor/record-chunks.ts';
+import { symbolMerkleRoot, verifyBlockMerklePath } from '../../src/proof/anchor/symbol-merkle.ts';
+import { encodeCheckpoint, headerLog } from '../../src/proof/bundle/checkpoint.ts';
+import { CHECKPOINT_SIGNATURE_CONTEXT } from '../../src/proof/crypto/contexts.ts';
 import { createTestKey, digestsOf, keyEntry, sealBatch, seedOf } from '../bundle/fixture.ts';
 import { createPrng } from '../merkle/prng.ts';
 import { keyHistoryOf, SHARE_NETWORK, signedAggregate } from './share-fixture.ts';

@@ -5,17 +5,17 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { create } from '@bufbuild/protobuf';
-import { encodeAnchorRecord } from '../../src/anchor/anchor-record.ts';
-import { buildAnchorShare } from '../../src/anchor/anchor-share.ts';
 import { createMemoryEd25519Signer } from '../../src/anchor/memory-ed25519-signer.ts';
 import { createSymbolRestClient, type SymbolRestClient } from '../../src/anchor/symbol/rest-client.ts';
 import { buildAnchorTransaction, signAnchorTransaction } from '../../src/anchor/transaction-builder.ts';
-import { type AnchorEvidence, compactAnchor } from '../../src/bundle/anchor-message.ts';
-import { encodeBundle } from '../../src/bundle/codec.ts';
-import { verifyBundle } from '../../src/bundle/verify.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
-import { toHex } from '../../src/encoding/bytes.ts';
 import { AnchorSchema, MerklePathItemSchema, type ProofBundle } from '../../src/gen/spark/v1/bundle_pb.js';
+import { encodeAnchorRecord } from '../../src/proof/anchor/anchor-record.ts';
+import { buildAnchorShare } from '../../src/proof/anchor/anchor-share.ts';
+import { type AnchorEvidence, compactAnchor } from '../../src/proof/bundle/anchor-message.ts';
+import { encodeBundle } from '../../src/proof/bundle/codec.ts';
+import { verifyBundle } from '../../src/proof/bundle/verify.ts';
+import { toHex } from '../../src/proof/encoding/bytes.ts';
 import { bundleOf, createTestKey, digestsOf, keyEntry, sealBatch, seedOf } from '../bundle/fixture.ts';
 import { type SymbolTestNode, startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';
 

@@ -1,9 +1,13 @@
 // Signed Symbol block headers for tests that need blocks without a node: the REST view of a block the test makes.
 import assert from 'node:assert/strict';
 import { ed25519 as noble } from '@noble/curves/ed25519.js';
-import { encodeBlockHeader, NORMAL_BLOCK_TYPE, parseBlockHeader } from '../../src/anchor/block-header.ts';
 import type { BlockInfo } from '../../src/anchor/symbol/rest-client.ts';
-import { symbolMerkleRoot } from '../../src/anchor/symbol-merkle.ts';
+import {
+  encodeBlockHeader,
+  NORMAL_BLOCK_TYPE,
+  parseBlockHeader,
+} from '../../src/proof/anchor/block-header.ts';
+import { symbolMerkleRoot } from '../../src/proof/anchor/symbol-merkle.ts';
 
 /** A harvester's key, and another that signs blocks of its own making. */
 export const HARVESTER_KEY = new Uint8Array(32).fill(0x5a);

@@ -11,9 +11,9 @@ import {
   NORMAL_BLOCK_HEADER_SIZE,
   parseBlockHeader,
   verifyBlockSignature,
-} from '../../src/anchor/block-header.ts';
-import { createNobleEd25519Verifier } from '../../src/anchor/noble-ed25519-verifier.ts';
-import { concatBytes } from '../../src/encoding/bytes.ts';
+} from '../../src/proof/anchor/block-header.ts';
+import { createNobleEd25519Verifier } from '../../src/proof/anchor/noble-ed25519-verifier.ts';
+import { concatBytes } from '../../src/proof/encoding/bytes.ts';
 import { createPrng } from '../merkle/prng.ts';
 
 const ed25519 = createNobleEd25519Verifier();

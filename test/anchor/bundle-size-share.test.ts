@@ -4,14 +4,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { create } from '@bufbuild/protobuf';
-import { encodeAnchorRecord, encodeCheckpointRecord } from '../../src/anchor/anchor-record.ts';
-import { encodeCheckpoint, headerLog } from '../../src/bundle/checkpoint.ts';
-import { encodeBundle } from '../../src/bundle/codec.ts';
-import { verifyBundle } from '../../src/bundle/verify.ts';
-import { CHECKPOINT_SIGNATURE_CONTEXT } from '../../src/crypto/contexts.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
 import { CheckpointSchema, type ProofBundle, SignatureSchema } from '../../src/gen/spark/v1/bundle_pb.js';
+import { encodeAnchorRecord, encodeCheckpointRecord } from '../../src/proof/anchor/anchor-record.ts';
+import { encodeCheckpoint, headerLog } from '../../src/proof/bundle/checkpoint.ts';
+import { encodeBundle } from '../../src/proof/bundle/codec.ts';
+import { verifyBundle } from '../../src/proof/bundle/verify.ts';
+import { CHECKPOINT_SIGNATURE_CONTEXT } from '../../src/proof/crypto/contexts.ts';
 import { bundleOf, createTestKey, keyEntry, type SealedBatch, sealChain, seedOf } from '../bundle/fixture.ts';
 import { anchorIn, blockWith, keyHistoryOf, signedAggregate } from './share-fixture.ts';
 

@@ -3,8 +3,8 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToNumberLE, numberToBytesLE } from '@noble/curves/utils.js';
 import { sha512 } from '@noble/hashes/sha2.js';
-import { ED25519_ORDER } from '../../src/crypto/ed25519-rule.ts';
-import { concatBytes, fromHex } from '../../src/encoding/bytes.ts';
+import { ED25519_ORDER } from '../../src/proof/crypto/ed25519-rule.ts';
+import { concatBytes, fromHex } from '../../src/proof/encoding/bytes.ts';
 
 export const Point = ed25519.Point;
 export const L = ED25519_ORDER;

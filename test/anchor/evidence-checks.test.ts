@@ -3,15 +3,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sha3_256 } from '@noble/hashes/sha3.js';
-import { parseBlockHeader } from '../../src/anchor/block-header.ts';
-import { createNobleEd25519Verifier } from '../../src/anchor/noble-ed25519-verifier.ts';
 import {
   checkTransactionAnswers,
   type ExpectedTransaction,
   type TransactionAnswers,
 } from '../../src/anchor/symbol/evidence-checks.ts';
-import { symbolMerkleRoot } from '../../src/anchor/symbol-merkle.ts';
-import { concatBytes } from '../../src/encoding/bytes.ts';
+import { parseBlockHeader } from '../../src/proof/anchor/block-header.ts';
+import { createNobleEd25519Verifier } from '../../src/proof/anchor/noble-ed25519-verifier.ts';
+import { symbolMerkleRoot } from '../../src/proof/anchor/symbol-merkle.ts';
+import { concatBytes } from '../../src/proof/encoding/bytes.ts';
 import { b, LIAR_KEY, signedBlock } from './block-fixture.ts';
 
 const ed25519 = createNobleEd25519Verifier();

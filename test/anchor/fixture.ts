@@ -1,8 +1,8 @@
 // Shared test inputs for the anchor tests: real v1 headers and records with ML-DSA-sized signatures.
 
-import { encodeAnchorRecord } from '../../src/anchor/anchor-record.ts';
-import { encodeHeader, HEADER_FORMAT_VERSION, ZERO_HASH } from '../../src/bundle/header.ts';
-import { algorithmById, ML_DSA_65 } from '../../src/crypto/algorithms.ts';
+import { encodeAnchorRecord } from '../../src/proof/anchor/anchor-record.ts';
+import { encodeHeader, HEADER_FORMAT_VERSION, ZERO_HASH } from '../../src/proof/bundle/header.ts';
+import { algorithmById, ML_DSA_65 } from '../../src/proof/crypto/algorithms.ts';
 import { createPrng } from '../merkle/prng.ts';
 
 /** A valid header for `keyId` and `algorithmId` at `sequence`. */

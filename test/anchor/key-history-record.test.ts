@@ -1,7 +1,8 @@
 // Key-history metadata value and public-key record: round trips, scoped key, reconstruction and its checks.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AnchorError } from '../../src/anchor/anchor-error.ts';
+import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
+import { AnchorError } from '../../src/proof/anchor/anchor-error.ts';
 import {
   decodeKeyMetadata,
   decodePublicKeyRecord,
@@ -10,11 +11,10 @@ import {
   KEY_METADATA_LENGTH,
   metadataScopedKey,
   reconstructKeyHistoryEntry,
-} from '../../src/anchor/key-history-record.ts';
-import { chunkRecord, reassembleRecords, recordId } from '../../src/anchor/record-chunks.ts';
-import { ML_DSA_87 } from '../../src/crypto/algorithms.ts';
-import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
-import { toHex } from '../../src/encoding/bytes.ts';
+} from '../../src/proof/anchor/key-history-record.ts';
+import { chunkRecord, reassembleRecords, recordId } from '../../src/proof/anchor/record-chunks.ts';
+import { ML_DSA_87 } from '../../src/proof/crypto/algorithms.ts';
+import { toHex } from '../../src/proof/encoding/bytes.ts';
 import { createTestKey, keyEntry, seedOf } from '../bundle/fixture.ts';
 
 const first = createTestKey(seedOf(1), { impl: 'native' });

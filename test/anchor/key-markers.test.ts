@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { OutboxEntry } from '../../src/anchor/anchor-state.ts';
 import { accountOf, keyMarker, markersOf, qualifyLegacy } from '../../src/anchor/symbol/key-markers.ts';
-import { toHex } from '../../src/encoding/bytes.ts';
+import { toHex } from '../../src/proof/encoding/bytes.ts';
 
 const signer = (fill: number) => {
   const payload = new Uint8Array(200);

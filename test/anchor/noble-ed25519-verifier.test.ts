@@ -8,13 +8,13 @@ import { describe, test } from 'node:test';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToNumberLE } from '@noble/curves/utils.js';
 import { ml_dsa65 } from '@noble/post-quantum/ml-dsa.js';
-import { createNobleEd25519Verifier } from '../../src/anchor/noble-ed25519-verifier.ts';
-import { ML_DSA_65_ED25519 } from '../../src/crypto/algorithms.ts';
-import { verifyEd25519 } from '../../src/crypto/ed25519-rule.ts';
-import { hybridMessage } from '../../src/crypto/hybrid.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
-import { createNobleVerifier } from '../../src/crypto/noble-verifier.ts';
-import { concatBytes, toHex, utf8 } from '../../src/encoding/bytes.ts';
+import { createNobleEd25519Verifier } from '../../src/proof/anchor/noble-ed25519-verifier.ts';
+import { ML_DSA_65_ED25519 } from '../../src/proof/crypto/algorithms.ts';
+import { verifyEd25519 } from '../../src/proof/crypto/ed25519-rule.ts';
+import { hybridMessage } from '../../src/proof/crypto/hybrid.ts';
+import { createNobleVerifier } from '../../src/proof/crypto/noble-verifier.ts';
+import { concatBytes, toHex, utf8 } from '../../src/proof/encoding/bytes.ts';
 import {
   challenge,
   forgeForSmallOrder,

@@ -2,17 +2,17 @@
 // flipped byte refused or read differently, hostile and out-of-range fields named.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AnchorError } from '../../src/anchor/anchor-error.ts';
+import { cidOf } from '../../src/ipfs/cid.ts';
+import { AnchorError } from '../../src/proof/anchor/anchor-error.ts';
 import {
   decodePublicationRecord,
   encodePublicationRecord,
   MAX_PUBLICATION_ENTRIES,
   type PublicationRecordFields,
-} from '../../src/anchor/publication-record.ts';
-import { chunkRecord, reassembleRecords } from '../../src/anchor/record-chunks.ts';
-import { portableSha256 } from '../../src/crypto/sha256.ts';
-import { fromHex, toHex } from '../../src/encoding/bytes.ts';
-import { cidOf } from '../../src/ipfs/cid.ts';
+} from '../../src/proof/anchor/publication-record.ts';
+import { chunkRecord, reassembleRecords } from '../../src/proof/anchor/record-chunks.ts';
+import { portableSha256 } from '../../src/proof/crypto/sha256.ts';
+import { fromHex, toHex } from '../../src/proof/encoding/bytes.ts';
 import { flip } from './fixture.ts';
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -103,7 +103,7 @@ test('the encoder refuses what the decoder would', () => {
 });
 
 test('a publication CID has one spelling: lower-case base32; the same CID spelt otherwise is refused, naming it', async () => {
-  const { canonicalCidProblem } = await import('../../src/anchor/publication-record.ts');
+  const { canonicalCidProblem } = await import('../../src/proof/anchor/publication-record.ts');
   const { CID } = await import('multiformats/cid');
   const { base58btc } = await import('multiformats/bases/base58');
   const { base36 } = await import('multiformats/bases/base36');

@@ -3,26 +3,26 @@
 // messages (version 1 whole transaction, version 2 compact share) built from them. Deterministic throughout.
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha3_256 } from '@noble/hashes/sha3.js';
-import { type AnchorShare, buildAnchorShare, symbolMerklePath } from '../../src/anchor/anchor-share.ts';
-import {
-  encodeBlockHeader,
-  NORMAL_BLOCK_HEADER_SIZE,
-  NORMAL_BLOCK_TYPE,
-} from '../../src/anchor/block-header.ts';
-import { encodeKeyMetadata, encodePublicKeyRecord } from '../../src/anchor/key-history-record.ts';
 import { createMemoryEd25519Signer } from '../../src/anchor/memory-ed25519-signer.ts';
-import { recordId } from '../../src/anchor/record-chunks.ts';
-import { symbolAddress } from '../../src/anchor/symbol-address.ts';
-import { type MerklePathStep, symbolMerkleRoot } from '../../src/anchor/symbol-merkle.ts';
 import {
   buildAnchorTransaction,
   type KeyHistoryInput,
   type SignedAnchorTransaction,
   signAnchorTransaction,
 } from '../../src/anchor/transaction-builder.ts';
-import { type AnchorEvidence, compactAnchor, fullAnchor } from '../../src/bundle/anchor-message.ts';
-import { toHex, utf8 } from '../../src/encoding/bytes.ts';
 import type { Anchor } from '../../src/gen/spark/v1/bundle_pb.js';
+import { type AnchorShare, buildAnchorShare, symbolMerklePath } from '../../src/proof/anchor/anchor-share.ts';
+import {
+  encodeBlockHeader,
+  NORMAL_BLOCK_HEADER_SIZE,
+  NORMAL_BLOCK_TYPE,
+} from '../../src/proof/anchor/block-header.ts';
+import { encodeKeyMetadata, encodePublicKeyRecord } from '../../src/proof/anchor/key-history-record.ts';
+import { recordId } from '../../src/proof/anchor/record-chunks.ts';
+import { symbolAddress } from '../../src/proof/anchor/symbol-address.ts';
+import { type MerklePathStep, symbolMerkleRoot } from '../../src/proof/anchor/symbol-merkle.ts';
+import { type AnchorEvidence, compactAnchor, fullAnchor } from '../../src/proof/bundle/anchor-message.ts';
+import { toHex, utf8 } from '../../src/proof/encoding/bytes.ts';
 import type { KeyHistoryEntry } from '../../src/store/store.ts';
 
 /** A custom network with a fixed generation hash seed (testnet's network byte). */

@@ -3,15 +3,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PrivateKey, Signature } from 'symbol-sdk';
 import { SymbolFacade, SymbolTransactionFactory } from 'symbol-sdk/symbol';
-import { AnchorError } from '../../src/anchor/anchor-error.ts';
 import { createMemoryEd25519Signer } from '../../src/anchor/memory-ed25519-signer.ts';
 import {
   attachSignature,
   buildAnchorTransaction,
   signAnchorTransaction,
 } from '../../src/anchor/transaction-builder.ts';
-import { ML_DSA_65 } from '../../src/crypto/algorithms.ts';
-import { toHex } from '../../src/encoding/bytes.ts';
+import { AnchorError } from '../../src/proof/anchor/anchor-error.ts';
+import { ML_DSA_65 } from '../../src/proof/crypto/algorithms.ts';
+import { toHex } from '../../src/proof/encoding/bytes.ts';
 import { recordFor } from './fixture.ts';
 
 const seed = new Uint8Array(32).fill(0x2a);

@@ -4,8 +4,6 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { sha3_256 } from '@noble/hashes/sha3.js';
-import { symbolMerklePath } from '../../src/anchor/anchor-share.ts';
-import { createNobleEd25519Verifier } from '../../src/anchor/noble-ed25519-verifier.ts';
 import { createNodePool } from '../../src/anchor/symbol/node-pool.ts';
 import type { BlockInfo, SymbolRestClient } from '../../src/anchor/symbol/rest-client.ts';
 import {
@@ -14,6 +12,8 @@ import {
   type ObserveRequest,
 } from '../../src/anchor/symbol/transaction-observer.ts';
 import { createLogger } from '../../src/log/logger.ts';
+import { symbolMerklePath } from '../../src/proof/anchor/anchor-share.ts';
+import { createNobleEd25519Verifier } from '../../src/proof/anchor/noble-ed25519-verifier.ts';
 import { linkedBlocks } from './block-fixture.ts';
 
 const txHash = sha3_256(Uint8Array.of(42));

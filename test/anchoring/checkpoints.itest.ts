@@ -4,9 +4,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { create, toBinary } from '@bufbuild/protobuf';
-import { createNobleEd25519Verifier } from '../../src/anchor/noble-ed25519-verifier.ts';
-import { verifyAnchorTransaction } from '../../src/anchor/verify-anchor.ts';
-import { verifyBundle } from '../../src/bundle/verify.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
 import {
   AnchorSchema,
@@ -14,6 +11,9 @@ import {
   ProofBundleSchema,
   Status,
 } from '../../src/gen/spark/v1/bundle_pb.js';
+import { createNobleEd25519Verifier } from '../../src/proof/anchor/noble-ed25519-verifier.ts';
+import { verifyAnchorTransaction } from '../../src/proof/anchor/verify-anchor.ts';
+import { verifyBundle } from '../../src/proof/bundle/verify.ts';
 import { type SymbolTestNode, startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';
 import { tempDir } from '../support/spawn-server.ts';
 import { startTestApp, type TestApp, waitFor } from './support.ts';

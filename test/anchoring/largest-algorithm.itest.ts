@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { parseAggregate } from '../../src/anchor/aggregate-layout.ts';
 import { MAX_EMBEDDED_TRANSACTIONS } from '../../src/anchor/transaction-builder.ts';
-import { type AlgorithmSpec, allAlgorithms } from '../../src/crypto/algorithms.ts';
 import { Status } from '../../src/gen/spark/v1/bundle_pb.js';
+import { parseAggregate } from '../../src/proof/anchor/aggregate-layout.ts';
+import { type AlgorithmSpec, allAlgorithms } from '../../src/proof/crypto/algorithms.ts';
 import { startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';
 import { tempDir } from '../support/spawn-server.ts';
 import { assertAllFinalizedOnce, startTestApp, waitFor } from './support.ts';

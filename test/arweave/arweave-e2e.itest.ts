@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Arweave from 'arweave';
-import { toHex } from '../../src/encoding/bytes.ts';
+import { toHex } from '../../src/proof/encoding/bytes.ts';
 import { clientsFor, waitFor } from '../anchoring/support.ts';
 import { startArweaveGatewayDouble } from '../fakes/arweave-gateway/arweave-gateway.ts';
 import { runCli, startServerProcess, tempDir } from '../support/spawn-server.ts';

@@ -8,8 +8,8 @@ import Arweave from 'arweave';
 import type { JWKInterface } from 'arweave/node/lib/wallet.js';
 import { arweavePublisher, BUNDLE_CONTENT_TYPE, servesCid } from '../../src/arweave/arweave-publisher.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
-import { toHex } from '../../src/encoding/bytes.ts';
 import { cidOf } from '../../src/ipfs/cid.ts';
+import { toHex } from '../../src/proof/encoding/bytes.ts';
 import {
   type ArweaveGatewayDouble,
   doublePrice,

@@ -101,8 +101,8 @@ test('every bad line is named by number; no hash is quoted', () => {
   assert.deepEqual(
     issues.map((i) => i.problem),
     [
-      '/run/secrets/tokens line 2: expected "<name> <role> <sha256-hex> [daily=N] [monthly=N] [immediate-daily=N]"',
-      '/run/secrets/tokens line 3: expected "<name> <role> <sha256-hex> [daily=N] [monthly=N] [immediate-daily=N]"',
+      '/run/secrets/tokens line 2: expected "<name> <role> <sha256-hex> [daily=N] [monthly=N] [immediate-daily=N] [price=XYM]"',
+      '/run/secrets/tokens line 3: expected "<name> <role> <sha256-hex> [daily=N] [monthly=N] [immediate-daily=N] [price=XYM]"',
       '/run/secrets/tokens line 4: the role must be client or admin',
       '/run/secrets/tokens line 5: the hash must be 64 hex digits (SHA-256)',
       '/run/secrets/tokens line 6: the name good is used twice',
@@ -119,16 +119,25 @@ test('every bad line is named by number; no hash is quoted', () => {
       `b client ${'2'.repeat(64)} weekly=5`,
       `c client ${'3'.repeat(64)} daily=5 daily=6`,
       `d client ${'4'.repeat(64)} daily=lots`,
+      `e client ${'5'.repeat(64)} daily=3 price=0.0015`,
+      `f client ${'6'.repeat(64)} price=0`,
+      `g client ${'7'.repeat(64)} price=1.0000001`,
+      `h client ${'8'.repeat(64)} price=1 price=2`,
     ].join('\n'),
     '/q',
   );
   assert.deepEqual(quotas.entries[0]?.quota, { daily: 10, monthly: 200, immediateDaily: 0 });
+  // The prepaid-credit price, XYM with up to 6 decimals, kept in µXYM; 0 is a price (free), not none.
+  assert.deepEqual(quotas.entries[4]?.quota, { daily: 3, price: 1_500n });
+  assert.deepEqual(quotas.entries[5]?.quota, { price: 0n });
   assert.deepEqual(
     quotas.issues.map((i) => i.problem),
     [
-      '/q line 2: "weekly=…" is not a quota (daily=N, monthly=N, immediate-daily=N)',
+      '/q line 2: "weekly=…" is not a quota (daily=N, monthly=N, immediate-daily=N, price=XYM)',
       '/q line 3: daily is given twice',
-      '/q line 4: "daily=…" is not a quota (daily=N, monthly=N, immediate-daily=N)',
+      '/q line 4: "daily=…" is not a quota (daily=N, monthly=N, immediate-daily=N, price=XYM)',
+      '/q line 7: price: an amount of XYM (e.g. price=0.001), at most 6 decimals',
+      '/q line 8: price is given twice',
     ],
   );
   const empty = parseTokenFile('# nobody yet\n', '/t');

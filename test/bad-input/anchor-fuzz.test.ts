@@ -1,28 +1,31 @@
 // Fuzzing the Symbol anchor parsers in-process (SPEC §11): the aggregate parser and offline verifier
-// (src/anchor/verify-anchor.ts), the record decoders (batch anchor, checkpoint, key metadata, public key,
+// (src/proof/anchor/verify-anchor.ts), the record decoders (batch anchor, checkpoint, key metadata, public key,
 // publication) and chunk reassembly. None throws; what decodes re-encodes byte for byte; a changed aggregate never passes
 // with the original's hash and Merkle component hash.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { parseAggregate } from '../../src/anchor/aggregate-layout.ts';
+import { parseAggregate } from '../../src/proof/anchor/aggregate-layout.ts';
 import {
   decodeAnchorRecord,
   decodeCheckpointRecord,
   encodeAnchorRecord,
   encodeCheckpointRecord,
-} from '../../src/anchor/anchor-record.ts';
-import type { Decoded } from '../../src/anchor/byte-reader.ts';
+} from '../../src/proof/anchor/anchor-record.ts';
+import type { Decoded } from '../../src/proof/anchor/byte-reader.ts';
 import {
   decodeKeyMetadata,
   decodePublicKeyRecord,
   encodeKeyMetadata,
   encodePublicKeyRecord,
-} from '../../src/anchor/key-history-record.ts';
-import { createNobleEd25519Verifier } from '../../src/anchor/noble-ed25519-verifier.ts';
-import { decodePublicationRecord, encodePublicationRecord } from '../../src/anchor/publication-record.ts';
-import { chunkRecord, reassembleRecords } from '../../src/anchor/record-chunks.ts';
-import { type AnchorVerification, verifyAnchorTransaction } from '../../src/anchor/verify-anchor.ts';
-import { toHex } from '../../src/encoding/bytes.ts';
+} from '../../src/proof/anchor/key-history-record.ts';
+import { createNobleEd25519Verifier } from '../../src/proof/anchor/noble-ed25519-verifier.ts';
+import {
+  decodePublicationRecord,
+  encodePublicationRecord,
+} from '../../src/proof/anchor/publication-record.ts';
+import { chunkRecord, reassembleRecords } from '../../src/proof/anchor/record-chunks.ts';
+import { type AnchorVerification, verifyAnchorTransaction } from '../../src/proof/anchor/verify-anchor.ts';
+import { toHex } from '../../src/proof/encoding/bytes.ts';
 import { recordFor } from '../anchor/fixture.ts';
 import { createTestKey, seedOf } from '../bundle/fixture.ts';
 import { fullBundle, SEED_NETWORK } from './seeds.ts';

@@ -6,16 +6,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { create } from '@bufbuild/protobuf';
-import { BundleError } from '../../src/bundle/bundle-error.ts';
-import { decodeCheckpoint, encodeCheckpoint } from '../../src/bundle/checkpoint.ts';
-import { bundleToDisplay, decodeBundle, encodeBundle, MAX_BUNDLE_BYTES } from '../../src/bundle/codec.ts';
-import { decodeHeader, encodeHeader } from '../../src/bundle/header.ts';
-import { decodeLeafEntry, encodeLeafEntry, type LeafEntry } from '../../src/bundle/leaf.ts';
-import { encodeSource } from '../../src/bundle/source-reference.ts';
-import { CHECK_NAMES, type VerifyReport, verifyBundle } from '../../src/bundle/verify.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
 import { KeyRecordSchema } from '../../src/gen/spark/v1/bundle_pb.js';
+import { BundleError } from '../../src/proof/bundle/bundle-error.ts';
+import { decodeCheckpoint, encodeCheckpoint } from '../../src/proof/bundle/checkpoint.ts';
+import {
+  bundleToDisplay,
+  decodeBundle,
+  encodeBundle,
+  MAX_BUNDLE_BYTES,
+} from '../../src/proof/bundle/codec.ts';
+import { decodeHeader, encodeHeader } from '../../src/proof/bundle/header.ts';
+import { decodeLeafEntry, encodeLeafEntry, type LeafEntry } from '../../src/proof/bundle/leaf.ts';
+import { encodeSource } from '../../src/proof/bundle/source-reference.ts';
+import { CHECK_NAMES, type VerifyReport, verifyBundle } from '../../src/proof/bundle/verify.ts';
 import { onlyClaimsDiffer } from './claims.ts';
 import { fullBundle, vectorBundles } from './seeds.ts';
 import { cat, createPrng, fuzzSeed, lenField, mutate, oneOf, Slowest, varint } from './support.ts';

@@ -1,7 +1,7 @@
 // What nothing signs offline, zeroed (docs/proof-format.md §6, §9.5): a fuzzed bundle found VALID must equal a known
 // valid one once these are zeroed in both, or it is a false VALID. Shared by the in-process and the RPC fuzz loops.
-import { decodeBundle, encodeBundle } from '../../src/bundle/codec.ts';
-import { bytesEqual } from '../../src/encoding/bytes.ts';
+import { decodeBundle, encodeBundle } from '../../src/proof/bundle/codec.ts';
+import { bytesEqual } from '../../src/proof/encoding/bytes.ts';
 
 /**
  * The bundle re-encoded with what nothing signs offline zeroed: the anchors' finalized_height, in version 1 also

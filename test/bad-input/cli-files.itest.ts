@@ -14,8 +14,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { MAX_BUNDLE_BYTES } from '../../src/bundle/codec.ts';
 import { writeFileFor } from '../../src/cli/io.ts';
+import { MAX_BUNDLE_BYTES } from '../../src/proof/bundle/codec.ts';
 import { runCli, tempDir } from '../support/spawn-server.ts';
 
 const dir = tempDir('spark-bad-cli-');

@@ -2,13 +2,8 @@
 // every optional part (an anchor in a two-transaction block and an anchored checkpoint), with its aggregate.
 import { readFileSync } from 'node:fs';
 import { create } from '@bufbuild/protobuf';
-import { encodeAnchorRecord, encodeCheckpointRecord } from '../../src/anchor/anchor-record.ts';
 import { createMemoryEd25519Signer } from '../../src/anchor/memory-ed25519-signer.ts';
-import { symbolMerkleRoot } from '../../src/anchor/symbol-merkle.ts';
 import { buildAnchorTransaction, signAnchorTransaction } from '../../src/anchor/transaction-builder.ts';
-import { encodeCheckpoint, headerLog } from '../../src/bundle/checkpoint.ts';
-import { encodeBundle } from '../../src/bundle/codec.ts';
-import { CHECKPOINT_SIGNATURE_CONTEXT } from '../../src/crypto/contexts.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import {
   type Anchor,
@@ -17,6 +12,11 @@ import {
   MerklePathItemSchema,
   SignatureSchema,
 } from '../../src/gen/spark/v1/bundle_pb.js';
+import { encodeAnchorRecord, encodeCheckpointRecord } from '../../src/proof/anchor/anchor-record.ts';
+import { symbolMerkleRoot } from '../../src/proof/anchor/symbol-merkle.ts';
+import { encodeCheckpoint, headerLog } from '../../src/proof/bundle/checkpoint.ts';
+import { encodeBundle } from '../../src/proof/bundle/codec.ts';
+import { CHECKPOINT_SIGNATURE_CONTEXT } from '../../src/proof/crypto/contexts.ts';
 import {
   bundleOf,
   createTestKey,

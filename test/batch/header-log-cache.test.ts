@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { createHeaderLogCache, HEADER_LOGS_KEPT } from '../../src/batch/header-log-cache.ts';
-import { headerLog } from '../../src/bundle/checkpoint.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
+import { headerLog } from '../../src/proof/bundle/checkpoint.ts';
 import type { BatchRecord } from '../../src/store/store.ts';
 
 const headerHash = (s: number): Uint8Array =>

@@ -8,11 +8,11 @@ import { createDockerSecretProvider } from '../../providers/docker-secret-provid
 import type { KeyProvider } from '../../providers/key-provider.ts';
 import { createMemoryProvider } from '../../providers/memory-provider.ts';
 import { openKeyRing } from '../../src/batch/key-ring.ts';
-import { encodeKeyStatement } from '../../src/bundle/key-statement.ts';
-import { ML_DSA_44, ML_DSA_65 } from '../../src/crypto/algorithms.ts';
-import { KEY_ENDORSEMENT_CONTEXT } from '../../src/crypto/contexts.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
 import { createLogger } from '../../src/log/logger.ts';
+import { encodeKeyStatement } from '../../src/proof/bundle/key-statement.ts';
+import { ML_DSA_44, ML_DSA_65 } from '../../src/proof/crypto/algorithms.ts';
+import { KEY_ENDORSEMENT_CONTEXT } from '../../src/proof/crypto/contexts.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 import type { KeyHistoryEntry } from '../../src/store/store.ts';
 import { tempDir } from '../support/spawn-server.ts';

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { createTreeBuilder, INLINE_TREE_LEAVES } from '../../src/batch/tree-builder.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
-import { buildLevels } from '../../src/merkle/tree.ts';
+import { buildLevels } from '../../src/proof/merkle/tree.ts';
 
 const same = (got: Uint8Array[], want: Uint8Array[], what: string): void => {
   assert.equal(got.length, want.length, `${what}: level count`);

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { verifyCorpus, verifyThroughput } from '../../bench/verify-throughput.ts';
-import { decodeBundle } from '../../src/bundle/codec.ts';
-import { toHex } from '../../src/encoding/bytes.ts';
+import { decodeBundle } from '../../src/proof/bundle/codec.ts';
+import { toHex } from '../../src/proof/encoding/bytes.ts';
 
 test('the corpora are valid bundles, the distinct ones under distinct headers, and every rate is reported', () => {
   const corpus = verifyCorpus(64, 300);

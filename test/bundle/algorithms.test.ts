@@ -6,21 +6,21 @@ import { after, describe, test } from 'node:test';
 import type { SigningKey } from '../../providers/key-provider.ts';
 import { createMemoryProvider } from '../../providers/memory-provider.ts';
 import { makeKeyEntry } from '../../src/batch/key-entry.ts';
-import { decodeBundle, encodeBundle } from '../../src/bundle/codec.ts';
-import { type VerifyReport, verifyBundle } from '../../src/bundle/verify.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { ConfigError } from '../../src/config/config-error.ts';
+import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
+import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
+import { decodeBundle, encodeBundle } from '../../src/proof/bundle/codec.ts';
+import { type VerifyReport, verifyBundle } from '../../src/proof/bundle/verify.ts';
 import {
   algorithmByName,
   allAlgorithms,
   ML_DSA_65_ED25519,
   SLH_DSA_SHA2_128F,
-} from '../../src/crypto/algorithms.ts';
-import { HEADER_SIGNATURE_CONTEXT } from '../../src/crypto/contexts.ts';
-import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
-import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
-import { createNobleVerifier } from '../../src/crypto/noble-verifier.ts';
-import { toHex } from '../../src/encoding/bytes.ts';
+} from '../../src/proof/crypto/algorithms.ts';
+import { HEADER_SIGNATURE_CONTEXT } from '../../src/proof/crypto/contexts.ts';
+import { createNobleVerifier } from '../../src/proof/crypto/noble-verifier.ts';
+import { toHex } from '../../src/proof/encoding/bytes.ts';
 import type { KeyHistoryEntry } from '../../src/store/store.ts';
 import { bundleOf, digestsOf, type SealedBatch, sealBatch, type TestKey } from './fixture.ts';
 

@@ -1,14 +1,14 @@
 // buildBundle: a version-1 bundle whose every part comes from the stored batch and key history.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodeBundle } from '../../src/bundle/codec.ts';
-import { decodeLeafEntry } from '../../src/bundle/leaf.ts';
-import { verifyBundle } from '../../src/bundle/verify.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
-import { toHex } from '../../src/encoding/bytes.ts';
 import { HashAlgorithm } from '../../src/gen/spark/v1/bundle_pb.js';
-import { hashLeaf } from '../../src/merkle/hash.ts';
+import { encodeBundle } from '../../src/proof/bundle/codec.ts';
+import { decodeLeafEntry } from '../../src/proof/bundle/leaf.ts';
+import { verifyBundle } from '../../src/proof/bundle/verify.ts';
+import { toHex } from '../../src/proof/encoding/bytes.ts';
+import { hashLeaf } from '../../src/proof/merkle/hash.ts';
 import { bundleOf, createTestKey, digestsOf, keyEntry, sealBatch, seedOf } from './fixture.ts';
 
 const T = 1_760_000_000_000;

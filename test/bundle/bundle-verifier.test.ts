@@ -3,14 +3,14 @@
 // by another public key, any flipped byte).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { decodeBundle, encodeBundle } from '../../src/bundle/codec.ts';
-import { encodeKeyStatement } from '../../src/bundle/key-statement.ts';
-import { createBundleVerifier, type VerifyReport, verifyBundle } from '../../src/bundle/verify.ts';
-import { KEY_STATEMENT_CONTEXT } from '../../src/crypto/contexts.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
-import { createNobleVerifier } from '../../src/crypto/noble-verifier.ts';
 import type { ProofBundle } from '../../src/gen/spark/v1/bundle_pb.js';
+import { decodeBundle, encodeBundle } from '../../src/proof/bundle/codec.ts';
+import { encodeKeyStatement } from '../../src/proof/bundle/key-statement.ts';
+import { createBundleVerifier, type VerifyReport, verifyBundle } from '../../src/proof/bundle/verify.ts';
+import { KEY_STATEMENT_CONTEXT } from '../../src/proof/crypto/contexts.ts';
+import { createNobleVerifier } from '../../src/proof/crypto/noble-verifier.ts';
 import { bundleOf, createTestKey, keyEntry, sealBatch, seedOf } from './fixture.ts';
 
 const T0 = 1_760_000_000_000;

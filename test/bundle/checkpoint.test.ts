@@ -2,22 +2,22 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { create } from '@bufbuild/protobuf';
-import { decodeCheckpointRecord, encodeCheckpointRecord } from '../../src/anchor/anchor-record.ts';
+import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
+import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
+import { CheckpointSchema, type ProofBundle, SignatureSchema } from '../../src/gen/spark/v1/bundle_pb.js';
+import { decodeCheckpointRecord, encodeCheckpointRecord } from '../../src/proof/anchor/anchor-record.ts';
 import {
   CHECKPOINT_LENGTH,
   type CheckpointFields,
   decodeCheckpoint,
   encodeCheckpoint,
   headerLog,
-} from '../../src/bundle/checkpoint.ts';
-import { encodeBundle } from '../../src/bundle/codec.ts';
-import { CHECK_NAMES, verifyBundle } from '../../src/bundle/verify.ts';
-import { CHECKPOINT_SIGNATURE_CONTEXT, HEADER_SIGNATURE_CONTEXT } from '../../src/crypto/contexts.ts';
-import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
-import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
-import { CheckpointSchema, type ProofBundle, SignatureSchema } from '../../src/gen/spark/v1/bundle_pb.js';
-import { hashLeaf } from '../../src/merkle/hash.ts';
-import { verifyInclusion } from '../../src/merkle/inclusion.ts';
+} from '../../src/proof/bundle/checkpoint.ts';
+import { encodeBundle } from '../../src/proof/bundle/codec.ts';
+import { CHECK_NAMES, verifyBundle } from '../../src/proof/bundle/verify.ts';
+import { CHECKPOINT_SIGNATURE_CONTEXT, HEADER_SIGNATURE_CONTEXT } from '../../src/proof/crypto/contexts.ts';
+import { hashLeaf } from '../../src/proof/merkle/hash.ts';
+import { verifyInclusion } from '../../src/proof/merkle/inclusion.ts';
 import type { KeyHistoryEntry } from '../../src/store/store.ts';
 import {
   bundleOf,

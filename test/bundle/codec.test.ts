@@ -2,16 +2,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { create } from '@bufbuild/protobuf';
-import { BundleError } from '../../src/bundle/bundle-error.ts';
+import { AnchorSchema, PublicationSchema } from '../../src/gen/spark/v1/bundle_pb.js';
+import { BundleError } from '../../src/proof/bundle/bundle-error.ts';
 import {
   bundleToDisplay,
   bundleToJson,
   decodeBundle,
   encodeBundle,
   MAX_BUNDLE_BYTES,
-} from '../../src/bundle/codec.ts';
-import { toHex } from '../../src/encoding/bytes.ts';
-import { AnchorSchema, PublicationSchema } from '../../src/gen/spark/v1/bundle_pb.js';
+} from '../../src/proof/bundle/codec.ts';
+import { toHex } from '../../src/proof/encoding/bytes.ts';
 import { createPrng } from '../merkle/prng.ts';
 import { bundleOf, createTestKey, digestsOf, keyEntry, sealBatch, seedOf } from './fixture.ts';
 
@@ -110,7 +110,7 @@ test('bundleToJson is the protobuf JSON mapping', () => {
 
 test('bundleToDisplay decodes a version-2 anchor block header and names its block hash', async () => {
   const { readFileSync } = await import('node:fs');
-  const { parseBlockHeader } = await import('../../src/anchor/block-header.ts');
+  const { parseBlockHeader } = await import('../../src/proof/anchor/block-header.ts');
   const bytes = readFileSync(new URL('../vectors/bundles/valid-anchored-v2.spark', import.meta.url));
   const b = decodeBundle(new Uint8Array(bytes));
   const shown = bundleToDisplay(b) as { anchor: { blockHeaderDecoded: { hash: string; height: string } } };

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { verifyBundle } from '../../src/bundle/verify.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
+import { verifyBundle } from '../../src/proof/bundle/verify.ts';
 
 const valid = new Uint8Array(readFileSync(new URL('../vectors/bundles/valid-size1.spark', import.meta.url)));
 const rest = valid.subarray(2); // everything after `version = 1` (08 01)

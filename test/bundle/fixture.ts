@@ -1,26 +1,26 @@
 // Test fixtures: real ML-DSA keys from fixed seeds, self-signed key entries, sealed batches and their bundles.
 import { createPrivateKey, createPublicKey, type KeyObject, sign } from 'node:crypto';
 import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
-import { buildBundle } from '../../src/bundle/build.ts';
+import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
+import type { ProofBundle } from '../../src/gen/spark/v1/bundle_pb.js';
+import { buildBundle } from '../../src/proof/bundle/build.ts';
 import {
   encodeHeader,
   HEADER_FORMAT_VERSION,
   type HeaderFields,
   ZERO_HASH,
-} from '../../src/bundle/header.ts';
-import { encodeKeyStatement } from '../../src/bundle/key-statement.ts';
-import { encodeLeafEntry } from '../../src/bundle/leaf.ts';
-import { algorithmById, ML_DSA_44, ML_DSA_65, ML_DSA_87 } from '../../src/crypto/algorithms.ts';
+} from '../../src/proof/bundle/header.ts';
+import { encodeKeyStatement } from '../../src/proof/bundle/key-statement.ts';
+import { encodeLeafEntry } from '../../src/proof/bundle/leaf.ts';
+import { algorithmById, ML_DSA_44, ML_DSA_65, ML_DSA_87 } from '../../src/proof/crypto/algorithms.ts';
 import {
   HEADER_SIGNATURE_CONTEXT,
   KEY_ENDORSEMENT_CONTEXT,
   KEY_STATEMENT_CONTEXT,
-} from '../../src/crypto/contexts.ts';
-import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
-import { concatBytes } from '../../src/encoding/bytes.ts';
-import type { ProofBundle } from '../../src/gen/spark/v1/bundle_pb.js';
-import { hashLeaf } from '../../src/merkle/hash.ts';
-import { buildLevels, inclusionPath, levelReader, rootOf } from '../../src/merkle/tree.ts';
+} from '../../src/proof/crypto/contexts.ts';
+import { concatBytes } from '../../src/proof/encoding/bytes.ts';
+import { hashLeaf } from '../../src/proof/merkle/hash.ts';
+import { buildLevels, inclusionPath, levelReader, rootOf } from '../../src/proof/merkle/tree.ts';
 import type { BatchRecord, KeyHistoryEntry } from '../../src/store/store.ts';
 
 /** A signing key for tests. `algorithmId` may be overridden to forge records for unknown algorithms. */
@@ -169,7 +169,7 @@ export function sealBatch(o: {
   return { batch, fields, digests: o.digests, sources: o.sources, levels };
 }
 
-/** The bundle for leaf `index` of `sealed`, built by src/bundle/build.ts. */
+/** The bundle for leaf `index` of `sealed`, built by src/proof/bundle/build.ts. */
 export function bundleOf(sealed: SealedBatch, index: number, keys: readonly KeyHistoryEntry[]): ProofBundle {
   const size = sealed.digests.length;
   return buildBundle({

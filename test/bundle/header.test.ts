@@ -1,6 +1,7 @@
 // Batch header v1: exact byte layout, round trip and rejection reasons (docs/proof-format.md §Batch header).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import {
   decodeHeader,
   encodeHeader,
@@ -8,9 +9,8 @@ import {
   type HeaderFields,
   headerHash,
   ZERO_HASH,
-} from '../../src/bundle/header.ts';
-import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
-import { toHex } from '../../src/encoding/bytes.ts';
+} from '../../src/proof/bundle/header.ts';
+import { toHex } from '../../src/proof/encoding/bytes.ts';
 
 const fill = (b: number): Uint8Array => new Uint8Array(32).fill(b);
 

@@ -1,10 +1,10 @@
 // The verifier's view of rotation (docs/proof-format.md §6): a batch must lie in its key's window, and endorsements chain back.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodeBundle } from '../../src/bundle/codec.ts';
-import { verifyBundle } from '../../src/bundle/verify.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
+import { encodeBundle } from '../../src/proof/bundle/codec.ts';
+import { verifyBundle } from '../../src/proof/bundle/verify.ts';
 import type { KeyHistoryEntry } from '../../src/store/store.ts';
 import { bundleOf, createTestKey, digestsOf, keyEntry, sealBatch, seedOf } from './fixture.ts';
 

@@ -6,8 +6,8 @@ import {
   KEY_STATEMENT_LENGTH,
   type KeyStatement,
   PROTECTION_CODES,
-} from '../../src/bundle/key-statement.ts';
-import { toHex } from '../../src/encoding/bytes.ts';
+} from '../../src/proof/bundle/key-statement.ts';
+import { toHex } from '../../src/proof/encoding/bytes.ts';
 
 const S: KeyStatement = {
   algorithmId: 0x0002,

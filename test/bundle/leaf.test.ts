@@ -9,7 +9,7 @@ import {
   encodeLeafEntry,
   LEAF_ENTRY_LENGTH,
   leafHashOfDigest,
-} from '../../src/bundle/leaf.ts';
+} from '../../src/proof/bundle/leaf.ts';
 import {
   decodeSource,
   describeSource,
@@ -17,8 +17,8 @@ import {
   encodeSource,
   SOURCE_LENGTH,
   type SourceReference,
-} from '../../src/bundle/source-reference.ts';
-import { fromHex, toHex } from '../../src/encoding/bytes.ts';
+} from '../../src/proof/bundle/source-reference.ts';
+import { fromHex, toHex } from '../../src/proof/encoding/bytes.ts';
 
 const digest = createHash('sha256').update('hello').digest();
 

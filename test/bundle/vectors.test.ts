@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { decodeBundle } from '../../src/bundle/codec.ts';
-import { verifyBundle } from '../../src/bundle/verify.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
-import { createNobleVerifier } from '../../src/crypto/noble-verifier.ts';
-import type { SignatureVerifier } from '../../src/crypto/signature-verifier.ts';
-import { fromHex } from '../../src/encoding/bytes.ts';
+import { decodeBundle } from '../../src/proof/bundle/codec.ts';
+import { verifyBundle } from '../../src/proof/bundle/verify.ts';
+import { createNobleVerifier } from '../../src/proof/crypto/noble-verifier.ts';
+import type { SignatureVerifier } from '../../src/proof/crypto/signature-verifier.ts';
+import { fromHex } from '../../src/proof/encoding/bytes.ts';
 
 interface VectorEntry {
   file: string;

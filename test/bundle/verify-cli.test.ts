@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { CliError } from '../../src/cli/cli-error.ts';
 import { verify } from '../../src/cli/commands/verify.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
-import { toHex } from '../../src/encoding/bytes.ts';
+import { toHex } from '../../src/proof/encoding/bytes.ts';
 import { tempDir } from '../support/spawn-server.ts';
 
 const BUNDLE = fileURLToPath(new URL('../vectors/bundles/valid-size1.spark', import.meta.url));

@@ -2,13 +2,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { encodeBundle } from '../../src/bundle/codec.ts';
-import { encodeSource } from '../../src/bundle/source-reference.ts';
-import { CHECK_NAMES, type VerifyReport, verifyBundle } from '../../src/bundle/verify.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
-import { createNobleVerifier } from '../../src/crypto/noble-verifier.ts';
-import { toHex } from '../../src/encoding/bytes.ts';
+import { encodeBundle } from '../../src/proof/bundle/codec.ts';
+import { encodeSource } from '../../src/proof/bundle/source-reference.ts';
+import { CHECK_NAMES, type VerifyReport, verifyBundle } from '../../src/proof/bundle/verify.ts';
+import { createNobleVerifier } from '../../src/proof/crypto/noble-verifier.ts';
+import { toHex } from '../../src/proof/encoding/bytes.ts';
 import { createPrng } from '../merkle/prng.ts';
 import { bundleOf, createTestKey, keyEntry, sealBatch, seedOf } from './fixture.ts';
 

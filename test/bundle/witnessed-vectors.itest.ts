@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { verifyBundle } from '../../src/bundle/verify.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
-import { createNobleVerifier } from '../../src/crypto/noble-verifier.ts';
-import { parseWitnessPolicy } from '../../src/trust/witness-policy.ts';
+import { verifyBundle } from '../../src/proof/bundle/verify.ts';
+import { createNobleVerifier } from '../../src/proof/crypto/noble-verifier.ts';
+import { parseWitnessPolicy } from '../../src/proof/trust/witness-policy.ts';
 import type { WitnessedVector } from '../vectors/generate-witnessed.ts';
 
 const MANIFEST = new URL('../vectors/witnessed.json', import.meta.url);

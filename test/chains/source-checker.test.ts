@@ -3,10 +3,10 @@
 // another contract is refused naming the field, Bitcoin's -5 is NOT_FOUND, a chain without endpoint is form only.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { SourceReference } from '../../src/bundle/source-reference.ts';
 import type { JsonRpc } from '../../src/chains/json-rpc.ts';
 import { createSourceChecker, ERC20_TRANSFER_TOPIC } from '../../src/chains/source-checker.ts';
-import { RequestError } from '../../src/service/request-error.ts';
+import { RequestError } from '../../src/errors/request-error.ts';
+import type { SourceReference } from '../../src/proof/bundle/source-reference.ts';
 
 const TOKEN = `0x${'7a'.repeat(20)}`;
 const TX = new Uint8Array(32).fill(0x5e);

@@ -13,12 +13,12 @@ import { after, before, describe, test } from 'node:test';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import solc from 'solc';
-import { decodeLeafEntry } from '../../src/bundle/leaf.ts';
-import { verifyBundle } from '../../src/bundle/verify.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
 import { ProofBundleSchema } from '../../src/gen/spark/v1/bundle_pb.js';
 import { SourceChain, SourceKind, SourceReferenceSchema } from '../../src/gen/spark/v1/processor_pb.js';
+import { decodeLeafEntry } from '../../src/proof/bundle/leaf.ts';
+import { verifyBundle } from '../../src/proof/bundle/verify.ts';
 import { clientsFor } from '../anchoring/support.ts';
 import {
   NODE,

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { loadConfig, parseListen } from '../../src/config/config.ts';
 import { ConfigError } from '../../src/config/config-error.ts';
 import * as d from '../../src/config/defaults.ts';
-import { ML_DSA_65, ML_DSA_87 } from '../../src/crypto/algorithms.ts';
+import { ML_DSA_65, ML_DSA_87 } from '../../src/proof/crypto/algorithms.ts';
 import { tempDir } from '../support/spawn-server.ts';
 
 test('defaults', () => {

@@ -13,7 +13,7 @@ import { Code, ConnectError, createClient, type Interceptor } from '@connectrpc/
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { createSymbolRestClient } from '../../src/anchor/symbol/rest-client.ts';
 import { SparkProcessor } from '../../src/gen/spark/v1/processor_pb.js';
-import { addressOf } from '../../src/trust/trust-root.ts';
+import { addressOf } from '../../src/proof/trust/trust-root.ts';
 import { waitFor } from '../anchoring/support.ts';
 import { buildTransfer, testKeyPair } from '../fakes/symbol-node/fixture.ts';
 import { startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';

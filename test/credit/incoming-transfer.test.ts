@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { models } from 'symbol-sdk/symbol';
-import { createNobleEd25519Verifier } from '../../src/anchor/noble-ed25519-verifier.ts';
-import { symbolAddress } from '../../src/anchor/symbol-address.ts';
 import { facadeFor } from '../../src/anchor/transaction-builder.ts';
 import { checkListedTransfer, XYM_NAMESPACE_ID } from '../../src/credit/incoming-transfer.ts';
-import { addressOf } from '../../src/trust/trust-root.ts';
+import { createNobleEd25519Verifier } from '../../src/proof/anchor/noble-ed25519-verifier.ts';
+import { symbolAddress } from '../../src/proof/anchor/symbol-address.ts';
+import { addressOf } from '../../src/proof/trust/trust-root.ts';
 import { buildTransfer, TESTNET_CURRENCY_MOSAIC_ID, testKeyPair } from '../fakes/symbol-node/fixture.ts';
 
 const SEED = Uint8Array.from(

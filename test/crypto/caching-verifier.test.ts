@@ -1,12 +1,15 @@
 // The verifier caches: remembered verifications and imported keys never let a different input pass, and stay bounded.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ML_DSA_44, ML_DSA_65 } from '../../src/crypto/algorithms.ts';
-import { createCachingVerifier, MAX_REMEMBERED_INPUT_BYTES } from '../../src/crypto/caching-verifier.ts';
-import { KEY_STATEMENT_CONTEXT } from '../../src/crypto/contexts.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
-import type { SignatureVerifier } from '../../src/crypto/signature-verifier.ts';
+import { ML_DSA_44, ML_DSA_65 } from '../../src/proof/crypto/algorithms.ts';
+import {
+  createCachingVerifier,
+  MAX_REMEMBERED_INPUT_BYTES,
+} from '../../src/proof/crypto/caching-verifier.ts';
+import { KEY_STATEMENT_CONTEXT } from '../../src/proof/crypto/contexts.ts';
+import type { SignatureVerifier } from '../../src/proof/crypto/signature-verifier.ts';
 import { createTestKey, seedOf } from '../bundle/fixture.ts';
 
 const key = createTestKey(seedOf(0x31), { impl: 'native' });

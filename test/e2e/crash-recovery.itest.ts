@@ -5,12 +5,12 @@ import { test } from 'node:test';
 import { toBinary } from '@bufbuild/protobuf';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
-import { decodeHeader } from '../../src/bundle/header.ts';
-import { verifyBundle } from '../../src/bundle/verify.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
 import { SparkAdmin } from '../../src/gen/spark/v1/admin_pb.js';
 import { ProofBundleSchema, Status } from '../../src/gen/spark/v1/bundle_pb.js';
 import { SparkProcessor } from '../../src/gen/spark/v1/processor_pb.js';
+import { decodeHeader } from '../../src/proof/bundle/header.ts';
+import { verifyBundle } from '../../src/proof/bundle/verify.ts';
 import { startServerProcess, tempDir } from '../support/spawn-server.ts';
 
 const CYCLES = 3;

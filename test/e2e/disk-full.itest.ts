@@ -12,8 +12,6 @@ import { test } from 'node:test';
 import { toBinary } from '@bufbuild/protobuf';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
-import { leafHashOfDigest } from '../../src/bundle/leaf.ts';
-import { verifyBundle } from '../../src/bundle/verify.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
 import { ProofBundleSchema, Status } from '../../src/gen/spark/v1/bundle_pb.js';
@@ -22,6 +20,8 @@ import {
   SparkProcessor,
   type SubmitRequest,
 } from '../../src/gen/spark/v1/processor_pb.js';
+import { leafHashOfDigest } from '../../src/proof/bundle/leaf.ts';
+import { verifyBundle } from '../../src/proof/bundle/verify.ts';
 import { mountTmpfs } from '../store/tmpfs.ts';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.ts';
 import { type ServerProcess, startServerProcess } from '../support/spawn-server.ts';

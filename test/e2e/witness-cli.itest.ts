@@ -12,22 +12,22 @@ import { after, test } from 'node:test';
 import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { createDockerSecretProvider } from '../../providers/docker-secret-provider.ts';
-import { ML_DSA_65 } from '../../src/crypto/algorithms.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
 import { SparkAdmin } from '../../src/gen/spark/v1/admin_pb.js';
 import { SparkProcessor } from '../../src/gen/spark/v1/processor_pb.js';
-import { formatCheckpointText, parseCheckpointText } from '../../src/note/checkpoint-text.ts';
+import { createNoteSignatureCheck } from '../../src/note/note-verifier.ts';
+import { ML_DSA_65 } from '../../src/proof/crypto/algorithms.ts';
+import { formatCheckpointText, parseCheckpointText } from '../../src/proof/note/checkpoint-text.ts';
 import {
   cosignerFromVerifierKey,
   signCosignatureLine,
   verifyCosignature,
-} from '../../src/note/cosignature.ts';
-import { createNoteSignatureCheck } from '../../src/note/note-verifier.ts';
-import { formatNote, parseNote } from '../../src/note/signed-note.ts';
-import { parseVerifierKey } from '../../src/note/verifier-key.ts';
-import { trustRootFrom } from '../../src/trust/root-from-history.ts';
-import { encodeTrustRoot } from '../../src/trust/trust-root.ts';
+} from '../../src/proof/note/cosignature.ts';
+import { formatNote, parseNote } from '../../src/proof/note/signed-note.ts';
+import { parseVerifierKey } from '../../src/proof/note/verifier-key.ts';
+import { trustRootFrom } from '../../src/proof/trust/root-from-history.ts';
+import { encodeTrustRoot } from '../../src/proof/trust/trust-root.ts';
 import { createTestKey, keyEntry, seedOf } from '../bundle/fixture.ts';
 import { assertNoSecrets } from '../support/secret-scan.ts';
 import { createSoftHsm } from '../support/softhsm-token.ts';

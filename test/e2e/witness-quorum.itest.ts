@@ -8,9 +8,6 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { type Client, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
-import type { WitnessPolicy } from '../../src/bundle/checks/witnesses.ts';
-import { encodeBundle } from '../../src/bundle/codec.ts';
-import { verifyBundle } from '../../src/bundle/verify.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
@@ -18,17 +15,20 @@ import { SparkAdmin } from '../../src/gen/spark/v1/admin_pb.js';
 import { SparkProcessor } from '../../src/gen/spark/v1/processor_pb.js';
 import { createLogger } from '../../src/log/logger.ts';
 import { type App, createApp } from '../../src/main.ts';
-import { verifyConsistency } from '../../src/merkle/consistency.ts';
-import { parseCheckpointText } from '../../src/note/checkpoint-text.ts';
+import { createNoteSignatureCheck } from '../../src/note/note-verifier.ts';
+import type { WitnessPolicy } from '../../src/proof/bundle/checks/witnesses.ts';
+import { encodeBundle } from '../../src/proof/bundle/codec.ts';
+import { verifyBundle } from '../../src/proof/bundle/verify.ts';
+import { verifyConsistency } from '../../src/proof/merkle/consistency.ts';
+import { parseCheckpointText } from '../../src/proof/note/checkpoint-text.ts';
 import {
   type Cosigner,
   cosignerKeyId,
   cosignerVerifierKey,
   verifyCosignature,
-} from '../../src/note/cosignature.ts';
-import { createNoteSignatureCheck } from '../../src/note/note-verifier.ts';
-import { parseNote } from '../../src/note/signed-note.ts';
-import { parseTrustRoot, type TrustRoot } from '../../src/trust/trust-root.ts';
+} from '../../src/proof/note/cosignature.ts';
+import { parseNote } from '../../src/proof/note/signed-note.ts';
+import { parseTrustRoot, type TrustRoot } from '../../src/proof/trust/trust-root.ts';
 import { createWitness, type Witness, type WitnessedLog } from '../../src/witness/witness.ts';
 import { startWitnessServer, type WitnessServer } from '../../src/witness/witness-http.ts';
 import { openWitnessState, type WitnessState } from '../../src/witness/witness-state.ts';

@@ -1,9 +1,9 @@
 // Byte helpers: equality at every position and alignment, hex of every byte value.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fromBase64 } from '../../src/encoding/base64.ts';
-import { bytesEqual, fromHex, toHex } from '../../src/encoding/bytes.ts';
-import { createLru } from '../../src/encoding/lru.ts';
+import { fromBase64 } from '../../src/proof/encoding/base64.ts';
+import { bytesEqual, fromHex, toHex } from '../../src/proof/encoding/bytes.ts';
+import { createLru } from '../../src/proof/encoding/lru.ts';
 
 test('bytesEqual finds a difference at any position, at any alignment, in short and long arrays', () => {
   for (const length of [0, 1, 7, 8, 31, 32, 33, 63, 64, 65, 1952, 3309]) {

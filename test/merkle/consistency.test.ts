@@ -3,11 +3,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
-import { portableSha256 } from '../../src/crypto/sha256.ts';
-import { concatBytes, fromHex, toHex } from '../../src/encoding/bytes.ts';
-import { consistencyProof, consistencyProofNodes, verifyConsistency } from '../../src/merkle/consistency.ts';
-import { emptyRoot, hashChildren, hashLeaf } from '../../src/merkle/hash.ts';
-import { buildLevels, levelReader, levelSizes, rootOf } from '../../src/merkle/tree.ts';
+import { portableSha256 } from '../../src/proof/crypto/sha256.ts';
+import { concatBytes, fromHex, toHex } from '../../src/proof/encoding/bytes.ts';
+import {
+  consistencyProof,
+  consistencyProofNodes,
+  verifyConsistency,
+} from '../../src/proof/merkle/consistency.ts';
+import { emptyRoot, hashChildren, hashLeaf } from '../../src/proof/merkle/hash.ts';
+import { buildLevels, levelReader, levelSizes, rootOf } from '../../src/proof/merkle/tree.ts';
 import { createPrng } from './prng.ts';
 import {
   largestPowerOfTwoBelowBigint,

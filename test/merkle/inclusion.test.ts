@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
-import { concatBytes } from '../../src/encoding/bytes.ts';
-import { rootFromInclusionProof, verifyInclusion } from '../../src/merkle/inclusion.ts';
-import { buildLevels, inclusionPath, levelReader, rootOf } from '../../src/merkle/tree.ts';
+import { concatBytes } from '../../src/proof/encoding/bytes.ts';
+import { rootFromInclusionProof, verifyInclusion } from '../../src/proof/merkle/inclusion.ts';
+import { buildLevels, inclusionPath, levelReader, rootOf } from '../../src/proof/merkle/tree.ts';
 import { createPrng } from './prng.ts';
 import { largestPowerOfTwoBelow } from './reference.ts';
 

@@ -1,4 +1,4 @@
-// The WebAssembly SIMD node hasher (src/merkle/wasm/) against node:crypto and the tree reference: every pair count
+// The WebAssembly SIMD node hasher (src/proof/merkle/wasm/) against node:crypto and the tree reference: every pair count
 // across its lane and call boundaries, every tree size up to 3,000 and 100 random sizes up to 300,000 level by
 // level, every tree size up to 100,001 by root, the RFC 6962 vectors, and the committed module being what its
 // source compiles to.
@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { buildNodeHasherModule, NODE_HASHER_MODULE_PATH } from '../../src/build/node-hasher-wasm.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
-import { concatBytes, toHex } from '../../src/encoding/bytes.ts';
-import { hashChildren, hashLeaf } from '../../src/merkle/hash.ts';
-import { buildLevels, buildLevelsWith, levelSizes, rootOf } from '../../src/merkle/tree.ts';
-import { buildNodeHasherModule, NODE_HASHER_MODULE_PATH } from '../../src/merkle/wasm/build.ts';
-import { createNodeHasher } from '../../src/merkle/wasm/node-hasher.ts';
+import { concatBytes, toHex } from '../../src/proof/encoding/bytes.ts';
+import { hashChildren, hashLeaf } from '../../src/proof/merkle/hash.ts';
+import { buildLevels, buildLevelsWith, levelSizes, rootOf } from '../../src/proof/merkle/tree.ts';
+import { createNodeHasher } from '../../src/proof/merkle/wasm/node-hasher.ts';
 import { createPrng } from './prng.ts';
 import { loadMerkleVectors } from './vectors.ts';
 

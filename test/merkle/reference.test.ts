@@ -1,9 +1,9 @@
-// Cross-checks the level-buffer tree (src/merkle/tree.ts) against the recursive RFC 9162 reference.
+// Cross-checks the level-buffer tree (src/proof/merkle/tree.ts) against the recursive RFC 9162 reference.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
-import { concatBytes, toHex } from '../../src/encoding/bytes.ts';
-import { buildLevels, inclusionPath, levelReader, levelSizes, rootOf } from '../../src/merkle/tree.ts';
+import { concatBytes, toHex } from '../../src/proof/encoding/bytes.ts';
+import { buildLevels, inclusionPath, levelReader, levelSizes, rootOf } from '../../src/proof/merkle/tree.ts';
 import { createPrng } from './prng.ts';
 import { referenceLeafHash, referenceTree } from './reference.ts';
 

@@ -1,5 +1,5 @@
 // A deliberately simple RFC 9162 reference (§2.1.1 MTH, §2.1.3.1 PATH), recursive as the RFC writes it,
-// used only to cross-check the level-buffer tree in src/merkle/tree.ts.
+// used only to cross-check the level-buffer tree in src/proof/merkle/tree.ts.
 import { createHash } from 'node:crypto';
 
 function sha256(...parts: Uint8Array[]): Uint8Array {

@@ -1,10 +1,10 @@
 // The tree and the inclusion verifier agree with the published RFC 6962 reference values.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { concatBytes, toHex } from '../../src/encoding/bytes.ts';
-import { emptyRoot, hashLeaf } from '../../src/merkle/hash.ts';
-import { verifyInclusion } from '../../src/merkle/inclusion.ts';
-import { buildLevels, inclusionPath, levelReader, merkleRoot, rootOf } from '../../src/merkle/tree.ts';
+import { concatBytes, toHex } from '../../src/proof/encoding/bytes.ts';
+import { emptyRoot, hashLeaf } from '../../src/proof/merkle/hash.ts';
+import { verifyInclusion } from '../../src/proof/merkle/inclusion.ts';
+import { buildLevels, inclusionPath, levelReader, merkleRoot, rootOf } from '../../src/proof/merkle/tree.ts';
 import { referenceTree } from './reference.ts';
 import { loadMerkleVectors } from './vectors.ts';
 

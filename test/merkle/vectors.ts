@@ -1,6 +1,6 @@
 // Loads the RFC 6962 / RFC 9162 JSON vectors under test/vectors/merkle; fails loudly when none load.
 import { readdirSync, readFileSync } from 'node:fs';
-import { fromHex } from '../../src/encoding/bytes.ts';
+import { fromHex } from '../../src/proof/encoding/bytes.ts';
 
 /** One vector file, hex decoded. */
 export interface MerkleVectors {

@@ -7,9 +7,9 @@ import { createMemoryProvider } from '../../providers/memory-provider.ts';
 import type { BatchAnchor } from '../../src/anchor/anchor-state.ts';
 import type { AnchorListener, AnchorTracker } from '../../src/anchor/symbol/anchor-tracker.ts';
 import type { SealedListener, SealScheduler } from '../../src/batch/seal-scheduler.ts';
-import { ML_DSA_65 } from '../../src/crypto/algorithms.ts';
 import { observeAnchoring, timedProvider } from '../../src/metrics/instrument.ts';
 import { createMetrics } from '../../src/metrics/metrics.ts';
+import { ML_DSA_65 } from '../../src/proof/crypto/algorithms.ts';
 import type { BatchRecord } from '../../src/store/store.ts';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.ts';
 

@@ -5,9 +5,9 @@ import { test } from 'node:test';
 import { create } from '@bufbuild/protobuf';
 import type { Ingest } from '../../src/batch/ingest.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
+import { RequestError } from '../../src/errors/request-error.ts';
 import { SubmitBatchRequestSchema } from '../../src/gen/spark/v1/processor_pb.js';
 import { createIngestHandlers, type ProcessorDeps } from '../../src/service/processor-service.ts';
-import { RequestError } from '../../src/service/request-error.ts';
 
 function serviceRefusingWith(err: Error): {
   submitBatch: (items: Uint8Array[]) => Promise<unknown>;

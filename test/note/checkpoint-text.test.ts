@@ -10,7 +10,7 @@ import {
   logOrigin,
   MAX_TREE_SIZE,
   parseCheckpointText,
-} from '../../src/note/checkpoint-text.ts';
+} from '../../src/proof/note/checkpoint-text.ts';
 import { ARMORED_WITNESS, C2SP_COSIGNED_CHECKPOINT, TORCHWOOD_ML_DSA_44 } from './public-vectors.ts';
 
 const ROOT = 'CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=';

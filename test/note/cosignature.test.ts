@@ -7,7 +7,7 @@ import {
   type CheckpointText,
   formatCheckpointText,
   parseCheckpointText,
-} from '../../src/note/checkpoint-text.ts';
+} from '../../src/proof/note/checkpoint-text.ts';
 import {
   COSIGNATURE_ALGORITHMS,
   type CosignatureAlgorithm,
@@ -24,9 +24,13 @@ import {
   type SignatureCheck,
   signCosignatureLine,
   verifyCosignature,
-} from '../../src/note/cosignature.ts';
-import { type NoteSignature, parseSignatureLines } from '../../src/note/signed-note.ts';
-import { formatVerifierKey, parseVerifierKey, sparkSignatureType } from '../../src/note/verifier-key.ts';
+} from '../../src/proof/note/cosignature.ts';
+import { type NoteSignature, parseSignatureLines } from '../../src/proof/note/signed-note.ts';
+import {
+  formatVerifierKey,
+  parseVerifierKey,
+  sparkSignatureType,
+} from '../../src/proof/note/verifier-key.ts';
 import { C2SP_COSIGNED_CHECKPOINT, FORMATS, TORCHWOOD_ML_DSA_44 } from './public-vectors.ts';
 
 const TEXT = C2SP_COSIGNED_CHECKPOINT.text;

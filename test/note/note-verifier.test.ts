@@ -5,9 +5,10 @@ import { generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:cry
 import { describe, test } from 'node:test';
 import { createDerivedKey } from '../../providers/key-factory.ts';
 import { memorySeedSource } from '../../providers/seed-source.ts';
-import { algorithmByName } from '../../src/crypto/algorithms.ts';
-import { CHECKPOINT_SIGNATURE_CONTEXT } from '../../src/crypto/contexts.ts';
-import { formatCheckpointText, logOrigin } from '../../src/note/checkpoint-text.ts';
+import { createNoteSignatureCheck, verifyPlainEd25519Note } from '../../src/note/note-verifier.ts';
+import { algorithmByName } from '../../src/proof/crypto/algorithms.ts';
+import { CHECKPOINT_SIGNATURE_CONTEXT } from '../../src/proof/crypto/contexts.ts';
+import { formatCheckpointText, logOrigin } from '../../src/proof/note/checkpoint-text.ts';
 import {
   type CosignatureAlgorithm,
   type Cosigner,
@@ -16,16 +17,15 @@ import {
   cosignerVerifierKey,
   signCosignatureLine,
   verifyCosignature,
-} from '../../src/note/cosignature.ts';
-import { createNoteSignatureCheck, verifyPlainEd25519Note } from '../../src/note/note-verifier.ts';
+} from '../../src/proof/note/cosignature.ts';
 import {
   formatNote,
   type NoteSignature,
   noteKeyId,
   parseNote,
   type SignedNote,
-} from '../../src/note/signed-note.ts';
-import { parseVerifierKey, SPARK_COSIGNATURE_ALGORITHMS } from '../../src/note/verifier-key.ts';
+} from '../../src/proof/note/signed-note.ts';
+import { parseVerifierKey, SPARK_COSIGNATURE_ALGORITHMS } from '../../src/proof/note/verifier-key.ts';
 
 const check = createNoteSignatureCheck();
 

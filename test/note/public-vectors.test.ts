@@ -3,17 +3,22 @@
 import assert from 'node:assert/strict';
 import { createPrivateKey, sign } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { formatCheckpointText, parseCheckpointText } from '../../src/note/checkpoint-text.ts';
+import { createNoteSignatureCheck, verifyPlainEd25519Note } from '../../src/note/note-verifier.ts';
+import { formatCheckpointText, parseCheckpointText } from '../../src/proof/note/checkpoint-text.ts';
 import {
   type Cosigner,
   cosignedMessage,
   cosignerFromVerifierKey,
   cosignerKeyId,
   verifyCosignature,
-} from '../../src/note/cosignature.ts';
-import { createNoteSignatureCheck, verifyPlainEd25519Note } from '../../src/note/note-verifier.ts';
-import { formatNote, type NoteSignature, parseNote, type SignedNote } from '../../src/note/signed-note.ts';
-import { parseVerifierKey, type VerifierKey } from '../../src/note/verifier-key.ts';
+} from '../../src/proof/note/cosignature.ts';
+import {
+  formatNote,
+  type NoteSignature,
+  parseNote,
+  type SignedNote,
+} from '../../src/proof/note/signed-note.ts';
+import { parseVerifierKey, type VerifierKey } from '../../src/proof/note/verifier-key.ts';
 import {
   ARMORED_WITNESS,
   C2SP_COSIGNED_CHECKPOINT,

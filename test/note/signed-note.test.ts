@@ -15,7 +15,7 @@ import {
   parseNote,
   parseSignatureLines,
   type SignedNote,
-} from '../../src/note/signed-note.ts';
+} from '../../src/proof/note/signed-note.ts';
 import { C2SP_WITNESS_RESPONSE, GO_NOTE } from './public-vectors.ts';
 
 const DASH = '\u2014';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { allAlgorithms } from '../../src/crypto/algorithms.ts';
+import { allAlgorithms } from '../../src/proof/crypto/algorithms.ts';
 import {
   formatVerifierKey,
   MAX_VERIFIER_KEY_LENGTH,
@@ -11,7 +11,7 @@ import {
   signatureTypeInfo,
   sparkSignatureType,
   type VerifierKey,
-} from '../../src/note/verifier-key.ts';
+} from '../../src/proof/note/verifier-key.ts';
 import { ARMORED_WITNESS, FORMATS, GO_NOTE, TORCHWOOD_ML_DSA_44 } from './public-vectors.ts';
 
 /** A parsed vkey, or a failed assertion with the reason. */

@@ -15,6 +15,7 @@ import { keySeedLabel, memorySeedSource } from '../../providers/seed-source.ts';
 import { createNativeSlhDsaKey } from '../../providers/slh-dsa/native-slh-dsa-key.ts';
 import { createNobleSlhDsaKey } from '../../providers/slh-dsa/noble-slh-dsa-key.ts';
 import { SLH_DSA_SEED_LENGTH } from '../../providers/slh-dsa/slh-dsa-algorithm.ts';
+import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
 import {
   algorithmById,
   allAlgorithms,
@@ -25,9 +26,8 @@ import {
   ML_DSA_87,
   SLH_DSA_SHA2_128F,
   SLH_DSA_SHA2_128S,
-} from '../../src/crypto/algorithms.ts';
-import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
-import { createNobleVerifier } from '../../src/crypto/noble-verifier.ts';
+} from '../../src/proof/crypto/algorithms.ts';
+import { createNobleVerifier } from '../../src/proof/crypto/noble-verifier.ts';
 
 const CONTEXT = new TextEncoder().encode('spark/test/cross');
 const MESSAGE = new TextEncoder().encode('a batch header');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createDockerSecretProvider } from '../../providers/docker-secret-provider.ts';
 import { KeyError, type KeyErrorCode } from '../../providers/key-error.ts';
-import { ML_DSA_65 } from '../../src/crypto/algorithms.ts';
+import { ML_DSA_65 } from '../../src/proof/crypto/algorithms.ts';
 import { keyProviderContract } from './key-provider-contract.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'spark-secrets-'));

@@ -4,10 +4,10 @@ import { createHash, createPublicKey, verify } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { KeyError, type KeyErrorCode } from '../../providers/key-error.ts';
 import type { KeyProvider } from '../../providers/key-provider.ts';
-import { createNobleEd25519Verifier } from '../../src/anchor/noble-ed25519-verifier.ts';
-import { allAlgorithms, ML_DSA_44, ML_DSA_65, ML_DSA_87 } from '../../src/crypto/algorithms.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
-import { createNobleVerifier } from '../../src/crypto/noble-verifier.ts';
+import { createNobleEd25519Verifier } from '../../src/proof/anchor/noble-ed25519-verifier.ts';
+import { allAlgorithms, ML_DSA_44, ML_DSA_65, ML_DSA_87 } from '../../src/proof/crypto/algorithms.ts';
+import { createNobleVerifier } from '../../src/proof/crypto/noble-verifier.ts';
 
 /** Every algorithm of the registry: a provider serves them all. */
 const ALGORITHMS = allAlgorithms();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { KeyError } from '../../providers/key-error.ts';
 import { createMemoryProvider } from '../../providers/memory-provider.ts';
-import { ML_DSA_65 } from '../../src/crypto/algorithms.ts';
+import { ML_DSA_65 } from '../../src/proof/crypto/algorithms.ts';
 import { keyProviderContract } from './key-provider-contract.ts';
 
 keyProviderContract('memory (native)', async () => createMemoryProvider({ implementation: 'native' }));

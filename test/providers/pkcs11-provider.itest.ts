@@ -54,10 +54,12 @@ import {
 import { openSessionPool } from '../../providers/pkcs11/session-pool.ts';
 import { ed25519PointToRaw } from '../../providers/pkcs11/token-ed25519-signer.ts';
 import { readPinFile } from '../../providers/secret-file.ts';
-import { createNobleEd25519Verifier } from '../../src/anchor/noble-ed25519-verifier.ts';
 import { makeKeyEntry } from '../../src/batch/key-entry.ts';
-import { encodeBundle } from '../../src/bundle/codec.ts';
-import { verifyBundle } from '../../src/bundle/verify.ts';
+import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
+import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
+import { createNobleEd25519Verifier } from '../../src/proof/anchor/noble-ed25519-verifier.ts';
+import { encodeBundle } from '../../src/proof/bundle/codec.ts';
+import { verifyBundle } from '../../src/proof/bundle/verify.ts';
 import {
   allAlgorithms,
   ML_DSA_44,
@@ -65,11 +67,9 @@ import {
   ML_DSA_65_ED25519,
   ML_DSA_87,
   SLH_DSA_SHA2_128F,
-} from '../../src/crypto/algorithms.ts';
-import { HEADER_SIGNATURE_CONTEXT } from '../../src/crypto/contexts.ts';
-import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
-import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
-import { createNobleVerifier } from '../../src/crypto/noble-verifier.ts';
+} from '../../src/proof/crypto/algorithms.ts';
+import { HEADER_SIGNATURE_CONTEXT } from '../../src/proof/crypto/contexts.ts';
+import { createNobleVerifier } from '../../src/proof/crypto/noble-verifier.ts';
 import { bundleOf, digestsOf, sealBatch, type TestKey } from '../bundle/fixture.ts';
 import { assertNoSecrets } from '../support/secret-scan.ts';
 import { openRawSession } from '../support/softhsm-session.ts';

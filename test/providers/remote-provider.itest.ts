@@ -7,7 +7,7 @@ import { createKeyProvider } from '../../providers/create-provider.ts';
 import { KeyError, type KeyErrorCode } from '../../providers/key-error.ts';
 import type { KeyProvider } from '../../providers/key-provider.ts';
 import { createRemoteProvider, type RemoteProviderOptions } from '../../providers/remote/remote-provider.ts';
-import { ML_DSA_65 } from '../../src/crypto/algorithms.ts';
+import { ML_DSA_65 } from '../../src/proof/crypto/algorithms.ts';
 import { remoteProvider, type SignerProcess, startSignerProcess } from '../signer/signer-process.ts';
 import { makeTestPki, type TestPki } from '../support/tls-certs.ts';
 import { keyProviderContract } from './key-provider-contract.ts';

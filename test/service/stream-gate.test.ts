@@ -8,8 +8,8 @@ import {
   DEFAULT_MAX_CONCURRENT_STREAMS,
   DEFAULT_MAX_STREAMS_PER_CONNECTION,
 } from '../../src/config/defaults.ts';
+import { RequestError } from '../../src/errors/request-error.ts';
 import { createStreamGate } from '../../src/service/limits.ts';
-import { RequestError } from '../../src/service/request-error.ts';
 
 function refusal(f: () => unknown): RequestError {
   try {

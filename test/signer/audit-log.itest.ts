@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createDockerSecretProvider } from '../../providers/docker-secret-provider.ts';
-import { ML_DSA_44, ML_DSA_65 } from '../../src/crypto/algorithms.ts';
+import { ML_DSA_44, ML_DSA_65 } from '../../src/proof/crypto/algorithms.ts';
 import { makeTestPki, type TestPki } from '../support/tls-certs.ts';
 import { logLines, remoteProvider, type SignerProcess, startSignerProcess } from './signer-process.ts';
 

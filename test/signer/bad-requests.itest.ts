@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { remoteKeyError } from '../../providers/remote/remote-error.ts';
-import { ML_DSA_44, ML_DSA_65 } from '../../src/crypto/algorithms.ts';
 import { ErrorDetailSchema } from '../../src/gen/spark/v1/processor_pb.js';
+import { ML_DSA_44, ML_DSA_65 } from '../../src/proof/crypto/algorithms.ts';
 import { makeTestPki, type TestPki } from '../support/tls-certs.ts';
 import { logLines, rawSignerClient, type SignerProcess, startSignerProcess } from './signer-process.ts';
 

@@ -8,7 +8,7 @@ import tls from 'node:tls';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { KeyError, type KeyErrorCode } from '../../providers/key-error.ts';
 import { remoteKeyError } from '../../providers/remote/remote-error.ts';
-import { ML_DSA_65 } from '../../src/crypto/algorithms.ts';
+import { ML_DSA_65 } from '../../src/proof/crypto/algorithms.ts';
 import { makeTestPki, type TestPki } from '../support/tls-certs.ts';
 import {
   logLines,

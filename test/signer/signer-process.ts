@@ -6,8 +6,8 @@ import { type Client, createClient } from '@connectrpc/connect';
 import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
 import type { KeyProvider } from '../../providers/key-provider.ts';
 import { createRemoteProvider } from '../../providers/remote/remote-provider.ts';
-import { allAlgorithms } from '../../src/crypto/algorithms.ts';
 import { SparkSigner } from '../../src/gen/spark/v1/signer_pb.js';
+import { allAlgorithms } from '../../src/proof/crypto/algorithms.ts';
 import { NODE, ROOT, SPARK } from '../support/spawn-server.ts';
 import type { CertFiles, TestPki } from '../support/tls-certs.ts';
 

@@ -2,7 +2,7 @@
 // 79 source bytes; records without one (all written before references existed) still decode.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodeSource } from '../../src/bundle/source-reference.ts';
+import { encodeSource } from '../../src/proof/bundle/source-reference.ts';
 import { decodeLeaf, encodeLeaf, sealLeaf } from '../../src/store/lmdb-codecs.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 import { tempDir } from '../support/spawn-server.ts';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { buildLevels, inclusionPath, levelReader, levelSizes } from '../../src/merkle/tree.ts';
+import { buildLevels, inclusionPath, levelReader, levelSizes } from '../../src/proof/merkle/tree.ts';
 import type { BatchRecord, KeyHistoryEntry, LeafRecord, NewLeaf, Store } from '../../src/store/store.ts';
 import { StoreError } from '../../src/store/store-error.ts';
 

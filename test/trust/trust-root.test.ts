@@ -3,21 +3,21 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { parseAggregateHeader } from '../../src/anchor/anchor-share.ts';
-import { decodeBundle, encodeBundle } from '../../src/bundle/codec.ts';
-import { verdictOf, verifyBundle } from '../../src/bundle/verify.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
-import { toHex } from '../../src/encoding/bytes.ts';
-import type { KeyHistoryEntry } from '../../src/store/store.ts';
-import { trustRootFrom } from '../../src/trust/root-from-history.ts';
+import { parseAggregateHeader } from '../../src/proof/anchor/anchor-share.ts';
+import { decodeBundle, encodeBundle } from '../../src/proof/bundle/codec.ts';
+import { verdictOf, verifyBundle } from '../../src/proof/bundle/verify.ts';
+import { toHex } from '../../src/proof/encoding/bytes.ts';
+import { trustRootFrom } from '../../src/proof/trust/root-from-history.ts';
 import {
   encodeTrustRoot,
   parseTrustRoot,
   rootExtends,
   TRUST_ROOT_MEDIA_TYPE,
   type TrustRoot,
-} from '../../src/trust/trust-root.ts';
+} from '../../src/proof/trust/trust-root.ts';
+import type { KeyHistoryEntry } from '../../src/store/store.ts';
 import { bundleOf, createTestKey, digestsOf, keyEntry, sealBatch, seedOf } from '../bundle/fixture.ts';
 
 const verifier = createNativeVerifier();

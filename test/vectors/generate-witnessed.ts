@@ -4,13 +4,13 @@
 // Run: node test/vectors/generate-witnessed.ts   (deterministic: fixed seeds, deterministic ML-DSA signing)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { create } from '@bufbuild/protobuf';
-import { headerLog } from '../../src/bundle/checkpoint.ts';
-import { encodeBundle } from '../../src/bundle/codec.ts';
-import { ML_DSA_44 } from '../../src/crypto/algorithms.ts';
+import { headerLog } from '../../src/proof/bundle/checkpoint.ts';
+import { encodeBundle } from '../../src/proof/bundle/codec.ts';
+import { ML_DSA_44 } from '../../src/proof/crypto/algorithms.ts';
 import { CosignedCheckpointSchema, type ProofBundle } from '../../src/gen/spark/v1/bundle_pb.js';
-import { formatCheckpointText, logOrigin } from '../../src/note/checkpoint-text.ts';
-import { type Cosigner, cosignerVerifierKey, signCosignatureLine } from '../../src/note/cosignature.ts';
-import { formatNote, type NoteSignature } from '../../src/note/signed-note.ts';
+import { formatCheckpointText, logOrigin } from '../../src/proof/note/checkpoint-text.ts';
+import { type Cosigner, cosignerVerifierKey, signCosignatureLine } from '../../src/proof/note/cosignature.ts';
+import { formatNote, type NoteSignature } from '../../src/proof/note/signed-note.ts';
 import { bundleOf, createTestKey, keyEntry, sealChain, seedOf, type TestKey } from '../bundle/fixture.ts';
 
 /** One manifest line: like bundles.json, plus the witness policy the verifier is given (absent: none). */

@@ -8,26 +8,26 @@ import { CID } from 'multiformats/cid';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToNumberLE } from '@noble/curves/utils.js';
 import { ml_dsa65 } from '@noble/post-quantum/ml-dsa.js';
-import { encodeAnchorRecord, encodeCheckpointRecord } from '../../src/anchor/anchor-record.ts';
-import { encodeSelfTransfer } from '../../src/anchor/embedded-transfer.ts';
-import { encodePublicationRecord } from '../../src/anchor/publication-record.ts';
-import { chunkRecord } from '../../src/anchor/record-chunks.ts';
-import { symbolAddress } from '../../src/anchor/symbol-address.ts';
-import { encodeCheckpoint, headerLog } from '../../src/bundle/checkpoint.ts';
-import { encodeBundle } from '../../src/bundle/codec.ts';
-import { encodeHeader, type HeaderFields } from '../../src/bundle/header.ts';
-import { encodeKeyStatement } from '../../src/bundle/key-statement.ts';
-import { encodeSource } from '../../src/bundle/source-reference.ts';
-import { ML_DSA_44, ML_DSA_65_ED25519, ML_DSA_87 } from '../../src/crypto/algorithms.ts';
+import { encodeAnchorRecord, encodeCheckpointRecord } from '../../src/proof/anchor/anchor-record.ts';
+import { encodeSelfTransfer } from '../../src/proof/anchor/embedded-transfer.ts';
+import { encodePublicationRecord } from '../../src/proof/anchor/publication-record.ts';
+import { chunkRecord } from '../../src/proof/anchor/record-chunks.ts';
+import { symbolAddress } from '../../src/proof/anchor/symbol-address.ts';
+import { encodeCheckpoint, headerLog } from '../../src/proof/bundle/checkpoint.ts';
+import { encodeBundle } from '../../src/proof/bundle/codec.ts';
+import { encodeHeader, type HeaderFields } from '../../src/proof/bundle/header.ts';
+import { encodeKeyStatement } from '../../src/proof/bundle/key-statement.ts';
+import { encodeSource } from '../../src/proof/bundle/source-reference.ts';
+import { ML_DSA_44, ML_DSA_65_ED25519, ML_DSA_87 } from '../../src/proof/crypto/algorithms.ts';
 import {
   CHECKPOINT_SIGNATURE_CONTEXT,
   HEADER_SIGNATURE_CONTEXT,
   KEY_STATEMENT_CONTEXT,
-} from '../../src/crypto/contexts.ts';
-import { hybridMessage } from '../../src/crypto/hybrid.ts';
+} from '../../src/proof/crypto/contexts.ts';
+import { hybridMessage } from '../../src/proof/crypto/hybrid.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
-import { hashLeaf } from '../../src/merkle/hash.ts';
-import { bytesEqual, concatBytes, toHex } from '../../src/encoding/bytes.ts';
+import { hashLeaf } from '../../src/proof/merkle/hash.ts';
+import { bytesEqual, concatBytes, toHex } from '../../src/proof/encoding/bytes.ts';
 import {
   type Anchor,
   AnchorSchema,

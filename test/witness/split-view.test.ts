@@ -6,18 +6,22 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { test } from 'node:test';
 import { create } from '@bufbuild/protobuf';
-import { createNobleEd25519Verifier } from '../../src/anchor/noble-ed25519-verifier.ts';
-import { checkWitnesses, noteSignatureCheck, type WitnessPolicy } from '../../src/bundle/checks/witnesses.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
-import { portableSha256 } from '../../src/crypto/sha256.ts';
 import { CosignedCheckpointSchema, ProofBundleSchema } from '../../src/gen/spark/v1/bundle_pb.js';
 import { createLogger } from '../../src/log/logger.ts';
-import { hashLeaf } from '../../src/merkle/hash.ts';
-import { buildLevels, inclusionPath, levelReader, rootOf } from '../../src/merkle/tree.ts';
-import { formatCheckpointText, logOrigin } from '../../src/note/checkpoint-text.ts';
-import { type Cosigner, signCosignatureLine } from '../../src/note/cosignature.ts';
 import { createNoteSignatureCheck } from '../../src/note/note-verifier.ts';
-import { formatNote, type NoteSignature, parseSignatureLines } from '../../src/note/signed-note.ts';
+import { createNobleEd25519Verifier } from '../../src/proof/anchor/noble-ed25519-verifier.ts';
+import {
+  checkWitnesses,
+  noteSignatureCheck,
+  type WitnessPolicy,
+} from '../../src/proof/bundle/checks/witnesses.ts';
+import { portableSha256 } from '../../src/proof/crypto/sha256.ts';
+import { hashLeaf } from '../../src/proof/merkle/hash.ts';
+import { buildLevels, inclusionPath, levelReader, rootOf } from '../../src/proof/merkle/tree.ts';
+import { formatCheckpointText, logOrigin } from '../../src/proof/note/checkpoint-text.ts';
+import { type Cosigner, signCosignatureLine } from '../../src/proof/note/cosignature.ts';
+import { formatNote, type NoteSignature, parseSignatureLines } from '../../src/proof/note/signed-note.ts';
 import { createWitness } from '../../src/witness/witness.ts';
 import { openWitnessState } from '../../src/witness/witness-state.ts';
 import { tempDir } from '../support/spawn-server.ts';

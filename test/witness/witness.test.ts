@@ -4,22 +4,22 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { createMemoryProvider } from '../../providers/memory-provider.ts';
-import { portableSha256 } from '../../src/crypto/sha256.ts';
 import { createLogger } from '../../src/log/logger.ts';
-import { consistencyProof } from '../../src/merkle/consistency.ts';
-import { hashLeaf } from '../../src/merkle/hash.ts';
-import { buildLevels, levelReader, rootOf } from '../../src/merkle/tree.ts';
-import { formatCheckpointText, logOrigin } from '../../src/note/checkpoint-text.ts';
+import { createNoteSignatureCheck } from '../../src/note/note-verifier.ts';
+import { portableSha256 } from '../../src/proof/crypto/sha256.ts';
+import { consistencyProof } from '../../src/proof/merkle/consistency.ts';
+import { hashLeaf } from '../../src/proof/merkle/hash.ts';
+import { buildLevels, levelReader, rootOf } from '../../src/proof/merkle/tree.ts';
+import { formatCheckpointText, logOrigin } from '../../src/proof/note/checkpoint-text.ts';
 import {
   type Cosigner,
   cosignerFromVerifierKey,
   cosignerVerifierKey,
   signCosignatureLine,
   verifyCosignature,
-} from '../../src/note/cosignature.ts';
-import { createNoteSignatureCheck } from '../../src/note/note-verifier.ts';
-import { formatNote, type NoteSignature, parseSignatureLines } from '../../src/note/signed-note.ts';
-import { parseVerifierKey } from '../../src/note/verifier-key.ts';
+} from '../../src/proof/note/cosignature.ts';
+import { formatNote, type NoteSignature, parseSignatureLines } from '../../src/proof/note/signed-note.ts';
+import { parseVerifierKey } from '../../src/proof/note/verifier-key.ts';
 import { createWitness, type Witness } from '../../src/witness/witness.ts';
 import { openWitnessState, type WitnessState } from '../../src/witness/witness-state.ts';
 import { tempDir } from '../support/spawn-server.ts';

@@ -1,9 +1,9 @@
 // The web page's trust roots (docs/trust.md): roots the user loaded, each checked before it is kept, remembered in
 // this browser's localStorage (only the files' text; nothing leaves the page), and which one pins the issuer now.
-import type { Sha256 } from '../../src/crypto/sha256.ts';
-import type { SignatureVerifier } from '../../src/crypto/signature-verifier.ts';
-import { toHex } from '../../src/encoding/bytes.ts';
-import { parseTrustRoot, type TrustRoot } from '../../src/trust/trust-root.ts';
+import type { Sha256 } from '../../src/proof/crypto/sha256.ts';
+import type { SignatureVerifier } from '../../src/proof/crypto/signature-verifier.ts';
+import { toHex } from '../../src/proof/encoding/bytes.ts';
+import { parseTrustRoot, type TrustRoot } from '../../src/proof/trust/trust-root.ts';
 
 /** One remembered root. */
 export interface RememberedRoot {

@@ -1,14 +1,15 @@
 // The web verifier (README.md §Web verifier): checks a .spark bundle — and optionally the original file, hashed here — with the
 // same library as `spark verify`, in the browser, offline. Nothing is sent anywhere: the page's Content-Security-
 // Policy forbids every connection, and the code below makes none.
-import { parseBlockHeader } from '../../src/anchor/block-header.ts';
-import { decodeBundle, MAX_BUNDLE_BYTES } from '../../src/bundle/codec.ts';
-import { type VerifyReport, verdictOf, verifyBundle } from '../../src/bundle/verify.ts';
-import { algorithmById } from '../../src/crypto/algorithms.ts';
-import { createNobleVerifier } from '../../src/crypto/noble-verifier.ts';
-import { portableSha256 } from '../../src/crypto/sha256.ts';
-import { toHex } from '../../src/encoding/bytes.ts';
+
 import type { Anchor } from '../../src/gen/spark/v1/bundle_pb.js';
+import { parseBlockHeader } from '../../src/proof/anchor/block-header.ts';
+import { decodeBundle, MAX_BUNDLE_BYTES } from '../../src/proof/bundle/codec.ts';
+import { type VerifyReport, verdictOf, verifyBundle } from '../../src/proof/bundle/verify.ts';
+import { algorithmById } from '../../src/proof/crypto/algorithms.ts';
+import { createNobleVerifier } from '../../src/proof/crypto/noble-verifier.ts';
+import { portableSha256 } from '../../src/proof/crypto/sha256.ts';
+import { toHex } from '../../src/proof/encoding/bytes.ts';
 import { sha256OfFile } from './hash-file.ts';
 import { createTrustRoots } from './trust-roots.ts';
 

@@ -1,9 +1,10 @@
 // The operator's Symbol account (docs/operations.md, "The Symbol account"): its address, its balance read from the
 // nodes, what anchoring cost lately and how many days the balance lasts at that rate; a warning (log and metric)
 // when the balance falls below SYMBOL_MIN_BALANCE.
-import { xym } from '../../encoding/xym.ts';
+
 import type { Logger } from '../../log/logger.ts';
-import { addressOf, networkName } from '../../trust/trust-root.ts';
+import { xym } from '../../proof/encoding/xym.ts';
+import { addressOf, networkName } from '../../proof/trust/trust-root.ts';
 import type { AnchorStateStore, ConfirmedEvidence, OutboxEntry } from '../anchor-state.ts';
 import type { AnchorNetworkInfo } from './announcer.ts';
 import type { NodePool } from './node-pool.ts';

@@ -1,7 +1,7 @@
 // What one round's observation of an announcement does to it and to the batches and checkpoints it carries
 // (docs/anchoring.md §7–§8): confirm, follow a reorganization, finalize only after reading the block again, re-send,
 // or give the items back for a fresh transaction. Pure: state and observation in, new state and effects out.
-import { toHex } from '../../encoding/bytes.ts';
+import { toHex } from '../../proof/encoding/bytes.ts';
 import type { BatchAnchor, ConfirmedEvidence, OutboxEntry, Reorganization } from '../anchor-state.ts';
 import type { CheckedEvidence } from './evidence-checks.ts';
 import type { Observation } from './transaction-observer.ts';

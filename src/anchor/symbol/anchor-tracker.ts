@@ -2,8 +2,12 @@
 // Every announcement is stored in the outbox before it is sent; restarts resume from there. Each round asks every
 // usable node about every open announcement (transaction-observer.ts), decides what the quorum supports
 // (anchor-progress.ts) and stores it; one announcement's trouble never holds up another's.
-import { toHex } from '../../encoding/bytes.ts';
+
 import type { Logger } from '../../log/logger.ts';
+import type { Ed25519Verifier } from '../../proof/anchor/ed25519-verifier.ts';
+import { createNobleEd25519Verifier } from '../../proof/anchor/noble-ed25519-verifier.ts';
+import type { PublicationEntry } from '../../proof/anchor/publication-record.ts';
+import { toHex } from '../../proof/encoding/bytes.ts';
 import type { BatchRecord, Store } from '../../store/store.ts';
 import type {
   AnchorStateStore,
@@ -12,10 +16,7 @@ import type {
   OutboxEntry,
   StoredCheckpoint,
 } from '../anchor-state.ts';
-import type { Ed25519Verifier } from '../ed25519-verifier.ts';
 import type { ExternalSigner } from '../external-signer.ts';
-import { createNobleEd25519Verifier } from '../noble-ed25519-verifier.ts';
-import type { PublicationEntry } from '../publication-record.ts';
 import { type AccountSummary, createAccountWatch } from './account-watch.ts';
 import { progress } from './anchor-progress.ts';
 import {

@@ -1,16 +1,17 @@
 // Builds and signs the anchor aggregates for waiting batches and checkpoints (docs/anchoring.md §4, §5, §7): groups
 // them within the embedded-transaction limit, adds the key-history records not yet on chain or in flight, and gives
 // back outbox entries ready to be stored before they are sent.
-import { decodeHeader } from '../../bundle/header.ts';
-import { toHex } from '../../encoding/bytes.ts';
+
+import { AnchorError } from '../../proof/anchor/anchor-error.ts';
+import { encodeAnchorRecord, encodeCheckpointRecord } from '../../proof/anchor/anchor-record.ts';
+import { encodeKeyMetadata, encodePublicKeyRecord } from '../../proof/anchor/key-history-record.ts';
+import { encodePublicationRecord, type PublicationEntry } from '../../proof/anchor/publication-record.ts';
+import { recordId } from '../../proof/anchor/record-chunks.ts';
+import { decodeHeader } from '../../proof/bundle/header.ts';
+import { toHex } from '../../proof/encoding/bytes.ts';
 import type { BatchRecord, Store } from '../../store/store.ts';
-import { AnchorError } from '../anchor-error.ts';
-import { encodeAnchorRecord, encodeCheckpointRecord } from '../anchor-record.ts';
 import type { AnchorStateStore, BatchAnchor, OutboxEntry } from '../anchor-state.ts';
 import type { ExternalSigner } from '../external-signer.ts';
-import { encodeKeyMetadata, encodePublicKeyRecord } from '../key-history-record.ts';
-import { encodePublicationRecord, type PublicationEntry } from '../publication-record.ts';
-import { recordId } from '../record-chunks.ts';
 import {
   buildAnchorTransaction,
   type KeyHistoryInput,

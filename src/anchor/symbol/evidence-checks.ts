@@ -1,9 +1,14 @@
 // Checks a Symbol node's answers about one anchor transaction against each other and against what the sidecar knows,
 // before anything is stored or put into a bundle (docs/anchoring.md §8). Pure: no I/O, no clock.
-import { bytesEqual, toHex } from '../../encoding/bytes.ts';
-import { type ParsedBlockHeader, parseBlockHeader, verifyBlockSignature } from '../block-header.ts';
-import type { Ed25519Verifier } from '../ed25519-verifier.ts';
-import { verifyBlockMerklePath } from '../symbol-merkle.ts';
+
+import {
+  type ParsedBlockHeader,
+  parseBlockHeader,
+  verifyBlockSignature,
+} from '../../proof/anchor/block-header.ts';
+import type { Ed25519Verifier } from '../../proof/anchor/ed25519-verifier.ts';
+import { verifyBlockMerklePath } from '../../proof/anchor/symbol-merkle.ts';
+import { bytesEqual, toHex } from '../../proof/encoding/bytes.ts';
 import type { BlockInfo, ConfirmedMeta, PathItem } from './rest-client.ts';
 
 /** The checks an answer can fail: the `check` label of `spark_symbol_node_answers_rejected_total`. */

@@ -1,7 +1,7 @@
 // Which account wrote which key-history entry (docs/anchoring.md §4): an entry lives under the account that wrote it,
 // so a retirement can only update it from that account, and a new account (a memory provider's restart) starts its
 // own history. Markers are "<account public key hex>/<key id hex>", with ":until" for a written retirement.
-import { toHex } from '../../encoding/bytes.ts';
+import { toHex } from '../../proof/encoding/bytes.ts';
 import type { OutboxEntry } from '../anchor-state.ts';
 
 /** The signer (account public key, hex) of a stored announcement: bytes 72..104 of the aggregate. */

@@ -3,16 +3,16 @@
 // (docs/proof-format.md §8 after check 13; docs/anchoring.md §11).
 import { Hash256, PublicKey } from 'symbol-sdk';
 import { Network } from 'symbol-sdk/symbol';
-import { decodeHeader } from '../../bundle/header.ts';
-import { algorithmById } from '../../crypto/algorithms.ts';
-import { bytesEqual, toHex } from '../../encoding/bytes.ts';
 import type { Anchor, ProofBundle } from '../../gen/spark/v1/bundle_pb.js';
-import { parseAggregate } from '../aggregate-layout.ts';
-import { parseAggregateHeader } from '../anchor-share.ts';
-import { parseBlockHeader } from '../block-header.ts';
-import type { Ed25519Verifier } from '../ed25519-verifier.ts';
-import { decodeKeyMetadata, metadataScopedKey } from '../key-history-record.ts';
-import { createNobleEd25519Verifier } from '../noble-ed25519-verifier.ts';
+import { parseAggregate } from '../../proof/anchor/aggregate-layout.ts';
+import { parseAggregateHeader } from '../../proof/anchor/anchor-share.ts';
+import { parseBlockHeader } from '../../proof/anchor/block-header.ts';
+import type { Ed25519Verifier } from '../../proof/anchor/ed25519-verifier.ts';
+import { decodeKeyMetadata, metadataScopedKey } from '../../proof/anchor/key-history-record.ts';
+import { createNobleEd25519Verifier } from '../../proof/anchor/noble-ed25519-verifier.ts';
+import { decodeHeader } from '../../proof/bundle/header.ts';
+import { algorithmById } from '../../proof/crypto/algorithms.ts';
+import { bytesEqual, toHex } from '../../proof/encoding/bytes.ts';
 import { checkBlock } from './evidence-checks.ts';
 import type { SymbolRestClient } from './rest-client.ts';
 

@@ -1,7 +1,7 @@
 // A client for the Symbol node REST API (docs/anchoring.md §7): typed, bounded in time, hostile-JSON safe. It parses;
 // it does not believe: what the answers mean together is checked by evidence-checks.ts.
 import { SparkError } from '../../errors/spark-error.ts';
-import { encodeBlockHeader, IMPORTANCE_BLOCK_TYPE } from '../block-header.ts';
+import { encodeBlockHeader, IMPORTANCE_BLOCK_TYPE } from '../../proof/anchor/block-header.ts';
 
 /** Why a call to the node failed. */
 export type SymbolNodeErrorCode =

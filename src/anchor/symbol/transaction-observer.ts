@@ -1,9 +1,10 @@
 // Asks every usable Symbol node about one anchor transaction, checks each node's answers (evidence-checks.ts) and
 // says what a quorum of them supports: in a block (and whether that block is final, read again down from the
 // finalized block), waiting in a pool, failed, absent everywhere, or undecided (docs/anchoring.md §8, §11).
-import { bytesEqual, toHex } from '../../encoding/bytes.ts';
+
+import type { Ed25519Verifier } from '../../proof/anchor/ed25519-verifier.ts';
+import { bytesEqual, toHex } from '../../proof/encoding/bytes.ts';
 import type { ConfirmedEvidence } from '../anchor-state.ts';
-import type { Ed25519Verifier } from '../ed25519-verifier.ts';
 import {
   type CheckedEvidence,
   checkBlock,

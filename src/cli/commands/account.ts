@@ -1,9 +1,9 @@
 // `spark account`: the Symbol account the server anchors with — network, address to fund, balance, recent cost and
 // days of funding left (docs/operations.md, "The Symbol account").
 
-import { toHex } from '../../encoding/bytes.ts';
-import { xym } from '../../encoding/xym.ts';
 import type { GetAccountResponse } from '../../gen/spark/v1/processor_pb.js';
+import { toHex } from '../../proof/encoding/bytes.ts';
+import { xym } from '../../proof/encoding/xym.ts';
 import { parseArgs } from '../args.ts';
 import { processorClient, SERVER_FLAGS, serverTarget } from '../client.ts';
 

@@ -1,7 +1,8 @@
 // `spark credit`: the caller's own prepaid credit on a server that sells submissions for it — balance, what a
 // submission costs, and the transfer that tops it up (docs/operations.md §Prepaid credit).
-import { xym } from '../../encoding/xym.ts';
+
 import type { GetCreditResponse } from '../../gen/spark/v1/processor_pb.js';
+import { xym } from '../../proof/encoding/xym.ts';
 import { parseArgs } from '../args.ts';
 import { processorClient, SERVER_FLAGS, serverTarget } from '../client.ts';
 import { creditJson } from './usage.ts';

@@ -1,12 +1,13 @@
 // `spark inspect`: what a bundle holds, for people (a summary, one line per part), or every field with --json.
 // It checks nothing: `spark verify` does.
-import { bundleToDisplay, decodeBundle, MAX_BUNDLE_BYTES } from '../../bundle/codec.ts';
-import { decodeHeader } from '../../bundle/header.ts';
-import { algorithmById } from '../../crypto/algorithms.ts';
-import { toHex } from '../../encoding/bytes.ts';
+
 import type { ProofBundle } from '../../gen/spark/v1/bundle_pb.js';
-import { parseCheckpointText } from '../../note/checkpoint-text.ts';
-import { parseNote } from '../../note/signed-note.ts';
+import { bundleToDisplay, decodeBundle, MAX_BUNDLE_BYTES } from '../../proof/bundle/codec.ts';
+import { decodeHeader } from '../../proof/bundle/header.ts';
+import { algorithmById } from '../../proof/crypto/algorithms.ts';
+import { toHex } from '../../proof/encoding/bytes.ts';
+import { parseCheckpointText } from '../../proof/note/checkpoint-text.ts';
+import { parseNote } from '../../proof/note/signed-note.ts';
 import { parseArgs } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 import { readFileFor } from '../io.ts';

@@ -1,7 +1,8 @@
 // `spark keys list|rotate`: the server's key history, and an on-demand rotation (docs/keys.md).
-import { algorithmById } from '../../crypto/algorithms.ts';
-import { toHex } from '../../encoding/bytes.ts';
+
 import type { KeyRecord } from '../../gen/spark/v1/bundle_pb.js';
+import { algorithmById } from '../../proof/crypto/algorithms.ts';
+import { toHex } from '../../proof/encoding/bytes.ts';
 import { parseArgs } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 import { adminClient, processorClient, SERVER_FLAGS, serverTarget } from '../client.ts';

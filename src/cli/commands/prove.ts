@@ -1,9 +1,9 @@
 // `spark prove`: fetches a leaf's proof bundle, optionally waiting until it is sealed, writes the .spark file, and
 // with --publish has the server publish it on IPFS (docs/ipfs.md).
 import { toBinary } from '@bufbuild/protobuf';
-import { leafHashOfDigest } from '../../bundle/leaf.ts';
 import { nativeSha256 } from '../../crypto/native-sha256.ts';
 import { ProofBundleSchema, Status } from '../../gen/spark/v1/bundle_pb.js';
+import { leafHashOfDigest } from '../../proof/bundle/leaf.ts';
 import { oneOf, type ParsedArgs, parseArgs, stringFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 import { processorClient, SERVER_FLAGS, serverTarget } from '../client.ts';

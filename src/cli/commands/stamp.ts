@@ -2,8 +2,8 @@
 // timestamp proof sits beside its file (docs/trust.md, "Proofs beside files"); `spark upgrade` enriches it later.
 import { existsSync } from 'node:fs';
 import { toBinary } from '@bufbuild/protobuf';
-import { toHex } from '../../encoding/bytes.ts';
 import { ProofBundleSchema, Status } from '../../gen/spark/v1/bundle_pb.js';
+import { toHex } from '../../proof/encoding/bytes.ts';
 import { parseArgs } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 import { processorClient, SERVER_FLAGS, serverTarget } from '../client.ts';

@@ -3,9 +3,9 @@
 // per file, progress on stderr.
 import { join } from 'node:path';
 import { ConnectError } from '@connectrpc/connect';
-import { toHex } from '../../encoding/bytes.ts';
 import { Status } from '../../gen/spark/v1/bundle_pb.js';
 import { ErrorDetailSchema, type SubmitBatchResponse } from '../../gen/spark/v1/processor_pb.js';
+import { toHex } from '../../proof/encoding/bytes.ts';
 import type { ParsedArgs } from '../args.ts';
 import { processorClient, serverTarget } from '../client.ts';
 import { sha256File } from '../io.ts';

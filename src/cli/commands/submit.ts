@@ -1,7 +1,6 @@
 // `spark submit`: sends a file's digest, a digest or text, and prints the receipt; or every file of a directory
 // (hashed here, sent with SubmitBatch), with progress on stderr.
 import { create, toJson } from '@bufbuild/protobuf';
-import { toHex } from '../../encoding/bytes.ts';
 import { Status } from '../../gen/spark/v1/bundle_pb.js';
 import {
   ReceiptSchema,
@@ -10,6 +9,7 @@ import {
   SourceReferenceSchema,
   type SubmitRequest,
 } from '../../gen/spark/v1/processor_pb.js';
+import { toHex } from '../../proof/encoding/bytes.ts';
 import { oneOf, type ParsedArgs, parseArgs, stringFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 import { processorClient, SERVER_FLAGS, serverTarget } from '../client.ts';

@@ -2,10 +2,10 @@
 import { anchorStateStore } from '../../anchor/anchor-state.ts';
 import { nativeSha256 } from '../../crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../crypto/native-verifier.ts';
-import { toHex } from '../../encoding/bytes.ts';
+import { toHex } from '../../proof/encoding/bytes.ts';
+import { encodeTrustRoot, parseTrustRoot, type TrustRoot } from '../../proof/trust/trust-root.ts';
 import { openLmdbStore } from '../../store/lmdb-store.ts';
 import { exportTrustRoot } from '../../trust/export-root.ts';
-import { encodeTrustRoot, parseTrustRoot, type TrustRoot } from '../../trust/trust-root.ts';
 import { parseArgs, stringFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 import { processorClient, SERVER_FLAGS, serverTarget } from '../client.ts';

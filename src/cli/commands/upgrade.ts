@@ -1,9 +1,9 @@
 // `spark upgrade F.spark`: replaces a bundle with the richer one the server has now for the same leaf (anchored,
 // finalized, checkpointed, published) and says what changed (docs/trust.md, "Proofs beside files").
 import { toBinary } from '@bufbuild/protobuf';
-import { decodeBundle, MAX_BUNDLE_BYTES } from '../../bundle/codec.ts';
-import { bytesEqual } from '../../encoding/bytes.ts';
 import { type ProofBundle, ProofBundleSchema, Status } from '../../gen/spark/v1/bundle_pb.js';
+import { decodeBundle, MAX_BUNDLE_BYTES } from '../../proof/bundle/codec.ts';
+import { bytesEqual } from '../../proof/encoding/bytes.ts';
 import { parseArgs } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 import { processorClient, SERVER_FLAGS, serverTarget } from '../client.ts';

@@ -1,16 +1,16 @@
 // `spark verify`: offline verification of a .spark file, optionally followed by online checks against a Symbol node; exit 0 only when valid.
 import { statSync } from 'node:fs';
 import type { OnChainCheck } from '../../anchor/symbol/online-check.ts';
-import type { IssuerPin } from '../../bundle/checks/issuer.ts';
-import type { WitnessPolicy } from '../../bundle/checks/witnesses.ts';
-import { decodeBundle, MAX_BUNDLE_BYTES } from '../../bundle/codec.ts';
-import { verdictOf, verifyBundle } from '../../bundle/verify.ts';
-import { algorithmById, algorithmByName } from '../../crypto/algorithms.ts';
 import { nativeSha256 } from '../../crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../crypto/native-verifier.ts';
-import type { SignatureVerifier } from '../../crypto/signature-verifier.ts';
-import { MAX_TRUST_ROOT_BYTES, parseTrustRoot, type TrustRoot } from '../../trust/trust-root.ts';
-import { MAX_WITNESS_POLICY_BYTES, parseWitnessPolicy } from '../../trust/witness-policy.ts';
+import type { IssuerPin } from '../../proof/bundle/checks/issuer.ts';
+import type { WitnessPolicy } from '../../proof/bundle/checks/witnesses.ts';
+import { decodeBundle, MAX_BUNDLE_BYTES } from '../../proof/bundle/codec.ts';
+import { verdictOf, verifyBundle } from '../../proof/bundle/verify.ts';
+import { algorithmById, algorithmByName } from '../../proof/crypto/algorithms.ts';
+import type { SignatureVerifier } from '../../proof/crypto/signature-verifier.ts';
+import { MAX_TRUST_ROOT_BYTES, parseTrustRoot, type TrustRoot } from '../../proof/trust/trust-root.ts';
+import { MAX_WITNESS_POLICY_BYTES, parseWitnessPolicy } from '../../proof/trust/witness-policy.ts';
 import { oneOf, type ParsedArgs, parseArgs, stringFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 import { hash32Flag, readFileFor, sha256File } from '../io.ts';

@@ -4,16 +4,20 @@ import { createKeyProvider } from '../../../providers/create-provider.ts';
 import type { KeyProvider } from '../../../providers/key-provider.ts';
 import { isLoopbackHost, loadConfig, parseListen } from '../../config/config.ts';
 import { providerSpecOf } from '../../config/provider-spec.ts';
-import { algorithmById, algorithmByName } from '../../crypto/algorithms.ts';
 import { nativeSha256 } from '../../crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../crypto/native-verifier.ts';
 import { createLogger } from '../../log/logger.ts';
-import { logOrigin } from '../../note/checkpoint-text.ts';
-import { type CosignatureAlgorithm, type Cosigner, cosignerVerifierKey } from '../../note/cosignature.ts';
 import { createNoteSignatureCheck } from '../../note/note-verifier.ts';
-import { checkKeyName } from '../../note/signed-note.ts';
+import { algorithmById, algorithmByName } from '../../proof/crypto/algorithms.ts';
+import { logOrigin } from '../../proof/note/checkpoint-text.ts';
+import {
+  type CosignatureAlgorithm,
+  type Cosigner,
+  cosignerVerifierKey,
+} from '../../proof/note/cosignature.ts';
+import { checkKeyName } from '../../proof/note/signed-note.ts';
+import { MAX_TRUST_ROOT_BYTES, parseTrustRoot } from '../../proof/trust/trust-root.ts';
 import { loadServerTls } from '../../service/tls-material.ts';
-import { MAX_TRUST_ROOT_BYTES, parseTrustRoot } from '../../trust/trust-root.ts';
 import { createWitness, type WitnessedLog } from '../../witness/witness.ts';
 import { startWitnessServer } from '../../witness/witness-http.ts';
 import { createWitnessMetrics } from '../../witness/witness-metrics.ts';

@@ -1,12 +1,12 @@
 // Checks for the tests of the Symbol TEST DOUBLE: rebuilds a block header from catapult-rest JSON with the sidecar's
-// own codec (src/anchor/block-header.ts) to recompute its hash and verify its signature, and verifies REST Merkle paths.
+// own codec (src/proof/anchor/block-header.ts) to recompute its hash and verify its signature, and verifies REST Merkle paths.
 import { sha3_256 } from '@noble/hashes/sha3.js';
 import {
   encodeBlockHeader,
   parseBlockHeader,
   verifyBlockSignature,
-} from '../../../src/anchor/block-header.ts';
-import { createNobleEd25519Verifier } from '../../../src/anchor/noble-ed25519-verifier.ts';
+} from '../../../src/proof/anchor/block-header.ts';
+import { createNobleEd25519Verifier } from '../../../src/proof/anchor/noble-ed25519-verifier.ts';
 
 /** `GET /blocks/{height}` as catapult-rest returns a normal block. */
 export interface RestBlock {

@@ -27,7 +27,7 @@ export declare type GetPublicKeyRequest = Message<"spark.v1.GetPublicKeyRequest"
   purpose: string;
 
   /**
-   * Algorithm identifier of the registry (src/crypto/algorithms.ts), e.g. 2 for ML-DSA-65.
+   * Algorithm identifier of the registry (src/proof/crypto/algorithms.ts), e.g. 2 for ML-DSA-65.
    *
    * @generated from field: uint32 algorithm_id = 2;
    */

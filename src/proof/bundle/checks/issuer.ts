@@ -1,10 +1,11 @@
 // The "issuer" check (docs/trust.md, docs/proof-format.md §8 check 15): with a pin — a trust root, a log id or a key
 // id — the bundle must come from that issuer: its log, a signing key that chains through endorsements in the bundle
 // to a pinned key, and anchors by a pinned Symbol account. Without a pin it passes and says so.
+
+import type { Anchor, KeyRecord, ProofBundle } from '../../../gen/spark/v1/bundle_pb.js';
 import { parseAggregate } from '../../anchor/aggregate-layout.ts';
 import { parseAggregateHeader } from '../../anchor/anchor-share.ts';
 import { bytesEqual, toHex } from '../../encoding/bytes.ts';
-import type { Anchor, KeyRecord, ProofBundle } from '../../gen/spark/v1/bundle_pb.js';
 import { addressOf, networkName, type TrustRoot } from '../../trust/trust-root.ts';
 import { decodeCheckpoint } from '../checkpoint.ts';
 import type { HeaderFields } from '../header.ts';

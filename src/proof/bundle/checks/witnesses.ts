@@ -2,12 +2,13 @@
 // note covers this batch (the header hash is in its tree), is signed by a key of the bundle's log, and — with a
 // witness policy — holds at least k valid cosignatures by the policy's witnesses. Without a policy it reports
 // what cosignatures are present and does not fail. Pure: signatures go through the injected verifiers.
+
+import type { ProofBundle } from '../../../gen/spark/v1/bundle_pb.js';
 import type { Ed25519Verifier } from '../../anchor/ed25519-verifier.ts';
 import { algorithmById, algorithmByName } from '../../crypto/algorithms.ts';
 import type { Sha256 } from '../../crypto/sha256.ts';
 import type { SignatureVerifier } from '../../crypto/signature-verifier.ts';
 import { toHex } from '../../encoding/bytes.ts';
-import type { ProofBundle } from '../../gen/spark/v1/bundle_pb.js';
 import { hashLeaf } from '../../merkle/hash.ts';
 import { verifyInclusion } from '../../merkle/inclusion.ts';
 import { logOrigin, parseCheckpointText } from '../../note/checkpoint-text.ts';

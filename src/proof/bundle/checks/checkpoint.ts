@@ -1,5 +1,7 @@
 // The bundle's "checkpoint" check: a PQC-signed, anchored head of the header chain covers this batch
 // (docs/proof-format.md §6.1, §8 check 14).
+
+import type { ProofBundle } from '../../../gen/spark/v1/bundle_pb.js';
 import { encodeCheckpointRecord } from '../../anchor/anchor-record.ts';
 import type { Ed25519Verifier } from '../../anchor/ed25519-verifier.ts';
 import { algorithmById } from '../../crypto/algorithms.ts';
@@ -7,7 +9,6 @@ import { CHECKPOINT_SIGNATURE_CONTEXT } from '../../crypto/contexts.ts';
 import type { Sha256 } from '../../crypto/sha256.ts';
 import type { SignatureVerifier } from '../../crypto/signature-verifier.ts';
 import { bytesEqual, toHex } from '../../encoding/bytes.ts';
-import type { ProofBundle } from '../../gen/spark/v1/bundle_pb.js';
 import { hashLeaf } from '../../merkle/hash.ts';
 import { verifyInclusion } from '../../merkle/inclusion.ts';
 import { decodeCheckpoint } from '../checkpoint.ts';

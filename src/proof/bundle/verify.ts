@@ -1,4 +1,6 @@
 // The offline verifier (docs/proof-format.md §8): an ordered, named report; never throws (pure).
+
+import { HashAlgorithm, type ProofBundle } from '../../gen/spark/v1/bundle_pb.js';
 import type { Ed25519Verifier } from '../anchor/ed25519-verifier.ts';
 import { createNobleEd25519Verifier } from '../anchor/noble-ed25519-verifier.ts';
 import { algorithmById } from '../crypto/algorithms.ts';
@@ -7,7 +9,6 @@ import { HEADER_SIGNATURE_CONTEXT } from '../crypto/contexts.ts';
 import { portableSha256, type Sha256 } from '../crypto/sha256.ts';
 import type { SignatureVerifier } from '../crypto/signature-verifier.ts';
 import { bytesEqual, toHex } from '../encoding/bytes.ts';
-import { HashAlgorithm, type ProofBundle } from '../gen/spark/v1/bundle_pb.js';
 import { hashLeaf } from '../merkle/hash.ts';
 import { verifyInclusion } from '../merkle/inclusion.ts';
 import { BundleError } from './bundle-error.ts';
@@ -388,7 +389,7 @@ export interface BundleVerifier {
 
 /**
  * A verifier for many bundles: `options.verifier` behind a bounded memory of successful verifications
- * (src/crypto/caching-verifier.ts), so the key statement a log signed once is checked once, and the header
+ * (src/proof/crypto/caching-verifier.ts), so the key statement a log signed once is checked once, and the header
  * signature once per batch, not once per bundle. Reports are the ones `verifyBundle` gives; only exact inputs
  * that verified before are taken from memory. `cacheSize` is the number remembered (default 256).
  */

@@ -1,6 +1,8 @@
 // The bundle's "anchor" check: the signed header really is in a Symbol aggregate, inside a block (docs/proof-format.md
 // §8 check 13, §9; docs/anchoring.md §6): the whole aggregate in version 1, its header, this record's share and the
 // block header in version 2.
+
+import type { Anchor, ProofBundle } from '../../../gen/spark/v1/bundle_pb.js';
 import { encodeAnchorRecord } from '../../anchor/anchor-record.ts';
 import { carriedRecordProblem, verifyAnchorShare } from '../../anchor/anchor-share.ts';
 import { describeBlockTime, symbolNetworkOf, verifyBlockEvidence } from '../../anchor/block-evidence.ts';
@@ -10,7 +12,6 @@ import { RECORD_KIND_PUBLICATION } from '../../anchor/record-chunks.ts';
 import { verifyBlockMerklePath } from '../../anchor/symbol-merkle.ts';
 import { type AnchorVerification, verifyAnchorTransaction } from '../../anchor/verify-anchor.ts';
 import { bytesEqual, toHex } from '../../encoding/bytes.ts';
-import type { Anchor, ProofBundle } from '../../gen/spark/v1/bundle_pb.js';
 import { decodeHeader } from '../header.ts';
 import type { CheckOutcome } from './key-records.ts';
 

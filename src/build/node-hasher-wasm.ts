@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
-import { nodeHasherWat } from './node-hasher-wat.ts';
+import { nodeHasherWat } from '../proof/merkle/wasm/node-hasher-wat.ts';
 
 /** The generated TypeScript module's text. */
 export async function buildNodeHasherModule(): Promise<string> {
@@ -24,7 +24,9 @@ export const NODE_HASHER_WASM_BASE64 =
 }
 
 /** Where the generated module lives. */
-export const NODE_HASHER_MODULE_PATH = fileURLToPath(new URL('./node-hasher-wasm.ts', import.meta.url));
+export const NODE_HASHER_MODULE_PATH = fileURLToPath(
+  new URL('../proof/merkle/wasm/node-hasher-wasm.ts', import.meta.url),
+);
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync(NODE_HASHER_MODULE_PATH, await buildNodeHasherModule());

@@ -7,7 +7,7 @@
 //                          u64 timestamp, log_origin<1..255>, u64 start = 0, u64 end = tree size, 32-byte root —
 //                          signed with pure ML-DSA (FIPS 204) and an EMPTY context string. Extension lines are not
 //                          signed.
-// THIS PROJECT'S EXTENSION (not C2SP's): keys of the other algorithms of the registry (src/crypto/algorithms.ts:
+// THIS PROJECT'S EXTENSION (not C2SP's): keys of the other algorithms of the registry (src/proof/crypto/algorithms.ts:
 // ML-DSA-65, ML-DSA-87, SLH-DSA-SHA2-128s/f and the hybrids) cosign with signature type
 // 0xff || "spark/" || <registry name> || 0x0A (see verifier-key.ts) and exactly ML-DSA-44's layout: the same
 // cosigned_message and timestamped_signature, signed with an EMPTY FIPS 204/205 context (a hybrid: its registry

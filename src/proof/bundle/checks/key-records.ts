@@ -1,10 +1,11 @@
 // The "key" and "key-validity" checks of the offline verifier (docs/proof-format.md §6, §8 checks 9 and 10).
+
+import type { KeyRecord } from '../../../gen/spark/v1/bundle_pb.js';
 import { algorithmById, algorithmHex } from '../../crypto/algorithms.ts';
 import { KEY_ENDORSEMENT_CONTEXT, KEY_STATEMENT_CONTEXT } from '../../crypto/contexts.ts';
 import type { Sha256 } from '../../crypto/sha256.ts';
 import type { SignatureVerifier } from '../../crypto/signature-verifier.ts';
 import { bytesEqual, toHex } from '../../encoding/bytes.ts';
-import type { KeyRecord } from '../../gen/spark/v1/bundle_pb.js';
 import type { HeaderFields } from '../header.ts';
 import { encodeKeyStatement, PROTECTION_CODES } from '../key-statement.ts';
 import { type AlgorithmPolicy, algorithmPolicy, algorithmRefusal } from './algorithm-policy.ts';

@@ -1,5 +1,5 @@
 // Errors about a client's request: bad fields, unknown leaves, refused modes.
-import { SparkError } from '../errors/spark-error.ts';
+import { SparkError } from './spark-error.ts';
 
 /** Why a request was refused. */
 export type RequestErrorCode =

@@ -1,14 +1,14 @@
 // The bundle's Anchor message in its two forms (docs/proof-format.md §9): version 1 with the whole aggregate,
 // version 2 with the block header, the aggregate header and the anchored record's own share (pure).
 import { create } from '@bufbuild/protobuf';
-import type { AnchorShare } from '../anchor/anchor-share.ts';
-import type { MerklePathStep } from '../anchor/symbol-merkle.ts';
 import {
   type Anchor,
   AnchorSchema,
   EmbeddedProofSchema,
   MerklePathItemSchema,
-} from '../gen/spark/v1/bundle_pb.js';
+} from '../../gen/spark/v1/bundle_pb.js';
+import type { AnchorShare } from '../anchor/anchor-share.ts';
+import type { MerklePathStep } from '../anchor/symbol-merkle.ts';
 
 /** What both forms carry: where the aggregate is and the block tree path to it. */
 export interface AnchorEvidence {

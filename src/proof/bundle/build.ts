@@ -1,6 +1,5 @@
 // Assembles a version-1 proof bundle for one sealed leaf (docs/proof-format.md §1) from stored batch and key data (pure).
 import { create } from '@bufbuild/protobuf';
-import { portableSha256, type Sha256 } from '../crypto/sha256.ts';
 import {
   BatchHeaderSchema,
   HashAlgorithm,
@@ -10,9 +9,10 @@ import {
   type ProofBundle,
   ProofBundleSchema,
   SignatureSchema,
-} from '../gen/spark/v1/bundle_pb.js';
+} from '../../gen/spark/v1/bundle_pb.js';
+import { portableSha256, type Sha256 } from '../crypto/sha256.ts';
+import type { BatchRecord, KeyHistoryEntry } from '../log-records.ts';
 import { hashLeaf } from '../merkle/hash.ts';
-import type { BatchRecord, KeyHistoryEntry } from '../store/store.ts';
 import { decodeHeader } from './header.ts';
 import { encodeLeafEntry } from './leaf.ts';
 

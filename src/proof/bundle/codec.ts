@@ -1,7 +1,5 @@
 // The .spark file codec (docs/proof-format.md §1): bounded, total decoding of ProofBundle bytes, encoding, and views for people.
 import { fromBinary, type JsonValue, toBinary, toJson } from '@bufbuild/protobuf';
-import { parseBlockHeader } from '../anchor/block-header.ts';
-import { toHex } from '../encoding/bytes.ts';
 import {
   type Anchor,
   type Checkpoint,
@@ -11,7 +9,9 @@ import {
   type ProofBundle,
   ProofBundleSchema,
   type Signature,
-} from '../gen/spark/v1/bundle_pb.js';
+} from '../../gen/spark/v1/bundle_pb.js';
+import { parseBlockHeader } from '../anchor/block-header.ts';
+import { toHex } from '../encoding/bytes.ts';
 import { BundleError } from './bundle-error.ts';
 import { decodeHeader, type HeaderFields } from './header.ts';
 import { decodeLeafEntry } from './leaf.ts';

@@ -6,7 +6,7 @@
 //   0x06  timestamped ML-DSA-44 cosignature (c2sp.org/tlog-cosignature); 1312-byte key.
 //   0xff || "spark/" || <registry algorithm name> || 0x0A
 //         THIS PROJECT'S EXTENSION, not C2SP's: a timestamped cosignature by a key of another algorithm of the
-//         registry (src/crypto/algorithms.ts). 0xff is signed-note's "no assigned byte, followed by a longer
+//         registry (src/proof/crypto/algorithms.ts). 0xff is signed-note's "no assigned byte, followed by a longer
 //         identifier"; the identifier names the algorithm exactly as the registry spells it (e.g.
 //         "spark/ML-DSA-65", "spark/ML-DSA-65+Ed25519"), ends at the first 0x0A, and is part of the key ID hash.
 //         Such a signature is laid out as ML-DSA-44's (timestamped_signature over cosigned_message, EMPTY FIPS 204

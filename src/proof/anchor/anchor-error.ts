@@ -1,5 +1,5 @@
 // The anchoring domain's error (docs/anchoring.md): a closed set of reasons an anchor cannot be built or read.
-import { SparkError } from '../errors/spark-error.ts';
+import { SparkError } from '../../errors/spark-error.ts';
 
 /** Why an anchor record or transaction could not be built. */
 export type AnchorErrorCode =
