@@ -1,0 +1,471 @@
+// The settings as the README's Configuration table shows them: one row per setting or group of settings, with its
+// default and meaning. README.md's table is generated from these rows (`npm run docs:settings`), and
+// test/docs/settings-table.test.ts fails when the two differ or when a setting of config.ts has no row.
+import type { SettingName } from './config.ts';
+
+/** One row of the table: the settings it documents, as the first cell shows them, their default and meaning. */
+export interface SettingDoc {
+  /** The settings of the row (each appears in exactly one row). */
+  readonly settings: readonly SettingName[];
+  /** The first cell, e.g. "`SPARK_LISTEN` (`--listen`)". */
+  readonly variable: string;
+  readonly default: string;
+  readonly meaning: string;
+}
+
+/** The rows, in the order the README shows them. */
+export const SETTING_DOCS: readonly SettingDoc[] = [
+  {
+    settings: ['SPARK_LISTEN'],
+    variable: '`SPARK_LISTEN` (`--listen`)',
+    default: '`127.0.0.1:50051`',
+    meaning: 'gRPC, gRPC-Web and Connect on one port (HTTP/2 and HTTP/1.1)',
+  },
+  {
+    settings: ['SPARK_HTTP_LISTEN'],
+    variable: '`SPARK_HTTP_LISTEN`',
+    default: "the port after gRPC's, on loopback (`127.0.0.1:50052`; ephemeral when gRPC's is 0)",
+    meaning:
+      'plain HTTP/1.1 port for metrics, health probes, the IPFS gateway and the web verifier; `off` disables it; a non-loopback address needs `--insecure`',
+  },
+  {
+    settings: ['SPARK_IPFS_KUBO_URL'],
+    variable: '`SPARK_IPFS_KUBO_URL`',
+    default: 'unset',
+    meaning: 'Kubo RPC address; published bundles are pushed with `block/put` and pinned (docs/ipfs.md)',
+  },
+  {
+    settings: ['SPARK_IPFS_PINNING_URL', 'SPARK_IPFS_PINNING_TOKEN_FILE', 'SPARK_IPFS_PINNING_ORIGINS'],
+    variable: '`SPARK_IPFS_PINNING_URL`, `SPARK_IPFS_PINNING_TOKEN_FILE`, `SPARK_IPFS_PINNING_ORIGINS`',
+    default: 'unset',
+    meaning:
+      'an IPFS Pinning Services API endpoint, the file (0400/0600) holding its bearer token, and comma-separated multiaddrs that provide the content',
+  },
+  {
+    settings: ['SPARK_ARWEAVE_URL', 'SPARK_ARWEAVE_WALLET_FILE'],
+    variable: '`SPARK_ARWEAVE_URL`, `SPARK_ARWEAVE_WALLET_FILE`',
+    default: 'none',
+    meaning:
+      "an Arweave gateway and the wallet (JWK, secret file 0400/0600) that pays for each published bundle's data transaction (docs/publication.md)",
+  },
+  {
+    settings: ['SPARK_ARWEAVE_CONFIRMATIONS', 'SPARK_ARWEAVE_MAX_REWARD'],
+    variable: '`SPARK_ARWEAVE_CONFIRMATIONS`, `SPARK_ARWEAVE_MAX_REWARD`',
+    default: '`15`, `10000000000`',
+    meaning:
+      'confirmations before an Arweave copy counts; most winston one transaction may pay (a higher quoted price is refused)',
+  },
+  {
+    settings: ['SPARK_IPFS_MAX_ATTEMPTS', 'SPARK_IPFS_RETRY_BASE_MS', 'SPARK_IPFS_POLL_INTERVAL_MS'],
+    variable: '`SPARK_IPFS_MAX_ATTEMPTS`, `SPARK_IPFS_RETRY_BASE_MS`, `SPARK_IPFS_POLL_INTERVAL_MS`',
+    default: '`8`, `1000`, `5000`',
+    meaning:
+      "publisher attempts before FAILED, first backoff (doubling, jittered, ≤ 5 min), and the worker's round / pin-poll interval",
+  },
+  {
+    settings: ['SPARK_ETHEREUM_RPC_URL', 'SPARK_POLYGON_RPC_URL'],
+    variable: '`SPARK_ETHEREUM_RPC_URL`, `SPARK_POLYGON_RPC_URL`',
+    default: 'unset',
+    meaning:
+      'JSON-RPC endpoints on which Ethereum/Polygon source references (transactions, JPYC transfers) are checked before a submission is accepted (`eth_getTransactionReceipt`), their block recorded in the leaf; unset: references on that chain are bound in form only. No credentials in the URL; logged as scheme and host only (docs/operations.md, "Other-chain references")',
+  },
+  {
+    settings: ['SPARK_BITCOIN_RPC_URL', 'SPARK_BITCOIN_RPC_AUTH_FILE'],
+    variable: '`SPARK_BITCOIN_RPC_URL`, `SPARK_BITCOIN_RPC_AUTH_FILE`',
+    default: 'unset',
+    meaning:
+      "Bitcoin Core's JSON-RPC endpoint (`getrawtransaction`, needs `txindex=1` for transactions outside its wallet and mempool) and the file (0400/0600) holding its `user:password` for basic auth, never logged",
+  },
+  {
+    settings: ['SPARK_JPYC_CONTRACTS'],
+    variable: '`SPARK_JPYC_CONTRACTS`',
+    default: 'unset',
+    meaning:
+      'the JPYC token contract per chain, `ethereum:0x…,polygon:0x…`: a JPYC transfer reference must name an ERC-20 `Transfer` log emitted by it; without one for a chain whose endpoint is set, JPYC references on that chain are refused (FAILED_PRECONDITION)',
+  },
+  {
+    settings: ['SPARK_CHAIN_RPC_TIMEOUT_MS'],
+    variable: '`SPARK_CHAIN_RPC_TIMEOUT_MS`',
+    default: '5000',
+    meaning:
+      'bound on each JSON-RPC call to a chain endpoint (100–120000); no answer in time refuses the submission with UNAVAILABLE, nothing stored',
+  },
+  {
+    settings: ['SPARK_CHAIN_MIN_CONFIRMATIONS'],
+    variable: '`SPARK_CHAIN_MIN_CONFIRMATIONS`',
+    default: '`bitcoin:1,ethereum:1,polygon:1`',
+    meaning:
+      'confirmations a referenced transaction needs per chain, `CHAIN:N` (1–10000, its own block counts as 1), e.g. `bitcoin:6,ethereum:64`; a shallower one is refused with FAILED_PRECONDITION naming `source.tx_hash`, and the client retries later (docs/operations.md, "Other-chain references")',
+  },
+  {
+    settings: ['SPARK_DATA_DIR'],
+    variable: '`SPARK_DATA_DIR` (`--data-dir`)',
+    default: '`./data`',
+    meaning: 'LMDB data directory (created with mode 0700)',
+  },
+  {
+    settings: ['SPARK_PRESET'],
+    variable: '`SPARK_PRESET`',
+    default: 'none',
+    meaning:
+      '`bank` (1000 leaves or 1 h), `payments` (100 or 10 min, immediate allowed), `instant` (10 or 60 s, immediate allowed), `evidence` (1000 or 1 day)',
+  },
+  {
+    settings: ['PQC_AGGREGATION_THRESHOLD'],
+    variable: '`PQC_AGGREGATION_THRESHOLD`',
+    default: '`1000`',
+    meaning: 'seal a batch when this many leaves are pending',
+  },
+  {
+    settings: ['PQC_AGGREGATION_TIMEOUT'],
+    variable: '`PQC_AGGREGATION_TIMEOUT`',
+    default: '`3600`',
+    meaning: 'seal everything pending once the oldest leaf is this many seconds old',
+  },
+  {
+    settings: ['PQC_IMMEDIATE_MODE'],
+    variable: '`PQC_IMMEDIATE_MODE`',
+    default: '`false`',
+    meaning: 'allow `immediate` submissions (sealed at once); refused with FAILED_PRECONDITION when off',
+  },
+  {
+    settings: ['PQC_IMMEDIATE_FEE_MULTIPLIER'],
+    variable: '`PQC_IMMEDIATE_FEE_MULTIPLIER`',
+    default: '`3`',
+    meaning: 'fee multiplier quoted for immediate requests (used once anchoring lands)',
+  },
+  {
+    settings: ['PQC_ALGORITHM'],
+    variable: '`PQC_ALGORITHM`',
+    default: '`ML-DSA-65`',
+    meaning:
+      '`ML-DSA-44`, `ML-DSA-65`, `ML-DSA-87`, `SLH-DSA-SHA2-128s`, `SLH-DSA-SHA2-128f`, or the hybrids `ML-DSA-65+Ed25519` and `ML-DSA-65+SLH-DSA-SHA2-128s` (any case; registry in [docs/proof-format.md §7](docs/proof-format.md)); changing it rotates into the new algorithm at the next start, endorsed by the old key',
+  },
+  {
+    settings: ['PQC_KEY_ROTATION_INTERVAL'],
+    variable: '`PQC_KEY_ROTATION_INTERVAL`',
+    default: '`2592000` (30 days)',
+    meaning:
+      'seconds a batch-signing key signs before it is rotated (the new key endorsed by the old); `0` turns the schedule off; on demand: `spark keys rotate` ([docs/keys.md](docs/keys.md))',
+  },
+  {
+    settings: ['PQC_GUARANTEE_EXPIRY'],
+    variable: '`PQC_GUARANTEE_EXPIRY`',
+    default:
+      'per algorithm (ML-DSA-44 2040, -65 2045, -87 2050; SLH-DSA 2050; ML-DSA-65+Ed25519 2045, ML-DSA-65+SLH-DSA-SHA2-128s 2050)',
+    meaning: 'ISO date written into each header: until when the algorithm is relied on',
+  },
+  {
+    settings: ['SPARK_KEY_PROVIDER'],
+    variable: '`SPARK_KEY_PROVIDER`',
+    default: '`memory`',
+    meaning:
+      'where keys live: `memory` (fresh keys at each start, each recorded in the key history), `docker-secret` (root seed read once from a secret file, wiped on close), `pkcs11` (an HSM, [docs/hsm.md](docs/hsm.md)) or `remote` (a `spark signer` over mutual TLS, [docs/remote-signer.md](docs/remote-signer.md))',
+  },
+  {
+    settings: ['SPARK_SECRETS_DIR'],
+    variable: '`SPARK_SECRETS_DIR`',
+    default: '`/run/secrets`',
+    meaning:
+      'docker-secret: directory of the secret files (files must be 0400 or 0600: group- or world-readable ones are refused)',
+  },
+  {
+    settings: ['SPARK_PQC_SEED_SECRET'],
+    variable: '`SPARK_PQC_SEED_SECRET`',
+    default: '`spark_pqc_seed`',
+    meaning: 'docker-secret: file with the ML-DSA seed (32 raw bytes or 64 hex digits)',
+  },
+  {
+    settings: ['SPARK_SYMBOL_SEED_SECRET'],
+    variable: '`SPARK_SYMBOL_SEED_SECRET`',
+    default: '`spark_symbol_seed`',
+    meaning: "docker-secret: file with the Symbol account's Ed25519 seed (same format)",
+  },
+  {
+    settings: ['SPARK_PKCS11_MODULE'],
+    variable: '`SPARK_PKCS11_MODULE`',
+    default: '`/usr/lib/softhsm/libsofthsm2.so`',
+    meaning: 'pkcs11: the PKCS#11 module',
+  },
+  {
+    settings: ['SPARK_PKCS11_TOKEN_LABEL'],
+    variable: '`SPARK_PKCS11_TOKEN_LABEL`',
+    default: '`spark`',
+    meaning: 'pkcs11: label of the token holding the keys',
+  },
+  {
+    settings: ['SPARK_PKCS11_PIN_SECRET'],
+    variable: '`SPARK_PKCS11_PIN_SECRET`',
+    default: '`spark_pkcs11_pin`',
+    meaning: 'pkcs11: secret file (in `SPARK_SECRETS_DIR`, mode 0400/0600) with the user PIN',
+  },
+  {
+    settings: ['SPARK_PKCS11_MASTER_KEY_LABEL'],
+    variable: '`SPARK_PKCS11_MASTER_KEY_LABEL`',
+    default: '`spark-seed-master`',
+    meaning: 'pkcs11: the non-extractable HMAC key seeds are derived under (made on first use)',
+  },
+  {
+    settings: ['SPARK_PKCS11_SYMBOL_KEY_LABEL'],
+    variable: '`SPARK_PKCS11_SYMBOL_KEY_LABEL`',
+    default: '`spark-symbol-account`',
+    meaning: 'pkcs11: the Ed25519 key pair of the Symbol account (made on first use, never extractable)',
+  },
+  {
+    settings: ['SPARK_REMOTE_SIGNER'],
+    variable: '`SPARK_REMOTE_SIGNER`',
+    default: 'none',
+    meaning: "remote: the signer's HOST:PORT",
+  },
+  {
+    settings: ['SPARK_REMOTE_CA', 'SPARK_REMOTE_CERT', 'SPARK_REMOTE_KEY'],
+    variable: '`SPARK_REMOTE_CA` / `SPARK_REMOTE_CERT` / `SPARK_REMOTE_KEY`',
+    default: 'none',
+    meaning:
+      "remote: PEM files — the CA that issued the signer's certificate, this sidecar's client certificate and its key",
+  },
+  {
+    settings: ['SPARK_REMOTE_SERVER_NAME'],
+    variable: '`SPARK_REMOTE_SERVER_NAME`',
+    default: 'the host of `SPARK_REMOTE_SIGNER`',
+    meaning: "remote: the name the signer's certificate must carry",
+  },
+  {
+    settings: ['SPARK_PENDING_CAPACITY'],
+    variable: '`SPARK_PENDING_CAPACITY`',
+    default: '`1000000`',
+    meaning: 'most pending leaves; beyond it submissions get RESOURCE_EXHAUSTED',
+  },
+  {
+    settings: ['SPARK_MAX_MESSAGE_BYTES'],
+    variable: '`SPARK_MAX_MESSAGE_BYTES`',
+    default: '`4194304`',
+    meaning: 'largest request message; beyond it RESOURCE_EXHAUSTED',
+  },
+  {
+    settings: ['SPARK_MAX_BATCH_SIZE'],
+    variable: '`SPARK_MAX_BATCH_SIZE`',
+    default: '`100000`',
+    meaning: 'most leaves in one batch; a larger backlog is sealed as several batches',
+  },
+  {
+    settings: ['SPARK_MAX_ITEMS_PER_REQUEST'],
+    variable: '`SPARK_MAX_ITEMS_PER_REQUEST`',
+    default: '`1000`',
+    meaning: 'most items in one `SubmitBatch`; more → RESOURCE_EXHAUSTED naming it',
+  },
+  {
+    settings: ['SPARK_MAX_CONCURRENT_STREAMS'],
+    variable: '`SPARK_MAX_CONCURRENT_STREAMS`',
+    default: '`256`',
+    meaning:
+      'most `SubmitStream` and `WatchProof` calls open at once on the whole server, all connections together; the next → RESOURCE_EXHAUSTED naming it',
+  },
+  {
+    settings: ['SPARK_MAX_STREAMS_PER_CONNECTION'],
+    variable: '`SPARK_MAX_STREAMS_PER_CONNECTION`',
+    default: '`256`',
+    meaning:
+      "most `SubmitStream` and `WatchProof` calls open at once on one HTTP/2 connection (1–100000); the next → RESOURCE_EXHAUSTED naming it. HTTP/2's `SETTINGS_MAX_CONCURRENT_STREAMS` is announced 100 above it, so unary calls and health checks keep room; lower it on a server shared by several clients (docs/operations.md §Many streams on one connection)",
+  },
+  {
+    settings: ['SPARK_STREAM_RATE'],
+    variable: '`SPARK_STREAM_RATE`',
+    default: '`100000`',
+    meaning:
+      '`SubmitStream` items per second per client (certificate identity, else address); items beyond it are refused one by one with RESOURCE_EXHAUSTED naming it; `0` = unlimited',
+  },
+  {
+    settings: ['SPARK_GRPC_FAST_PATH'],
+    variable: '`SPARK_GRPC_FAST_PATH`',
+    default: '`true`',
+    meaning:
+      'binary gRPC (`application/grpc`, `application/grpc+proto`, no compression) `Submit`, `SubmitBatch` and `SubmitStream` are served by a lean HTTP/2 path instead of connect-node, with the same answers, limits, authorization and metrics (docs/operations.md §gRPC fast path); `false` sends them through connect-node like every other call',
+  },
+  {
+    settings: ['SPARK_MEMORY_PROFILE'],
+    variable: '`SPARK_MEMORY_PROFILE`',
+    default: '`fast`',
+    meaning:
+      "`lean` trades ingest speed for memory: malloc with one arena (`spark serve` restarts itself with `GLIBC_TUNABLES`, same PID), V8's heap grows by 30 % instead of doubling, LMDB's file is mapped in chunks, half the stream items in flight — under the 60 s overload ≤ 390 MiB RSS against ~920, 15–30 % less ingest, Prove p50 6.3 → 9.2 ms (docs/PERFORMANCE.md §Memory profiles)",
+  },
+  {
+    settings: ['SPARK_LOG_LEVEL'],
+    variable: '`SPARK_LOG_LEVEL`',
+    default: '`info`',
+    meaning: 'pino level (`fatal` … `trace`, `silent`)',
+  },
+  {
+    settings: ['SPARK_LOG_FORMAT'],
+    variable: '`SPARK_LOG_FORMAT`',
+    default: '`pretty` on a terminal, else `json`',
+    meaning:
+      '`json`: one JSON object per line (for collectors); `pretty`: one short line each, `12:03:04.567 INFO  msg  key=value`, long values cut (`spark serve --log-format`)',
+  },
+  {
+    settings: ['SPARK_SHUTDOWN_GRACE_MS'],
+    variable: '`SPARK_SHUTDOWN_GRACE_MS`',
+    default: '`10000`',
+    meaning: 'how long SIGTERM waits for open streams',
+  },
+  {
+    settings: ['SYMBOL_NODE_URLS'],
+    variable: '`SYMBOL_NODE_URLS`',
+    default: 'none',
+    meaning:
+      'Symbol node REST URLs, comma-separated (at most 16); when set, sealed batches are anchored and tracked to FINALIZED. Announcements go to every reachable node; evidence and finality are believed only when a quorum of them agree (docs/anchoring.md §11)',
+  },
+  {
+    settings: ['SYMBOL_NODE_URL'],
+    variable: '`SYMBOL_NODE_URL`',
+    default: 'none',
+    meaning: 'the one-node form of `SYMBOL_NODE_URLS` (set one or the other)',
+  },
+  {
+    settings: ['SYMBOL_NODE_QUORUM'],
+    variable: '`SYMBOL_NODE_QUORUM`',
+    default: 'a majority',
+    meaning: "how many nodes must agree on an anchor's block and on its finality (1 … the number of nodes)",
+  },
+  {
+    settings: ['SYMBOL_MAX_FEE_MULTIPLIER'],
+    variable: '`SYMBOL_MAX_FEE_MULTIPLIER`',
+    default: '`1000`',
+    meaning:
+      "highest fee multiplier (µXYM per byte) paid; the node's median is used, never below its minimum",
+  },
+  {
+    settings: ['SYMBOL_POLL_INTERVAL_MS'],
+    variable: '`SYMBOL_POLL_INTERVAL_MS`',
+    default: '`2000`',
+    meaning: 'how often the anchor tracker polls the node',
+  },
+  {
+    settings: ['SYMBOL_DEADLINE_SECONDS'],
+    variable: '`SYMBOL_DEADLINE_SECONDS`',
+    default: '`7200`',
+    meaning: 'announcement lifetime (node time + this; Symbol allows up to 6 h)',
+  },
+  {
+    settings: ['SYMBOL_RESEND_AFTER_MS'],
+    variable: '`SYMBOL_RESEND_AFTER_MS`',
+    default: '`30000`',
+    meaning: 're-send an announcement the node does not know after this long',
+  },
+  {
+    settings: ['SYMBOL_MIN_BALANCE'],
+    variable: '`SYMBOL_MIN_BALANCE`',
+    default: 'none',
+    meaning:
+      'XYM (e.g. `25` or `12.5`): below it the sidecar logs a warning naming the address to fund and sets `spark_symbol_account_balance_low` to 1 (docs/operations.md §The Symbol account)',
+  },
+  {
+    settings: ['SPARK_CREDIT_PRICE'],
+    variable: '`SPARK_CREDIT_PRICE`',
+    default: 'none',
+    meaning:
+      "XYM per submission (e.g. `0.001`): prepaid credit on — clients top up with a Symbol transfer to the anchoring account with the message `spark-credit:<name>`, credited once finalized; each submission debits the price (immediate × `PQC_IMMEDIATE_FEE_MULTIPLIER`; a client's own `price=XYM` in the tokens file); an empty balance is refused with FAILED_PRECONDITION (docs/operations.md §Prepaid credit)",
+  },
+  {
+    settings: ['SPARK_ANCHOR_BATCHES_PER_TX'],
+    variable: '`SPARK_ANCHOR_BATCHES_PER_TX`',
+    default: '`20`',
+    meaning: 'most sealed batches sharing one aggregate transaction (immediate batches go alone)',
+  },
+  {
+    settings: ['SPARK_CHECKPOINT_INTERVAL'],
+    variable: '`SPARK_CHECKPOINT_INTERVAL`',
+    default: '`86400`',
+    meaning:
+      'seconds between checkpoints (minimum 1): with anchoring on, the head of the header chain (batch count, header-log root, head header hash) is signed with the PQC key and anchored when it advanced (docs/anchoring.md §9)',
+  },
+  {
+    settings: ['SPARK_TLS_CERT'],
+    variable: '`SPARK_TLS_CERT`',
+    default: 'none',
+    meaning:
+      'PEM server certificate (chain); with `SPARK_TLS_KEY` turns on TLS 1.3 for the port, ALPN `h2` and `http/1.1` ([docs/security.md](docs/security.md))',
+  },
+  {
+    settings: ['SPARK_TLS_KEY'],
+    variable: '`SPARK_TLS_KEY`',
+    default: 'none',
+    meaning:
+      'PEM private key of `SPARK_TLS_CERT`; refused when group or others may read it (0400 or 0600, e.g. under `/run/secrets`)',
+  },
+  {
+    settings: ['SPARK_TLS_GROUPS'],
+    variable: '`SPARK_TLS_GROUPS`',
+    default: '`X25519MLKEM768:X25519:P-256`',
+    meaning: 'TLS key-exchange groups in preference order (OpenSSL syntax): the post-quantum hybrid first',
+  },
+  {
+    settings: ['SPARK_TLS_CLIENT_CA'],
+    variable: '`SPARK_TLS_CLIENT_CA`',
+    default: 'none',
+    meaning:
+      "PEM CA of client certificates: turns on client certificates; a verified CN is the caller's identity (role `client`)",
+  },
+  {
+    settings: ['SPARK_TLS_CLIENT_AUTH'],
+    variable: '`SPARK_TLS_CLIENT_AUTH`',
+    default: '`required` (with a CA)',
+    meaning:
+      '`required` (no certificate fails the handshake, an unverified one is dropped) or `optional` (none allowed, a bad one still refused)',
+  },
+  {
+    settings: ['SPARK_ADMIN_CERT_NAMES'],
+    variable: '`SPARK_ADMIN_CERT_NAMES`',
+    default: 'none',
+    meaning: 'comma-separated client certificate CNs with role `admin` (may call SparkAdmin)',
+  },
+  {
+    settings: ['SPARK_AUTH_TOKENS'],
+    variable: '`SPARK_AUTH_TOKENS`',
+    default: 'none',
+    meaning:
+      'secret file (0400/0600) of `<name> <role> <sha256-hex> [daily=N] [monthly=N] [immediate-daily=N] [price=XYM]` lines (`spark token create`, `spark token quota`); callers send `authorization: Bearer <token>`; usage per client: `spark usage` (docs/operations.md §Usage, quotas and fees)',
+  },
+  {
+    settings: ['SPARK_INSECURE'],
+    variable: '`SPARK_INSECURE` (`--insecure`)',
+    default: '`false`',
+    meaning: 'allow plaintext on a non-loopback `SPARK_LISTEN` (refused otherwise, exit 2); logs a warning',
+  },
+  {
+    settings: ['SPARK_WITNESSES_FILE'],
+    variable: '`SPARK_WITNESSES_FILE`',
+    default: 'none',
+    meaning:
+      'JSON array of `{"url", "vkey"[, "ca"]}`: witnesses asked to cosign each new checkpoint note of the header log; bundles then carry the cosigned note (docs/witnesses.md)',
+  },
+  {
+    settings: ['SPARK_WITNESS_QUORUM'],
+    variable: '`SPARK_WITNESS_QUORUM`',
+    default: 'a majority',
+    meaning:
+      'cosignatures a checkpoint needs; exported in the trust root, enforced by `spark verify --trust`',
+  },
+  {
+    settings: ['SPARK_WITNESS_INTERVAL'],
+    variable: '`SPARK_WITNESS_INTERVAL`',
+    default: '`60`',
+    meaning: 'seconds between cosigning rounds',
+  },
+  {
+    settings: ['SPARK_EPHEMERAL_KEYS'],
+    variable: '`SPARK_EPHEMERAL_KEYS` (`--ephemeral-keys`)',
+    default: '`false`',
+    meaning:
+      'allow the `memory` key provider on a non-loopback `SPARK_LISTEN` (refused otherwise, exit 2): its keys and Symbol account are new at every start, so no trust root can pin the server (docs/trust.md §5)',
+  },
+];
+
+/** The markdown table of `docs`. */
+export function settingsTable(docs: readonly SettingDoc[] = SETTING_DOCS): string {
+  return [
+    '| variable | default | meaning |',
+    '|---|---|---|',
+    ...docs.map((d) => `| ${d.variable} | ${d.default} | ${d.meaning} |`),
+  ].join('\n');
+}
