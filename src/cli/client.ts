@@ -1,8 +1,9 @@
 // gRPC clients for the CLI (HTTP/2, plain gRPC protocol): plaintext, or TLS with --tls-ca (and a client
 // certificate with --tls-cert/--tls-key), with a bearer token from --token-file or SPARK_TOKEN_FILE.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
 import { type Client, createClient, type Interceptor } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
+import { readCheckedFile } from '../config/secret-file.ts';
 import { SparkAdmin } from '../gen/spark/v1/admin_pb.js';
 import { SparkProcessor } from '../gen/spark/v1/processor_pb.js';
 import { type FlagKind, type ParsedArgs, stringFlag } from './args.ts';
@@ -39,34 +40,12 @@ const fieldOf = (flag: string): string => (flag.startsWith('--') ? flag.slice(2)
 
 /** Reads a file named by `flag`; with `secret`, one that group or others may access is refused. */
 function readFor(flag: string, path: string, secret: boolean): Buffer {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new CliError('IO', `${flag}: cannot read ${path} (${code})`, { field: fieldOf(flag), cause: err });
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile())
-      throw new CliError('IO', `${flag}: ${path} is not a regular file`, { field: fieldOf(flag) });
-    const who = [st.mode & 0o070 ? 'group' : '', st.mode & 0o007 ? 'others' : ''].filter((w) => w !== '');
-    if (secret && who.length > 0) {
-      const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
-      throw new CliError(
-        'IO',
-        `${flag}: ${path} has mode ${mode}, which lets ${who.join(' and ')} read it; use 0400 or 0600`,
-        { field: fieldOf(flag) },
-      );
-    }
-    if (st.size > MAX_FILE_BYTES) {
-      throw new CliError('IO', `${flag}: ${path} is larger than 1 MiB`, { field: fieldOf(flag) });
-    }
-    const bytes = Buffer.alloc(st.size);
-    return bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, 0));
-  } finally {
-    closeSync(fd);
-  }
+  return readCheckedFile(path, { maxBytes: MAX_FILE_BYTES, ownerOnly: secret }, (problem, cause) => {
+    return new CliError('IO', `${flag}: ${problem}`, {
+      field: fieldOf(flag),
+      ...(cause === undefined ? {} : { cause }),
+    });
+  });
 }
 
 /** Reads a token file: the token on its first line, trailing line ends stripped. */

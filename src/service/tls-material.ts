@@ -1,8 +1,9 @@
 // Reads the sidecar's TLS certificate, private key and client CA at start; each problem is a ConfigError naming
 // its setting and file, never the file's contents. The key file must be private to its owner (mode 0400/0600).
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
 import { createSecureContext } from 'node:tls';
 import { ConfigError, type ConfigIssue } from '../config/config-error.ts';
+import { readCheckedFile } from '../config/secret-file.ts';
 import { parseGroupList } from './tls-groups.ts';
 
 /** Who must show a client certificate. */
@@ -38,47 +39,22 @@ const MAX_PEM_BYTES = 1024 * 1024;
  * who), as secret files are. A problem is pushed to `issues` naming `setting` and the path.
  */
 function readPem(setting: string, path: string, secret: boolean, issues: ConfigIssue[]): Buffer {
-  let fd: number;
+  let pem: Buffer;
   try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    issues.push({
-      setting,
-      problem: `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    pem = readCheckedFile(path, { maxBytes: MAX_PEM_BYTES, ownerOnly: secret }, (problem) => {
+      return new ConfigError([{ setting, problem }]);
     });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    issues.push(...err.issues);
     return Buffer.alloc(0);
   }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) {
-      issues.push({ setting, problem: `${path} is not a regular file` });
-      return Buffer.alloc(0);
-    }
-    const who = [st.mode & 0o070 ? 'group' : '', st.mode & 0o007 ? 'others' : ''].filter((w) => w !== '');
-    if (secret && who.length > 0) {
-      const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
-      issues.push({
-        setting,
-        problem: `${path}: mode ${mode} lets ${who.join(' and ')} access it; use 0400 or 0600`,
-      });
-      return Buffer.alloc(0);
-    }
-    if (st.size > MAX_PEM_BYTES) {
-      issues.push({ setting, problem: `${path} is larger than 1 MiB` });
-      return Buffer.alloc(0);
-    }
-    const bytes = Buffer.alloc(st.size);
-    const n = readSync(fd, bytes, 0, bytes.length, 0);
-    const pem = bytes.subarray(0, n);
-    if (!pem.includes('-----BEGIN ')) {
-      bytes.fill(0);
-      issues.push({ setting, problem: `${path} holds no PEM block` });
-      return Buffer.alloc(0);
-    }
-    return pem;
-  } finally {
-    closeSync(fd);
+  if (!pem.includes('-----BEGIN ')) {
+    pem.fill(0);
+    issues.push({ setting, problem: `${path} holds no PEM block` });
+    return Buffer.alloc(0);
   }
+  return pem;
 }
 
 /** Reads and checks the files: the key must match the certificate, the CA and group list must be usable. */

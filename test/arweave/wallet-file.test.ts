@@ -34,7 +34,7 @@ test('a JWK file of mode 0600 is read back as the wallet, its fields only', () =
 
 test('refusals name the file and the problem, and carry no part of the key', () => {
   const cases: Array<[string, string, number, RegExp]> = [
-    ['loose.json', JSON.stringify(wallet), 0o644, /mode 0644 lets group and others access it/],
+    ['loose.json', JSON.stringify(wallet), 0o644, /mode 0644, which lets group and others access it/],
     ['text.json', 'not json', 0o600, /not a JSON object \(a JWK\)/],
     ['ec.json', JSON.stringify({ ...wallet, kty: 'EC' }), 0o600, /not an RSA JWK/],
     ['nod.json', JSON.stringify({ ...wallet, d: undefined }), 0o600, /field "d" is missing or not base64url/],

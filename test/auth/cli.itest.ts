@@ -149,7 +149,7 @@ describe('CLI over TLS with tokens', () => {
     assert.equal(r.code, 2);
     assert.equal(
       r.stderr,
-      `spark: --token-file: ${loose} has mode 0644, which lets group and others read it; use 0400 or 0600\n`,
+      `spark: --token-file: ${loose} has mode 0644, which lets group and others access it; use 0400 or 0600\n`,
     );
   });
 

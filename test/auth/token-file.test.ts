@@ -69,7 +69,7 @@ test('a file group or others may read is refused, naming the file', () => {
       assert.deepEqual(err.issues, [
         {
           setting: 'SPARK_AUTH_TOKENS',
-          problem: `${path}: mode 0644 lets group and others access it; use 0400 or 0600`,
+          problem: `${path} has mode 0644, which lets group and others access it; use 0400 or 0600`,
         },
       ]);
       return true;

@@ -36,6 +36,6 @@ test('an auth file without user:password on its first line is refused without ec
 test('an auth file readable by others is refused without echoing it', async () => {
   const r = await serveWith('spark:group-readable-password\n', 0o644);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /SPARK_BITCOIN_RPC_AUTH_FILE: .*mode 0644 lets group and others access it/);
+  assert.match(r.stderr, /SPARK_BITCOIN_RPC_AUTH_FILE: .*mode 0644, which lets group and others access it/);
   assert.doesNotMatch(r.stderr, /group-readable-password/);
 });

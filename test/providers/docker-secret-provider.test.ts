@@ -78,13 +78,13 @@ describe('docker-secret provider', () => {
   test('refuses a group- or world-readable secret, naming who may read it', async () => {
     const dir = secretsDir();
     chmodSync(join(dir, 'spark_pqc_seed'), 0o644);
-    await refused(dir, 'SECRET_UNUSABLE', /mode 0644 lets group and others access it/);
+    await refused(dir, 'SECRET_UNUSABLE', /mode 0644, which lets group and others access it/);
     chmodSync(join(dir, 'spark_pqc_seed'), 0o640);
-    await refused(dir, 'SECRET_UNUSABLE', /mode 0640 lets group access it/);
+    await refused(dir, 'SECRET_UNUSABLE', /mode 0640, which lets group access it/);
   });
 
   test('refuses a missing secret, a wrong length and non-hex content', async () => {
-    await refused(join(root, 'nowhere'), 'SECRET_UNUSABLE', /spark_pqc_seed: cannot open \(ENOENT\)/);
+    await refused(join(root, 'nowhere'), 'SECRET_UNUSABLE', /cannot read .*spark_pqc_seed \(ENOENT\)/);
     const dir = secretsDir();
     writeFileSync(join(dir, 'spark_symbol_seed'), randomBytes(31), { mode: 0o600 });
     await refused(dir, 'SECRET_UNUSABLE', /holds 31 bytes/, 'spark_symbol_seed');

@@ -359,12 +359,12 @@ describe('pkcs11 provider (SoftHSM2)', () => {
     await refused(
       () => createPkcs11Provider(options(main, { pinFile: readable })),
       'SECRET_UNUSABLE',
-      /mode 0640 lets group access it; use 0400 or 0600/,
+      /mode 0640, which lets group access it; use 0400 or 0600/,
     );
     await refused(
       () => createPkcs11Provider(options(main, { pinFile: `${hsm.dir}/absent.pin` })),
       'SECRET_UNUSABLE',
-      /cannot open \(ENOENT\)/,
+      /cannot read .* \(ENOENT\)/,
     );
     await refused(() => createPkcs11Provider(options(main, { sessions: 0 })), 'INVALID_INPUT', /sessions/);
     await refused(

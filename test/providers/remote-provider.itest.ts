@@ -70,7 +70,7 @@ describe('remote provider', () => {
           certFile: pki?.sidecar.cert ?? '',
           keyFile: looseKey,
         }),
-      /keyFile: .*loose-client\.key has mode 0644, which lets group and others access a private key; use 0400 or 0600/,
+      /keyFile: .*loose-client\.key has mode 0644, which lets group and others access it; use 0400 or 0600/,
     );
     const base: RemoteProviderOptions = {
       address: signer.address,

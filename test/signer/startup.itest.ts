@@ -109,7 +109,7 @@ describe('spark signer start refusals', () => {
       ]),
       refusesToStart(argsWith('--tls-key', pki.intruder.key), [/--tls-key: not usable with --tls-cert/]),
       refusesToStart(argsWith('--tls-key', looseKey), [
-        /--tls-key: .*loose\.key: mode 0644 lets group and others access it; use 0400 or 0600/,
+        /--tls-key: .*loose\.key has mode 0644, which lets group and others access it; use 0400 or 0600/,
       ]),
       refusesToStart(argsWith('--client-ca', goodPolicy), [/--client-ca: .*holds no PEM block/]),
       refusesToStart(argsWith('--listen', 'nowhere'), [/--listen: "nowhere" is not HOST:PORT/]),

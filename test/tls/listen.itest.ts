@@ -87,6 +87,6 @@ test('a TLS key others can read stops the start naming SPARK_TLS_KEY and the fil
   assert.equal(r.code, 2);
   assert.equal(
     r.stderr,
-    `spark: invalid configuration:\n  - SPARK_TLS_KEY: ${loose}: mode 0644 lets group and others access it; use 0400 or 0600\n`,
+    `spark: invalid configuration:\n  - SPARK_TLS_KEY: ${loose} has mode 0644, which lets group and others access it; use 0400 or 0600\n`,
   );
 });

@@ -146,7 +146,7 @@ describe('certificate, key and CA files', () => {
     chmodSync(loose, 0o644);
     assert.deepEqual(
       issuesOf(() => loadServerTls(settings({ keyFile: loose }))),
-      [`SPARK_TLS_KEY: ${loose}: mode 0644 lets group and others access it; use 0400 or 0600`],
+      [`SPARK_TLS_KEY: ${loose} has mode 0644, which lets group and others access it; use 0400 or 0600`],
     );
     chmodSync(loose, 0o640);
     assert.match(
