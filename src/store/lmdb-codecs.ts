@@ -4,11 +4,12 @@ import type { BatchRecord, KeyHistoryEntry, LeafRecord, NewLeaf, SignatureRecord
 import { StoreError } from './store-error.ts';
 
 const FLAG_IMMEDIATE = 0x01;
-const FLAG_SEALED = 0x02;
 /** A 79-byte source reference follows the fixed part (records written before it existed never set this). */
 const FLAG_SOURCE = 0x04;
 const SOURCE_BYTES = 79;
-const LEAF_FIXED = 53; // flags u8, digest 32, acceptedAtMs f64, slot u64, index u32
+// flags u8, digest 32, acceptedAtMs f64, arrival u64, u32 0 (format 1 kept a sealed leaf's position in the last two;
+// flag 0x02 marked it, and is refused now).
+const LEAF_FIXED = 53;
 
 /** A cursor over a stored value that names the record in every error. */
 class Reader {
@@ -89,33 +90,24 @@ export function encodeLeaf(leaf: NewLeaf, arrival: number): Buffer {
   return out;
 }
 
-/** Whether a stored leaf is sealed, and its pending arrival key when not. */
-export function leafState(raw: Uint8Array, what: string): { sealed: boolean; arrival: bigint } {
+/** A stored leaf's arrival number. */
+export function leafState(raw: Uint8Array, what: string): { arrival: bigint } {
   if (raw.length < LEAF_FIXED) throw corrupt(what, `${raw.length} bytes, fewer than ${LEAF_FIXED}`);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  return { sealed: (view.getUint8(0) & FLAG_SEALED) !== 0, arrival: view.getBigUint64(41) };
-}
-
-/** A copy of a pending leaf's record with its position set, as format version 1 sealed leaves (version 2 never rewrites a leaf). */
-export function sealLeaf(raw: Uint8Array, sequence: bigint, index: number): Buffer {
-  const out = Buffer.from(raw);
-  out.writeUInt8((out.readUInt8(0) | FLAG_SEALED) & 0xff, 0);
-  out.writeBigUInt64BE(sequence, 41);
-  out.writeUInt32BE(index, 49);
-  return out;
+  return { arrival: view.getBigUint64(41) };
 }
 
 /** Decodes a stored leaf. */
 export function decodeLeaf(leafHash: Uint8Array, raw: Uint8Array, what: string): LeafRecord {
   const r = new Reader(raw, what);
   const flags = r.u8('flags');
-  if ((flags & ~(FLAG_IMMEDIATE | FLAG_SEALED | FLAG_SOURCE)) !== 0)
+  if ((flags & ~(FLAG_IMMEDIATE | FLAG_SOURCE)) !== 0)
     throw corrupt(what, `unknown flags 0x${flags.toString(16)}`);
   const digest = r.bytesOf(32, 'digest');
   const acceptedAtMs = r.f64('acceptedAtMs');
   if (!Number.isFinite(acceptedAtMs)) throw corrupt(what, 'acceptedAtMs is not finite');
-  const slot = r.u64('slot');
-  const index = r.u32('index');
+  r.u64('arrival');
+  r.u32('reserved');
   const hasSource = (flags & FLAG_SOURCE) !== 0;
   if (hasSource && raw.length < LEAF_FIXED + SOURCE_BYTES) throw corrupt(what, 'source reference truncated');
   const source = hasSource ? r.bytesOf(SOURCE_BYTES, 'source') : undefined;
@@ -127,7 +119,8 @@ export function decodeLeaf(leafHash: Uint8Array, raw: Uint8Array, what: string):
     requestId,
     immediate: (flags & FLAG_IMMEDIATE) !== 0,
     acceptedAtMs,
-    position: (flags & FLAG_SEALED) !== 0 ? { sequence: slot, index } : undefined,
+    // A record never holds its position (format 1's sealed records did): it is found by the leaf's sealed run.
+    position: undefined,
   };
 }
 

@@ -6,17 +6,11 @@ export const LMDB_FORMAT_VERSION = 3;
 
 /**
  * Version 2 keeps a leaf's record unchanged when it is sealed: pending entries hold runs of leaf hashes, and
- * sealed runs map arrival numbers to batch positions. Version 1 data (positions written into each sealed leaf's
- * record, one hash per pending entry) is read as it is, and a version 1 data dir is upgraded on open by
- * rewriting only the version.
- */
-export const LMDB_FORMAT_V1 = 1;
-
-/**
- * Version 3 keys the leaf index by the first 8 bytes of the leaf hash (several arrivals per key), not by the
- * whole hash: half the index's pages, so half the random pages a flood of new leaves touches. Each arrival under
- * a prefix is confirmed against the hash log. A version 1 or 2 data dir is upgraded on open by rebuilding the
- * index from the old one in one transaction.
+ * sealed runs map arrival numbers to batch positions. Version 3 keys the leaf index by the first 8 bytes of the
+ * leaf hash (several arrivals per key), not by the whole hash: half the index's pages, so half the random pages
+ * a flood of new leaves touches. Each arrival under a prefix is confirmed against the hash log. A version 2 data
+ * dir is upgraded on open by rebuilding the index from the old one. Version 1 (positions written into sealed
+ * leaf records) came only from development builds before the first release and is refused.
  */
 export const LMDB_FORMAT_V2 = 2;
 
@@ -29,8 +23,7 @@ export const NODES_PER_CHUNK = 256;
 /** Names of the sub-databases. */
 export const DB_NAMES = {
   meta: 'meta', // 'format' → u32, 'logId' → 32 bytes
-  leaves: 'leaves', // format version 1 only, read never written: leaf hash → leaf record (lmdb-codecs.ts)
-  legacyIndex: 'leaf-index', // versions 1 and 2 only, emptied by the upgrade: leaf hash → u64 arrival
+  legacyIndex: 'leaf-index', // version 2 only, emptied by the upgrade: leaf hash → u64 arrival
   // First INDEX_PREFIX_BYTES of a leaf hash → u64 arrival of each leaf with that prefix (sorted duplicates).
   index: 'leaf-prefixes',
   records: 'records', // u64 arrival of a run's first leaf → its leaf records (lmdb-codecs.ts encodeRecordGroup)

@@ -47,7 +47,6 @@ import {
   docKey,
   encodeClientRuns,
   indexKey,
-  LMDB_FORMAT_V1,
   LMDB_FORMAT_V2,
   LMDB_FORMAT_VERSION,
   LOW_LEVELS,
@@ -238,7 +237,6 @@ function prepareDirectory(path: string): void {
 
 interface Dbs {
   readonly meta: Bin;
-  readonly leaves: Bin;
   readonly requestIds: Bin;
   readonly pending: Bin;
   readonly batches: Bin;
@@ -260,7 +258,6 @@ function openDatabases(root: RootDatabase<Buffer, Buffer>): Dbs {
     root.openDB<Buffer, Buffer>(name, { encoding: 'binary', keyEncoding: 'binary', dupSort });
   return {
     meta: sub(DB_NAMES.meta),
-    leaves: sub(DB_NAMES.leaves),
     requestIds: sub(DB_NAMES.requestIds),
     pending: sub(DB_NAMES.pending),
     batches: sub(DB_NAMES.batches),
@@ -280,10 +277,10 @@ function openDatabases(root: RootDatabase<Buffer, Buffer>): Dbs {
 
 /** Checks the format version and returns the log id, writing both on a new data dir. */
 function initMeta(root: RootDatabase<Buffer, Buffer>, dbs: Dbs, path: string): Uint8Array {
-  const { meta, leaves } = dbs;
+  const { meta, records } = dbs;
   let format = meta.get(META_FORMAT);
   if (format === undefined) {
-    if (leaves.getKeysCount({ limit: 1 }) > 0)
+    if (records.getKeysCount({ limit: 1 }) > 0)
       throw corrupt('meta/format', `missing while ${path} holds leaves`);
     // Synchronous and fsynced: the version and log id exist before anything else is written.
     root.transactionSync(() => {
@@ -302,8 +299,15 @@ function initMeta(root: RootDatabase<Buffer, Buffer>, dbs: Dbs, path: string): U
     );
   }
   if (version < 1) throw corrupt('meta/format', `invalid version ${version}`);
-  // Versions 1 and 2 are read as they are, but for the leaf index, which is rebuilt (lmdb-layout.ts).
-  if (version === LMDB_FORMAT_V1 || version === LMDB_FORMAT_V2) upgradeIndex(root, dbs);
+  if (version < LMDB_FORMAT_V2) {
+    // Version 1 was written only by development builds before the first release: its read path is gone.
+    throw new StoreError(
+      'FORMAT_UNSUPPORTED',
+      `data dir ${path} has store format version ${version}, written by a development build before the first release; this build reads versions ${LMDB_FORMAT_V2} and ${LMDB_FORMAT_VERSION}: start from an empty data dir`,
+    );
+  }
+  // Version 2 is read as it is, but for the leaf index, which is rebuilt (lmdb-layout.ts).
+  if (version === LMDB_FORMAT_V2) upgradeIndex(root, dbs);
   const logId = meta.get(META_LOG_ID);
   if (logId === undefined || logId.length !== 32)
     throw corrupt('meta/logId', `expected 32 bytes, got ${logId?.length ?? 'none'}`);
@@ -444,7 +448,6 @@ class LmdbStore implements Store {
   /** The decoded key history, until appendKey changes it (entries are shared: callers must not modify them). */
   private keys: KeyHistoryEntry[] | undefined;
   /** Whether version 1's leaves table holds records: only then is it read (it is never written now). */
-  private readonly v1Leaves: boolean;
   /** Arrivals below this are sealed: the hash log keeps their runs, as level 0 of their batches' trees. */
   private sealedThrough: number;
   /** The low levels of the last 256-leaf chunk a proof needed: a proof reads up to 8 nodes from one chunk. */
@@ -472,7 +475,6 @@ class LmdbStore implements Store {
     this.logId = logId;
     this.capacity = capacity;
     this.health = new WriteHealth({ path, probe: () => this.probe() });
-    this.v1Leaves = db.leaves.getKeysCount({ limit: 1 }) > 0;
     this.sealedThrough = this.storedWatermark();
     this.pending = this.countPending();
     let next = this.sealedThrough;
@@ -657,7 +659,6 @@ class LmdbStore implements Store {
         idKey === undefined &&
         leaf.quota === undefined &&
         leaf.price === undefined &&
-        !this.v1Leaves &&
         this.pending + run.length < this.capacity;
       const key = indexKey(hash);
       if (!fast || !putNew(index, key, u64Key(arrival))) {
@@ -732,7 +733,7 @@ class LmdbStore implements Store {
       if (raw === undefined) throw corrupt(`records/${at}`, `no record of leaf ${hex(hash)}`);
       return raw;
     }
-    return this.v1Leaves ? this.db.leaves.get(hash) : undefined;
+    return undefined;
   }
 
   /** The leaf hash of arrival `arrival` in the hash log, or undefined. */
@@ -750,10 +751,9 @@ class LmdbStore implements Store {
     return raw === undefined ? undefined : Uint8Array.from(raw);
   }
 
-  /** A leaf's record with its position: written in the record (version 1) or found by its sealed run. */
+  /** A leaf's record with its position, found by its sealed run (a record never holds it). */
   private recordOf(leafHash: Uint8Array, raw: Uint8Array, what: string): LeafRecord {
     const record = decodeLeaf(leafHash, raw, what);
-    if (record.position !== undefined) return record;
     const position = this.positionOf(leafState(raw, what).arrival);
     return position === undefined ? record : { ...record, position };
   }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { type Database, open } from 'lmdb';
-import { decodeLeaf, encodeLeaf, encodeRecordGroup, sealLeaf } from '../../src/store/lmdb-codecs.ts';
+import { encodeRecordGroup } from '../../src/store/lmdb-codecs.ts';
 import { checkLmdbFile } from '../../src/store/lmdb-file-check.ts';
 import {
   DB_NAMES,
@@ -105,58 +105,20 @@ describe('LMDB store on disk', () => {
     );
   });
 
-  test('a version 1 data dir is read as it is and upgraded: sealed positions in records, one hash per pending entry', async () => {
-    const [a, b, c, d] = ['v1-a', 'v1-b', 'v1-c', 'v1-d'].map((tag) => makeLeaf(tag, `${tag}-id`)) as [
-      ReturnType<typeof makeLeaf>,
-      ReturnType<typeof makeLeaf>,
-      ReturnType<typeof makeLeaf>,
-      ReturnType<typeof makeLeaf>,
-    ];
+  test('a version 1 data dir (development builds before the first release) is refused, untouched', async () => {
     const first = await openLmdbStore({ path, pendingCapacity: 10 });
-    await first.add([a, b, c]);
+    await first.add([makeLeaf('v1-a')]);
     await first.close();
-    // Rewrite it as version 1 wrote it: a's record carries its position, b and c sit in pending one by one.
-    // Rewrite it as version 1 wrote it: each leaf's record in the leaves table under its hash, a's with its
-    // position, b and c in pending one by one, keyed by the arrival written in their records (1 and 2).
+    await withRaw(path, (sub) => sub(DB_NAMES.meta).put(META_FORMAT, u32Key(1)));
+    await assert.rejects(
+      openLmdbStore({ path, pendingCapacity: 10 }),
+      isCode(
+        'FORMAT_UNSUPPORTED',
+        /store format version 1, written by a development build.*versions 2 and 3/,
+      ),
+    );
     await withRaw(path, (sub) => {
-      const leaves = sub(DB_NAMES.leaves);
-      const pending = sub(DB_NAMES.pending);
-      return leaves.transaction(() => {
-        sub(DB_NAMES.meta).putSync(META_FORMAT, u32Key(1));
-        for (const name of [DB_NAMES.index, DB_NAMES.records, DB_NAMES.pending]) sub(name).clearSync();
-        leaves.putSync(Buffer.from(a.leafHash), sealLeaf(encodeLeaf(a, 0), 0n, 5));
-        leaves.putSync(Buffer.from(b.leafHash), encodeLeaf(b, 1));
-        leaves.putSync(Buffer.from(c.leafHash), encodeLeaf(c, 2));
-        pending.putSync(u64Key(1), Buffer.from(b.leafHash));
-        pending.putSync(u64Key(2), Buffer.from(c.leafHash));
-      });
-    });
-    const store = await openLmdbStore({ path, pendingCapacity: 10 });
-    try {
-      assert.deepEqual(store.getLeaf(a.leafHash)?.position, { sequence: 0n, index: 5 });
-      assert.equal(store.pendingCount(), 2);
-      assert.deepEqual(
-        store.pendingLeaves(10).map((l) => l.requestId),
-        ['v1-b-id', 'v1-c-id'],
-      );
-      await store.commitBatch(makeBatch(0n, 2), levelsOf([b, c]));
-      assert.deepEqual(store.getByRequestId('v1-c-id')?.position, { sequence: 0n, index: 1 });
-      assert.deepEqual(store.getLeaf(a.leafHash)?.position, { sequence: 0n, index: 5 });
-      const [added] = await store.add([d]);
-      assert.equal(added?.kind, 'stored');
-      assert.equal(store.getLeaf(d.leafHash)?.position, undefined);
-    } finally {
-      await store.close();
-    }
-    await withRaw(path, (sub) => {
-      assert.equal(sub(DB_NAMES.meta).get(META_FORMAT)?.readUInt32BE(0), LMDB_FORMAT_VERSION);
-      // Sealing never rewrites a leaf record: b's is still the pending record version 1 wrote, and d's went to
-      // the record log.
-      const rawB = sub(DB_NAMES.leaves).get(Buffer.from(b.leafHash));
-      assert.ok(rawB);
-      assert.equal(decodeLeaf(b.leafHash, rawB, 'b').position, undefined);
-      assert.equal(sub(DB_NAMES.leaves).get(Buffer.from(d.leafHash)), undefined);
-      assert.deepEqual([...sub(DB_NAMES.index).getValues(indexKey(Buffer.from(d.leafHash)))], [u64Key(3)]);
+      assert.equal(sub(DB_NAMES.meta).get(META_FORMAT)?.readUInt32BE(0), 1, 'the version is left as it was');
     });
   });
 
