@@ -136,7 +136,7 @@ describe('spark signer start refusals', () => {
     chmodSync(join(dir, 'spark_symbol_seed'), 0o644);
     const stderr = await refusesToStart(
       argsWith('--listen', '127.0.0.1:0'),
-      [/spark_symbol_seed: mode 0644/],
+      [/spark_symbol_seed has mode 0644/],
       {
         SPARK_KEY_PROVIDER: 'docker-secret',
         SPARK_SECRETS_DIR: dir,
