@@ -257,6 +257,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
                   store,
                   ed25519: createNobleEd25519Verifier(),
                   log: log.child({ module: 'credit' }),
+                  onCredit: (topUp) => metrics.clientCredit(topUp.client, topUp.amount),
                 }),
               ],
       });

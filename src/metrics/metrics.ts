@@ -34,6 +34,8 @@ export interface SparkMetrics {
   clientSubmission(client: string, immediate: boolean): void;
   /** `client`'s share of a finalized anchor's fee, µXYM (what it pays: immediate ones × the multiplier). */
   clientFee(client: string, microXym: bigint): void;
+  /** A finalized top-up credited `client`'s prepaid credit with `microXym` (docs/operations.md §Prepaid credit). */
+  clientCredit(client: string, microXym: bigint): void;
 }
 
 /** Clients with a label of their own in the per-client series; the ones seen later share `other`. */
@@ -221,6 +223,12 @@ export function createMetrics(sources: MetricSources): SparkMetrics {
     labelNames: ['client'],
     registers: [registry],
   });
+  const clientCredits = new Counter({
+    name: 'spark_client_credit_microxym_total',
+    help: 'Prepaid credit topped up by finalized Symbol transfers, µXYM, by client (as spark_client_submissions_total)',
+    labelNames: ['client'],
+    registers: [registry],
+  });
   const clientLabels = new Set<string>();
   const clientLabel = (client: string): string => {
     if (clientLabels.has(client)) return client;
@@ -234,6 +242,7 @@ export function createMetrics(sources: MetricSources): SparkMetrics {
     clientSubmission: (client, immediate) =>
       clientSubmissions.inc({ client: clientLabel(client), immediate: String(immediate) }),
     clientFee: (client, microXym) => clientFees.inc({ client: clientLabel(client) }, Number(microXym)),
+    clientCredit: (client, microXym) => clientCredits.inc({ client: clientLabel(client) }, Number(microXym)),
     text: () => registry.metrics(),
     submission: (result, count = 1) => submissions.inc({ result }, count),
     sealed(leaves, seconds) {
