@@ -141,6 +141,8 @@ test('prepaid credit: refused without it, credited once final, debited to zero, 
     server.logs.some((l) => l.includes('credit: 0.005 XYM credited to client alice')),
     'the credit is logged',
   );
+  const metrics = await fetch(`http://127.0.0.1:${server.httpPort}/metrics`).then((r) => r.text());
+  assert.match(metrics, /^spark_client_credit_microxym_total\{client="alice"\} 5000$/m);
   // 2 × 0.001 + 1 immediate × 0.003 = 0.005: then nothing is left.
   assert.ok((await alice().submit({ payload: digest() })).receipt);
   assert.ok((await alice().submit({ payload: digest() })).receipt);
