@@ -1,6 +1,8 @@
 // Drives publications to every configured publisher: bounded attempts with exponential backoff and jitter, pin
 // requests polled until pinned, progress stored after each step so a restart resumes where it stopped.
+
 import type { Logger } from '../log/logger.ts';
+import { delayAfter } from '../timing/backoff.ts';
 import type { Publications, PublisherProgress } from './publications.ts';
 import type { IpfsPublisher } from './publishers.ts';
 
@@ -35,8 +37,8 @@ export interface PublishWorker {
 
 /** The delay before attempt `attempts + 1` after `attempts` failures. */
 export function backoffMs(attempts: number, base: number, max: number, random: () => number): number {
-  const full = Math.min(max, base * 2 ** Math.min(30, Math.max(0, attempts - 1)));
-  return Math.round(full * (0.5 + random() / 2));
+  // Jittered to 50–100 %: publications that failed together do not retry together.
+  return Math.round(delayAfter(attempts, { minMs: base, maxMs: max }) * (0.5 + random() / 2));
 }
 
 /** Creates the worker; start() begins its rounds. */

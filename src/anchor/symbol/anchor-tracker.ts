@@ -9,6 +9,7 @@ import { createNobleEd25519Verifier } from '../../proof/anchor/noble-ed25519-ver
 import type { PublicationEntry } from '../../proof/anchor/publication-record.ts';
 import { toHex } from '../../proof/encoding/bytes.ts';
 import type { BatchRecord, Store } from '../../store/store.ts';
+import { type Backoff, delayAfter, nextDelay } from '../../timing/backoff.ts';
 import type {
   AnchorStateStore,
   BatchAnchor,
@@ -115,7 +116,12 @@ interface ChainView {
 
 const hex = toHex;
 /** Back-off of one announcement whose round threw (a bug or an unexpected answer): 1 s doubling to 5 min. */
-const TX_BACKOFF_MAX_MS = 300_000;
+const TX_BACKOFF: Backoff = { minMs: 1_000, maxMs: 300_000 };
+/** Back-off of a batch or checkpoint whose announcement failed: 2 s after the first failure, doubling to 5 min. */
+const ITEM_BACKOFF: Backoff = { minMs: 1_000, maxMs: 300_000 };
+/** Back-off of the whole round: no node reachable (0.5 s doubling to 30 s), or another failure (1 s to 30 s). */
+const UNREACHABLE_BACKOFF: Backoff = { minMs: 500, maxMs: 30_000 };
+const ROUND_BACKOFF: Backoff = { minMs: 1_000, maxMs: 30_000 };
 /** An undecided announcement is logged again after this long. */
 const UNDECIDED_LOG_EVERY_MS = 60_000;
 
@@ -392,9 +398,9 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     for (const line of step.log) o.log[line.level](line.fields, line.msg);
     if (step.released) {
       const at = o.now();
-      for (const b of step.batches) retryAt.set(b.sequence, at + Math.min(2 ** b.attempts * 1000, 300_000));
+      for (const b of step.batches) retryAt.set(b.sequence, at + delayAfter(b.attempts + 1, ITEM_BACKOFF));
       for (const c of step.checkpoints) {
-        checkpointRetryAt.set(c.sequence, at + Math.min(2 ** c.attempts * 1000, 300_000));
+        checkpointRetryAt.set(c.sequence, at + delayAfter(c.attempts + 1, ITEM_BACKOFF));
       }
     }
     if (step.resend) await send(step.entry);
@@ -426,7 +432,7 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
         inFlight = inFlightKeys();
       } catch (err) {
         if (err instanceof SymbolNodeError) throw err;
-        for (const b of group) retryAt.set(b.sequence, o.now() + Math.min(2 ** b.attempts * 1000, 300_000));
+        for (const b of group) retryAt.set(b.sequence, o.now() + delayAfter(b.attempts + 1, ITEM_BACKOFF));
         o.log.error(
           { err, batches: group.map((b) => b.sequence.toString()) },
           'could not build the anchor; retrying',
@@ -438,7 +444,7 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
         await store(await announcer.checkpoint(c, ctx));
       } catch (err) {
         if (err instanceof SymbolNodeError) throw err;
-        checkpointRetryAt.set(c.sequence, o.now() + Math.min(2 ** c.attempts * 1000, 300_000));
+        checkpointRetryAt.set(c.sequence, o.now() + delayAfter(c.attempts + 1, ITEM_BACKOFF));
         o.log.error(
           { err, checkpoint: c.sequence.toString() },
           'could not build the checkpoint anchor; retrying',
@@ -493,7 +499,7 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
         txTrouble.delete(tx);
       } catch (err) {
         // One announcement's trouble is its own: it backs off, the others keep moving.
-        const backoff = Math.min(Math.max((trouble?.backoffMs ?? 0) * 2, 1000), TX_BACKOFF_MAX_MS);
+        const backoff = nextDelay(trouble?.backoffMs ?? 0, TX_BACKOFF);
         txTrouble.set(tx, { until: o.now() + backoff, backoffMs: backoff });
         o.log.error(
           { err, txHash: tx, retryInMs: backoff },
@@ -579,10 +585,10 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     } catch (err) {
       // Only what concerns every announcement lands here: no node answers, or they disagree on the network.
       if (err instanceof SymbolNodeError && err.code === 'UNAVAILABLE') {
-        backoffMs = Math.min(Math.max(backoffMs * 2, 500), 30_000);
+        backoffMs = nextDelay(backoffMs, UNREACHABLE_BACKOFF);
       } else {
         o.log.error({ err }, 'anchoring round failed; retrying');
-        backoffMs = Math.min(Math.max(backoffMs * 2, 1000), 30_000);
+        backoffMs = nextDelay(backoffMs, ROUND_BACKOFF);
       }
     }
   }

@@ -1,6 +1,7 @@
 // The Symbol nodes the sidecar talks to (docs/anchoring.md §11): per-node back-off when one is unreachable, per-node
 // record of answers refused by a check or out of line with the quorum, and each node's finality, never believed lower.
 import type { Logger } from '../../log/logger.ts';
+import { type Backoff, nextDelay } from '../../timing/backoff.ts';
 import type { EvidenceCheck, Rejection } from './evidence-checks.ts';
 import { SymbolNodeError, type SymbolRestClient } from './rest-client.ts';
 
@@ -68,8 +69,8 @@ interface NodeState {
   lastAnswerAt: number;
 }
 
-const MIN_BACKOFF_MS = 500;
-const MAX_BACKOFF_MS = 30_000;
+/** An unreachable node is asked again after 0.5 s, doubling to 30 s. */
+const NODE_BACKOFF: Backoff = { minMs: 500, maxMs: 30_000 };
 
 /** The most nodes a pool takes: each is asked about every open transaction each round. */
 export const MAX_NODES = 16;
@@ -108,7 +109,7 @@ export function createNodePool(o: NodePoolOptions): NodePool {
 
   function down(s: NodeState, err: SymbolNodeError): void {
     const at = o.now();
-    s.backoffMs = Math.min(Math.max(s.backoffMs * 2, MIN_BACKOFF_MS), MAX_BACKOFF_MS);
+    s.backoffMs = nextDelay(s.backoffMs, NODE_BACKOFF);
     s.downUntil = at + s.backoffMs;
     s.lastProblem = err.message;
     if (s.outageSince === undefined) {
