@@ -3,6 +3,7 @@
 
 import type { Logger } from '../log/logger.ts';
 import { delayAfter } from '../timing/backoff.ts';
+import { repeatEvery } from '../timing/repeat-every.ts';
 import type { Publications, PublisherProgress } from './publications.ts';
 import type { IpfsPublisher } from './publishers.ts';
 
@@ -45,8 +46,7 @@ export function backoffMs(attempts: number, base: number, max: number, random: (
 export function createPublishWorker(o: PublishWorkerOptions): PublishWorker {
   const random = o.random ?? Math.random;
   const byName = new Map(o.publishers.map((p) => [p.name, p]));
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
+  /** Set by stop(): a round under way ends after its current step. */
   let stopped = false;
 
   /** `p` after a failure; `counts` is false when the failed step was a poll of an attempt already counted. */
@@ -128,27 +128,16 @@ export function createPublishWorker(o: PublishWorkerOptions): PublishWorker {
     }
   }
 
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = tick()
-        .catch((err: unknown) => o.log.error({ err }, 'publication round failed'))
-        .finally(() => {
-          running = undefined;
-          schedule();
-        });
-    }, o.intervalMs);
-  };
+  const rounds = repeatEvery(o.intervalMs, tick, (err) => o.log.error({ err }, 'publication round failed'));
 
   return {
     tick,
     start: () => {
-      if (o.publishers.length > 0) schedule();
+      if (o.publishers.length > 0) rounds.start();
     },
-    async stop() {
+    stop() {
       stopped = true;
-      clearTimeout(timer);
-      await running;
+      return rounds.stop();
     },
   };
 }

@@ -10,6 +10,7 @@ import type { PublicationEntry } from '../../proof/anchor/publication-record.ts'
 import { toHex } from '../../proof/encoding/bytes.ts';
 import type { BatchRecord, Store } from '../../store/store.ts';
 import { type Backoff, delayAfter, nextDelay } from '../../timing/backoff.ts';
+import { repeatEvery } from '../../timing/repeat-every.ts';
 import type {
   AnchorStateStore,
   BatchAnchor,
@@ -168,10 +169,13 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
   let lastFee: { amount: bigint; multiplier: number; size: number } | undefined;
   /** Key-history markers final on chain (key-markers.ts). */
   let anchoredKeys = new Set<string>();
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
   let backoffMs = 0;
+  /** The rounds: every poll interval (plus the back-off after a failed round), or at once for an immediate batch. */
+  const rounds = repeatEvery(
+    () => o.pollIntervalMs + backoffMs,
+    tickSafely,
+    () => undefined,
+  );
 
   const publish = (s: BatchAnchor) => {
     for (const l of listeners) l(s);
@@ -567,17 +571,6 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     }
   }
 
-  function schedule(): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = tickSafely().finally(() => {
-        running = undefined;
-        schedule();
-      });
-    }, o.pollIntervalMs + backoffMs);
-    timer.unref();
-  }
-
   async function tickSafely(): Promise<void> {
     try {
       await round();
@@ -603,14 +596,8 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
         unqueued.set(batch.sequence, immediate);
         throw err;
       }
-      if (immediate && running === undefined && !stopped) {
-        // Anchor an immediate batch now rather than at the next poll.
-        if (timer !== undefined) clearTimeout(timer);
-        running = tickSafely().finally(() => {
-          running = undefined;
-          schedule();
-        });
-      }
+      // Anchor an immediate batch now rather than at the next poll.
+      if (immediate) rounds.runNow();
     },
     async enqueueCheckpoint(checkpoint) {
       if (o.states.checkpoint(checkpoint.batchCount) !== undefined) return;
@@ -665,12 +652,8 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     tick: () => round(),
     async start() {
       await backfill();
-      schedule();
+      rounds.start();
     },
-    async stop() {
-      stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-      await running;
-    },
+    stop: () => rounds.stop(),
   };
 }
