@@ -1,8 +1,7 @@
 // Runs every measure of the performance issue and prints each figure beside the ceiling measured in the same
-// run (STYLE §Habits 10), writes bench/results.json and the plots docs/performance-ingest-10m.png and
-// docs/performance-batch-size.png. Usage: node bench/run.ts [--quick]. Measures and reports only: it never
-// fails on time; every loop has a count and a time bound.
-import { writeFileSync } from 'node:fs';
+// run (STYLE §Habits 10), writes bench/results.json and the plots docs/performance-ingest-10m.svg and
+// docs/performance-batch-size.svg (bench/plots.ts). Usage: node bench/run.ts [--quick]. Measures and reports
+// only: it never fails on time; every loop has a count and a time bound.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createMemoryProvider } from '../providers/memory-provider.ts';
@@ -22,18 +21,12 @@ import {
   overload,
   overloadLines,
 } from './overload.ts';
-import { BLUE, GREEN, RED, renderChart } from './png.ts';
+import { PLOT_FILES, writePlots } from './plots.ts';
 import { verifyInProcess } from './prove-verify.ts';
 import type { IngestClient } from './raw-grpc-client.ts';
 import { writeResults } from './report.ts';
 import { ceiling, type Figure, figureLines, figuresByKey } from './results.ts';
-import {
-  ITEMS_PER_REQUEST,
-  type LongRun,
-  longIngest,
-  type SealUnderIngest,
-  sealUnderIngest,
-} from './scenarios.ts';
+import { ITEMS_PER_REQUEST, longIngest, type SealUnderIngest, sealUnderIngest } from './scenarios.ts';
 import { type SealFigures, sealBench } from './seal.ts';
 import { BENCH_SERVER_ENV, type BenchServer, killAllBenchServers, startBenchServer } from './server.ts';
 import { median } from './stats.ts';
@@ -146,10 +139,7 @@ const LIMIT = { ingest: 180_000, rpc: 120_000, inProcess: 60_000 } as const;
 /** ML-DSA signatures checked per bundle of another header once the key's self-signature is remembered. */
 const SIGNATURES_PER_BUNDLE = 1;
 
-const ROOT = join(import.meta.dirname, '..');
 const RESULTS_PATH = join(import.meta.dirname, 'results.json');
-const INGEST_PLOT = join(ROOT, 'docs', 'performance-ingest-10m.png');
-const BATCH_PLOT = join(ROOT, 'docs', 'performance-batch-size.png');
 
 function progress(message: string): void {
   process.stderr.write(`· ${new Date().toISOString().slice(11, 19)} ${message}\n`);
@@ -237,65 +227,6 @@ async function measureCeilings(plan: Plan, bigBatch: number) {
     rawStreamEchoPerSecond: rawEcho[0].perSecond,
     rawStreamEchoCpu: rawEcho[1],
   };
-}
-
-type Ceilings = Awaited<ReturnType<typeof measureCeilings>>;
-
-function ingestPlot(long: LongRun, title: string): Buffer {
-  const x = long.samples.map((s) => s.seconds);
-  return renderChart(title, [
-    {
-      yLabel: 'digests/s',
-      xLabel: 'time (s)',
-      series: [{ label: 'ingest rate, 1 s window', x, y: long.samples.map((s) => s.perSecond), color: BLUE }],
-    },
-    {
-      yLabel: 'RSS (MB)',
-      xLabel: 'time (s)',
-      series: [
-        { label: 'server RSS', x, y: long.samples.map((s) => s.rssMB), color: RED },
-        { label: 'anonymous part', x, y: long.samples.map((s) => s.anonMB), color: BLUE },
-      ],
-    },
-  ]);
-}
-
-function batchPlot(seals: readonly SealFigures[], ceilings: Ceilings): Buffer {
-  const x = seals.map((s) => s.leaves);
-  const bulkPerLeafMs = ceilings.sha256BulkMs / (ceilings.sha256BulkLeaves - 1);
-  return renderChart('Seal cost vs batch size', [
-    {
-      yLabel: 'ms',
-      xLabel: 'leaves (log)',
-      logX: true,
-      logY: true,
-      series: [
-        { label: 'seal', x, y: seals.map((s) => s.sealMs), color: BLUE, markers: true },
-        {
-          label: 'SHA-256 one call per hash',
-          x,
-          y: x.map((l) => ((l - 1) * 1000) / ceilings.sha256CallsPerSecond),
-          color: RED,
-          markers: true,
-        },
-        { label: 'SHA-256 bulk', x, y: x.map((l) => (l - 1) * bulkPerLeafMs), color: GREEN, markers: true },
-      ],
-    },
-    {
-      yLabel: 'us per leaf',
-      xLabel: 'leaves (log)',
-      logX: true,
-      series: [
-        {
-          label: 'seal per leaf',
-          x,
-          y: seals.map((s) => (s.sealMs * 1000) / s.leaves),
-          color: BLUE,
-          markers: true,
-        },
-      ],
-    },
-  ]);
 }
 
 async function main(): Promise<void> {
@@ -757,11 +688,7 @@ async function main(): Promise<void> {
   for (const line of overloadLines(over, true)) console.log(line);
   for (const w of warnings) console.log(`WARNING ${w}`);
 
-  writeFileSync(
-    INGEST_PLOT,
-    ingestPlot(long, `Ingest of ${n(long.run.stored)} digests by SubmitBatch: rate and server RSS`),
-  );
-  writeFileSync(BATCH_PLOT, batchPlot(seals, c));
+  const plotPaths = writePlots(long, seals, c);
   const { bundles: _bundles, ...prove } = b.prove;
   writeResults(RESULTS_PATH, {
     schema: 1,
@@ -786,10 +713,10 @@ async function main(): Promise<void> {
     longIngest: long,
     overload: over,
     signaturesPerBundle: SIGNATURES_PER_BUNDLE,
-    plots: { ingest: 'docs/performance-ingest-10m.png', batchSize: 'docs/performance-batch-size.png' },
+    plots: PLOT_FILES,
     warnings,
   });
-  console.log(`\ntotal ${totalSeconds.toFixed(0)} s; wrote ${RESULTS_PATH}, ${INGEST_PLOT}, ${BATCH_PLOT}`);
+  console.log(`\ntotal ${totalSeconds.toFixed(0)} s; wrote ${RESULTS_PATH}, ${plotPaths.join(', ')}`);
 }
 
 /** On the way out, however it ends: kill server children by PID, then remove temporary data dirs. */

@@ -34,7 +34,7 @@ test('no source file cites a document outside the repository (the spec, the Symb
 test('every docs/ file a source file cites exists', () => {
   const missing = new Set<string>();
   for (const f of all)
-    for (const m of readFileSync(f, 'utf8').matchAll(/\bdocs\/([A-Za-z0-9_-]+\.(?:md|json|png))/g))
+    for (const m of readFileSync(f, 'utf8').matchAll(/\bdocs\/([A-Za-z0-9_-]+\.(?:md|json|png|svg))/g))
       if (!existsSync(join(ROOT, 'docs', m[1] as string))) missing.add(`${relative(ROOT, f)} → docs/${m[1]}`);
   assert.deepEqual([...missing], []);
 });
