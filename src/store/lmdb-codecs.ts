@@ -1,5 +1,6 @@
 // Binary codecs of the LMDB store's records (leaf, batch, key-history entry); any malformed record is CORRUPT.
 
+import { ByteReader, ReadProblem } from '../proof/encoding/byte-reader.ts';
 import type { BatchRecord, KeyHistoryEntry, LeafRecord, NewLeaf, SignatureRecord } from './store.ts';
 import { StoreError } from './store-error.ts';
 
@@ -11,56 +12,13 @@ const SOURCE_BYTES = 79;
 // flag 0x02 marked it, and is refused now).
 const LEAF_FIXED = 53;
 
-/** A cursor over a stored value that names the record in every error. */
-class Reader {
-  private offset = 0;
-  private readonly view: DataView;
-  private readonly bytes: Uint8Array;
-  private readonly what: string;
-
-  constructor(bytes: Uint8Array, what: string) {
-    // A plain Uint8Array view, so that slices are plain copies even when lmdb hands back a Buffer.
-    this.bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.what = what;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  private need(n: number, field: string): number {
-    const at = this.offset;
-    if (at + n > this.bytes.length) throw corrupt(this.what, `truncated at ${field}`);
-    this.offset += n;
-    return at;
-  }
-  u8(field: string): number {
-    return this.view.getUint8(this.need(1, field));
-  }
-  u16(field: string): number {
-    return this.view.getUint16(this.need(2, field));
-  }
-  u32(field: string): number {
-    return this.view.getUint32(this.need(4, field));
-  }
-  u64(field: string): bigint {
-    return this.view.getBigUint64(this.need(8, field));
-  }
-  f64(field: string): number {
-    return this.view.getFloat64(this.need(8, field));
-  }
-  bytesOf(n: number, field: string): Uint8Array {
-    const at = this.need(n, field);
-    return this.bytes.slice(at, at + n);
-  }
-  string(n: number, field: string): string {
-    const at = this.need(n, field);
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(this.bytes.subarray(at, at + n));
-    } catch (cause) {
-      throw corrupt(this.what, `${field} is not UTF-8`, cause);
-    }
-  }
-  end(): void {
-    if (this.offset !== this.bytes.length)
-      throw corrupt(this.what, `${this.bytes.length - this.offset} trailing bytes`);
+/** Runs `decode` over a stored value: a short, long or non-UTF-8 read is CORRUPT naming the record and field. */
+function readStored<T>(raw: Uint8Array, what: string, decode: (r: ByteReader) => T): T {
+  try {
+    return decode(new ByteReader(raw));
+  } catch (err) {
+    if (err instanceof ReadProblem) throw corrupt(what, err.message, err);
+    throw err;
   }
 }
 
@@ -99,29 +57,31 @@ export function leafState(raw: Uint8Array, what: string): { arrival: bigint } {
 
 /** Decodes a stored leaf. */
 export function decodeLeaf(leafHash: Uint8Array, raw: Uint8Array, what: string): LeafRecord {
-  const r = new Reader(raw, what);
-  const flags = r.u8('flags');
-  if ((flags & ~(FLAG_IMMEDIATE | FLAG_SOURCE)) !== 0)
-    throw corrupt(what, `unknown flags 0x${flags.toString(16)}`);
-  const digest = r.bytesOf(32, 'digest');
-  const acceptedAtMs = r.f64('acceptedAtMs');
-  if (!Number.isFinite(acceptedAtMs)) throw corrupt(what, 'acceptedAtMs is not finite');
-  r.u64('arrival');
-  r.u32('reserved');
-  const hasSource = (flags & FLAG_SOURCE) !== 0;
-  if (hasSource && raw.length < LEAF_FIXED + SOURCE_BYTES) throw corrupt(what, 'source reference truncated');
-  const source = hasSource ? r.bytesOf(SOURCE_BYTES, 'source') : undefined;
-  const requestId = r.string(raw.length - LEAF_FIXED - (hasSource ? SOURCE_BYTES : 0), 'requestId');
-  return {
-    leafHash: Uint8Array.from(leafHash),
-    digest,
-    ...(source === undefined ? {} : { source }),
-    requestId,
-    immediate: (flags & FLAG_IMMEDIATE) !== 0,
-    acceptedAtMs,
-    // A record never holds its position (format 1's sealed records did): it is found by the leaf's sealed run.
-    position: undefined,
-  };
+  return readStored(raw, what, (r) => {
+    const flags = r.u8('flags');
+    if ((flags & ~(FLAG_IMMEDIATE | FLAG_SOURCE)) !== 0)
+      throw corrupt(what, `unknown flags 0x${flags.toString(16)}`);
+    const digest = r.take(32, 'digest');
+    const acceptedAtMs = r.f64be('acceptedAtMs');
+    if (!Number.isFinite(acceptedAtMs)) throw corrupt(what, 'acceptedAtMs is not finite');
+    r.u64be('arrival');
+    r.u32be('reserved');
+    const hasSource = (flags & FLAG_SOURCE) !== 0;
+    if (hasSource && raw.length < LEAF_FIXED + SOURCE_BYTES)
+      throw corrupt(what, 'source reference truncated');
+    const source = hasSource ? r.take(SOURCE_BYTES, 'source') : undefined;
+    const requestId = r.utf8(raw.length - LEAF_FIXED - (hasSource ? SOURCE_BYTES : 0), 'requestId');
+    return {
+      leafHash: Uint8Array.from(leafHash),
+      digest,
+      ...(source === undefined ? {} : { source }),
+      requestId,
+      immediate: (flags & FLAG_IMMEDIATE) !== 0,
+      acceptedAtMs,
+      // A record never holds its position (format 1's sealed records did): it is found by the leaf's sealed run.
+      position: undefined,
+    };
+  });
 }
 
 /** Encodes a batch record (the sequence is its key). */
@@ -147,20 +107,21 @@ export function encodeBatch(batch: BatchRecord): Buffer {
 
 /** Decodes a batch record. */
 export function decodeBatch(sequence: bigint, raw: Uint8Array, what: string): BatchRecord {
-  const r = new Reader(raw, what);
-  const headerHash = r.bytesOf(32, 'headerHash');
-  const treeSize = r.u32('treeSize');
-  const header = r.bytesOf(r.u32('header length'), 'header');
-  const count = r.u16('signature count');
-  const signatures: SignatureRecord[] = [];
-  for (let i = 0; i < count; i++) {
-    const algorithmId = r.u32(`signatures[${i}].algorithmId`);
-    const keyId = r.bytesOf(r.u16(`signatures[${i}].keyId length`), `signatures[${i}].keyId`);
-    const signature = r.bytesOf(r.u32(`signatures[${i}].signature length`), `signatures[${i}].signature`);
-    signatures.push({ algorithmId, keyId, signature });
-  }
-  r.end();
-  return { sequence, header, headerHash, signatures, treeSize };
+  return readStored(raw, what, (r) => {
+    const headerHash = r.take(32, 'headerHash');
+    const treeSize = r.u32be('treeSize');
+    const header = r.take(r.u32be('header length'), 'header');
+    const count = r.u16be('signature count');
+    const signatures: SignatureRecord[] = [];
+    for (let i = 0; i < count; i++) {
+      const algorithmId = r.u32be(`signatures[${i}].algorithmId`);
+      const keyId = r.take(r.u16be(`signatures[${i}].keyId length`), `signatures[${i}].keyId`);
+      const signature = r.take(r.u32be(`signatures[${i}].signature length`), `signatures[${i}].signature`);
+      signatures.push({ algorithmId, keyId, signature });
+    }
+    r.end('the record');
+    return { sequence, header, headerHash, signatures, treeSize };
+  });
 }
 
 type FieldType = 'number' | 'bytes' | 'string';
@@ -221,34 +182,35 @@ export function encodeKeyEntry(entry: KeyHistoryEntry): Buffer {
 
 /** Decodes a key-history entry, requiring every field with its type. */
 export function decodeKeyEntry(raw: Uint8Array, what: string): KeyHistoryEntry {
-  const r = new Reader(raw, what);
-  const fields = new Map<string, number | string | Uint8Array>();
-  const count = r.u16('field count');
-  for (let i = 0; i < count; i++) {
-    const name = r.string(r.u8(`field ${i} name length`), `field ${i} name`);
-    const tag = r.u8(`${name} tag`);
-    if (tag === TAG.number) fields.set(name, r.f64(name));
-    else if (tag === TAG.bytes) fields.set(name, r.bytesOf(r.u32(`${name} length`), name));
-    else if (tag === TAG.string) fields.set(name, r.string(r.u32(`${name} length`), name));
-    else throw corrupt(what, `field ${name} has unknown tag ${tag}`);
-  }
-  r.end();
-  const entry: Record<string, number | string | Uint8Array> = {};
-  // Entries written before generations existed are generation 0.
-  if (!fields.has('generation')) fields.set('generation', 0);
-  for (const name of KEY_ENTRY_NAMES) {
-    const value = fields.get(name);
-    const type = KEY_ENTRY_FIELDS[name];
-    const ok =
-      type === 'number'
-        ? typeof value === 'number'
-        : type === 'string'
-          ? typeof value === 'string'
-          : value instanceof Uint8Array;
-    if (!ok || value === undefined) throw corrupt(what, `field ${name} is missing or not a ${type}`);
-    entry[name] = value;
-  }
-  return entry as unknown as KeyHistoryEntry;
+  return readStored(raw, what, (r) => {
+    const fields = new Map<string, number | string | Uint8Array>();
+    const count = r.u16be('field count');
+    for (let i = 0; i < count; i++) {
+      const name = r.utf8(r.u8(`field ${i} name length`), `field ${i} name`);
+      const tag = r.u8(`${name} tag`);
+      if (tag === TAG.number) fields.set(name, r.f64be(name));
+      else if (tag === TAG.bytes) fields.set(name, r.take(r.u32be(`${name} length`), name));
+      else if (tag === TAG.string) fields.set(name, r.utf8(r.u32be(`${name} length`), name));
+      else throw corrupt(what, `field ${name} has unknown tag ${tag}`);
+    }
+    r.end('the record');
+    const entry: Record<string, number | string | Uint8Array> = {};
+    // Entries written before generations existed are generation 0.
+    if (!fields.has('generation')) fields.set('generation', 0);
+    for (const name of KEY_ENTRY_NAMES) {
+      const value = fields.get(name);
+      const type = KEY_ENTRY_FIELDS[name];
+      const ok =
+        type === 'number'
+          ? typeof value === 'number'
+          : type === 'string'
+            ? typeof value === 'string'
+            : value instanceof Uint8Array;
+      if (!ok || value === undefined) throw corrupt(what, `field ${name} is missing or not a ${type}`);
+      entry[name] = value;
+    }
+    return entry as unknown as KeyHistoryEntry;
+  });
 }
 
 /** A sealed run: consecutive arrivals that became consecutive leaves of one batch. */

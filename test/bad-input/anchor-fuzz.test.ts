@@ -11,7 +11,7 @@ import {
   encodeAnchorRecord,
   encodeCheckpointRecord,
 } from '../../src/proof/anchor/anchor-record.ts';
-import type { Decoded } from '../../src/proof/anchor/byte-reader.ts';
+import type { Decoded } from '../../src/proof/encoding/byte-reader.ts';
 import {
   decodeKeyMetadata,
   decodePublicKeyRecord,

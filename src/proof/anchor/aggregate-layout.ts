@@ -1,6 +1,6 @@
 // Parses a serialized Symbol aggregate-complete transaction (v2 or v3) by hand with strict bounds, by the layouts of
 // docs/anchoring.md §5.1–§5.4 (catapult's AggregateTransaction, TransferTransaction, AccountMetadataTransaction).
-import { ByteReader, type Decoded, decodeWith, needs } from './byte-reader.ts';
+import { ByteReader, type Decoded, decodeWith, needs } from '../encoding/byte-reader.ts';
 
 /** Aggregate complete transaction type. */
 export const AGGREGATE_COMPLETE_TYPE = 0x4141;

@@ -4,7 +4,7 @@ import { decodeHeader, HEADER_LENGTH } from '../bundle/header.ts';
 import { algorithmById } from '../crypto/algorithms.ts';
 import { bytesEqual, concatBytes } from '../encoding/bytes.ts';
 import { AnchorError } from './anchor-error.ts';
-import { type ByteReader, type Decoded, decodeWith, needs } from './byte-reader.ts';
+import { type ByteReader, type Decoded, decodeWith, needs } from '../encoding/byte-reader.ts';
 import {
   CHUNK_HEADER_LENGTH,
   MAX_CHUNKS,

@@ -14,7 +14,7 @@ import {
 } from './aggregate-layout.ts';
 import { decodeAnchorRecord } from './anchor-record.ts';
 import { symbolNetworkOf } from './block-evidence.ts';
-import { type Decoded, decodeWith, needs } from './byte-reader.ts';
+import { type Decoded, decodeWith, needs } from '../encoding/byte-reader.ts';
 import type { Ed25519Verifier } from './ed25519-verifier.ts';
 import { encodeSelfTransfer, isSelfTransfer, parseEmbeddedTransfer } from './embedded-transfer.ts';
 import { decodePublicationRecord, type PublicationRecordFields } from './publication-record.ts';

@@ -3,7 +3,7 @@
 // anchor's. What stays a claim offline is that this block is on the Symbol chain and final (pure).
 import { bytesEqual, toHex } from '../encoding/bytes.ts';
 import { type ParsedBlockHeader, parseBlockHeader, verifyBlockSignature } from './block-header.ts';
-import type { Decoded } from './byte-reader.ts';
+import type { Decoded } from '../encoding/byte-reader.ts';
 import type { Ed25519Verifier } from './ed25519-verifier.ts';
 
 /** What the anchor says about its block. */

@@ -3,7 +3,7 @@
 import { CID } from 'multiformats/cid';
 import { bytesEqual, concatBytes } from '../encoding/bytes.ts';
 import { AnchorError } from './anchor-error.ts';
-import { type Decoded, decodeWith, needs } from './byte-reader.ts';
+import { type Decoded, decodeWith, needs } from '../encoding/byte-reader.ts';
 import { RECORD_KIND_PUBLICATION, RECORD_MAGIC } from './record-chunks.ts';
 
 /** Version of the publication record layout. */

@@ -1,4 +1,5 @@
-// Bounded big- and little-endian reading of hostile bytes for the anchor codecs (docs/anchoring.md): every overrun names its field.
+// Bounded big- and little-endian reading of hostile bytes, the one binary reader of the codebase (anchor records,
+// docs/anchoring.md; the store's records, src/store/lmdb-codecs.ts): every overrun names its field and offset.
 
 /** A decoded value, or the reason the bytes were rejected. */
 export type Decoded<T> =
@@ -10,6 +11,8 @@ export class ReadProblem extends Error {
   override readonly name = 'ReadProblem';
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Reads fields in order from `bytes`; every read checks the remaining length first. */
 export class ByteReader {
   readonly bytes: Uint8Array;
@@ -17,7 +20,8 @@ export class ByteReader {
   offset = 0;
 
   constructor(bytes: Uint8Array) {
-    this.bytes = bytes;
+    // A plain Uint8Array view: `take` then copies even when given a Buffer (whose slice would share memory).
+    this.bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
@@ -48,6 +52,9 @@ export class ByteReader {
   u64be(field: string): bigint {
     return this.view.getBigUint64(this.need(8, field));
   }
+  f64be(field: string): number {
+    return this.view.getFloat64(this.need(8, field));
+  }
   u16le(field: string): number {
     return this.view.getUint16(this.need(2, field), true);
   }
@@ -64,6 +71,15 @@ export class ByteReader {
   take(n: number, field: string): Uint8Array {
     const at = this.need(n, field);
     return this.bytes.slice(at, at + n);
+  }
+  /** The next `n` bytes as UTF-8 text; invalid UTF-8 fails naming the field. */
+  utf8(n: number, field: string): string {
+    const at = this.need(n, field);
+    try {
+      return UTF8.decode(this.bytes.subarray(at, at + n));
+    } catch {
+      throw new ReadProblem(`${field} is not UTF-8`);
+    }
   }
   /** Fails unless every byte was read. */
   end(what: string): void {
