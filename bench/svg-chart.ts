@@ -179,6 +179,8 @@ export function renderChart(title: string, panels: readonly Panel[], width = 960
   const height = TITLE_HEIGHT + panels.length * step;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="${FONT_SIZE}">`,
+    // The title element names the picture for screen readers and image viewers.
+    `<title>${escapeXml(title)}</title>`,
     '<rect width="100%" height="100%" fill="#fff"/>',
     text(width / 2, 28, title, ' text-anchor="middle" font-size="16" font-weight="bold"'),
     ...panels.flatMap((p, i) =>

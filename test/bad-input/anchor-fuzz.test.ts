@@ -11,7 +11,6 @@ import {
   encodeAnchorRecord,
   encodeCheckpointRecord,
 } from '../../src/proof/anchor/anchor-record.ts';
-import type { Decoded } from '../../src/proof/encoding/byte-reader.ts';
 import {
   decodeKeyMetadata,
   decodePublicKeyRecord,
@@ -25,6 +24,7 @@ import {
 } from '../../src/proof/anchor/publication-record.ts';
 import { chunkRecord, reassembleRecords } from '../../src/proof/anchor/record-chunks.ts';
 import { type AnchorVerification, verifyAnchorTransaction } from '../../src/proof/anchor/verify-anchor.ts';
+import type { Decoded } from '../../src/proof/encoding/byte-reader.ts';
 import { toHex } from '../../src/proof/encoding/bytes.ts';
 import { recordFor } from '../anchor/fixture.ts';
 import { createTestKey, seedOf } from '../bundle/fixture.ts';

@@ -8,7 +8,10 @@ test('doubling from the floor to the ceiling, and back to the floor from 0', () 
   const node = { minMs: 500, maxMs: 30_000 };
   const seen: number[] = [];
   let d = 0;
-  for (let i = 0; i < 9; i++) seen.push((d = nextDelay(d, node)));
+  for (let i = 0; i < 9; i++) {
+    d = nextDelay(d, node);
+    seen.push(d);
+  }
   assert.deepEqual(seen, [500, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
   assert.equal(nextDelay(0, node), 500);
   assert.equal(nextDelay(100, node), 500, 'never below the floor');

@@ -2,9 +2,9 @@
 import { CHECKPOINT_LENGTH, decodeCheckpoint } from '../bundle/checkpoint.ts';
 import { decodeHeader, HEADER_LENGTH } from '../bundle/header.ts';
 import { algorithmById } from '../crypto/algorithms.ts';
+import { type ByteReader, type Decoded, decodeWith, needs } from '../encoding/byte-reader.ts';
 import { bytesEqual, concatBytes } from '../encoding/bytes.ts';
 import { AnchorError } from './anchor-error.ts';
-import { type ByteReader, type Decoded, decodeWith, needs } from '../encoding/byte-reader.ts';
 import {
   CHUNK_HEADER_LENGTH,
   MAX_CHUNKS,

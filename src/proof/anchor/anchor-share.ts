@@ -4,6 +4,7 @@
 // transfers verbatim. Built from our own stored aggregate; verified offline without the rest of it (pure).
 import { sha3_256 } from '@noble/hashes/sha3.js';
 import { decodeHeader } from '../bundle/header.ts';
+import { type Decoded, decodeWith, needs } from '../encoding/byte-reader.ts';
 import { bytesEqual, concatBytes, toHex } from '../encoding/bytes.ts';
 import {
   AGGREGATE_COMPLETE_TYPE,
@@ -14,7 +15,6 @@ import {
 } from './aggregate-layout.ts';
 import { decodeAnchorRecord } from './anchor-record.ts';
 import { symbolNetworkOf } from './block-evidence.ts';
-import { type Decoded, decodeWith, needs } from '../encoding/byte-reader.ts';
 import type { Ed25519Verifier } from './ed25519-verifier.ts';
 import { encodeSelfTransfer, isSelfTransfer, parseEmbeddedTransfer } from './embedded-transfer.ts';
 import { decodePublicationRecord, type PublicationRecordFields } from './publication-record.ts';

@@ -1,9 +1,10 @@
 // The block an anchor claims, checked from its header alone (docs/proof-format.md §9.1, checks 13 and 14): the
 // header parses, the harvester's signature holds, and its height, time, transactionsHash and network are the
 // anchor's. What stays a claim offline is that this block is on the Symbol chain and final (pure).
+
+import type { Decoded } from '../encoding/byte-reader.ts';
 import { bytesEqual, toHex } from '../encoding/bytes.ts';
 import { type ParsedBlockHeader, parseBlockHeader, verifyBlockSignature } from './block-header.ts';
-import type { Decoded } from '../encoding/byte-reader.ts';
 import type { Ed25519Verifier } from './ed25519-verifier.ts';
 
 /** What the anchor says about its block. */

@@ -1,8 +1,8 @@
 // Symbol block headers (docs/anchoring.md §6.1): encode from a node's fields, parse hostile bytes, recompute the
 // block hash and check the harvester's signature the way catapult does, so no node's word about a block is taken.
 import { sha3_256 } from '@noble/hashes/sha3.js';
-import { concatBytes } from '../encoding/bytes.ts';
 import { type Decoded, decodeWith, needs } from '../encoding/byte-reader.ts';
+import { concatBytes } from '../encoding/bytes.ts';
 import type { Ed25519Verifier } from './ed25519-verifier.ts';
 
 /** Block entity types (catapult `Entity_Type_Block_*`). */

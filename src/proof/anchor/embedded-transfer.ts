@@ -1,8 +1,9 @@
 // The embedded transfer (version 1, no mosaics) our aggregates carry, written and read byte for byte as catapult
 // lays it out (docs/proof-format.md §9.3), so a verifier rebuilds a record's transfers instead of carrying them.
+
+import { type Decoded, decodeWith, needs } from '../encoding/byte-reader.ts';
 import { bytesEqual } from '../encoding/bytes.ts';
 import { MAX_TRANSFER_MESSAGE } from './aggregate-layout.ts';
-import { type Decoded, decodeWith, needs } from '../encoding/byte-reader.ts';
 import { symbolAddress } from './symbol-address.ts';
 
 /** Embedded transaction header (48) plus recipient 24, message size 2, mosaics count 1, reserved 5. */

@@ -4,9 +4,9 @@ import { algorithmById } from '../crypto/algorithms.ts';
 import { KEY_ENDORSEMENT_CONTEXT, KEY_STATEMENT_CONTEXT } from '../crypto/contexts.ts';
 import { portableSha256, type Sha256 } from '../crypto/sha256.ts';
 import type { SignatureVerifier } from '../crypto/signature-verifier.ts';
+import { type Decoded, decodeWith, needs } from '../encoding/byte-reader.ts';
 import { bytesEqual, concatBytes, toHex } from '../encoding/bytes.ts';
 import { AnchorError } from './anchor-error.ts';
-import { type Decoded, decodeWith, needs } from '../encoding/byte-reader.ts';
 import { RECORD_KIND_PUBLIC_KEY, RECORD_MAGIC, type ReassembledRecord, recordId } from './record-chunks.ts';
 
 /** Kind byte of the metadata value ("M"); it is never chunked (a value holds ≤ 1024 bytes). */

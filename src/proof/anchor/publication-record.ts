@@ -1,9 +1,9 @@
 // Publication record v1 ("P"; docs/anchoring.md §10): in an immediate batch's anchor
 // aggregate, the CIDv1 (raw, sha2-256) of each leaf's sealed bundle, so the anchor names bytes anyone can fetch.
 import { CID } from 'multiformats/cid';
+import { type Decoded, decodeWith, needs } from '../encoding/byte-reader.ts';
 import { bytesEqual, concatBytes } from '../encoding/bytes.ts';
 import { AnchorError } from './anchor-error.ts';
-import { type Decoded, decodeWith, needs } from '../encoding/byte-reader.ts';
 import { RECORD_KIND_PUBLICATION, RECORD_MAGIC } from './record-chunks.ts';
 
 /** Version of the publication record layout. */

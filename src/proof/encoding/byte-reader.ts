@@ -11,8 +11,6 @@ export class ReadProblem extends Error {
   override readonly name = 'ReadProblem';
 }
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
 /** Reads fields in order from `bytes`; every read checks the remaining length first. */
 export class ByteReader {
   readonly bytes: Uint8Array;
@@ -71,15 +69,6 @@ export class ByteReader {
   take(n: number, field: string): Uint8Array {
     const at = this.need(n, field);
     return this.bytes.slice(at, at + n);
-  }
-  /** The next `n` bytes as UTF-8 text; invalid UTF-8 fails naming the field. */
-  utf8(n: number, field: string): string {
-    const at = this.need(n, field);
-    try {
-      return UTF8.decode(this.bytes.subarray(at, at + n));
-    } catch {
-      throw new ReadProblem(`${field} is not UTF-8`);
-    }
   }
   /** Fails unless every byte was read. */
   end(what: string): void {
