@@ -37,6 +37,7 @@ export function verifyCorpus(leaves = 50_000, headers = 1_000): VerifyCorpus {
     const batch = {
       ...sealed.batch,
       header,
+      fields,
       headerHash: nativeSha256(header),
       signatures: [{ algorithmId: fields.algorithmId, keyId: fields.keyId, signature }],
     };

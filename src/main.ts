@@ -49,7 +49,6 @@ import { observeAnchoring, timedProvider, timedSealer } from './metrics/instrume
 import { createMetrics } from './metrics/metrics.ts';
 import { createNoteSignatureCheck } from './note/note-verifier.ts';
 import { createNobleEd25519Verifier } from './proof/anchor/noble-ed25519-verifier.ts';
-import { decodeHeader } from './proof/bundle/header.ts';
 import { toHex } from './proof/encoding/bytes.ts';
 import { cosignerVerifierKey } from './proof/note/cosignature.ts';
 import { readTokenFile } from './service/access-tokens.ts';
@@ -136,8 +135,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     const now = () => Date.now();
     const headTimeMs = (): number => {
       const head = store.head();
-      const fields = head === undefined ? undefined : decodeHeader(head.header);
-      return fields === undefined || typeof fields === 'string' ? 0 : Number(fields.timeMs);
+      return head === undefined ? 0 : Number(head.fields.timeMs);
     };
     const keys = await openKeyRing({
       store,

@@ -25,7 +25,6 @@ import { signerRecords } from '../proof/anchor/verify-anchor.ts';
 import { type AnchorEvidence, compactAnchor, fullAnchor } from '../proof/bundle/anchor-message.ts';
 import { buildBundle } from '../proof/bundle/build.ts';
 import { decodeCheckpoint } from '../proof/bundle/checkpoint.ts';
-import { decodeHeader } from '../proof/bundle/header.ts';
 import { algorithmById } from '../proof/crypto/algorithms.ts';
 import type { Sha256 } from '../proof/crypto/sha256.ts';
 import { bytesEqual } from '../proof/encoding/bytes.ts';
@@ -284,10 +283,8 @@ export function createProver(
       const position = record.position;
       if (position === undefined) return { record, anchorStatus: undefined, bundle: undefined };
       const batch = store.getBatch(position.sequence);
-      const fields = batch === undefined ? undefined : decodeHeader(batch.header);
-      if (batch === undefined || fields === undefined || typeof fields === 'string') {
-        throw new Error(`batch ${position.sequence} of a sealed leaf is missing or unreadable`);
-      }
+      if (batch === undefined) throw new Error(`batch ${position.sequence} of a sealed leaf is missing`);
+      const fields = batch.fields;
       const path = inclusionPath(batch.treeSize, position.index, (level, index) =>
         store.readNode(position.sequence, level, index),
       );

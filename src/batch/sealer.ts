@@ -2,7 +2,7 @@
 
 import type { SigningKey } from '../../providers/key-provider.ts';
 import type { Logger } from '../log/logger.ts';
-import { decodeHeader, encodeHeader, HEADER_FORMAT_VERSION, ZERO_HASH } from '../proof/bundle/header.ts';
+import { encodeHeader, HEADER_FORMAT_VERSION, ZERO_HASH } from '../proof/bundle/header.ts';
 import { HEADER_SIGNATURE_CONTEXT } from '../proof/crypto/contexts.ts';
 import type { Sha256 } from '../proof/crypto/sha256.ts';
 import { toHex } from '../proof/encoding/bytes.ts';
@@ -53,14 +53,11 @@ export function createSealer(o: SealerOptions): Sealer {
       o.buildTree === undefined ? buildLevels(leafHashes, o.sha256) : await o.buildTree(leafHashes);
     const head = o.store.head();
     let previousTime = 0;
-    if (head !== undefined) {
-      const fields = decodeHeader(head.header);
-      if (typeof fields !== 'string') previousTime = Number(fields.timeMs);
-    }
+    if (head !== undefined) previousTime = Number(head.fields.timeMs);
     // Header times never go backwards and never predate the signing key's window.
     const timeMs = Math.max(o.now(), previousTime, keyValidFromMs);
     const sequence = head === undefined ? 0n : head.sequence + 1n;
-    const header = encodeHeader({
+    const fields = {
       formatVersion: HEADER_FORMAT_VERSION,
       logId: o.store.logId,
       sequence,
@@ -71,11 +68,13 @@ export function createSealer(o: SealerOptions): Sealer {
       algorithmId: key.algorithmId,
       keyId: key.keyId,
       guaranteeExpiryMs: BigInt(o.guaranteeExpiryMs),
-    });
+    };
+    const header = encodeHeader(fields);
     const signature = await key.sign(header, HEADER_SIGNATURE_CONTEXT);
     const batch: BatchRecord = {
       sequence,
       header,
+      fields,
       headerHash: o.sha256(header),
       signatures: [{ algorithmId: key.algorithmId, keyId: key.keyId, signature }],
       treeSize,

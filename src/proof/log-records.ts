@@ -1,5 +1,6 @@
 // The log's records as the store keeps them and bundles are built from: a sealed batch with its signed header, and
 // a key-history entry (public data only). Pure: shared by the store contract and the bundle builder.
+import type { HeaderFields } from './bundle/header.ts';
 
 /** One signature over a header. */
 export interface SignatureRecord {
@@ -13,6 +14,8 @@ export interface BatchRecord {
   readonly sequence: bigint;
   /** The exact signed header bytes. */
   readonly header: Uint8Array;
+  /** `header` decoded (decoded once, where the record is made or read: never again by its users). */
+  readonly fields: HeaderFields;
   /** SHA-256 of `header`. */
   readonly headerHash: Uint8Array;
   readonly signatures: readonly SignatureRecord[];

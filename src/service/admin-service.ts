@@ -4,7 +4,6 @@ import type { KeyRing } from '../batch/key-ring.ts';
 import type { SealScheduler } from '../batch/seal-scheduler.ts';
 import { RequestError } from '../errors/request-error.ts';
 import type { SparkAdmin } from '../gen/spark/v1/admin_pb.js';
-import { decodeHeader } from '../proof/bundle/header.ts';
 import type { Store } from '../store/store.ts';
 import { StoreError } from '../store/store-error.ts';
 import { decodeFeeSplit } from '../usage/fee-split.ts';
@@ -41,8 +40,7 @@ export function createAdminService(d: AdminDeps): ServiceImpl<typeof SparkAdmin>
         const batches = await d.scheduler.sealNow();
         const last = batches[batches.length - 1];
         if (last === undefined) return { sealed: false };
-        const fields = decodeHeader(last.header);
-        if (typeof fields === 'string') throw new Error(`sealed header does not decode: ${fields}`);
+        const fields = last.fields;
         return {
           sealed: true,
           sequence: last.sequence,

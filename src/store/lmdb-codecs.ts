@@ -1,5 +1,6 @@
 // Binary codecs of the LMDB store's records (leaf, batch, key-history entry); any malformed record is CORRUPT.
 
+import { decodeHeader } from '../proof/bundle/header.ts';
 import { ByteReader, ReadProblem } from '../proof/encoding/byte-reader.ts';
 import type { BatchRecord, KeyHistoryEntry, LeafRecord, NewLeaf, SignatureRecord } from './store.ts';
 import { StoreError } from './store-error.ts';
@@ -11,6 +12,18 @@ const SOURCE_BYTES = 79;
 // flags u8, digest 32, acceptedAtMs f64, arrival u64, u32 0 (format 1 kept a sealed leaf's position in the last two;
 // flag 0x02 marked it, and is refused now).
 const LEAF_FIXED = 53;
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The next `n` bytes of `r` as UTF-8 text; invalid UTF-8 fails naming the field. */
+function text(r: ByteReader, n: number, field: string): string {
+  try {
+    return UTF8.decode(r.take(n, field));
+  } catch (err) {
+    if (err instanceof ReadProblem) throw err;
+    throw new ReadProblem(`${field} is not UTF-8`);
+  }
+}
 
 /** Runs `decode` over a stored value: a short, long or non-UTF-8 read is CORRUPT naming the record and field. */
 function readStored<T>(raw: Uint8Array, what: string, decode: (r: ByteReader) => T): T {
@@ -70,7 +83,7 @@ export function decodeLeaf(leafHash: Uint8Array, raw: Uint8Array, what: string):
     if (hasSource && raw.length < LEAF_FIXED + SOURCE_BYTES)
       throw corrupt(what, 'source reference truncated');
     const source = hasSource ? r.take(SOURCE_BYTES, 'source') : undefined;
-    const requestId = r.utf8(raw.length - LEAF_FIXED - (hasSource ? SOURCE_BYTES : 0), 'requestId');
+    const requestId = text(r, raw.length - LEAF_FIXED - (hasSource ? SOURCE_BYTES : 0), 'requestId');
     return {
       leafHash: Uint8Array.from(leafHash),
       digest,
@@ -120,7 +133,13 @@ export function decodeBatch(sequence: bigint, raw: Uint8Array, what: string): Ba
       signatures.push({ algorithmId, keyId, signature });
     }
     r.end('the record');
-    return { sequence, header, headerHash, signatures, treeSize };
+    const fields = decodeHeader(header);
+    if (typeof fields === 'string') throw new ReadProblem(`header: ${fields}`);
+    if (fields.sequence !== sequence)
+      throw new ReadProblem(`header: sequence ${fields.sequence} stored under ${sequence}`);
+    if (fields.treeSize !== BigInt(treeSize))
+      throw new ReadProblem(`header: tree size ${fields.treeSize}, record says ${treeSize}`);
+    return { sequence, header, fields, headerHash, signatures, treeSize };
   });
 }
 
@@ -186,11 +205,11 @@ export function decodeKeyEntry(raw: Uint8Array, what: string): KeyHistoryEntry {
     const fields = new Map<string, number | string | Uint8Array>();
     const count = r.u16be('field count');
     for (let i = 0; i < count; i++) {
-      const name = r.utf8(r.u8(`field ${i} name length`), `field ${i} name`);
+      const name = text(r, r.u8(`field ${i} name length`), `field ${i} name`);
       const tag = r.u8(`${name} tag`);
       if (tag === TAG.number) fields.set(name, r.f64be(name));
       else if (tag === TAG.bytes) fields.set(name, r.take(r.u32be(`${name} length`), name));
-      else if (tag === TAG.string) fields.set(name, r.utf8(r.u32be(`${name} length`), name));
+      else if (tag === TAG.string) fields.set(name, text(r, r.u32be(`${name} length`), name));
       else throw corrupt(what, `field ${name} has unknown tag ${tag}`);
     }
     r.end('the record');

@@ -7,6 +7,7 @@ import { createHeaderLogCache, HEADER_LOGS_KEPT } from '../../src/batch/header-l
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { headerLog } from '../../src/proof/bundle/checkpoint.ts';
 import type { BatchRecord } from '../../src/store/store.ts';
+import { testBatchRecord } from '../support/batch-record.ts';
 
 const headerHash = (s: number): Uint8Array =>
   Uint8Array.from(createHash('sha256').update(`header ${s}`).digest());
@@ -19,7 +20,7 @@ function batches(count: number) {
       reads.n++;
       const s = Number(sequence);
       if (s >= count) return undefined;
-      return { sequence, header: new Uint8Array(0), headerHash: headerHash(s), signatures: [], treeSize: 1 };
+      return { ...testBatchRecord(sequence, 1), headerHash: headerHash(s) };
     },
   };
   return { store, reads };

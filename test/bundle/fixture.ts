@@ -156,6 +156,7 @@ export function sealBatch(o: {
   const batch: BatchRecord = {
     sequence: fields.sequence,
     header,
+    fields,
     headerHash: nativeSha256(header),
     signatures: [
       {

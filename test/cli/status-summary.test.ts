@@ -8,15 +8,14 @@ import type { AnchorTracker } from '../../src/anchor/symbol/anchor-tracker.ts';
 import { Status } from '../../src/gen/spark/v1/bundle_pb.js';
 import { statusSummary } from '../../src/service/status-summary.ts';
 import type { BatchRecord, Store } from '../../src/store/store.ts';
+import { testBatchRecord } from '../support/batch-record.ts';
 
 /** A store of `sizes.length` batches (undefined: a sequence with no record) that counts the reads it gets. */
 function storeOf(pending: number, sizes: readonly (number | undefined)[]): { store: Store; reads: string[] } {
   const reads: string[] = [];
   const record = (sequence: bigint): BatchRecord | undefined => {
     const treeSize = sizes[Number(sequence)];
-    return treeSize === undefined
-      ? undefined
-      : { sequence, header: new Uint8Array(8), headerHash: new Uint8Array(32), signatures: [], treeSize };
+    return treeSize === undefined ? undefined : testBatchRecord(sequence, treeSize);
   };
   const store = {
     pendingCount: () => pending,

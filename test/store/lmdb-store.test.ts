@@ -122,6 +122,44 @@ describe('LMDB store on disk', () => {
     });
   });
 
+  test('a stored batch whose header does not decode, or names another batch, is CORRUPT naming it', async () => {
+    const leaf = makeLeaf('h');
+    const store = await openLmdbStore({ path, pendingCapacity: 10 });
+    await store.add([leaf]);
+    const batch = makeBatch(0n, 1);
+    await store.commitBatch(batch, levelsOf([leaf]));
+    assert.deepEqual(store.getBatch(0n)?.fields, batch.fields, 'the record carries its decoded header');
+    await store.close();
+    const raw = await withRaw(path, (sub) => sub(DB_NAMES.batches).get(u64Key(0)));
+    assert.ok(raw);
+    const at = raw.indexOf(Buffer.from(batch.header));
+    assert.ok(at > 0);
+    for (const [change, expected] of [
+      [
+        (b: Buffer) => b.writeUInt32BE(0, at),
+        /batches\/0 is corrupt: header: header does not start with the magic/,
+      ],
+      [
+        (b: Buffer) => b.writeBigUInt64BE(7n, at + 38),
+        /batches\/0 is corrupt: header: sequence 7 stored under 0/,
+      ],
+    ] as const) {
+      const bad = Buffer.from(raw);
+      change(bad);
+      await poke(path, DB_NAMES.batches, u64Key(0), bad);
+      // Refused when the store reads it: at open (the head batch) or at the first read.
+      const readBatch = async () => {
+        const reopened = await openLmdbStore({ path, pendingCapacity: 10 });
+        try {
+          reopened.getBatch(0n);
+        } finally {
+          await reopened.close();
+        }
+      };
+      await assert.rejects(readBatch(), isCode('CORRUPT', expected));
+    }
+  });
+
   test('a record that does not decode is CORRUPT, naming it', async () => {
     const leaf = makeLeaf('a');
     const store = await openLmdbStore({ path, pendingCapacity: 10 });

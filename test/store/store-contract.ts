@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import { buildLevels, inclusionPath, levelReader, levelSizes } from '../../src/proof/merkle/tree.ts';
 import type { BatchRecord, KeyHistoryEntry, LeafRecord, NewLeaf, Store } from '../../src/store/store.ts';
 import { StoreError } from '../../src/store/store-error.ts';
+import { testBatchRecord } from '../support/batch-record.ts';
 
 /** Opens stores over one data location, which persists until cleanup(). */
 export interface StoreHarness {
@@ -30,17 +31,15 @@ export function makeLeaf(tag: string, requestId = '', acceptedAtMs = 1_700_000_0
 
 /** A batch record with plausible header, hash and signatures. */
 export function makeBatch(sequence: bigint, treeSize: number): BatchRecord {
-  const header = Uint8Array.from(randomBytes(120));
-  return {
+  return testBatchRecord(
     sequence,
-    header,
-    headerHash: sha(header),
-    signatures: [
+    treeSize,
+    [
       { algorithmId: 2, keyId: sha('key-a'), signature: Uint8Array.from(randomBytes(3309)) },
       { algorithmId: 7, keyId: sha('key-b').subarray(0, 8), signature: new Uint8Array(0) },
     ],
-    treeSize,
-  };
+    { timeMs: BigInt(Date.now()) },
+  );
 }
 
 /** Tree levels over `leaves`, as the sealer builds them. */

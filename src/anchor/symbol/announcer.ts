@@ -7,7 +7,6 @@ import { encodeAnchorRecord, encodeCheckpointRecord } from '../../proof/anchor/a
 import { encodeKeyMetadata, encodePublicKeyRecord } from '../../proof/anchor/key-history-record.ts';
 import { encodePublicationRecord, type PublicationEntry } from '../../proof/anchor/publication-record.ts';
 import { recordId } from '../../proof/anchor/record-chunks.ts';
-import { decodeHeader } from '../../proof/bundle/header.ts';
 import { toHex } from '../../proof/encoding/bytes.ts';
 import type { BatchRecord, Store } from '../../store/store.ts';
 import type { AnchorStateStore, BatchAnchor, OutboxEntry } from '../anchor-state.ts';
@@ -103,9 +102,8 @@ export function createAnnouncer(o: AnnouncerOptions): {
     const fresh = new Set<string>();
     for (const g of group) {
       const batch = o.store.getBatch(g.sequence);
-      const fields = batch === undefined ? undefined : decodeHeader(batch.header);
-      if (fields === undefined || typeof fields === 'string') continue;
-      const id = toHex(fields.keyId);
+      if (batch === undefined) continue;
+      const id = toHex(batch.fields.keyId);
       if (!anchored(id) && !inFlight(id)) fresh.add(id);
     }
     const ids: string[] = [];
@@ -185,9 +183,8 @@ export function createAnnouncer(o: AnnouncerOptions): {
       // An immediate batch's anchor also names its sealed bundles' CIDs (docs/ipfs.md §The CID in the anchor).
       if (g.immediate && o.publishSealed !== undefined) {
         const entries = await o.publishSealed(batch);
-        const header = decodeHeader(batch.header);
-        if (entries.length > 0 && typeof header !== 'string') {
-          records.push(encodePublicationRecord({ sequence: g.sequence, root: header.root, entries }));
+        if (entries.length > 0) {
+          records.push(encodePublicationRecord({ sequence: g.sequence, root: batch.fields.root, entries }));
         }
       }
     }

@@ -13,7 +13,6 @@ import {
 import { portableSha256, type Sha256 } from '../crypto/sha256.ts';
 import type { BatchRecord, KeyHistoryEntry } from '../log-records.ts';
 import { hashLeaf } from '../merkle/hash.ts';
-import { decodeHeader } from './header.ts';
 import { encodeLeafEntry } from './leaf.ts';
 
 /** Version written into every bundle this build makes. */
@@ -45,8 +44,7 @@ export interface BundleInput {
  */
 export function buildBundle(input: BundleInput): ProofBundle {
   const sha256 = input.sha256 ?? portableSha256;
-  const header = decodeHeader(input.batch.header);
-  if (typeof header === 'string') throw new Error(`batch ${input.batch.sequence}: stored ${header}`);
+  const header = input.batch.fields;
   const entry = encodeLeafEntry(input.digest, input.source);
   return create(ProofBundleSchema, {
     version: BUNDLE_VERSION,
