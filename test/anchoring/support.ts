@@ -120,11 +120,14 @@ export function traceStatuses(client: Processor, leafHash: Uint8Array, timeoutMs
 export const names = (s: readonly Status[]): string => s.map((x) => Status[x]).join(' → ');
 
 /** Confirmed anchors on the test chain by batch header (hex): the hashes of the transactions carrying it. */
-export function confirmedAnchorsByHeader(node: SymbolTestNode): Map<string, string[]> {
+export function confirmedAnchorsByHeader(node: SymbolTestNode, signer?: Uint8Array): Map<string, string[]> {
   const seed = Uint8Array.from(Buffer.from(node.networkGenerationHashSeed, 'hex'));
   const ed25519 = createNobleEd25519Verifier();
   const byHeader = new Map<string, string[]>();
   for (const tx of node.confirmedTransactions()) {
+    // With `signer`, only that account's transactions are anchors (others, e.g. top-ups, share the chain).
+    if (signer !== undefined && !Buffer.from(tx.payload.subarray(72, 104)).equals(Buffer.from(signer)))
+      continue;
     const v = verifyAnchorTransaction(tx.payload, { generationHashSeed: seed, ed25519 });
     assert.equal(v.ok, true, `confirmed tx ${tx.hash}: ${JSON.stringify(v.checks.filter((c) => !c.ok))}`);
     for (const r of v.batchRecords) {

@@ -4,7 +4,9 @@
 // After every kill the data dir is opened here and checked: the data file passes the page check, every
 // acknowledged leaf is stored and never moves once sealed, no batch sequence ever changes its header, and the
 // header chain is unbroken. Every few restarts the running sidecar proves leaves and the bundles are verified
-// offline. At the end every batch is FINALIZED and in exactly one confirmed anchor transaction on the double.
+// offline. At the end every batch is FINALIZED and in exactly one confirmed anchor transaction on the double,
+// usage counts every stored leaf once, and prepaid credit (on, with one top-up before the loop) shows the top-up
+// credited exactly once and every stored leaf debited exactly once.
 // Run by `npm run test:crash` (part of `npm test`): 3–5 minutes on 2 cores; figures in docs/operations.md.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -14,6 +16,8 @@ import { test } from 'node:test';
 import { toBinary } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { anchorStateStore, sequenceKey } from '../../src/anchor/anchor-state.ts';
+import { createMemoryEd25519Signer } from '../../src/anchor/memory-ed25519-signer.ts';
+import { createSymbolRestClient } from '../../src/anchor/symbol/rest-client.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
 import { ProofBundleSchema, Status } from '../../src/gen/spark/v1/bundle_pb.js';
@@ -23,10 +27,12 @@ import { decodeHeader } from '../../src/proof/bundle/header.ts';
 import { leafHashOfDigest } from '../../src/proof/bundle/leaf.ts';
 import { verifyBundle } from '../../src/proof/bundle/verify.ts';
 import type { SignatureVerifier } from '../../src/proof/crypto/signature-verifier.ts';
+import { addressOf } from '../../src/proof/trust/trust-root.ts';
 import { checkLmdbFile } from '../../src/store/lmdb-file-check.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 import { decodeFeeSplit } from '../../src/usage/fee-split.ts';
-import { clientsFor, confirmedAnchorsByHeader, type Processor } from '../anchoring/support.ts';
+import { clientsFor, confirmedAnchorsByHeader, type Processor, waitFor } from '../anchoring/support.ts';
+import { buildTransfer, testKeyPair } from '../fakes/symbol-node/fixture.ts';
 import { type SymbolTestNode, startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';
 import { type ServerProcess, startServerProcess, tempDir } from '../support/spawn-server.ts';
 import { mulberry32 } from './prng.ts';
@@ -34,6 +40,10 @@ import { mulberry32 } from './prng.ts';
 const env = process.env;
 const SEED = Number(env['SPARK_CRASH_SEED'] ?? Math.floor(Math.random() * 2 ** 32));
 /** Kills aimed at each phase (ingest, sealing, announcement). */
+/** Prepaid credit: 1 µXYM a submission, and one top-up of 100 XYM (far more than the loop uses). */
+const CREDIT_PRICE = 1n;
+const CREDIT_PRICE_XYM = '0.000001';
+const CREDIT_TOP_UP = 100_000_000n;
 const KILLS_PER_PHASE = Number(env['SPARK_CRASH_KILLS_PER_PHASE'] ?? 18);
 const THRESHOLD = 100;
 const MAX_BATCH = 1000;
@@ -363,9 +373,18 @@ test('crash loop: kill -9 during ingest, sealing and announcement, restart on th
   const secrets = join(dir.path, 'secrets');
   mkdirSync(secrets, { mode: 0o700 });
   writeFileSync(join(secrets, 'spark_pqc_seed'), randomBytes(32).toString('hex'), { mode: 0o400 });
-  writeFileSync(join(secrets, 'spark_symbol_seed'), randomBytes(32), { mode: 0o400 });
+  const symbolSeed = Uint8Array.from(randomBytes(32));
+  writeFileSync(join(secrets, 'spark_symbol_seed'), symbolSeed, { mode: 0o400 });
   const dataDir = join(dir.path, 'data');
-  node = await startSymbolTestNode({ blockIntervalMs: 250, finalizationLagBlocks: 2 });
+  // Prepaid credit is on: the sidecar's account (which pays the anchors) and a client's wallet are funded.
+  const operatorKey = createMemoryEd25519Signer(symbolSeed).publicKey;
+  const operator = addressOf(operatorKey, 0x98);
+  const wallet = testKeyPair('C1');
+  node = await startSymbolTestNode({
+    blockIntervalMs: 250,
+    finalizationLagBlocks: 2,
+    balances: { [operator]: 10_000_000_000n, [addressOf(wallet.publicKey.bytes, 0x98)]: 1_000_000_000n },
+  });
   const chain = node;
   const serverEnv = {
     SPARK_KEY_PROVIDER: 'docker-secret',
@@ -377,7 +396,31 @@ test('crash loop: kill -9 during ingest, sealing and announcement, restart on th
     PQC_AGGREGATION_TIMEOUT: '1',
     SPARK_MAX_BATCH_SIZE: String(MAX_BATCH),
     SPARK_LOG_LEVEL: 'info',
+    SPARK_CREDIT_PRICE: CREDIT_PRICE_XYM,
   };
+
+  {
+    // The anonymous client tops up once, before the kill loop; every submission after debits it.
+    const first = await startServerProcess({ dataDir, env: serverEnv, timeoutMs: STEP_LIMIT_MS });
+    current = first;
+    const rest = createSymbolRestClient({ url: chain.url });
+    const topUp = buildTransfer({
+      nowMs: await rest.nodeTime(),
+      signer: wallet,
+      recipient: operator,
+      amount: CREDIT_TOP_UP,
+      text: 'spark-credit:anonymous',
+    });
+    await rest.announce(topUp.bytes);
+    const { client } = clientsFor(first.port);
+    await waitFor(
+      'the top-up credited',
+      async () => ((await client.getCredit({})).credit?.creditedMicroXym ?? 0n) > 0n || undefined,
+      60_000,
+    );
+    assert.equal(await first.stop(), 0);
+    current = undefined;
+  }
 
   const world: World = {
     acked: new Map(),
@@ -596,7 +639,7 @@ test('crash loop: kill -9 during ingest, sealing and announcement, restart on th
     assert.ok(Date.now() < finalDeadline, `${open} of ${batches.length} batches not FINALIZED in time`);
     await sleep(500);
   }
-  const anchors = confirmedAnchorsByHeader(chain);
+  const anchors = confirmedAnchorsByHeader(chain, operatorKey);
   const acked = [...world.acked.values()];
   const proved = await proveAll(client, world, acked, true, anchors);
   bundlesChecked += proved.bundles;
@@ -631,7 +674,11 @@ test('crash loop: kill -9 during ingest, sealing and announcement, restart on th
         `batch ${s}: shares add up to its fee`,
       );
     }
-    usageLine = `usage: ${counted} submissions counted for ${leaves} stored leaves (${world.acked.size} acknowledged), ${head + 1n} fee splits`;
+    // Credit: the one top-up credited once across every restart; each stored leaf debited once, none of the others.
+    const [credit] = store.creditBalances('anonymous');
+    assert.equal(credit?.credited, CREDIT_TOP_UP, 'the top-up credited exactly once');
+    assert.equal(credit?.spent, BigInt(leaves) * CREDIT_PRICE, 'each stored leaf debited once');
+    usageLine = `usage: ${counted} submissions counted for ${leaves} stored leaves (${world.acked.size} acknowledged), ${head + 1n} fee splits; credit: ${CREDIT_TOP_UP} µXYM credited once, ${credit?.spent} µXYM debited`;
   } finally {
     await store.close();
   }
