@@ -206,9 +206,20 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       nativeSha256,
       now,
     );
+    const checkpointNotes = createCheckpointNotes({ store, keys, sha256: nativeSha256, now });
     let anchors: AnchorTracker | undefined;
+    // One prover: the tracker publishes sealed bundles with it (before it exists, no anchors are needed for those),
+    // the services prove with the tracker's evidence.
+    const prover = createProver(
+      store,
+      nativeSha256,
+      () => anchors,
+      witnessSet === undefined ? undefined : { notes: checkpointNotes, quorum: witnessSet.quorum },
+    );
     let checkpointer: Checkpointer | undefined;
     const anchoring = config.symbolNodeUrls.length > 0;
+    // One REST client per node, shared by the tracker's pool and the Verify RPC's on-chain check.
+    const symbolClients = config.symbolNodeUrls.map((url) => createSymbolRestClient({ url }));
     if (anchoring) {
       // The Symbol account key comes from the key provider as an external signer (an HSM can hold it).
       const signer = await provider.openSymbolAccount();
@@ -221,7 +232,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         },
       });
       const pool = createNodePool({
-        clients: config.symbolNodeUrls.map((url) => createSymbolRestClient({ url })),
+        clients: symbolClients,
         quorum: config.symbolNodeQuorum,
         now,
         log: log.child({ module: 'anchor' }),
@@ -243,7 +254,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         log: log.child({ module: 'anchor' }),
         publishSealed: sealedBundlePublisher({
           store,
-          prove: createProver(store, nativeSha256).prove,
+          prove: prover.prove,
           publications,
         }),
         // Prepaid credit follows the tracker's rounds: transfers to the anchoring account, credited once final.
@@ -302,7 +313,6 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     const serviceNames = [SparkProcessor.typeName, SparkAdmin.typeName];
     const health = createHealthService(serviceNames);
     const reflection = createReflectionService([SparkProcessor, SparkAdmin, Health]);
-    const checkpointNotes = createCheckpointNotes({ store, keys, sha256: nativeSha256, now });
     const cosigning =
       witnessSet === undefined
         ? undefined
@@ -331,12 +341,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
             },
       store,
       ingest,
-      prover: createProver(
-        store,
-        nativeSha256,
-        anchors,
-        witnessSet === undefined ? undefined : { notes: checkpointNotes, quorum: witnessSet.quorum },
-      ),
+      prover,
       scheduler,
       sha256: nativeSha256,
       verifier: createNativeVerifier(),
@@ -357,9 +362,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       creditPriceOf,
       publications,
       sourceChecker,
-      onlineCheck: anchoring
-        ? onChainChecker(config.symbolNodeUrls.map((url) => createSymbolRestClient({ url })))
-        : undefined,
+      onlineCheck: anchoring ? onChainChecker(symbolClients) : undefined,
     };
     // One set of ingest RPCs: connect-node and the gRPC fast path serve the same functions.
     const ingestRpcs = createIngestHandlers(processorDeps);

@@ -249,17 +249,22 @@ function anchoredCid(
   return undefined;
 }
 
-/** Builds proofs from `store`, hashing with `sha256`; with `anchors`, adds Symbol evidence. */
+/**
+ * Builds proofs from `store`, hashing with `sha256`; with `anchors` (the tracker, or a getter of the tracker for a
+ * prover made before it: the tracker itself publishes sealed bundles), adds Symbol evidence.
+ */
 export function createProver(
   store: Store,
   sha256: Sha256,
-  anchors?: AnchorTracker,
+  anchorsOf?: AnchorTracker | (() => AnchorTracker | undefined),
   witnessed?: WitnessedNotes,
 ): {
   /** With `sealedOnly`, the bundle as of sealing: no anchor, checkpoint or publication (what is published). */
   prove(leafHash: Uint8Array, options?: { readonly sealedOnly?: boolean }): Proof;
   status(leafHash: Uint8Array): Omit<Proof, 'bundle'>;
 } {
+  const tracker = (): AnchorTracker | undefined =>
+    typeof anchorsOf === 'function' ? anchorsOf() : anchorsOf;
   const logs = createHeaderLogCache(store, sha256);
   return {
     // Cheap: no bundle is built, for watchers that only need to know whether anything changed.
@@ -269,6 +274,7 @@ export function createProver(
         throw new RequestError('LEAF_UNKNOWN', 'leaf_hash: no such leaf in this log', { field: 'leaf_hash' });
       }
       const sequence = record.position?.sequence;
+      const anchors = tracker();
       const anchorStatus =
         anchors === undefined || sequence === undefined
           ? undefined
@@ -300,6 +306,7 @@ export function createProver(
       });
       if (options?.sealedOnly === true) return { record, anchorStatus: undefined, bundle };
       if (witnessed !== undefined) addCosignedCheckpoint(bundle, position.sequence, store, witnessed);
+      const anchors = tracker();
       const state = anchors?.state(position.sequence);
       if (anchors !== undefined) {
         const outbox = state?.confirmed === undefined ? undefined : anchors.outbox(state.confirmed.txHash);
