@@ -11,6 +11,7 @@ import { arweavePublisher } from './arweave/arweave-publisher.ts';
 import { readArweaveWallet } from './arweave/wallet-file.ts';
 import { createIngest } from './batch/ingest.ts';
 import { openKeyRing } from './batch/key-ring.ts';
+import { pairHasherFor } from './batch/pair-hasher.ts';
 import { createProver } from './batch/prover.ts';
 import { createRotationScheduler } from './batch/rotation-scheduler.ts';
 import { createSealScheduler } from './batch/seal-scheduler.ts';
@@ -105,6 +106,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     path: config.dataDir,
     pendingCapacity: config.pendingCapacity,
     chunkedMapping: config.memoryProfile === 'lean',
+    hashPairs: pairHasherFor(config.merkleHasher),
   });
   if (config.arweave !== undefined && arweaveWallet !== undefined) {
     publishers.push(
@@ -171,7 +173,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     );
 
     const timeoutMs = config.aggregationTimeoutSeconds * 1000;
-    const trees = createTreeBuilder();
+    const trees = createTreeBuilder(config.merkleHasher);
     undo.unshift(() => trees.close());
     void trees.warm();
     const sealer = timedSealer(

@@ -1,8 +1,8 @@
-// Builds a batch's Merkle tree without blocking the event loop: small trees inline with the WebAssembly node
-// hasher, large ones in a worker thread (tree-worker.ts), so ingest and proofs go on while a big batch seals.
+// Builds a batch's Merkle tree without blocking the event loop: small trees inline with the configured pair hasher
+// (pair-hasher.ts), large ones in a worker thread (tree-worker.ts), so ingest and proofs go on while a big batch seals.
 import { Worker } from 'node:worker_threads';
 import { buildLevelsWith } from '../proof/merkle/tree.ts';
-import { createNodeHasher } from '../proof/merkle/wasm/node-hasher.ts';
+import { type MerkleHasherKind, pairHasherFor } from './pair-hasher.ts';
 import type { TreeRequest, TreeResponse } from './tree-worker.ts';
 
 /** Trees up to this many leaves are built inline: a few milliseconds, less than a round trip to the worker. */
@@ -19,8 +19,8 @@ export interface TreeBuilder {
 }
 
 /** A builder with one worker thread, started on first need and restarted after a failure. */
-export function createTreeBuilder(): TreeBuilder {
-  const hasher = createNodeHasher();
+export function createTreeBuilder(kind: MerkleHasherKind = 'wasm'): TreeBuilder {
+  const hashPairs = pairHasherFor(kind);
   let worker: Worker | undefined;
   let closed = false;
   let nextId = 0;
@@ -33,7 +33,7 @@ export function createTreeBuilder(): TreeBuilder {
   };
 
   const start = (): Worker => {
-    const w = new Worker(new URL('./tree-worker.ts', import.meta.url));
+    const w = new Worker(new URL('./tree-worker.ts', import.meta.url), { workerData: { kind } });
     w.unref();
     w.on('message', (answer: TreeResponse) => {
       const pending = waiting.get(answer.id);
@@ -54,7 +54,7 @@ export function createTreeBuilder(): TreeBuilder {
   return {
     async build(leafHashes) {
       if (closed) throw new Error('the tree builder is closed');
-      if (leafHashes.length / 32 <= INLINE_TREE_LEAVES) return buildLevelsWith(leafHashes, hasher.hashPairs);
+      if (leafHashes.length / 32 <= INLINE_TREE_LEAVES) return buildLevelsWith(leafHashes, hashPairs);
       // Only a whole buffer can be transferred; a view into a larger one is copied first.
       const leaves =
         leafHashes.byteOffset === 0 && leafHashes.byteLength === leafHashes.buffer.byteLength

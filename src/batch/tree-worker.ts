@@ -1,7 +1,7 @@
-// Worker thread entry: builds Merkle tree levels with the WebAssembly node hasher, off the server's event loop.
-import { parentPort } from 'node:worker_threads';
+// Worker thread entry: builds Merkle tree levels with the pair hasher it was started with, off the event loop.
+import { parentPort, workerData } from 'node:worker_threads';
 import { buildLevelsWith } from '../proof/merkle/tree.ts';
-import { createNodeHasher } from '../proof/merkle/wasm/node-hasher.ts';
+import { MERKLE_HASHERS, type MerkleHasherKind, pairHasherFor } from './pair-hasher.ts';
 
 /** A request: the leaf hashes, transferred. */
 export interface TreeRequest {
@@ -16,11 +16,13 @@ export type TreeResponse =
 
 const port = parentPort;
 if (port !== null) {
-  const hasher = createNodeHasher();
+  const asked = (workerData as { kind?: unknown } | null)?.kind;
+  const kind: MerkleHasherKind = MERKLE_HASHERS.find((k) => k === asked) ?? 'wasm';
+  const hashPairs = pairHasherFor(kind);
   port.on('message', ({ id, leaves }: TreeRequest) => {
     let answer: TreeResponse;
     try {
-      answer = { id, levels: buildLevelsWith(leaves, hasher.hashPairs) };
+      answer = { id, levels: buildLevelsWith(leaves, hashPairs) };
     } catch (error) {
       answer = { id, error: error instanceof Error ? error.message : String(error) };
     }

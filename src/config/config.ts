@@ -1,6 +1,8 @@
 // The only reader of environment and config files: builds and validates the Config (README.md §Configuration).
+
 import { readFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
+import { MERKLE_HASHERS, type MerkleHasherKind } from '../batch/pair-hasher.ts';
 import { algorithmByName, allAlgorithms } from '../proof/crypto/algorithms.ts';
 import { parseGroupList } from '../service/tls-groups.ts';
 import { ConfigError, type ConfigIssue } from './config-error.ts';
@@ -103,6 +105,8 @@ export interface Config {
    * docs/PERFORMANCE.md §Memory profiles).
    */
   readonly memoryProfile: MemoryProfile;
+  /** SPARK_MERKLE_HASHER: `wasm` (the WebAssembly SIMD node hasher) or `node` (one node:crypto call per node). */
+  readonly merkleHasher: MerkleHasherKind;
   readonly logLevel: string;
   /** SPARK_LOG_FORMAT: `json` lines, or `pretty` ones for a person; default pretty on a terminal, else json. */
   readonly logFormat: 'json' | 'pretty';
@@ -215,6 +219,7 @@ export const SETTINGS = [
   'SPARK_STREAM_RATE',
   'SPARK_GRPC_FAST_PATH',
   'SPARK_MEMORY_PROFILE',
+  'SPARK_MERKLE_HASHER',
   'SPARK_LOG_LEVEL',
   'SPARK_LOG_FORMAT',
   'SPARK_SHUTDOWN_GRACE_MS',
@@ -470,6 +475,15 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     issues.push({
       setting: 'SPARK_MEMORY_PROFILE',
       problem: `"${memoryProfile}" is not one of ${MEMORY_PROFILES.join(', ')}`,
+    });
+  }
+
+  const merkleHasher = raw.SPARK_MERKLE_HASHER ?? 'wasm';
+  const hasherKind = MERKLE_HASHERS.find((k) => k === merkleHasher);
+  if (hasherKind === undefined) {
+    issues.push({
+      setting: 'SPARK_MERKLE_HASHER',
+      problem: `"${merkleHasher}" is not one of ${MERKLE_HASHERS.join(', ')}`,
     });
   }
 
@@ -730,6 +744,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     streamRate: int('SPARK_STREAM_RATE', d.DEFAULT_STREAM_RATE, 0, 100_000_000),
     grpcFastPath: bool('SPARK_GRPC_FAST_PATH', true),
     memoryProfile: isMemoryProfile(memoryProfile) ? memoryProfile : 'fast',
+    merkleHasher: hasherKind ?? 'wasm',
     logLevel,
     logFormat: logFormat === 'pretty' ? 'pretty' : 'json',
     shutdownGraceMs: int('SPARK_SHUTDOWN_GRACE_MS', d.DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000),

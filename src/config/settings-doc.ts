@@ -290,6 +290,13 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
       "`lean` trades ingest speed for memory: malloc with one arena (`spark serve` restarts itself with `GLIBC_TUNABLES`, same PID), V8's heap grows by 30 % instead of doubling, LMDB's file is mapped in chunks, half the stream items in flight — under the 60 s overload ≤ 390 MiB RSS against ~920, 15–30 % less ingest, Prove p50 6.3 → 9.2 ms (docs/PERFORMANCE.md §Memory profiles)",
   },
   {
+    settings: ['SPARK_MERKLE_HASHER'],
+    variable: '`SPARK_MERKLE_HASHER`',
+    default: '`wasm`',
+    meaning:
+      '`wasm`: Merkle levels built by the WebAssembly SIMD node hasher (four nodes per pass; a 10^6-leaf tree in 0.25–0.36 s); `node`: one node:crypto SHA-256 call per node (1.8–2.6 s), for a runtime without WebAssembly SIMD (docs/PERFORMANCE.md)',
+  },
+  {
     settings: ['SPARK_LOG_LEVEL'],
     variable: '`SPARK_LOG_LEVEL`',
     default: '`info`',

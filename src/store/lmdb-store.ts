@@ -17,8 +17,8 @@ import {
 import { join } from 'node:path';
 import { type Database, open, type RootDatabase, type RootDatabaseOptionsWithPath } from 'lmdb';
 import type { CreditBalance, CreditRefusal } from '../credit/credit.ts';
-import { buildLevelsWith, levelSizes } from '../proof/merkle/tree.ts';
-import { createNodeHasher } from '../proof/merkle/wasm/node-hasher.ts';
+import { nativeSha256 } from '../crypto/native-sha256.ts';
+import { buildLevelsWith, levelSizes, type PairHasher, pairHasherOf } from '../proof/merkle/tree.ts';
 import { ANONYMOUS_CLIENT, isClientName, type QuotaRefusal } from '../usage/usage.ts';
 import { type CommitFailure, commitFailureOf } from './commit-failure.ts';
 import {
@@ -101,6 +101,8 @@ export interface LmdbStoreOptions {
    * (Prove p50 6.3 → 9.2 ms under ingest) for a smaller RSS (docs/PERFORMANCE.md). Default false.
    */
   readonly chunkedMapping?: boolean;
+  /** Rebuilds a chunk's low tree levels for proofs (src/batch/pair-hasher.ts); one node:crypto call per node by default. */
+  readonly hashPairs?: PairHasher;
 }
 
 type Bin = Database<Buffer, Buffer>;
@@ -157,7 +159,14 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
     const dbs = openDatabases(root);
     const logId = initMeta(root, dbs, path);
     checkStartupRecords(dbs);
-    return new LmdbStore(root, dbs, logId, pendingCapacity, path);
+    return new LmdbStore(
+      root,
+      dbs,
+      logId,
+      pendingCapacity,
+      path,
+      options.hashPairs ?? pairHasherOf(nativeSha256),
+    );
   } catch (error) {
     await root.close().catch(() => undefined);
     // A record that does not decode names itself; at open, say which data dir it is in too.
@@ -444,10 +453,9 @@ class LmdbStore implements Store {
   /** The add group still taking leaves: its transaction callback has not started. */
   private forming: AddGroup | undefined;
   /** Rebuilds a chunk's low tree levels for proofs. */
-  private readonly hasher = createNodeHasher();
+  private readonly hashPairs: PairHasher;
   /** The decoded key history, until appendKey changes it (entries are shared: callers must not modify them). */
   private keys: KeyHistoryEntry[] | undefined;
-  /** Whether version 1's leaves table holds records: only then is it read (it is never written now). */
   /** Arrivals below this are sealed: the hash log keeps their runs, as level 0 of their batches' trees. */
   private sealedThrough: number;
   /** The low levels of the last 256-leaf chunk a proof needed: a proof reads up to 8 nodes from one chunk. */
@@ -469,7 +477,9 @@ class LmdbStore implements Store {
     logId: Uint8Array,
     capacity: number,
     path: string,
+    hashPairs: PairHasher,
   ) {
+    this.hashPairs = hashPairs;
     this.root = root;
     this.db = db;
     this.logId = logId;
@@ -1062,7 +1072,7 @@ class LmdbStore implements Store {
     const from = chunk * NODES_PER_CHUNK;
     const levels = buildLevelsWith(
       this.batchLeaves(sequence, from, Math.min(treeSize, from + NODES_PER_CHUNK)),
-      this.hasher.hashPairs,
+      this.hashPairs,
     );
     this.lowLevels = { key, levels };
     return levels;
