@@ -146,7 +146,14 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
     } else if (notReached !== undefined) {
       const target = serverOf(process.argv.slice(2));
-      process.stderr.write(`spark: cannot connect to ${target} — is spark serve running? (${notReached})\n`);
+      // A reset without --tls-ca is what a TLS port does to a plaintext client: say so.
+      const tlsHint =
+        notReached === 'ECONNRESET' && !process.argv.includes('--tls-ca')
+          ? ' If it serves TLS there, pass --tls-ca.'
+          : '';
+      process.stderr.write(
+        `spark: cannot connect to ${target} — is spark serve running?${tlsHint} (${notReached})\n`,
+      );
       process.exitCode = EXIT_UNREACHABLE;
     } else if (err instanceof ConnectError) {
       process.stderr.write(`spark: server answered ${Code[err.code]}: ${err.rawMessage}\n`);

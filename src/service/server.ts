@@ -237,7 +237,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     s.setTimeout(CONNECTION_SETUP_TIMEOUT_MS, () => s.destroy());
     s.once('remoteSettings', () => s.setTimeout(0));
   });
-  // With TLS, the negotiated protocol decides; the TLS front reads each ClientHello first.
+  // With TLS, the protocol negotiated by ALPN decides.
   const front =
     o.tls === undefined
       ? undefined

@@ -1,17 +1,13 @@
-// TLS 1.3 in front of the sidecar's HTTP servers. Each raw connection's ClientHello is read first, to predict the
-// key-exchange group (Node's server side cannot report it), then the bytes are put back and the connection is
-// handed to a TLS server; once secure, it goes to HTTP/2 or HTTP/1.1 by ALPN.
+// TLS 1.3 in front of the sidecar's HTTP servers: each accepted connection goes straight to a TLS server, which
+// gives it HANDSHAKE_TIMEOUT_MS to finish the handshake; once secure, it goes to HTTP/2 or HTTP/1.1 by ALPN.
+// Node's server side cannot report the negotiated key-exchange group: clients can (docs/security.md §1).
 import type net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../log/logger.ts';
-import { MAX_CLIENT_HELLO_BYTES, parseClientHello } from './client-hello.ts';
-import { groupIdHex, type PredictedGroup, predictGroup } from './tls-groups.ts';
 import type { ServerTls } from './tls-material.ts';
 
-/** How long a new connection may take to send its ClientHello. */
-export const CLIENT_HELLO_TIMEOUT_MS = 10_000;
-/** Most bytes buffered while waiting for a whole ClientHello (5-byte record headers included). */
-const MAX_BUFFERED_BYTES = MAX_CLIENT_HELLO_BYTES + 64 * 5;
+/** How long a new connection may take to complete its TLS handshake. */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** Settings. */
 export interface TlsFrontOptions {
@@ -19,21 +15,16 @@ export interface TlsFrontOptions {
   readonly log: Logger;
   /** Receives each connection once its handshake succeeded (and its client certificate, if any, verified). */
   readonly onSecure: (socket: tls.TLSSocket) => void;
+  /** Overrides HANDSHAKE_TIMEOUT_MS (tests). */
+  readonly handshakeTimeoutMs?: number;
 }
 
 /** The TLS front. */
 export interface TlsFront {
   /** Takes over a raw connection accepted by the listener. */
   accept(socket: net.Socket): void;
-  /** Drops connections still sending their ClientHello. */
+  /** Drops connections still in their handshake. */
   close(): void;
-}
-
-/** What the ClientHello told about a connection, kept until its handshake ends. */
-interface HelloInfo {
-  readonly group: PredictedGroup | undefined;
-  /** Why no group could be predicted. */
-  readonly unknownBecause: string | undefined;
 }
 
 /** Connections are matched to their TLS socket by the peer's address and port, unique while they are open. */
@@ -60,26 +51,21 @@ export function createTlsFront(o: TlsFrontOptions): TlsFront {
     minVersion: 'TLSv1.3',
     ecdhCurve: o.tls.groups,
     ALPNProtocols: ['h2', 'http/1.1'],
+    handshakeTimeout: o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
   });
   // OpenSSL holds the key now; the PEM copy is no longer needed.
   o.tls.key.fill(0);
-  const hellos = new Map<string, HelloInfo>();
-  const waiting = new Set<net.Socket>();
+  /** Raw connections whose handshake has not ended yet, by peer. */
+  const handshaking = new Map<string, net.Socket>();
 
   server.on('secureConnection', (socket: tls.TLSSocket) => {
-    const key = peerKey(socket);
-    const info = hellos.get(key);
-    hellos.delete(key);
+    handshaking.delete(peerKey(socket));
     const cipher = socket.getCipher();
     const cn = clientCn(socket);
     o.log.debug(
       {
         remoteAddress: socket.remoteAddress,
         remotePort: socket.remotePort,
-        group: info?.group?.name ?? 'unknown',
-        ...(info?.group === undefined
-          ? { groupUnknownBecause: info?.unknownBecause ?? 'no ClientHello recorded' }
-          : { groupId: groupIdHex(info.group.id), helloRetry: info.group.helloRetry }),
         protocol: socket.getProtocol(),
         cipher: cipher?.standardName ?? cipher?.name,
         alpn: socket.alpnProtocol || 'none',
@@ -99,7 +85,6 @@ export function createTlsFront(o: TlsFrontOptions): TlsFront {
     o.onSecure(socket);
   });
   server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
-    hellos.delete(peerKey(socket));
     o.log.info(
       {
         remoteAddress: socket.remoteAddress,
@@ -109,52 +94,27 @@ export function createTlsFront(o: TlsFrontOptions): TlsFront {
       },
       'tls handshake refused',
     );
+    // Node leaves the socket open after some of these, such as ERR_TLS_HANDSHAKE_TIMEOUT.
+    socket.destroy();
   });
 
   return {
     accept(socket) {
-      waiting.add(socket);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      socket.setTimeout(CLIENT_HELLO_TIMEOUT_MS, () => socket.destroy());
+      if (socket.remoteAddress === undefined) {
+        // Already gone.
+        socket.destroy();
+        return;
+      }
+      const key = peerKey(socket);
+      handshaking.set(key, socket);
       socket.once('close', () => {
-        waiting.delete(socket);
-        hellos.delete(peerKey(socket));
+        if (handshaking.get(key) === socket) handshaking.delete(key);
       });
-      const onData = (chunk: Buffer) => {
-        chunks.push(chunk);
-        size += chunk.length;
-        const bytes = chunks.length === 1 ? chunk : Buffer.concat(chunks, size);
-        const result = parseClientHello(bytes);
-        if (result.kind === 'incomplete' && size < MAX_BUFFERED_BYTES) return;
-        socket.removeListener('data', onData);
-        socket.pause();
-        socket.setTimeout(0);
-        waiting.delete(socket);
-        if (result.kind === 'not-tls') {
-          o.log.debug({ remoteAddress: socket.remoteAddress }, 'not TLS on the TLS port: connection closed');
-          socket.destroy();
-          return;
-        }
-        const group = result.kind === 'hello' ? predictGroup(o.tls.groupTuples, result.hello) : undefined;
-        const unknownBecause =
-          result.kind === 'malformed'
-            ? `malformed ClientHello: ${result.reason}`
-            : result.kind === 'incomplete'
-              ? 'ClientHello too large'
-              : group === undefined
-                ? 'no TLS 1.3 group in common'
-                : undefined;
-        hellos.set(peerKey(socket), { group, unknownBecause });
-        // The TLS socket reads what is buffered on the raw socket first, so the ClientHello is not lost.
-        socket.unshift(bytes);
-        server.emit('connection', socket);
-      };
-      socket.on('data', onData);
+      server.emit('connection', socket);
     },
     close() {
-      for (const socket of waiting) socket.destroy();
-      waiting.clear();
+      for (const socket of handshaking.values()) socket.destroy();
+      handshaking.clear();
     },
   };
 }

@@ -1,7 +1,5 @@
-// TLS key-exchange groups: names and IANA ids, the server's preference list as OpenSSL 3.5 reads it, and which
-// group the server will pick for a ClientHello. Node cannot report the negotiated group on the server side, so
-// the sidecar predicts it from what the client offered (tested against what clients report).
-import type { ClientHello } from './client-hello.ts';
+// TLS key-exchange groups: names and IANA ids, and the server's preference list (SPARK_TLS_GROUPS) as OpenSSL 3.5
+// reads it, checked at start so that a mistake is named with the groups known.
 
 /** A named group: IANA id, the name used here (as OpenSSL's group list spells it) and other spellings. */
 export interface TlsGroup {
@@ -33,20 +31,10 @@ export const TLS_GROUPS: readonly TlsGroup[] = [
   { id: 0x11ed, name: 'SecP384r1MLKEM1024', aliases: [] },
 ];
 
-/** The group with IANA id `id`, if known. */
-export function groupById(id: number): TlsGroup | undefined {
-  return TLS_GROUPS.find((g) => g.id === id);
-}
-
 /** The group named `name` in any spelling (case-insensitive): OpenSSL's list names or Node's curve names. */
 export function groupByName(name: string): TlsGroup | undefined {
   const n = name.toLowerCase();
   return TLS_GROUPS.find((g) => g.name.toLowerCase() === n || g.aliases.some((a) => a.toLowerCase() === n));
-}
-
-/** "0x11ec" */
-export function groupIdHex(id: number): string {
-  return `0x${id.toString(16).padStart(4, '0')}`;
 }
 
 /**
@@ -82,36 +70,4 @@ export function parseGroupList(list: string): readonly (readonly number[])[] | s
   }
   if (tuples.length === 0) return `"${list}" names no group`;
   return tuples;
-}
-
-/** The group the server will use, and whether it has to ask the client for a key share first. */
-export interface PredictedGroup {
-  readonly id: number;
-  readonly name: string;
-  /** True when the client sent no key share for it: the server answers with a HelloRetryRequest. */
-  readonly helloRetry: boolean;
-}
-
-/** TLS 1.3's version number in supported_versions. */
-const TLS13 = 0x0304;
-
-/**
- * Predicts OpenSSL 3.5's choice for a TLS 1.3 ClientHello: the first tuple of the server's list that shares a
- * group with the client decides; in it, the server's most preferred group the client sent a key share for, else
- * its most preferred group the client supports (asked for with a HelloRetryRequest). Undefined when the client
- * does not offer TLS 1.3 or shares no group: the handshake then fails.
- */
-export function predictGroup(
-  serverTuples: readonly (readonly number[])[],
-  hello: ClientHello,
-): PredictedGroup | undefined {
-  if (!hello.versions.includes(TLS13)) return undefined;
-  for (const tuple of serverTuples) {
-    const shared = tuple.filter((id) => hello.supportedGroups.includes(id));
-    if (shared.length === 0) continue;
-    const withShare = shared.find((id) => hello.keyShareGroups.includes(id));
-    const id = withShare ?? (shared[0] as number);
-    return { id, name: groupById(id)?.name ?? groupIdHex(id), helloRetry: withShare === undefined };
-  }
-  return undefined;
 }

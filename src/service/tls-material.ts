@@ -27,8 +27,6 @@ export interface ServerTls {
   readonly clientCa: Buffer | undefined;
   readonly clientAuth: ClientCertificateMode;
   readonly groups: string;
-  /** `groups` as tuples of group ids, for predicting the negotiated group. */
-  readonly groupTuples: readonly (readonly number[])[];
 }
 
 /** Largest PEM file read (a long chain is a few kilobytes). */
@@ -66,9 +64,9 @@ export function loadServerTls(settings: ServerTlsSettings): ServerTls {
     settings.clientCaFile === undefined
       ? undefined
       : readPem('SPARK_TLS_CLIENT_CA', settings.clientCaFile, false, issues);
-  const groupTuples = parseGroupList(settings.groups);
-  if (typeof groupTuples === 'string') issues.push({ setting: 'SPARK_TLS_GROUPS', problem: groupTuples });
-  if (issues.length > 0 || typeof groupTuples === 'string') {
+  const groupProblem = parseGroupList(settings.groups);
+  if (typeof groupProblem === 'string') issues.push({ setting: 'SPARK_TLS_GROUPS', problem: groupProblem });
+  if (issues.length > 0) {
     key.fill(0);
     throw new ConfigError(issues);
   }
@@ -95,5 +93,5 @@ export function loadServerTls(settings: ServerTlsSettings): ServerTls {
     key.fill(0);
     throw new ConfigError(issues);
   }
-  return { cert, key, clientCa, clientAuth: settings.clientAuth, groups: settings.groups, groupTuples };
+  return { cert, key, clientCa, clientAuth: settings.clientAuth, groups: settings.groups };
 }

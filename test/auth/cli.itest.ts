@@ -178,8 +178,12 @@ describe('CLI over TLS with tokens', () => {
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /--tls-ca: cannot read .*nope\.crt \(ENOENT\)/);
     const plain = await cli(['keys', 'list', '--server', s.address, '--token-file', clientFile]);
-    assert.equal(plain.code, 1);
-    assert.match(plain.stderr, /^spark: server answered /);
+    // The TLS port refuses the plaintext handshake (OpenSSL resets it): exit 3, with the hint to pass --tls-ca.
+    assert.equal(plain.code, 3, plain.stderr);
+    assert.match(
+      plain.stderr,
+      /^spark: cannot connect to .* If it serves TLS there, pass --tls-ca\. \(ECONNRESET\)/,
+    );
   });
 
   test('no token and no TLS key in the server log or any CLI output', () => {

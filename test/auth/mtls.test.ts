@@ -132,9 +132,14 @@ describe('client certificates required', () => {
       assert.equal(err.rawMessage, 'this credential may not call spark.v1.SparkAdmin');
       return true;
     });
-    const line = serverLineFor(server.logs, conn.sockets[0] as tls.TLSSocket);
-    assert.equal(line?.['clientCn'], 'sidecar');
-    assert.equal(line?.['group'], 'X25519MLKEM768');
+    const socket = conn.sockets[0] as tls.TLSSocket;
+    assert.equal(serverLineFor(server.logs, socket)?.['clientCn'], 'sidecar');
+    // The group, as the client reports it (the server cannot).
+    assert.deepEqual(socket.getEphemeralKeyInfo(), {
+      type: 'TLSGroup',
+      name: 'X25519MLKEM768',
+      size: undefined,
+    });
     const denied = await logged(server, 'call refused: the credential lacks the admin role');
     assert.deepEqual(
       [denied['identity'], denied['via'], denied['method']],

@@ -137,7 +137,7 @@ describe('certificate, key and CA files', () => {
     assert.ok(tls.cert.includes('BEGIN CERTIFICATE'));
     assert.ok(tls.key.includes('PRIVATE KEY'));
     assert.ok(tls.clientCa?.includes('BEGIN CERTIFICATE'));
-    assert.deepEqual(tls.groupTuples, [[0x11ec, 0x001d, 0x0017]]);
+    assert.equal(tls.groups, DEFAULT_TLS_GROUPS);
   });
 
   test('a key file group or others may read is refused, naming the file and who', () => {

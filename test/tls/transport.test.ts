@@ -1,6 +1,6 @@
 // The sidecar over TLS 1.3: gRPC over HTTP/2 (Connect and grpc-js), Connect and gRPC-Web over HTTP/1.1, the
-// post-quantum hybrid group by default, the server's predicted group checked against what each client negotiated,
-// and plaintext or broken clients on the TLS port closed without harm.
+// post-quantum hybrid group by default and SPARK_TLS_GROUPS obeyed (checked from the client side: the server cannot
+// report the group), and plaintext or broken clients on the TLS port closed without harm.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
@@ -17,7 +17,6 @@ import * as grpc from '@grpc/grpc-js';
 import { Health } from '../../src/gen/grpc/health/v1/health_pb.js';
 import { SparkAdmin } from '../../src/gen/spark/v1/admin_pb.js';
 import { SparkProcessor } from '../../src/gen/spark/v1/processor_pb.js';
-import { groupByName } from '../../src/service/tls-groups.ts';
 import { sparkProcessorGrpcJs } from '../support/grpc-js.ts';
 import { assertNoSecrets } from '../support/secret-scan.ts';
 import { makeTestPki, type TestPki } from '../support/tls-certs.ts';
@@ -25,7 +24,6 @@ import {
   clientTls,
   privateKeyBytes,
   recordingConnection,
-  serverLineFor,
   startApp,
   type TestApp,
   tlsConnectionLines,
@@ -45,26 +43,60 @@ after(async () => {
   pki?.cleanup();
 });
 
-/** Waits (at most 2 s) for the server's "tls connection" line for `socket`. */
-async function serverLine(socket: tls.TLSSocket): Promise<Record<string, unknown>> {
+/** Waits (at most 2 s) for a server log line that `match` accepts. */
+async function loggedLine(
+  app: TestApp,
+  match: (e: Record<string, unknown>) => boolean,
+): Promise<Record<string, unknown>> {
   for (let i = 0; i < 100; i++) {
-    const line = serverLineFor(server.logs, socket);
+    const line = app.logs.entries().find(match);
     if (line !== undefined) return line;
     await new Promise((r) => setTimeout(r, 20));
   }
-  assert.fail(`no "tls connection" line for client port ${socket.localPort}`);
+  assert.fail('no such server log line');
 }
 
-/** The IANA id of the group a client socket negotiated, from getEphemeralKeyInfo(). */
-function clientGroupId(socket: tls.TLSSocket): number | undefined {
-  const info = socket.getEphemeralKeyInfo() as { name?: string } | null;
-  return info?.name === undefined ? undefined : groupByName(info.name)?.id;
+/** The server's "tls connection" line for the client socket `socket` (matched by the client's port). */
+const serverLine = (socket: tls.TLSSocket) =>
+  loggedLine(server, (e) => e['msg'] === 'tls connection' && e['remotePort'] === socket.localPort);
+
+// What a Node 24 (OpenSSL 3.5) client's getEphemeralKeyInfo() says for each group it negotiated.
+const HYBRID = { type: 'TLSGroup', name: 'X25519MLKEM768', size: undefined };
+const X25519_KEY = { type: 'ECDH', name: 'X25519', size: 253 };
+const P256_KEY = { type: 'ECDH', name: 'prime256v1', size: 256 };
+
+/** A Health check over a TLS connection dialled with `options`; returns the client socket. */
+async function healthCheck(port: number, options: tls.ConnectionOptions): Promise<tls.TLSSocket> {
+  const conn = recordingConnection({ ...clientTls(pki.caCert), ...options });
+  const transport = createGrpcTransport({
+    baseUrl: `https://127.0.0.1:${port}`,
+    nodeOptions: { createConnection: conn.createConnection },
+  });
+  const res = await createClient(Health, transport).check({ service: '' });
+  assert.equal(res.status, 1);
+  assert.equal(conn.sockets.length, 1);
+  return conn.sockets[0] as tls.TLSSocket;
+}
+
+/** A bare TLS handshake with `options` that the server must refuse: the client's error code. */
+async function refusedHandshake(port: number, options: tls.ConnectionOptions): Promise<string | undefined> {
+  const socket = tls.connect({ host: '127.0.0.1', port, ...clientTls(pki.caCert), ...options });
+  try {
+    return await new Promise<string | undefined>((resolve, reject) => {
+      socket.once('secureConnect', () =>
+        reject(new Error(`handshake completed: ${JSON.stringify(socket.getEphemeralKeyInfo())}`)),
+      );
+      socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code));
+    });
+  } finally {
+    socket.destroy();
+  }
 }
 
 const digest = (n: number) => new Uint8Array(32).fill(n);
 
 describe('gRPC over HTTP/2 with TLS', () => {
-  test('Connect gRPC client: Submit, SealNow, Prove; both ends say X25519MLKEM768', async () => {
+  test('Connect gRPC client: Submit, SealNow, Prove over X25519MLKEM768; the server logs the connection', async () => {
     const conn = recordingConnection(clientTls(pki.caCert));
     const transport = createGrpcTransport({
       baseUrl: base,
@@ -80,25 +112,27 @@ describe('gRPC over HTTP/2 with TLS', () => {
 
     assert.equal(conn.sockets.length, 1, 'one HTTP/2 connection for all calls');
     const socket = conn.sockets[0] as tls.TLSSocket;
-    assert.deepEqual(socket.getEphemeralKeyInfo(), {
-      type: 'TLSGroup',
-      name: 'X25519MLKEM768',
-      size: undefined,
-    });
+    assert.deepEqual(socket.getEphemeralKeyInfo(), HYBRID);
     assert.equal(socket.getProtocol(), 'TLSv1.3');
     assert.equal(socket.alpnProtocol, 'h2');
-    const line = await serverLine(socket);
-    assert.equal(line['level'], 20, 'logged at debug');
-    assert.equal(line['group'], 'X25519MLKEM768');
-    assert.equal(line['groupId'], '0x11ec');
-    assert.equal(line['helloRetry'], false);
-    assert.equal(line['protocol'], 'TLSv1.3');
-    assert.equal(line['alpn'], 'h2');
-    assert.match(String(line['cipher']), /^TLS_(AES_(128|256)_GCM|CHACHA20_POLY1305)_SHA(256|384)$/);
-    assert.equal(line['clientCn'], undefined, 'no client certificate');
+    const { time, cipher, ...line } = await serverLine(socket);
+    assert.equal(typeof time, 'string');
+    assert.equal(cipher, socket.getCipher().standardName);
+    assert.match(String(cipher), /^TLS_(AES_(128|256)_GCM|CHACHA20_POLY1305)_SHA(256|384)$/);
+    // What the server knows, at debug; no group (the server cannot tell) and no clientCn (no certificate).
+    assert.deepEqual(line, {
+      level: 20,
+      service: 'spark',
+      module: 'server',
+      remoteAddress: '127.0.0.1',
+      remotePort: socket.localPort,
+      protocol: 'TLSv1.3',
+      alpn: 'h2',
+      msg: 'tls connection',
+    });
   });
 
-  test('grpc-js with createSsl: Submit and Prove; the server sees X25519MLKEM768', async () => {
+  test('grpc-js with createSsl: Submit and Prove', async () => {
     const SparkProcessorGrpcJs = sparkProcessorGrpcJs();
     const client = new SparkProcessorGrpcJs(
       `127.0.0.1:${server.port}`,
@@ -127,44 +161,37 @@ describe('gRPC over HTTP/2 with TLS', () => {
     }
     const lines = tlsConnectionLines(server.logs).slice(before);
     assert.ok(lines.length >= 1, 'grpc-js connected over TLS');
-    for (const line of lines) {
-      assert.equal(line['group'], 'X25519MLKEM768');
-      assert.equal(line['alpn'], 'h2');
-    }
+    for (const line of lines) assert.equal(line['alpn'], 'h2');
   });
 
-  // Clients restricted to classical groups: the server's prediction must match what each client negotiated.
+  // Clients restricted to some groups get the server's most preferred one they offer, as they report it.
   for (const [curve, expected] of [
-    ['X25519', 'X25519'],
-    ['P-256', 'P-256'],
+    ['X25519MLKEM768', HYBRID],
+    ['X25519', X25519_KEY],
+    ['P-256', P256_KEY],
+    // A share only for X25519, which the server takes too: within one preference tuple OpenSSL avoids a
+    // HelloRetryRequest, so X25519 it is (`X25519MLKEM768/X25519:P-256` would insist on the hybrid).
+    ['X25519:X25519MLKEM768', X25519_KEY],
     // Shares only for P-384, which the server does not take: a HelloRetryRequest for the hybrid.
-    ['P-384:X25519MLKEM768', 'X25519MLKEM768'],
+    ['P-384:X25519MLKEM768', HYBRID],
   ] as const) {
-    test(`a client offering ${curve}: client and server both say ${expected}`, async () => {
-      const conn = recordingConnection({ ...clientTls(pki.caCert), ecdhCurve: curve });
-      const transport = createGrpcTransport({
-        baseUrl: base,
-        nodeOptions: { createConnection: conn.createConnection },
-      });
-      const res = await createClient(Health, transport).check({ service: '' });
-      assert.equal(res.status, 1);
-      const socket = conn.sockets[0] as tls.TLSSocket;
-      const line = await serverLine(socket);
-      const id = clientGroupId(socket);
-      assert.equal(
-        id,
-        groupByName(expected)?.id,
-        `client negotiated ${JSON.stringify(socket.getEphemeralKeyInfo())}`,
-      );
-      assert.equal(
-        line['groupId'],
-        `0x${(id as number).toString(16).padStart(4, '0')}`,
-        'server predicted the same id',
-      );
-      assert.equal(line['group'], expected);
-      assert.equal(line['helloRetry'], curve.startsWith('P-384'));
+    test(`a client offering ${curve} negotiates ${expected.name}`, async () => {
+      const socket = await healthCheck(server.port, { ecdhCurve: curve });
+      assert.deepEqual(socket.getEphemeralKeyInfo(), expected);
     });
   }
+
+  test('a client offering only P-384, which the default list lacks, is refused in the handshake', async () => {
+    // Alert 40 handshake_failure.
+    assert.equal(
+      await refusedHandshake(server.port, { ecdhCurve: 'P-384' }),
+      'ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE',
+    );
+    await loggedLine(
+      server,
+      (e) => e['msg'] === 'tls handshake refused' && e['code'] === 'ERR_SSL_NO_SUITABLE_KEY_SHARE',
+    );
+  });
 
   test('a TLS socket dialled by hand and handed to http2.connect also gets the hybrid', async () => {
     const socket = tls.connect({
@@ -200,8 +227,87 @@ describe('gRPC over HTTP/2 with TLS', () => {
     } finally {
       session.destroy();
     }
-    assert.equal(clientGroupId(socket), 0x11ec);
-    assert.equal((await serverLine(socket))['group'], 'X25519MLKEM768');
+    assert.deepEqual(socket.getEphemeralKeyInfo(), HYBRID);
+    assert.equal((await serverLine(socket))['alpn'], 'h2');
+  });
+});
+
+// Only the negotiated group makes these outcomes possible: a hybrid-only server serving a client proves the client
+// used the hybrid, also for a client (grpc-js) that cannot report its group.
+describe('SPARK_TLS_GROUPS, seen from clients', () => {
+  let hybridOnly: TestApp | undefined;
+  let classicalOnly: TestApp | undefined;
+  before(async () => {
+    hybridOnly = await startApp({
+      SPARK_TLS_CERT: pki.server.cert,
+      SPARK_TLS_KEY: pki.server.key,
+      SPARK_TLS_GROUPS: 'X25519MLKEM768',
+    });
+    classicalOnly = await startApp({
+      SPARK_TLS_CERT: pki.server.cert,
+      SPARK_TLS_KEY: pki.server.key,
+      SPARK_TLS_GROUPS: 'X25519',
+    });
+  });
+  after(async () => {
+    await hybridOnly?.stop();
+    await classicalOnly?.stop();
+  });
+
+  test('X25519MLKEM768 alone: clients offering it are served, a classical-only client is refused', async () => {
+    const app = hybridOnly as TestApp;
+    assert.deepEqual((await healthCheck(app.port, {})).getEphemeralKeyInfo(), HYBRID);
+    assert.deepEqual(
+      (await healthCheck(app.port, { ecdhCurve: 'X25519MLKEM768' })).getEphemeralKeyInfo(),
+      HYBRID,
+    );
+    for (const curve of ['X25519', 'X25519:P-256']) {
+      assert.equal(
+        await refusedHandshake(app.port, { ecdhCurve: curve }),
+        'ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE',
+        curve,
+      );
+    }
+    await loggedLine(
+      app,
+      (e) => e['msg'] === 'tls handshake refused' && e['code'] === 'ERR_SSL_NO_SUITABLE_KEY_SHARE',
+    );
+  });
+
+  test('X25519MLKEM768 alone: grpc-js with its default groups is served, so it negotiated the hybrid', async () => {
+    const client = new grpc.Client(
+      `127.0.0.1:${(hybridOnly as TestApp).port}`,
+      grpc.credentials.createSsl(readFileSync(pki.caCert)),
+      { 'grpc.ssl_target_name_override': 'localhost', 'grpc.default_authority': 'localhost' },
+    );
+    try {
+      const status = await new Promise<Buffer>((res, rej) =>
+        client.makeUnaryRequest(
+          '/grpc.health.v1.Health/Check',
+          (req: Buffer) => req,
+          (bytes: Buffer) => bytes,
+          Buffer.alloc(0),
+          (err, out) => (err ? rej(err) : res(out as Buffer)),
+        ),
+      );
+      // An empty HealthCheckRequest; the answer is status SERVING (field 1 = 1).
+      assert.deepEqual(status, Buffer.from([0x08, 0x01]));
+    } finally {
+      client.close();
+    }
+  });
+
+  test('X25519 alone: a default client gets X25519, a client offering only X25519MLKEM768 is refused', async () => {
+    const app = classicalOnly as TestApp;
+    assert.deepEqual((await healthCheck(app.port, {})).getEphemeralKeyInfo(), X25519_KEY);
+    assert.equal(
+      await refusedHandshake(app.port, { ecdhCurve: 'X25519MLKEM768' }),
+      'ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE',
+    );
+    await loggedLine(
+      app,
+      (e) => e['msg'] === 'tls handshake refused' && e['code'] === 'ERR_SSL_NO_SUITABLE_KEY_SHARE',
+    );
   });
 });
 
@@ -263,7 +369,11 @@ describe('clients that do not speak TLS', () => {
       createConnectTransport({ baseUrl: `http://127.0.0.1:${server.port}`, httpVersion: '1.1' }),
     );
     await assert.rejects(plain1.submit({ payload: { case: 'digest', value: digest(21) } }));
-    assert.ok(server.logs.entries().some((e) => e['msg'] === 'not TLS on the TLS port: connection closed'));
+    // OpenSSL refuses the first bytes as a TLS record: the HTTP/2 preface has no valid version, and an HTTP/1.1
+    // request is recognised as one.
+    for (const code of ['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_HTTP_REQUEST']) {
+      await loggedLine(server, (e) => e['msg'] === 'tls handshake refused' && e['code'] === code);
+    }
   });
 
   test('garbage, a truncated ClientHello and a silent peer are dropped; the server keeps serving', async () => {
