@@ -6,7 +6,6 @@
 // restart the credit is neither lost nor counted twice. Loopback only; processes are stopped by the test.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Code, ConnectError, createClient, type Interceptor } from '@connectrpc/connect';
@@ -17,6 +16,7 @@ import { addressOf } from '../../src/proof/trust/trust-root.ts';
 import { waitFor } from '../anchoring/support.ts';
 import { buildTransfer, testKeyPair } from '../fakes/symbol-node/fixture.ts';
 import { startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';
+import { createCliTokens } from '../support/cli-tokens.ts';
 import { runCli, type ServerProcess, startServerProcess, tempDir } from '../support/spawn-server.ts';
 
 const wallet = testKeyPair('C1');
@@ -49,27 +49,18 @@ test('prepaid credit: refused without it, credited once final, debited to zero, 
     await node.close();
     dir.cleanup();
   });
-  const tokensFile = join(dir.path, 'tokens');
-  const tokens = new Map<string, string>();
-  for (const [name, role] of [
+  const made = await createCliTokens(dir.path, [
     ['alice', 'client'],
     ['bob', 'client'],
     ['op', 'admin'],
-  ] as const) {
-    const r = await runCli(['token', 'create', '--name', name, '--role', role, '--file', tokensFile]);
-    assert.equal(r.code, 0, r.stderr);
-    tokens.set(name, r.stdout.trim());
-  }
+  ]);
+  const tokensFile = made.file;
+  const tokens = made.tokens;
   const free = await runCli(['token', 'quota', '--name', 'bob', '--price', '0', '--file', tokensFile]);
   assert.equal(free.code, 0, free.stderr);
   assert.match(free.stdout, /^bob: price=0 \(written to /);
-  const tokenFile = (name: string) => {
-    const f = join(dir.path, `${name}.token`);
-    writeFileSync(f, `${tokens.get(name)}\n`, { mode: 0o600 });
-    return f;
-  };
-  const aliceFile = tokenFile('alice');
-  const opFile = tokenFile('op');
+  const aliceFile = made.tokenFile('alice');
+  const opFile = made.tokenFile('op');
   const start = () =>
     startServerProcess({
       dataDir: join(dir.path, 'data'),

@@ -16,6 +16,7 @@ import { Status } from '../../src/gen/spark/v1/bundle_pb.js';
 import { SparkProcessor } from '../../src/gen/spark/v1/processor_pb.js';
 import { waitFor } from '../anchoring/support.ts';
 import { startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';
+import { createCliTokens } from '../support/cli-tokens.ts';
 import { runCli, type ServerProcess, startServerProcess, tempDir } from '../support/spawn-server.ts';
 
 interface UsageJson {
@@ -56,18 +57,14 @@ test('two clients: usage counts and fee shares after anchoring, a daily quota, a
     await node.close();
     dir.cleanup();
   });
-  const tokensFile = join(dir.path, 'tokens');
-  const tokens = new Map<string, string>();
-  for (const [name, role] of [
+  const made = await createCliTokens(dir.path, [
     ['alice', 'client'],
     ['bob', 'client'],
     ['carol', 'client'],
     ['op', 'admin'],
-  ] as const) {
-    const r = await runCli(['token', 'create', '--name', name, '--role', role, '--file', tokensFile]);
-    assert.equal(r.code, 0, r.stderr);
-    tokens.set(name, r.stdout.trim());
-  }
+  ]);
+  const tokensFile = made.file;
+  const tokens = made.tokens;
   const q = await runCli(['token', 'quota', '--name', 'carol', '--daily', '5', '--file', tokensFile]);
   assert.equal(q.code, 0, q.stderr);
   assert.match(q.stdout, /^carol: daily=5 \(written to /);
