@@ -156,7 +156,14 @@ main(process.argv.slice(2)).then(
       );
       process.exitCode = EXIT_UNREACHABLE;
     } else if (err instanceof ConnectError) {
-      process.stderr.write(`spark: server answered ${Code[err.code]}: ${err.rawMessage}\n`);
+      // A TLS port answers a plaintext client with an alert its HTTP/2 client cannot read: the stream is closed
+      // (or, at other times, the connection reset: above). Without --tls-ca, say what is likely.
+      const tlsHint =
+        !process.argv.includes('--tls-ca') &&
+        /stream closed with error code|protocol error/i.test(err.rawMessage)
+          ? ' (if it serves TLS there, pass --tls-ca)'
+          : '';
+      process.stderr.write(`spark: server answered ${Code[err.code]}: ${err.rawMessage}${tlsHint}\n`);
       process.exitCode = 1;
     } else {
       process.stderr.write(`spark: ${(err as Error)?.message ?? String(err)}\n`);
