@@ -1,6 +1,8 @@
 // The pure rules of prepaid credit: which transfer messages top up whom, what a submission costs, and the refusal.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { loadConfig } from '../../src/config/config.ts';
+import { ConfigError } from '../../src/config/config-error.ts';
 import {
   balanceOf,
   checkCredit,
@@ -50,4 +52,21 @@ test('a balance that does not cover the price is refused with both amounts in XY
     creditMessage('alice', { balance: 500n, needs: 1_500_000n }),
     "credit: balance 0.0005 XYM, needs 1.5 XYM (client alice; top up with a transfer to the operator's Symbol account with the message spark-credit:alice)",
   );
+});
+
+test('SPARK_CREDIT_PRICE: XYM with up to 6 decimals, in µXYM; it needs a Symbol node to read top-ups from', () => {
+  const node = { SYMBOL_NODE_URL: 'http://127.0.0.1:3000' };
+  assert.equal(loadConfig({ ...node }).creditPrice, undefined, 'off unless set');
+  assert.equal(loadConfig({ ...node, SPARK_CREDIT_PRICE: '0.001' }).creditPrice, 1_000n);
+  assert.equal(loadConfig({ ...node, SPARK_CREDIT_PRICE: '2' }).creditPrice, 2_000_000n);
+  const refused = (env: Record<string, string>, problem: RegExp) =>
+    assert.throws(
+      () => loadConfig(env),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.issues.some((i) => i.setting === 'SPARK_CREDIT_PRICE' && problem.test(i.problem)),
+    );
+  refused({ SPARK_CREDIT_PRICE: '0.001' }, /set SYMBOL_NODE_URL/);
+  refused({ ...node, SPARK_CREDIT_PRICE: '0.0000001' }, /not an amount of XYM/);
+  refused({ ...node, SPARK_CREDIT_PRICE: '-1' }, /not an amount of XYM/);
 });
