@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import { MERKLE_HASHERS, type MerkleHasherKind } from '../batch/pair-hasher.ts';
 import { algorithmByName, allAlgorithms } from '../proof/crypto/algorithms.ts';
+import { parseXym } from '../proof/encoding/xym.ts';
 import { parseGroupList } from '../service/tls-groups.ts';
 import { ConfigError, type ConfigIssue } from './config-error.ts';
 import * as d from './defaults.ts';
@@ -831,15 +832,14 @@ function httpListenSetting(
 /** An amount of XYM (up to six decimals, e.g. "12.5") as µXYM; undefined when unset. */
 function xymSetting(name: SettingName, value: string | undefined, issues: ConfigIssue[]): bigint | undefined {
   if (value === undefined) return undefined;
-  const m = /^(\d{1,12})(?:\.(\d{1,6}))?$/.exec(value);
-  if (m === null) {
+  const micro = parseXym(value);
+  if (micro === undefined) {
     issues.push({
       setting: name,
       problem: `"${value}" is not an amount of XYM (e.g. 25 or 12.5, at most 6 decimals)`,
     });
-    return undefined;
   }
-  return BigInt(m[1] as string) * 1_000_000n + BigInt((m[2] ?? '').padEnd(6, '0'));
+  return micro;
 }
 
 /** Most Symbol nodes one sidecar reads (each is asked about every open anchor each round). */

@@ -148,6 +148,8 @@ export function createCreditWatch(o: CreditWatchOptions): ChainFollower {
         through = t.height - 1n;
       }
     }
+    // Nothing to credit and no new blocks looked at: no write.
+    if (credits.length === 0 && through <= scanned) return;
     const fresh = await o.store.creditTopUps(credits, { account: address, through });
     credits.forEach((t, i) => {
       if (fresh[i] !== true) return;

@@ -3,13 +3,12 @@
 // transaction must hash to the hash the node gives and carry a valid signature by its sender, so a node cannot change
 // an amount, a recipient or a message without the hash showing it. Where it sits (block, finality) is checked apart.
 import { models, type SymbolFacade } from 'symbol-sdk/symbol';
-import { parseHash, parseHex, parseMosaicId, parseUint } from '../anchor/symbol/rest-client.ts';
+import { field, parseHash, parseHex, parseMosaicId, parseUint } from '../anchor/symbol/rest-client.ts';
+import { TRANSFER_TYPE } from '../proof/anchor/aggregate-layout.ts';
 import type { Ed25519Verifier } from '../proof/anchor/ed25519-verifier.ts';
 import { bytesEqual, toHex } from '../proof/encoding/bytes.ts';
 import { creditClientOf } from './credit.ts';
 
-/** Catapult's transfer transaction type (0x4154). */
-export const TRANSFER_TYPE = 16724;
 /** The `symbol.xym` namespace id: wallets often send the currency by this alias rather than by its mosaic id. */
 export const XYM_NAMESPACE_ID = 0xe74b99ba41f4afeen;
 /** Largest message a transfer carries (the public networks' maxMessageSize). */
@@ -55,25 +54,21 @@ export interface ListingContext {
 /** A copy the SDK's types accept (they want an ArrayBuffer, not any buffer). */
 const own = (b: Uint8Array): Uint8Array<ArrayBuffer> => Uint8Array.from(b);
 
-function field(obj: unknown, name: string): unknown {
-  if (typeof obj !== 'object' || obj === null || !(name in obj)) throw new TypeError(`missing ${name}`);
-  return (obj as Record<string, unknown>)[name];
-}
-
 /** Rebuilds and checks one entry of a transfer listing. */
 export function checkListedTransfer(entry: unknown, c: ListingContext): ListedTransfer {
   let tx: models.TransferTransactionV1;
   let meta: { hash: Uint8Array; merkleComponentHash: Uint8Array; height: bigint };
   try {
-    const m = field(entry, 'meta');
-    const t = field(entry, 'transaction');
     meta = {
-      hash: parseHash(field(m, 'hash'), 'meta.hash'),
-      merkleComponentHash: parseHash(field(m, 'merkleComponentHash'), 'meta.merkleComponentHash'),
-      height: parseUint(field(m, 'height'), 'meta.height'),
+      hash: parseHash(field(entry, 'meta.hash', 'transfer'), 'meta.hash'),
+      merkleComponentHash: parseHash(
+        field(entry, 'meta.merkleComponentHash', 'transfer'),
+        'meta.merkleComponentHash',
+      ),
+      height: parseUint(field(entry, 'meta.height', 'transfer'), 'meta.height'),
     };
-    const type = parseUint(field(t, 'type'), 'transaction.type');
-    const version = parseUint(field(t, 'version'), 'transaction.version');
+    const type = parseUint(field(entry, 'transaction.type', 'transfer'), 'transaction.type');
+    const version = parseUint(field(entry, 'transaction.version', 'transfer'), 'transaction.version');
     if (type !== BigInt(TRANSFER_TYPE) || version !== 1n)
       return {
         kind: 'other',
@@ -81,9 +76,9 @@ export function checkListedTransfer(entry: unknown, c: ListingContext): ListedTr
         height: meta.height,
         reason: `type ${type} version ${version}`,
       };
-    const mosaics = field(t, 'mosaics');
+    const mosaics = field(entry, 'transaction.mosaics', 'transfer');
     if (!Array.isArray(mosaics) || mosaics.length > MAX_MOSAICS) throw new TypeError('mosaics: not a list');
-    const message = field(t, 'message');
+    const message = field(entry, 'transaction.message', 'transfer');
     const messageHex = message === null || message === undefined ? '' : message;
     if (
       typeof messageHex !== 'string' ||
@@ -92,22 +87,40 @@ export function checkListedTransfer(entry: unknown, c: ListingContext): ListedTr
     )
       throw new TypeError('message: not hex');
     tx = new models.TransferTransactionV1();
-    tx.signature = new models.Signature(own(parseHex(field(t, 'signature'), 64, 'transaction.signature')));
+    tx.signature = new models.Signature(
+      own(parseHex(field(entry, 'transaction.signature', 'transfer'), 64, 'transaction.signature')),
+    );
     tx.signerPublicKey = new models.PublicKey(
-      own(parseHex(field(t, 'signerPublicKey'), 32, 'transaction.signerPublicKey')),
+      own(
+        parseHex(field(entry, 'transaction.signerPublicKey', 'transfer'), 32, 'transaction.signerPublicKey'),
+      ),
     );
     tx.network = new models.NetworkType(
-      Number(parseUint(field(t, 'network'), 'transaction.network') & 0xffn),
+      Number(parseUint(field(entry, 'transaction.network', 'transfer'), 'transaction.network') & 0xffn),
     );
-    tx.fee = new models.Amount(parseUint(field(t, 'maxFee'), 'transaction.maxFee'));
-    tx.deadline = new models.Timestamp(parseUint(field(t, 'deadline'), 'transaction.deadline'));
+    tx.fee = new models.Amount(
+      parseUint(field(entry, 'transaction.maxFee', 'transfer'), 'transaction.maxFee'),
+    );
+    tx.deadline = new models.Timestamp(
+      parseUint(field(entry, 'transaction.deadline', 'transfer'), 'transaction.deadline'),
+    );
     tx.recipientAddress = new models.UnresolvedAddress(
-      own(parseHex(field(t, 'recipientAddress'), 24, 'transaction.recipientAddress')),
+      own(
+        parseHex(
+          field(entry, 'transaction.recipientAddress', 'transfer'),
+          24,
+          'transaction.recipientAddress',
+        ),
+      ),
     );
     tx.mosaics = mosaics.map((item, i) => {
       const mosaic = new models.UnresolvedMosaic();
-      mosaic.mosaicId = new models.UnresolvedMosaicId(parseMosaicId(field(item, 'id'), `mosaic ${i} id`));
-      mosaic.amount = new models.Amount(parseUint(field(item, 'amount'), `mosaic ${i} amount`));
+      mosaic.mosaicId = new models.UnresolvedMosaicId(
+        parseMosaicId(field(item, 'id', `transfer mosaic ${i}`), `mosaic ${i} id`),
+      );
+      mosaic.amount = new models.Amount(
+        parseUint(field(item, 'amount', `transfer mosaic ${i}`), `mosaic ${i} amount`),
+      );
       return mosaic;
     });
     tx.message = own(parseHex(messageHex, messageHex.length / 2, 'transaction.message'));

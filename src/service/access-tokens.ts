@@ -3,7 +3,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ConfigError, type ConfigIssue } from '../config/config-error.ts';
 import { readSecretFile } from '../config/secret-file.ts';
-import { xym } from '../proof/encoding/xym.ts';
+import { parseXym, xym } from '../proof/encoding/xym.ts';
 import type { ClientQuota, QuotaName } from '../usage/usage.ts';
 
 /** What a credential may call: `client` SparkProcessor and reflection, `admin` also SparkAdmin. */
@@ -36,10 +36,10 @@ export function parseQuotaFields(fields: readonly string[]): ClientQuota | strin
   const quota: { -readonly [K in keyof ClientQuota]: ClientQuota[K] } = {};
   for (const field of fields) {
     if (field.startsWith('price=')) {
-      const p = /^price=(\d{1,12})(?:\.(\d{1,6}))?$/.exec(field);
-      if (p === null) return 'price: an amount of XYM (e.g. price=0.001), at most 6 decimals';
+      const price = parseXym(field.slice('price='.length));
+      if (price === undefined) return 'price: an amount of XYM (e.g. price=0.001), at most 6 decimals';
       if (quota.price !== undefined) return 'price is given twice';
-      quota.price = BigInt(p[1] as string) * 1_000_000n + BigInt((p[2] ?? '').padEnd(6, '0'));
+      quota.price = price;
       continue;
     }
     const m = /^([a-z-]+)=(\d{1,13})$/.exec(field);

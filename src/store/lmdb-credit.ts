@@ -12,12 +12,16 @@ type Bin = Database<Buffer, Buffer>;
 const corrupt = (what: string, why: string): StoreError =>
   new StoreError('CORRUPT', `store record credit/${what} is corrupt: ${why}`);
 
+/** A balance row: u64 credited ‖ u64 spent. */
+function decodeBalance(raw: Buffer, client: string): { credited: bigint; spent: bigint } {
+  if (raw.length !== 16) throw corrupt(`balance/${client}`, `expected 16 bytes, got ${raw.length}`);
+  return { credited: raw.readBigUInt64BE(0), spent: raw.readBigUInt64BE(8) };
+}
+
 /** A client's credited and spent µXYM (zero when it has no row). */
 export function readBalance(db: Bin, client: string): { credited: bigint; spent: bigint } {
   const raw = db.get(creditKey(CREDIT_BALANCE, client));
-  if (raw === undefined) return { credited: 0n, spent: 0n };
-  if (raw.length !== 16) throw corrupt(`balance/${client}`, `expected 16 bytes, got ${raw.length}`);
-  return { credited: raw.readBigUInt64BE(0), spent: raw.readBigUInt64BE(8) };
+  return raw === undefined ? { credited: 0n, spent: 0n } : decodeBalance(raw, client);
 }
 
 function writeBalance(db: Bin, client: string, b: { credited: bigint; spent: bigint }): void {
@@ -124,8 +128,7 @@ export function listBalances(db: Bin, client?: string): CreditBalance[] {
     end: Buffer.of(CREDIT_BALANCE + 1),
   })) {
     const name = key.subarray(1).toString('utf8');
-    if (value.length !== 16) throw corrupt(`balance/${name}`, `expected 16 bytes, got ${value.length}`);
-    out.push({ client: name, credited: value.readBigUInt64BE(0), spent: value.readBigUInt64BE(8) });
+    out.push({ client: name, ...decodeBalance(value, name) });
   }
   return out;
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { toBinary } from '@bufbuild/protobuf';
-import { type Client, createClient } from '@connectrpc/connect';
+import { type Client, createClient, type Interceptor } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { loadConfig } from '../../src/config/config.ts';
 import { createNativeVerifier } from '../../src/crypto/native-verifier.ts';
@@ -22,9 +22,16 @@ export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 export type Processor = Client<typeof SparkProcessor>;
 export type Admin = Client<typeof SparkAdmin>;
 
-/** gRPC clients for a sidecar at 127.0.0.1:port. */
-export function clientsFor(port: number): { client: Processor; admin: Admin } {
-  const transport = createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}` });
+/** gRPC clients for a sidecar at 127.0.0.1:port; with `token`, every call carries it as a bearer token. */
+export function clientsFor(port: number, token?: string): { client: Processor; admin: Admin } {
+  const auth: Interceptor = (next) => (req) => {
+    req.header.set('authorization', `Bearer ${token}`);
+    return next(req);
+  };
+  const transport = createGrpcTransport({
+    baseUrl: `http://127.0.0.1:${port}`,
+    ...(token === undefined ? {} : { interceptors: [auth] }),
+  });
   return { client: createClient(SparkProcessor, transport), admin: createClient(SparkAdmin, transport) };
 }
 

@@ -8,29 +8,16 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Code, ConnectError, createClient, type Interceptor } from '@connectrpc/connect';
-import { createGrpcTransport } from '@connectrpc/connect-node';
+import { Code, ConnectError } from '@connectrpc/connect';
 import { createSymbolRestClient } from '../../src/anchor/symbol/rest-client.ts';
-import { SparkProcessor } from '../../src/gen/spark/v1/processor_pb.js';
 import { addressOf } from '../../src/proof/trust/trust-root.ts';
-import { waitFor } from '../anchoring/support.ts';
+import { clientsFor, waitFor } from '../anchoring/support.ts';
 import { buildTransfer, testKeyPair } from '../fakes/symbol-node/fixture.ts';
 import { startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';
 import { createCliTokens } from '../support/cli-tokens.ts';
 import { runCli, type ServerProcess, startServerProcess, tempDir } from '../support/spawn-server.ts';
 
 const wallet = testKeyPair('C1');
-
-function processor(port: number, token: string) {
-  const auth: Interceptor = (next) => (req) => {
-    req.header.set('authorization', `Bearer ${token}`);
-    return next(req);
-  };
-  return createClient(
-    SparkProcessor,
-    createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}`, interceptors: [auth] }),
-  );
-}
 
 const digest = () => ({ case: 'digest' as const, value: new Uint8Array(randomBytes(32)) });
 
@@ -74,8 +61,8 @@ test('prepaid credit: refused without it, credited once final, debited to zero, 
       },
     });
   server = await start();
-  const alice = () => processor((server as ServerProcess).port, tokens.get('alice') as string);
-  const bob = () => processor((server as ServerProcess).port, tokens.get('bob') as string);
+  const alice = () => clientsFor((server as ServerProcess).port, tokens.get('alice') as string).client;
+  const bob = () => clientsFor((server as ServerProcess).port, tokens.get('bob') as string).client;
 
   const refusal = async () => {
     const err = await alice()

@@ -9,12 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createClient, type Interceptor } from '@connectrpc/connect';
-import { createGrpcTransport } from '@connectrpc/connect-node';
-import { SparkAdmin } from '../../src/gen/spark/v1/admin_pb.js';
 import { Status } from '../../src/gen/spark/v1/bundle_pb.js';
-import { SparkProcessor } from '../../src/gen/spark/v1/processor_pb.js';
-import { waitFor } from '../anchoring/support.ts';
+import { clientsFor, waitFor } from '../anchoring/support.ts';
 import { startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';
 import { createCliTokens } from '../support/cli-tokens.ts';
 import { runCli, type ServerProcess, startServerProcess, tempDir } from '../support/spawn-server.ts';
@@ -33,15 +29,6 @@ interface UsageJson {
   }>;
   feesRecorded: number;
   batches: number;
-}
-
-function clients(port: number, token: string) {
-  const auth: Interceptor = (next) => (req) => {
-    req.header.set('authorization', `Bearer ${token}`);
-    return next(req);
-  };
-  const transport = createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}`, interceptors: [auth] });
-  return { client: createClient(SparkProcessor, transport), admin: createClient(SparkAdmin, transport) };
 }
 
 const digest = () => new Uint8Array(randomBytes(32));
@@ -86,7 +73,7 @@ test('two clients: usage counts and fee shares after anchoring, a daily quota, a
       },
     });
   server = await start();
-  const as = (name: string) => clients((server as ServerProcess).port, tokens.get(name) as string);
+  const as = (name: string) => clientsFor((server as ServerProcess).port, tokens.get(name) as string);
 
   // alice: 300 (5 of them immediate, each anchored alone); bob: 200 (3 immediate).
   const plan: Array<[string, number, number]> = [

@@ -1,6 +1,7 @@
 // A client for the Symbol node REST API (docs/anchoring.md §7): typed, bounded in time, hostile-JSON safe. It parses;
 // it does not believe: what the answers mean together is checked by evidence-checks.ts.
 import { SparkError } from '../../errors/spark-error.ts';
+import { TRANSFER_TYPE } from '../../proof/anchor/aggregate-layout.ts';
 import { encodeBlockHeader, IMPORTANCE_BLOCK_TYPE } from '../../proof/anchor/block-header.ts';
 
 /** Why a call to the node failed. */
@@ -146,9 +147,6 @@ export interface SymbolRestClient {
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
-/** Catapult's transfer transaction type (0x4154). */
-const TRANSFER_TRANSACTION_TYPE = 16724;
-
 /** Largest metadata value the network allows (docs/anchoring.md §5.1: 1..1024 bytes), with room for private networks. */
 const MAX_METADATA_VALUE_BYTES = 65_535;
 
@@ -256,7 +254,8 @@ export function blockHeaderFromJson(j: unknown): Uint8Array {
   }
 }
 
-function field(obj: unknown, path: string, what: string): unknown {
+/** The value at `path` (dot-separated) of a node's JSON; BAD_RESPONSE naming `what` and the path when missing. */
+export function field(obj: unknown, path: string, what: string): unknown {
   let at: unknown = obj;
   for (const key of path.split('.')) {
     if (typeof at !== 'object' || at === null || !(key in at)) {
@@ -484,7 +483,7 @@ export function createSymbolRestClient(o: RestClientOptions): SymbolRestClient {
         );
       const query = new URLSearchParams({
         recipientAddress,
-        type: String(TRANSFER_TRANSACTION_TYPE),
+        type: String(TRANSFER_TYPE),
         embedded: 'false',
         fromHeight: fromHeight.toString(),
         toHeight: toHeight.toString(),

@@ -3,13 +3,12 @@
 
 import { type Decoded, decodeWith, needs } from '../encoding/byte-reader.ts';
 import { bytesEqual } from '../encoding/bytes.ts';
-import { MAX_TRANSFER_MESSAGE } from './aggregate-layout.ts';
+import { MAX_TRANSFER_MESSAGE, TRANSFER_TYPE } from './aggregate-layout.ts';
 import { symbolAddress } from './symbol-address.ts';
 
 /** Embedded transaction header (48) plus recipient 24, message size 2, mosaics count 1, reserved 5. */
 export const EMBEDDED_TRANSFER_FIXED_SIZE = 80;
-/** Catapult's transfer transaction type and the version we write. */
-const TRANSFER_TYPE = 0x4154;
+/** The transfer version we write (the type is aggregate-layout.ts TRANSFER_TYPE). */
 const TRANSFER_VERSION = 1;
 /** Symbol's maxMessageSize; also bounds what we agree to read. */
 const MAX_MESSAGE = MAX_TRANSFER_MESSAGE;
