@@ -79,6 +79,11 @@ export function canonicalCidProblem(text: string): string | undefined {
     : `not the canonical spelling: the same CID is written ${canonical} (lower-case base32, the only form accepted)`;
 }
 
+/** The SHA-256 digest (of the published bytes) a canonical raw CID names, or undefined when `text` is not one. */
+export function cidDigest(text: string): Uint8Array | undefined {
+  return canonicalCidProblem(text) === undefined ? CID.parse(text).multihash.digest : undefined;
+}
+
 function problemOf(f: PublicationRecordFields): string | undefined {
   if (f.sequence < 0n || f.sequence >= 1n << 64n) return 'sequence: not a u64';
   if (f.root.length !== ROOT_LENGTH) return `root: must be ${ROOT_LENGTH} bytes`;

@@ -2,6 +2,7 @@
 import { fromBinary, type JsonValue, toBinary, toJson } from '@bufbuild/protobuf';
 import {
   type Anchor,
+  type ArweaveTransaction,
   type Checkpoint,
   type EmbeddedProof,
   HashAlgorithm,
@@ -11,6 +12,7 @@ import {
   type Signature,
 } from '../../gen/spark/v1/bundle_pb.js';
 import { parseBlockHeader } from '../anchor/block-header.ts';
+import { toBase64Url } from '../encoding/base64.ts';
 import { toHex } from '../encoding/bytes.ts';
 import { BundleError } from './bundle-error.ts';
 import { decodeHeader, type HeaderFields } from './header.ts';
@@ -157,6 +159,21 @@ function checkpointDisplay(c: Checkpoint): Display {
  * A plain object for people (`spark inspect`): bytes as lower-case hex, 64-bit integers as decimal
  * strings, and the header decoded from its signed bytes (not taken from header_fields).
  */
+
+/** An Arweave transaction as Arweave's own JSON spells it: bytes in unpadded base64url. */
+function arweaveDisplay(tx: ArweaveTransaction) {
+  return {
+    id: tx.id,
+    owner: toBase64Url(tx.owner),
+    lastTx: toBase64Url(tx.lastTx),
+    reward: tx.reward,
+    tags: tx.tags.map((t) => ({ name: toBase64Url(t.name), value: toBase64Url(t.value) })),
+    dataSize: tx.dataSize.toString(),
+    dataRoot: toBase64Url(tx.dataRoot),
+    signature: toBase64Url(tx.signature),
+  };
+}
+
 /** `{ source }` for a version-2 entry's other-chain reference; nothing for others (or an invalid entry). */
 function sourceOf(entry: Uint8Array): { source?: Display } {
   const decoded = decodeLeafEntry(entry);
@@ -194,6 +211,13 @@ export function bundleToDisplay(bundle: ProofBundle): Display {
     keys: bundle.keys.map(keyDisplay),
     anchor: bundle.anchor === undefined ? null : anchorDisplay(bundle.anchor),
     checkpoint: bundle.checkpoint === undefined ? null : checkpointDisplay(bundle.checkpoint),
-    publication: bundle.publication === undefined ? null : { ipfsCid: bundle.publication.ipfsCid },
+    publication:
+      bundle.publication === undefined
+        ? null
+        : {
+            ipfsCid: bundle.publication.ipfsCid,
+            arweave:
+              bundle.publication.arweave === undefined ? null : arweaveDisplay(bundle.publication.arweave),
+          },
   };
 }

@@ -1,5 +1,5 @@
-// Base64 decoding for the pure core, which has neither atob nor Buffer (own module: bundles that do not use it
-// stay byte-identical).
+// Base64 decoding and base64url encoding for the pure core, which has neither atob nor Buffer (own module: bundles
+// that do not use it stay byte-identical).
 
 /** The value of a base64 digit (A–Z a–z 0–9 + /), -1 for anything else. No table: nothing to keep in bundles. */
 function base64Digit(c: number): number {
@@ -29,4 +29,22 @@ export function fromBase64(text: string): Uint8Array | undefined {
   }
   // The bits left after the last whole byte must be zero (canonical encoding).
   return (bits & ((1 << held) - 1)) === 0 ? out : undefined;
+}
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** Unpadded base64url (RFC 4648 §5), as Arweave spells ids, addresses and keys. */
+export function toBase64Url(bytes: Uint8Array): string {
+  let out = '';
+  let bits = 0;
+  let held = 0;
+  for (const b of bytes) {
+    bits = ((bits << 8) | b) & 0xffff;
+    held += 8;
+    while (held >= 6) {
+      held -= 6;
+      out += BASE64URL[(bits >> held) & 63];
+    }
+  }
+  return held > 0 ? out + BASE64URL[(bits << (6 - held)) & 63] : out;
 }

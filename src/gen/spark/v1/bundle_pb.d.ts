@@ -525,6 +525,13 @@ export declare type Publication = Message<"spark.v1.Publication"> & {
    * @generated from field: string ipfs_cid = 1;
    */
   ipfsCid: string;
+
+  /**
+   * The Arweave data transaction holding the bytes `ipfs_cid` names, once confirmed (docs/publication.md).
+   *
+   * @generated from field: spark.v1.ArweaveTransaction arweave = 2;
+   */
+  arweave?: ArweaveTransaction | undefined;
 };
 
 /**
@@ -532,6 +539,104 @@ export declare type Publication = Message<"spark.v1.Publication"> & {
  * Use `create(PublicationSchema)` to create a new message.
  */
 export declare const PublicationSchema: GenMessage<Publication>;
+
+/**
+ * A signed Arweave format-2 data transaction without its data (docs/proof-format.md §9.6): enough to check
+ * offline that its id names a transaction committing to the bytes of `Publication.ipfs_cid`. Target is empty and
+ * quantity "0" (a data transaction); everything else is as the transaction was signed.
+ *
+ * @generated from message spark.v1.ArweaveTransaction
+ */
+export declare type ArweaveTransaction = Message<"spark.v1.ArweaveTransaction"> & {
+  /**
+   * The transaction id: base64url (unpadded) of SHA-256(signature), 43 characters.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The owner's RSA modulus, big-endian (512 bytes for the 4096-bit keys Arweave wallets use); exponent 65537.
+   *
+   * @generated from field: bytes owner = 2;
+   */
+  owner: Uint8Array;
+
+  /**
+   * The anchor the transaction was signed with (`last_tx`): a recent block or transaction id.
+   *
+   * @generated from field: bytes last_tx = 3;
+   */
+  lastTx: Uint8Array;
+
+  /**
+   * The fee in winston, decimal, as signed.
+   *
+   * @generated from field: string reward = 4;
+   */
+  reward: string;
+
+  /**
+   * The tags, in signed order.
+   *
+   * @generated from field: repeated spark.v1.ArweaveTag tags = 5;
+   */
+  tags: ArweaveTag[];
+
+  /**
+   * The data's length in bytes.
+   *
+   * @generated from field: uint64 data_size = 6;
+   */
+  dataSize: bigint;
+
+  /**
+   * The data's Merkle root (Arweave's chunk tree, 32 bytes).
+   *
+   * @generated from field: bytes data_root = 7;
+   */
+  dataRoot: Uint8Array;
+
+  /**
+   * RSASSA-PSS (SHA-256) signature under `owner` over the transaction's deep hash.
+   *
+   * @generated from field: bytes signature = 8;
+   */
+  signature: Uint8Array;
+};
+
+/**
+ * Describes the message spark.v1.ArweaveTransaction.
+ * Use `create(ArweaveTransactionSchema)` to create a new message.
+ */
+export declare const ArweaveTransactionSchema: GenMessage<ArweaveTransaction>;
+
+/**
+ * One Arweave tag, as signed (bytes: Arweave tags are byte strings).
+ *
+ * @generated from message spark.v1.ArweaveTag
+ */
+export declare type ArweaveTag = Message<"spark.v1.ArweaveTag"> & {
+  /**
+   * The tag's name, e.g. "Spark-CID".
+   *
+   * @generated from field: bytes name = 1;
+   */
+  name: Uint8Array;
+
+  /**
+   * The tag's value.
+   *
+   * @generated from field: bytes value = 2;
+   */
+  value: Uint8Array;
+};
+
+/**
+ * Describes the message spark.v1.ArweaveTag.
+ * Use `create(ArweaveTagSchema)` to create a new message.
+ */
+export declare const ArweaveTagSchema: GenMessage<ArweaveTag>;
 
 /**
  * The proof bundle, version 1 or 2 (docs/proof-format.md §1: version 2 carries compact anchors with block headers).

@@ -1,16 +1,23 @@
 // The bundle's "anchor" check: the signed header really is in a Symbol aggregate, inside a block (docs/proof-format.md
 // §8 check 13, §9; docs/anchoring.md §6): the whole aggregate in version 1, its header, this record's share and the
-// block header in version 2.
+// block header in version 2; a publication's CID against the anchor's publication record and its Arweave copy
+// against the CID.
 
-import type { Anchor, ProofBundle } from '../../../gen/spark/v1/bundle_pb.js';
+import type { Anchor, ProofBundle, Publication } from '../../../gen/spark/v1/bundle_pb.js';
 import { encodeAnchorRecord } from '../../anchor/anchor-record.ts';
 import { carriedRecordProblem, verifyAnchorShare } from '../../anchor/anchor-share.ts';
 import { describeBlockTime, symbolNetworkOf, verifyBlockEvidence } from '../../anchor/block-evidence.ts';
 import type { Ed25519Verifier } from '../../anchor/ed25519-verifier.ts';
-import { canonicalCidProblem, type PublicationRecordFields } from '../../anchor/publication-record.ts';
+import {
+  canonicalCidProblem,
+  cidDigest,
+  type PublicationRecordFields,
+} from '../../anchor/publication-record.ts';
 import { RECORD_KIND_PUBLICATION } from '../../anchor/record-chunks.ts';
 import { verifyBlockMerklePath } from '../../anchor/symbol-merkle.ts';
 import { type AnchorVerification, verifyAnchorTransaction } from '../../anchor/verify-anchor.ts';
+import { type ArweaveCopy, checkArweaveCopy } from '../../arweave/arweave-copy.ts';
+import type { Decoded } from '../../encoding/byte-reader.ts';
 import { bytesEqual, toHex } from '../../encoding/bytes.ts';
 import { decodeHeader } from '../header.ts';
 import type { CheckOutcome } from './key-records.ts';
@@ -258,6 +265,17 @@ function publicationInTransaction(b: ProofBundle, v: AnchorVerification): string
   return publicationProblem(b, [found.fields]);
 }
 
+/**
+ * The publication's Arweave copy checked against the CID (docs/proof-format.md §9.6), or undefined when it has
+ * none: the signed transaction's data root is the root of the bytes the CID names, its id the hash of its signature.
+ */
+function arweaveCopyOf(p: Publication): Decoded<ArweaveCopy> | undefined {
+  if (p.arweave === undefined) return undefined;
+  const digest = cidDigest(p.ipfsCid);
+  if (digest === undefined) return { ok: false, reason: 'publication.ipfs_cid: not a canonical CID' };
+  return checkArweaveCopy(p.arweave, digest, 'publication.arweave');
+}
+
 /** The batch record the bundle's header and signatures make (in the bundle's order), or the reason they make none. */
 function batchRecordOf(b: ProofBundle): Uint8Array | string {
   try {
@@ -294,9 +312,14 @@ export function checkAnchor(b: ProofBundle, ed25519: Ed25519Verifier): CheckOutc
         }),
   });
   if (!out.ok) return out;
-  const published =
-    b.publication === undefined
+  if (b.publication === undefined) return pass(`header ${out.detail}`);
+  const copy = arweaveCopyOf(b.publication);
+  if (copy !== undefined && !copy.ok) return fail(copy.reason);
+  const arweave =
+    copy === undefined
       ? ''
-      : `; publication ${b.publication.ipfsCid}: the anchor names it as this leaf's sealed bundle (fetch it by CID and verify it on its own)`;
-  return pass(`header ${out.detail}${published}`);
+      : `; its Arweave copy: transaction ${copy.value.id} (wallet ${copy.value.address}) commits to exactly those bytes (that it is mined is seen by fetching it from Arweave)`;
+  return pass(
+    `header ${out.detail}; publication ${b.publication.ipfsCid}: the anchor names it as this leaf's sealed bundle (fetch it by CID and verify it on its own)${arweave}`,
+  );
 }
