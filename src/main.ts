@@ -7,6 +7,7 @@ import { type AnchorTracker, createAnchorTracker } from './anchor/symbol/anchor-
 import { createNodePool } from './anchor/symbol/node-pool.ts';
 import { onChainChecker } from './anchor/symbol/online-check.ts';
 import { createSymbolRestClient } from './anchor/symbol/rest-client.ts';
+import { checkedArweaveCopy } from './arweave/arweave-evidence.ts';
 import { arweavePublisher } from './arweave/arweave-publisher.ts';
 import { readArweaveWallet } from './arweave/wallet-file.ts';
 import { createIngest } from './batch/ingest.ts';
@@ -212,12 +213,13 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     let anchors: AnchorTracker | undefined;
     // One prover: the tracker publishes sealed bundles with it (before it exists, no anchors are needed for those),
     // the services prove with the tracker's evidence.
-    const prover = createProver(
-      store,
-      nativeSha256,
-      () => anchors,
-      witnessSet === undefined ? undefined : { notes: checkpointNotes, quorum: witnessSet.quorum },
-    );
+    const prover = createProver(store, nativeSha256, () => anchors, {
+      witnessed: witnessSet === undefined ? undefined : { notes: checkpointNotes, quorum: witnessSet.quorum },
+      arweaveCopy: (cid) => {
+        const evidence = publications.evidence(cid, 'arweave');
+        return evidence === undefined ? undefined : checkedArweaveCopy(evidence, cid);
+      },
+    });
     let checkpointer: Checkpointer | undefined;
     const anchoring = config.symbolNodeUrls.length > 0;
     // One REST client per node, shared by the tracker's pool and the Verify RPC's on-chain check.

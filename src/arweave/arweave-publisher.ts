@@ -4,11 +4,14 @@
 // before it is used: the anchor and price it quotes (a price above SPARK_ARWEAVE_MAX_REWARD is refused, so a lying
 // gateway cannot make the wallet overpay), the status it reports, the bytes it serves.
 import { createHash } from 'node:crypto';
+import { toBinary } from '@bufbuild/protobuf';
 import Arweave from 'arweave';
 import type { JWKInterface } from 'arweave/node/lib/wallet.js';
+import { ArweaveTransactionSchema } from '../gen/spark/v1/bundle_pb.js';
 import { parseServableCid } from '../ipfs/cid.ts';
 import type { IpfsPublisher, PollOutcome, StartOutcome } from '../ipfs/publishers.ts';
 import { toHex } from '../proof/encoding/bytes.ts';
+import { arweaveEvidence } from './arweave-evidence.ts';
 
 /** The Content-Type tag of a bundle's Arweave transaction (docs/publication.md §Arweave). */
 export const BUNDLE_CONTENT_TYPE = 'application/vnd.spark.bundle';
@@ -99,7 +102,11 @@ export function arweavePublisher(o: ArweaveOptions): IpfsPublisher {
         const body = (await res.text().catch(() => '')).replace(/\s+/g, ' ').slice(0, 160);
         throw new Error(`arweave POST /tx: HTTP ${res.status}${body === '' ? '' : ` ${body}`}`);
       }
-      return { done: false, requestId: tx.id };
+      return {
+        done: false,
+        requestId: tx.id,
+        evidence: toBinary(ArweaveTransactionSchema, arweaveEvidence(tx)),
+      };
     },
 
     async poll(id, signal, cid): Promise<PollOutcome> {

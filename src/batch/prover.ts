@@ -8,6 +8,7 @@ import { type CheckpointNotes, noteOf } from '../cosign/checkpoint-notes.ts';
 import { RequestError } from '../errors/request-error.ts';
 import {
   type Anchor,
+  type ArweaveTransaction,
   type Checkpoint,
   CheckpointSchema,
   CosignedCheckpointSchema,
@@ -249,6 +250,14 @@ function anchoredCid(
   return undefined;
 }
 
+/** What else a prover may add to anchored bundles. */
+export interface ProverExtras {
+  /** Cosigned checkpoints, when witnesses are configured. */
+  readonly witnessed?: WitnessedNotes | undefined;
+  /** The confirmed Arweave copy of the bytes a CID names, checked against it (docs/publication.md). */
+  readonly arweaveCopy?: ((cid: string) => ArweaveTransaction | undefined) | undefined;
+}
+
 /**
  * Builds proofs from `store`, hashing with `sha256`; with `anchors` (the tracker, or a getter of the tracker for a
  * prover made before it: the tracker itself publishes sealed bundles), adds Symbol evidence.
@@ -257,7 +266,7 @@ export function createProver(
   store: Store,
   sha256: Sha256,
   anchorsOf?: AnchorTracker | (() => AnchorTracker | undefined),
-  witnessed?: WitnessedNotes,
+  { witnessed, arweaveCopy }: ProverExtras = {},
 ): {
   /** With `sealedOnly`, the bundle as of sealing: no anchor, checkpoint or publication (what is published). */
   prove(leafHash: Uint8Array, options?: { readonly sealedOnly?: boolean }): Proof;
@@ -321,7 +330,7 @@ export function createProver(
           cid !== undefined,
         );
         if (anchor !== undefined && cid !== undefined) {
-          bundle.publication = create(PublicationSchema, { ipfsCid: cid });
+          bundle.publication = create(PublicationSchema, { ipfsCid: cid, arweave: arweaveCopy?.(cid) });
         }
         placeAnchors(bundle, anchor, addCheckpoint(bundle, position.sequence, store, anchors, logs));
       }

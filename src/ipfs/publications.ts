@@ -18,8 +18,10 @@ export interface PublisherProgress {
   readonly publishedAtMs: number;
   /** Earliest time of the next attempt or poll. */
   readonly nextAtMs: number;
-  /** The pinning service's request id while its pin is polled. */
+  /** The pinning service's request id while its pin is polled (the Arweave transaction id, kept once PUBLISHED). */
   readonly requestId?: string | undefined;
+  /** Base64 of the publisher's evidence of the copy (StartOutcome.evidence), kept once PUBLISHED. */
+  readonly evidence?: string | undefined;
 }
 
 /** A publication. */
@@ -57,6 +59,8 @@ export interface Publications {
   bytes(cid: string): Uint8Array | undefined;
   /** Publications some publisher still has work on. */
   unfinished(): Publication[];
+  /** The evidence `publisher` kept of its copy of `cid`, once that copy is PUBLISHED. */
+  evidence(cid: string, publisher: string): Uint8Array | undefined;
   /** Replaces one publisher's progress; drops the publication from the queue once no publisher has work. */
   update(cid: string, progress: PublisherProgress): Promise<void>;
 }
@@ -105,6 +109,12 @@ export function createPublications(
     },
     get,
     bytes: (cid) => store.getDoc('ipfs-blocks', cid),
+    evidence(cid, publisher) {
+      const p = get(cid)?.publishers.find((x) => x.publisher === publisher);
+      return p?.state === 'PUBLISHED' && p.evidence !== undefined
+        ? new Uint8Array(Buffer.from(p.evidence, 'base64'))
+        : undefined;
+    },
     unfinished: () =>
       store
         .listDocs('ipfs-queue')

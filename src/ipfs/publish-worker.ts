@@ -59,6 +59,7 @@ export function createPublishWorker(o: PublishWorkerOptions): PublishWorker {
       attempts,
       lastError: reason.slice(0, 300),
       requestId: undefined,
+      evidence: undefined,
       nextAtMs: last ? 0 : o.now() + backoffMs(attempts, o.baseBackoffMs, o.maxBackoffMs, random),
     };
   };
@@ -95,6 +96,8 @@ export function createPublishWorker(o: PublishWorkerOptions): PublishWorker {
         state: 'PUBLISHING',
         attempts: p.attempts + 1,
         requestId: outcome.requestId,
+        evidence:
+          outcome.evidence === undefined ? undefined : Buffer.from(outcome.evidence).toString('base64'),
         nextAtMs: o.now() + o.intervalMs,
       };
     } catch (err) {

@@ -2,7 +2,17 @@
 // Services API to pin its CID. Each call is one bounded HTTP request; retries and polling belong to the worker.
 
 /** The result of one publishing attempt. */
-export type StartOutcome = { readonly done: true } | { readonly done: false; readonly requestId: string };
+export type StartOutcome =
+  | { readonly done: true }
+  | {
+      readonly done: false;
+      readonly requestId: string;
+      /**
+       * What proves where the copy is once it is confirmed, kept with the publication (the Arweave transaction in
+       * the bundle's ArweaveTransaction form, docs/proof-format.md §9.6).
+       */
+      readonly evidence?: Uint8Array;
+    };
 /** The result of one poll of a pin request. */
 export type PollOutcome = 'pinned' | 'pending' | 'failed';
 

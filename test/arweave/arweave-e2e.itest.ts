@@ -7,11 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import Arweave from 'arweave';
 import { toHex } from '../../src/proof/encoding/bytes.ts';
 import { clientsFor, waitFor } from '../anchoring/support.ts';
 import { startArweaveGatewayDouble } from '../fakes/arweave-gateway/arweave-gateway.ts';
 import { runCli, startServerProcess, tempDir } from '../support/spawn-server.ts';
+import { arweaveServerEnv } from './arweave-server-env.ts';
 
 test('a published bundle reaches Arweave once confirmed, after a dropped transaction is posted again', {
   timeout: 120_000,
@@ -22,19 +22,8 @@ test('a published bundle reaches Arweave once confirmed, after a dropped transac
     await gateway.close();
     dir.cleanup();
   });
-  const wallet = await Arweave.init({}).wallets.generate();
-  const walletFile = join(dir.path, 'arweave-wallet.json');
-  writeFileSync(walletFile, JSON.stringify(wallet), { mode: 0o600 });
-  const server = await startServerProcess({
-    dataDir: join(dir.path, 'data'),
-    env: {
-      SPARK_ARWEAVE_URL: gateway.url,
-      SPARK_ARWEAVE_WALLET_FILE: walletFile,
-      SPARK_ARWEAVE_CONFIRMATIONS: '2',
-      SPARK_IPFS_POLL_INTERVAL_MS: '100',
-      SPARK_IPFS_RETRY_BASE_MS: '50',
-    },
-  });
+  const { wallet, env } = await arweaveServerEnv(dir.path, gateway.url);
+  const server = await startServerProcess({ dataDir: join(dir.path, 'data'), env });
   t.after(() => server.kill());
   const { client, admin } = clientsFor(server.port);
   const r = await client.submit({ payload: { case: 'digest', value: new Uint8Array(randomBytes(32)) } });

@@ -92,7 +92,13 @@ export function summaryOf(b: ProofBundle, size: number): string[] {
       ]);
     }
   }
-  lines.push(['published', b.publication === undefined ? 'no' : `IPFS ${b.publication.ipfsCid}`]);
+  const arweave = b.publication?.arweave;
+  lines.push([
+    'published',
+    b.publication === undefined
+      ? 'no'
+      : `IPFS ${b.publication.ipfsCid}${arweave === undefined ? '' : `, Arweave transaction ${arweave.id}`}`,
+  ]);
   const width = Math.max(...lines.map(([k]) => k.length));
   return [
     ...lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`),

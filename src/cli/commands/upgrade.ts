@@ -40,6 +40,8 @@ function changes(old: ProofBundle, next: ProofBundle): string[] {
   }
   if (old.publication === undefined && next.publication !== undefined)
     out.push(`publication ${next.publication.ipfsCid}`);
+  if (old.publication?.arweave === undefined && next.publication?.arweave !== undefined)
+    out.push(`Arweave copy ${next.publication.arweave.id}`);
   if (old.version !== next.version) out.push(`bundle version ${old.version} → ${next.version}`);
   return out;
 }
