@@ -62,6 +62,33 @@ test('valid vectors cover anchored bundles: version 1 and 2, with a checkpoint a
   assert.ok(forms.some((f) => f.version === 2 && f.publication));
 });
 
+test('the Arweave vectors: a valid copy, and each altered one fails at anchor naming its publication.arweave field', () => {
+  const arweave = vectors.filter((v) => v.file.includes('arweave'));
+  const verifier = createNobleVerifier();
+  const reasons = new Map(
+    arweave.map((v) => {
+      const r = verifyBundle(v.bytes, { verifier });
+      const anchor = r.checks.find((c) => c.name === 'anchor');
+      return [v.file.replace(/^bundles\/|\.spark$/g, ''), { valid: r.valid, detail: anchor?.detail ?? '' }];
+    }),
+  );
+  assert.equal(reasons.get('valid-immediate-v2-arweave')?.valid, true);
+  assert.match(
+    reasons.get('valid-immediate-v2-arweave')?.detail ?? '',
+    /its Arweave copy: transaction [\w-]{43} \(wallet [\w-]{43}\)/,
+  );
+  const failing: Array<[string, RegExp]> = [
+    ['anchor-arweave-other-bytes', /^publication\.arweave\.data_root: not the root of the 11 bytes/],
+    ['anchor-arweave-reward-changed', /^publication\.arweave\.signature: does not verify/],
+    ['anchor-arweave-signature-flipped', /^publication\.arweave\.signature: does not verify/],
+    ['anchor-arweave-id-changed', /^publication\.arweave\.id: .* is not SHA-256 of the signature/],
+  ];
+  for (const [name, reason] of failing) {
+    assert.equal(reasons.get(name)?.valid, false, name);
+    assert.match(reasons.get(name)?.detail ?? '', reason, name);
+  }
+});
+
 const verifiers: SignatureVerifier[] = [createNobleVerifier(), createNativeVerifier()];
 
 for (const verifier of verifiers) {

@@ -1,8 +1,11 @@
 // Writes the proof bundle test vectors (docs/proof-format.md §Test vectors): valid bundles, and corrupted
 // variants named after their corruption, each with the FIRST check that must fail.
 // Run: node test/vectors/generate.ts   (deterministic: fixed seeds, deterministic ML-DSA signing)
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { create } from '@bufbuild/protobuf';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import Arweave from 'arweave';
+import { bundleTags } from '../../src/arweave/arweave-publisher.ts';
+import { arweaveEvidence } from '../../src/arweave/arweave-evidence.ts';
 import { base58btc } from 'multiformats/bases/base58';
 import { CID } from 'multiformats/cid';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -27,10 +30,13 @@ import {
 import { hybridMessage } from '../../src/proof/crypto/hybrid.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { hashLeaf } from '../../src/proof/merkle/hash.ts';
-import { bytesEqual, concatBytes, toHex } from '../../src/proof/encoding/bytes.ts';
+import { toBase64Url } from '../../src/proof/encoding/base64.ts';
+import { bytesEqual, concatBytes, fromHex, toHex } from '../../src/proof/encoding/bytes.ts';
 import {
   type Anchor,
   AnchorSchema,
+  type ArweaveTransaction,
+  ArweaveTransactionSchema,
   CheckpointSchema,
   type ProofBundle,
   PublicationSchema,
@@ -500,6 +506,51 @@ valid(
   'valid-immediate-v1',
   'bundle version 1 of the immediate batch: the whole aggregate, whose publication record names the sealed bundle\'s CID',
   bImmediate1,
+);
+
+// 7b. The immediate bundle's Arweave copy (docs/proof-format.md §9.6). RSA-PSS signing is randomized and a wallet
+// is a secret, so the copy is signed once with a throw-away wallet (generated here, never written anywhere) and
+// only its public form is kept, in test/vectors/arweave-copy.json; it is signed again only when the sealed
+// bundle's CID changes. Beside it, a transaction of the same wallet over other bytes.
+const ARWEAVE_FIXTURE = new URL('arweave-copy.json', import.meta.url);
+
+async function arweaveCopies(sealed: Uint8Array, cid: string) {
+  const decode = (hex: string) => fromBinary(ArweaveTransactionSchema, fromHex(hex) ?? new Uint8Array(0));
+  if (existsSync(ARWEAVE_FIXTURE)) {
+    const stored = JSON.parse(readFileSync(ARWEAVE_FIXTURE, 'utf8')) as Record<string, string>;
+    if (stored['cid'] === cid) {
+      return { copy: decode(stored['copy'] ?? ''), otherBytes: decode(stored['otherBytes'] ?? '') };
+    }
+  }
+  const arweave = Arweave.init({});
+  const wallet = await arweave.wallets.generate();
+  const sign = async (data: Uint8Array, tagged: string) => {
+    const tx = await arweave.createTransaction(
+      { data, last_tx: toBase64Url(new Uint8Array(48).fill(0x4a)), reward: '65595508' },
+      wallet,
+    );
+    for (const [name, value] of bundleTags(tagged, ANCHORED_LOG)) tx.addTag(name, value);
+    await arweave.transactions.sign(tx, wallet);
+    return arweaveEvidence(tx);
+  };
+  const copy = await sign(sealed, cid);
+  const other = utf8('other bytes');
+  const otherBytes = await sign(other, cidOf(other, nativeSha256));
+  const hexOf = (tx: ArweaveTransaction) => toHex(toBinary(ArweaveTransactionSchema, tx));
+  writeFileSync(
+    ARWEAVE_FIXTURE,
+    `${JSON.stringify({ note: 'public Arweave transactions of a discarded wallet (test/vectors/generate.ts §7b)', cid, copy: hexOf(copy), otherBytes: hexOf(otherBytes) }, null, 2)}\n`,
+  );
+  return { copy, otherBytes };
+}
+
+const arweaveCopy = await arweaveCopies(encodeBundle(sealedImmediate), immediateCid);
+const bImmediateArweave = clone(bImmediate2);
+bImmediateArweave.publication = create(PublicationSchema, { ipfsCid: immediateCid, arweave: arweaveCopy.copy });
+valid(
+  'valid-immediate-v2-arweave',
+  'valid-immediate-v2 with the Arweave copy of its sealed bundle: a signed data transaction whose data root is that of the bytes the CID names',
+  bImmediateArweave,
 );
 
 // 8. Whole aggregates (version 1) with what our builder never writes, assembled by hand from docs/anchoring.md §5
@@ -1122,6 +1173,46 @@ const anchoredCorruptions: Array<[string, string, string, ProofBundle, (b: Proof
     (b) => {
       const chunk = anchorOfBundle(b).publicationChunks[0] as NonNullable<Anchor['publicationChunks'][number]>;
       chunk.transaction = flip(chunk.transaction, 120);
+    },
+  ],
+  [
+    'anchor-arweave-other-bytes',
+    'anchor',
+    'the Arweave copy is a valid transaction of the same wallet, but of other bytes than the CID names (data_root)',
+    bImmediateArweave,
+    (b) => {
+      b.publication = create(PublicationSchema, { ipfsCid: immediateCid, arweave: arweaveCopy.otherBytes });
+    },
+  ],
+  [
+    'anchor-arweave-reward-changed',
+    'anchor',
+    'the Arweave copy\'s reward changed by one winston: the RSA-PSS signature no longer verifies',
+    bImmediateArweave,
+    (b) => {
+      const tx = b.publication?.arweave as ArweaveTransaction;
+      tx.reward = (BigInt(tx.reward) + 1n).toString();
+    },
+  ],
+  [
+    'anchor-arweave-signature-flipped',
+    'anchor',
+    'one bit of the Arweave copy\'s signature flipped, its id recomputed to match: the signature does not verify',
+    bImmediateArweave,
+    (b) => {
+      const tx = b.publication?.arweave as ArweaveTransaction;
+      tx.signature = flip(tx.signature, 300);
+      tx.id = toBase64Url(nativeSha256(tx.signature));
+    },
+  ],
+  [
+    'anchor-arweave-id-changed',
+    'anchor',
+    'the Arweave copy names another transaction id than the hash of its signature',
+    bImmediateArweave,
+    (b) => {
+      const tx = b.publication?.arweave as ArweaveTransaction;
+      tx.id = toBase64Url(nativeSha256(utf8('another transaction')));
     },
   ],
   [
