@@ -187,3 +187,75 @@ export async function nodeTime(url: string): Promise<bigint> {
   const time = await rest<{ communicationTimestamps: { receiveTimestamp: string } }>(url, '/node/time');
   return BigInt(time.body.communicationTimestamps.receiveTimestamp);
 }
+
+/** One embedded transfer of an aggregate top-up. */
+export interface EmbeddedTransferSpec {
+  readonly sender: KeyPair;
+  /** Base32 address (T…). */
+  readonly recipient: string;
+  /** µXYM of the testnet currency; 0 sends no mosaic. */
+  readonly amount: bigint;
+  /** Plain message: byte 0x00 then this UTF-8 text. */
+  readonly text: string;
+}
+
+/**
+ * A signed aggregate complete (v3 by default, or `version`) of currency transfers with plain messages, as a wallet
+ * (a multisig one, say) sends them: signed by `signer`, cosigned by every other sender (unless `cosign` is false).
+ */
+export function buildAggregateTransfers(spec: {
+  readonly nowMs: bigint;
+  readonly signer: KeyPair;
+  readonly transfers: readonly EmbeddedTransferSpec[];
+  readonly version?: 2 | 3;
+  readonly cosign?: boolean;
+  /** Adds a new account-metadata entry (scoped key 1) of the signer's own with this value, after the transfers. */
+  readonly metadataValue?: Uint8Array;
+}): BuiltTransaction {
+  const embedded = spec.transfers.map((t) =>
+    testnet.transactionFactory.createEmbedded({
+      type: 'transfer_transaction_v1',
+      signerPublicKey: t.sender.publicKey,
+      recipientAddress: new Address(t.recipient),
+      mosaics: t.amount === 0n ? [] : [{ mosaicId: TESTNET_CURRENCY_MOSAIC_ID, amount: t.amount }],
+      message: Uint8Array.from([0, ...new TextEncoder().encode(t.text)]),
+    }),
+  ) as InstanceType<typeof models.EmbeddedTransaction>[];
+  if (spec.metadataValue !== undefined)
+    embedded.push(
+      testnet.transactionFactory.createEmbedded({
+        type: 'account_metadata_transaction_v1',
+        signerPublicKey: spec.signer.publicKey,
+        targetAddress: testnet.network.publicKeyToAddress(spec.signer.publicKey),
+        scopedMetadataKey: 1n,
+        valueSizeDelta: spec.metadataValue.length,
+        value: spec.metadataValue,
+      }) as InstanceType<typeof models.EmbeddedTransaction>,
+    );
+  const tx = testnet.transactionFactory.create({
+    type: spec.version === 2 ? 'aggregate_complete_transaction_v2' : 'aggregate_complete_transaction_v3',
+    signerPublicKey: spec.signer.publicKey,
+    deadline: spec.nowMs + 2n * 3_600_000n,
+    transactionsHash: testnet.static.hashEmbeddedTransactions(embedded),
+    transactions: embedded,
+  }) as InstanceType<typeof models.AggregateCompleteTransactionV3>;
+  const signer = spec.signer.publicKey.toString();
+  const cosigners = [
+    ...new Map(
+      spec.transfers
+        .filter((t) => t.sender.publicKey.toString() !== signer)
+        .map((t) => [t.sender.publicKey.toString(), t.sender]),
+    ).values(),
+  ];
+  tx.fee = new models.Amount(BigInt(tx.size + COSIGNATURE_SIZE * cosigners.length) * 100n);
+  testnet.transactionFactory.static.attachSignature(tx, testnet.signTransaction(spec.signer, tx));
+  if (spec.cosign !== false)
+    for (const c of cosigners) tx.cosignatures.push(testnet.cosignTransaction(c, tx));
+  const bytes = tx.serialize();
+  return {
+    payload: utils.uint8ToHex(bytes),
+    bytes,
+    hash: testnet.hashTransaction(tx).toString(),
+    size: bytes.length,
+  };
+}

@@ -265,7 +265,7 @@ export async function startRestFront(
       else if (OBJECT_ID.test(id)) found = lies.confirmedById(id);
       else throw invalid('transactionId');
       if (!found) throw notFound(id);
-      return ok(confirmedTransactionJson(lies.placement(found)));
+      return ok(lies.confirmedResult(confirmedTransactionJson(lies.placement(found))));
     }
     if (a === 'transactionStatus' && parts.length === 2) {
       allow('GET');

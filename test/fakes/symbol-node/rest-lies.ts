@@ -9,7 +9,13 @@ import {
   sealNormalBlock,
 } from './block-signer.ts';
 import type { Json } from './rest-json.ts';
-import { type Invention, inflateTransferAmounts, invent, place } from './rest-search-lies.ts';
+import {
+  disguiseAggregate,
+  type Invention,
+  inflateTransferAmounts,
+  invent,
+  place,
+} from './rest-search-lies.ts';
 import {
   type ConfirmedTransaction,
   type Finalization,
@@ -26,7 +32,8 @@ export type SymbolTestLieName =
   | 'disagreeFrom'
   | 'inflateTransferAmounts'
   | 'hideTransfers'
-  | 'inventTransfer';
+  | 'inventTransfer'
+  | 'disguiseAggregates';
 
 export interface LieScope {
   /** Lie only about this transaction: its hash or its merkleComponentHash (64 hex digits). */
@@ -62,12 +69,18 @@ export interface SymbolTestNodeLies {
    */
   disagreeFrom(height: bigint | number): void;
   /**
-   * `GET /transactions/confirmed` (search): every transfer's mosaic amounts ×1000 (meta.hash, signature kept), so
-   * the rebuilt transaction hashes elsewhere. `count`: answers in which some amount changed.
+   * `GET /transactions/confirmed` (search) and `GET /transactions/confirmed/{hash}` (an aggregate's embedded
+   * transfers): every transfer's mosaic amounts ×1000 (meta.hash, signature kept), so the rebuilt transaction hashes
+   * elsewhere. `count`: answers in which some amount changed.
    */
   inflateTransferAmounts(scope?: Pick<LieScope, 'count'>): void;
   /** `GET /transactions/confirmed` (search): `data: []`. `count`: answers that hid something. */
   hideTransfers(scope?: Pick<LieScope, 'count'>): void;
+  /**
+   * `GET /transactions/confirmed/{hash}`: an aggregate's first embedded transaction has type 16708 (account
+   * metadata) instead of its own, so it looks like an aggregate a reader cannot rebuild. `count`: answers changed.
+   */
+  disguiseAggregates(scope?: Pick<LieScope, 'count'>): void;
   /**
    * The transaction signed in `payload` is confirmed at `height`, index 0, on this front only: in matching search
    * results, `/transactions/confirmed/{hash|id}` and `/transactionStatus` (meta.hash = its hash with the network's
@@ -159,6 +172,10 @@ export class RestLies implements SymbolTestNodeLies {
 
   hideTransfers(scope?: Pick<LieScope, 'count'>): void {
     this.#on.set('hideTransfers', scoped('hideTransfers', scope));
+  }
+
+  disguiseAggregates(scope?: Pick<LieScope, 'count'>): void {
+    this.#on.set('disguiseAggregates', scoped('disguiseAggregates', scope));
   }
 
   inventTransfer(payload: Uint8Array, height: bigint | number): void {
@@ -310,6 +327,25 @@ export class RestLies implements SymbolTestNodeLies {
     const inflated = inflateTransferAmounts(data);
     if (inflated.changed) this.#spend('inflateTransferAmounts', inflate);
     return inflated.data;
+  }
+
+  /**
+   * A `GET /transactions/confirmed/{hash}` answer, with an aggregate's embedded transfer amounts inflated too
+   * (`inflateTransferAmounts`): the lie a top-up inside an aggregate meets.
+   */
+  confirmedResult(json: Json): Json {
+    const disguise = this.#lie('disguiseAggregates');
+    const disguised = disguise === undefined ? undefined : disguiseAggregate(json);
+    if (disguise !== undefined && disguised !== undefined) {
+      this.#spend('disguiseAggregates', disguise);
+      return disguised;
+    }
+    const inflate = this.#lie('inflateTransferAmounts');
+    if (inflate === undefined) return json;
+    const inflated = inflateTransferAmounts([json]);
+    if (!inflated.changed) return json;
+    this.#spend('inflateTransferAmounts', inflate);
+    return inflated.data[0] ?? json;
   }
 
   /** `latestFinalizedBlock` of `/chain/info`. */

@@ -109,3 +109,14 @@ export function inflateTransferAmounts(data: readonly Json[]): { data: Json[]; c
   });
   return { data: inflated, changed };
 }
+
+/** A by-hash aggregate answer whose first embedded transaction claims type 16708 (account metadata); else undefined. */
+export function disguiseAggregate(json: Json): Json | undefined {
+  if (!isObject(json) || !isObject(json['transaction'])) return undefined;
+  const inner = json['transaction']['transactions'];
+  if (!Array.isArray(inner) || inner.length === 0) return undefined;
+  const [first, ...rest] = inner;
+  if (!isObject(first) || !isObject(first['transaction'])) return undefined;
+  const disguised = { ...first, transaction: { ...first['transaction'], type: 16708 } };
+  return { ...json, transaction: { ...json['transaction'], transactions: [disguised, ...rest] } };
+}

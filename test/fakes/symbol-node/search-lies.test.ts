@@ -16,7 +16,7 @@ import {
   testnet,
 } from './fixture.ts';
 import type { RestStatus } from './rest-checks.ts';
-import { inflateTransferAmounts } from './rest-search-lies.ts';
+import { disguiseAggregate, inflateTransferAmounts } from './rest-search-lies.ts';
 import { type SymbolTestNetwork, startSymbolTestNetwork } from './symbol-test-network.ts';
 import type { SymbolTestNode } from './symbol-test-node.ts';
 
@@ -121,10 +121,14 @@ describe('search lies of one front', () => {
       );
       assert.equal(rebuiltHash(real.transaction), real.meta.hash, 'the honest item rebuilds to its hash');
       assert.notEqual(rebuiltHash(item.transaction), item.meta.hash, 'the inflated one does not');
-      // The by-hash route of the liar stays honest.
+      // The by-hash route of the liar inflates the same way, meta kept.
+      const byHash = (await rest<SearchItem>(liar.url, `/transactions/confirmed/${item.meta.hash}`)).body;
+      const honestByHash = (await rest<SearchItem>(honest.url, `/transactions/confirmed/${item.meta.hash}`))
+        .body;
+      assert.deepEqual(byHash.meta, honestByHash.meta);
       assert.deepEqual(
-        (await rest(liar.url, `/transactions/confirmed/${item.meta.hash}`)).body,
-        (await rest(honest.url, `/transactions/confirmed/${item.meta.hash}`)).body,
+        byHash.transaction.mosaics.map((m) => BigInt(m.amount)),
+        honestByHash.transaction.mosaics.map((m) => BigInt(m.amount) * 1000n),
       );
     }
   });
@@ -165,6 +169,34 @@ describe('search lies of one front', () => {
     });
     assert.deepEqual(result.data[1], zero);
     assert.equal(inflateTransferAmounts([zero]).changed, false);
+  });
+
+  test('disguiseAggregate: the first embedded transaction of an aggregate claims type 16708; others untouched', () => {
+    const aggregate = {
+      meta: { hash: 'H' },
+      transaction: {
+        type: 16705,
+        transactions: [
+          { meta: { index: 0 }, transaction: { type: 16724, message: '00' } },
+          { meta: { index: 1 }, transaction: { type: 16724 } },
+        ],
+      },
+    };
+    assert.deepEqual(disguiseAggregate(aggregate), {
+      ...aggregate,
+      transaction: {
+        type: 16705,
+        transactions: [
+          { meta: { index: 0 }, transaction: { type: 16708, message: '00' } },
+          { meta: { index: 1 }, transaction: { type: 16724 } },
+        ],
+      },
+    });
+    assert.equal(
+      disguiseAggregate({ meta: {}, transaction: { type: 16724 } }),
+      undefined,
+      'not an aggregate',
+    );
   });
 
   test('hideTransfers: data [] on the liar only; with count, only answers that hid something count', async () => {
