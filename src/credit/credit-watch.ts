@@ -14,7 +14,8 @@ import { toHex } from '../proof/encoding/bytes.ts';
 import { xym } from '../proof/encoding/xym.ts';
 import { addressOf } from '../proof/trust/trust-root.ts';
 import type { CreditTopUp, Store } from '../store/store.ts';
-import { checkListedTransfer, type IncomingTransfer } from './incoming-transfer.ts';
+import { checkListedAggregate } from './incoming-aggregate.ts';
+import { checkListedTransfer, type IncomingTransfer, type ListingContext } from './incoming-transfer.ts';
 
 /** Watch settings. */
 export interface CreditWatchOptions {
@@ -34,6 +35,17 @@ interface Listing {
   readonly node: SymbolRestClient;
   /** Every transfer at or below this height was listed. */
   readonly through: bigint;
+  readonly topUps: readonly IncomingTransfer[];
+  /** Aggregates holding transfers to the account, by hash hex: read and checked whole before anything is credited. */
+  readonly aggregates: ReadonlyMap<string, { readonly hash: Uint8Array; readonly height: bigint }>;
+}
+
+/** One transaction on chain whose top-ups are credited together once the quorum shows it final. */
+interface Candidate {
+  readonly key: string;
+  readonly height: bigint;
+  readonly txHash: Uint8Array;
+  readonly merkleComponentHash: Uint8Array;
   readonly topUps: readonly IncomingTransfer[];
 }
 
@@ -56,6 +68,7 @@ export function createCreditWatch(o: CreditWatchOptions): ChainFollower {
     check: (entry: unknown) => ReturnType<typeof checkListedTransfer>,
   ): Promise<Listing | undefined> {
     const topUps: IncomingTransfer[] = [];
+    const aggregates = new Map<string, { hash: Uint8Array; height: bigint }>();
     for (let page = 1; page <= maxPages; page++) {
       const asked = await r.pool.ask(node, (c) => c.transfersTo(address, from, to, page, pageSize));
       if (!asked.ok) return undefined;
@@ -77,12 +90,41 @@ export function createCreditWatch(o: CreditWatchOptions): ChainFollower {
         }
         if (height > highest) highest = height;
         if (listed.kind === 'top-up') topUps.push(listed.transfer);
+        if (listed.kind === 'embedded')
+          aggregates.set(toHex(listed.aggregateHash), { hash: listed.aggregateHash, height });
       }
-      if (asked.value.length < pageSize) return { node, through: to, topUps };
+      if (asked.value.length < pageSize) return { node, through: to, topUps, aggregates };
       // A full page: the listing goes on; what was seen below the last page's highest block is complete.
-      if (page === maxPages) return { node, through: highest - 1n, topUps };
+      if (page === maxPages) return { node, through: highest - 1n, topUps, aggregates };
     }
     return undefined;
+  }
+
+  /**
+   * The aggregate `hash` as the first usable node whose answer holds together gives it; a node whose answer does not
+   * is reported to the pool. An aggregate that also carries other transaction types (not rebuilt, so not checked) is
+   * believed to credit nothing only when a quorum of nodes say so. Undefined when neither is settled.
+   */
+  async function readAggregate(
+    r: ChainRound,
+    hash: Uint8Array,
+    context: ListingContext,
+  ): Promise<{ merkleComponentHash: Uint8Array; topUps: readonly IncomingTransfer[] } | undefined> {
+    const others: string[] = [];
+    for (const node of r.pool.usable()) {
+      const asked = await r.pool.ask(node, (c) => c.confirmedEntry(hash));
+      if (!asked.ok || asked.value === undefined) continue;
+      const read = checkListedAggregate(asked.value, hash, context);
+      if (read.kind === 'aggregate') return read;
+      if (read.kind === 'other') others.push(read.reason);
+      else r.pool.reject(node, read, { aggregate: toHex(hash), purpose: 'credit' });
+    }
+    if (others.length < r.pool.quorum) return undefined;
+    o.log.warn(
+      { aggregate: toHex(hash), reason: others[0] },
+      'an aggregate to the account carries other transactions than transfers: not credited (settle it by hand)',
+    );
+    return { merkleComponentHash: hash, topUps: [] };
   }
 
   async function follow(r: ChainRound): Promise<void> {
@@ -101,7 +143,7 @@ export function createCreditWatch(o: CreditWatchOptions): ChainFollower {
     const scanned = o.store.creditScan(address);
     const finalized = r.finalizedHeight;
     if (finalized <= scanned) return;
-    const context = {
+    const context: ListingContext = {
       facade: facadeFor({ identifier, generationHashSeed }),
       recipient: symbolAddress(r.accountPublicKey, identifier),
       currencyMosaicId: currency,
@@ -123,29 +165,60 @@ export function createCreditWatch(o: CreditWatchOptions): ChainFollower {
     // height every one of them listed through.
     let through = finalized;
     for (const l of listings) if (l.through < through) through = l.through;
-    const candidates = new Map<string, IncomingTransfer>();
+    const candidates = new Map<string, Candidate>();
     for (const l of listings)
-      for (const t of l.topUps) if (t.height <= through) candidates.set(toHex(t.hash), t);
+      for (const t of l.topUps)
+        if (t.height <= through) {
+          const key = toHex(t.hash);
+          candidates.set(key, {
+            key,
+            height: t.height,
+            txHash: t.hash,
+            merkleComponentHash: t.hash,
+            topUps: [t],
+          });
+        }
+    const aggregates = new Map<string, { hash: Uint8Array; height: bigint }>();
+    for (const l of listings)
+      for (const [key, a] of l.aggregates) if (a.height <= through) aggregates.set(key, a);
+    for (const [key, a] of aggregates) {
+      const read = await readAggregate(r, a.hash, context);
+      if (read === undefined) {
+        // No node gave an aggregate that holds together: looked at again next round.
+        if (a.height - 1n < through) through = a.height - 1n;
+      } else if (read.topUps.length > 0) {
+        candidates.set(key, {
+          key,
+          height: a.height,
+          txHash: a.hash,
+          merkleComponentHash: read.merkleComponentHash,
+          topUps: read.topUps,
+        });
+      }
+    }
     const credits: CreditTopUp[] = [];
-    for (const [hash, t] of [...candidates].sort((a, b) => (a[1].height < b[1].height ? -1 : 1))) {
-      if (o.store.creditedTopUp(t.hash) !== undefined) continue;
+    for (const c of [...candidates.values()].sort((a, b) => (a.height < b.height ? -1 : 1))) {
+      const fresh = c.topUps.filter((t) => o.store.creditedTopUp(t.hash) === undefined);
+      if (fresh.length === 0) continue;
+      const clients = [...new Set(fresh.map((t) => t.client))].join(',');
       const seen = await r.observer.observe({
-        expect: { txHash: t.hash, merkleComponentHash: t.hash, network: identifier },
+        expect: { txHash: c.txHash, merkleComponentHash: c.merkleComponentHash, network: identifier },
         recorded: undefined,
         wantFinality: true,
         finality: r.finality,
-        context: { transfer: hash, client: t.client, purpose: 'credit' },
+        context: { transfer: c.key, client: clients, purpose: 'credit' },
       });
       if (seen.kind === 'in-block' && seen.final && seen.evidence.height <= finalized) {
-        credits.push({ hash: t.hash, client: t.client, amount: t.amount, height: seen.evidence.height });
+        for (const t of fresh)
+          credits.push({ hash: t.hash, client: t.client, amount: t.amount, height: seen.evidence.height });
       } else if (seen.kind === 'absent' || seen.kind === 'failed') {
         o.log.warn(
-          { transfer: hash, client: t.client, amount: t.amount.toString(), height: t.height.toString() },
+          { transfer: c.key, client: clients, height: c.height.toString() },
           'a node listed a top-up that the quorum of nodes does not know: not credited',
         );
-      } else if (t.height - 1n < through) {
+      } else if (c.height - 1n < through) {
         // Not settled this round (not yet final everywhere, or the nodes disagree): looked at again next round.
-        through = t.height - 1n;
+        through = c.height - 1n;
       }
     }
     // Nothing to credit and no new blocks looked at: no write.

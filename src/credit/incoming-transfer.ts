@@ -18,6 +18,10 @@ const MAX_MOSAICS = 512;
 
 /** A top-up that passed its checks: who it credits, how much, and where the node says it is. */
 export interface IncomingTransfer {
+  /**
+   * What it is credited once by: the transfer's hash, or for one embedded in an aggregate, the id
+   * SHA3-256(aggregate hash ‖ its index as u32 little-endian) (incoming-aggregate.ts).
+   */
   readonly hash: Uint8Array;
   /** The client the message names. */
   readonly client: string;
@@ -31,6 +35,8 @@ export interface IncomingTransfer {
 /** What the checks made of one listed transaction. */
 export type ListedTransfer =
   | { readonly kind: 'top-up'; readonly transfer: IncomingTransfer }
+  /** A transfer embedded in the aggregate `aggregateHash`, which is read and checked whole (incoming-aggregate.ts). */
+  | { readonly kind: 'embedded'; readonly aggregateHash: Uint8Array; readonly height: bigint }
   /** A real transfer to the account that is not a top-up (no memo, another client name, no currency). */
   | { readonly kind: 'other'; readonly hash: Uint8Array; readonly height: bigint; readonly reason: string }
   /** The node's answer does not hold together: the check that failed, and both values. */
@@ -52,21 +58,104 @@ export interface ListingContext {
 }
 
 /** A copy the SDK's types accept (they want an ArrayBuffer, not any buffer). */
-const own = (b: Uint8Array): Uint8Array<ArrayBuffer> => Uint8Array.from(b);
+export const own = (b: Uint8Array): Uint8Array<ArrayBuffer> => Uint8Array.from(b);
+
+/** A transfer's fields that make a top-up, top-level or embedded in an aggregate. */
+type TransferBody = models.TransferTransactionV1 | models.EmbeddedTransferTransactionV1;
+
+/**
+ * Reads a transfer's signer, network, recipient, mosaics and message from a node's JSON `transaction` object into
+ * `tx`; throws naming the field when one is missing or malformed.
+ */
+export function readTransferBody(json: unknown, tx: TransferBody, what: string): void {
+  const mosaics = field(json, 'mosaics', what);
+  if (!Array.isArray(mosaics) || mosaics.length > MAX_MOSAICS)
+    throw new TypeError(`${what} mosaics: not a list`);
+  const message = field(json, 'message', what);
+  const messageHex = message === null || message === undefined ? '' : message;
+  if (
+    typeof messageHex !== 'string' ||
+    messageHex.length % 2 !== 0 ||
+    messageHex.length > 2 * MAX_MESSAGE_BYTES
+  )
+    throw new TypeError(`${what} message: not hex`);
+  tx.signerPublicKey = new models.PublicKey(
+    own(parseHex(field(json, 'signerPublicKey', what), 32, `${what} signerPublicKey`)),
+  );
+  tx.network = new models.NetworkType(
+    Number(parseUint(field(json, 'network', what), `${what} network`) & 0xffn),
+  );
+  tx.recipientAddress = new models.UnresolvedAddress(
+    own(parseHex(field(json, 'recipientAddress', what), 24, `${what} recipientAddress`)),
+  );
+  tx.mosaics = mosaics.map((item, i) => {
+    const mosaic = new models.UnresolvedMosaic();
+    mosaic.mosaicId = new models.UnresolvedMosaicId(
+      parseMosaicId(field(item, 'id', `${what} mosaic ${i}`), `mosaic ${i} id`),
+    );
+    mosaic.amount = new models.Amount(
+      parseUint(field(item, 'amount', `${what} mosaic ${i}`), `mosaic ${i} amount`),
+    );
+    return mosaic;
+  });
+  tx.message = own(parseHex(messageHex, messageHex.length / 2, `${what} message`));
+}
+
+/** The top-up a rebuilt transfer makes (who and how many µXYM), or why it makes none. */
+export function topUpOf(tx: TransferBody, c: ListingContext): { client: string; amount: bigint } | string {
+  if (!bytesEqual(tx.recipientAddress.bytes, c.recipient)) return 'another recipient';
+  const client = creditClientOf(tx.message);
+  if (client === undefined) return 'no spark-credit message';
+  let amount = 0n;
+  for (const m of tx.mosaics) {
+    const id = BigInt(m.mosaicId.value);
+    if (id === c.currencyMosaicId || id === XYM_NAMESPACE_ID) amount += BigInt(m.amount.value);
+  }
+  return amount === 0n ? 'no XYM' : { client, amount };
+}
+
+/** Where a node says a confirmed transaction is. */
+export interface ConfirmedPlace {
+  readonly hash: Uint8Array;
+  readonly merkleComponentHash: Uint8Array;
+  readonly height: bigint;
+}
+
+/** The `meta` of a node's confirmed-transaction JSON; throws naming the field. */
+export function readMeta(entry: unknown, what: string): ConfirmedPlace {
+  return {
+    hash: parseHash(field(entry, 'meta.hash', what), 'meta.hash'),
+    merkleComponentHash: parseHash(
+      field(entry, 'meta.merkleComponentHash', what),
+      'meta.merkleComponentHash',
+    ),
+    height: parseUint(field(entry, 'meta.height', what), 'meta.height'),
+  };
+}
+
+/** Whether a listed entry is a transfer embedded in an aggregate: its aggregate's hash, else undefined. */
+function aggregateHashOf(entry: unknown): unknown {
+  const meta = typeof entry === 'object' && entry !== null ? (entry as { meta?: unknown }).meta : undefined;
+  return typeof meta === 'object' && meta !== null
+    ? (meta as { aggregateHash?: unknown }).aggregateHash
+    : undefined;
+}
 
 /** Rebuilds and checks one entry of a transfer listing. */
 export function checkListedTransfer(entry: unknown, c: ListingContext): ListedTransfer {
   let tx: models.TransferTransactionV1;
-  let meta: { hash: Uint8Array; merkleComponentHash: Uint8Array; height: bigint };
+  let meta: ConfirmedPlace;
   try {
-    meta = {
-      hash: parseHash(field(entry, 'meta.hash', 'transfer'), 'meta.hash'),
-      merkleComponentHash: parseHash(
-        field(entry, 'meta.merkleComponentHash', 'transfer'),
-        'meta.merkleComponentHash',
-      ),
-      height: parseUint(field(entry, 'meta.height', 'transfer'), 'meta.height'),
-    };
+    const aggregateHash = aggregateHashOf(entry);
+    if (aggregateHash !== undefined) {
+      // Embedded: it has no hash or signature of its own; its aggregate is read and checked whole.
+      return {
+        kind: 'embedded',
+        aggregateHash: parseHash(aggregateHash, 'meta.aggregateHash'),
+        height: parseUint(field(entry, 'meta.height', 'transfer'), 'meta.height'),
+      };
+    }
+    meta = readMeta(entry, 'transfer');
     const type = parseUint(field(entry, 'transaction.type', 'transfer'), 'transaction.type');
     const version = parseUint(field(entry, 'transaction.version', 'transfer'), 'transaction.version');
     if (type !== BigInt(TRANSFER_TYPE) || version !== 1n)
@@ -76,54 +165,16 @@ export function checkListedTransfer(entry: unknown, c: ListingContext): ListedTr
         height: meta.height,
         reason: `type ${type} version ${version}`,
       };
-    const mosaics = field(entry, 'transaction.mosaics', 'transfer');
-    if (!Array.isArray(mosaics) || mosaics.length > MAX_MOSAICS) throw new TypeError('mosaics: not a list');
-    const message = field(entry, 'transaction.message', 'transfer');
-    const messageHex = message === null || message === undefined ? '' : message;
-    if (
-      typeof messageHex !== 'string' ||
-      messageHex.length % 2 !== 0 ||
-      messageHex.length > 2 * MAX_MESSAGE_BYTES
-    )
-      throw new TypeError('message: not hex');
+    const json = field(entry, 'transaction', 'transfer');
     tx = new models.TransferTransactionV1();
+    readTransferBody(json, tx, 'transaction');
     tx.signature = new models.Signature(
-      own(parseHex(field(entry, 'transaction.signature', 'transfer'), 64, 'transaction.signature')),
+      own(parseHex(field(json, 'signature', 'transfer'), 64, 'transaction.signature')),
     );
-    tx.signerPublicKey = new models.PublicKey(
-      own(
-        parseHex(field(entry, 'transaction.signerPublicKey', 'transfer'), 32, 'transaction.signerPublicKey'),
-      ),
-    );
-    tx.network = new models.NetworkType(
-      Number(parseUint(field(entry, 'transaction.network', 'transfer'), 'transaction.network') & 0xffn),
-    );
-    tx.fee = new models.Amount(
-      parseUint(field(entry, 'transaction.maxFee', 'transfer'), 'transaction.maxFee'),
-    );
+    tx.fee = new models.Amount(parseUint(field(json, 'maxFee', 'transfer'), 'transaction.maxFee'));
     tx.deadline = new models.Timestamp(
-      parseUint(field(entry, 'transaction.deadline', 'transfer'), 'transaction.deadline'),
+      parseUint(field(json, 'deadline', 'transfer'), 'transaction.deadline'),
     );
-    tx.recipientAddress = new models.UnresolvedAddress(
-      own(
-        parseHex(
-          field(entry, 'transaction.recipientAddress', 'transfer'),
-          24,
-          'transaction.recipientAddress',
-        ),
-      ),
-    );
-    tx.mosaics = mosaics.map((item, i) => {
-      const mosaic = new models.UnresolvedMosaic();
-      mosaic.mosaicId = new models.UnresolvedMosaicId(
-        parseMosaicId(field(item, 'id', `transfer mosaic ${i}`), `mosaic ${i} id`),
-      );
-      mosaic.amount = new models.Amount(
-        parseUint(field(item, 'amount', `transfer mosaic ${i}`), `mosaic ${i} amount`),
-      );
-      return mosaic;
-    });
-    tx.message = own(parseHex(messageHex, messageHex.length / 2, 'transaction.message'));
   } catch (err) {
     return {
       kind: 'refused',
@@ -146,18 +197,10 @@ export function checkListedTransfer(entry: unknown, c: ListingContext): ListedTr
   const signer = tx.signerPublicKey.bytes;
   if (!c.ed25519.verify(tx.signature.bytes, c.facade.extractSigningPayload(tx), signer))
     return { kind: 'refused', check: 'transaction-hash', expected: 'a signature by the sender', got: 'none' };
-  const other = (reason: string): ListedTransfer => ({ kind: 'other', hash, height: meta.height, reason });
-  if (!bytesEqual(tx.recipientAddress.bytes, c.recipient)) return other('another recipient');
-  const client = creditClientOf(tx.message);
-  if (client === undefined) return other('no spark-credit message');
-  let amount = 0n;
-  for (const m of tx.mosaics) {
-    const id = BigInt(m.mosaicId.value);
-    if (id === c.currencyMosaicId || id === XYM_NAMESPACE_ID) amount += BigInt(m.amount.value);
-  }
-  if (amount === 0n) return other('no XYM');
+  const topUp = topUpOf(tx, c);
+  if (typeof topUp === 'string') return { kind: 'other', hash, height: meta.height, reason: topUp };
   return {
     kind: 'top-up',
-    transfer: { hash, client, amount, height: meta.height, sender: Uint8Array.from(signer) },
+    transfer: { hash, ...topUp, height: meta.height, sender: Uint8Array.from(signer) },
   };
 }

@@ -11,18 +11,21 @@ import { createAnchorTracker } from '../../src/anchor/symbol/anchor-tracker.ts';
 import { createNodePool } from '../../src/anchor/symbol/node-pool.ts';
 import { createSymbolRestClient } from '../../src/anchor/symbol/rest-client.ts';
 import { createCreditWatch } from '../../src/credit/credit-watch.ts';
+import { embeddedTopUpId } from '../../src/credit/incoming-aggregate.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { createNobleEd25519Verifier } from '../../src/proof/anchor/noble-ed25519-verifier.ts';
 import { addressOf } from '../../src/proof/trust/trust-root.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 import type { Store } from '../../src/store/store.ts';
-import { buildTransfer, testKeyPair } from '../fakes/symbol-node/fixture.ts';
+import { buildAggregateTransfers, buildTransfer, testKeyPair } from '../fakes/symbol-node/fixture.ts';
 import { type SymbolTestNetwork, startSymbolTestNetwork } from '../fakes/symbol-node/symbol-test-network.ts';
 import { tempDir } from '../support/spawn-server.ts';
 
 const TESTNET = 0x98;
 const alice = testKeyPair('C1');
 const bob = testKeyPair('C2');
+/** A wallet's cosignatory: signs the aggregates alice's and bob's transfers travel in. */
+const carol = testKeyPair('C3');
 
 interface Rig {
   readonly network: SymbolTestNetwork;
@@ -36,6 +39,16 @@ interface Rig {
   /** Announces a transfer of `amount` µXYM from `from` with the plain message `text`; its hash. */
   send(from: typeof alice, text: string, amount?: bigint, recipient?: string): Promise<Uint8Array>;
   credit(client: string): bigint;
+  /** Announces an aggregate signed by `signer` holding `transfers` (cosigned by their senders); its hash. */
+  sendAggregate(signer: typeof alice, transfers: readonly AggregateTransfer[]): Promise<Uint8Array>;
+}
+
+/** One embedded transfer (to the operator unless `recipient`). */
+interface AggregateTransfer {
+  readonly sender: typeof alice;
+  readonly text: string;
+  readonly amount: bigint;
+  readonly recipient?: string;
 }
 
 async function rig(t: TestContext, nodes = 3, quorum = 2): Promise<Rig> {
@@ -47,6 +60,7 @@ async function rig(t: TestContext, nodes = 3, quorum = 2): Promise<Rig> {
     balances: {
       [addressOf(alice.publicKey.bytes, TESTNET)]: 1_000_000_000n,
       [addressOf(bob.publicKey.bytes, TESTNET)]: 1_000_000_000n,
+      [addressOf(carol.publicKey.bytes, TESTNET)]: 1_000_000_000n,
     },
   });
   const signer = createMemoryEd25519Signer();
@@ -105,6 +119,16 @@ async function rig(t: TestContext, nodes = 3, quorum = 2): Promise<Rig> {
     },
     async send(from, text, amount = 5_000_000n, recipient = operator) {
       const tx = buildTransfer({ nowMs: await client.nodeTime(), signer: from, recipient, amount, text });
+      await client.announce(tx.bytes);
+      await network.whenIdle();
+      return Uint8Array.from(Buffer.from(tx.hash, 'hex'));
+    },
+    async sendAggregate(signer, transfers) {
+      const tx = buildAggregateTransfers({
+        nowMs: await client.nodeTime(),
+        signer,
+        transfers: transfers.map((x) => ({ ...x, recipient: x.recipient ?? operator })),
+      });
       await client.announce(tx.bytes);
       await network.whenIdle();
       return Uint8Array.from(Buffer.from(tx.hash, 'hex'));
@@ -244,4 +268,88 @@ test('transfers that are not top-ups are ignored', async (t) => {
     ],
     'the name is taken as written: " alice" is not alice',
   );
+});
+
+test('top-ups inside an aggregate are credited once final, each by aggregate and index; an inflating front is named', async (t) => {
+  const r = await rig(t);
+  // The first front lies: it is the first asked for the aggregate, so its lie is met (and the next front asked).
+  const [inflater] = r.network.nodes;
+  assert.ok(inflater !== undefined);
+  blocks(r, 4);
+  // carol signs (as a multisig wallet's cosignatory would); alice and bob cosign their own transfers.
+  const aggregate = await r.sendAggregate(carol, [
+    { sender: alice, text: 'spark-credit:alice', amount: 2_000_000n },
+    { sender: bob, text: 'spark-credit:bob', amount: 3_000_000n },
+    { sender: alice, text: 'hello', amount: 1_000_000n },
+    {
+      sender: bob,
+      text: 'spark-credit:bob',
+      amount: 7_000_000n,
+      recipient: addressOf(carol.publicKey.bytes, TESTNET),
+    },
+    { sender: alice, text: 'spark-credit:alice', amount: 500_000n },
+  ]);
+  blocks(r, 1);
+  const height = r.network.height();
+  inflater.lies.inflateTransferAmounts();
+  // Another front says the aggregate carries a type no reader rebuilds: one node's word, not a quorum's.
+  r.network.nodes[1]?.lies.disguiseAggregates();
+  await r.tick();
+  assert.equal(r.credit('alice') + r.credit('bob'), 0n, 'in a block, not final: nothing yet');
+  blocks(r, 3);
+  await r.tick();
+  assert.equal(r.credit('alice'), 2_500_000n, "both of alice's top-ups, as signed");
+  assert.equal(r.credit('bob'), 3_000_000n, "bob's transfer to another account is not his credit");
+  assert.equal(r.store.creditedTopUp(embeddedTopUpId(aggregate, 0))?.height, height);
+  assert.equal(r.store.creditedTopUp(embeddedTopUpId(aggregate, 4))?.client, 'alice');
+  assert.equal(r.store.creditedTopUp(embeddedTopUpId(aggregate, 2)), undefined, 'no memo, no credit');
+  assert.equal(
+    r.store.creditedTopUp(aggregate),
+    undefined,
+    'keyed by aggregate and index, not by the aggregate',
+  );
+  await r.restart();
+  await r.tick();
+  blocks(r, 2);
+  await r.tick();
+  assert.equal(r.credit('alice'), 2_500_000n, 'not twice after a restart');
+  assert.equal(r.credit('bob'), 3_000_000n);
+  // The inflating front's aggregate did not hash: named, and its amounts never credited.
+  assert.ok(
+    r.lines.some(
+      (l) => l['check'] === 'transaction-hash' && l['node'] === inflater.url && l['aggregate'] !== undefined,
+    ),
+    'the inflating front is named with the aggregate',
+  );
+});
+
+test('an aggregate that also carries another transaction type credits nothing and is logged with its hash', async (t) => {
+  const r = await rig(t, 1, 1);
+  blocks(r, 4);
+  const client = createSymbolRestClient({ url: r.network.nodes[0]?.url ?? '' });
+  const mixed = buildAggregateTransfers({
+    nowMs: await client.nodeTime(),
+    signer: carol,
+    transfers: [{ sender: bob, recipient: r.operator, amount: 1_000_000n, text: 'spark-credit:bob' }],
+    metadataValue: new TextEncoder().encode('a note'),
+  });
+  await client.announce(mixed.bytes);
+  await r.network.whenIdle();
+  const version2 = await r.sendAggregate(carol, [
+    { sender: alice, text: 'spark-credit:alice', amount: 4_000_000n },
+  ]);
+  blocks(r, 4);
+  await r.tick();
+  assert.equal(r.credit('bob'), 0n, 'not rebuilt, not credited');
+  assert.ok(
+    r.lines.some(
+      (l) =>
+        l['msg'] ===
+          'an aggregate to the account carries other transactions than transfers: not credited (settle it by hand)' &&
+        l['aggregate'] === mixed.hash.toLowerCase(),
+    ),
+  );
+  assert.equal(r.credit('alice'), 4_000_000n, 'an aggregate of transfers alone, in the same rounds, is');
+  assert.equal(r.store.creditedTopUp(embeddedTopUpId(version2, 0))?.client, 'alice');
+  assert.equal(r.store.creditScan(r.operator), r.network.finalizedHeight(), 'the blocks were looked at');
 });

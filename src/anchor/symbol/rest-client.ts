@@ -116,15 +116,21 @@ export interface SymbolRestClient {
   transactionStatus(hash: Uint8Array): Promise<TransactionStatus | undefined>;
   /** undefined when not confirmed (404). */
   confirmed(hash: Uint8Array): Promise<ConfirmedMeta | undefined>;
+  /**
+   * The node's whole JSON of a confirmed transaction (an aggregate with its embedded transactions and cosignatures),
+   * undefined when not confirmed (404): rebuilt and checked by the caller (src/credit/incoming-aggregate.ts).
+   */
+  confirmedEntry(hash: Uint8Array): Promise<unknown>;
   block(height: bigint): Promise<BlockInfo>;
   /** undefined when the node says the block has no such transaction (404). */
   merklePath(height: bigint, merkleComponentHash: Uint8Array): Promise<PathItem[] | undefined>;
   /** The account's mosaics (GET /accounts/{address}); undefined when the node knows no such account (404). */
   account(address: string): Promise<AccountInfo | undefined>;
   /**
-   * One page (1-based, `pageSize` 10..100) of the confirmed top-level transfers to `recipientAddress` (base32) in
-   * blocks `fromHeight`..`toHeight`, oldest first, as the node's JSON entries: they are rebuilt and checked by the
-   * caller (src/credit/incoming-transfer.ts), never believed as they are.
+   * One page (1-based, `pageSize` 10..100) of the confirmed transfers to `recipientAddress` (base32) in blocks
+   * `fromHeight`..`toHeight`, top-level and embedded in aggregates (`embedded=true`; an embedded one names its
+   * aggregate in `meta.aggregateHash`), oldest first, as the node's JSON entries: they are rebuilt and checked by the
+   * caller (src/credit/incoming-transfer.ts, incoming-aggregate.ts), never believed as they are.
    */
   transfersTo(
     recipientAddress: string,
@@ -417,6 +423,13 @@ export function createSymbolRestClient(o: RestClientOptions): SymbolRestClient {
         ),
       };
     },
+    async confirmedEntry(hash) {
+      const { status, json } = await call('GET', `/transactions/confirmed/${hexOf(hash)}`);
+      if (status === 404) return undefined;
+      if (status !== 200)
+        throw new SymbolNodeError('BAD_RESPONSE', `confirmed transaction: status ${status}`);
+      return json;
+    },
     async block(height) {
       const j = await get(`/blocks/${height}`);
       return {
@@ -484,7 +497,7 @@ export function createSymbolRestClient(o: RestClientOptions): SymbolRestClient {
       const query = new URLSearchParams({
         recipientAddress,
         type: String(TRANSFER_TYPE),
-        embedded: 'false',
+        embedded: 'true',
         fromHeight: fromHeight.toString(),
         toHeight: toHeight.toString(),
         pageSize: String(pageSize),
