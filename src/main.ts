@@ -45,7 +45,7 @@ import { gatewayRoute } from './ipfs/gateway.ts';
 import { createPublications } from './ipfs/publications.ts';
 import { createPublishWorker } from './ipfs/publish-worker.ts';
 import { type IpfsPublisher, kuboPublisher, pinningPublisher } from './ipfs/publishers.ts';
-import { sealedBundlePublisher } from './ipfs/sealed-publication.ts';
+import { createSealedPublication } from './ipfs/sealed-publication.ts';
 import type { Logger } from './log/logger.ts';
 import { observeAnchoring, timedProvider, timedSealer } from './metrics/instrument.ts';
 import { createMetrics } from './metrics/metrics.ts';
@@ -211,10 +211,18 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     );
     const checkpointNotes = createCheckpointNotes({ store, keys, sha256: nativeSha256, now });
     let anchors: AnchorTracker | undefined;
-    // One prover: the tracker publishes sealed bundles with it (before it exists, no anchors are needed for those),
+    // An immediate batch's sealed bundles, published when it is sealed; their CIDs are kept with the batch for its
+    // anchor's publication record and for the bundles the prover builds once it is anchored.
+    const sealedPublication = createSealedPublication({
+      store,
+      prove: (leafHash, options) => prover.prove(leafHash, options),
+      publications,
+    });
+    // One prover: sealed bundles are published with it (before the tracker exists, no anchors are needed for those),
     // the services prove with the tracker's evidence.
     const prover = createProver(store, nativeSha256, () => anchors, {
       witnessed: witnessSet === undefined ? undefined : { notes: checkpointNotes, quorum: witnessSet.quorum },
+      sealedCids: (sequence) => sealedPublication.entries(sequence),
       arweaveCopy: (cid) => {
         const evidence = publications.evidence(cid, 'arweave');
         return evidence === undefined ? undefined : checkedArweaveCopy(evidence, cid);
@@ -256,11 +264,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         onBalance: (amount, low) => metrics.symbolBalance(amount, low),
         now,
         log: log.child({ module: 'anchor' }),
-        publishSealed: sealedBundlePublisher({
-          store,
-          prove: prover.prove,
-          publications,
-        }),
+        publishSealed: sealedPublication.publish,
         // Prepaid credit follows the tracker's rounds: transfers to the anchoring account, credited once final.
         followers:
           config.creditPrice === undefined
@@ -288,10 +292,22 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         log: log.child({ module: 'checkpoint' }),
       });
       scheduler.onSealed((batch, reason) => {
-        tracker.enqueue(batch, reason === 'immediate').catch((err: unknown) => {
-          // The batch is sealed durably; the tracker's start-up backfill picks it up if this write failed.
-          log.error({ err, sequence: batch.sequence.toString() }, 'could not queue the batch for anchoring');
-        });
+        const immediate = reason === 'immediate';
+        const sequence = batch.sequence.toString();
+        // The "sealed" event starts an immediate batch's publication; the announcer publishes (once) what is missing.
+        const published = immediate
+          ? sealedPublication.publish(batch).then(
+              () => undefined,
+              (err: unknown) =>
+                log.warn({ err, sequence }, 'sealed bundles not published yet: the anchor round tries again'),
+            )
+          : Promise.resolve();
+        published
+          .then(() => tracker.enqueue(batch, immediate))
+          .catch((err: unknown) => {
+            // The batch is sealed durably; the tracker's start-up backfill picks it up if this write failed.
+            log.error({ err, sequence }, 'could not queue the batch for anchoring');
+          });
       });
       log.info(
         {

@@ -17,12 +17,9 @@ import {
   PublicationSchema,
   SignatureSchema,
 } from '../gen/spark/v1/bundle_pb.js';
-import { parseAggregate } from '../proof/anchor/aggregate-layout.ts';
 import { encodeAnchorRecord, encodeCheckpointRecord } from '../proof/anchor/anchor-record.ts';
 import { buildAnchorShare } from '../proof/anchor/anchor-share.ts';
-import { decodePublicationRecord } from '../proof/anchor/publication-record.ts';
-import { RECORD_KIND_PUBLICATION } from '../proof/anchor/record-chunks.ts';
-import { signerRecords } from '../proof/anchor/verify-anchor.ts';
+import type { PublicationEntry } from '../proof/anchor/publication-record.ts';
 import { type AnchorEvidence, compactAnchor, fullAnchor } from '../proof/bundle/anchor-message.ts';
 import { buildBundle } from '../proof/bundle/build.ts';
 import { decodeCheckpoint } from '../proof/bundle/checkpoint.ts';
@@ -228,32 +225,15 @@ function placeAnchors(
   bundle.version = compact ? 2 : 1;
 }
 
-/**
- * The CID an immediate batch's anchor names for leaf `index` (its publication record, docs/ipfs.md), if any.
- * The transaction is our own stored payload; the verifier checks the same binding.
- */
-function anchoredCid(
-  transaction: Uint8Array,
-  sequence: bigint,
-  root: Uint8Array,
-  index: number,
-): string | undefined {
-  const parsed = parseAggregate(transaction);
-  if (!parsed.ok) return undefined;
-  for (const r of signerRecords(parsed.value).records) {
-    if (r.kind !== RECORD_KIND_PUBLICATION) continue;
-    const d = decodePublicationRecord(r.bytes);
-    if (!d.ok || d.value.sequence !== sequence || !bytesEqual(d.value.root, root)) continue;
-    const entry = d.value.entries.find((e) => e.leafIndex === index);
-    if (entry !== undefined) return entry.cid;
-  }
-  return undefined;
-}
-
 /** What else a prover may add to anchored bundles. */
 export interface ProverExtras {
   /** Cosigned checkpoints, when witnesses are configured. */
   readonly witnessed?: WitnessedNotes | undefined;
+  /**
+   * The CIDs an immediate batch's anchor names for its sealed bundles, as stored with the batch when they were
+   * published (src/ipfs/sealed-publication.ts); undefined for other batches.
+   */
+  readonly sealedCids?: ((sequence: bigint) => readonly PublicationEntry[] | undefined) | undefined;
   /** The confirmed Arweave copy of the bytes a CID names, checked against it (docs/publication.md). */
   readonly arweaveCopy?: ((cid: string) => ArweaveTransaction | undefined) | undefined;
 }
@@ -266,7 +246,7 @@ export function createProver(
   store: Store,
   sha256: Sha256,
   anchorsOf?: AnchorTracker | (() => AnchorTracker | undefined),
-  { witnessed, arweaveCopy }: ProverExtras = {},
+  { witnessed, sealedCids, arweaveCopy }: ProverExtras = {},
 ): {
   /** With `sealedOnly`, the bundle as of sealing: no anchor, checkpoint or publication (what is published). */
   prove(leafHash: Uint8Array, options?: { readonly sealedOnly?: boolean }): Proof;
@@ -318,11 +298,11 @@ export function createProver(
       const anchors = tracker();
       const state = anchors?.state(position.sequence);
       if (anchors !== undefined) {
-        const outbox = state?.confirmed === undefined ? undefined : anchors.outbox(state.confirmed.txHash);
+        // Only an anchor the batch is confirmed in names CIDs: those stored when its sealed bundles were published.
         const cid =
-          outbox === undefined
+          state?.confirmed === undefined
             ? undefined
-            : anchoredCid(outbox.payload, position.sequence, fields.root, position.index);
+            : sealedCids?.(position.sequence)?.find((e) => e.leafIndex === position.index)?.cid;
         const anchor = anchorOf(
           state,
           anchors,

@@ -195,6 +195,7 @@ export type DocTable =
   | 'ipfs-blocks' // CID → the published bytes
   | 'ipfs-publications' // CID → publication record (JSON)
   | 'ipfs-queue' // CID → empty, while some publisher still has work
+  | 'sealed-cids' // 20-digit batch sequence → the CIDs of an immediate batch's sealed bundles (src/ipfs/sealed-publication.ts)
   | 'usage-fees' // 20-digit batch sequence → its fee split among clients once FINALIZED (src/usage/fee-split.ts)
   | 'checkpoint-notes'; // 20-digit size → the signed checkpoint note with the cosignatures gathered (UTF-8)
 

@@ -220,7 +220,7 @@ test('no checkpoint yet: the batch anchor alone decides the version; sealed only
   assert.deepEqual(encodeBundle(sealed), encodeBundle(bundleOf(b2, 4, [entry])));
 });
 
-test('an immediate batch: its publication CID comes from the stored aggregate and travels with its transfers', async () => {
+test('an immediate batch: its publication CID comes from the CIDs stored with the batch and travels with its transfers', async () => {
   const sealed = bundleOf(b1, 0, [entry]);
   const cid = cidOf(encodeBundle(sealed), nativeSha256);
   const publication = encodePublicationRecord({
@@ -231,7 +231,10 @@ test('an immediate batch: its publication CID comes from the stored aggregate an
   const immediate = await signedAggregate({ records: [recordOf(b1), publication], deadline: 99_700_000n });
   const immediateBlock = blockWith(immediate.merkleComponentHash, { height: 720n, timestamp: 72_000_000n });
   const states = new Map([[1n, confirmed(1n, immediate, immediateBlock, true)]]);
-  const prover = createProver(storeOf(), nativeSha256, trackerOf(states, [outboxOf(immediate, [1n])]));
+  const stored = new Map([[1n, [{ leafIndex: 0, cid }]]]);
+  const prover = createProver(storeOf(), nativeSha256, trackerOf(states, [outboxOf(immediate, [1n])]), {
+    sealedCids: (sequence) => stored.get(sequence),
+  });
   const b = assertValid(prover.prove(leafOf(b1, 0)).bundle);
   assert.equal(b.version, 2);
   assert.equal(b.publication?.ipfsCid, cid);
@@ -240,4 +243,9 @@ test('an immediate batch: its publication CID comes from the stored aggregate an
   const other = assertValid(prover.prove(leafOf(b1, 1)).bundle);
   assert.equal(other.publication, undefined);
   assert.equal(other.anchor?.publicationChunks.length, 0);
+  // Nothing stored for the batch (it was never published): no publication, whatever the aggregate carries.
+  const unpublished = createProver(storeOf(), nativeSha256, trackerOf(states, [outboxOf(immediate, [1n])]));
+  const bare = assertValid(unpublished.prove(leafOf(b1, 0)).bundle);
+  assert.equal(bare.publication, undefined);
+  assert.equal(bare.anchor?.publicationChunks.length, 0);
 });

@@ -55,8 +55,9 @@ export interface AnchorTrackerOptions {
   /** Checks block and transaction signatures; @noble/curves by default. */
   readonly ed25519?: Ed25519Verifier;
   /**
-   * Publishes the sealed bundles of an immediate batch (docs/ipfs.md) and returns their CIDs by leaf index (at most
-   * MAX_PUBLICATION_ENTRIES, the first leaves); they go into the batch's aggregate as a publication record.
+   * The CIDs of an immediate batch's sealed bundles by leaf index (at most MAX_PUBLICATION_ENTRIES, the first
+   * leaves), as stored with the batch when it was sealed, or published now if they were not (docs/ipfs.md); they go
+   * into the batch's aggregate as a publication record.
    */
   readonly publishSealed?: (batch: BatchRecord) => Promise<readonly PublicationEntry[]>;
   /** SYMBOL_MIN_BALANCE, µXYM: below it a warning is logged (and the metric set). */

@@ -55,7 +55,7 @@ export interface AnnouncerOptions {
   /** Lifetime of an announcement: deadline = node time + this. */
   readonly deadlineMs: number;
   readonly now: () => number;
-  /** Publishes an immediate batch's sealed bundles and gives their CIDs (docs/ipfs.md §The CID in the anchor). */
+  /** The CIDs stored for an immediate batch's sealed bundles, published first if missing (docs/ipfs.md §The CID in the anchor). */
   readonly publishSealed?: (batch: BatchRecord) => Promise<readonly PublicationEntry[]>;
 }
 
