@@ -2,16 +2,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, test } from 'node:test';
-import { createMemoryProvider } from '../../providers/memory-provider.ts';
-import { makeKeyEntry } from '../../src/batch/key-entry.ts';
-import { fixedKeyRing } from '../../src/batch/key-ring.ts';
 import { createSealScheduler } from '../../src/batch/seal-scheduler.ts';
-import { createSealer } from '../../src/batch/sealer.ts';
-import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { createLogger } from '../../src/log/logger.ts';
-import { ML_DSA_65 } from '../../src/proof/crypto/algorithms.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 import type { NewLeaf } from '../../src/store/store.ts';
+import { memorySealer } from '../support/memory-sealer.ts';
 import { tempDir } from '../support/spawn-server.ts';
 
 const dir = tempDir('spark-seal-scheduler-');
@@ -28,22 +23,7 @@ const leaf = (tag: string): NewLeaf => ({
 test('SealNow seals the leaves pending at the call, in batches of at most maxBatchSize, while more keep arriving', async () => {
   const store = await openLmdbStore({ path: dir.path, pendingCapacity: 100_000 });
   try {
-    const key = await createMemoryProvider().open('batch-signing', ML_DSA_65);
-    const entry = await makeKeyEntry({
-      key,
-      generation: 0,
-      validFromMs: 0,
-      previousKeyId: new Uint8Array(0),
-      endorser: undefined,
-    });
-    const sealer = createSealer({
-      store,
-      keys: fixedKeyRing({ key, entry }),
-      sha256: nativeSha256,
-      guaranteeExpiryMs: Date.parse('2045-01-01T00:00:00Z'),
-      now: () => Date.now(),
-      log: createLogger('silent'),
-    });
+    const sealer = await memorySealer(store);
     const policy = { threshold: 1_000_000, timeoutMs: 3_600_000, maxBatchSize: 40 };
     const scheduler = createSealScheduler(store, sealer, policy, () => Date.now(), createLogger('silent'));
     await store.add(Array.from({ length: 100 }, (_, i) => leaf(`first-${i}`)));

@@ -5,20 +5,15 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, test } from 'node:test';
-import { createMemoryProvider } from '../../providers/memory-provider.ts';
-import { makeKeyEntry } from '../../src/batch/key-entry.ts';
-import { fixedKeyRing } from '../../src/batch/key-ring.ts';
 import { createProver } from '../../src/batch/prover.ts';
-import { createSealer } from '../../src/batch/sealer.ts';
 import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { cidOf } from '../../src/ipfs/cid.ts';
 import { createPublications } from '../../src/ipfs/publications.ts';
 import { createSealedPublication } from '../../src/ipfs/sealed-publication.ts';
-import { createLogger } from '../../src/log/logger.ts';
 import { MAX_PUBLICATION_ENTRIES } from '../../src/proof/anchor/publication-record.ts';
-import { ML_DSA_65 } from '../../src/proof/crypto/algorithms.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 import type { NewLeaf } from '../../src/store/store.ts';
+import { memorySealer } from '../support/memory-sealer.ts';
 import { tempDir } from '../support/spawn-server.ts';
 
 const dir = tempDir('spark-sealed-publication-');
@@ -35,22 +30,7 @@ const leaf = (tag: string): NewLeaf => ({
 test('published once, CIDs stored with the batch and answered again as stored; a damaged record is refused', async () => {
   const store = await openLmdbStore({ path: dir.path, pendingCapacity: 1_000 });
   try {
-    const key = await createMemoryProvider().open('batch-signing', ML_DSA_65);
-    const entry = await makeKeyEntry({
-      key,
-      generation: 0,
-      validFromMs: 0,
-      previousKeyId: new Uint8Array(0),
-      endorser: undefined,
-    });
-    const sealer = createSealer({
-      store,
-      keys: fixedKeyRing({ key, entry }),
-      sha256: nativeSha256,
-      guaranteeExpiryMs: Date.parse('2045-01-01T00:00:00Z'),
-      now: () => Date.now(),
-      log: createLogger('silent'),
-    });
+    const sealer = await memorySealer(store);
     await store.add(Array.from({ length: MAX_PUBLICATION_ENTRIES + 6 }, (_, i) => leaf(`${i}`)));
     const batch = await sealer.seal(MAX_PUBLICATION_ENTRIES + 6);
     assert.ok(batch);
