@@ -1,24 +1,17 @@
 // The node pool: a node that is down backs off alone, a refused answer is logged with the node, the check and both
 // values and counted, finality is never believed lower, and a node on another network is never asked again.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { createNodePool } from '../../src/anchor/symbol/node-pool.ts';
 import { SymbolNodeError, type SymbolRestClient } from '../../src/anchor/symbol/rest-client.ts';
-import { createLogger } from '../../src/log/logger.ts';
+import { capturedLog } from '../support/captured-log.ts';
 
 function fakeNode(url: string): SymbolRestClient {
   return { url } as unknown as SymbolRestClient;
 }
 
 function setup(quorum = 2) {
-  const lines: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      for (const l of chunk.toString().split('\n')) if (l !== '') lines.push(JSON.parse(l));
-      cb();
-    },
-  });
+  const { log, lines } = capturedLog();
   let clock = 1_000_000;
   const rejected: string[] = [];
   const nodes = [fakeNode('http://a'), fakeNode('http://b'), fakeNode('http://c')];
@@ -26,7 +19,7 @@ function setup(quorum = 2) {
     clients: nodes,
     quorum,
     now: () => clock,
-    log: createLogger('info', sink),
+    log,
     onRejected: (check) => rejected.push(check),
   });
   return {

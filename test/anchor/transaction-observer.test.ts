@@ -1,7 +1,6 @@
 // The observer over in-memory nodes (no network): what a quorum supports, and the walk from each node's finalized
 // block down to the anchor that FINALIZED rests on — a stale block, a wrong finalized hash, a budget spread over rounds.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { sha3_256 } from '@noble/hashes/sha3.js';
 import { createNodePool } from '../../src/anchor/symbol/node-pool.ts';
@@ -11,9 +10,9 @@ import {
   type NodeFinality,
   type ObserveRequest,
 } from '../../src/anchor/symbol/transaction-observer.ts';
-import { createLogger } from '../../src/log/logger.ts';
 import { symbolMerklePath } from '../../src/proof/anchor/anchor-share.ts';
 import { createNobleEd25519Verifier } from '../../src/proof/anchor/noble-ed25519-verifier.ts';
+import { capturedLog } from '../support/captured-log.ts';
 import { linkedBlocks } from './block-fixture.ts';
 
 const txHash = sha3_256(Uint8Array.of(42));
@@ -48,14 +47,8 @@ function fakeNode(url: string, blocks: Map<bigint, BlockInfo>, fin: () => NodeFi
 }
 
 function setup(clients: SymbolRestClient[], quorum: number, maxWalkBlocks?: number) {
-  const lines: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      for (const l of chunk.toString().split('\n')) if (l !== '') lines.push(JSON.parse(l));
-      cb();
-    },
-  });
-  const pool = createNodePool({ clients, quorum, now: () => 0, log: createLogger('info', sink) });
+  const { log, lines } = capturedLog();
+  const pool = createNodePool({ clients, quorum, now: () => 0, log });
   const observer = createTransactionObserver({
     pool,
     ed25519: createNobleEd25519Verifier(),

@@ -1,18 +1,17 @@
 // A sealed batch whose first anchoring state the store refuses (a full disk) is not forgotten until a restart: the
 // tracker writes it again at its next round, and a round that is refused again goes on with the rest.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { type AnchorStateStore, anchorStateStore } from '../../src/anchor/anchor-state.ts';
 import { createMemoryEd25519Signer } from '../../src/anchor/memory-ed25519-signer.ts';
 import { createAnchorTracker } from '../../src/anchor/symbol/anchor-tracker.ts';
 import { createNodePool } from '../../src/anchor/symbol/node-pool.ts';
 import { createSymbolRestClient } from '../../src/anchor/symbol/rest-client.ts';
-import { createLogger } from '../../src/log/logger.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 import type { BatchRecord } from '../../src/store/store.ts';
 import { StoreError } from '../../src/store/store-error.ts';
 import { startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';
+import { capturedLog } from '../support/captured-log.ts';
 import { tempDir } from '../support/spawn-server.ts';
 
 test('a refused first state is written again at the next round', async (t) => {
@@ -36,16 +35,7 @@ test('a refused first state is written again at the next round', async (t) => {
       return real.write(...args);
     },
   };
-  const lines: Array<Record<string, unknown>> = [];
-  const log = createLogger(
-    'info',
-    new Writable({
-      write(chunk: Buffer, _e, cb) {
-        for (const l of chunk.toString().split('\n')) if (l !== '') lines.push(JSON.parse(l));
-        cb();
-      },
-    }),
-  );
+  const { log, lines } = capturedLog();
   const tracker = createAnchorTracker({
     store,
     states,

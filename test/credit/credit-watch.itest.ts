@@ -3,7 +3,6 @@
 // across a fork that moves it), never when a fork drops it; a front that inflates amounts, hides transfers or invents
 // one changes nothing; transfers that are not top-ups are ignored.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { type TestContext, test } from 'node:test';
 import { type AnchorStateStore, anchorStateStore } from '../../src/anchor/anchor-state.ts';
 import { createMemoryEd25519Signer } from '../../src/anchor/memory-ed25519-signer.ts';
@@ -12,13 +11,13 @@ import { createNodePool } from '../../src/anchor/symbol/node-pool.ts';
 import { createSymbolRestClient } from '../../src/anchor/symbol/rest-client.ts';
 import { createCreditWatch } from '../../src/credit/credit-watch.ts';
 import { embeddedTopUpId } from '../../src/credit/incoming-aggregate.ts';
-import { createLogger } from '../../src/log/logger.ts';
 import { createNobleEd25519Verifier } from '../../src/proof/anchor/noble-ed25519-verifier.ts';
 import { addressOf } from '../../src/proof/trust/trust-root.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { buildAggregateTransfers, buildTransfer, testKeyPair } from '../fakes/symbol-node/fixture.ts';
 import { type SymbolTestNetwork, startSymbolTestNetwork } from '../fakes/symbol-node/symbol-test-network.ts';
+import { capturedLog } from '../support/captured-log.ts';
 import { tempDir } from '../support/spawn-server.ts';
 
 const TESTNET = 0x98;
@@ -65,16 +64,7 @@ async function rig(t: TestContext, nodes = 3, quorum = 2): Promise<Rig> {
   });
   const signer = createMemoryEd25519Signer();
   const operator = addressOf(signer.publicKey, TESTNET);
-  const lines: Array<Record<string, unknown>> = [];
-  const log = createLogger(
-    'info',
-    new Writable({
-      write(chunk: Buffer, _e, cb) {
-        for (const l of chunk.toString().split('\n')) if (l !== '') lines.push(JSON.parse(l));
-        cb();
-      },
-    }),
-  );
+  const { log, lines } = capturedLog();
   const open = async () => {
     const store = await openLmdbStore({ path: dir.path, pendingCapacity: 100 });
     const states: AnchorStateStore = anchorStateStore(store);
