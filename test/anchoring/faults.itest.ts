@@ -1,5 +1,6 @@
 // Anchoring under injected Symbol faults: after recovery every batch is FINALIZED in exactly one confirmed anchor
-// and no acknowledged leaf is lost (each proves FINALIZED and its bundle verifies offline down to the block).
+// and no acknowledged leaf is lost (each proves FINALIZED and its bundle verifies offline down to the block). A node
+// down for 30 s is in outage.itest.ts, on fake timers.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
@@ -63,39 +64,6 @@ async function setup(
   });
   return { node, ...started };
 }
-
-test('node down for 30 s: the tracker backs off, resumes, and every batch is finalized once', async (t) => {
-  const { node, client, admin, logs } = await setup(t, { blockIntervalMs: 250, finalizationLagBlocks: 2 });
-  const leaves = await submitMany(client, 5);
-  await admin.sealNow({});
-  // The first batch is in flight (announced, maybe already in a block) when the node goes away.
-  await waitFor(
-    'the first batch in flight',
-    async () => (await statusOf(client, leaves[0] as Uint8Array)) >= Status.ANNOUNCED,
-    10_000,
-    25,
-  );
-  await node.faults.down();
-  const downAt = Date.now();
-  const sealedWhileDown = leaves.length;
-  // Keep submitting and sealing while the node is unreachable.
-  for (let round = 0; round < 6 && Date.now() - downAt < 30_000; round++) {
-    leaves.push(...(await submitMany(client, 3)));
-    await admin.sealNow({});
-    await new Promise((r) => setTimeout(r, Math.max(0, Math.min(5_000, downAt + 30_000 - Date.now()))));
-  }
-  await new Promise((r) => setTimeout(r, Math.max(0, downAt + 30_000 - Date.now())));
-  for (const l of leaves.slice(sealedWhileDown))
-    assert.equal(await statusOf(client, l), Status.SEALED, 'nothing is announced while the node is down');
-  assert.ok(logsWith(logs, /unreachable; backing off/).length >= 1, 'the outage is logged once');
-  await node.faults.up();
-  await waitAllFinalized(client, leaves, 90_000);
-  assert.ok(logsWith(logs, /Symbol node reachable again/).length >= 1);
-  const txs = await assertAllFinalizedOnce(client, node, leaves);
-  t.diagnostic(
-    `${leaves.length} leaves in 7 batches, ${txs.size} anchor transactions, ${node.confirmedTransactions().length} confirmed`,
-  );
-});
 
 test('silent drop: the same payload is re-sent and confirmed', async (t) => {
   const { node, client, admin, logs } = await setup(
