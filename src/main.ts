@@ -1,15 +1,7 @@
 // Builds the sidecar from configuration (the only place concrete implementations are chosen) and shuts it down cleanly.
+// Whole features (src/features/: anchoring, publication) are made from their dependencies and started and stopped here.
 import { mkdirSync } from 'node:fs';
 import { createKeyProvider } from '../providers/create-provider.ts';
-import { anchorStateStore } from './anchor/anchor-state.ts';
-import { type Checkpointer, createCheckpointer } from './anchor/checkpointer.ts';
-import { type AnchorTracker, createAnchorTracker } from './anchor/symbol/anchor-tracker.ts';
-import { createNodePool } from './anchor/symbol/node-pool.ts';
-import { onChainChecker } from './anchor/symbol/online-check.ts';
-import { createSymbolRestClient } from './anchor/symbol/rest-client.ts';
-import { checkedArweaveCopy } from './arweave/arweave-evidence.ts';
-import { arweavePublisher } from './arweave/arweave-publisher.ts';
-import { readArweaveWallet } from './arweave/wallet-file.ts';
 import { createIngest } from './batch/ingest.ts';
 import { openKeyRing } from './batch/key-ring.ts';
 import { pairHasherFor } from './batch/pair-hasher.ts';
@@ -29,9 +21,10 @@ import { createCheckpointNotes } from './cosign/checkpoint-notes.ts';
 import { createCosigning } from './cosign/cosigning-rounds.ts';
 import { readWitnessesFile } from './cosign/witnesses-file.ts';
 import { submissionPrice } from './credit/credit.ts';
-import { createCreditWatch } from './credit/credit-watch.ts';
 import { nativeSha256 } from './crypto/native-sha256.ts';
 import { createNativeVerifier } from './crypto/native-verifier.ts';
+import { type AnchoringFeature, createAnchoring } from './features/anchoring.ts';
+import { createPublication, readPublicationSecrets } from './features/publication.ts';
 import { Health } from './gen/grpc/health/v1/health_pb.js';
 import { ServerReflection as ReflectionV1 } from './gen/grpc/reflection/v1/reflection_pb.js';
 import { ServerReflection as ReflectionV1alpha } from './gen/grpc/reflection/v1alpha/reflection_pb.js';
@@ -41,16 +34,10 @@ import { checkpointRoutes } from './http/checkpoint-routes.ts';
 import { type HttpRoute, type RunningHttpServer, startHttpServer } from './http/http-server.ts';
 import { probeRoutes } from './http/probe-routes.ts';
 import { verifyPageRoute } from './http/verify-page.ts';
-import { gatewayRoute } from './ipfs/gateway.ts';
-import { createPublications } from './ipfs/publications.ts';
-import { createPublishWorker } from './ipfs/publish-worker.ts';
-import { type IpfsPublisher, kuboPublisher, pinningPublisher } from './ipfs/publishers.ts';
-import { createSealedPublication } from './ipfs/sealed-publication.ts';
 import type { Logger } from './log/logger.ts';
-import { observeAnchoring, timedProvider, timedSealer } from './metrics/instrument.ts';
+import { timedProvider, timedSealer } from './metrics/instrument.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import { createNoteSignatureCheck } from './note/note-verifier.ts';
-import { createNobleEd25519Verifier } from './proof/anchor/noble-ed25519-verifier.ts';
 import { toHex } from './proof/encoding/bytes.ts';
 import { cosignerVerifierKey } from './proof/note/cosignature.ts';
 import { readTokenFile } from './service/access-tokens.ts';
@@ -96,10 +83,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     config.witnessesFile === undefined
       ? undefined
       : readWitnessesFile(config.witnessesFile, config.witnessQuorum);
-  const publishers = ipfsPublishers(config);
-  // The Arweave wallet is read (and checked) before anything opens; its publisher needs the store's log id.
-  const arweaveWallet =
-    config.arweave === undefined ? undefined : readArweaveWallet(config.arweave.walletFile);
+  // The publishers' secrets (pinning token, Arweave wallet) are read and checked before anything opens.
+  const publicationSecrets = readPublicationSecrets(config);
   const sourceChecker = chainChecker(config);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   applyMemoryProfile(config.memoryProfile);
@@ -109,17 +94,6 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     chunkedMapping: config.memoryProfile === 'lean',
     hashPairs: pairHasherFor(config.merkleHasher),
   });
-  if (config.arweave !== undefined && arweaveWallet !== undefined) {
-    publishers.push(
-      arweavePublisher({
-        url: config.arweave.url,
-        wallet: arweaveWallet,
-        logId: store.logId,
-        confirmations: config.arweave.confirmations,
-        maxReward: config.arweave.maxReward,
-      }),
-    );
-  }
   const metrics = createMetrics({
     pendingLeaves: () => store.pendingCount(),
     storeWrites: () => store.writeHealth(),
@@ -203,132 +177,38 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       now,
       immediateMode: config.immediateMode,
     });
-    const publications = createPublications(
-      store,
-      publishers.map((p) => p.name),
-      nativeSha256,
-      now,
-    );
     const checkpointNotes = createCheckpointNotes({ store, keys, sha256: nativeSha256, now });
-    let anchors: AnchorTracker | undefined;
-    // An immediate batch's sealed bundles, published when it is sealed; their CIDs are kept with the batch for its
-    // anchor's publication record and for the bundles the prover builds once it is anchored.
-    const sealedPublication = createSealedPublication({
+    let anchoring: AnchoringFeature | undefined;
+    // Publication: records, publishers, the sealed bundles of immediate batches (their CIDs kept with the batch for
+    // the anchor's publication record and the prover) and the gateway route.
+    const publication = createPublication({
+      config,
+      secrets: publicationSecrets,
       store,
+      sha256: nativeSha256,
       prove: (leafHash, options) => prover.prove(leafHash, options),
-      publications,
+      now,
+      log: log.child({ module: 'ipfs' }),
     });
+    const publications = publication.publications;
     // One prover: sealed bundles are published with it (before the tracker exists, no anchors are needed for those),
     // the services prove with the tracker's evidence.
-    const prover = createProver(store, nativeSha256, () => anchors, {
+    const prover = createProver(store, nativeSha256, () => anchoring?.tracker, {
       witnessed: witnessSet === undefined ? undefined : { notes: checkpointNotes, quorum: witnessSet.quorum },
-      sealedCids: (sequence) => sealedPublication.entries(sequence),
-      arweaveCopy: (cid) => {
-        const evidence = publications.evidence(cid, 'arweave');
-        return evidence === undefined ? undefined : checkedArweaveCopy(evidence, cid);
-      },
+      sealedCids: publication.sealed.entries,
+      arweaveCopy: publication.arweaveCopy,
     });
-    let checkpointer: Checkpointer | undefined;
-    const anchoring = config.symbolNodeUrls.length > 0;
-    // One REST client per node, shared by the tracker's pool and the Verify RPC's on-chain check.
-    const symbolClients = config.symbolNodeUrls.map((url) => createSymbolRestClient({ url }));
-    if (anchoring) {
-      // The Symbol account key comes from the key provider as an external signer (an HSM can hold it).
-      const signer = await provider.openSymbolAccount();
-      // A batch's fee is split among its clients in the write that records it FINALIZED (src/usage/fee-split.ts).
-      const states = anchorStateStore(store, {
-        immediateFeeMultiplier: config.immediateFeeMultiplier,
-        now,
-        onSplit: (split) => {
-          for (const share of split.shares) metrics.clientFee(share.client, share.feePaid);
-        },
-      });
-      const pool = createNodePool({
-        clients: symbolClients,
-        quorum: config.symbolNodeQuorum,
-        now,
-        log: log.child({ module: 'anchor' }),
-        onRejected: (check) => metrics.symbolAnswerRejected(check),
-      });
-      anchors = createAnchorTracker({
-        store,
-        states,
-        pool,
-        signer,
-        maxFeeMultiplier: config.symbolMaxFeeMultiplier,
-        pollIntervalMs: config.symbolPollIntervalMs,
-        deadlineMs: config.symbolDeadlineSeconds * 1000,
-        resendAfterMs: config.symbolResendAfterMs,
-        maxBatchesPerAggregate: config.anchorBatchesPerTransaction,
-        ...(config.symbolMinBalance === undefined ? {} : { minBalance: config.symbolMinBalance }),
-        onBalance: (amount, low) => metrics.symbolBalance(amount, low),
-        now,
-        log: log.child({ module: 'anchor' }),
-        publishSealed: sealedPublication.publish,
-        // Prepaid credit follows the tracker's rounds: transfers to the anchoring account, credited once final.
-        followers:
-          config.creditPrice === undefined
-            ? []
-            : [
-                createCreditWatch({
-                  store,
-                  ed25519: createNobleEd25519Verifier(),
-                  log: log.child({ module: 'credit' }),
-                  onCredit: (topUp) => metrics.clientCredit(topUp.client, topUp.amount),
-                }),
-              ],
-      });
-      const tracker = anchors;
-      observeAnchoring(scheduler, tracker, metrics, now);
-      metrics.watchSymbolNodes(() => tracker.nodes());
-      checkpointer = createCheckpointer({
-        store,
-        states,
-        tracker,
-        keys,
-        sha256: nativeSha256,
-        intervalMs: config.checkpointIntervalSeconds * 1000,
-        now,
-        log: log.child({ module: 'checkpoint' }),
-      });
-      scheduler.onSealed((batch, reason) => {
-        const immediate = reason === 'immediate';
-        const sequence = batch.sequence.toString();
-        // The "sealed" event starts an immediate batch's publication; the announcer publishes (once) what is missing.
-        const published = immediate
-          ? sealedPublication.publish(batch).then(
-              () => undefined,
-              (err: unknown) =>
-                log.warn({ err, sequence }, 'sealed bundles not published yet: the anchor round tries again'),
-            )
-          : Promise.resolve();
-        published
-          .then(() => tracker.enqueue(batch, immediate))
-          .catch((err: unknown) => {
-            // The batch is sealed durably; the tracker's start-up backfill picks it up if this write failed.
-            log.error({ err, sequence }, 'could not queue the batch for anchoring');
-          });
-      });
-      log.info(
-        {
-          symbolNodes: config.symbolNodeUrls,
-          quorum: config.symbolNodeQuorum,
-          signerPublicKey: Buffer.from(signer.publicKey).toString('hex'),
-        },
-        'anchoring on Symbol enabled',
-      );
-    }
-    const publishWorker = createPublishWorker({
-      publications,
-      publishers,
-      log: log.child({ module: 'ipfs' }),
+    anchoring = await createAnchoring({
+      config,
+      store,
+      provider,
+      keys,
+      scheduler,
+      sealed: publication.sealed,
+      metrics,
+      sha256: nativeSha256,
       now,
-      intervalMs: config.ipfs.pollIntervalMs,
-      maxAttempts: config.ipfs.maxAttempts,
-      baseBackoffMs: config.ipfs.retryBaseMs,
-      maxBackoffMs: Math.max(config.ipfs.retryBaseMs, 300_000),
-      requestTimeoutMs: 30_000,
-      pinTimeoutMs: 3_600_000,
+      log,
     });
     const serviceNames = [SparkProcessor.typeName, SparkAdmin.typeName];
     const health = createHealthService(serviceNames);
@@ -367,7 +247,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       verifier: createNativeVerifier(),
       timeoutMs,
       keyProvider: provider.kind,
-      anchors,
+      anchors: anchoring?.tracker,
       immediateFeeMultiplier: config.immediateFeeMultiplier,
       limits: {
         maxItemsPerRequest: config.maxItemsPerRequest,
@@ -382,25 +262,14 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       creditPriceOf,
       publications,
       sourceChecker,
-      onlineCheck: anchoring ? onChainChecker(symbolClients) : undefined,
+      onlineCheck: anchoring?.onlineCheck,
     };
     // One set of ingest RPCs: connect-node and the gRPC fast path serve the same functions.
     const ingestRpcs = createIngestHandlers(processorDeps);
     const processor = createProcessorService(processorDeps, ingestRpcs);
     // Routes of the HTTP port; each concern adds its own here.
     const httpRoutes: HttpRoute[] = [];
-    const probeNodes = config.symbolNodeUrls.map((url) => createSymbolRestClient({ url, timeoutMs: 2_000 }));
-    // Ready when enough nodes answer to reach the quorum.
-    const nodeCheck = async (): Promise<void> => {
-      const answers = await Promise.allSettled(probeNodes.map((n) => n.chainInfo()));
-      const up = answers.filter((a) => a.status === 'fulfilled').length;
-      if (up < config.symbolNodeQuorum) {
-        throw new Error(
-          `${up} of ${probeNodes.length} Symbol nodes answer, ${config.symbolNodeQuorum} needed`,
-        );
-      }
-    };
-    httpRoutes.push(gatewayRoute((cid) => publications.bytes(cid)));
+    httpRoutes.push(publication.route);
     httpRoutes.push(...checkpointRoutes(checkpointNotes));
     const verifyPage = verifyPageRoute();
     if (typeof verifyPage === 'string') log.warn({ reason: verifyPage }, 'GET /verify is not served');
@@ -410,7 +279,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
         draining: () => health.state.isDraining(),
         storeCheck: () => checkStoreReady(store),
         keysLoaded: () => keys.current().key !== undefined,
-        nodeCheck: anchoring ? nodeCheck : undefined,
+        nodeCheck: anchoring?.ready,
       }),
     );
     let http: RunningHttpServer | undefined;
@@ -465,13 +334,12 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     if (pending > 0) log.info({ pending }, 'recovered pending leaves from the data dir; sealing resumes');
     scheduler.start();
     undo.unshift(() => scheduler.stop());
-    await anchors?.start();
-    undo.unshift(async () => anchors?.stop());
-    checkpointer?.start();
+    await anchoring?.start();
+    undo.unshift(async () => anchoring?.stop());
     cosigning?.start();
     rotation.start();
-    publishWorker.start();
-    if (anchors === undefined)
+    publication.start();
+    if (anchoring === undefined)
       log.warn('no Symbol node is set (SYMBOL_NODE_URLS): batches are not anchored and stop at SEALED');
 
     let closing: Promise<void> | undefined;
@@ -486,12 +354,11 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
           await server.close(config.shutdownGraceMs);
           await http?.close();
           await rotation.stop();
-          await publishWorker.stop();
+          await publication.stop();
           await scheduler.stop();
           await trees.close();
-          await checkpointer?.stop();
           await cosigning?.stop();
-          await anchors?.stop();
+          await anchoring?.stop();
           await provider.close();
           await store.close();
           log.info('stopped cleanly');
@@ -503,27 +370,6 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     for (const step of undo) await step().catch(() => undefined);
     throw err;
   }
-}
-
-/** The IPFS publishers configured (SPARK_IPFS_*); the pinning token is read here, once, and kept in memory only. */
-function ipfsPublishers(config: Config): IpfsPublisher[] {
-  const out: IpfsPublisher[] = [];
-  if (config.ipfs.kuboUrl !== undefined) out.push(kuboPublisher(config.ipfs.kuboUrl));
-  if (config.ipfs.pinningUrl !== undefined && config.ipfs.pinningTokenFile !== undefined) {
-    const bytes = readSecretFile('SPARK_IPFS_PINNING_TOKEN_FILE', config.ipfs.pinningTokenFile);
-    const token = bytes.toString('utf8').split(/\r?\n/)[0]?.trim() ?? '';
-    bytes.fill(0);
-    if (!/^[\x21-\x7e]{1,4096}$/.test(token)) {
-      throw new ConfigError([
-        {
-          setting: 'SPARK_IPFS_PINNING_TOKEN_FILE',
-          problem: `${config.ipfs.pinningTokenFile} does not hold a token on its first line`,
-        },
-      ]);
-    }
-    out.push(pinningPublisher(config.ipfs.pinningUrl, token, config.ipfs.pinningOrigins));
-  }
-  return out;
 }
 
 /** The source-reference checker over the configured chain endpoints (SPARK_*_RPC_URL). */
