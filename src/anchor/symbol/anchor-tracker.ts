@@ -10,7 +10,6 @@ import type { PublicationEntry } from '../../proof/anchor/publication-record.ts'
 import { toHex } from '../../proof/encoding/bytes.ts';
 import type { BatchRecord, Store } from '../../store/store.ts';
 import { type Backoff, delayAfter, nextDelay } from '../../timing/backoff.ts';
-import { repeatEvery } from '../../timing/repeat-every.ts';
 import type {
   AnchorStateStore,
   BatchAnchor,
@@ -20,6 +19,7 @@ import type {
 } from '../anchor-state.ts';
 import type { ExternalSigner } from '../external-signer.ts';
 import { type AccountSummary, createAccountWatch } from './account-watch.ts';
+import { createAnchorPoller } from './anchor-poller.ts';
 import { progress } from './anchor-progress.ts';
 import {
   type AnchorNetworkInfo,
@@ -121,9 +121,6 @@ const hex = toHex;
 const TX_BACKOFF: Backoff = { minMs: 1_000, maxMs: 300_000 };
 /** Back-off of a batch or checkpoint whose announcement failed: 2 s after the first failure, doubling to 5 min. */
 const ITEM_BACKOFF: Backoff = { minMs: 1_000, maxMs: 300_000 };
-/** Back-off of the whole round: no node reachable (0.5 s doubling to 30 s), or another failure (1 s to 30 s). */
-const UNREACHABLE_BACKOFF: Backoff = { minMs: 500, maxMs: 30_000 };
-const ROUND_BACKOFF: Backoff = { minMs: 1_000, maxMs: 30_000 };
 /** An undecided announcement is logged again after this long. */
 const UNDECIDED_LOG_EVERY_MS = 60_000;
 
@@ -170,13 +167,8 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
   let lastFee: { amount: bigint; multiplier: number; size: number } | undefined;
   /** Key-history markers final on chain (key-markers.ts). */
   let anchoredKeys = new Set<string>();
-  let backoffMs = 0;
   /** The rounds: every poll interval (plus the back-off after a failed round), or at once for an immediate batch. */
-  const rounds = repeatEvery(
-    () => o.pollIntervalMs + backoffMs,
-    tickSafely,
-    () => undefined,
-  );
+  const rounds = createAnchorPoller({ pollIntervalMs: o.pollIntervalMs, round: () => round(), log: o.log });
 
   const publish = (s: BatchAnchor) => {
     for (const l of listeners) l(s);
@@ -569,21 +561,6 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     if (missing.length > 0) {
       await save(missing, []);
       o.log.info({ batches: missing.length }, 'sealed batches without anchoring state queued for anchoring');
-    }
-  }
-
-  async function tickSafely(): Promise<void> {
-    try {
-      await round();
-      backoffMs = 0;
-    } catch (err) {
-      // Only what concerns every announcement lands here: no node answers, or they disagree on the network.
-      if (err instanceof SymbolNodeError && err.code === 'UNAVAILABLE') {
-        backoffMs = nextDelay(backoffMs, UNREACHABLE_BACKOFF);
-      } else {
-        o.log.error({ err }, 'anchoring round failed; retrying');
-        backoffMs = nextDelay(backoffMs, ROUND_BACKOFF);
-      }
     }
   }
 
