@@ -1,13 +1,14 @@
-// The Arweave copy bound into the proof (docs/publication.md §The Arweave copy in a bundle): a spawned `spark serve`
+// The Arweave copy bound into the proof (docs/publication.md, docs/proof-format.md §9.6): a spawned `spark serve`
 // with immediate mode, anchoring on the Symbol test double and the Arweave publisher on the gateway test double.
 // An immediate leaf's sealed bundle is published by the anchor (its CID in the publication record) and posted to
-// Arweave; once confirmed, `Prove` returns the anchored bundle with `publication.arweave`, the signed transaction
-// whose id the publication records; `spark verify` accepts it naming the transaction; the bytes fetched back from
+// Arweave; the bundle saved before the copy is confirmed has none, and once it is, `Prove` returns the anchored bundle
+// with `publication.arweave`, the signed transaction whose id the publication records, and `spark upgrade` brings
+// the saved file to it; `spark verify` accepts it naming the transaction; the bytes fetched back from
 // the gateway by that id are the ones the CID names; a copy altered in the bundle fails the anchor check naming
 // the field. Loopback only; processes are stopped by the test.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { toBinary } from '@bufbuild/protobuf';
@@ -41,7 +42,8 @@ test('an anchored immediate bundle carries its confirmed Arweave copy, and spark
   });
   t.after(() => server.kill());
   const { client } = clientsFor(server.port);
-  const miner = setInterval(() => gateway.mine(1), 150);
+  // No Arweave block until the leaf is FINALIZED on Symbol: its copy is posted but not yet confirmed.
+  let miner: NodeJS.Timeout | undefined;
   t.after(() => clearInterval(miner));
 
   const r = await client.submit({
@@ -63,6 +65,10 @@ test('an anchored immediate bundle carries its confirmed Arweave copy, and spark
   );
   const cid = bundle?.publication?.ipfsCid ?? '';
   assert.match(cid, /^bafkrei/);
+  assert.equal(bundle?.publication?.arweave, undefined, 'no Arweave copy before it is confirmed');
+  const file = join(dir.path, 'anchored.spark');
+  writeFileSync(file, toBinary(ProofBundleSchema, bundle as ProofBundle));
+  miner = setInterval(() => gateway.mine(1), 150);
   let reference = '';
   await waitFor(
     'the Arweave copy of the sealed bundle PUBLISHED',
@@ -86,8 +92,11 @@ test('an anchored immediate bundle carries its confirmed Arweave copy, and spark
   const fromArweave = new Uint8Array(await (await fetch(`${gateway.url}/${reference}`)).arrayBuffer());
   assert.equal(cidOf(fromArweave, nativeSha256), cid);
 
-  const file = join(dir.path, 'anchored.spark');
-  writeFileSync(file, toBinary(ProofBundleSchema, anchored));
+  // `spark upgrade` brings the file the copy: the same bundle as Prove's now.
+  const upgraded = await runCli(['upgrade', file, '--server', server.address]);
+  assert.equal(upgraded.code, 0, upgraded.stdout + upgraded.stderr);
+  assert.match(upgraded.stdout, new RegExp(`FINALIZED; Arweave copy ${reference}`));
+  assert.deepEqual(new Uint8Array(readFileSync(file)), toBinary(ProofBundleSchema, anchored));
   const verified = await runCli(['verify', file]);
   assert.equal(verified.code, 0, verified.stdout + verified.stderr);
   assert.match(verified.stdout, /VALID/);
