@@ -1,7 +1,6 @@
 // The only reader of environment and config files: builds and validates the Config (README.md §Configuration).
 
 import { readFileSync } from 'node:fs';
-import { BlockList, isIP } from 'node:net';
 import { MERKLE_HASHERS, type MerkleHasherKind } from '../batch/pair-hasher.ts';
 import { algorithmByName, allAlgorithms } from '../proof/crypto/algorithms.ts';
 import { parseXym } from '../proof/encoding/xym.ts';
@@ -9,6 +8,10 @@ import { parseGroupList } from '../service/tls-groups.ts';
 import { ConfigError, type ConfigIssue } from './config-error.ts';
 import * as d from './defaults.ts';
 import { PRESETS } from './presets.ts';
+import { settingHelpers } from './settings/helpers.ts';
+import { isLoopbackHost, parseListen } from './settings/listen.ts';
+
+export { isLoopbackHost, parseListen } from './settings/listen.ts';
 
 /** The validated configuration. */
 export interface Config {
@@ -269,27 +272,6 @@ function isMemoryProfile(value: string): value is MemoryProfile {
   return (MEMORY_PROFILES as readonly string[]).includes(value);
 }
 
-/** Parses "host:port", "[v6]:port" or ":port". */
-export function parseListen(value: string): { host: string; port: number } | string {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value);
-  if (m === null) return `"${value}" is not HOST:PORT`;
-  const port = Number(m[3]);
-  if (port < 0 || port > 65_535) return `port ${port} is outside 0–65535`;
-  const host = m[1] ?? m[2] ?? '';
-  return { host: host === '' ? '127.0.0.1' : host, port };
-}
-
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
-
-/** True for 127.0.0.0/8, ::1 and localhost: addresses no other machine can reach. */
-export function isLoopbackHost(host: string): boolean {
-  if (host.toLowerCase() === 'localhost') return true;
-  const family = isIP(host);
-  return family !== 0 && LOOPBACK.check(host, family === 4 ? 'ipv4' : 'ipv6');
-}
-
 /** Reads SPARK_CONFIG_FILE (a JSON object of setting names to values) if set. */
 function readConfigFile(path: string, issues: ConfigIssue[]): RawSettings {
   let parsed: unknown;
@@ -373,34 +355,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
   }
   Object.assign(raw, overrides);
 
-  const int = (name: SettingName, fallback: number, min: number, max: number): number => {
-    const v = raw[name];
-    if (v === undefined) return fallback;
-    const n = Number(v.replaceAll('_', ''));
-    if (!/^\s*\d[\d_]*\s*$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max) {
-      issues.push({ setting: name, problem: `"${v}" is not an integer in ${min}–${max}` });
-      return fallback;
-    }
-    return n;
-  };
-  const num = (name: SettingName, fallback: number, min: number, max: number): number => {
-    const v = raw[name];
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
-      issues.push({ setting: name, problem: `"${v}" is not a number in ${min}–${max}` });
-      return fallback;
-    }
-    return n;
-  };
-  const bool = (name: SettingName, fallback: boolean): boolean => {
-    const v = raw[name];
-    if (v === undefined) return fallback;
-    if (/^(true|1|yes|on)$/i.test(v)) return true;
-    if (/^(false|0|no|off)$/i.test(v)) return false;
-    issues.push({ setting: name, problem: `"${v}" is not true or false` });
-    return fallback;
-  };
+  const { int, num, bool, label, secretName, httpUrl } = settingHelpers(raw, issues);
 
   const presetName = raw.SPARK_PRESET;
   const preset = presetName === undefined ? undefined : PRESETS[presetName];
@@ -445,13 +400,6 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
       problem: `"${keyProviderRaw}" is not one of ${KEY_PROVIDER_KINDS.join(', ')}`,
     });
   }
-  const label = (name: SettingName, fallback: string): string => {
-    const v = raw[name] ?? fallback;
-    if (v.length === 0 || v.length > 64 || [...v].some((c) => c < ' ')) {
-      issues.push({ setting: name, problem: 'must be 1–64 printable characters' });
-    }
-    return v;
-  };
   const remoteSetting = (name: SettingName): string | undefined => {
     const v = raw[name];
     if (keyProvider === 'remote' && v === undefined && name !== 'SPARK_REMOTE_SERVER_NAME') {
@@ -463,13 +411,6 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
   if (remoteAddress !== undefined && typeof parseListen(remoteAddress) === 'string') {
     issues.push({ setting: 'SPARK_REMOTE_SIGNER', problem: `"${remoteAddress}" is not HOST:PORT` });
   }
-  const secretName = (name: SettingName, fallback: string): string => {
-    const v = raw[name] ?? fallback;
-    if (!/^[A-Za-z0-9._-]{1,128}$/.test(v) || v === '.' || v === '..') {
-      issues.push({ setting: name, problem: `"${v}" is not a plain file name` });
-    }
-    return v;
-  };
 
   const memoryProfile = raw.SPARK_MEMORY_PROFILE ?? 'fast';
   if (!isMemoryProfile(memoryProfile)) {
@@ -505,14 +446,6 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
   const symbolNodeQuorum = quorumSetting(raw.SYMBOL_NODE_QUORUM, symbolNodeUrls.length, issues);
 
   const httpListen = httpListenSetting(raw.SPARK_HTTP_LISTEN, listen, issues);
-  const httpUrl = (name: SettingName): string | undefined => {
-    const v = raw[name];
-    if (v !== undefined && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(v)) {
-      issues.push({ setting: name, problem: `"${v}" is not an http(s) URL without query or fragment` });
-      return undefined;
-    }
-    return v;
-  };
   const pinningUrl = httpUrl('SPARK_IPFS_PINNING_URL');
   /** A chain's JSON-RPC endpoint: credentials never in the URL (it is logged at start, path masked). */
   const rpcUrl = (name: SettingName): string | undefined => {
