@@ -3,14 +3,18 @@
 import { readFileSync } from 'node:fs';
 import { MERKLE_HASHERS, type MerkleHasherKind } from '../batch/pair-hasher.ts';
 import { algorithmByName, allAlgorithms } from '../proof/crypto/algorithms.ts';
-import { parseXym } from '../proof/encoding/xym.ts';
 import { parseGroupList } from '../service/tls-groups.ts';
 import { ConfigError, type ConfigIssue } from './config-error.ts';
 import * as d from './defaults.ts';
 import { PRESETS } from './presets.ts';
+import { ANCHORING_SETTINGS } from './settings/anchoring.ts';
+import { CHAINS_SETTINGS } from './settings/chains.ts';
 import { settingHelpers } from './settings/helpers.ts';
 import { isLoopbackHost, parseListen } from './settings/listen.ts';
+import { PUBLICATION_SETTINGS } from './settings/publication.ts';
+import { WITNESSES_SETTINGS } from './settings/witnesses.ts';
 
+export { MAX_SYMBOL_NODES } from './settings/anchoring.ts';
 export { isLoopbackHost, parseListen } from './settings/listen.ts';
 
 /** The validated configuration. */
@@ -173,24 +177,6 @@ export type KeyProviderKind = (typeof KEY_PROVIDER_KINDS)[number];
 export const SETTINGS = [
   'SPARK_LISTEN',
   'SPARK_HTTP_LISTEN',
-  'SPARK_IPFS_KUBO_URL',
-  'SPARK_ETHEREUM_RPC_URL',
-  'SPARK_POLYGON_RPC_URL',
-  'SPARK_BITCOIN_RPC_URL',
-  'SPARK_BITCOIN_RPC_AUTH_FILE',
-  'SPARK_JPYC_CONTRACTS',
-  'SPARK_CHAIN_RPC_TIMEOUT_MS',
-  'SPARK_CHAIN_MIN_CONFIRMATIONS',
-  'SPARK_IPFS_PINNING_URL',
-  'SPARK_IPFS_PINNING_TOKEN_FILE',
-  'SPARK_IPFS_PINNING_ORIGINS',
-  'SPARK_IPFS_MAX_ATTEMPTS',
-  'SPARK_IPFS_RETRY_BASE_MS',
-  'SPARK_IPFS_POLL_INTERVAL_MS',
-  'SPARK_ARWEAVE_URL',
-  'SPARK_ARWEAVE_WALLET_FILE',
-  'SPARK_ARWEAVE_CONFIRMATIONS',
-  'SPARK_ARWEAVE_MAX_REWARD',
   'SPARK_DATA_DIR',
   'SPARK_PRESET',
   'PQC_AGGREGATION_THRESHOLD',
@@ -227,20 +213,6 @@ export const SETTINGS = [
   'SPARK_LOG_LEVEL',
   'SPARK_LOG_FORMAT',
   'SPARK_SHUTDOWN_GRACE_MS',
-  'SYMBOL_NODE_URL',
-  'SYMBOL_NODE_URLS',
-  'SYMBOL_NODE_QUORUM',
-  'SYMBOL_MAX_FEE_MULTIPLIER',
-  'SYMBOL_POLL_INTERVAL_MS',
-  'SYMBOL_DEADLINE_SECONDS',
-  'SYMBOL_RESEND_AFTER_MS',
-  'SYMBOL_MIN_BALANCE',
-  'SPARK_CREDIT_PRICE',
-  'SPARK_ANCHOR_BATCHES_PER_TX',
-  'SPARK_CHECKPOINT_INTERVAL',
-  'SPARK_WITNESSES_FILE',
-  'SPARK_WITNESS_QUORUM',
-  'SPARK_WITNESS_INTERVAL',
   'SPARK_TLS_CERT',
   'SPARK_TLS_KEY',
   'SPARK_TLS_CLIENT_CA',
@@ -250,6 +222,10 @@ export const SETTINGS = [
   'SPARK_EPHEMERAL_KEYS',
   'SPARK_AUTH_TOKENS',
   'SPARK_ADMIN_CERT_NAMES',
+  ...ANCHORING_SETTINGS.names,
+  ...PUBLICATION_SETTINGS.names,
+  ...CHAINS_SETTINGS.names,
+  ...WITNESSES_SETTINGS.names,
 ] as const;
 
 /** A setting name. */
@@ -355,7 +331,9 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
   }
   Object.assign(raw, overrides);
 
-  const { int, num, bool, label, secretName, httpUrl } = settingHelpers(raw, issues);
+  const helpers = settingHelpers(raw, issues);
+  const { int, num, bool, label, secretName } = helpers;
+  const ctx = { issues, ...helpers };
 
   const presetName = raw.SPARK_PRESET;
   const preset = presetName === undefined ? undefined : PRESETS[presetName];
@@ -442,96 +420,11 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     issues.push({ setting: 'SPARK_LOG_FORMAT', problem: `"${logFormat}" is not one of json, pretty` });
   }
 
-  const symbolNodeUrls = symbolNodesSetting(raw.SYMBOL_NODE_URL, raw.SYMBOL_NODE_URLS, issues);
-  const symbolNodeQuorum = quorumSetting(raw.SYMBOL_NODE_QUORUM, symbolNodeUrls.length, issues);
+  const anchoring = ANCHORING_SETTINGS.parse(raw, ctx);
 
   const httpListen = httpListenSetting(raw.SPARK_HTTP_LISTEN, listen, issues);
-  const pinningUrl = httpUrl('SPARK_IPFS_PINNING_URL');
-  /** A chain's JSON-RPC endpoint: credentials never in the URL (it is logged at start, path masked). */
-  const rpcUrl = (name: SettingName): string | undefined => {
-    const v = httpUrl(name);
-    if (v !== undefined && /^https?:\/\/[^/]*@/.test(v)) {
-      issues.push({
-        setting: name,
-        problem:
-          "holds credentials (user@ or user:password@); Bitcoin Core's go in SPARK_BITCOIN_RPC_AUTH_FILE",
-      });
-      return undefined;
-    }
-    return v;
-  };
-  const bitcoinUrl = rpcUrl('SPARK_BITCOIN_RPC_URL');
-  if (raw.SPARK_BITCOIN_RPC_AUTH_FILE !== undefined && raw.SPARK_BITCOIN_RPC_URL === undefined) {
-    issues.push({
-      setting: 'SPARK_BITCOIN_RPC_AUTH_FILE',
-      problem: 'set without SPARK_BITCOIN_RPC_URL, the endpoint it authenticates to',
-    });
-  }
-  const jpycContracts: { ethereum?: string; polygon?: string } = {};
-  for (const part of (raw.SPARK_JPYC_CONTRACTS ?? '')
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p !== '')) {
-    const m = /^(ethereum|polygon):(0x[0-9a-fA-F]{40})$/.exec(part);
-    if (m === null) {
-      issues.push({
-        setting: 'SPARK_JPYC_CONTRACTS',
-        problem: `"${part}" is not CHAIN:0xADDRESS (chain ethereum or polygon)`,
-      });
-    } else jpycContracts[m[1] as 'ethereum' | 'polygon'] = (m[2] as string).toLowerCase();
-  }
-  const minConfirmations = { bitcoin: 1, ethereum: 1, polygon: 1 };
-  for (const part of (raw.SPARK_CHAIN_MIN_CONFIRMATIONS ?? '')
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p !== '')) {
-    const m = /^(bitcoin|ethereum|polygon):([0-9]{1,5})$/.exec(part);
-    const n = Number(m?.[2]);
-    if (m === null || n < 1 || n > 10_000) {
-      issues.push({
-        setting: 'SPARK_CHAIN_MIN_CONFIRMATIONS',
-        problem: `"${part}" is not CHAIN:N (chain bitcoin, ethereum or polygon; N from 1 to 10000)`,
-      });
-    } else minConfirmations[m[1] as keyof typeof minConfirmations] = n;
-  }
-  if (pinningUrl !== undefined && raw.SPARK_IPFS_PINNING_TOKEN_FILE === undefined) {
-    issues.push({
-      setting: 'SPARK_IPFS_PINNING_TOKEN_FILE',
-      problem: "needed with SPARK_IPFS_PINNING_URL (the bearer token's file)",
-    });
-  }
-  const pinningOrigins = (raw.SPARK_IPFS_PINNING_ORIGINS ?? '')
-    .split(',')
-    .map((o) => o.trim())
-    .filter((o) => o !== '');
-  if (pinningOrigins.some((o) => !/^\/[\x21-\x7e]{1,300}$/.test(o)) || pinningOrigins.length > 20) {
-    issues.push({
-      setting: 'SPARK_IPFS_PINNING_ORIGINS',
-      problem: 'a comma-separated list of at most 20 multiaddrs (each starting with "/")',
-    });
-  }
-
-  const arweaveUrl = httpUrl('SPARK_ARWEAVE_URL');
-  if (raw.SPARK_ARWEAVE_URL !== undefined && raw.SPARK_ARWEAVE_WALLET_FILE === undefined) {
-    issues.push({
-      setting: 'SPARK_ARWEAVE_WALLET_FILE',
-      problem: "needed with SPARK_ARWEAVE_URL (the wallet's JWK file)",
-    });
-  }
-  if (raw.SPARK_ARWEAVE_WALLET_FILE !== undefined && raw.SPARK_ARWEAVE_URL === undefined) {
-    issues.push({
-      setting: 'SPARK_ARWEAVE_WALLET_FILE',
-      problem: 'set without SPARK_ARWEAVE_URL, the gateway it pays',
-    });
-  }
-  const maxRewardRaw = raw.SPARK_ARWEAVE_MAX_REWARD ?? '10000000000';
-  if (!/^\d{1,20}$/.test(maxRewardRaw) || BigInt(maxRewardRaw) === 0n) {
-    issues.push({
-      setting: 'SPARK_ARWEAVE_MAX_REWARD',
-      problem: `"${maxRewardRaw}" is not a positive number of winston`,
-    });
-  }
-  const arweaveConfirmations = int('SPARK_ARWEAVE_CONFIRMATIONS', 15, 1, 1000);
+  const publication = PUBLICATION_SETTINGS.parse(raw, ctx);
+  const chains = CHAINS_SETTINGS.parse(raw, ctx);
 
   const tls = tlsSettings(raw, issues);
   const insecure = bool('SPARK_INSECURE', false);
@@ -560,14 +453,6 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
       problem: `memory keys (and the Symbol account) are new at every start, so nothing can pin this server: on ${listen.host} use docker-secret, pkcs11 or remote, or pass --ephemeral-keys (SPARK_EPHEMERAL_KEYS=true)`,
     });
   }
-  const symbolMinBalance = xymSetting('SYMBOL_MIN_BALANCE', raw.SYMBOL_MIN_BALANCE, issues);
-  const creditPrice = xymSetting('SPARK_CREDIT_PRICE', raw.SPARK_CREDIT_PRICE, issues);
-  if (creditPrice !== undefined && symbolNodeUrls.length === 0) {
-    issues.push({
-      setting: 'SPARK_CREDIT_PRICE',
-      problem: 'prepaid credit is read from Symbol transfers: set SYMBOL_NODE_URL (or SYMBOL_NODE_URLS) too',
-    });
-  }
   const adminCertNames = (raw.SPARK_ADMIN_CERT_NAMES ?? '')
     .split(',')
     .map((n) => n.trim())
@@ -590,36 +475,12 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     issues.push({ setting: 'SPARK_DATA_DIR', problem: 'must be a directory path' });
   }
 
+  const witnesses = WITNESSES_SETTINGS.parse(raw, ctx);
   const config: Config = {
     listen: typeof listen === 'string' ? { host: '127.0.0.1', port: 0 } : listen,
     httpListen,
-    chains: {
-      ethereumUrl: rpcUrl('SPARK_ETHEREUM_RPC_URL'),
-      polygonUrl: rpcUrl('SPARK_POLYGON_RPC_URL'),
-      bitcoinUrl,
-      bitcoinAuthFile: raw.SPARK_BITCOIN_RPC_AUTH_FILE,
-      jpycContracts,
-      timeoutMs: int('SPARK_CHAIN_RPC_TIMEOUT_MS', 5_000, 100, 120_000),
-      minConfirmations,
-    },
-    ipfs: {
-      kuboUrl: httpUrl('SPARK_IPFS_KUBO_URL'),
-      pinningUrl,
-      pinningTokenFile: raw.SPARK_IPFS_PINNING_TOKEN_FILE,
-      pinningOrigins,
-      maxAttempts: int('SPARK_IPFS_MAX_ATTEMPTS', 8, 1, 100),
-      retryBaseMs: int('SPARK_IPFS_RETRY_BASE_MS', 1_000, 10, 3_600_000),
-      pollIntervalMs: int('SPARK_IPFS_POLL_INTERVAL_MS', 5_000, 10, 3_600_000),
-    },
-    arweave:
-      arweaveUrl === undefined || raw.SPARK_ARWEAVE_WALLET_FILE === undefined
-        ? undefined
-        : {
-            url: arweaveUrl,
-            walletFile: raw.SPARK_ARWEAVE_WALLET_FILE,
-            confirmations: arweaveConfirmations,
-            maxReward: /^\d{1,20}$/.test(maxRewardRaw) ? BigInt(maxRewardRaw) : 0n,
-          },
+    ...chains,
+    ...publication,
     dataDir,
     preset: presetName,
     aggregationThreshold: int(
@@ -682,31 +543,9 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     logLevel,
     logFormat: logFormat === 'pretty' ? 'pretty' : 'json',
     shutdownGraceMs: int('SPARK_SHUTDOWN_GRACE_MS', d.DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000),
-    symbolNodeUrls,
-    symbolNodeQuorum,
-    symbolMaxFeeMultiplier: int(
-      'SYMBOL_MAX_FEE_MULTIPLIER',
-      d.DEFAULT_SYMBOL_MAX_FEE_MULTIPLIER,
-      1,
-      1_000_000,
-    ),
-    symbolPollIntervalMs: int('SYMBOL_POLL_INTERVAL_MS', d.DEFAULT_SYMBOL_POLL_INTERVAL_MS, 50, 600_000),
-    symbolDeadlineSeconds: int('SYMBOL_DEADLINE_SECONDS', d.DEFAULT_SYMBOL_DEADLINE_SECONDS, 10, 6 * 3600),
-    symbolResendAfterMs: int('SYMBOL_RESEND_AFTER_MS', d.DEFAULT_SYMBOL_RESEND_AFTER_MS, 100, 3_600_000),
-    symbolMinBalance,
-    creditPrice,
+    ...anchoring,
     ephemeralKeys,
-    anchorBatchesPerTransaction: int('SPARK_ANCHOR_BATCHES_PER_TX', d.DEFAULT_ANCHOR_BATCHES_PER_TX, 1, 20),
-    checkpointIntervalSeconds: int(
-      'SPARK_CHECKPOINT_INTERVAL',
-      d.DEFAULT_CHECKPOINT_INTERVAL_SECONDS,
-      1,
-      366 * 86_400,
-    ),
-    witnessesFile: raw.SPARK_WITNESSES_FILE,
-    witnessQuorum:
-      raw.SPARK_WITNESS_QUORUM === undefined ? undefined : int('SPARK_WITNESS_QUORUM', 1, 1, 1000),
-    witnessIntervalSeconds: int('SPARK_WITNESS_INTERVAL', d.DEFAULT_WITNESS_INTERVAL_SECONDS, 1, 86_400),
+    ...witnesses,
     tls,
     insecure,
     authTokensFile: raw.SPARK_AUTH_TOKENS,
@@ -760,88 +599,4 @@ function httpListenSetting(
     issues.push({ setting: 'SPARK_HTTP_LISTEN', problem: `must differ from SPARK_LISTEN (${raw})` });
   }
   return parsed;
-}
-
-/** An amount of XYM (up to six decimals, e.g. "12.5") as µXYM; undefined when unset. */
-function xymSetting(name: SettingName, value: string | undefined, issues: ConfigIssue[]): bigint | undefined {
-  if (value === undefined) return undefined;
-  const micro = parseXym(value);
-  if (micro === undefined) {
-    issues.push({
-      setting: name,
-      problem: `"${value}" is not an amount of XYM (e.g. 25 or 12.5, at most 6 decimals)`,
-    });
-  }
-  return micro;
-}
-
-/** Most Symbol nodes one sidecar reads (each is asked about every open anchor each round). */
-export const MAX_SYMBOL_NODES = 16;
-
-const HTTP_URL = /^https?:\/\/[^\s,]+$/;
-
-/** SYMBOL_NODE_URLS (comma-separated) or its one-node form SYMBOL_NODE_URL; not both. */
-function symbolNodesSetting(
-  one: string | undefined,
-  list: string | undefined,
-  issues: ConfigIssue[],
-): readonly string[] {
-  if (one !== undefined && list !== undefined) {
-    issues.push({
-      setting: 'SYMBOL_NODE_URLS',
-      problem: 'set either SYMBOL_NODE_URLS or its one-node form SYMBOL_NODE_URL, not both',
-    });
-    return [];
-  }
-  if (one !== undefined) {
-    if (!HTTP_URL.test(one)) {
-      issues.push({ setting: 'SYMBOL_NODE_URL', problem: `"${one}" is not an http(s) URL` });
-      return [];
-    }
-    return [one];
-  }
-  if (list === undefined) return [];
-  const urls = list.split(',').map((u) => u.trim());
-  const bad = urls.filter((u) => !HTTP_URL.test(u));
-  if (bad.length > 0) {
-    issues.push({
-      setting: 'SYMBOL_NODE_URLS',
-      problem: `${bad.map((u) => `"${u}"`).join(', ')} ${bad.length === 1 ? 'is not an http(s) URL' : 'are not http(s) URLs'} (comma-separated list)`,
-    });
-    return [];
-  }
-  const normal = urls.map((u) => u.replace(/\/+$/, ''));
-  if (new Set(normal).size !== normal.length) {
-    issues.push({ setting: 'SYMBOL_NODE_URLS', problem: 'a node is listed twice' });
-    return [];
-  }
-  if (urls.length > MAX_SYMBOL_NODES) {
-    issues.push({
-      setting: 'SYMBOL_NODE_URLS',
-      problem: `${urls.length} nodes; at most ${MAX_SYMBOL_NODES}`,
-    });
-    return [];
-  }
-  return urls;
-}
-
-/** SYMBOL_NODE_QUORUM: 1..number of nodes; a majority by default. */
-function quorumSetting(value: string | undefined, nodes: number, issues: ConfigIssue[]): number {
-  const majority = Math.floor(nodes / 2) + 1;
-  if (value === undefined) return nodes === 0 ? 0 : majority;
-  if (nodes === 0) {
-    issues.push({
-      setting: 'SYMBOL_NODE_QUORUM',
-      problem: 'set without SYMBOL_NODE_URLS or SYMBOL_NODE_URL',
-    });
-    return 0;
-  }
-  if (!/^\d{1,2}$/.test(value) || Number(value) < 1 || Number(value) > nodes) {
-    issues.push({
-      setting: 'SYMBOL_NODE_QUORUM',
-      problem: `"${value}" is not a whole number of nodes from 1 to ${nodes}`,
-    });
-    return majority;
-  }
-  return Number(value);
 }

@@ -1,20 +1,18 @@
-// The settings as the README's Configuration table shows them: one row per setting or group of settings, with its
-// default and meaning. README.md's table is generated from these rows (`npm run docs:settings`), and
-// test/docs/settings-table.test.ts fails when the two differ or when a setting of config.ts has no row.
+// The settings as the README's Configuration table shows them: each concern's rows (src/config/settings/) and the
+// rows not yet moved to a concern's table, in the README's order. README.md's table is generated from these rows
+// (`npm run docs:settings`), and test/docs/settings-table.test.ts fails when the two differ or when a setting of
+// config.ts has no row.
 import type { SettingName } from './config.ts';
+import { ANCHORING_SETTINGS } from './settings/anchoring.ts';
+import { CHAINS_SETTINGS } from './settings/chains.ts';
+import { PUBLICATION_SETTINGS } from './settings/publication.ts';
+import type { SettingDoc } from './settings/table.ts';
+import { WITNESSES_SETTINGS } from './settings/witnesses.ts';
 
-/** One row of the table: the settings it documents, as the first cell shows them, their default and meaning. */
-export interface SettingDoc {
-  /** The settings of the row (each appears in exactly one row). */
-  readonly settings: readonly SettingName[];
-  /** The first cell, e.g. "`SPARK_LISTEN` (`--listen`)". */
-  readonly variable: string;
-  readonly default: string;
-  readonly meaning: string;
-}
+export type { SettingDoc } from './settings/table.ts';
 
-/** The rows, in the order the README shows them. */
-export const SETTING_DOCS: readonly SettingDoc[] = [
+/** Rows of settings not yet in a concern's table. */
+const OTHER_ROWS: readonly SettingDoc[] = [
   {
     settings: ['SPARK_LISTEN'],
     variable: '`SPARK_LISTEN` (`--listen`)',
@@ -27,75 +25,6 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
     default: "the port after gRPC's, on loopback (`127.0.0.1:50052`; ephemeral when gRPC's is 0)",
     meaning:
       'plain HTTP/1.1 port for metrics, health probes, the IPFS gateway and the web verifier; `off` disables it; a non-loopback address needs `--insecure`',
-  },
-  {
-    settings: ['SPARK_IPFS_KUBO_URL'],
-    variable: '`SPARK_IPFS_KUBO_URL`',
-    default: 'unset',
-    meaning: 'Kubo RPC address; published bundles are pushed with `block/put` and pinned (docs/ipfs.md)',
-  },
-  {
-    settings: ['SPARK_IPFS_PINNING_URL', 'SPARK_IPFS_PINNING_TOKEN_FILE', 'SPARK_IPFS_PINNING_ORIGINS'],
-    variable: '`SPARK_IPFS_PINNING_URL`, `SPARK_IPFS_PINNING_TOKEN_FILE`, `SPARK_IPFS_PINNING_ORIGINS`',
-    default: 'unset',
-    meaning:
-      'an IPFS Pinning Services API endpoint, the file (0400/0600) holding its bearer token, and comma-separated multiaddrs that provide the content',
-  },
-  {
-    settings: ['SPARK_ARWEAVE_URL', 'SPARK_ARWEAVE_WALLET_FILE'],
-    variable: '`SPARK_ARWEAVE_URL`, `SPARK_ARWEAVE_WALLET_FILE`',
-    default: 'none',
-    meaning:
-      "an Arweave gateway and the wallet (JWK, secret file 0400/0600) that pays for each published bundle's data transaction (docs/publication.md)",
-  },
-  {
-    settings: ['SPARK_ARWEAVE_CONFIRMATIONS', 'SPARK_ARWEAVE_MAX_REWARD'],
-    variable: '`SPARK_ARWEAVE_CONFIRMATIONS`, `SPARK_ARWEAVE_MAX_REWARD`',
-    default: '`15`, `10000000000`',
-    meaning:
-      'confirmations before an Arweave copy counts; most winston one transaction may pay (a higher quoted price is refused)',
-  },
-  {
-    settings: ['SPARK_IPFS_MAX_ATTEMPTS', 'SPARK_IPFS_RETRY_BASE_MS', 'SPARK_IPFS_POLL_INTERVAL_MS'],
-    variable: '`SPARK_IPFS_MAX_ATTEMPTS`, `SPARK_IPFS_RETRY_BASE_MS`, `SPARK_IPFS_POLL_INTERVAL_MS`',
-    default: '`8`, `1000`, `5000`',
-    meaning:
-      "publisher attempts before FAILED, first backoff (doubling, jittered, ≤ 5 min), and the worker's round / pin-poll interval",
-  },
-  {
-    settings: ['SPARK_ETHEREUM_RPC_URL', 'SPARK_POLYGON_RPC_URL'],
-    variable: '`SPARK_ETHEREUM_RPC_URL`, `SPARK_POLYGON_RPC_URL`',
-    default: 'unset',
-    meaning:
-      'JSON-RPC endpoints on which Ethereum/Polygon source references (transactions, JPYC transfers) are checked before a submission is accepted (`eth_getTransactionReceipt`), their block recorded in the leaf; unset: references on that chain are bound in form only. No credentials in the URL; logged as scheme and host only (docs/operations.md, "Other-chain references")',
-  },
-  {
-    settings: ['SPARK_BITCOIN_RPC_URL', 'SPARK_BITCOIN_RPC_AUTH_FILE'],
-    variable: '`SPARK_BITCOIN_RPC_URL`, `SPARK_BITCOIN_RPC_AUTH_FILE`',
-    default: 'unset',
-    meaning:
-      "Bitcoin Core's JSON-RPC endpoint (`getrawtransaction`, needs `txindex=1` for transactions outside its wallet and mempool) and the file (0400/0600) holding its `user:password` for basic auth, never logged",
-  },
-  {
-    settings: ['SPARK_JPYC_CONTRACTS'],
-    variable: '`SPARK_JPYC_CONTRACTS`',
-    default: 'unset',
-    meaning:
-      'the JPYC token contract per chain, `ethereum:0x…,polygon:0x…`: a JPYC transfer reference must name an ERC-20 `Transfer` log emitted by it; without one for a chain whose endpoint is set, JPYC references on that chain are refused (FAILED_PRECONDITION)',
-  },
-  {
-    settings: ['SPARK_CHAIN_RPC_TIMEOUT_MS'],
-    variable: '`SPARK_CHAIN_RPC_TIMEOUT_MS`',
-    default: '5000',
-    meaning:
-      'bound on each JSON-RPC call to a chain endpoint (100–120000); no answer in time refuses the submission with UNAVAILABLE, nothing stored',
-  },
-  {
-    settings: ['SPARK_CHAIN_MIN_CONFIRMATIONS'],
-    variable: '`SPARK_CHAIN_MIN_CONFIRMATIONS`',
-    default: '`bitcoin:1,ethereum:1,polygon:1`',
-    meaning:
-      'confirmations a referenced transaction needs per chain, `CHAIN:N` (1–10000, its own block counts as 1), e.g. `bitcoin:6,ethereum:64`; a shallower one is refused with FAILED_PRECONDITION naming `source.tx_hash`, and the client retries later (docs/operations.md, "Other-chain references")',
   },
   {
     settings: ['SPARK_DATA_DIR'],
@@ -316,77 +245,6 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
     meaning: 'how long SIGTERM waits for open streams',
   },
   {
-    settings: ['SYMBOL_NODE_URLS'],
-    variable: '`SYMBOL_NODE_URLS`',
-    default: 'none',
-    meaning:
-      'Symbol node REST URLs, comma-separated (at most 16); when set, sealed batches are anchored and tracked to FINALIZED. Announcements go to every reachable node; evidence and finality are believed only when a quorum of them agree (docs/anchoring.md §11)',
-  },
-  {
-    settings: ['SYMBOL_NODE_URL'],
-    variable: '`SYMBOL_NODE_URL`',
-    default: 'none',
-    meaning: 'the one-node form of `SYMBOL_NODE_URLS` (set one or the other)',
-  },
-  {
-    settings: ['SYMBOL_NODE_QUORUM'],
-    variable: '`SYMBOL_NODE_QUORUM`',
-    default: 'a majority',
-    meaning: "how many nodes must agree on an anchor's block and on its finality (1 … the number of nodes)",
-  },
-  {
-    settings: ['SYMBOL_MAX_FEE_MULTIPLIER'],
-    variable: '`SYMBOL_MAX_FEE_MULTIPLIER`',
-    default: '`1000`',
-    meaning:
-      "highest fee multiplier (µXYM per byte) paid; the node's median is used, never below its minimum",
-  },
-  {
-    settings: ['SYMBOL_POLL_INTERVAL_MS'],
-    variable: '`SYMBOL_POLL_INTERVAL_MS`',
-    default: '`2000`',
-    meaning: 'how often the anchor tracker polls the node',
-  },
-  {
-    settings: ['SYMBOL_DEADLINE_SECONDS'],
-    variable: '`SYMBOL_DEADLINE_SECONDS`',
-    default: '`7200`',
-    meaning: 'announcement lifetime (node time + this; Symbol allows up to 6 h)',
-  },
-  {
-    settings: ['SYMBOL_RESEND_AFTER_MS'],
-    variable: '`SYMBOL_RESEND_AFTER_MS`',
-    default: '`30000`',
-    meaning: 're-send an announcement the node does not know after this long',
-  },
-  {
-    settings: ['SYMBOL_MIN_BALANCE'],
-    variable: '`SYMBOL_MIN_BALANCE`',
-    default: 'none',
-    meaning:
-      'XYM (e.g. `25` or `12.5`): below it the sidecar logs a warning naming the address to fund and sets `spark_symbol_account_balance_low` to 1 (docs/operations.md §The Symbol account)',
-  },
-  {
-    settings: ['SPARK_CREDIT_PRICE'],
-    variable: '`SPARK_CREDIT_PRICE`',
-    default: 'none',
-    meaning:
-      "XYM per submission (e.g. `0.001`): prepaid credit on — clients top up with a Symbol transfer to the anchoring account with the message `spark-credit:<name>`, credited once finalized; each submission debits the price (immediate × `PQC_IMMEDIATE_FEE_MULTIPLIER`; a client's own `price=XYM` in the tokens file); an empty balance is refused with FAILED_PRECONDITION (docs/operations.md §Prepaid credit)",
-  },
-  {
-    settings: ['SPARK_ANCHOR_BATCHES_PER_TX'],
-    variable: '`SPARK_ANCHOR_BATCHES_PER_TX`',
-    default: '`20`',
-    meaning: 'most sealed batches sharing one aggregate transaction (immediate batches go alone)',
-  },
-  {
-    settings: ['SPARK_CHECKPOINT_INTERVAL'],
-    variable: '`SPARK_CHECKPOINT_INTERVAL`',
-    default: '`86400`',
-    meaning:
-      'seconds between checkpoints (minimum 1): with anchoring on, the head of the header chain (batch count, header-log root, head header hash) is signed with the PQC key and anchored when it advanced (docs/anchoring.md §9)',
-  },
-  {
     settings: ['SPARK_TLS_CERT'],
     variable: '`SPARK_TLS_CERT`',
     default: 'none',
@@ -440,26 +298,6 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
     meaning: 'allow plaintext on a non-loopback `SPARK_LISTEN` (refused otherwise, exit 2); logs a warning',
   },
   {
-    settings: ['SPARK_WITNESSES_FILE'],
-    variable: '`SPARK_WITNESSES_FILE`',
-    default: 'none',
-    meaning:
-      'JSON array of `{"url", "vkey"[, "ca"]}`: witnesses asked to cosign each new checkpoint note of the header log; bundles then carry the cosigned note (docs/witnesses.md)',
-  },
-  {
-    settings: ['SPARK_WITNESS_QUORUM'],
-    variable: '`SPARK_WITNESS_QUORUM`',
-    default: 'a majority',
-    meaning:
-      'cosignatures a checkpoint needs; exported in the trust root, enforced by `spark verify --trust`',
-  },
-  {
-    settings: ['SPARK_WITNESS_INTERVAL'],
-    variable: '`SPARK_WITNESS_INTERVAL`',
-    default: '`60`',
-    meaning: 'seconds between cosigning rounds',
-  },
-  {
     settings: ['SPARK_EPHEMERAL_KEYS'],
     variable: '`SPARK_EPHEMERAL_KEYS` (`--ephemeral-keys`)',
     default: '`false`',
@@ -467,6 +305,96 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
       'allow the `memory` key provider on a non-loopback `SPARK_LISTEN` (refused otherwise, exit 2): its keys and Symbol account are new at every start, so no trust root can pin the server (docs/trust.md §5)',
   },
 ];
+
+/**
+ * The README's row order, by each row's first setting: the README groups settings by what an operator looks for,
+ * which interleaves the concerns. A row missing here goes last, and the README test fails until it is placed.
+ */
+const README_ORDER: readonly SettingName[] = [
+  'SPARK_LISTEN',
+  'SPARK_HTTP_LISTEN',
+  'SPARK_IPFS_KUBO_URL',
+  'SPARK_IPFS_PINNING_URL',
+  'SPARK_ARWEAVE_URL',
+  'SPARK_ARWEAVE_CONFIRMATIONS',
+  'SPARK_IPFS_MAX_ATTEMPTS',
+  'SPARK_ETHEREUM_RPC_URL',
+  'SPARK_BITCOIN_RPC_URL',
+  'SPARK_JPYC_CONTRACTS',
+  'SPARK_CHAIN_RPC_TIMEOUT_MS',
+  'SPARK_CHAIN_MIN_CONFIRMATIONS',
+  'SPARK_DATA_DIR',
+  'SPARK_PRESET',
+  'PQC_AGGREGATION_THRESHOLD',
+  'PQC_AGGREGATION_TIMEOUT',
+  'PQC_IMMEDIATE_MODE',
+  'PQC_IMMEDIATE_FEE_MULTIPLIER',
+  'PQC_ALGORITHM',
+  'PQC_KEY_ROTATION_INTERVAL',
+  'PQC_GUARANTEE_EXPIRY',
+  'SPARK_KEY_PROVIDER',
+  'SPARK_SECRETS_DIR',
+  'SPARK_PQC_SEED_SECRET',
+  'SPARK_SYMBOL_SEED_SECRET',
+  'SPARK_PKCS11_MODULE',
+  'SPARK_PKCS11_TOKEN_LABEL',
+  'SPARK_PKCS11_PIN_SECRET',
+  'SPARK_PKCS11_MASTER_KEY_LABEL',
+  'SPARK_PKCS11_SYMBOL_KEY_LABEL',
+  'SPARK_REMOTE_SIGNER',
+  'SPARK_REMOTE_CA',
+  'SPARK_REMOTE_SERVER_NAME',
+  'SPARK_PENDING_CAPACITY',
+  'SPARK_MAX_MESSAGE_BYTES',
+  'SPARK_MAX_BATCH_SIZE',
+  'SPARK_MAX_ITEMS_PER_REQUEST',
+  'SPARK_MAX_CONCURRENT_STREAMS',
+  'SPARK_MAX_STREAMS_PER_CONNECTION',
+  'SPARK_STREAM_RATE',
+  'SPARK_GRPC_FAST_PATH',
+  'SPARK_MEMORY_PROFILE',
+  'SPARK_MERKLE_HASHER',
+  'SPARK_LOG_LEVEL',
+  'SPARK_LOG_FORMAT',
+  'SPARK_SHUTDOWN_GRACE_MS',
+  'SYMBOL_NODE_URLS',
+  'SYMBOL_NODE_URL',
+  'SYMBOL_NODE_QUORUM',
+  'SYMBOL_MAX_FEE_MULTIPLIER',
+  'SYMBOL_POLL_INTERVAL_MS',
+  'SYMBOL_DEADLINE_SECONDS',
+  'SYMBOL_RESEND_AFTER_MS',
+  'SYMBOL_MIN_BALANCE',
+  'SPARK_CREDIT_PRICE',
+  'SPARK_ANCHOR_BATCHES_PER_TX',
+  'SPARK_CHECKPOINT_INTERVAL',
+  'SPARK_TLS_CERT',
+  'SPARK_TLS_KEY',
+  'SPARK_TLS_GROUPS',
+  'SPARK_TLS_CLIENT_CA',
+  'SPARK_TLS_CLIENT_AUTH',
+  'SPARK_ADMIN_CERT_NAMES',
+  'SPARK_AUTH_TOKENS',
+  'SPARK_INSECURE',
+  'SPARK_WITNESSES_FILE',
+  'SPARK_WITNESS_QUORUM',
+  'SPARK_WITNESS_INTERVAL',
+  'SPARK_EPHEMERAL_KEYS',
+];
+
+function readmeRank(row: SettingDoc): number {
+  const i = README_ORDER.indexOf(row.settings[0] as SettingName);
+  return i === -1 ? README_ORDER.length : i;
+}
+
+/** The rows, in the order the README shows them. */
+export const SETTING_DOCS: readonly SettingDoc[] = [
+  ...OTHER_ROWS,
+  ...ANCHORING_SETTINGS.rows,
+  ...PUBLICATION_SETTINGS.rows,
+  ...CHAINS_SETTINGS.rows,
+  ...WITNESSES_SETTINGS.rows,
+].toSorted((a, b) => readmeRank(a) - readmeRank(b));
 
 /** The markdown table of `docs`. */
 export function settingsTable(docs: readonly SettingDoc[] = SETTING_DOCS): string {
