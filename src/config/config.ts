@@ -1,8 +1,7 @@
 // The only reader of environment and config files: builds and validates the Config (README.md §Configuration).
 
 import { readFileSync } from 'node:fs';
-import { MERKLE_HASHERS, type MerkleHasherKind } from '../batch/pair-hasher.ts';
-import { algorithmByName, allAlgorithms } from '../proof/crypto/algorithms.ts';
+import type { MerkleHasherKind } from '../batch/pair-hasher.ts';
 import { parseGroupList } from '../service/tls-groups.ts';
 import { ConfigError, type ConfigIssue } from './config-error.ts';
 import * as d from './defaults.ts';
@@ -10,12 +9,16 @@ import { PRESETS } from './presets.ts';
 import { ANCHORING_SETTINGS } from './settings/anchoring.ts';
 import { CHAINS_SETTINGS } from './settings/chains.ts';
 import { settingHelpers } from './settings/helpers.ts';
+import { KEYS_SETTINGS, type KeyProviderKind } from './settings/keys.ts';
 import { isLoopbackHost, parseListen } from './settings/listen.ts';
 import { PUBLICATION_SETTINGS } from './settings/publication.ts';
+import { type MemoryProfile, SEALING_SETTINGS } from './settings/sealing.ts';
 import { WITNESSES_SETTINGS } from './settings/witnesses.ts';
 
 export { MAX_SYMBOL_NODES } from './settings/anchoring.ts';
+export { KEY_PROVIDER_KINDS, type KeyProviderKind } from './settings/keys.ts';
 export { isLoopbackHost, parseListen } from './settings/listen.ts';
+export { MEMORY_PROFILES, type MemoryProfile } from './settings/sealing.ts';
 
 /** The validated configuration. */
 export interface Config {
@@ -168,48 +171,18 @@ export interface Config {
   readonly adminCertNames: readonly string[];
 }
 
-/** Where keys can live (docs/keys.md). */
-export const KEY_PROVIDER_KINDS = ['memory', 'docker-secret', 'pkcs11', 'remote'] as const;
-/** A key provider name. */
-export type KeyProviderKind = (typeof KEY_PROVIDER_KINDS)[number];
-
 /** Every setting's variable name, as read from the environment or a JSON config file. */
 export const SETTINGS = [
   'SPARK_LISTEN',
   'SPARK_HTTP_LISTEN',
   'SPARK_DATA_DIR',
   'SPARK_PRESET',
-  'PQC_AGGREGATION_THRESHOLD',
-  'PQC_AGGREGATION_TIMEOUT',
-  'PQC_IMMEDIATE_MODE',
-  'PQC_IMMEDIATE_FEE_MULTIPLIER',
-  'PQC_ALGORITHM',
-  'PQC_GUARANTEE_EXPIRY',
-  'SPARK_KEY_PROVIDER',
-  'SPARK_SECRETS_DIR',
-  'SPARK_PQC_SEED_SECRET',
-  'SPARK_SYMBOL_SEED_SECRET',
-  'PQC_KEY_ROTATION_INTERVAL',
-  'SPARK_PKCS11_MODULE',
-  'SPARK_PKCS11_TOKEN_LABEL',
-  'SPARK_PKCS11_PIN_SECRET',
-  'SPARK_PKCS11_MASTER_KEY_LABEL',
-  'SPARK_PKCS11_SYMBOL_KEY_LABEL',
-  'SPARK_REMOTE_SIGNER',
-  'SPARK_REMOTE_CA',
-  'SPARK_REMOTE_CERT',
-  'SPARK_REMOTE_KEY',
-  'SPARK_REMOTE_SERVER_NAME',
-  'SPARK_PENDING_CAPACITY',
   'SPARK_MAX_MESSAGE_BYTES',
-  'SPARK_MAX_BATCH_SIZE',
   'SPARK_MAX_ITEMS_PER_REQUEST',
   'SPARK_MAX_CONCURRENT_STREAMS',
   'SPARK_MAX_STREAMS_PER_CONNECTION',
   'SPARK_STREAM_RATE',
   'SPARK_GRPC_FAST_PATH',
-  'SPARK_MEMORY_PROFILE',
-  'SPARK_MERKLE_HASHER',
   'SPARK_LOG_LEVEL',
   'SPARK_LOG_FORMAT',
   'SPARK_SHUTDOWN_GRACE_MS',
@@ -226,6 +199,8 @@ export const SETTINGS = [
   ...PUBLICATION_SETTINGS.names,
   ...CHAINS_SETTINGS.names,
   ...WITNESSES_SETTINGS.names,
+  ...KEYS_SETTINGS.names,
+  ...SEALING_SETTINGS.names,
 ] as const;
 
 /** A setting name. */
@@ -234,19 +209,7 @@ export type SettingName = (typeof SETTINGS)[number];
 /** Raw string values by setting name. */
 export type RawSettings = Partial<Record<SettingName, string>>;
 
-/** Largest accepted SPARK_MAX_BATCH_SIZE, and so largest PQC_AGGREGATION_THRESHOLD. */
-const MAX_BATCH_SIZE_LIMIT = 10_000_000;
-
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-/** SPARK_MEMORY_PROFILE values: throughput first, or memory first. */
-export const MEMORY_PROFILES = ['fast', 'lean'] as const;
-/** A memory profile. */
-export type MemoryProfile = (typeof MEMORY_PROFILES)[number];
-
-function isMemoryProfile(value: string): value is MemoryProfile {
-  return (MEMORY_PROFILES as readonly string[]).includes(value);
-}
 
 /** Reads SPARK_CONFIG_FILE (a JSON object of setting names to values) if set. */
 function readConfigFile(path: string, issues: ConfigIssue[]): RawSettings {
@@ -332,7 +295,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
   Object.assign(raw, overrides);
 
   const helpers = settingHelpers(raw, issues);
-  const { int, num, bool, label, secretName } = helpers;
+  const { int, bool } = helpers;
   const ctx = { issues, ...helpers };
 
   const presetName = raw.SPARK_PRESET;
@@ -348,64 +311,9 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
   const listen = parseListen(listenRaw);
   if (typeof listen === 'string') issues.push({ setting: 'SPARK_LISTEN', problem: listen });
 
-  const algorithmName = raw.PQC_ALGORITHM ?? d.DEFAULT_ALGORITHM;
-  const algorithm = algorithmByName(algorithmName);
-  if (algorithm === undefined) {
-    issues.push({
-      setting: 'PQC_ALGORITHM',
-      problem: `"${algorithmName}" is not one of ${allAlgorithms()
-        .map((a) => a.name)
-        .join(', ')}`,
-    });
-  }
+  const keys = KEYS_SETTINGS.parse(raw, ctx);
 
-  const expiryRaw = raw.PQC_GUARANTEE_EXPIRY ?? algorithm?.defaultGuaranteeExpiry ?? '2045-01-01T00:00:00Z';
-  const guaranteeExpiryMs = Date.parse(expiryRaw);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(expiryRaw) || Number.isNaN(guaranteeExpiryMs)) {
-    issues.push({ setting: 'PQC_GUARANTEE_EXPIRY', problem: `"${expiryRaw}" is not an ISO 8601 date` });
-  } else if (guaranteeExpiryMs <= Date.now()) {
-    issues.push({
-      setting: 'PQC_GUARANTEE_EXPIRY',
-      problem: `${expiryRaw} has passed: the algorithm is no longer guaranteed`,
-    });
-  }
-
-  const keyProviderRaw = raw.SPARK_KEY_PROVIDER ?? d.DEFAULT_KEY_PROVIDER;
-  const keyProvider = KEY_PROVIDER_KINDS.find((k) => k === keyProviderRaw) ?? 'memory';
-  if (keyProvider !== keyProviderRaw) {
-    issues.push({
-      setting: 'SPARK_KEY_PROVIDER',
-      problem: `"${keyProviderRaw}" is not one of ${KEY_PROVIDER_KINDS.join(', ')}`,
-    });
-  }
-  const remoteSetting = (name: SettingName): string | undefined => {
-    const v = raw[name];
-    if (keyProvider === 'remote' && v === undefined && name !== 'SPARK_REMOTE_SERVER_NAME') {
-      issues.push({ setting: name, problem: 'is required when SPARK_KEY_PROVIDER is remote' });
-    }
-    return v;
-  };
-  const remoteAddress = remoteSetting('SPARK_REMOTE_SIGNER');
-  if (remoteAddress !== undefined && typeof parseListen(remoteAddress) === 'string') {
-    issues.push({ setting: 'SPARK_REMOTE_SIGNER', problem: `"${remoteAddress}" is not HOST:PORT` });
-  }
-
-  const memoryProfile = raw.SPARK_MEMORY_PROFILE ?? 'fast';
-  if (!isMemoryProfile(memoryProfile)) {
-    issues.push({
-      setting: 'SPARK_MEMORY_PROFILE',
-      problem: `"${memoryProfile}" is not one of ${MEMORY_PROFILES.join(', ')}`,
-    });
-  }
-
-  const merkleHasher = raw.SPARK_MERKLE_HASHER ?? 'wasm';
-  const hasherKind = MERKLE_HASHERS.find((k) => k === merkleHasher);
-  if (hasherKind === undefined) {
-    issues.push({
-      setting: 'SPARK_MERKLE_HASHER',
-      problem: `"${merkleHasher}" is not one of ${MERKLE_HASHERS.join(', ')}`,
-    });
-  }
+  const sealing = SEALING_SETTINGS.parse(raw, ctx);
 
   const logLevel = raw.SPARK_LOG_LEVEL ?? d.DEFAULT_LOG_LEVEL;
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -443,7 +351,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
   // Keys that vanish at every restart are for development: facing the network, that has to be asked for by name.
   const ephemeralKeys = bool('SPARK_EPHEMERAL_KEYS', false);
   if (
-    keyProvider === 'memory' &&
+    keys.keyProvider === 'memory' &&
     typeof listen !== 'string' &&
     !isLoopbackHost(listen.host) &&
     !ephemeralKeys
@@ -483,51 +391,9 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     ...publication,
     dataDir,
     preset: presetName,
-    aggregationThreshold: int(
-      'PQC_AGGREGATION_THRESHOLD',
-      preset?.aggregationThreshold ?? d.DEFAULT_AGGREGATION_THRESHOLD,
-      1,
-      // The same bound as SPARK_MAX_BATCH_SIZE; the threshold must not exceed the configured batch size (below).
-      MAX_BATCH_SIZE_LIMIT,
-    ),
-    aggregationTimeoutSeconds: int(
-      'PQC_AGGREGATION_TIMEOUT',
-      preset?.aggregationTimeoutSeconds ?? d.DEFAULT_AGGREGATION_TIMEOUT_SECONDS,
-      1,
-      366 * 86_400,
-    ),
-    immediateMode: bool('PQC_IMMEDIATE_MODE', preset?.immediateMode ?? d.DEFAULT_IMMEDIATE_MODE),
-    immediateFeeMultiplier: num('PQC_IMMEDIATE_FEE_MULTIPLIER', d.DEFAULT_IMMEDIATE_FEE_MULTIPLIER, 1, 1000),
-    algorithmId: algorithm?.id ?? 0,
-    algorithmName: algorithm?.name ?? algorithmName,
-    guaranteeExpiryMs,
-    keyProvider,
-    secretsDir: raw.SPARK_SECRETS_DIR ?? d.DEFAULT_SECRETS_DIR,
-    pqcSeedSecret: secretName('SPARK_PQC_SEED_SECRET', d.DEFAULT_PQC_SEED_SECRET),
-    symbolSeedSecret: secretName('SPARK_SYMBOL_SEED_SECRET', d.DEFAULT_SYMBOL_SEED_SECRET),
-    pkcs11: {
-      modulePath: raw.SPARK_PKCS11_MODULE ?? d.DEFAULT_PKCS11_MODULE,
-      tokenLabel: label('SPARK_PKCS11_TOKEN_LABEL', d.DEFAULT_PKCS11_TOKEN_LABEL),
-      pinSecret: secretName('SPARK_PKCS11_PIN_SECRET', d.DEFAULT_PKCS11_PIN_SECRET),
-      masterKeyLabel: label('SPARK_PKCS11_MASTER_KEY_LABEL', d.DEFAULT_PKCS11_MASTER_KEY_LABEL),
-      symbolKeyLabel: label('SPARK_PKCS11_SYMBOL_KEY_LABEL', d.DEFAULT_PKCS11_SYMBOL_KEY_LABEL),
-    },
-    remote: {
-      address: remoteAddress,
-      caFile: remoteSetting('SPARK_REMOTE_CA'),
-      certFile: remoteSetting('SPARK_REMOTE_CERT'),
-      keyFile: remoteSetting('SPARK_REMOTE_KEY'),
-      serverName: remoteSetting('SPARK_REMOTE_SERVER_NAME'),
-    },
-    keyRotationIntervalSeconds: int(
-      'PQC_KEY_ROTATION_INTERVAL',
-      d.DEFAULT_KEY_ROTATION_INTERVAL_SECONDS,
-      0,
-      10 * 366 * 86_400,
-    ),
-    pendingCapacity: int('SPARK_PENDING_CAPACITY', d.DEFAULT_PENDING_CAPACITY, 1, 100_000_000),
+    ...sealing,
+    ...keys,
     maxMessageBytes: int('SPARK_MAX_MESSAGE_BYTES', d.DEFAULT_MAX_MESSAGE_BYTES, 1024, 64 * 1024 * 1024),
-    maxBatchSize: int('SPARK_MAX_BATCH_SIZE', d.DEFAULT_MAX_BATCH_SIZE, 1, MAX_BATCH_SIZE_LIMIT),
     maxItemsPerRequest: int('SPARK_MAX_ITEMS_PER_REQUEST', d.DEFAULT_MAX_ITEMS_PER_REQUEST, 1, 100_000),
     maxConcurrentStreams: int('SPARK_MAX_CONCURRENT_STREAMS', d.DEFAULT_MAX_CONCURRENT_STREAMS, 1, 100_000),
     maxStreamsPerConnection: int(
@@ -538,8 +404,6 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     ),
     streamRate: int('SPARK_STREAM_RATE', d.DEFAULT_STREAM_RATE, 0, 100_000_000),
     grpcFastPath: bool('SPARK_GRPC_FAST_PATH', true),
-    memoryProfile: isMemoryProfile(memoryProfile) ? memoryProfile : 'fast',
-    merkleHasher: hasherKind ?? 'wasm',
     logLevel,
     logFormat: logFormat === 'pretty' ? 'pretty' : 'json',
     shutdownGraceMs: int('SPARK_SHUTDOWN_GRACE_MS', d.DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000),
@@ -551,12 +415,6 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     authTokensFile: raw.SPARK_AUTH_TOKENS,
     adminCertNames,
   };
-  if (config.aggregationThreshold > config.maxBatchSize) {
-    issues.push({
-      setting: 'PQC_AGGREGATION_THRESHOLD',
-      problem: `${config.aggregationThreshold} exceeds SPARK_MAX_BATCH_SIZE ${config.maxBatchSize}`,
-    });
-  }
   if (issues.length > 0) throw new ConfigError(issues);
   return config;
 }

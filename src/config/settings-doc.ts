@@ -5,7 +5,9 @@
 import type { SettingName } from './config.ts';
 import { ANCHORING_SETTINGS } from './settings/anchoring.ts';
 import { CHAINS_SETTINGS } from './settings/chains.ts';
+import { KEYS_SETTINGS } from './settings/keys.ts';
 import { PUBLICATION_SETTINGS } from './settings/publication.ts';
+import { SEALING_SETTINGS } from './settings/sealing.ts';
 import type { SettingDoc } from './settings/table.ts';
 import { WITNESSES_SETTINGS } from './settings/witnesses.ts';
 
@@ -40,142 +42,10 @@ const OTHER_ROWS: readonly SettingDoc[] = [
       '`bank` (1000 leaves or 1 h), `payments` (100 or 10 min, immediate allowed), `instant` (10 or 60 s, immediate allowed), `evidence` (1000 or 1 day)',
   },
   {
-    settings: ['PQC_AGGREGATION_THRESHOLD'],
-    variable: '`PQC_AGGREGATION_THRESHOLD`',
-    default: '`1000`',
-    meaning: 'seal a batch when this many leaves are pending',
-  },
-  {
-    settings: ['PQC_AGGREGATION_TIMEOUT'],
-    variable: '`PQC_AGGREGATION_TIMEOUT`',
-    default: '`3600`',
-    meaning: 'seal everything pending once the oldest leaf is this many seconds old',
-  },
-  {
-    settings: ['PQC_IMMEDIATE_MODE'],
-    variable: '`PQC_IMMEDIATE_MODE`',
-    default: '`false`',
-    meaning: 'allow `immediate` submissions (sealed at once); refused with FAILED_PRECONDITION when off',
-  },
-  {
-    settings: ['PQC_IMMEDIATE_FEE_MULTIPLIER'],
-    variable: '`PQC_IMMEDIATE_FEE_MULTIPLIER`',
-    default: '`3`',
-    meaning: 'fee multiplier quoted for immediate requests (used once anchoring lands)',
-  },
-  {
-    settings: ['PQC_ALGORITHM'],
-    variable: '`PQC_ALGORITHM`',
-    default: '`ML-DSA-65`',
-    meaning:
-      '`ML-DSA-44`, `ML-DSA-65`, `ML-DSA-87`, `SLH-DSA-SHA2-128s`, `SLH-DSA-SHA2-128f`, or the hybrids `ML-DSA-65+Ed25519` and `ML-DSA-65+SLH-DSA-SHA2-128s` (any case; registry in [docs/proof-format.md §7](docs/proof-format.md)); changing it rotates into the new algorithm at the next start, endorsed by the old key',
-  },
-  {
-    settings: ['PQC_KEY_ROTATION_INTERVAL'],
-    variable: '`PQC_KEY_ROTATION_INTERVAL`',
-    default: '`2592000` (30 days)',
-    meaning:
-      'seconds a batch-signing key signs before it is rotated (the new key endorsed by the old); `0` turns the schedule off; on demand: `spark keys rotate` ([docs/keys.md](docs/keys.md))',
-  },
-  {
-    settings: ['PQC_GUARANTEE_EXPIRY'],
-    variable: '`PQC_GUARANTEE_EXPIRY`',
-    default:
-      'per algorithm (ML-DSA-44 2040, -65 2045, -87 2050; SLH-DSA 2050; ML-DSA-65+Ed25519 2045, ML-DSA-65+SLH-DSA-SHA2-128s 2050)',
-    meaning: 'ISO date written into each header: until when the algorithm is relied on',
-  },
-  {
-    settings: ['SPARK_KEY_PROVIDER'],
-    variable: '`SPARK_KEY_PROVIDER`',
-    default: '`memory`',
-    meaning:
-      'where keys live: `memory` (fresh keys at each start, each recorded in the key history), `docker-secret` (root seed read once from a secret file, wiped on close), `pkcs11` (an HSM, [docs/hsm.md](docs/hsm.md)) or `remote` (a `spark signer` over mutual TLS, [docs/remote-signer.md](docs/remote-signer.md))',
-  },
-  {
-    settings: ['SPARK_SECRETS_DIR'],
-    variable: '`SPARK_SECRETS_DIR`',
-    default: '`/run/secrets`',
-    meaning:
-      'docker-secret: directory of the secret files (files must be 0400 or 0600: group- or world-readable ones are refused)',
-  },
-  {
-    settings: ['SPARK_PQC_SEED_SECRET'],
-    variable: '`SPARK_PQC_SEED_SECRET`',
-    default: '`spark_pqc_seed`',
-    meaning: 'docker-secret: file with the ML-DSA seed (32 raw bytes or 64 hex digits)',
-  },
-  {
-    settings: ['SPARK_SYMBOL_SEED_SECRET'],
-    variable: '`SPARK_SYMBOL_SEED_SECRET`',
-    default: '`spark_symbol_seed`',
-    meaning: "docker-secret: file with the Symbol account's Ed25519 seed (same format)",
-  },
-  {
-    settings: ['SPARK_PKCS11_MODULE'],
-    variable: '`SPARK_PKCS11_MODULE`',
-    default: '`/usr/lib/softhsm/libsofthsm2.so`',
-    meaning: 'pkcs11: the PKCS#11 module',
-  },
-  {
-    settings: ['SPARK_PKCS11_TOKEN_LABEL'],
-    variable: '`SPARK_PKCS11_TOKEN_LABEL`',
-    default: '`spark`',
-    meaning: 'pkcs11: label of the token holding the keys',
-  },
-  {
-    settings: ['SPARK_PKCS11_PIN_SECRET'],
-    variable: '`SPARK_PKCS11_PIN_SECRET`',
-    default: '`spark_pkcs11_pin`',
-    meaning: 'pkcs11: secret file (in `SPARK_SECRETS_DIR`, mode 0400/0600) with the user PIN',
-  },
-  {
-    settings: ['SPARK_PKCS11_MASTER_KEY_LABEL'],
-    variable: '`SPARK_PKCS11_MASTER_KEY_LABEL`',
-    default: '`spark-seed-master`',
-    meaning: 'pkcs11: the non-extractable HMAC key seeds are derived under (made on first use)',
-  },
-  {
-    settings: ['SPARK_PKCS11_SYMBOL_KEY_LABEL'],
-    variable: '`SPARK_PKCS11_SYMBOL_KEY_LABEL`',
-    default: '`spark-symbol-account`',
-    meaning: 'pkcs11: the Ed25519 key pair of the Symbol account (made on first use, never extractable)',
-  },
-  {
-    settings: ['SPARK_REMOTE_SIGNER'],
-    variable: '`SPARK_REMOTE_SIGNER`',
-    default: 'none',
-    meaning: "remote: the signer's HOST:PORT",
-  },
-  {
-    settings: ['SPARK_REMOTE_CA', 'SPARK_REMOTE_CERT', 'SPARK_REMOTE_KEY'],
-    variable: '`SPARK_REMOTE_CA` / `SPARK_REMOTE_CERT` / `SPARK_REMOTE_KEY`',
-    default: 'none',
-    meaning:
-      "remote: PEM files — the CA that issued the signer's certificate, this sidecar's client certificate and its key",
-  },
-  {
-    settings: ['SPARK_REMOTE_SERVER_NAME'],
-    variable: '`SPARK_REMOTE_SERVER_NAME`',
-    default: 'the host of `SPARK_REMOTE_SIGNER`',
-    meaning: "remote: the name the signer's certificate must carry",
-  },
-  {
-    settings: ['SPARK_PENDING_CAPACITY'],
-    variable: '`SPARK_PENDING_CAPACITY`',
-    default: '`1000000`',
-    meaning: 'most pending leaves; beyond it submissions get RESOURCE_EXHAUSTED',
-  },
-  {
     settings: ['SPARK_MAX_MESSAGE_BYTES'],
     variable: '`SPARK_MAX_MESSAGE_BYTES`',
     default: '`4194304`',
     meaning: 'largest request message; beyond it RESOURCE_EXHAUSTED',
-  },
-  {
-    settings: ['SPARK_MAX_BATCH_SIZE'],
-    variable: '`SPARK_MAX_BATCH_SIZE`',
-    default: '`100000`',
-    meaning: 'most leaves in one batch; a larger backlog is sealed as several batches',
   },
   {
     settings: ['SPARK_MAX_ITEMS_PER_REQUEST'],
@@ -210,20 +80,6 @@ const OTHER_ROWS: readonly SettingDoc[] = [
     default: '`true`',
     meaning:
       'binary gRPC (`application/grpc`, `application/grpc+proto`, no compression) `Submit`, `SubmitBatch` and `SubmitStream` are served by a lean HTTP/2 path instead of connect-node, with the same answers, limits, authorization and metrics (docs/operations.md §gRPC fast path); `false` sends them through connect-node like every other call',
-  },
-  {
-    settings: ['SPARK_MEMORY_PROFILE'],
-    variable: '`SPARK_MEMORY_PROFILE`',
-    default: '`fast`',
-    meaning:
-      "`lean` trades ingest speed for memory: malloc with one arena (`spark serve` restarts itself with `GLIBC_TUNABLES`, same PID), V8's heap grows by 30 % instead of doubling, LMDB's file is mapped in chunks, half the stream items in flight — under the 60 s overload ≤ 390 MiB RSS against ~920, 15–30 % less ingest, Prove p50 6.3 → 9.2 ms (docs/PERFORMANCE.md §Memory profiles)",
-  },
-  {
-    settings: ['SPARK_MERKLE_HASHER'],
-    variable: '`SPARK_MERKLE_HASHER`',
-    default: '`wasm`',
-    meaning:
-      '`wasm`: Merkle levels built by the WebAssembly SIMD node hasher (four nodes per pass; a 10^6-leaf tree in 0.25–0.36 s); `node`: one node:crypto SHA-256 call per node (1.8–2.6 s), for a runtime without WebAssembly SIMD (docs/PERFORMANCE.md)',
   },
   {
     settings: ['SPARK_LOG_LEVEL'],
@@ -390,6 +246,8 @@ function readmeRank(row: SettingDoc): number {
 /** The rows, in the order the README shows them. */
 export const SETTING_DOCS: readonly SettingDoc[] = [
   ...OTHER_ROWS,
+  ...KEYS_SETTINGS.rows,
+  ...SEALING_SETTINGS.rows,
   ...ANCHORING_SETTINGS.rows,
   ...PUBLICATION_SETTINGS.rows,
   ...CHAINS_SETTINGS.rows,
