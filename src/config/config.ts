@@ -1,18 +1,19 @@
-// The only reader of environment and config files: builds and validates the Config (README.md §Configuration).
+// The only reader of environment and config files: builds and validates the Config (README.md §Configuration) from
+// the settings tables of each concern in src/config/settings/.
 
 import { readFileSync } from 'node:fs';
 import type { MerkleHasherKind } from '../batch/pair-hasher.ts';
-import { parseGroupList } from '../service/tls-groups.ts';
 import { ConfigError, type ConfigIssue } from './config-error.ts';
-import * as d from './defaults.ts';
-import { PRESETS } from './presets.ts';
 import { ANCHORING_SETTINGS } from './settings/anchoring.ts';
 import { CHAINS_SETTINGS } from './settings/chains.ts';
+import { GENERAL_SETTINGS } from './settings/general.ts';
 import { settingHelpers } from './settings/helpers.ts';
+import { HTTP_SETTINGS } from './settings/http.ts';
 import { KEYS_SETTINGS, type KeyProviderKind } from './settings/keys.ts';
-import { isLoopbackHost, parseListen } from './settings/listen.ts';
+import { isLoopbackHost } from './settings/listen.ts';
 import { PUBLICATION_SETTINGS } from './settings/publication.ts';
 import { type MemoryProfile, SEALING_SETTINGS } from './settings/sealing.ts';
+import { listenSetting, TRANSPORT_SETTINGS } from './settings/transport.ts';
 import { WITNESSES_SETTINGS } from './settings/witnesses.ts';
 
 export { MAX_SYMBOL_NODES } from './settings/anchoring.ts';
@@ -171,36 +172,17 @@ export interface Config {
   readonly adminCertNames: readonly string[];
 }
 
-/** Every setting's variable name, as read from the environment or a JSON config file. */
+/** Every setting's variable name, as read from the environment or a JSON config file: each concern's, together. */
 export const SETTINGS = [
-  'SPARK_LISTEN',
-  'SPARK_HTTP_LISTEN',
-  'SPARK_DATA_DIR',
-  'SPARK_PRESET',
-  'SPARK_MAX_MESSAGE_BYTES',
-  'SPARK_MAX_ITEMS_PER_REQUEST',
-  'SPARK_MAX_CONCURRENT_STREAMS',
-  'SPARK_MAX_STREAMS_PER_CONNECTION',
-  'SPARK_STREAM_RATE',
-  'SPARK_GRPC_FAST_PATH',
-  'SPARK_LOG_LEVEL',
-  'SPARK_LOG_FORMAT',
-  'SPARK_SHUTDOWN_GRACE_MS',
-  'SPARK_TLS_CERT',
-  'SPARK_TLS_KEY',
-  'SPARK_TLS_CLIENT_CA',
-  'SPARK_TLS_CLIENT_AUTH',
-  'SPARK_TLS_GROUPS',
-  'SPARK_INSECURE',
-  'SPARK_EPHEMERAL_KEYS',
-  'SPARK_AUTH_TOKENS',
-  'SPARK_ADMIN_CERT_NAMES',
+  ...GENERAL_SETTINGS.names,
+  ...TRANSPORT_SETTINGS.names,
+  ...HTTP_SETTINGS.names,
+  ...KEYS_SETTINGS.names,
+  ...SEALING_SETTINGS.names,
   ...ANCHORING_SETTINGS.names,
   ...PUBLICATION_SETTINGS.names,
   ...CHAINS_SETTINGS.names,
   ...WITNESSES_SETTINGS.names,
-  ...KEYS_SETTINGS.names,
-  ...SEALING_SETTINGS.names,
 ] as const;
 
 /** A setting name. */
@@ -208,8 +190,6 @@ export type SettingName = (typeof SETTINGS)[number];
 
 /** Raw string values by setting name. */
 export type RawSettings = Partial<Record<SettingName, string>>;
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Reads SPARK_CONFIG_FILE (a JSON object of setting names to values) if set. */
 function readConfigFile(path: string, issues: ConfigIssue[]): RawSettings {
@@ -240,49 +220,10 @@ function readConfigFile(path: string, issues: ConfigIssue[]): RawSettings {
   return out;
 }
 
-/** The TLS settings: both of SPARK_TLS_CERT and SPARK_TLS_KEY, or none of the TLS settings. */
-function tlsSettings(raw: RawSettings, issues: ConfigIssue[]): Config['tls'] {
-  const certFile = raw.SPARK_TLS_CERT;
-  const keyFile = raw.SPARK_TLS_KEY;
-  const clientCaFile = raw.SPARK_TLS_CLIENT_CA;
-  const groups = raw.SPARK_TLS_GROUPS ?? d.DEFAULT_TLS_GROUPS;
-  const authRaw = raw.SPARK_TLS_CLIENT_AUTH;
-  if (certFile === undefined || keyFile === undefined) {
-    if (certFile !== undefined || keyFile !== undefined) {
-      const missing = certFile === undefined ? 'SPARK_TLS_CERT' : 'SPARK_TLS_KEY';
-      issues.push({
-        setting: missing,
-        problem: 'is missing: TLS needs both SPARK_TLS_CERT and SPARK_TLS_KEY',
-      });
-    }
-    for (const name of ['SPARK_TLS_CLIENT_CA', 'SPARK_TLS_CLIENT_AUTH', 'SPARK_TLS_GROUPS'] as const) {
-      if (raw[name] !== undefined)
-        issues.push({ setting: name, problem: 'needs TLS: set SPARK_TLS_CERT and SPARK_TLS_KEY' });
-    }
-    return undefined;
-  }
-  let clientAuth: 'none' | 'optional' | 'required' = clientCaFile === undefined ? 'none' : 'required';
-  if (authRaw !== undefined) {
-    if (clientCaFile === undefined) {
-      issues.push({
-        setting: 'SPARK_TLS_CLIENT_AUTH',
-        problem: 'needs SPARK_TLS_CLIENT_CA (the CA of client certificates)',
-      });
-    } else if (authRaw === 'optional' || authRaw === 'required') {
-      clientAuth = authRaw;
-    } else {
-      issues.push({ setting: 'SPARK_TLS_CLIENT_AUTH', problem: `"${authRaw}" is not optional or required` });
-    }
-  }
-  const tuples = parseGroupList(groups);
-  if (typeof tuples === 'string') issues.push({ setting: 'SPARK_TLS_GROUPS', problem: tuples });
-  return { certFile, keyFile, clientCaFile, clientAuth, groups };
-}
-
 /**
  * Builds the configuration from, lowest precedence first: defaults, the preset, the
  * JSON file named by SPARK_CONFIG_FILE, the environment, then `overrides` (CLI flags).
- * Throws ConfigError listing every problem.
+ * Each concern parses its own settings; the checks that span concerns follow. Throws ConfigError listing every problem.
  */
 export function loadConfig(env: Record<string, string | undefined>, overrides: RawSettings = {}): Config {
   const issues: ConfigIssue[] = [];
@@ -294,48 +235,43 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
   }
   Object.assign(raw, overrides);
 
-  const helpers = settingHelpers(raw, issues);
-  const { int, bool } = helpers;
-  const ctx = { issues, ...helpers };
-
-  const presetName = raw.SPARK_PRESET;
-  const preset = presetName === undefined ? undefined : PRESETS[presetName];
-  if (presetName !== undefined && preset === undefined) {
-    issues.push({
-      setting: 'SPARK_PRESET',
-      problem: `"${presetName}" is not one of ${Object.keys(PRESETS).join(', ')}`,
-    });
-  }
-
-  const listenRaw = raw.SPARK_LISTEN ?? d.DEFAULT_LISTEN;
-  const listen = parseListen(listenRaw);
-  if (typeof listen === 'string') issues.push({ setting: 'SPARK_LISTEN', problem: listen });
-
+  const ctx = { issues, ...settingHelpers(raw, issues) };
+  const general = GENERAL_SETTINGS.parse(raw, ctx);
+  const transport = TRANSPORT_SETTINGS.parse(raw, ctx);
+  const listen = listenSetting(raw);
+  const http = HTTP_SETTINGS.parse(raw, { ...ctx, listen });
   const keys = KEYS_SETTINGS.parse(raw, ctx);
-
   const sealing = SEALING_SETTINGS.parse(raw, ctx);
-
-  const logLevel = raw.SPARK_LOG_LEVEL ?? d.DEFAULT_LOG_LEVEL;
-  if (!LOG_LEVELS.includes(logLevel)) {
-    issues.push({
-      setting: 'SPARK_LOG_LEVEL',
-      problem: `"${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`,
-    });
-  }
-
-  const logFormat = raw.SPARK_LOG_FORMAT ?? (process.stdout.isTTY === true ? 'pretty' : 'json');
-  if (logFormat !== 'json' && logFormat !== 'pretty') {
-    issues.push({ setting: 'SPARK_LOG_FORMAT', problem: `"${logFormat}" is not one of json, pretty` });
-  }
-
   const anchoring = ANCHORING_SETTINGS.parse(raw, ctx);
-
-  const httpListen = httpListenSetting(raw.SPARK_HTTP_LISTEN, listen, issues);
   const publication = PUBLICATION_SETTINGS.parse(raw, ctx);
   const chains = CHAINS_SETTINGS.parse(raw, ctx);
+  const witnesses = WITNESSES_SETTINGS.parse(raw, ctx);
 
-  const tls = tlsSettings(raw, issues);
-  const insecure = bool('SPARK_INSECURE', false);
+  checkAcrossConcerns(listen, { ...general, ...transport, ...http, ...keys }, issues);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return {
+    ...transport,
+    ...http,
+    ...chains,
+    ...publication,
+    ...general,
+    ...sealing,
+    ...keys,
+    ...anchoring,
+    ...witnesses,
+  };
+}
+
+/**
+ * The checks that span concerns (README.md §Configuration, docs/security.md): plaintext, and keys that are new at
+ * every start, may face the network only when asked for by name.
+ */
+function checkAcrossConcerns(
+  listen: { host: string; port: number } | string,
+  parts: Pick<Config, 'insecure' | 'ephemeralKeys' | 'httpListen' | 'tls' | 'keyProvider'>,
+  issues: ConfigIssue[],
+): void {
+  const { insecure, ephemeralKeys, httpListen, tls, keyProvider } = parts;
   if (httpListen !== undefined && !insecure && !isLoopbackHost(httpListen.host)) {
     issues.push({
       setting: 'SPARK_HTTP_LISTEN',
@@ -349,9 +285,8 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
     });
   }
   // Keys that vanish at every restart are for development: facing the network, that has to be asked for by name.
-  const ephemeralKeys = bool('SPARK_EPHEMERAL_KEYS', false);
   if (
-    keys.keyProvider === 'memory' &&
+    keyProvider === 'memory' &&
     typeof listen !== 'string' &&
     !isLoopbackHost(listen.host) &&
     !ephemeralKeys
@@ -361,100 +296,4 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: R
       problem: `memory keys (and the Symbol account) are new at every start, so nothing can pin this server: on ${listen.host} use docker-secret, pkcs11 or remote, or pass --ephemeral-keys (SPARK_EPHEMERAL_KEYS=true)`,
     });
   }
-  const adminCertNames = (raw.SPARK_ADMIN_CERT_NAMES ?? '')
-    .split(',')
-    .map((n) => n.trim())
-    .filter((n) => n !== '');
-  if (adminCertNames.some((n) => n.length > 64 || [...n].some((c) => c < ' '))) {
-    issues.push({
-      setting: 'SPARK_ADMIN_CERT_NAMES',
-      problem: 'each name must be 1–64 printable characters',
-    });
-  }
-  if (raw.SPARK_ADMIN_CERT_NAMES !== undefined && tls?.clientCaFile === undefined) {
-    issues.push({
-      setting: 'SPARK_ADMIN_CERT_NAMES',
-      problem: 'needs client certificates (SPARK_TLS_CLIENT_CA)',
-    });
-  }
-
-  const dataDir = raw.SPARK_DATA_DIR ?? d.DEFAULT_DATA_DIR;
-  if (dataDir.trim() === '' || dataDir.includes('\0')) {
-    issues.push({ setting: 'SPARK_DATA_DIR', problem: 'must be a directory path' });
-  }
-
-  const witnesses = WITNESSES_SETTINGS.parse(raw, ctx);
-  const config: Config = {
-    listen: typeof listen === 'string' ? { host: '127.0.0.1', port: 0 } : listen,
-    httpListen,
-    ...chains,
-    ...publication,
-    dataDir,
-    preset: presetName,
-    ...sealing,
-    ...keys,
-    maxMessageBytes: int('SPARK_MAX_MESSAGE_BYTES', d.DEFAULT_MAX_MESSAGE_BYTES, 1024, 64 * 1024 * 1024),
-    maxItemsPerRequest: int('SPARK_MAX_ITEMS_PER_REQUEST', d.DEFAULT_MAX_ITEMS_PER_REQUEST, 1, 100_000),
-    maxConcurrentStreams: int('SPARK_MAX_CONCURRENT_STREAMS', d.DEFAULT_MAX_CONCURRENT_STREAMS, 1, 100_000),
-    maxStreamsPerConnection: int(
-      'SPARK_MAX_STREAMS_PER_CONNECTION',
-      d.DEFAULT_MAX_STREAMS_PER_CONNECTION,
-      1,
-      100_000,
-    ),
-    streamRate: int('SPARK_STREAM_RATE', d.DEFAULT_STREAM_RATE, 0, 100_000_000),
-    grpcFastPath: bool('SPARK_GRPC_FAST_PATH', true),
-    logLevel,
-    logFormat: logFormat === 'pretty' ? 'pretty' : 'json',
-    shutdownGraceMs: int('SPARK_SHUTDOWN_GRACE_MS', d.DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000),
-    ...anchoring,
-    ephemeralKeys,
-    ...witnesses,
-    tls,
-    insecure,
-    authTokensFile: raw.SPARK_AUTH_TOKENS,
-    adminCertNames,
-  };
-  if (issues.length > 0) throw new ConfigError(issues);
-  return config;
-}
-
-/**
- * SPARK_HTTP_LISTEN: "host:port", or "off". Unset, it is the next port after gRPC's (an ephemeral port when gRPC's
- * is 0, so two sidecars started with different gRPC ports never fight over it), on gRPC's host when that is a
- * loopback address and on 127.0.0.1 otherwise.
- */
-function httpListenSetting(
-  raw: string | undefined,
-  grpc: { host: string; port: number } | string,
-  issues: ConfigIssue[],
-): { host: string; port: number } | undefined {
-  if (raw === 'off') return undefined;
-  if (raw === undefined) {
-    if (typeof grpc === 'string') return undefined;
-    if (grpc.port === 65535) {
-      issues.push({
-        setting: 'SPARK_HTTP_LISTEN',
-        problem: 'gRPC uses port 65535: set the HTTP port explicitly or "off"',
-      });
-      return undefined;
-    }
-    // On loopback even when gRPC faces the network: exposing plaintext HTTP has to be asked for by name.
-    const host = isLoopbackHost(grpc.host) ? grpc.host : '127.0.0.1';
-    return { host, port: grpc.port === 0 ? 0 : grpc.port + 1 };
-  }
-  const parsed = parseListen(raw);
-  if (typeof parsed === 'string') {
-    issues.push({ setting: 'SPARK_HTTP_LISTEN', problem: `${parsed} (or "off")` });
-    return undefined;
-  }
-  if (
-    typeof grpc !== 'string' &&
-    parsed.port !== 0 &&
-    parsed.port === grpc.port &&
-    parsed.host === grpc.host
-  ) {
-    issues.push({ setting: 'SPARK_HTTP_LISTEN', problem: `must differ from SPARK_LISTEN (${raw})` });
-  }
-  return parsed;
 }
