@@ -1,7 +1,6 @@
 // Anchoring settings (README.md §Configuration, docs/anchoring.md): the Symbol nodes and their quorum, fees, polling,
 // deadlines and re-sends, batches per transaction, checkpoints, the account's minimum balance and prepaid credit.
 import { parseXym } from '../../proof/encoding/xym.ts';
-import type { Config, SettingName } from '../config.ts';
 import type { ConfigIssue } from '../config-error.ts';
 import * as d from '../defaults.ts';
 import type { SettingDoc, SettingsTable } from './table.ts';
@@ -20,7 +19,7 @@ const NAMES = [
   'SPARK_CHECKPOINT_INTERVAL',
 ] as const;
 
-const ROWS: readonly SettingDoc[] = [
+const ROWS: readonly SettingDoc<(typeof NAMES)[number]>[] = [
   {
     settings: ['SYMBOL_NODE_URLS'],
     variable: '`SYMBOL_NODE_URLS`',
@@ -95,19 +94,28 @@ const ROWS: readonly SettingDoc[] = [
 ];
 
 /** The anchoring part of the Config. */
-export type AnchoringPart = Pick<
-  Config,
-  | 'symbolNodeUrls'
-  | 'symbolNodeQuorum'
-  | 'symbolMaxFeeMultiplier'
-  | 'symbolPollIntervalMs'
-  | 'symbolDeadlineSeconds'
-  | 'symbolResendAfterMs'
-  | 'symbolMinBalance'
-  | 'creditPrice'
-  | 'anchorBatchesPerTransaction'
-  | 'checkpointIntervalSeconds'
->;
+export interface AnchoringPart {
+  /**
+   * Symbol node REST URLs (SYMBOL_NODE_URLS, or the one-node form SYMBOL_NODE_URL); when any is set, sealed batches
+   * are anchored on Symbol. Empty: no anchoring.
+   */
+  readonly symbolNodeUrls: readonly string[];
+  /** Nodes that must agree on evidence and finality (SYMBOL_NODE_QUORUM; default a majority). */
+  readonly symbolNodeQuorum: number;
+  readonly symbolMaxFeeMultiplier: number;
+  readonly symbolPollIntervalMs: number;
+  readonly symbolDeadlineSeconds: number;
+  readonly symbolResendAfterMs: number;
+  /** SYMBOL_MIN_BALANCE in µXYM: below it the sidecar warns (log, metric); undefined: no minimum. */
+  readonly symbolMinBalance: bigint | undefined;
+  /**
+   * SPARK_CREDIT_PRICE in µXYM per submission: prepaid credit on (docs/operations.md §Prepaid credit); undefined: off.
+   */
+  readonly creditPrice: bigint | undefined;
+  readonly anchorBatchesPerTransaction: number;
+  /** Seconds between checkpoints of the header chain (only with anchoring on). */
+  readonly checkpointIntervalSeconds: number;
+}
 
 /** The anchoring settings. */
 export const ANCHORING_SETTINGS: SettingsTable<typeof NAMES, AnchoringPart> = {
@@ -151,7 +159,11 @@ export const ANCHORING_SETTINGS: SettingsTable<typeof NAMES, AnchoringPart> = {
 };
 
 /** An amount of XYM (up to six decimals, e.g. "12.5") as µXYM; undefined when unset. */
-function xymSetting(name: SettingName, value: string | undefined, issues: ConfigIssue[]): bigint | undefined {
+function xymSetting(
+  name: (typeof NAMES)[number],
+  value: string | undefined,
+  issues: ConfigIssue[],
+): bigint | undefined {
   if (value === undefined) return undefined;
   const micro = parseXym(value);
   if (micro === undefined) {

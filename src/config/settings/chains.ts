@@ -1,6 +1,5 @@
 // Other-chain settings (README.md §Configuration, docs/operations.md §Other-chain references): the JSON-RPC
 // endpoints on which Ethereum, Polygon and Bitcoin source references are checked, JPYC contracts and confirmations.
-import type { Config, SettingName } from '../config.ts';
 import type { SettingDoc, SettingsTable } from './table.ts';
 
 const NAMES = [
@@ -13,7 +12,7 @@ const NAMES = [
   'SPARK_CHAIN_MIN_CONFIRMATIONS',
 ] as const;
 
-const ROWS: readonly SettingDoc[] = [
+const ROWS: readonly SettingDoc<(typeof NAMES)[number]>[] = [
   {
     settings: ['SPARK_ETHEREUM_RPC_URL', 'SPARK_POLYGON_RPC_URL'],
     variable: '`SPARK_ETHEREUM_RPC_URL`, `SPARK_POLYGON_RPC_URL`',
@@ -52,7 +51,25 @@ const ROWS: readonly SettingDoc[] = [
 ];
 
 /** The other-chains part of the Config. */
-export type ChainsPart = Pick<Config, 'chains'>;
+export interface ChainsPart {
+  /** Other-chain JSON-RPC endpoints for checking source references (docs/operations.md §Other-chain references); undefined: form only. */
+  readonly chains: {
+    readonly ethereumUrl: string | undefined;
+    readonly polygonUrl: string | undefined;
+    readonly bitcoinUrl: string | undefined;
+    /** File holding Bitcoin Core's "user:password" (read at start, never logged). */
+    readonly bitcoinAuthFile: string | undefined;
+    /** JPYC token contract per chain, lower-case 0x addresses. */
+    readonly jpycContracts: { readonly ethereum?: string; readonly polygon?: string };
+    readonly timeoutMs: number;
+    /** Confirmations a referenced transaction needs per chain (1: in any block). */
+    readonly minConfirmations: {
+      readonly bitcoin: number;
+      readonly ethereum: number;
+      readonly polygon: number;
+    };
+  };
+}
 
 /** The other-chain settings. */
 export const CHAINS_SETTINGS: SettingsTable<typeof NAMES, ChainsPart> = {
@@ -60,7 +77,7 @@ export const CHAINS_SETTINGS: SettingsTable<typeof NAMES, ChainsPart> = {
   rows: ROWS,
   parse(raw, { issues, int, httpUrl }) {
     /** A chain's JSON-RPC endpoint: credentials never in the URL (it is logged at start, path masked). */
-    const rpcUrl = (name: SettingName): string | undefined => {
+    const rpcUrl = (name: (typeof NAMES)[number]): string | undefined => {
       const v = httpUrl(name);
       if (v !== undefined && /^https?:\/\/[^/]*@/.test(v)) {
         issues.push({

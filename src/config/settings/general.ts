@@ -1,6 +1,5 @@
 // General settings (README.md §Configuration): the data directory, the preset, logging, the shutdown grace, and the
 // flags that allow plaintext or ephemeral keys off loopback (checked against the other concerns in loadConfig).
-import type { Config } from '../config.ts';
 import * as d from '../defaults.ts';
 import { PRESETS } from '../presets.ts';
 import type { SettingDoc, SettingsTable } from './table.ts';
@@ -17,7 +16,7 @@ const NAMES = [
   'SPARK_EPHEMERAL_KEYS',
 ] as const;
 
-const ROWS: readonly SettingDoc[] = [
+const ROWS: readonly SettingDoc<(typeof NAMES)[number]>[] = [
   {
     settings: ['SPARK_DATA_DIR'],
     variable: '`SPARK_DATA_DIR` (`--data-dir`)',
@@ -66,10 +65,18 @@ const ROWS: readonly SettingDoc[] = [
 ];
 
 /** The general part of the Config. */
-export type GeneralPart = Pick<
-  Config,
-  'dataDir' | 'preset' | 'logLevel' | 'logFormat' | 'shutdownGraceMs' | 'insecure' | 'ephemeralKeys'
->;
+export interface GeneralPart {
+  readonly dataDir: string;
+  readonly preset: string | undefined;
+  readonly logLevel: string;
+  /** SPARK_LOG_FORMAT: `json` lines, or `pretty` ones for a person; default pretty on a terminal, else json. */
+  readonly logFormat: 'json' | 'pretty';
+  readonly shutdownGraceMs: number;
+  /** Plaintext on a non-loopback address was asked for explicitly. */
+  readonly insecure: boolean;
+  /** SPARK_EPHEMERAL_KEYS (`--ephemeral-keys`): the memory provider's keys, which vanish at restart, accepted off loopback. */
+  readonly ephemeralKeys: boolean;
+}
 
 /** The general settings. */
 export const GENERAL_SETTINGS: SettingsTable<typeof NAMES, GeneralPart> = {

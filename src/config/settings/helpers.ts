@@ -1,27 +1,29 @@
 // The value parsers every concern's settings share (README.md §Configuration): each appends an issue for a bad
 // value and answers the fallback.
 
-import type { RawSettings, SettingName } from '../config.ts';
 import type { ConfigIssue } from '../config-error.ts';
 
-/** The shared parsers, bound to the raw values and the issue list. */
-export interface SettingHelpers {
+/** Raw string values by setting name, as read from a config file, the environment and flags. */
+export type RawValues<Name extends string = string> = Readonly<Partial<Record<Name, string>>>;
+
+/** The shared parsers, bound to the raw values and the issue list; `Name` is the settings they may be asked for. */
+export interface SettingHelpers<Name extends string = string> {
   /** A whole number in min–max ("_" separators allowed); the fallback when unset or bad. */
-  readonly int: (name: SettingName, fallback: number, min: number, max: number) => number;
+  readonly int: (name: Name, fallback: number, min: number, max: number) => number;
   /** A finite number in min–max; the fallback when unset or bad. */
-  readonly num: (name: SettingName, fallback: number, min: number, max: number) => number;
+  readonly num: (name: Name, fallback: number, min: number, max: number) => number;
   /** true/1/yes/on or false/0/no/off, any case; the fallback when unset or bad. */
-  readonly bool: (name: SettingName, fallback: boolean) => boolean;
+  readonly bool: (name: Name, fallback: boolean) => boolean;
   /** A label of 1–64 printable characters. */
-  readonly label: (name: SettingName, fallback: string) => string;
+  readonly label: (name: Name, fallback: string) => string;
   /** A plain file name (a secret file in SPARK_SECRETS_DIR). */
-  readonly secretName: (name: SettingName, fallback: string) => string;
+  readonly secretName: (name: Name, fallback: string) => string;
   /** An http(s) URL without query or fragment; undefined when unset or bad. */
-  readonly httpUrl: (name: SettingName) => string | undefined;
+  readonly httpUrl: (name: Name) => string | undefined;
 }
 
 /** The shared parsers over `raw`, appending to `issues`. */
-export function settingHelpers(raw: RawSettings, issues: ConfigIssue[]): SettingHelpers {
+export function settingHelpers(raw: RawValues, issues: ConfigIssue[]): SettingHelpers {
   return {
     int: (name, fallback, min, max) => {
       const v = raw[name];

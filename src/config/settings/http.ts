@@ -1,13 +1,12 @@
 // The HTTP port's setting (README.md §Configuration): metrics, health probes, the IPFS gateway and the web verifier.
 
-import type { Config } from '../config.ts';
 import type { ConfigIssue } from '../config-error.ts';
 import { isLoopbackHost, parseListen } from './listen.ts';
 import type { SettingDoc, SettingsTable } from './table.ts';
 
 const NAMES = ['SPARK_HTTP_LISTEN'] as const;
 
-const ROWS: readonly SettingDoc[] = [
+const ROWS: readonly SettingDoc<(typeof NAMES)[number]>[] = [
   {
     settings: ['SPARK_HTTP_LISTEN'],
     variable: '`SPARK_HTTP_LISTEN`',
@@ -18,7 +17,10 @@ const ROWS: readonly SettingDoc[] = [
 ];
 
 /** The HTTP part of the Config. */
-export type HttpPart = Pick<Config, 'httpListen'>;
+export interface HttpPart {
+  /** The HTTP port (metrics, health, IPFS gateway, web verifier); undefined when off. */
+  readonly httpListen: { readonly host: string; readonly port: number } | undefined;
+}
 
 /** What the HTTP setting needs from the transport's: SPARK_LISTEN parsed, or what is wrong with it. */
 export interface HttpNeeds {

@@ -1,7 +1,6 @@
 // Key settings (README.md §Configuration, docs/keys.md): the signature algorithm and its guarantee, where keys live
 // (memory, docker-secret, pkcs11 per docs/hsm.md, remote per docs/remote-signer.md) and the rotation schedule.
 import { algorithmByName, allAlgorithms } from '../../proof/crypto/algorithms.ts';
-import type { Config, SettingName } from '../config.ts';
 import * as d from '../defaults.ts';
 import { parseListen } from './listen.ts';
 import type { SettingDoc, SettingsTable } from './table.ts';
@@ -31,7 +30,7 @@ const NAMES = [
   'SPARK_REMOTE_SERVER_NAME',
 ] as const;
 
-const ROWS: readonly SettingDoc[] = [
+const ROWS: readonly SettingDoc<(typeof NAMES)[number]>[] = [
   {
     settings: ['PQC_ALGORITHM'],
     variable: '`PQC_ALGORITHM`',
@@ -131,19 +130,35 @@ const ROWS: readonly SettingDoc[] = [
 ];
 
 /** The keys part of the Config. */
-export type KeysPart = Pick<
-  Config,
-  | 'algorithmId'
-  | 'algorithmName'
-  | 'guaranteeExpiryMs'
-  | 'keyProvider'
-  | 'secretsDir'
-  | 'pqcSeedSecret'
-  | 'symbolSeedSecret'
-  | 'pkcs11'
-  | 'remote'
-  | 'keyRotationIntervalSeconds'
->;
+export interface KeysPart {
+  readonly algorithmId: number;
+  readonly algorithmName: string;
+  /** ms since the Unix epoch. */
+  readonly guaranteeExpiryMs: number;
+  readonly keyProvider: KeyProviderKind;
+  /** docker-secret and pkcs11: the secrets directory and the secret file names in it. */
+  readonly secretsDir: string;
+  readonly pqcSeedSecret: string;
+  readonly symbolSeedSecret: string;
+  /** pkcs11 settings (docs/hsm.md). */
+  readonly pkcs11: {
+    readonly modulePath: string;
+    readonly tokenLabel: string;
+    readonly pinSecret: string;
+    readonly masterKeyLabel: string;
+    readonly symbolKeyLabel: string;
+  };
+  /** remote settings (docs/remote-signer.md); address undefined unless the provider is remote. */
+  readonly remote: {
+    readonly address: string | undefined;
+    readonly caFile: string | undefined;
+    readonly certFile: string | undefined;
+    readonly keyFile: string | undefined;
+    readonly serverName: string | undefined;
+  };
+  /** Seconds between scheduled key rotations; 0 when off. */
+  readonly keyRotationIntervalSeconds: number;
+}
 
 /** The key settings. */
 export const KEYS_SETTINGS: SettingsTable<typeof NAMES, KeysPart> = {
@@ -180,7 +195,7 @@ export const KEYS_SETTINGS: SettingsTable<typeof NAMES, KeysPart> = {
         problem: `"${keyProviderRaw}" is not one of ${KEY_PROVIDER_KINDS.join(', ')}`,
       });
     }
-    const remoteSetting = (name: SettingName): string | undefined => {
+    const remoteSetting = (name: (typeof NAMES)[number]): string | undefined => {
       const v = raw[name];
       if (keyProvider === 'remote' && v === undefined && name !== 'SPARK_REMOTE_SERVER_NAME') {
         issues.push({ setting: name, problem: 'is required when SPARK_KEY_PROVIDER is remote' });

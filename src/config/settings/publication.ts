@@ -1,6 +1,5 @@
 // Publication settings (README.md §Configuration, docs/ipfs.md, docs/publication.md): the IPFS publishers (Kubo, a
 // pinning service) with their retries, and the Arweave publisher.
-import type { Config } from '../config.ts';
 import type { SettingDoc, SettingsTable } from './table.ts';
 
 const NAMES = [
@@ -17,7 +16,7 @@ const NAMES = [
   'SPARK_ARWEAVE_MAX_REWARD',
 ] as const;
 
-const ROWS: readonly SettingDoc[] = [
+const ROWS: readonly SettingDoc<(typeof NAMES)[number]>[] = [
   {
     settings: ['SPARK_IPFS_KUBO_URL'],
     variable: '`SPARK_IPFS_KUBO_URL`',
@@ -55,7 +54,30 @@ const ROWS: readonly SettingDoc[] = [
 ];
 
 /** The publication part of the Config. */
-export type PublicationPart = Pick<Config, 'ipfs' | 'arweave'>;
+export interface PublicationPart {
+  /** IPFS publishers (docs/ipfs.md); the gateway on the HTTP port needs no setting. */
+  readonly ipfs: {
+    readonly kuboUrl: string | undefined;
+    readonly pinningUrl: string | undefined;
+    /** File holding the pinning service's bearer token (read at start, never logged). */
+    readonly pinningTokenFile: string | undefined;
+    readonly pinningOrigins: readonly string[];
+    readonly maxAttempts: number;
+    readonly retryBaseMs: number;
+    readonly pollIntervalMs: number;
+  };
+  /** The Arweave publisher (docs/publication.md); undefined when SPARK_ARWEAVE_URL is not set. */
+  readonly arweave:
+    | {
+        readonly url: string;
+        /** File holding the wallet's JWK (read at start, never logged). */
+        readonly walletFile: string;
+        readonly confirmations: number;
+        /** Most winston one transaction may pay. */
+        readonly maxReward: bigint;
+      }
+    | undefined;
+}
 
 /** The publication settings. */
 export const PUBLICATION_SETTINGS: SettingsTable<typeof NAMES, PublicationPart> = {

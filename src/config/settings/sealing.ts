@@ -1,7 +1,6 @@
 // Ingest and sealing settings (README.md §Configuration, docs/PERFORMANCE.md): when batches are sealed (threshold,
 // timeout, immediate mode, preset), how big they and the backlog may grow, the Merkle hasher and the memory profile.
-import { MERKLE_HASHERS } from '../../batch/pair-hasher.ts';
-import type { Config } from '../config.ts';
+import { MERKLE_HASHERS, type MerkleHasherKind } from '../../batch/pair-hasher.ts';
 import * as d from '../defaults.ts';
 import { PRESETS } from '../presets.ts';
 import type { SettingDoc, SettingsTable } from './table.ts';
@@ -29,7 +28,7 @@ const NAMES = [
   'SPARK_MERKLE_HASHER',
 ] as const;
 
-const ROWS: readonly SettingDoc[] = [
+const ROWS: readonly SettingDoc<(typeof NAMES)[number]>[] = [
   {
     settings: ['PQC_AGGREGATION_THRESHOLD'],
     variable: '`PQC_AGGREGATION_THRESHOLD`',
@@ -83,20 +82,31 @@ const ROWS: readonly SettingDoc[] = [
 ];
 
 /** The sealing part of the Config. */
-export type SealingPart = Pick<
-  Config,
-  | 'aggregationThreshold'
-  | 'aggregationTimeoutSeconds'
-  | 'immediateMode'
-  | 'immediateFeeMultiplier'
-  | 'pendingCapacity'
-  | 'maxBatchSize'
-  | 'memoryProfile'
-  | 'merkleHasher'
->;
+export interface SealingPart {
+  readonly aggregationThreshold: number;
+  readonly aggregationTimeoutSeconds: number;
+  readonly immediateMode: boolean;
+  readonly immediateFeeMultiplier: number;
+  readonly pendingCapacity: number;
+  readonly maxBatchSize: number;
+  /**
+   * SPARK_MEMORY_PROFILE: `fast` (default) lets V8 double its heap and maps the LMDB file whole; `lean` tunes
+   * malloc, grows the heap by 30 % at a time, maps the file in chunks and halves the stream items in flight, for
+   * under 400 MiB RSS under overload at 15–30 % less ingest and slower Prove (src/config/memory-profile.ts,
+   * docs/PERFORMANCE.md §Memory profiles).
+   */
+  readonly memoryProfile: MemoryProfile;
+  /** SPARK_MERKLE_HASHER: `wasm` (the WebAssembly SIMD node hasher) or `node` (one node:crypto call per node). */
+  readonly merkleHasher: MerkleHasherKind;
+}
 
 /** The ingest and sealing settings; a preset (SPARK_PRESET, checked with the general settings) sets their defaults. */
-export const SEALING_SETTINGS: SettingsTable<typeof NAMES, SealingPart> = {
+export const SEALING_SETTINGS: SettingsTable<
+  typeof NAMES,
+  SealingPart,
+  object,
+  (typeof NAMES)[number] | 'SPARK_PRESET'
+> = {
   names: NAMES,
   rows: ROWS,
   parse(raw, { issues, int, num, bool }) {

@@ -1,9 +1,9 @@
 // Transport settings (README.md §Configuration, docs/security.md): the gRPC listen address, TLS, who may call
 // (tokens, admin certificate names), the message and stream limits, and the gRPC fast path.
 import { parseGroupList } from '../../service/tls-groups.ts';
-import type { Config, RawSettings } from '../config.ts';
 import type { ConfigIssue } from '../config-error.ts';
 import * as d from '../defaults.ts';
+import type { RawValues } from './helpers.ts';
 import { parseListen } from './listen.ts';
 import type { SettingDoc, SettingsTable } from './table.ts';
 
@@ -24,7 +24,7 @@ const NAMES = [
   'SPARK_GRPC_FAST_PATH',
 ] as const;
 
-const ROWS: readonly SettingDoc[] = [
+const ROWS: readonly SettingDoc<(typeof NAMES)[number]>[] = [
   {
     settings: ['SPARK_LISTEN'],
     variable: '`SPARK_LISTEN` (`--listen`)',
@@ -121,22 +121,36 @@ const ROWS: readonly SettingDoc[] = [
 ];
 
 /** The transport part of the Config. */
-export type TransportPart = Pick<
-  Config,
-  | 'listen'
-  | 'tls'
-  | 'authTokensFile'
-  | 'adminCertNames'
-  | 'maxMessageBytes'
-  | 'maxItemsPerRequest'
-  | 'maxConcurrentStreams'
-  | 'maxStreamsPerConnection'
-  | 'streamRate'
-  | 'grpcFastPath'
->;
+export interface TransportPart {
+  readonly listen: { readonly host: string; readonly port: number };
+  /** TLS 1.3 on the listen port (docs/security.md); undefined serves plaintext. */
+  readonly tls:
+    | {
+        readonly certFile: string;
+        readonly keyFile: string;
+        readonly clientCaFile: string | undefined;
+        readonly clientAuth: 'none' | 'optional' | 'required';
+        readonly groups: string;
+      }
+    | undefined;
+  /** The tokens file (SPARK_AUTH_TOKENS); undefined when tokens are off. */
+  readonly authTokensFile: string | undefined;
+  /** Client certificate CNs with the admin role. */
+  readonly adminCertNames: readonly string[];
+  readonly maxMessageBytes: number;
+  readonly maxItemsPerRequest: number;
+  /** SubmitStream and WatchProof calls open at once on the whole server. */
+  readonly maxConcurrentStreams: number;
+  /** SubmitStream and WatchProof calls open at once on one connection. */
+  readonly maxStreamsPerConnection: number;
+  /** SubmitStream items per second per client; 0 = unlimited. */
+  readonly streamRate: number;
+  /** SPARK_GRPC_FAST_PATH: binary gRPC Submit, SubmitBatch and SubmitStream bypass connect-node. */
+  readonly grpcFastPath: boolean;
+}
 
 /** SPARK_LISTEN (or its default) parsed, or what is wrong with it; the HTTP port and the loopback checks use it. */
-export function listenSetting(raw: RawSettings): { host: string; port: number } | string {
+export function listenSetting(raw: RawValues<'SPARK_LISTEN'>): { host: string; port: number } | string {
   return parseListen(raw.SPARK_LISTEN ?? d.DEFAULT_LISTEN);
 }
 
@@ -185,7 +199,7 @@ export const TRANSPORT_SETTINGS: SettingsTable<typeof NAMES, TransportPart> = {
 };
 
 /** The TLS settings: both of SPARK_TLS_CERT and SPARK_TLS_KEY, or none of the TLS settings. */
-function tlsSettings(raw: RawSettings, issues: ConfigIssue[]): Config['tls'] {
+function tlsSettings(raw: RawValues<(typeof NAMES)[number]>, issues: ConfigIssue[]): TransportPart['tls'] {
   const certFile = raw.SPARK_TLS_CERT;
   const keyFile = raw.SPARK_TLS_KEY;
   const clientCaFile = raw.SPARK_TLS_CLIENT_CA;

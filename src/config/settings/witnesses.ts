@@ -1,12 +1,11 @@
 // Witness settings (README.md §Configuration, docs/witnesses.md): who cosigns each new checkpoint note, how many
 // cosignatures a checkpoint needs, and how often they are asked.
-import type { Config } from '../config.ts';
 import * as d from '../defaults.ts';
 import type { SettingDoc, SettingsTable } from './table.ts';
 
 const NAMES = ['SPARK_WITNESSES_FILE', 'SPARK_WITNESS_QUORUM', 'SPARK_WITNESS_INTERVAL'] as const;
 
-const ROWS: readonly SettingDoc[] = [
+const ROWS: readonly SettingDoc<(typeof NAMES)[number]>[] = [
   {
     settings: ['SPARK_WITNESSES_FILE'],
     variable: '`SPARK_WITNESSES_FILE`',
@@ -30,7 +29,17 @@ const ROWS: readonly SettingDoc[] = [
 ];
 
 /** The witnesses part of the Config. */
-export type WitnessesPart = Pick<Config, 'witnessesFile' | 'witnessQuorum' | 'witnessIntervalSeconds'>;
+export interface WitnessesPart {
+  /**
+   * SPARK_WITNESSES_FILE: JSON array of {"url", "vkey"[, "ca"]} witnesses asked to cosign each new checkpoint note
+   * (docs/witnesses.md); undefined: no witnesses.
+   */
+  readonly witnessesFile: string | undefined;
+  /** SPARK_WITNESS_QUORUM: cosignatures a checkpoint needs (default: a majority of the witnesses). */
+  readonly witnessQuorum: number | undefined;
+  /** SPARK_WITNESS_INTERVAL: seconds between cosigning rounds. */
+  readonly witnessIntervalSeconds: number;
+}
 
 /** The witness settings. */
 export const WITNESSES_SETTINGS: SettingsTable<typeof NAMES, WitnessesPart> = {
