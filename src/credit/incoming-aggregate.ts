@@ -55,7 +55,7 @@ export function embeddedTopUpId(hash: Uint8Array, index: number): Uint8Array {
 }
 
 /** The leaf of a transaction in its block's Merkle tree: its hash, or SHA3-256(hash ‖ cosigners' keys) (catapult). */
-export function merkleComponentOf(hash: Uint8Array, cosigners: readonly Uint8Array[]): Uint8Array {
+function merkleComponentOf(hash: Uint8Array, cosigners: readonly Uint8Array[]): Uint8Array {
   return cosigners.length === 0 ? hash : sha3_256(concatBytes(hash, ...cosigners));
 }
 
@@ -65,21 +65,13 @@ type Aggregate =
   | models.AggregateBondedTransactionV2
   | models.AggregateBondedTransactionV3;
 
-function aggregateOf(type: bigint, version: bigint): Aggregate | undefined {
-  if (type === BigInt(AGGREGATE_COMPLETE))
-    return version === 2n
-      ? new models.AggregateCompleteTransactionV2()
-      : version === 3n
-        ? new models.AggregateCompleteTransactionV3()
-        : undefined;
-  if (type === BigInt(AGGREGATE_BONDED))
-    return version === 2n
-      ? new models.AggregateBondedTransactionV2()
-      : version === 3n
-        ? new models.AggregateBondedTransactionV3()
-        : undefined;
-  return undefined;
-}
+/** The empty model of each aggregate rebuilt, by "type/version". */
+const AGGREGATES: ReadonlyMap<string, () => Aggregate> = new Map<string, () => Aggregate>([
+  [`${AGGREGATE_COMPLETE}/2`, () => new models.AggregateCompleteTransactionV2()],
+  [`${AGGREGATE_COMPLETE}/3`, () => new models.AggregateCompleteTransactionV3()],
+  [`${AGGREGATE_BONDED}/2`, () => new models.AggregateBondedTransactionV2()],
+  [`${AGGREGATE_BONDED}/3`, () => new models.AggregateBondedTransactionV3()],
+]);
 
 /** Rebuilds the aggregate `entry` that a node gave for `hash` and checks it; never throws. */
 export function checkListedAggregate(entry: unknown, hash: Uint8Array, c: ListingContext): ListedAggregate {
@@ -93,7 +85,7 @@ export function checkListedAggregate(entry: unknown, hash: Uint8Array, c: Listin
     const json = field(entry, 'transaction', 'aggregate');
     const type = parseUint(field(json, 'type', 'aggregate'), 'transaction.type');
     const version = parseUint(field(json, 'version', 'aggregate'), 'transaction.version');
-    const made = aggregateOf(type, version);
+    const made = AGGREGATES.get(`${type}/${version}`)?.();
     if (made === undefined)
       return {
         kind: 'other',

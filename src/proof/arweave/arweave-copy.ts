@@ -53,7 +53,7 @@ export function arweaveSignatureData(tx: ArweaveTransaction): Uint8Array {
 }
 
 /** A transaction's id: base64url of SHA-256(signature). */
-export const arweaveTransactionId = (signature: Uint8Array): string => toBase64Url(sha256(signature));
+const arweaveTransactionId = (signature: Uint8Array): string => toBase64Url(sha256(signature));
 
 /**
  * Checks that `tx` is a signed Arweave data transaction holding the bytes whose SHA-256 is `digest` (the CID's),
