@@ -21,6 +21,7 @@ import {
 } from '../ipfs/sealed-publication.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Sha256 } from '../proof/crypto/sha256.ts';
+import { createLru } from '../proof/encoding/lru.ts';
 import type { Store } from '../store/store.ts';
 
 /** The publishers' secrets, read and checked before anything opens; kept in memory only. */
@@ -45,6 +46,9 @@ export interface PublicationFeature {
   /** Stops the worker, letting a step under way finish. */
   stop(): Promise<void>;
 }
+
+/** Arweave copies kept checked in memory (one per immediate leaf proved lately). */
+const CHECKED_COPIES = 4_096;
 
 /** Reads the publishers' secrets (SPARK_IPFS_PINNING_TOKEN_FILE, SPARK_ARWEAVE_WALLET_FILE); throws ConfigError. */
 export function readPublicationSecrets(config: Config): PublicationSecrets {
@@ -114,13 +118,19 @@ export function createPublication(d: PublicationDeps): PublicationFeature {
     requestTimeoutMs: 30_000,
     pinTimeoutMs: 3_600_000,
   });
+  const checkedCopies = createLru<ArweaveTransaction>(CHECKED_COPIES);
   return {
     publications,
     sealed: createSealedPublication({ store, prove: d.prove, publications }),
     route: gatewayRoute((cid) => publications.bytes(cid)),
     arweaveCopy(cid) {
+      // A PUBLISHED copy never changes: checked once (an RSA verification, about 0.7 ms), then served from memory.
+      const known = checkedCopies.get(cid);
+      if (known !== undefined) return known;
       const evidence = publications.evidence(cid, 'arweave');
-      return evidence === undefined ? undefined : checkedArweaveCopy(evidence, cid);
+      const copy = evidence === undefined ? undefined : checkedArweaveCopy(evidence, cid);
+      if (copy !== undefined) checkedCopies.set(cid, copy);
+      return copy;
     },
     start: () => worker.start(),
     stop: () => worker.stop(),
