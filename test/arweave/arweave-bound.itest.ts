@@ -8,7 +8,7 @@
 // the field. Loopback only; processes are stopped by the test.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { toBinary } from '@bufbuild/protobuf';
@@ -19,6 +19,7 @@ import { cidOf } from '../../src/ipfs/cid.ts';
 import { clientsFor, waitFor } from '../anchoring/support.ts';
 import { startArweaveGatewayDouble } from '../fakes/arweave-gateway/arweave-gateway.ts';
 import { startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';
+import { assertNoSecrets } from '../support/secret-scan.ts';
 import { runCli, startServerProcess, tempDir } from '../support/spawn-server.ts';
 import { arweaveServerEnv } from './arweave-server-env.ts';
 
@@ -121,4 +122,31 @@ test('an anchored immediate bundle carries its confirmed Arweave copy, and spark
   const refused = await runCli(['verify', forgedFile]);
   assert.equal(refused.code, 1, refused.stdout + refused.stderr);
   assert.match(refused.stdout, /publication\.arweave\.signature: does not verify/);
+
+  // The evidence kept with the publication is the transaction's public part: no private part of the wallet is in
+  // the data dir (raw or printed), the logs or the bundle.
+  const privateParts = new Map(
+    (['d', 'p', 'q', 'dp', 'dq', 'qi'] as const).map((k) => [
+      `wallet ${k}`,
+      new Uint8Array(Buffer.from(wallet[k] ?? '', 'base64url')),
+    ]),
+  );
+  for (const [name, part] of privateParts) assert.ok(part.length >= 64, `${name} read from the wallet`);
+  const dataDir = join(dir.path, 'data');
+  let scanned = 0;
+  for (const f of readdirSync(dataDir, { recursive: true, encoding: 'utf8' })) {
+    const path = join(dataDir, f);
+    if (!statSync(path).isFile()) continue;
+    const bytes = readFileSync(path);
+    scanned += bytes.length;
+    for (const [name, part] of privateParts) assert.equal(bytes.indexOf(part), -1, `${f} holds the ${name}`);
+    assertNoSecrets(bytes.toString('latin1'), privateParts, f);
+  }
+  assert.ok(scanned > 100_000, `the data dir was read (${scanned} bytes)`);
+  assertNoSecrets(server.logs.join('\n') + server.stderr(), privateParts, 'the server log');
+  assertNoSecrets(
+    Buffer.from(toBinary(ProofBundleSchema, anchored)).toString('latin1'),
+    privateParts,
+    'the bundle',
+  );
 });
