@@ -1,7 +1,9 @@
-// Anchors sealed batches and checkpoints on Symbol and follows them to finality (docs/anchoring.md §7–§11).
-// Every announcement is stored in the outbox before it is sent; restarts resume from there. Each round asks every
-// usable node about every open announcement (transaction-observer.ts), decides what the quorum supports
-// (anchor-progress.ts) and stores it; one announcement's trouble never holds up another's.
+// Anchors sealed batches and checkpoints on Symbol and follows them to finality (docs/anchoring.md §7–§11): the
+// I/O shell around a pure state machine. Each round reads the nodes' chains (chain-reader.ts), asks every usable node
+// about every open announcement (transaction-observer.ts), lets the pure step decide what the quorum supports
+// (anchor-progress.ts), stores that in the durable outbox (anchor-state.ts) before acting on it, and mirrors it in
+// the working state (anchor-book.ts); the poller (anchor-poller.ts) runs the rounds. Every announcement is stored
+// before it is sent, so restarts resume from the outbox; one announcement's trouble never holds up another's.
 
 import type { Logger } from '../../log/logger.ts';
 import type { Ed25519Verifier } from '../../proof/anchor/ed25519-verifier.ts';
@@ -9,16 +11,10 @@ import { createNobleEd25519Verifier } from '../../proof/anchor/noble-ed25519-ver
 import type { PublicationEntry } from '../../proof/anchor/publication-record.ts';
 import { toHex } from '../../proof/encoding/bytes.ts';
 import type { BatchRecord, Store } from '../../store/store.ts';
-import { type Backoff, delayAfter, nextDelay } from '../../timing/backoff.ts';
-import type {
-  AnchorStateStore,
-  BatchAnchor,
-  CheckpointWrites,
-  OutboxEntry,
-  StoredCheckpoint,
-} from '../anchor-state.ts';
+import type { AnchorStateStore, BatchAnchor, OutboxEntry, StoredCheckpoint } from '../anchor-state.ts';
 import type { ExternalSigner } from '../external-signer.ts';
 import { type AccountSummary, createAccountWatch } from './account-watch.ts';
+import { type BookWrite, createAnchorBook, sealedAnchor } from './anchor-book.ts';
 import { createAnchorPoller } from './anchor-poller.ts';
 import { progress } from './anchor-progress.ts';
 import {
@@ -29,11 +25,12 @@ import {
   groupForAggregates,
 } from './announcer.ts';
 import type { ChainFollower } from './chain-follower.ts';
+import { type ChainView, createChainReader } from './chain-reader.ts';
 import { chooseFeeMultiplier } from './fee-policy.ts';
-import { accountOf, keyMarker, markersOf, qualifyLegacy } from './key-markers.ts';
+import { accountOf, keyMarker, qualifyLegacy } from './key-markers.ts';
 import type { NodeHealth, NodePool } from './node-pool.ts';
-import { SymbolNodeError, type SymbolRestClient } from './rest-client.ts';
-import { createTransactionObserver, type NodeFinality } from './transaction-observer.ts';
+import { SymbolNodeError } from './rest-client.ts';
+import { createTransactionObserver } from './transaction-observer.ts';
 
 /** Tracker settings. */
 export interface AnchorTrackerOptions {
@@ -109,26 +106,14 @@ export interface AnchorTracker {
   stop(): Promise<void>;
 }
 
-/** This round's view of the nodes' chains. */
-interface ChainView {
-  /** Highest chain height reported. */
-  readonly height: bigint;
-  readonly finality: ReadonlyMap<SymbolRestClient, NodeFinality>;
-}
-
 const hex = toHex;
-/** Back-off of one announcement whose round threw (a bug or an unexpected answer): 1 s doubling to 5 min. */
-const TX_BACKOFF: Backoff = { minMs: 1_000, maxMs: 300_000 };
-/** Back-off of a batch or checkpoint whose announcement failed: 2 s after the first failure, doubling to 5 min. */
-const ITEM_BACKOFF: Backoff = { minMs: 1_000, maxMs: 300_000 };
-/** An undecided announcement is logged again after this long. */
-const UNDECIDED_LOG_EVERY_MS = 60_000;
 
 /** Creates the tracker; call start() to backfill and begin polling. */
 export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
   const ed25519 = o.ed25519 ?? createNobleEd25519Verifier();
   const pool = o.pool;
   const observer = createTransactionObserver({ pool, ed25519 });
+  const reader = createChainReader({ pool, log: o.log });
   const announcer = createAnnouncer({
     store: o.store,
     states: o.states,
@@ -149,155 +134,23 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     everyMs: Math.min(Math.max(o.pollIntervalMs * 10, 1_000), 60_000),
   });
   const listeners = new Set<AnchorListener>();
-  /** Unfinished batches and checkpoints (by batch count) by sequence; FINALIZED ones are read from the store. */
-  const open = new Map<bigint, BatchAnchor>();
-  const openCheckpoints = new Map<bigint, BatchAnchor>();
-  /** Announcements still followed (live, or confirmed and not yet final), by tx hash. */
-  const followed = new Map<string, OutboxEntry>();
-  /** Earliest time a FAILED or expired item may be announced again. */
-  const retryAt = new Map<bigint, number>();
-  const checkpointRetryAt = new Map<bigint, number>();
-  /** Per announcement: back-off after its round threw, and when it was last logged as undecided. */
-  const txTrouble = new Map<string, { until: number; backoffMs: number }>();
-  const undecidedLogged = new Map<string, { at: number; reason: string }>();
-  /** Sealed batches whose first state the store refused (by sequence: immediate?), written again each round. */
-  const unqueued = new Map<bigint, boolean>();
-  let network: AnchorNetworkInfo | undefined;
-  let lastFinalized = 0n;
+  /** The working state; filled from the outbox by start(). */
+  let book = createAnchorBook({ unfinished: [], checkpoints: [], openOutbox: [], anchoredKeys: new Set() });
   let lastFee: { amount: bigint; multiplier: number; size: number } | undefined;
-  /** Key-history markers final on chain (key-markers.ts). */
-  let anchoredKeys = new Set<string>();
   /** The rounds: every poll interval (plus the back-off after a failed round), or at once for an immediate batch. */
   const rounds = createAnchorPoller({ pollIntervalMs: o.pollIntervalMs, round: () => round(), log: o.log });
 
-  const publish = (s: BatchAnchor) => {
-    for (const l of listeners) l(s);
-  };
-
-  async function save(
-    batches: readonly BatchAnchor[],
-    outbox: readonly OutboxEntry[],
-    keys: readonly string[] = [],
-    checkpoints: CheckpointWrites = {},
-  ): Promise<void> {
-    await o.states.write(batches, outbox, keys, checkpoints);
-    for (const b of batches) {
-      if (b.status === 'FINALIZED') open.delete(b.sequence);
-      else open.set(b.sequence, b);
-    }
-    for (const c of checkpoints.states ?? []) {
-      if (c.status === 'FINALIZED') openCheckpoints.delete(c.sequence);
-      else openCheckpoints.set(c.sequence, c);
-    }
-    for (const e of outbox) {
-      if (e.state === 'live' || e.state === 'confirmed') followed.set(hex(e.txHash), e);
-      else followed.delete(hex(e.txHash));
-    }
-    for (const k of keys) anchoredKeys.add(k);
-    for (const b of batches) publish(b);
-  }
-
-  const fresh = (sequence: bigint, immediate: boolean): BatchAnchor => ({
-    sequence,
-    status: 'SEALED',
-    immediate,
-    txHash: undefined,
-    attempts: 0,
-    lastFailure: undefined,
-    confirmed: undefined,
-    finalizedHeight: undefined,
-    history: [],
-  });
-
-  /** The first answer any usable node gives to `fn`, or undefined when none answered. */
-  async function firstAnswer<T>(fn: (c: SymbolRestClient) => Promise<T>): Promise<T | undefined> {
-    for (const node of pool.usable()) {
-      const a = await pool.ask(node, fn);
-      if (a.ok) return a.value;
-    }
-    return undefined;
-  }
-
-  /** The network the nodes are on; a node that says it is on another one is never asked again. */
-  async function loadNetwork(): Promise<AnchorNetworkInfo> {
-    const nodes = pool.usable();
-    const infos = await Promise.all(nodes.map((n) => pool.ask(n, (c) => c.nodeInfo())));
-    const answered = nodes.flatMap((n, i) => {
-      const a = infos[i];
-      return a?.ok === true ? [{ node: n, info: a.value }] : [];
-    });
-    const key = (i: { generationHashSeed: Uint8Array; networkIdentifier: number }) =>
-      `${hex(i.generationHashSeed)}/${i.networkIdentifier}`;
-    if (network === undefined) {
-      const counts = new Map<string, number>();
-      for (const a of answered) counts.set(key(a.info), (counts.get(key(a.info)) ?? 0) + 1);
-      const [best, n] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
-      const first = answered.find((a) => key(a.info) === best);
-      if (first === undefined) throw new SymbolNodeError('UNAVAILABLE', 'no Symbol node answered /node/info');
-      if (n < Math.min(pool.quorum, answered.length) || n * 2 <= answered.length) {
-        throw new SymbolNodeError('BAD_RESPONSE', 'the Symbol nodes do not agree which network they are on');
-      }
-      const properties = await pool.ask(first.node, (c) => c.networkProperties());
-      if (!properties.ok)
-        throw new SymbolNodeError('UNAVAILABLE', 'no Symbol node answered /network/properties');
-      network = { info: first.info, properties: properties.value };
-      o.log.info(
-        {
-          networkIdentifier: first.info.networkIdentifier,
-          generationHashSeed: hex(first.info.generationHashSeed),
-          nodes: answered.map((a) => a.node.url),
-          quorum: pool.quorum,
-        },
-        'connected to the Symbol network',
-      );
-    }
-    const agreed = key(network.info);
-    for (const a of answered) {
-      if (key(a.info) !== agreed) {
-        pool.exclude(a.node, `on network ${key(a.info)}, not ${agreed}`);
-      }
-    }
-    return network;
-  }
-
-  /** Each node's chain head and finality (never believed lower than before); the quorum's finalized height. */
-  async function readChains(): Promise<ChainView> {
-    const nodes = pool.usable();
-    const answers = await Promise.all(nodes.map((n) => pool.ask(n, (c) => c.chainInfo())));
-    const finality = new Map<SymbolRestClient, NodeFinality>();
-    let height = 0n;
-    nodes.forEach((node, i) => {
-      const a = answers[i];
-      if (a?.ok !== true) return;
-      const chain = a.value;
-      if (chain.height > height) height = chain.height;
-      if (chain.finalizedHeight > chain.height) {
-        pool.reject(
-          node,
-          {
-            check: 'height',
-            expected: `finalized height <= chain height ${chain.height}`,
-            got: chain.finalizedHeight.toString(),
-          },
-          {},
-        );
-        return;
-      }
-      if (pool.finality(node, chain.finalizedHeight, {})) {
-        finality.set(node, { height: chain.finalizedHeight, hash: chain.finalizedHash });
-      }
-    });
-    // The quorum's finality: the highest height at least `quorum` nodes report as final.
-    const heights = [...finality.values()].map((f) => f.height).sort((a, b) => (a > b ? -1 : a < b ? 1 : 0));
-    const agreed = heights[pool.quorum - 1];
-    if (agreed !== undefined && agreed > lastFinalized) lastFinalized = agreed;
-    return { height, finality };
+  /** Writes to the outbox, then mirrors the write in the book and tells the listeners. */
+  async function save(w: BookWrite): Promise<void> {
+    await o.states.write(w.batches ?? [], w.outbox ?? [], w.keys ?? [], { states: w.checkpoints ?? [] });
+    book.apply(w);
+    for (const b of w.batches ?? []) for (const l of listeners) l(b);
   }
 
   /** Sends (or re-sends) the same signed bytes to every usable node; one acceptance is enough. */
   async function send(entry: OutboxEntry): Promise<void> {
     const sent: OutboxEntry = { ...entry, lastSentAtMs: o.now(), sends: entry.sends + 1 };
-    await save([], [sent]);
+    await save({ outbox: [sent] });
     const nodes = pool.usable();
     const results = await Promise.all(
       nodes.map(async (n) => {
@@ -323,29 +176,21 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     );
   }
 
-  function carriedBy(entry: OutboxEntry): { batches: BatchAnchor[]; checkpoints: BatchAnchor[] } {
-    const mine = (b: BatchAnchor | undefined): b is BatchAnchor =>
-      b !== undefined && b.txHash !== undefined && hex(b.txHash) === hex(entry.txHash);
-    return {
-      batches: entry.sequences.map((s) => open.get(s)).filter(mine),
-      checkpoints: entry.checkpoints.map((c) => openCheckpoints.get(c)).filter(mine),
-    };
-  }
-
-  /** One announcement, one round: observe, decide, store, then act. */
+  /** One announcement, one round: observe, decide (anchor-progress.ts), store, then act. */
   async function follow(
     entry: OutboxEntry,
     net: AnchorNetworkInfo,
     chain: ChainView,
     nodeTime: bigint | undefined,
-  ) {
-    const carried = carriedBy(entry);
+  ): Promise<void> {
+    const carried = book.carriedBy(entry);
     const tx = hex(entry.txHash);
     if (carried.batches.length + carried.checkpoints.length === 0) {
       // Nothing left to follow (its items finished before this version kept confirmed announcements open).
-      await save([], [{ ...entry, state: entry.state === 'confirmed' ? 'final' : 'expired' }]);
+      await save({ outbox: [{ ...entry, state: entry.state === 'confirmed' ? 'final' : 'expired' }] });
       return;
     }
+    const finalizedHeight = book.finalizedHeight();
     const recorded = [...carried.batches, ...carried.checkpoints].find(
       (i) => i.confirmed !== undefined,
     )?.confirmed;
@@ -356,92 +201,64 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
         network: net.info.networkIdentifier,
       },
       recorded,
-      wantFinality: entry.state === 'confirmed' && recorded !== undefined && recorded.height <= lastFinalized,
+      wantFinality:
+        entry.state === 'confirmed' && recorded !== undefined && recorded.height <= finalizedHeight,
       finality: chain.finality,
       context: { txHash: tx },
     });
-    if (observation.kind === 'undecided') {
-      const last = undecidedLogged.get(tx);
-      if (
-        last === undefined ||
-        last.reason !== observation.reason ||
-        o.now() - last.at >= UNDECIDED_LOG_EVERY_MS
-      ) {
-        undecidedLogged.set(tx, { at: o.now(), reason: observation.reason });
-        o.log.warn(
-          { txHash: tx, reason: observation.reason },
-          'anchor undecided: the nodes do not settle it yet',
-        );
-      }
-    } else {
-      undecidedLogged.delete(tx);
+    const reason = observation.kind === 'undecided' ? observation.reason : undefined;
+    if (book.undecided(tx, reason, o.now())) {
+      o.log.warn({ txHash: tx, reason }, 'anchor undecided: the nodes do not settle it yet');
     }
     const step = progress(entry, carried, observation, {
       now: o.now(),
       nodeTime,
-      finalizedHeight: lastFinalized,
+      finalizedHeight,
       resendAfterMs: o.resendAfterMs,
     });
     if (step === undefined) return;
     const changed = step.batches.length + step.checkpoints.length > 0 || step.entry.state !== entry.state;
     const account = accountOf(entry);
-    const markers = step.anchoredKeys.map((id) => keyMarker(account, id));
-    if (changed) await save(step.batches, [step.entry], markers, { states: step.checkpoints });
+    const keys = step.anchoredKeys.map((id) => keyMarker(account, id));
+    if (changed)
+      await save({ batches: step.batches, outbox: [step.entry], keys, checkpoints: step.checkpoints });
     const finalEvidence = [...step.batches, ...step.checkpoints].find(
       (i) => i.status === 'FINALIZED',
     )?.confirmed;
     if (step.entry.state === 'final' && finalEvidence !== undefined)
       accountWatch.recordFinal(step.entry, finalEvidence);
     for (const line of step.log) o.log[line.level](line.fields, line.msg);
-    if (step.released) {
-      const at = o.now();
-      for (const b of step.batches) retryAt.set(b.sequence, at + delayAfter(b.attempts + 1, ITEM_BACKOFF));
-      for (const c of step.checkpoints) {
-        checkpointRetryAt.set(c.sequence, at + delayAfter(c.attempts + 1, ITEM_BACKOFF));
-      }
-    }
+    if (step.released) book.defer(step, o.now());
     if (step.resend) await send(step.entry);
   }
 
   /** Announces what waits, each group on its own: a group that fails to build or sign waits for a later round. */
   async function announceWaiting(ctx: BuildContext): Promise<void> {
-    const now = o.now();
-    const waiting = [...open.values()]
-      .filter(
-        (b) => (b.status === 'SEALED' || b.status === 'FAILED') && (retryAt.get(b.sequence) ?? 0) <= now,
-      )
-      .sort((a, b) => (a.sequence < b.sequence ? -1 : 1));
-    const waitingCheckpoints = [...openCheckpoints.values()]
-      .filter(
-        (c) =>
-          (c.status === 'SEALED' || c.status === 'FAILED') && (checkpointRetryAt.get(c.sequence) ?? 0) <= now,
-      )
-      .sort((a, b) => (a.sequence < b.sequence ? -1 : 1));
-    let inFlight = inFlightKeys();
+    const waiting = book.waiting(o.now());
     const store = async (a: Announcement) => {
       // Stored before it is sent: after a crash the same transaction is tracked, never a second one.
-      await save(a.batches, [a.entry], [], { states: a.checkpoints });
+      await save({ batches: a.batches, outbox: [a.entry], checkpoints: a.checkpoints });
       await send(a.entry);
     };
-    for (const group of groupForAggregates(waiting, o.maxBatchesPerAggregate)) {
+    for (const group of groupForAggregates(waiting.batches, o.maxBatchesPerAggregate)) {
       try {
-        for (const a of await announcer.batches(group, { ...ctx, inFlightKeys: inFlight })) await store(a);
-        inFlight = inFlightKeys();
+        const built = await announcer.batches(group, { ...ctx, inFlightKeys: book.inFlightKeys() });
+        for (const a of built) await store(a);
       } catch (err) {
         if (err instanceof SymbolNodeError) throw err;
-        for (const b of group) retryAt.set(b.sequence, o.now() + delayAfter(b.attempts + 1, ITEM_BACKOFF));
+        book.defer({ batches: group, checkpoints: [] }, o.now());
         o.log.error(
           { err, batches: group.map((b) => b.sequence.toString()) },
           'could not build the anchor; retrying',
         );
       }
     }
-    for (const c of waitingCheckpoints) {
+    for (const c of waiting.checkpoints) {
       try {
         await store(await announcer.checkpoint(c, ctx));
       } catch (err) {
         if (err instanceof SymbolNodeError) throw err;
-        checkpointRetryAt.set(c.sequence, o.now() + delayAfter(c.attempts + 1, ITEM_BACKOFF));
+        book.defer({ batches: [], checkpoints: [c] }, o.now());
         o.log.error(
           { err, checkpoint: c.sequence.toString() },
           'could not build the checkpoint anchor; retrying',
@@ -450,60 +267,49 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     }
   }
 
-  function inFlightKeys(): Set<string> {
-    return new Set([...followed.values()].flatMap((e) => markersOf(e)));
-  }
-
   /** Writes the states that enqueue could not (the store refused the write); each round until it takes them. */
   async function queueUnqueued(): Promise<void> {
-    if (unqueued.size === 0) return;
-    const waiting = [...unqueued].filter(([sequence]) => o.states.batch(sequence) === undefined);
+    const waiting = book.takeUnqueued((sequence) => o.states.batch(sequence) !== undefined);
     if (waiting.length > 0) {
       try {
-        await save(
-          waiting.map(([sequence, immediate]) => fresh(sequence, immediate)),
-          [],
-        );
+        await save({ batches: waiting.map((w) => sealedAnchor(w.sequence, w.immediate)) });
       } catch (err) {
         // Still refused: kept for the next round; the rest of this round goes on.
         o.log.warn({ err, batches: waiting.length }, 'sealed batches still wait for their anchoring state');
         return;
       }
       o.log.info(
-        { batches: waiting.map(([s]) => s.toString()) },
+        { batches: waiting.map((w) => w.sequence.toString()) },
         'sealed batches queued for anchoring after a refused write',
       );
     }
-    unqueued.clear();
+    book.queued();
+  }
+
+  /** The open announcements, each on its own: one's trouble backs it off alone, the others keep moving. */
+  async function followAll(net: AnchorNetworkInfo, chain: ChainView, nodeTime: bigint | undefined) {
+    for (const entry of book.toFollow(o.now())) {
+      const tx = hex(entry.txHash);
+      try {
+        await follow(entry, net, chain, nodeTime);
+        book.followed(tx);
+      } catch (err) {
+        const retryInMs = book.followFailed(tx, o.now());
+        o.log.error({ err, txHash: tx, retryInMs }, 'following the anchor failed; it is retried alone');
+      }
+    }
   }
 
   async function round(): Promise<void> {
     await queueUnqueued();
-    const net = await loadNetwork();
+    const net = await reader.network();
     await accountWatch.refresh(net).catch((err: unknown) => {
       o.log.warn({ err }, 'could not read the Symbol account balance');
     });
-    const chain = await readChains();
-    const nodeTime = await firstAnswer((c) => c.nodeTime());
-    const now = o.now();
-    const entries = [...followed.values()].sort((a, b) => a.createdAtMs - b.createdAtMs);
-    for (const entry of entries) {
-      const tx = hex(entry.txHash);
-      const trouble = txTrouble.get(tx);
-      if (trouble !== undefined && trouble.until > now) continue;
-      try {
-        await follow(entry, net, chain, nodeTime);
-        txTrouble.delete(tx);
-      } catch (err) {
-        // One announcement's trouble is its own: it backs off, the others keep moving.
-        const backoff = nextDelay(trouble?.backoffMs ?? 0, TX_BACKOFF);
-        txTrouble.set(tx, { until: o.now() + backoff, backoffMs: backoff });
-        o.log.error(
-          { err, txHash: tx, retryInMs: backoff },
-          'following the anchor failed; it is retried alone',
-        );
-      }
-    }
+    const chain = await reader.chains();
+    const finalizedHeight = book.finality(chain.agreedFinalized);
+    const nodeTime = await reader.firstAnswer((c) => c.nodeTime());
+    await followAll(net, chain, nodeTime);
     for (const follower of o.followers ?? []) {
       await follower
         .follow({
@@ -512,7 +318,7 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
           pool,
           observer,
           finality: chain.finality,
-          finalizedHeight: lastFinalized,
+          finalizedHeight,
         })
         .catch((err: unknown) => {
           o.log.warn(
@@ -521,17 +327,14 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
           );
         });
     }
-    const fees = await firstAnswer((c) => c.fees());
+    const fees = await reader.firstAnswer((c) => c.fees());
     if (fees === undefined || nodeTime === undefined) return;
     const choice = chooseFeeMultiplier(fees.median, fees.minimum, o.maxFeeMultiplier);
     const size = announcer.singleAnchorSize(net);
     if (choice.ok && size !== undefined) {
       lastFee = { amount: BigInt(size) * BigInt(choice.multiplier), multiplier: choice.multiplier, size };
     }
-    const anyWaiting =
-      [...open.values()].some((b) => b.status === 'SEALED' || b.status === 'FAILED') ||
-      [...openCheckpoints.values()].some((c) => c.status === 'SEALED' || c.status === 'FAILED');
-    if (!anyWaiting) return;
+    if (!book.anyWaiting()) return;
     if (!choice.ok) {
       o.log.error({ reason: choice.reason }, 'cannot anchor: fee multiplier out of bounds; will retry');
       return;
@@ -541,25 +344,27 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
       nodeTime,
       height: chain.height,
       feeMultiplier: choice.multiplier,
-      anchoredKeys,
-      inFlightKeys: inFlightKeys(),
+      anchoredKeys: book.anchoredKeys(),
+      inFlightKeys: book.inFlightKeys(),
     });
   }
 
   async function backfill(): Promise<void> {
     accountWatch.load();
-    anchoredKeys = qualifyLegacy(o.states.anchoredKeys(), o.states.allOutbox(), hex(o.signer.publicKey));
-    for (const b of o.states.unfinished()) open.set(b.sequence, b);
-    for (const c of o.states.checkpointStates())
-      if (c.status !== 'FINALIZED') openCheckpoints.set(c.sequence, c);
-    for (const e of o.states.openOutbox()) followed.set(hex(e.txHash), e);
+    book = createAnchorBook({
+      unfinished: o.states.unfinished(),
+      checkpoints: o.states.checkpointStates().filter((c) => c.status !== 'FINALIZED'),
+      openOutbox: o.states.openOutbox(),
+      anchoredKeys: qualifyLegacy(o.states.anchoredKeys(), o.states.allOutbox(), hex(o.signer.publicKey)),
+    });
     const head = o.store.head();
     const last = o.states.lastTracked();
     if (head === undefined) return;
     const missing: BatchAnchor[] = [];
-    for (let s = last === undefined ? 0n : last + 1n; s <= head.sequence; s++) missing.push(fresh(s, false));
+    for (let s = last === undefined ? 0n : last + 1n; s <= head.sequence; s++)
+      missing.push(sealedAnchor(s, false));
     if (missing.length > 0) {
-      await save(missing, []);
+      await save({ batches: missing });
       o.log.info({ batches: missing.length }, 'sealed batches without anchoring state queued for anchoring');
     }
   }
@@ -568,10 +373,10 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     async enqueue(batch, immediate) {
       if (o.states.batch(batch.sequence) !== undefined) return;
       try {
-        await save([fresh(batch.sequence, immediate)], []);
+        await save({ batches: [sealedAnchor(batch.sequence, immediate)] });
       } catch (err) {
         // The batch is sealed durably; its state is written again each round until the store takes it (a full disk).
-        unqueued.set(batch.sequence, immediate);
+        book.unqueue(batch.sequence, immediate);
         throw err;
       }
       // Anchor an immediate batch now rather than at the next poll.
@@ -579,7 +384,9 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
     },
     async enqueueCheckpoint(checkpoint) {
       if (o.states.checkpoint(checkpoint.batchCount) !== undefined) return;
-      await save([], [], [], { checkpoints: [checkpoint], states: [fresh(checkpoint.batchCount, false)] });
+      const state = sealedAnchor(checkpoint.batchCount, false);
+      await o.states.write([], [], [], { checkpoints: [checkpoint], states: [state] });
+      book.apply({ checkpoints: [state] });
     },
     checkpointFor(sequence) {
       // Few documents (one per interval); newest first.
@@ -591,13 +398,13 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
       return state === undefined || checkpoint === undefined ? undefined : { checkpoint, state };
     },
     state(sequence) {
-      return open.get(sequence) ?? o.states.batch(sequence);
+      return book.batch(sequence) ?? o.states.batch(sequence);
     },
     outbox(txHash) {
       return o.states.outbox(txHash);
     },
     finalizedHeight() {
-      return lastFinalized;
+      return book.finalizedHeight();
     },
     singleAnchorFee() {
       return lastFee;
@@ -606,6 +413,7 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
       return pool.health();
     },
     account() {
+      const network = reader.known();
       return {
         publicKey: o.signer.publicKey,
         ...(network === undefined
