@@ -90,6 +90,24 @@ export async function startChainScenario(
   };
 }
 
+/**
+ * Waits until the sidecar has read the chain `rounds` more times from a front (the tracker reads /chain/info once per
+ * usable node per round) and `blocks` more blocks were harvested: what "a while later" means, counted, not timed.
+ */
+export async function moreRounds(s: ChainScenario, rounds = 10, blocks = 5n): Promise<void> {
+  const from = s.net.nodes.map((n) => n.answered('/chain/info'));
+  const height = s.net.height();
+  await waitFor(
+    `${rounds} more rounds over ${blocks} more blocks`,
+    () =>
+      (s.net.height() >= height + blocks &&
+        s.net.nodes.some((n, i) => n.answered('/chain/info') >= (from[i] ?? 0) + rounds)) ||
+      undefined,
+    20_000,
+    50,
+  );
+}
+
 /** Submits one digest as an immediate request (sealed and anchored alone); returns the leaf hash. */
 export async function submitImmediate(client: Processor): Promise<Uint8Array> {
   const digest = new Uint8Array(32);

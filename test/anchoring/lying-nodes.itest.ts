@@ -13,6 +13,7 @@ import {
   assertProvenAndVerified,
   type ChainScenario,
   logged,
+  moreRounds,
   proof,
   startChainScenario,
   statusJson,
@@ -35,7 +36,7 @@ async function refusedWhileLying(s: ChainScenario, node: SymbolTestNode, leaf: U
   );
   assert.match(String(line['msg']), new RegExp(`\\(${check}\\)`));
   // More blocks, more rounds: still not believed.
-  await new Promise((r) => setTimeout(r, 1500));
+  await moreRounds(s);
   const { status } = await proof(s.client, leaf);
   assert.equal(status, Status.ANNOUNCED, `${check}: the batch stays where it was`);
   return tx;
@@ -107,7 +108,7 @@ test('a node whose finality goes backwards is not believed: the finalized height
   const seen: number[] = [];
   for (let i = 0; i < 5; i++) {
     seen.push((await statusJson(s)).finalizedHeight);
-    await new Promise((r) => setTimeout(r, 150));
+    await moreRounds(s, 1, 0n);
   }
   assert.ok(
     seen.every((h) => h >= before),
@@ -194,7 +195,7 @@ test('two nodes that disagree about the block, quorum two: nothing is confirmed,
     String(line['reason']),
     new RegExp(`no block is agreed by 2 nodes.*${other.url.replace(/[.]/g, '\\.')}`),
   );
-  await new Promise((r) => setTimeout(r, 1500));
+  await moreRounds(s);
   assert.equal((await proof(s.client, leaf)).status, Status.ANNOUNCED);
   other.lies.clear();
   await waitStatus(s.client, leaf, Status.FINALIZED, 20_000);

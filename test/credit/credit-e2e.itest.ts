@@ -179,7 +179,8 @@ test('prepaid credit: refused without it, credited once final, debited to zero, 
     async () => (await alice().getCredit({})).address !== '' || undefined,
     20_000,
   );
-  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const rounds = node.answered('/chain/info');
+  await waitFor('twenty more rounds', () => node.answered('/chain/info') >= rounds + 20 || undefined, 20_000);
   assert.deepEqual(await usage(), before, 'credit kept, not counted twice, after kill -9');
   assert.equal((await refusal()).code, Code.FailedPrecondition);
 });

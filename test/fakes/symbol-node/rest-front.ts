@@ -396,6 +396,9 @@ export async function startRestFront(
     return Buffer.concat(chunks).toString('utf8');
   }
 
+  /** Successful answers by path: what a test waits on instead of the clock (e.g. n more rounds of a client). */
+  const answered = new Map<string, number>();
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let status: number;
     let json: Json;
@@ -425,6 +428,10 @@ export async function startRestFront(
       }
     }
     if (res.destroyed || closed) return;
+    if (status < 400) {
+      const path = new URL(req.url ?? '/', 'http://symbol-test-node.invalid').pathname;
+      answered.set(path, (answered.get(path) ?? 0) + 1);
+    }
     const text = JSON.stringify(json);
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);
@@ -510,6 +517,7 @@ export async function startRestFront(
       return tx ? Uint8Array.from(tx.payload) : undefined;
     },
     dropped: () => chain.dropped(),
+    answered: (path) => answered.get(path) ?? 0,
     metadataEntries: () => chain.metadataEntries(),
     balanceOf: (address) => chain.balance(parseAddress(address, 'address')),
     fund: (address, amount) => chain.fund(parseAddress(address, 'address'), amount),

@@ -63,6 +63,8 @@ export interface SymbolTestNode extends TestChainAccessors {
   payloadOf(hash: string): Uint8Array | undefined;
   /** Test accessor: announcements the node threw away without a status, and why. */
   dropped(): readonly DroppedAnnouncement[];
+  /** Test accessor: how many requests for `path` (e.g. "/chain/info") this front answered with success. */
+  answered(path: string): number;
   /** Test accessor: current account metadata. */
   metadataEntries(): MetadataEntry[];
   /** Test accessor: balance by base32 address when bookkeeping is on. */
