@@ -76,13 +76,15 @@ test('rotations under a steady stream of submissions refuse none; bundles before
   const started = performance.now();
   const deadline = started + 10_000;
   const MAX = 5000;
+  /** Submissions between rotations, and after the last: each key signs several batches of 40. */
+  const EACH = 400;
   let rotationsDone = 0;
   let lastRotationAt = Number.POSITIVE_INFINITY;
-  // Submissions run from before the first rotation until 500 ms after the last (bounded in count and time).
+  // Submissions run from before the first rotation until EACH after the last (bounded in count and time).
   const going = () =>
     leaves.length + refused.length < MAX &&
     performance.now() < deadline &&
-    performance.now() < lastRotationAt + 500;
+    leaves.length < lastRotationAt + EACH;
   async function submitter(): Promise<void> {
     while (going()) {
       const t0 = performance.now();
@@ -97,13 +99,16 @@ test('rotations under a steady stream of submissions refuse none; bundles before
   }
   async function rotator(): Promise<void> {
     for (let i = 0; i < 3; i++) {
-      await new Promise((r) => setTimeout(r, 1000));
+      // Counted, not timed: the next rotation after EACH more submissions.
+      while (leaves.length < (i + 1) * EACH && performance.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
       const res = await admin.rotateKey({});
       assert.equal(res.generation, i + 1);
       assert.ok((res.key?.endorsement.length ?? 0) > 0, 'the new key is endorsed by the old one');
       rotationsDone++;
     }
-    lastRotationAt = performance.now();
+    lastRotationAt = leaves.length;
   }
   await Promise.all([submitter(), submitter(), submitter(), submitter(), rotator()]);
   assert.equal(rotationsDone, 3);
@@ -195,16 +200,20 @@ test('PQC_KEY_ROTATION_INTERVAL rotates on schedule', async (t) => {
   t.after(() => app.close());
   const { processor } = clients(app);
   const leaves: Uint8Array[] = [];
-  const until = Date.now() + 3500;
-  while (Date.now() < until && leaves.length < 200) {
+  // Until the schedule made two rotations (bounded: 10 s, 200 submissions), submitting as it goes.
+  const started = Date.now();
+  let keys = (await processor.getKeyHistory({})).keys;
+  while (keys.length < 3 && Date.now() < started + 10_000 && leaves.length < 200) {
     leaves.push(
       (await processor.submit({ payload: { case: 'digest', value: randomBytes(32) } })).receipt
         ?.leafHash as Uint8Array,
     );
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
+    keys = (await processor.getKeyHistory({})).keys;
   }
-  const { keys } = await processor.getKeyHistory({});
-  assert.ok(keys.length >= 3, `${keys.length} keys after 3.5 s with a 1 s interval`);
+  const seconds = (Date.now() - started) / 1000;
+  assert.ok(keys.length >= 3, `${keys.length} keys after ${seconds} s with a 1 s interval`);
+  assert.ok(seconds >= 1, `two rotations 1 s apart cannot come within ${seconds} s`);
   assert.ok(keys.slice(1).every((k) => k.endorsement.length > 0));
   const signers = await proveAll(processor, leaves);
   assert.ok(signers.size >= 2);
