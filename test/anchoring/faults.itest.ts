@@ -127,7 +127,9 @@ test('stalled finality: batches stay CONFIRMED while stalled, then reach FINALIZ
   );
   // Well past the finalization lag: still not final.
   await waitFor('blocks past the lag', () => node.height() >= confirmedHeight + 6n, 20_000);
-  await new Promise((r) => setTimeout(r, 500)); // a few tracker rounds on the newer chain info
+  // A few tracker rounds on the newer chain info (each reads /chain/info once).
+  const rounds = node.answered('/chain/info');
+  await waitFor('five more rounds', () => node.answered('/chain/info') >= rounds + 5 || undefined, 20_000);
   for (const l of leaves) assert.equal(await statusOf(client, l), Status.CONFIRMED);
   assert.ok(!trace.statuses.includes(Status.FINALIZED));
   node.faults.stallFinality(false);
