@@ -1,6 +1,7 @@
 // SPARK_LOG_FORMAT=pretty (spark serve --log-format pretty): one short line per record for a person.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { prettyLine } from '../../src/log/pretty.ts';
@@ -72,10 +73,10 @@ test('spark serve --log-format pretty writes pretty lines; an unknown format is 
       }
     });
   });
-  // The SIGTERM handler is installed once start-up has returned, just after the listening line.
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  // Signals are listened for before start-up: one right after the listening line still drains.
   child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('close', resolve));
+  const [code] = (await once(child, 'close')) as [number | null];
+  assert.equal(code, 0);
   const lines = out.trim().split('\n');
   assert.ok(lines.length >= 4);
   for (const l of lines) {

@@ -83,6 +83,22 @@ export async function serve(argv: readonly string[]): Promise<number> {
       { glibcTunables: process.env['GLIBC_TUNABLES'] ?? null },
       'memory profile lean: malloc settings',
     );
+  // Listened for before start-up, so that a signal that comes as soon as the port is open (or during start-up) still
+  // drains: it is acted on once the app exists. A second signal (a start-up or a drain that hangs) exits at once.
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    let first: NodeJS.Signals | undefined;
+    const on = (signal: NodeJS.Signals) => {
+      if (first === undefined) {
+        first = signal;
+        resolve(signal);
+        return;
+      }
+      log.warn({ signal }, 'second signal: exiting without draining');
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    };
+    process.on('SIGTERM', on);
+    process.on('SIGINT', on);
+  });
   let app: App;
   try {
     app = await createApp(config, log);
@@ -94,18 +110,13 @@ export async function serve(argv: readonly string[]): Promise<number> {
     if (err instanceof ConfigError) throw err;
     throw new CliError('IO', `cannot start: ${oneLine(err)}`, { cause: err });
   }
-  return await new Promise<number>((resolve) => {
-    const stop = (signal: string) => {
-      log.info({ signal }, 'shutdown requested');
-      app.close().then(
-        () => resolve(0),
-        (err: unknown) => {
-          log.error({ err }, 'shutdown failed');
-          resolve(1);
-        },
-      );
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  const signal = await signalled;
+  log.info({ signal }, 'shutdown requested');
+  try {
+    await app.close();
+    return 0;
+  } catch (err) {
+    log.error({ err }, 'shutdown failed');
+    return 1;
+  }
 }
