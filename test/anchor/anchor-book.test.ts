@@ -47,17 +47,17 @@ const item = (sequence: bigint, over: Partial<BatchAnchor> = {}): BatchAnchor =>
   ...over,
 });
 
-const empty = (): AnchorBook =>
-  createAnchorBook({ unfinished: [], checkpoints: [], openOutbox: [], anchoredKeys: new Set() });
+const empty = (): AnchorBook => createAnchorBook();
 
 const sequences = (items: readonly BatchAnchor[]) => items.map((i) => i.sequence);
 
-test('a book starts from the outbox: unfinished items wait, open announcements are followed oldest first', () => {
-  const book = createAnchorBook({
-    unfinished: [item(2n), item(1n, { status: 'ANNOUNCED', txHash: h(9) }), item(0n, { status: 'FAILED' })],
+test('a book filled from the outbox: unfinished items wait, open announcements are followed oldest first', () => {
+  const book = createAnchorBook();
+  book.apply({
+    batches: [item(2n), item(1n, { status: 'ANNOUNCED', txHash: h(9) }), item(0n, { status: 'FAILED' })],
     checkpoints: [item(5n)],
-    openOutbox: [entry(9, { createdAtMs: 50 }), entry(8, { createdAtMs: 10, state: 'confirmed' })],
-    anchoredKeys: new Set(['a/k1']),
+    outbox: [entry(9, { createdAtMs: 50 }), entry(8, { createdAtMs: 10, state: 'confirmed' })],
+    keys: ['a/k1'],
   });
   assert.deepEqual(sequences(book.waiting(0).batches), [0n, 2n]);
   assert.deepEqual(sequences(book.waiting(0).checkpoints), [5n]);

@@ -69,13 +69,8 @@ export interface AnchorBook {
 const bySequence = (a: BatchAnchor, b: BatchAnchor) => (a.sequence < b.sequence ? -1 : 1);
 const isWaiting = (i: BatchAnchor) => i.status === 'SEALED' || i.status === 'FAILED';
 
-/** A book holding what the outbox held at start. */
-export function createAnchorBook(loaded: {
-  readonly unfinished: readonly BatchAnchor[];
-  readonly checkpoints: readonly BatchAnchor[];
-  readonly openOutbox: readonly OutboxEntry[];
-  readonly anchoredKeys: ReadonlySet<string>;
-}): AnchorBook {
+/** An empty book; the tracker fills it from the outbox with `apply` when it starts. */
+export function createAnchorBook(): AnchorBook {
   /** Unfinished batches and checkpoints (by batch count) by sequence; FINALIZED ones stay only in the outbox. */
   const open = new Map<bigint, BatchAnchor>();
   const openCheckpoints = new Map<bigint, BatchAnchor>();
@@ -86,7 +81,7 @@ export function createAnchorBook(loaded: {
   const trouble = new Map<string, { until: number; backoffMs: number }>();
   const undecidedLogged = new Map<string, { at: number; reason: string }>();
   const unqueued = new Map<bigint, boolean>();
-  const anchored = new Set(loaded.anchoredKeys);
+  const anchored = new Set<string>();
   let finalized = 0n;
 
   const apply = (w: BookWrite) => {
@@ -109,11 +104,6 @@ export function createAnchorBook(loaded: {
     }
     for (const k of w.keys ?? []) anchored.add(k);
   };
-  apply({
-    batches: loaded.unfinished,
-    checkpoints: loaded.checkpoints,
-    outbox: loaded.openOutbox,
-  });
 
   const due = (items: Iterable<BatchAnchor>, at: ReadonlyMap<bigint, number>, now: number) =>
     [...items].filter((i) => isWaiting(i) && (at.get(i.sequence) ?? 0) <= now).sort(bySequence);

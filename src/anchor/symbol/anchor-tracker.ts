@@ -135,7 +135,7 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
   });
   const listeners = new Set<AnchorListener>();
   /** The working state; filled from the outbox by start(). */
-  let book = createAnchorBook({ unfinished: [], checkpoints: [], openOutbox: [], anchoredKeys: new Set() });
+  const book = createAnchorBook();
   let lastFee: { amount: bigint; multiplier: number; size: number } | undefined;
   /** The rounds: every poll interval (plus the back-off after a failed round), or at once for an immediate batch. */
   const rounds = createAnchorPoller({ pollIntervalMs: o.pollIntervalMs, round: () => round(), log: o.log });
@@ -351,11 +351,12 @@ export function createAnchorTracker(o: AnchorTrackerOptions): AnchorTracker {
 
   async function backfill(): Promise<void> {
     accountWatch.load();
-    book = createAnchorBook({
-      unfinished: o.states.unfinished(),
+    // Into the book as it is: a batch refused by the store before start() stays to be written again.
+    book.apply({
+      batches: o.states.unfinished(),
       checkpoints: o.states.checkpointStates().filter((c) => c.status !== 'FINALIZED'),
-      openOutbox: o.states.openOutbox(),
-      anchoredKeys: qualifyLegacy(o.states.anchoredKeys(), o.states.allOutbox(), hex(o.signer.publicKey)),
+      outbox: o.states.openOutbox(),
+      keys: [...qualifyLegacy(o.states.anchoredKeys(), o.states.allOutbox(), hex(o.signer.publicKey))],
     });
     const head = o.store.head();
     const last = o.states.lastTracked();
