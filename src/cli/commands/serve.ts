@@ -9,6 +9,7 @@ import { type App, createApp } from '../../main.ts';
 import { StoreError } from '../../store/store-error.ts';
 import { parseArgs, stringFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
+import { untilSignal } from '../signals.ts';
 
 /** A failed start exits at the latest this long after it failed, even if a handle it opened is still alive. */
 export const STARTUP_EXIT_DEADLINE_MS = 1500;
@@ -83,22 +84,8 @@ export async function serve(argv: readonly string[]): Promise<number> {
       { glibcTunables: process.env['GLIBC_TUNABLES'] ?? null },
       'memory profile lean: malloc settings',
     );
-  // Listened for before start-up, so that a signal that comes as soon as the port is open (or during start-up) still
-  // drains: it is acted on once the app exists. A second signal (a start-up or a drain that hangs) exits at once.
-  const signalled = new Promise<NodeJS.Signals>((resolve) => {
-    let first: NodeJS.Signals | undefined;
-    const on = (signal: NodeJS.Signals) => {
-      if (first === undefined) {
-        first = signal;
-        resolve(signal);
-        return;
-      }
-      log.warn({ signal }, 'second signal: exiting without draining');
-      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
-    };
-    process.on('SIGTERM', on);
-    process.on('SIGINT', on);
-  });
+  // Before start-up: a signal as soon as the port is open still drains (src/cli/signals.ts).
+  const signalled = untilSignal(log);
   let app: App;
   try {
     app = await createApp(config, log);

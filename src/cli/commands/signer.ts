@@ -3,6 +3,7 @@ import { loadSignerConfig, SIGNER_FLAGS, type SignerFlag } from '../../config/si
 import { createLogger } from '../../log/logger.ts';
 import { parseArgs, stringFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
+import { untilSignal } from '../signals.ts';
 
 /** Runs the signer; resolves with the exit status after shutdown. */
 export async function signer(argv: readonly string[]): Promise<number> {
@@ -20,22 +21,16 @@ export async function signer(argv: readonly string[]): Promise<number> {
   const log = createLogger(config.logLevel).child({ component: 'signer' });
   // Loaded only once the flags are right: a refused start answers at once.
   const { startSigner } = await import('../../signer/signer-app.ts');
+  const signalled = untilSignal(log);
   const running = await startSigner(config, log);
-  return await new Promise<number>((resolve) => {
-    const stop = (signal: string) => {
-      log.info({ signal }, 'shutdown requested');
-      running.close().then(
-        () => {
-          log.info('stopped');
-          resolve(0);
-        },
-        (err: unknown) => {
-          log.error({ err }, 'shutdown failed');
-          resolve(1);
-        },
-      );
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  const signal = await signalled;
+  log.info({ signal }, 'shutdown requested');
+  try {
+    await running.close();
+    log.info('stopped');
+    return 0;
+  } catch (err) {
+    log.error({ err }, 'shutdown failed');
+    return 1;
+  }
 }

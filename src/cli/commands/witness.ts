@@ -25,6 +25,7 @@ import { openWitnessState, type WitnessState } from '../../witness/witness-state
 import { parseArgs, stringFlag, stringsFlag } from '../args.ts';
 import { CliError } from '../cli-error.ts';
 import { readFileFor } from '../io.ts';
+import { untilSignal } from '../signals.ts';
 
 /**
  * Algorithms a witness key may use: ML-DSA-44 (C2SP's recommendation, the default), ML-DSA-65, and Ed25519 for
@@ -205,6 +206,7 @@ async function serveWitness(argv: readonly string[]): Promise<number> {
   const logs = logsOf(stringsFlag(args, 'log'));
   const log = createLogger(config.logLevel, undefined, config.logFormat);
   const state = openWitnessState(join(dir, STATE_DIR));
+  const signalled = untilSignal(log);
   let provider: KeyProvider | undefined;
   try {
     const name = state.getMeta('name');
@@ -259,22 +261,16 @@ async function serveWitness(argv: readonly string[]): Promise<number> {
       },
       'listening',
     );
-    const heldProvider = provider;
-    return await new Promise<number>((resolve) => {
-      const stop = (signal: string) => {
-        log.info({ signal }, 'witness shutting down');
-        server
-          .close()
-          .then(() => heldProvider.close())
-          .then(() => state.close())
-          .then(
-            () => resolve(0),
-            () => resolve(1),
-          );
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-    });
+    const signal = await signalled;
+    log.info({ signal }, 'witness shutting down');
+    try {
+      await server.close();
+      await provider.close();
+      await state.close();
+      return 0;
+    } catch {
+      return 1;
+    }
   } catch (err) {
     await provider?.close().catch(() => undefined);
     await state.close().catch(() => undefined);
