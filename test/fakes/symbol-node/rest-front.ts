@@ -398,8 +398,11 @@ export async function startRestFront(
 
   /** Successful answers by path: what a test waits on instead of the clock (e.g. n more rounds of a client). */
   const answered = new Map<string, number>();
+  /** Requests received, answered or not yet (a slowed front holds them). */
+  let received = 0;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    received++;
     let status: number;
     let json: Json;
     try {
@@ -518,6 +521,7 @@ export async function startRestFront(
     },
     dropped: () => chain.dropped(),
     answered: (path) => answered.get(path) ?? 0,
+    received: () => received,
     metadataEntries: () => chain.metadataEntries(),
     balanceOf: (address) => chain.balance(parseAddress(address, 'address')),
     fund: (address, amount) => chain.fund(parseAddress(address, 'address'), amount),

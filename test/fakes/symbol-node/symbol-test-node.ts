@@ -65,6 +65,8 @@ export interface SymbolTestNode extends TestChainAccessors {
   dropped(): readonly DroppedAnnouncement[];
   /** Test accessor: how many requests for `path` (e.g. "/chain/info") this front answered with success. */
   answered(path: string): number;
+  /** Test accessor: how many requests this front received, whether answered yet or not (e.g. held by `slow`). */
+  received(): number;
   /** Test accessor: current account metadata. */
   metadataEntries(): MetadataEntry[];
   /** Test accessor: balance by base32 address when bookkeeping is on. */
