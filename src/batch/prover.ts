@@ -298,9 +298,10 @@ export function createProver(
       const anchors = tracker();
       const state = anchors?.state(position.sequence);
       if (anchors !== undefined) {
-        // Only an anchor the batch is confirmed in names CIDs: those stored when its sealed bundles were published.
+        // Only the confirmed anchor of an immediate batch names CIDs (the announcer writes a publication record for
+        // those alone): the ones stored when its sealed bundles were published.
         const cid =
-          state?.confirmed === undefined
+          state?.confirmed === undefined || !state.immediate
             ? undefined
             : sealedCids?.(position.sequence)?.find((e) => e.leafIndex === position.index)?.cid;
         const anchor = anchorOf(

@@ -115,20 +115,21 @@ export async function createAnchoring(d: AnchoringDeps): Promise<AnchoringFeatur
   d.scheduler.onSealed((batch, reason) => {
     const immediate = reason === 'immediate';
     const sequence = batch.sequence.toString();
-    // The "sealed" event starts an immediate batch's publication; the announcer publishes (once) what is missing.
-    const published = immediate
-      ? d.sealed.publish(batch).then(
-          () => undefined,
-          (err: unknown) =>
-            log.warn({ err, sequence }, 'sealed bundles not published yet: the anchor round tries again'),
-        )
-      : Promise.resolve();
-    published
-      .then(() => tracker.enqueue(batch, immediate))
-      .catch((err: unknown) => {
-        // The batch is sealed durably; the tracker's start-up backfill picks it up if this write failed.
+    // Queued first: once its anchoring state is stored (immediate or not), a crash cannot lose the batch's anchor.
+    // Then the "sealed" event publishes an immediate batch's sealed bundles; the announcer, woken by the queueing,
+    // shares that publication (or makes it, after a crash) and names exactly the stored CIDs.
+    tracker.enqueue(batch, immediate).then(
+      async () => {
+        if (!immediate) return;
+        await d.sealed.publish(batch).catch((err: unknown) => {
+          log.warn({ err, sequence }, 'sealed bundles not published yet: the anchor round tries again');
+        });
+      },
+      (err: unknown) => {
+        // The batch is sealed durably; the tracker writes its state again each round until the store takes it.
         log.error({ err, sequence }, 'could not queue the batch for anchoring');
-      });
+      },
+    );
   });
   log.info(
     {

@@ -10,9 +10,13 @@ import { nativeSha256 } from '../../src/crypto/native-sha256.ts';
 import { cidOf } from '../../src/ipfs/cid.ts';
 import { createPublications } from '../../src/ipfs/publications.ts';
 import { createSealedPublication } from '../../src/ipfs/sealed-publication.ts';
-import { MAX_PUBLICATION_ENTRIES } from '../../src/proof/anchor/publication-record.ts';
+import {
+  encodePublicationRecord,
+  MAX_PUBLICATION_ENTRIES,
+} from '../../src/proof/anchor/publication-record.ts';
 import { openLmdbStore } from '../../src/store/lmdb-store.ts';
 import type { NewLeaf } from '../../src/store/store.ts';
+import { StoreError } from '../../src/store/store-error.ts';
 import { memorySealer } from '../support/memory-sealer.ts';
 import { tempDir } from '../support/spawn-server.ts';
 
@@ -46,7 +50,9 @@ test('published once, CIDs stored with the batch and answered again as stored; a
       publications,
     });
     assert.equal(sealed.entries(batch.sequence), undefined, 'nothing stored before publishing');
-    const first = await sealed.publish(batch);
+    // The "sealed" event and the announcer ask at once: one publication, shared.
+    const [first, again] = await Promise.all([sealed.publish(batch), sealed.publish(batch)]);
+    assert.deepEqual(again, first);
     assert.equal(first.length, MAX_PUBLICATION_ENTRIES, 'the first 64 leaves');
     assert.deepEqual(
       first.map((e) => e.leafIndex),
@@ -76,6 +82,20 @@ test('published once, CIDs stored with the batch and answered again as stored; a
       { table: 'sealed-cids', key: key20, value: new TextEncoder().encode('[{"leafIndex":"x"}]') },
     ]);
     assert.throws(() => reopened.entries(batch.sequence), new RegExp(`sealed-cids/${key20} is corrupt`));
+    // Another batch's record under this key is refused too.
+    const other = encodePublicationRecord({
+      sequence: batch.sequence + 1n,
+      root: batch.fields.root,
+      entries: first,
+    });
+    await store.putDocs([{ table: 'sealed-cids', key: key20, value: other }]);
+    assert.throws(
+      () => reopened.entries(batch.sequence),
+      (err: unknown) =>
+        err instanceof StoreError &&
+        err.code === 'CORRUPT' &&
+        err.message.includes(`it names batch ${batch.sequence + 1n}`),
+    );
   } finally {
     await store.close();
   }
