@@ -105,7 +105,7 @@ test('an anchored immediate bundle carries its confirmed Arweave copy, and spark
   assert.match(
     verified.stdout,
     new RegExp(
-      `Arweave copy: transaction ${reference} \\(wallet ${address}\\) commits to exactly those bytes`,
+      `Arweave copy: transaction ${reference} \\(wallet ${address}, not pinned: any wallet may store the same bytes\\) commits to exactly those bytes`,
     ),
   );
 

@@ -167,6 +167,16 @@ describe('an Arweave copy', () => {
       (c) => ({ tags: [...c.tags, tag(new Uint8Array(2049), new Uint8Array(0))] }),
       /\.tags: \d+ bytes, more than the 2048 Arweave accepts/,
     ],
+    [
+      'a million empty tags (the deep hash would walk them all)',
+      () => ({ tags: Array.from({ length: 1_000_000 }, () => tag(new Uint8Array(0), new Uint8Array(0))) }),
+      /\.tags: 2000000 bytes, more than the 2048 Arweave accepts/,
+    ],
+    [
+      'owner with its top bit clear',
+      (c) => ({ owner: Uint8Array.from(c.owner, (b, i) => (i === 0 ? b & 0x7f : b)) }),
+      /\.owner: its top bit is clear/,
+    ],
     ['last_tx', () => ({ lastTx: new Uint8Array(48) }), /\.signature: does not verify/],
     ['last_tx length', () => ({ lastTx: new Uint8Array(40) }), /\.last_tx: 40 bytes/],
     ['data_size', (c) => ({ dataSize: c.dataSize + 1n }), /\.data_root: not the root of the 12346 bytes/],

@@ -15,8 +15,14 @@ import { verifyRsaPssSha256 } from './rsa-pss.ts';
 export const ARWEAVE_CHUNK_SIZE = 256 * 1024;
 /** An Arweave owner: a 4096-bit RSA modulus. */
 export const ARWEAVE_OWNER_LENGTH = 512;
-/** The most tag bytes (names and values) a transaction may carry, as Arweave nodes enforce. */
+/**
+ * The most tag bytes a transaction may carry, as Arweave nodes enforce. Each tag counts its name and value and 2 bytes
+ * more, the least its two lengths take serialized: so a forged copy cannot carry a million empty tags for the deep
+ * hash to walk (at most 1,024 tags).
+ */
 export const ARWEAVE_MAX_TAG_BYTES = 2048;
+/** What each tag counts besides its name and value. */
+const TAG_OVERHEAD = 2;
 
 /** What a checked copy names. */
 export interface ArweaveCopy {
@@ -69,12 +75,14 @@ export function checkArweaveCopy(
     return fail(
       `owner: ${tx.owner.length} bytes, not a 4096-bit RSA modulus (${ARWEAVE_OWNER_LENGTH} bytes)`,
     );
+  if (((tx.owner[0] ?? 0) & 0x80) === 0)
+    return fail('owner: its top bit is clear, not a 4096-bit RSA modulus');
   if (tx.signature.length !== ARWEAVE_OWNER_LENGTH)
     return fail(`signature: ${tx.signature.length} bytes, must be ${ARWEAVE_OWNER_LENGTH}`);
   if (!/^(0|[1-9][0-9]{0,29})$/.test(tx.reward)) return fail('reward: not a winston amount in decimal');
   if (tx.lastTx.length !== 32 && tx.lastTx.length !== 48)
     return fail(`last_tx: ${tx.lastTx.length} bytes, not a transaction (32) or block (48) id`);
-  const tagBytes = tx.tags.reduce((n, t) => n + t.name.length + t.value.length, 0);
+  const tagBytes = tx.tags.reduce((n, t) => n + TAG_OVERHEAD + t.name.length + t.value.length, 0);
   if (tagBytes > ARWEAVE_MAX_TAG_BYTES)
     return fail(`tags: ${tagBytes} bytes, more than the ${ARWEAVE_MAX_TAG_BYTES} Arweave accepts`);
   if (tx.dataSize < 1n || tx.dataSize >= BigInt(ARWEAVE_CHUNK_SIZE))

@@ -318,7 +318,7 @@ export function checkAnchor(b: ProofBundle, ed25519: Ed25519Verifier): CheckOutc
   const arweave =
     copy === undefined
       ? ''
-      : `; its Arweave copy: transaction ${copy.value.id} (wallet ${copy.value.address}) commits to exactly those bytes (that it is mined is seen by fetching it from Arweave)`;
+      : `; its Arweave copy: transaction ${copy.value.id} (wallet ${copy.value.address}, not pinned: any wallet may store the same bytes) commits to exactly those bytes (that it is mined is seen by fetching it from Arweave)`;
   return pass(
     `header ${out.detail}; publication ${b.publication.ipfsCid}: the anchor names it as this leaf's sealed bundle (fetch it by CID and verify it on its own)${arweave}`,
   );
