@@ -14,3 +14,8 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   instant: { aggregationThreshold: 10, aggregationTimeoutSeconds: 60, immediateMode: true },
   evidence: { aggregationThreshold: 1000, aggregationTimeoutSeconds: 86_400, immediateMode: false },
 };
+
+/** The preset called `name`, or undefined: only the names above count, not what every object inherits (`toString`). */
+export function presetNamed(name: string): Preset | undefined {
+  return Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
+}

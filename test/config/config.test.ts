@@ -93,6 +93,18 @@ test('every invalid setting is reported together', () => {
   );
 });
 
+test('SPARK_PRESET takes only the four names, not what every object inherits', () => {
+  for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+    assert.throws(
+      () => loadConfig({ SPARK_PRESET: name }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.message.includes(`SPARK_PRESET: "${name}" is not one of bank, payments, instant, evidence`),
+      name,
+    );
+  }
+});
+
 test('the aggregation threshold may go up to SPARK_MAX_BATCH_SIZE, beyond the default batch size', () => {
   const c = loadConfig({ PQC_AGGREGATION_THRESHOLD: '1000000', SPARK_MAX_BATCH_SIZE: '1000000' });
   assert.equal(c.aggregationThreshold, 1_000_000);

@@ -1,7 +1,7 @@
 // General settings (README.md §Configuration): the data directory, the preset, logging, the shutdown grace, and the
 // flags that allow plaintext or ephemeral keys off loopback (checked against the other concerns in loadConfig).
 import * as d from '../defaults.ts';
-import { PRESETS } from '../presets.ts';
+import { PRESETS, presetNamed } from '../presets.ts';
 import type { SettingDoc, SettingsTable } from './table.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -84,7 +84,7 @@ export const GENERAL_SETTINGS: SettingsTable<typeof NAMES, GeneralPart> = {
   rows: ROWS,
   parse(raw, { issues, int, bool }) {
     const preset = raw.SPARK_PRESET;
-    if (preset !== undefined && PRESETS[preset] === undefined) {
+    if (preset !== undefined && presetNamed(preset) === undefined) {
       issues.push({
         setting: 'SPARK_PRESET',
         problem: `"${preset}" is not one of ${Object.keys(PRESETS).join(', ')}`,

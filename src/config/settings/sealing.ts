@@ -2,7 +2,7 @@
 // timeout, immediate mode, preset), how big they and the backlog may grow, the Merkle hasher and the memory profile.
 import { MERKLE_HASHERS, type MerkleHasherKind } from '../../batch/pair-hasher.ts';
 import * as d from '../defaults.ts';
-import { PRESETS } from '../presets.ts';
+import { presetNamed } from '../presets.ts';
 import type { SettingDoc, SettingsTable } from './table.ts';
 
 /** Largest accepted SPARK_MAX_BATCH_SIZE, and so largest PQC_AGGREGATION_THRESHOLD. */
@@ -110,7 +110,7 @@ export const SEALING_SETTINGS: SettingsTable<
   names: NAMES,
   rows: ROWS,
   parse(raw, { issues, int, num, bool }) {
-    const preset = raw.SPARK_PRESET === undefined ? undefined : PRESETS[raw.SPARK_PRESET];
+    const preset = raw.SPARK_PRESET === undefined ? undefined : presetNamed(raw.SPARK_PRESET);
     const memoryProfile = raw.SPARK_MEMORY_PROFILE ?? 'fast';
     if (!isMemoryProfile(memoryProfile)) {
       issues.push({
