@@ -15,21 +15,7 @@ import { SEALING_SETTINGS, type SealingPart } from './settings/sealing.ts';
 import { listenSetting, TRANSPORT_SETTINGS, type TransportPart } from './settings/transport.ts';
 import { WITNESSES_SETTINGS, type WitnessesPart } from './settings/witnesses.ts';
 
-export { MAX_SYMBOL_NODES } from './settings/anchoring.ts';
-export { KEY_PROVIDER_KINDS, type KeyProviderKind } from './settings/keys.ts';
 export { isLoopbackHost, parseListen } from './settings/listen.ts';
-export { MEMORY_PROFILES, type MemoryProfile } from './settings/sealing.ts';
-export type {
-  AnchoringPart,
-  ChainsPart,
-  GeneralPart,
-  HttpPart,
-  KeysPart,
-  PublicationPart,
-  SealingPart,
-  TransportPart,
-  WitnessesPart,
-};
 
 /** The validated configuration: each concern's part (src/config/settings/), together. */
 export type Config = GeneralPart &

@@ -2,7 +2,7 @@
 // (docs/PERFORMANCE.md, "Memory profiles").
 import { setFlagsFromString } from 'node:v8';
 import { STREAM_ITEMS_BUDGET } from '../service/submit-stream.ts';
-import type { MemoryProfile } from './config.ts';
+import type { MemoryProfile } from './settings/sealing.ts';
 
 /**
  * How much V8 lets its old space grow past the live heap before the next full collection under `lean`; V8's
