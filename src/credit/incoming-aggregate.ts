@@ -7,7 +7,8 @@
 import { sha3_256 } from '@noble/hashes/sha3.js';
 import { models } from 'symbol-sdk/symbol';
 import { field, parseHex, parseUint } from '../anchor/symbol/rest-client.ts';
-import { TRANSFER_TYPE } from '../proof/anchor/aggregate-layout.ts';
+import { AGGREGATE_COMPLETE_TYPE, TRANSFER_TYPE } from '../proof/anchor/aggregate-layout.ts';
+import { merkleComponentHashOf } from '../proof/anchor/verify-anchor.ts';
 import { bytesEqual, concatBytes, toHex } from '../proof/encoding/bytes.ts';
 import {
   type ConfirmedPlace,
@@ -19,7 +20,6 @@ import {
   topUpOf,
 } from './incoming-transfer.ts';
 
-const AGGREGATE_COMPLETE = 0x4141;
 const AGGREGATE_BONDED = 0x4241;
 /** Bounds on what is rebuilt at all (the public networks allow 100 transactions and 25 cosignatures). */
 const MAX_EMBEDDED = 1_000;
@@ -54,11 +54,6 @@ export function embeddedTopUpId(hash: Uint8Array, index: number): Uint8Array {
   );
 }
 
-/** The leaf of a transaction in its block's Merkle tree: its hash, or SHA3-256(hash ‖ cosigners' keys) (catapult). */
-function merkleComponentOf(hash: Uint8Array, cosigners: readonly Uint8Array[]): Uint8Array {
-  return cosigners.length === 0 ? hash : sha3_256(concatBytes(hash, ...cosigners));
-}
-
 type Aggregate =
   | models.AggregateCompleteTransactionV2
   | models.AggregateCompleteTransactionV3
@@ -67,8 +62,8 @@ type Aggregate =
 
 /** The empty model of each aggregate rebuilt, by "type/version". */
 const AGGREGATES: ReadonlyMap<string, () => Aggregate> = new Map<string, () => Aggregate>([
-  [`${AGGREGATE_COMPLETE}/2`, () => new models.AggregateCompleteTransactionV2()],
-  [`${AGGREGATE_COMPLETE}/3`, () => new models.AggregateCompleteTransactionV3()],
+  [`${AGGREGATE_COMPLETE_TYPE}/2`, () => new models.AggregateCompleteTransactionV2()],
+  [`${AGGREGATE_COMPLETE_TYPE}/3`, () => new models.AggregateCompleteTransactionV3()],
   [`${AGGREGATE_BONDED}/2`, () => new models.AggregateBondedTransactionV2()],
   [`${AGGREGATE_BONDED}/3`, () => new models.AggregateBondedTransactionV3()],
 ]);
@@ -178,7 +173,7 @@ export function checkListedAggregate(entry: unknown, hash: Uint8Array, c: Listin
         'none',
       );
   }
-  const component = merkleComponentOf(
+  const component = merkleComponentHashOf(
     hash,
     tx.cosignatures.map((x) => x.signerPublicKey.bytes),
   );

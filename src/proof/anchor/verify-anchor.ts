@@ -101,10 +101,9 @@ export function aggregateHash(tx: ParsedAggregate, generationHashSeed: Uint8Arra
   return sha3_256(concatBytes(tx.signature, tx.signerPublicKey, generationHashSeed, tx.signedHeader));
 }
 
-/** The transaction's leaf in the block tree. */
-export function merkleComponentHashOf(tx: ParsedAggregate, hash: Uint8Array): Uint8Array {
-  if (tx.cosignatures.length === 0) return hash;
-  return sha3_256(concatBytes(hash, ...tx.cosignatures.map((c) => c.signerPublicKey)));
+/** A transaction's leaf in its block's Merkle tree: its hash, or SHA3-256(hash ‖ cosigners' keys) (catapult). */
+export function merkleComponentHashOf(hash: Uint8Array, cosigners: readonly Uint8Array[]): Uint8Array {
+  return cosigners.length === 0 ? hash : sha3_256(concatBytes(hash, ...cosigners));
 }
 
 /** Checks an anchor transaction offline. Never throws, whatever the bytes. */
@@ -188,7 +187,10 @@ export function verifyAnchorTransaction(bytes: Uint8Array, options: VerifyAnchor
     detail: sigOk ? `Ed25519 (${options.ed25519.name}) verifies` : 'Ed25519 signature does not verify',
   });
   const transactionHash = aggregateHash(tx, seed);
-  const merkleComponentHash = merkleComponentHashOf(tx, transactionHash);
+  const merkleComponentHash = merkleComponentHashOf(
+    transactionHash,
+    tx.cosignatures.map((c) => c.signerPublicKey),
+  );
   const { records, problems } = signerRecords(tx);
   const batchRecords: FoundBatchRecord[] = [];
   const recordProblems = [...problems];
