@@ -14,7 +14,7 @@ import { toHex } from '../proof/encoding/bytes.ts';
 import { xym } from '../proof/encoding/xym.ts';
 import { addressOf } from '../proof/trust/trust-root.ts';
 import type { CreditTopUp, Store } from '../store/store.ts';
-import { checkListedAggregate } from './incoming-aggregate.ts';
+import { checkListedAggregate, type ListedAggregate } from './incoming-aggregate.ts';
 import { checkListedTransfer, type IncomingTransfer, type ListingContext } from './incoming-transfer.ts';
 
 /** Watch settings. */
@@ -39,6 +39,21 @@ interface Listing {
   /** Aggregates holding transfers to the account, by hash hex: read and checked whole before anything is credited. */
   readonly aggregates: ReadonlyMap<string, { readonly hash: Uint8Array; readonly height: bigint }>;
 }
+
+/** An aggregate as read from the nodes. */
+type CheckedAggregate = Extract<ListedAggregate, { kind: 'aggregate' }>;
+type AggregateRead =
+  | {
+      readonly kind: 'aggregate';
+      readonly merkleComponentHash: Uint8Array;
+      readonly topUps: readonly IncomingTransfer[];
+    }
+  /** It carries other transaction types: a quorum says so; nothing is credited. */
+  | { readonly kind: 'settled' }
+  /** A quorum of nodes do not know it. */
+  | { readonly kind: 'unknown' }
+  /** Not settled this round. */
+  | { readonly kind: 'unsettled' };
 
 /** One transaction on chain whose top-ups are credited together once the quorum shows it final. */
 interface Candidate {
@@ -101,30 +116,70 @@ export function createCreditWatch(o: CreditWatchOptions): ChainFollower {
   }
 
   /**
-   * The aggregate `hash` as the first usable node whose answer holds together gives it; a node whose answer does not
-   * is reported to the pool. An aggregate that also carries other transaction types (not rebuilt, so not checked) is
-   * believed to credit nothing only when a quorum of nodes say so. Undefined when neither is settled.
+   * The aggregate `hash` as the nodes give it, checked. Every usable node is asked: the cosignatures are not covered
+   * by the aggregate's hash, so one node could change its Merkle component hash; when checked answers differ, only
+   * the one a quorum gives is believed (a node whose checked answer differs from it is reported, as is one whose
+   * answer does not hold together). An aggregate that also carries other transaction types (not rebuilt, so not checked) credits
+   * nothing, and one a quorum does not know is not there; both only when a quorum says so.
    */
   async function readAggregate(
     r: ChainRound,
     hash: Uint8Array,
     context: ListingContext,
-  ): Promise<{ merkleComponentHash: Uint8Array; topUps: readonly IncomingTransfer[] } | undefined> {
+  ): Promise<AggregateRead> {
+    const checked = new Map<string, { read: CheckedAggregate; nodes: SymbolRestClient[] }>();
     const others: string[] = [];
+    let unknown = 0;
     for (const node of r.pool.usable()) {
       const asked = await r.pool.ask(node, (c) => c.confirmedEntry(hash));
-      if (!asked.ok || asked.value === undefined) continue;
+      if (!asked.ok) continue;
+      if (asked.value === undefined) {
+        unknown++;
+        continue;
+      }
       const read = checkListedAggregate(asked.value, hash, context);
-      if (read.kind === 'aggregate') return read;
-      if (read.kind === 'other') others.push(read.reason);
+      if (read.kind === 'aggregate') {
+        const key = toHex(read.merkleComponentHash);
+        const group = checked.get(key) ?? { read, nodes: [] };
+        group.nodes.push(node);
+        checked.set(key, group);
+      } else if (read.kind === 'other') others.push(read.reason);
       else r.pool.reject(node, read, { aggregate: toHex(hash), purpose: 'credit' });
     }
-    if (others.length < r.pool.quorum) return undefined;
-    o.log.warn(
-      { aggregate: toHex(hash), reason: others[0] },
-      'an aggregate to the account carries other transactions than transfers: not credited (settle it by hand)',
-    );
-    return { merkleComponentHash: hash, topUps: [] };
+    // The quorum's, or the only one that held together: the observer still needs a quorum to show that component in
+    // a final block before anything is credited. Two different ones without a quorum settle nothing.
+    const groups = [...checked.values()];
+    const agreed =
+      groups.find((g) => g.nodes.length >= r.pool.quorum) ?? (groups.length === 1 ? groups[0] : undefined);
+    if (agreed !== undefined) {
+      for (const [key, g] of checked) {
+        if (g === agreed) continue;
+        for (const node of g.nodes)
+          r.pool.reject(
+            node,
+            {
+              check: 'merkle-component-hash',
+              expected: toHex(agreed.read.merkleComponentHash),
+              got: key,
+            },
+            { aggregate: toHex(hash), purpose: 'credit' },
+          );
+      }
+      return {
+        kind: 'aggregate',
+        merkleComponentHash: agreed.read.merkleComponentHash,
+        topUps: agreed.read.topUps,
+      };
+    }
+    if (others.length >= r.pool.quorum) {
+      o.log.warn(
+        { aggregate: toHex(hash), reason: others[0] },
+        'an aggregate to the account carries other transactions than transfers: not credited (settle it by hand)',
+      );
+      return { kind: 'settled' };
+    }
+    if (unknown >= r.pool.quorum) return { kind: 'unknown' };
+    return { kind: 'unsettled' };
   }
 
   async function follow(r: ChainRound): Promise<void> {
@@ -179,14 +234,32 @@ export function createCreditWatch(o: CreditWatchOptions): ChainFollower {
           });
         }
     const aggregates = new Map<string, { hash: Uint8Array; height: bigint }>();
+    /** The nodes that listed each aggregate. */
+    const listers = new Map<string, SymbolRestClient[]>();
     for (const l of listings)
-      for (const [key, a] of l.aggregates) if (a.height <= through) aggregates.set(key, a);
+      for (const [key, a] of l.aggregates) {
+        if (a.height > through) continue;
+        aggregates.set(key, a);
+        listers.set(key, [...(listers.get(key) ?? []), l.node]);
+      }
     for (const [key, a] of aggregates) {
       const read = await readAggregate(r, a.hash, context);
-      if (read === undefined) {
-        // No node gave an aggregate that holds together: looked at again next round.
+      if (read.kind === 'unsettled') {
+        // No quorum of nodes gave the same aggregate holding together: looked at again next round.
         if (a.height - 1n < through) through = a.height - 1n;
-      } else if (read.topUps.length > 0) {
+      } else if (read.kind === 'unknown') {
+        // Listed, yet a quorum of nodes know no such transaction: the listing lied; it holds nothing up.
+        for (const node of listers.get(key) ?? [])
+          r.pool.reject(
+            node,
+            { check: 'transaction-hash', expected: 'a transaction the quorum of nodes knows', got: key },
+            { account: address, purpose: 'credit' },
+          );
+        o.log.warn(
+          { aggregate: key, height: a.height.toString() },
+          'a node listed an aggregate that the quorum of nodes does not know: not credited',
+        );
+      } else if (read.kind === 'aggregate' && read.topUps.length > 0) {
         candidates.set(key, {
           key,
           height: a.height,

@@ -343,3 +343,47 @@ test('an aggregate that also carries another transaction type credits nothing an
   assert.equal(r.store.creditedTopUp(embeddedTopUpId(version2, 0))?.client, 'alice');
   assert.equal(r.store.creditScan(r.operator), r.network.finalizedHeight(), 'the blocks were looked at');
 });
+
+test('a front that drops a cosignature (and fixes the Merkle component hash to match) is outvoted and named', async (t) => {
+  const r = await rig(t);
+  // The first front asked lies: one node's answer must not choose the component the observer looks for.
+  const [liar] = r.network.nodes;
+  assert.ok(liar !== undefined);
+  liar.lies.dropCosignatures();
+  blocks(r, 4);
+  await r.sendAggregate(carol, [
+    { sender: alice, text: 'spark-credit:alice', amount: 2_000_000n },
+    { sender: bob, text: 'spark-credit:bob', amount: 1_000_000n },
+  ]);
+  blocks(r, 4);
+  await r.tick();
+  assert.equal(r.credit('alice'), 2_000_000n);
+  assert.equal(r.credit('bob'), 1_000_000n);
+  assert.ok(
+    r.lines.some((l) => l['check'] === 'merkle-component-hash' && l['node'] === liar.url && l['aggregate']),
+    'the front is named with the aggregate',
+  );
+});
+
+test('a front that lists embedded top-ups under an aggregate no chain holds holds nothing up and is named', async (t) => {
+  const r = await rig(t);
+  const [liar] = r.network.nodes;
+  assert.ok(liar !== undefined);
+  liar.lies.renameEmbeddedAggregates();
+  blocks(r, 4);
+  await r.sendAggregate(carol, [{ sender: alice, text: 'spark-credit:alice', amount: 3_000_000n }]);
+  blocks(r, 4);
+  await r.tick();
+  assert.equal(r.credit('alice'), 3_000_000n, 'the real aggregate, listed by the honest fronts, is credited');
+  assert.equal(
+    r.store.creditScan(r.operator),
+    r.network.finalizedHeight(),
+    'the scan moves past the phantom: it is not looked for again every round',
+  );
+  assert.ok(
+    r.lines.some(
+      (l) => l['msg'] === 'a node listed an aggregate that the quorum of nodes does not know: not credited',
+    ),
+  );
+  assert.ok(r.lines.some((l) => l['check'] === 'transaction-hash' && l['node'] === liar.url && l['account']));
+});

@@ -11,10 +11,12 @@ import {
 import type { Json } from './rest-json.ts';
 import {
   disguiseAggregate,
+  dropCosignature,
   type Invention,
   inflateTransferAmounts,
   invent,
   place,
+  renameEmbeddedAggregates,
 } from './rest-search-lies.ts';
 import {
   type ConfirmedTransaction,
@@ -33,7 +35,9 @@ export type SymbolTestLieName =
   | 'inflateTransferAmounts'
   | 'hideTransfers'
   | 'inventTransfer'
-  | 'disguiseAggregates';
+  | 'disguiseAggregates'
+  | 'dropCosignatures'
+  | 'renameEmbeddedAggregates';
 
 export interface LieScope {
   /** Lie only about this transaction: its hash or its merkleComponentHash (64 hex digits). */
@@ -81,6 +85,16 @@ export interface SymbolTestNodeLies {
    * metadata) instead of its own, so it looks like an aggregate a reader cannot rebuild. `count`: answers changed.
    */
   disguiseAggregates(scope?: Pick<LieScope, 'count'>): void;
+  /**
+   * `GET /transactions/confirmed/{hash}`: an aggregate loses its last cosignature and meta.merkleComponentHash is
+   * recomputed to match (cosignatures are not covered by the hash). `count`: answers changed.
+   */
+  dropCosignatures(scope?: Pick<LieScope, 'count'>): void;
+  /**
+   * `GET /transactions/confirmed` (search): each embedded entry names an aggregate no chain holds instead of its own.
+   * `count`: answers changed.
+   */
+  renameEmbeddedAggregates(scope?: Pick<LieScope, 'count'>): void;
   /**
    * The transaction signed in `payload` is confirmed at `height`, index 0, on this front only: in matching search
    * results, `/transactions/confirmed/{hash|id}` and `/transactionStatus` (meta.hash = its hash with the network's
@@ -176,6 +190,14 @@ export class RestLies implements SymbolTestNodeLies {
 
   disguiseAggregates(scope?: Pick<LieScope, 'count'>): void {
     this.#on.set('disguiseAggregates', scoped('disguiseAggregates', scope));
+  }
+
+  dropCosignatures(scope?: Pick<LieScope, 'count'>): void {
+    this.#on.set('dropCosignatures', scoped('dropCosignatures', scope));
+  }
+
+  renameEmbeddedAggregates(scope?: Pick<LieScope, 'count'>): void {
+    this.#on.set('renameEmbeddedAggregates', scoped('renameEmbeddedAggregates', scope));
   }
 
   inventTransfer(payload: Uint8Array, height: bigint | number): void {
@@ -322,6 +344,12 @@ export class RestLies implements SymbolTestNodeLies {
       this.#spend('hideTransfers', hide);
       return [];
     }
+    const rename = this.#lie('renameEmbeddedAggregates');
+    const renamed = rename === undefined ? undefined : renameEmbeddedAggregates(data);
+    if (rename !== undefined && renamed?.changed === true) {
+      this.#spend('renameEmbeddedAggregates', rename);
+      return renamed.data;
+    }
     const inflate = this.#lie('inflateTransferAmounts');
     if (inflate === undefined) return data;
     const inflated = inflateTransferAmounts(data);
@@ -339,6 +367,12 @@ export class RestLies implements SymbolTestNodeLies {
     if (disguise !== undefined && disguised !== undefined) {
       this.#spend('disguiseAggregates', disguise);
       return disguised;
+    }
+    const drop = this.#lie('dropCosignatures');
+    const dropped = drop === undefined ? undefined : dropCosignature(json);
+    if (drop !== undefined && dropped !== undefined) {
+      this.#spend('dropCosignatures', drop);
+      return dropped;
     }
     const inflate = this.#lie('inflateTransferAmounts');
     if (inflate === undefined) return json;

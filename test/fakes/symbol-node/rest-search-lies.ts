@@ -120,3 +120,37 @@ export function disguiseAggregate(json: Json): Json | undefined {
   const disguised = { ...first, transaction: { ...first['transaction'], type: 16708 } };
   return { ...json, transaction: { ...json['transaction'], transactions: [disguised, ...rest] } };
 }
+
+/**
+ * A by-hash aggregate answer without its last cosignature, its meta.merkleComponentHash recomputed to match: a
+ * consistent lie (the cosignatures are not covered by the aggregate's hash). Undefined when there is none to drop.
+ */
+export function dropCosignature(json: Json): Json | undefined {
+  if (!isObject(json) || !isObject(json['transaction']) || !isObject(json['meta'])) return undefined;
+  const cosignatures = json['transaction']['cosignatures'];
+  const hash = json['meta']['hash'];
+  if (!Array.isArray(cosignatures) || cosignatures.length === 0 || typeof hash !== 'string') return undefined;
+  const kept = cosignatures.slice(0, -1);
+  const keys = kept.map((c) => unhex(String(isObject(c) ? c['signerPublicKey'] : '')));
+  return {
+    ...json,
+    meta: { ...json['meta'], merkleComponentHash: hex(merkleComponentHash(unhex(hash), keys)) },
+    transaction: { ...json['transaction'], cosignatures: kept },
+  };
+}
+
+/**
+ * Search results whose embedded transfers name an aggregate no chain holds (SHA3 of "phantom" and the real hash):
+ * the listing of a front that invents aggregates. `changed` when some entry was renamed.
+ */
+export function renameEmbeddedAggregates(data: readonly Json[]): { data: Json[]; changed: boolean } {
+  let changed = false;
+  const renamed = data.map((item): Json => {
+    if (!isObject(item) || !isObject(item['meta']) || typeof item['meta']['aggregateHash'] !== 'string')
+      return item;
+    changed = true;
+    const phantom = labelledHash('phantom', item['meta']['aggregateHash']);
+    return { ...item, meta: { ...item['meta'], aggregateHash: phantom } };
+  });
+  return { data: renamed, changed };
+}
