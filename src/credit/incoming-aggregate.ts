@@ -90,10 +90,14 @@ export function checkListedAggregate(entry: unknown, hash: Uint8Array, c: Listin
     tx = made;
     const inner = field(json, 'transactions', 'aggregate');
     const cosignatures = field(json, 'cosignatures', 'aggregate');
-    if (!Array.isArray(inner) || inner.length === 0 || inner.length > MAX_EMBEDDED)
-      throw new TypeError('transaction.transactions: not a list of embedded transactions');
-    if (!Array.isArray(cosignatures) || cosignatures.length > MAX_COSIGNATURES)
-      throw new TypeError('transaction.cosignatures: not a list');
+    if (!Array.isArray(inner)) throw new TypeError('transaction.transactions: not a list');
+    if (inner.length === 0 || inner.length > MAX_EMBEDDED)
+      throw new TypeError(`transaction.transactions: ${inner.length} entries, not 1..${MAX_EMBEDDED}`);
+    if (!Array.isArray(cosignatures)) throw new TypeError('transaction.cosignatures: not a list');
+    if (cosignatures.length > MAX_COSIGNATURES)
+      throw new TypeError(
+        `transaction.cosignatures: ${cosignatures.length} entries, more than ${MAX_COSIGNATURES}`,
+      );
     embedded = [];
     for (const [i, item] of inner.entries()) {
       const e = field(item, 'transaction', `embedded ${i}`);

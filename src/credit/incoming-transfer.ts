@@ -69,8 +69,9 @@ type TransferBody = models.TransferTransactionV1 | models.EmbeddedTransferTransa
  */
 export function readTransferBody(json: unknown, tx: TransferBody, what: string): void {
   const mosaics = field(json, 'mosaics', what);
-  if (!Array.isArray(mosaics) || mosaics.length > MAX_MOSAICS)
-    throw new TypeError(`${what} mosaics: not a list`);
+  if (!Array.isArray(mosaics)) throw new TypeError(`${what} mosaics: not a list`);
+  if (mosaics.length > MAX_MOSAICS)
+    throw new TypeError(`${what} mosaics: ${mosaics.length} entries, more than ${MAX_MOSAICS}`);
   const message = field(json, 'message', what);
   const messageHex = message === null || message === undefined ? '' : message;
   if (
@@ -91,10 +92,10 @@ export function readTransferBody(json: unknown, tx: TransferBody, what: string):
   tx.mosaics = mosaics.map((item, i) => {
     const mosaic = new models.UnresolvedMosaic();
     mosaic.mosaicId = new models.UnresolvedMosaicId(
-      parseMosaicId(field(item, 'id', `${what} mosaic ${i}`), `mosaic ${i} id`),
+      parseMosaicId(field(item, 'id', `${what} mosaic ${i}`), `${what} mosaic ${i} id`),
     );
     mosaic.amount = new models.Amount(
-      parseUint(field(item, 'amount', `${what} mosaic ${i}`), `mosaic ${i} amount`),
+      parseUint(field(item, 'amount', `${what} mosaic ${i}`), `${what} mosaic ${i} amount`),
     );
     return mosaic;
   });

@@ -98,7 +98,7 @@ test('an honest aggregate: its top-ups to the account, each keyed by aggregate a
 
 test('what a node could change is refused, naming the check', () => {
   const embedded = (j: JsonTree, i: number) => j.transaction.transactions[i]?.transaction ?? {};
-  const cases: Array<[string, (j: JsonTree) => void, string]> = [
+  const cases: Array<[string, (j: JsonTree) => void, string, RegExp?]> = [
     [
       'an embedded amount',
       (j) => {
@@ -161,13 +161,30 @@ test('what a node could change is refused, naming the check', () => {
       },
       'malformed',
     ],
+    [
+      'no embedded transaction',
+      (j) => j.transaction.transactions.splice(0),
+      'malformed',
+      /^transaction\.transactions: 0 entries, not 1\.\.1000$/,
+    ],
+    [
+      "an embedded transfer's amount spelled wrong",
+      (j) => {
+        embedded(j, 1)['mosaics'] = [
+          { id: TESTNET_CURRENCY_MOSAIC_ID.toString(16).toUpperCase(), amount: '-1' },
+        ];
+      },
+      'malformed',
+      /embedded 1 .*mosaic 0 amount/,
+    ],
   ];
-  for (const [what, alter, check] of cases) {
+  for (const [what, alter, check, got] of cases) {
     const { hash, json } = listed(topUps);
     alter(json);
     const r = checkListedAggregate(json, hash, context);
     assert.equal(r.kind, 'refused', what);
     assert.equal(r.kind === 'refused' ? r.check : '', check, what);
+    if (got !== undefined) assert.match(r.kind === 'refused' ? r.got : '', got, what);
   }
 });
 
