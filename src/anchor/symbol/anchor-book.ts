@@ -86,12 +86,18 @@ export function createAnchorBook(): AnchorBook {
 
   const apply = (w: BookWrite) => {
     for (const b of w.batches ?? []) {
-      if (b.status === 'FINALIZED') open.delete(b.sequence);
-      else open.set(b.sequence, b);
+      if (b.status !== 'FINALIZED') open.set(b.sequence, b);
+      else {
+        open.delete(b.sequence);
+        retryAt.delete(b.sequence);
+      }
     }
     for (const c of w.checkpoints ?? []) {
-      if (c.status === 'FINALIZED') openCheckpoints.delete(c.sequence);
-      else openCheckpoints.set(c.sequence, c);
+      if (c.status !== 'FINALIZED') openCheckpoints.set(c.sequence, c);
+      else {
+        openCheckpoints.delete(c.sequence);
+        checkpointRetryAt.delete(c.sequence);
+      }
     }
     for (const e of w.outbox ?? []) {
       const tx = toHex(e.txHash);
