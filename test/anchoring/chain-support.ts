@@ -9,7 +9,7 @@ import { type ProofBundle, ProofBundleSchema, Status } from '../../src/gen/spark
 import type { SymbolTestNetwork } from '../fakes/symbol-node/symbol-test-network.ts';
 import { startSymbolTestNetwork } from '../fakes/symbol-node/symbol-test-network.ts';
 import { runCli, type ServerProcess, startServerProcess, tempDir } from '../support/spawn-server.ts';
-import { type Admin, clientsFor, hex, type Processor, waitFor } from './support.ts';
+import { type Admin, clientsFor, hex, moreTrackerRounds, type Processor, waitFor } from './support.ts';
 
 /** A sidecar process on a test network, and a block pump the test can pause (for forks). */
 export interface ChainScenario {
@@ -95,17 +95,9 @@ export async function startChainScenario(
  * usable node per round) and `blocks` more blocks were harvested: what "a while later" means, counted, not timed.
  */
 export async function moreRounds(s: ChainScenario, rounds = 10, blocks = 5n): Promise<void> {
-  const from = s.net.nodes.map((n) => n.answered('/chain/info'));
   const height = s.net.height();
-  await waitFor(
-    `${rounds} more rounds over ${blocks} more blocks`,
-    () =>
-      (s.net.height() >= height + blocks &&
-        s.net.nodes.some((n, i) => n.answered('/chain/info') >= (from[i] ?? 0) + rounds)) ||
-      undefined,
-    20_000,
-    50,
-  );
+  await moreTrackerRounds(s.net.nodes, rounds);
+  await waitFor(`${blocks} more blocks`, () => s.net.height() >= height + blocks || undefined, 20_000, 20);
 }
 
 /** Submits one digest as an immediate request (sealed and anchored alone); returns the leaf hash. */

@@ -11,6 +11,7 @@ import {
   assertAllFinalizedOnce,
   clientsFor,
   logsWith,
+  moreTrackerRounds,
   names,
   type Processor,
   startTestApp,
@@ -128,8 +129,7 @@ test('stalled finality: batches stay CONFIRMED while stalled, then reach FINALIZ
   // Well past the finalization lag: still not final.
   await waitFor('blocks past the lag', () => node.height() >= confirmedHeight + 6n, 20_000);
   // A few tracker rounds on the newer chain info (each reads /chain/info once).
-  const rounds = node.answered('/chain/info');
-  await waitFor('five more rounds', () => node.answered('/chain/info') >= rounds + 5 || undefined, 20_000);
+  await moreTrackerRounds([node], 5);
   for (const l of leaves) assert.equal(await statusOf(client, l), Status.CONFIRMED);
   assert.ok(!trace.statuses.includes(Status.FINALIZED));
   node.faults.stallFinality(false);

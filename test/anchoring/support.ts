@@ -197,3 +197,20 @@ export function anchorTransactionOf(
 /** Log lines with this message. */
 export const logsWith = (logs: ReadonlyArray<Record<string, unknown>>, msg: string | RegExp) =>
   logs.filter((l) => (typeof msg === 'string' ? l['msg'] === msg : msg.test(String(l['msg']))));
+
+/**
+ * Waits (at most 20 s) until the tracker has gone `rounds` more rounds on one of `nodes`: it reads /chain/info once
+ * per usable node per round, which the Symbol test double counts. "A while later", counted, not timed.
+ */
+export async function moreTrackerRounds(
+  nodes: readonly Pick<SymbolTestNode, 'answered'>[],
+  rounds: number,
+): Promise<void> {
+  const from = nodes.map((n) => n.answered('/chain/info'));
+  await waitFor(
+    `${rounds} more tracker rounds`,
+    () => nodes.some((n, i) => n.answered('/chain/info') >= (from[i] ?? 0) + rounds) || undefined,
+    20_000,
+    20,
+  );
+}

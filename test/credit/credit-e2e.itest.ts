@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { createSymbolRestClient } from '../../src/anchor/symbol/rest-client.ts';
 import { addressOf } from '../../src/proof/trust/trust-root.ts';
-import { clientsFor, waitFor } from '../anchoring/support.ts';
+import { clientsFor, moreTrackerRounds, waitFor } from '../anchoring/support.ts';
 import { buildTransfer, testKeyPair } from '../fakes/symbol-node/fixture.ts';
 import { startSymbolTestNode } from '../fakes/symbol-node/symbol-test-node.ts';
 import { createCliTokens } from '../support/cli-tokens.ts';
@@ -179,8 +179,7 @@ test('prepaid credit: refused without it, credited once final, debited to zero, 
     async () => (await alice().getCredit({})).address !== '' || undefined,
     20_000,
   );
-  const rounds = node.answered('/chain/info');
-  await waitFor('twenty more rounds', () => node.answered('/chain/info') >= rounds + 20 || undefined, 20_000);
+  await moreTrackerRounds([node], 20);
   assert.deepEqual(await usage(), before, 'credit kept, not counted twice, after kill -9');
   assert.equal((await refusal()).code, Code.FailedPrecondition);
 });

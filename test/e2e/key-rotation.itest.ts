@@ -79,12 +79,12 @@ test('rotations under a steady stream of submissions refuse none; bundles before
   /** Submissions between rotations, and after the last: each key signs several batches of 40. */
   const EACH = 400;
   let rotationsDone = 0;
-  let lastRotationAt = Number.POSITIVE_INFINITY;
+  let submittedAtLastRotation = Number.POSITIVE_INFINITY;
   // Submissions run from before the first rotation until EACH after the last (bounded in count and time).
   const going = () =>
     leaves.length + refused.length < MAX &&
     performance.now() < deadline &&
-    leaves.length < lastRotationAt + EACH;
+    leaves.length < submittedAtLastRotation + EACH;
   async function submitter(): Promise<void> {
     while (going()) {
       const t0 = performance.now();
@@ -108,7 +108,7 @@ test('rotations under a steady stream of submissions refuse none; bundles before
       assert.ok((res.key?.endorsement.length ?? 0) > 0, 'the new key is endorsed by the old one');
       rotationsDone++;
     }
-    lastRotationAt = leaves.length;
+    submittedAtLastRotation = leaves.length;
   }
   await Promise.all([submitter(), submitter(), submitter(), submitter(), rotator()]);
   assert.equal(rotationsDone, 3);
