@@ -3,7 +3,7 @@
 
 import { type Client, createClient, type Interceptor } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
-import { readCheckedFile } from '../config/secret-file.ts';
+import { firstLineOf, readCheckedFile } from '../config/secret-file.ts';
 import { SparkAdmin } from '../gen/spark/v1/admin_pb.js';
 import { SparkProcessor } from '../gen/spark/v1/processor_pb.js';
 import { type FlagKind, type ParsedArgs, stringFlag } from './args.ts';
@@ -50,9 +50,7 @@ function readFor(flag: string, path: string, secret: boolean): Buffer {
 
 /** Reads a token file: the token on its first line, trailing line ends stripped. */
 function readToken(flag: string, path: string): string {
-  const bytes = readFor(flag, path, true);
-  const token = bytes.toString('utf8').split(/\r?\n/)[0]?.trim() ?? '';
-  bytes.fill(0);
+  const token = firstLineOf(readFor(flag, path, true));
   if (token.length === 0 || token.length > 512 || !/^[\x21-\x7e]+$/.test(token)) {
     throw new CliError('IO', `${flag}: ${path} does not hold a token on its first line`, {
       field: fieldOf(flag),

@@ -61,3 +61,10 @@ export function readSecretFile(setting: string, path: string): Buffer {
     return new ConfigError([{ setting, problem }]);
   });
 }
+
+/** The first line of a secret file's bytes, trimmed; the bytes are zeroed (the string is what the caller keeps). */
+export function firstLineOf(bytes: Buffer): string {
+  const line = bytes.toString('utf8').split(/\r?\n/)[0]?.trim() ?? '';
+  bytes.fill(0);
+  return line;
+}

@@ -5,7 +5,7 @@ import { createJsonRpc } from '../chains/json-rpc.ts';
 import { createSourceChecker, type SourceChecker } from '../chains/source-checker.ts';
 import type { Config } from '../config/config.ts';
 import { ConfigError } from '../config/config-error.ts';
-import { readSecretFile } from '../config/secret-file.ts';
+import { firstLineOf, readSecretFile } from '../config/secret-file.ts';
 
 /** The source-reference checker over the configured chain endpoints (SPARK_*_RPC_URL). */
 export function createChainChecker(config: Config): SourceChecker {
@@ -21,10 +21,8 @@ export function createChainChecker(config: Config): SourceChecker {
         });
   let bitcoinAuth: string | undefined;
   if (c.bitcoinAuthFile !== undefined) {
-    const bytes = readSecretFile('SPARK_BITCOIN_RPC_AUTH_FILE', c.bitcoinAuthFile);
-    bitcoinAuth = bytes.toString('utf8').split(/\r?\n/)[0]?.trim();
-    bytes.fill(0);
-    if (bitcoinAuth === undefined || !/^[^:\s]+:\S+$/.test(bitcoinAuth)) {
+    bitcoinAuth = firstLineOf(readSecretFile('SPARK_BITCOIN_RPC_AUTH_FILE', c.bitcoinAuthFile));
+    if (!/^[^:\s]+:\S+$/.test(bitcoinAuth)) {
       throw new ConfigError([
         {
           setting: 'SPARK_BITCOIN_RPC_AUTH_FILE',

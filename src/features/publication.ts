@@ -7,7 +7,7 @@ import { arweavePublisher } from '../arweave/arweave-publisher.ts';
 import { readArweaveWallet } from '../arweave/wallet-file.ts';
 import type { Config } from '../config/config.ts';
 import { ConfigError } from '../config/config-error.ts';
-import { readSecretFile } from '../config/secret-file.ts';
+import { firstLineOf, readSecretFile } from '../config/secret-file.ts';
 import type { ArweaveTransaction } from '../gen/spark/v1/bundle_pb.js';
 import type { HttpRoute } from '../http/http-server.ts';
 import { gatewayRoute } from '../ipfs/gateway.ts';
@@ -55,9 +55,7 @@ export function readPublicationSecrets(config: Config): PublicationSecrets {
   const publishers: IpfsPublisher[] = [];
   if (config.ipfs.kuboUrl !== undefined) publishers.push(kuboPublisher(config.ipfs.kuboUrl));
   if (config.ipfs.pinningUrl !== undefined && config.ipfs.pinningTokenFile !== undefined) {
-    const bytes = readSecretFile('SPARK_IPFS_PINNING_TOKEN_FILE', config.ipfs.pinningTokenFile);
-    const token = bytes.toString('utf8').split(/\r?\n/)[0]?.trim() ?? '';
-    bytes.fill(0);
+    const token = firstLineOf(readSecretFile('SPARK_IPFS_PINNING_TOKEN_FILE', config.ipfs.pinningTokenFile));
     if (!/^[\x21-\x7e]{1,4096}$/.test(token)) {
       throw new ConfigError([
         {
