@@ -230,7 +230,7 @@ test('an immediate batch: its publication CID comes from the CIDs stored with th
   });
   const immediate = await signedAggregate({ records: [recordOf(b1), publication], deadline: 99_700_000n });
   const immediateBlock = blockWith(immediate.merkleComponentHash, { height: 720n, timestamp: 72_000_000n });
-  const states = new Map([[1n, confirmed(1n, immediate, immediateBlock, true)]]);
+  const states = new Map([[1n, { ...confirmed(1n, immediate, immediateBlock, true), immediate: true }]]);
   const stored = new Map([[1n, [{ leafIndex: 0, cid }]]]);
   const prover = createProver(storeOf(), nativeSha256, trackerOf(states, [outboxOf(immediate, [1n])]), {
     sealedCids: (sequence) => stored.get(sequence),
@@ -248,4 +248,10 @@ test('an immediate batch: its publication CID comes from the CIDs stored with th
   const bare = assertValid(unpublished.prove(leafOf(b1, 0)).bundle);
   assert.equal(bare.publication, undefined);
   assert.equal(bare.anchor?.publicationChunks.length, 0);
+  // CIDs stored for a batch anchored as non-immediate (whose anchor carries no publication record): none named.
+  const plain = new Map([[1n, confirmed(1n, immediate, immediateBlock, true)]]);
+  const notImmediate = createProver(storeOf(), nativeSha256, trackerOf(plain, [outboxOf(immediate, [1n])]), {
+    sealedCids: (sequence) => stored.get(sequence),
+  });
+  assert.equal(assertValid(notImmediate.prove(leafOf(b1, 0)).bundle).publication, undefined);
 });
